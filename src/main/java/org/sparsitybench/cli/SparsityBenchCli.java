@@ -1,0 +1,96 @@
+package org.sparsitybench.cli;
+
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import org.sparsitybench.model.ModelFormatException;
+import org.sparsitybench.model.UnsupportedModelException;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * The {@code sparsitybench} command line. Every subcommand follows one convention: results to stdout, one
+ * {@code error: FILE: problem} line to stderr on failure (stack trace only with {@code --debug}), and exit
+ * codes 0 success, 2 usage error, 3 bad input file, 4 unsupported operation, 1 anything else.
+ */
+@Command(name = "sparsitybench", mixinStandardHelpOptions = true, versionProvider = SparsityBenchCli.Version.class,
+        description = "Inspect, prune and evaluate neural-network models.",
+        subcommands = {InspectCommand.class, CommandLine.HelpCommand.class})
+public final class SparsityBenchCli {
+    public static final int EXIT_OK = 0;
+    public static final int EXIT_FAILURE = 1;
+    public static final int EXIT_USAGE = 2;
+    public static final int EXIT_BAD_INPUT = 3;
+    public static final int EXIT_UNSUPPORTED = 4;
+
+    @Option(names = "--debug", scope = CommandLine.ScopeType.INHERIT, description = "Print stack traces of errors.")
+    boolean debug;
+
+    public static void main(String[] args) {
+        System.exit(run(args, System.out, System.err));
+    }
+
+    /** Runs one command line with the given streams and returns its exit code (for the launcher and tests). */
+    public static int run(String[] args, PrintStream out, PrintStream err) {
+        SparsityBenchCli root = new SparsityBenchCli();
+        CommandLine cl = new CommandLine(root);
+        cl.setOut(new PrintWriter(new java.io.OutputStreamWriter(out, StandardCharsets.UTF_8), true));
+        cl.setErr(new PrintWriter(new java.io.OutputStreamWriter(err, StandardCharsets.UTF_8), true));
+        cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
+            boolean debug = parseResult.hasMatchedOption("--debug")
+                    || (parseResult.subcommand() != null && parseResult.subcommand().hasMatchedOption("--debug"));
+            return report(ex, commandLine.getErr(), debug);
+        });
+        cl.setParameterExceptionHandler((ex, args1) -> {
+            PrintWriter e = ex.getCommandLine().getErr();
+            e.println("error: " + ex.getMessage());
+            e.println("Try '" + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help'.");
+            e.flush();
+            return EXIT_USAGE;
+        });
+        return cl.execute(args);
+    }
+
+    /** Prints one error line for {@code ex} (and its stack trace when asked) and returns the exit code. */
+    static int report(Exception ex, PrintWriter err, boolean debug) {
+        int code;
+        String message;
+        if (ex instanceof ModelFormatException mfe) {
+            code = EXIT_BAD_INPUT;
+            message = mfe.getMessage();
+        } else if (ex instanceof UnsupportedModelException) {
+            code = EXIT_UNSUPPORTED;
+            message = ex.getMessage();
+        } else if (ex instanceof UsageException) {
+            code = EXIT_USAGE;
+            message = ex.getMessage();
+        } else {
+            code = EXIT_FAILURE;
+            message = ex.getMessage() == null ? ex.toString() : ex.getMessage();
+        }
+        err.println("error: " + message.replace('\n', ' '));
+        if (debug) {
+            ex.printStackTrace(err);
+        }
+        err.flush();
+        return code;
+    }
+
+    /** A command line that parses but asks for something impossible (exit code 2). */
+    public static final class UsageException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        public UsageException(String message) {
+            super(message);
+        }
+    }
+
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String v = SparsityBenchCli.class.getPackage().getImplementationVersion();
+            return new String[] {"SparsityBench " + (v == null ? "development build" : v)};
+        }
+    }
+}

@@ -1,0 +1,367 @@
+package org.sparsitybench.formats.onnx;
+
+import ai.onnx.proto.OnnxMl.AttributeProto;
+import ai.onnx.proto.OnnxMl.GraphProto;
+import ai.onnx.proto.OnnxMl.ModelProto;
+import ai.onnx.proto.OnnxMl.SparseTensorProto;
+import ai.onnx.proto.OnnxMl.StringStringEntryProto;
+import ai.onnx.proto.OnnxMl.TensorProto;
+import com.google.protobuf.ByteString;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.sparsitybench.formats.AtomicFiles;
+import org.sparsitybench.formats.ModelWriter;
+import org.sparsitybench.formats.TensorUpdate;
+import org.sparsitybench.model.BufferTensorData;
+import org.sparsitybench.model.DType;
+import org.sparsitybench.model.DTypeCodec;
+import org.sparsitybench.model.Model;
+import org.sparsitybench.model.ModelFormat;
+import org.sparsitybench.model.TensorData;
+import org.sparsitybench.model.UnsupportedModelException;
+import org.sparsitybench.model.WeightTensor;
+
+/**
+ * Writes an ONNX model back: the protobuf as it was read (opsets, metadata, doc strings, value_info, node order,
+ * subgraphs, unknown fields) with new values put into the same messages, fields and dtypes they came from, plus
+ * a {@code metadata_props} entry naming what changed. Models that kept data externally, or that would exceed
+ * the 2 GB protobuf limit, get their large tensors in a data file beside the output (4096-byte aligned).
+ */
+public final class OnnxWriter implements ModelWriter {
+    /** The metadata_props key recording SparsityBench's changes. */
+    public static final String METADATA_KEY = "sparsitybench";
+    /** Offsets in an external data file are multiples of this (page size, so tensors can be mapped). */
+    public static final int ALIGNMENT = 4096;
+    /** Tensors smaller than this stay inline even when a model is written with external data. */
+    static final int EXTERNAL_MIN_BYTES = 1024;
+    private static final int CHUNK = 1 << 20;
+
+    private final long externalThreshold;
+
+    public OnnxWriter() {
+        this(1_800_000_000L);
+    }
+
+    /** @param externalThreshold total tensor bytes above which tensors go to external data (tests lower it) */
+    OnnxWriter(long externalThreshold) {
+        this.externalThreshold = externalThreshold;
+    }
+
+    @Override
+    public void write(Model model, Map<String, TensorUpdate> updates, Map<String, String> metadata, Path out)
+            throws IOException {
+        if (model.format() != ModelFormat.ONNX || !(model.source() instanceof OnnxSource source)) {
+            throw new IllegalArgumentException("not an ONNX model read by OnnxReader: " + model.file());
+        }
+        AtomicFiles.refuseOverwrite(model.file(), out);
+        for (Map.Entry<String, TensorUpdate> e : updates.entrySet()) {
+            WeightTensor t = model.tensor(e.getKey()).orElseThrow(() ->
+                    new IllegalArgumentException("no tensor named " + e.getKey() + " in " + model.file()));
+            if (!t.dtype().isPrunableFloat()) {
+                throw new UnsupportedModelException(model.file() + ": tensor " + t.name() + " is "
+                        + t.dtype().displayName() + "; only float tensors can be given new values");
+            }
+        }
+        boolean external = needsExternal(model, updates);
+        ModelProto.Builder b = source.proto().toBuilder();
+        Path target = out.toAbsolutePath();
+        String dataName = external ? chooseDataFileName(target) : null;
+        List<Pending> pending = new ArrayList<>();
+        long offset = 0;
+        for (WeightTensor t : model.tensors()) {
+            OnnxLocation loc = source.locations().get(t.name());
+            TensorUpdate u = updates.get(t.name());
+            if (loc.kind() == OnnxLocation.Kind.SPARSE_INITIALIZER || loc.kind() == OnnxLocation.Kind.CONSTANT_SPARSE) {
+                if (u != null) {
+                    writeSparse(sparseBuilder(b, loc), t.dtype(), u);
+                }
+                continue;
+            }
+            TensorProto.Builder tb = tensorBuilder(b, loc);
+            long bytes = WeightTensor.elementCount(u != null ? u.shape() : t.shape()) * t.dtype().byteSize();
+            boolean wasExternal = OnnxTensorDecoder.isExternal(tb.build());
+            boolean toExternal = external && t.dtype().isNumericReal()
+                    && (wasExternal || bytes >= EXTERNAL_MIN_BYTES);
+            if (toExternal) {
+                offset = align(offset);
+                TensorData values = u != null ? u.values() : t.data();
+                boolean reencode = u != null || !(t.data() instanceof BufferTensorData);
+                pending.add(new Pending(values, t.dtype(), offset, bytes, reencode));
+                if (u != null) {
+                    tb.clearDims().addAllDims(longList(u.shape()));
+                }
+                tb.clearRawData().clearFloatData().clearDoubleData().clearInt32Data().clearInt64Data()
+                        .clearUint64Data().clearExternalData()
+                        .setDataLocation(TensorProto.DataLocation.EXTERNAL)
+                        .addExternalData(entry("location", dataName))
+                        .addExternalData(entry("offset", Long.toString(offset)))
+                        .addExternalData(entry("length", Long.toString(bytes)));
+                offset += bytes;
+            } else if (u != null) {
+                writeInline(tb, t.dtype(), u);
+            }
+        }
+        setMetadata(b, metadata, updates);
+        ModelProto result = b.build();
+        if (external) {
+            Path dataFile = target.resolveSibling(dataName);
+            AtomicFiles.write(dataFile, ch -> writeData(ch, pending));
+            AtomicFiles.writeStream(target, result::writeTo);
+            Path stale = target.resolveSibling(otherDataName(target, dataName));
+            Files.deleteIfExists(stale);
+        } else {
+            if (result.getSerializedSize() < 0) {
+                throw new UnsupportedModelException(out + ": model exceeds 2 GB inline; use external data");
+            }
+            AtomicFiles.writeStream(target, result::writeTo);
+        }
+    }
+
+    private boolean needsExternal(Model model, Map<String, TensorUpdate> updates) {
+        long total = 0;
+        for (WeightTensor t : model.tensors()) {
+            if (t.storage().contains("external")) {
+                return true;
+            }
+            TensorUpdate u = updates.get(t.name());
+            total += WeightTensor.elementCount(u != null ? u.shape() : t.shape()) * Math.max(1, t.dtype().byteSize());
+        }
+        return total > externalThreshold;
+    }
+
+    /**
+     * Data file beside {@code target}: {@code NAME.data} or {@code NAME.1.data}, whichever an earlier export at the
+     * same path is not using, so a failed export never damages the earlier one's data.
+     */
+    static String chooseDataFileName(Path target) throws IOException {
+        String a = target.getFileName() + ".data";
+        String b = target.getFileName() + ".1.data";
+        Path pa = target.resolveSibling(a);
+        Path pb = target.resolveSibling(b);
+        if (!Files.exists(pa)) {
+            return a;
+        }
+        if (!Files.exists(pb)) {
+            return b;
+        }
+        FileTime ta = Files.getLastModifiedTime(pa);
+        FileTime tb = Files.getLastModifiedTime(pb);
+        return ta.compareTo(tb) <= 0 ? a : b;
+    }
+
+    private static String otherDataName(Path target, String chosen) {
+        String a = target.getFileName() + ".data";
+        return chosen.equals(a) ? target.getFileName() + ".1.data" : a;
+    }
+
+    private static long align(long offset) {
+        long r = offset % ALIGNMENT;
+        return r == 0 ? offset : offset + ALIGNMENT - r;
+    }
+
+    private static void writeData(FileChannel ch, List<Pending> pending) throws IOException {
+        ByteBuffer zeros = ByteBuffer.allocate(ALIGNMENT);
+        long pos = 0;
+        for (Pending p : pending) {
+            if (p.offset > pos) {
+                zeros.clear().limit((int) (p.offset - pos));
+                while (zeros.hasRemaining()) {
+                    ch.write(zeros);
+                }
+                pos = p.offset;
+            }
+            if (!p.reencode && p.values instanceof BufferTensorData bd) {
+                for (ByteBuffer w : bd.windows()) {
+                    while (w.hasRemaining()) {
+                        ch.write(w);
+                    }
+                }
+            } else {
+                streamEncoded(ch, p.values, p.dtype);
+            }
+            pos += p.bytes;
+        }
+    }
+
+    private static void streamEncoded(FileChannel ch, TensorData values, DType dtype) throws IOException {
+        long n = values.elementCount();
+        float[] chunk = new float[(int) Math.min(CHUNK, Math.max(1, n))];
+        ByteBuffer bytes = ByteBuffer.allocate(chunk.length * dtype.byteSize()).order(ByteOrder.LITTLE_ENDIAN);
+        for (long at = 0; at < n; at += chunk.length) {
+            int len = (int) Math.min(chunk.length, n - at);
+            values.readFloats(at, FloatBuffer.wrap(chunk, 0, len));
+            bytes.clear();
+            DTypeCodec.encode(dtype, chunk, 0, len, bytes);
+            bytes.flip();
+            while (bytes.hasRemaining()) {
+                ch.write(bytes);
+            }
+        }
+    }
+
+    /** Puts new values into the same field the tensor used: raw_data, float_data, double_data or int32_data bits. */
+    private static void writeInline(TensorProto.Builder tb, DType dtype, TensorUpdate u) {
+        float[] v = u.values().readAllFloats();
+        boolean raw = tb.hasRawData() || (tb.getFloatDataCount() == 0 && tb.getDoubleDataCount() == 0
+                && tb.getInt32DataCount() == 0);
+        tb.clearDims().addAllDims(longList(u.shape()));
+        tb.clearRawData().clearFloatData().clearDoubleData().clearInt32Data();
+        if (raw) {
+            ByteBuffer bytes = ByteBuffer.allocate(v.length * dtype.byteSize()).order(ByteOrder.LITTLE_ENDIAN);
+            DTypeCodec.encode(dtype, v, 0, v.length, bytes);
+            bytes.flip();
+            tb.setRawData(ByteString.copyFrom(bytes));
+            return;
+        }
+        switch (dtype) {
+            case FLOAT -> {
+                for (float x : v) {
+                    tb.addFloatData(x);
+                }
+            }
+            case DOUBLE -> {
+                for (float x : v) {
+                    tb.addDoubleData(x);
+                }
+            }
+            case FLOAT16 -> {
+                for (float x : v) {
+                    tb.addInt32Data(DTypeCodec.floatToHalf(x));
+                }
+            }
+            case BFLOAT16 -> {
+                for (float x : v) {
+                    tb.addInt32Data(DTypeCodec.floatToBf16(x));
+                }
+            }
+            default -> throw new UnsupportedModelException("cannot write " + dtype.displayName() + " values");
+        }
+    }
+
+    /** Rebuilds a sparse tensor from dense values: non-zeros only, indices in the layout the file used. */
+    private static void writeSparse(SparseTensorProto.Builder sb, DType dtype, TensorUpdate u) {
+        float[] dense = u.values().readAllFloats();
+        long[] shape = u.shape();
+        boolean linear = sb.getIndices().getDimsCount() != 2;
+        int nnz = 0;
+        for (float x : dense) {
+            if (x != 0f) {
+                nnz++;
+            }
+        }
+        float[] vals = new float[nnz];
+        long[] idx = new long[linear ? nnz : nnz * shape.length];
+        int k = 0;
+        for (int i = 0; i < dense.length; i++) {
+            if (dense[i] != 0f) {
+                vals[k] = dense[i];
+                if (linear) {
+                    idx[k] = i;
+                } else {
+                    long rem = i;
+                    for (int d = shape.length - 1; d >= 0; d--) {
+                        idx[k * shape.length + d] = rem % shape[d];
+                        rem /= shape[d];
+                    }
+                }
+                k++;
+            }
+        }
+        sb.clearDims().addAllDims(longList(shape));
+        TensorProto.Builder vb = sb.getValuesBuilder();
+        writeInline(vb, dtype, new TensorUpdate(new long[] {nnz}, TensorData.ofFloats(vals)));
+        TensorProto.Builder ib = sb.getIndicesBuilder();
+        boolean rawIdx = ib.hasRawData();
+        ib.clearDims().clearRawData().clearInt64Data();
+        if (linear) {
+            ib.addDims(nnz);
+        } else {
+            ib.addDims(nnz).addDims(shape.length);
+        }
+        if (rawIdx) {
+            ByteBuffer bytes = ByteBuffer.allocate(idx.length * 8).order(ByteOrder.LITTLE_ENDIAN);
+            for (long x : idx) {
+                bytes.putLong(x);
+            }
+            bytes.flip();
+            ib.setRawData(ByteString.copyFrom(bytes));
+        } else {
+            for (long x : idx) {
+                ib.addInt64Data(x);
+            }
+        }
+    }
+
+    private static void setMetadata(ModelProto.Builder b, Map<String, String> metadata, Map<String, TensorUpdate> updates) {
+        Map<String, String> add = new LinkedHashMap<>(metadata);
+        if (!add.containsKey(METADATA_KEY)) {
+            add.put(METADATA_KEY, "{\"tool\":\"SparsityBench\",\"changedTensors\":" + updates.size() + "}");
+        }
+        for (Map.Entry<String, String> e : add.entrySet()) {
+            int existing = -1;
+            for (int i = 0; i < b.getMetadataPropsCount(); i++) {
+                if (b.getMetadataProps(i).getKey().equals(e.getKey())) {
+                    existing = i;
+                }
+            }
+            StringStringEntryProto entry = entry(e.getKey(), e.getValue());
+            if (existing >= 0) {
+                b.setMetadataProps(existing, entry);
+            } else {
+                b.addMetadataProps(entry);
+            }
+        }
+    }
+
+    private static StringStringEntryProto entry(String key, String value) {
+        return StringStringEntryProto.newBuilder().setKey(key).setValue(value).build();
+    }
+
+    private static List<Long> longList(long[] values) {
+        List<Long> out = new ArrayList<>(values.length);
+        for (long v : values) {
+            out.add(v);
+        }
+        return out;
+    }
+
+    private static GraphProto.Builder graphBuilder(ModelProto.Builder b, OnnxLocation loc) {
+        GraphProto.Builder g = b.getGraphBuilder();
+        for (int[] step : loc.graphPath()) {
+            AttributeProto.Builder a = g.getNodeBuilder(step[0]).getAttributeBuilder(step[1]);
+            g = step[2] < 0 ? a.getGBuilder() : a.getGraphsBuilder(step[2]);
+        }
+        return g;
+    }
+
+    private static TensorProto.Builder tensorBuilder(ModelProto.Builder b, OnnxLocation loc) {
+        GraphProto.Builder g = graphBuilder(b, loc);
+        return switch (loc.kind()) {
+            case INITIALIZER -> g.getInitializerBuilder(loc.index());
+            case CONSTANT -> g.getNodeBuilder(loc.index()).getAttributeBuilder(loc.attribute()).getTBuilder();
+            default -> throw new IllegalStateException("not a dense tensor location: " + loc.kind());
+        };
+    }
+
+    private static SparseTensorProto.Builder sparseBuilder(ModelProto.Builder b, OnnxLocation loc) {
+        GraphProto.Builder g = graphBuilder(b, loc);
+        return switch (loc.kind()) {
+            case SPARSE_INITIALIZER -> g.getSparseInitializerBuilder(loc.index());
+            case CONSTANT_SPARSE -> g.getNodeBuilder(loc.index()).getAttributeBuilder(loc.attribute()).getSparseTensorBuilder();
+            default -> throw new IllegalStateException("not a sparse tensor location: " + loc.kind());
+        };
+    }
+
+    private record Pending(TensorData values, DType dtype, long offset, long bytes, boolean reencode) {
+    }
+}

@@ -1,0 +1,60 @@
+package org.sparsitybench.model;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The top-level graph's nodes in file order, with lookups by value name. Empty for weight-only formats.
+ *
+ * @param nodes   operators in the order the file lists them
+ * @param inputs  graph input names that are fed at run time (initializers excluded)
+ * @param outputs graph output names
+ */
+public record Graph(List<GraphNode> nodes, List<String> inputs, List<String> outputs) {
+    public static final Graph EMPTY = new Graph(List.of(), List.of(), List.of());
+
+    public Graph {
+        nodes = List.copyOf(nodes);
+        inputs = List.copyOf(inputs);
+        outputs = List.copyOf(outputs);
+    }
+
+    /** The node whose output is {@code value}, if any. */
+    public Optional<GraphNode> producer(String value) {
+        for (GraphNode n : nodes) {
+            if (n.outputs().contains(value)) {
+                return Optional.of(n);
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** Nodes that read {@code value}, in file order. */
+    public List<GraphNode> consumers(String value) {
+        List<GraphNode> out = new ArrayList<>();
+        for (GraphNode n : nodes) {
+            if (n.inputs().contains(value)) {
+                out.add(n);
+            }
+        }
+        return out;
+    }
+
+    /** Map from value name to the nodes consuming it, built once for graph-wide passes. */
+    public Map<String, List<GraphNode>> consumerIndex() {
+        Map<String, List<GraphNode>> index = new HashMap<>();
+        for (GraphNode n : nodes) {
+            for (String in : n.inputs()) {
+                if (!in.isEmpty()) {
+                    index.computeIfAbsent(in, k -> new ArrayList<>()).add(n);
+                }
+            }
+        }
+        index.replaceAll((k, v) -> Collections.unmodifiableList(v));
+        return index;
+    }
+}

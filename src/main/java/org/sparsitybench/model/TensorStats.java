@@ -1,0 +1,37 @@
+package org.sparsitybench.model;
+
+import java.nio.FloatBuffer;
+
+/**
+ * Counts over a tensor's values: exact zeros and NaN/Inf.
+ *
+ * @param zeros     elements equal to 0 (either sign)
+ * @param nonFinite NaN or infinite elements
+ */
+public record TensorStats(long zeros, long nonFinite) {
+    private static final int CHUNK = 1 << 20;
+
+    /** Scans {@code data} once in chunks of a million elements (data not modified). */
+    public static TensorStats of(TensorData data) {
+        if (!data.dtype().isNumericReal()) {
+            return new TensorStats(0, 0);
+        }
+        long n = data.elementCount();
+        float[] chunk = new float[(int) Math.min(CHUNK, n)];
+        long zeros = 0;
+        long nonFinite = 0;
+        for (long at = 0; at < n; at += chunk.length) {
+            int len = (int) Math.min(chunk.length, n - at);
+            data.readFloats(at, FloatBuffer.wrap(chunk, 0, len));
+            for (int i = 0; i < len; i++) {
+                float v = chunk[i];
+                if (v == 0f) {
+                    zeros++;
+                } else if (!Float.isFinite(v)) {
+                    nonFinite++;
+                }
+            }
+        }
+        return new TensorStats(zeros, nonFinite);
+    }
+}
