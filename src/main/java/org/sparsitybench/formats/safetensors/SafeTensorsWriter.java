@@ -1,0 +1,206 @@
+package org.sparsitybench.formats.safetensors;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import org.sparsitybench.formats.AtomicFiles;
+import org.sparsitybench.formats.ModelWriter;
+import org.sparsitybench.formats.TensorUpdate;
+import org.sparsitybench.model.BufferTensorData;
+import org.sparsitybench.model.DType;
+import org.sparsitybench.model.DTypeCodec;
+import org.sparsitybench.model.Model;
+import org.sparsitybench.model.ModelFormat;
+import org.sparsitybench.model.TensorData;
+import org.sparsitybench.model.UnsupportedModelException;
+
+/**
+ * Writes a model {@link SafeTensorsReader} loaded back as SafeTensors: tensors in the original header order,
+ * contiguous, unchanged tensors copied byte for byte from the source file, updated tensors encoded to their
+ * original dtype in chunks. The header is compact JSON padded with spaces to an 8-byte boundary.
+ */
+public final class SafeTensorsWriter implements ModelWriter {
+    /** Elements converted per step for updated tensors. */
+    static final int CHUNK_ELEMENTS = 1 << 20;
+
+    public SafeTensorsWriter() {
+    }
+
+    /** One tensor as it will be written: either the original bytes or new values to encode. */
+    private record Item(String name, String code, DType dtype, long[] shape, long bytes,
+                        BufferTensorData original, TensorData update) {
+    }
+
+    /**
+     * @throws IllegalArgumentException   if an update names a tensor the model does not have, or has a negative
+     *                                    or overflowing shape; nothing is written
+     * @throws UnsupportedModelException  if the model was not read by {@link SafeTensorsReader}, or an update
+     *                                    targets a dtype that cannot be encoded; nothing is written
+     */
+    @Override
+    public void write(Model model, Map<String, TensorUpdate> updates, Map<String, String> metadata, Path out)
+            throws IOException {
+        Objects.requireNonNull(model, "model");
+        Objects.requireNonNull(out, "out");
+        Map<String, TensorUpdate> upd = updates == null ? Map.of() : updates;
+        Map<String, String> meta = metadata == null ? Map.of() : metadata;
+        AtomicFiles.refuseOverwrite(model.file(), out);
+        if (model.format() != ModelFormat.SAFETENSORS || !(model.source() instanceof SafeTensorsSource source)) {
+            throw new UnsupportedModelException(model.file() + ": not loaded from a SafeTensors file; "
+                    + "cannot write it back as SafeTensors");
+        }
+        List<Item> items = plan(model, source, upd);
+        byte[] header = header(model, items, meta);
+
+        int chunk = 0;
+        int widest = 0;
+        for (Item item : items) {
+            if (item.update() != null) {
+                chunk = (int) Math.max(chunk, Math.min(CHUNK_ELEMENTS, item.update().elementCount()));
+                widest = Math.max(widest, item.dtype().byteSize());
+            }
+        }
+        final int chunkElements = chunk;
+        final int chunkBytes = chunk * widest;
+        AtomicFiles.write(out, ch -> {
+            ByteBuffer head = ByteBuffer.allocate(8 + header.length).order(ByteOrder.LITTLE_ENDIAN);
+            head.putLong(header.length).put(header).flip();
+            writeFully(ch, head);
+            float[] values = chunkElements == 0 ? null : new float[chunkElements];
+            ByteBuffer encoded = chunkBytes == 0 ? null : ByteBuffer.allocate(chunkBytes).order(ByteOrder.LITTLE_ENDIAN);
+            for (Item item : items) {
+                if (item.update() == null) {
+                    for (ByteBuffer window : item.original().windows()) {
+                        writeFully(ch, window);
+                    }
+                } else {
+                    writeEncoded(ch, item, values, encoded);
+                }
+            }
+        });
+    }
+
+    /** Checks every update against the model and works out each tensor's output shape and size. */
+    private static List<Item> plan(Model model, SafeTensorsSource source, Map<String, TensorUpdate> updates) {
+        Map<String, SafeTensorsSource.Entry> byName = new LinkedHashMap<>();
+        for (SafeTensorsSource.Entry e : source.entries()) {
+            byName.put(e.name(), e);
+        }
+        for (Map.Entry<String, TensorUpdate> u : updates.entrySet()) {
+            if (u.getKey() == null || !byName.containsKey(u.getKey())) {
+                throw new IllegalArgumentException(model.file() + ": update for tensor " + u.getKey()
+                        + ", which the model does not have");
+            }
+            if (u.getValue() == null) {
+                throw new IllegalArgumentException(model.file() + ": update for tensor " + u.getKey() + " is null");
+            }
+        }
+        List<Item> items = new ArrayList<>(byName.size());
+        for (SafeTensorsSource.Entry e : source.entries()) {
+            TensorUpdate u = updates.get(e.name());
+            if (u == null) {
+                long bytes = e.data().elementCount() * e.dtype().byteSize(); // validated by the reader
+                items.add(new Item(e.name(), e.code(), e.dtype(), e.shape(), bytes, e.data(), null));
+                continue;
+            }
+            try {
+                DTypeCodec.encode(e.dtype(), new float[0], 0, 0, ByteBuffer.allocate(0)); // probes support
+            } catch (UnsupportedModelException ex) {
+                throw new UnsupportedModelException("tensor " + e.name() + ": cannot write new values as "
+                        + e.dtype().displayName() + " (" + e.code() + "): " + ex.getMessage());
+            }
+            long[] shape = u.shape();
+            long count = 1;
+            long bytes;
+            try {
+                for (long d : shape) {
+                    if (d < 0) {
+                        throw new IllegalArgumentException("tensor " + e.name() + ": update shape "
+                                + Arrays.toString(shape) + " has a negative dimension");
+                    }
+                    count = Math.multiplyExact(count, d);
+                }
+                bytes = Math.multiplyExact(count, (long) e.dtype().byteSize());
+            } catch (ArithmeticException ex) {
+                throw new IllegalArgumentException("tensor " + e.name() + ": update shape "
+                        + Arrays.toString(shape) + " is too large", ex);
+            }
+            if (u.values().elementCount() != count) {
+                throw new IllegalArgumentException("tensor " + e.name() + ": update shape " + Arrays.toString(shape)
+                        + " needs " + count + " values, got " + u.values().elementCount());
+            }
+            items.add(new Item(e.name(), e.code(), e.dtype(), shape, bytes, null, u.values()));
+        }
+        return items;
+    }
+
+    /** The header JSON with recomputed offsets, padded with spaces so that 8 + its length is a multiple of 8. */
+    private static byte[] header(Model model, List<Item> items, Map<String, String> extra) throws IOException {
+        ObjectNode root = SafeTensorsReader.JSON.createObjectNode();
+        Map<String, String> metadata = new LinkedHashMap<>(model.metadata());
+        for (Map.Entry<String, String> e : extra.entrySet()) {
+            if (e.getKey() == null || e.getValue() == null) {
+                throw new IllegalArgumentException("metadata entries must have a key and a value, found "
+                        + e.getKey() + "=" + e.getValue());
+            }
+            metadata.put(e.getKey(), e.getValue());
+        }
+        if (!metadata.isEmpty()) {
+            ObjectNode meta = root.putObject(SafeTensorsReader.METADATA_KEY);
+            metadata.forEach(meta::put);
+        }
+        long offset = 0;
+        for (Item item : items) {
+            ObjectNode t = root.putObject(item.name());
+            t.put("dtype", item.code());
+            ArrayNode shape = t.putArray("shape");
+            for (long d : item.shape()) {
+                shape.add(d);
+            }
+            ArrayNode offsets = t.putArray("data_offsets");
+            offsets.add(offset);
+            offset = Math.addExact(offset, item.bytes());
+            offsets.add(offset);
+        }
+        byte[] json = SafeTensorsReader.JSON.writeValueAsBytes(root);
+        int padded = (json.length + 7) & ~7;
+        if (padded > SafeTensorsReader.MAX_HEADER_BYTES || padded < json.length) {
+            throw new UnsupportedModelException(model.file() + ": the header would take " + json.length
+                    + " bytes, more than the " + SafeTensorsReader.MAX_HEADER_BYTES + " SafeTensors allows");
+        }
+        byte[] header = Arrays.copyOf(json, padded);
+        Arrays.fill(header, json.length, padded, (byte) ' ');
+        return header;
+    }
+
+    private static void writeEncoded(FileChannel ch, Item item, float[] values, ByteBuffer encoded)
+            throws IOException {
+        TensorData data = item.update();
+        long n = data.elementCount();
+        for (long at = 0; at < n; at += values.length) {
+            int len = (int) Math.min(values.length, n - at);
+            data.readFloats(at, FloatBuffer.wrap(values, 0, len));
+            encoded.clear();
+            DTypeCodec.encode(item.dtype(), values, 0, len, encoded);
+            encoded.flip();
+            writeFully(ch, encoded);
+        }
+    }
+
+    private static void writeFully(FileChannel ch, ByteBuffer src) throws IOException {
+        while (src.hasRemaining()) {
+            ch.write(src);
+        }
+    }
+}
