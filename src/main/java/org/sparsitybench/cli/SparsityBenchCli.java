@@ -62,7 +62,7 @@ public final class SparsityBenchCli {
         } else if (ex instanceof UnsupportedModelException) {
             code = EXIT_UNSUPPORTED;
             message = ex.getMessage();
-        } else if (ex instanceof UsageException) {
+        } else if (ex instanceof UsageException || ex instanceof org.sparsitybench.formats.OutputPathException) {
             code = EXIT_USAGE;
             message = ex.getMessage();
         } else {

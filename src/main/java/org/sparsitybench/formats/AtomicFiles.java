@@ -27,9 +27,9 @@ public final class AtomicFiles {
     /**
      * Refuses an output that is the input itself (same path, or the same file through a link).
      *
-     * @throws IOException naming both paths
+     * @throws OutputPathException naming both paths
      */
-    public static void refuseOverwrite(Path input, Path output) throws IOException {
+    public static void refuseOverwrite(Path input, Path output) throws OutputPathException {
         Path in = input.toAbsolutePath().normalize();
         Path out = output.toAbsolutePath().normalize();
         boolean same = in.equals(out);
@@ -38,10 +38,12 @@ public final class AtomicFiles {
                 same = Files.isSameFile(in, out);
             } catch (NoSuchFileException e) {
                 same = false;
+            } catch (IOException e) {
+                throw new OutputPathException(output + ": cannot tell whether it is the opened model: " + e.getMessage());
             }
         }
         if (same) {
-            throw new IOException(output + ": refusing to overwrite the model that was opened (" + input
+            throw new OutputPathException(output + ": refusing to overwrite the model that was opened (" + input
                     + "); choose another output path");
         }
     }

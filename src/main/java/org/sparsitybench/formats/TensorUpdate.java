@@ -16,7 +16,7 @@ public record TensorUpdate(long[] shape, TensorData values) {
     public TensorUpdate {
         shape = shape.clone();
         Objects.requireNonNull(values, "values");
-        if (WeightTensor.elementCount(shape) != values.elementCount()) {
+        if (WeightTensor.checkedElementCount(shape) != values.elementCount()) {
             throw new IllegalArgumentException("shape " + Arrays.toString(shape) + " needs "
                     + WeightTensor.elementCount(shape) + " values, got " + values.elementCount());
         }

@@ -50,10 +50,30 @@ public final class WeightTensor {
         this.pruneAxis = pruneAxis;
         this.storage = Objects.requireNonNullElse(storage, "");
         this.data = Objects.requireNonNull(data, "data");
-        if (data.elementCount() != elementCount(shape)) {
+        if (data.elementCount() != checkedElementCount(shape)) {
             throw new IllegalArgumentException(name + ": data holds " + data.elementCount()
                     + " elements, shape " + Arrays.toString(shape) + " needs " + elementCount(shape));
         }
+    }
+
+    /**
+     * Product of the dimensions, checked: 1 for a scalar.
+     *
+     * @throws IllegalArgumentException for a negative dimension or a product beyond 2^63
+     */
+    public static long checkedElementCount(long[] shape) {
+        long n = 1;
+        for (long d : shape) {
+            if (d < 0) {
+                throw new IllegalArgumentException("negative dimension in " + Arrays.toString(shape));
+            }
+            try {
+                n = Math.multiplyExact(n, d);
+            } catch (ArithmeticException e) {
+                throw new IllegalArgumentException("dimensions " + Arrays.toString(shape) + " overflow 2^63 elements");
+            }
+        }
+        return n;
     }
 
     /** Product of the dimensions; 1 for a scalar. Overflow is the caller's to check (readers do). */

@@ -336,7 +336,7 @@ public final class OnnxReader implements ModelReader {
         }
 
         private WeightTensor classify(Found f, String name, long[] shape, DType dtype, TensorData data, String storage) {
-            List<Use> consumers = uses.getOrDefault(f.name, List.of());
+            List<Use> consumers = consumersThroughCasts(f.name);
             OnnxRoles.Verdict best = null;
             Use bestUse = null;
             for (Use u : consumers) {
@@ -361,6 +361,32 @@ public final class OnnxReader implements ModelReader {
             String node = bestUse != null ? f.label + bestUse.name : f.label + f.node;
             return new WeightTensor(name, op, node, shape, dtype, best.role(), prunable && axis >= 0,
                     prunable ? axis : WeightTensor.NO_AXIS, storage, data);
+        }
+
+        /**
+         * Who really consumes a value: a Cast or Identity in between (fp16 weights cast to float, say) passes
+         * the question on to its own consumers, so the weight is judged by the Gemm or Conv behind it.
+         */
+        private List<Use> consumersThroughCasts(String value) {
+            List<Use> out = new ArrayList<>();
+            Set<String> seen = new HashSet<>();
+            List<String> frontier = new ArrayList<>(List.of(value));
+            for (int hop = 0; hop < 4 && !frontier.isEmpty(); hop++) {
+                List<String> next = new ArrayList<>();
+                for (String v : frontier) {
+                    for (Use u : uses.getOrDefault(v, List.of())) {
+                        String op = u.node.getOpType();
+                        if (("Cast".equals(op) || "Identity".equals(op)) && u.node.getOutputCount() == 1
+                                && seen.add(u.node.getOutput(0))) {
+                            next.add(u.node.getOutput(0));
+                        } else {
+                            out.add(u);
+                        }
+                    }
+                }
+                frontier = next;
+            }
+            return out;
         }
 
         private static String otherOperand(Use u) {
