@@ -1,0 +1,71 @@
+package org.sparsitybench.architecture;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+
+import com.tngtech.archunit.core.importer.ImportOption;
+import com.tngtech.archunit.junit.AnalyzeClasses;
+import com.tngtech.archunit.junit.ArchTest;
+import com.tngtech.archunit.lang.ArchRule;
+
+/**
+ * The package arrows of STYLE.md, enforced: the engine never touches a GUI toolkit, only the CLI prints to
+ * stdout, and each room imports only the rooms below it. ({@code task} is importable by every room: it is the
+ * toolkit-free contract through which the engine reports progress and hears cancellation.)
+ */
+@AnalyzeClasses(packages = "org.sparsitybench", importOptions = ImportOption.DoNotIncludeTests.class)
+class ArchitectureTest {
+    private static final String ROOT = "org.sparsitybench.";
+    private static final String[] GUI = {"javafx..", "java.awt..", "javax.swing..", "org.jfree..", "org.controlsfx.."};
+
+    @ArchTest
+    static final ArchRule engineIsToolkitFree = noClasses()
+            .that().resideInAnyPackage(engine("model", "formats", "prune", "eval", "project", "task"))
+            .should().dependOnClassesThat().resideInAnyPackage(GUI)
+            .because("the engine runs headless from the CLI and in tests; only ui and app may use JavaFX or AWT");
+
+    @ArchTest
+    static final ArchRule onlyTheCliPrintsToStdout = noClasses()
+            .that().resideOutsideOfPackage(ROOT + "cli..")
+            .should().accessField(System.class, "out")
+            .because("stdout carries command results (tables, JSON); everything else reports through return values, "
+                    + "exceptions and progress listeners");
+
+    @ArchTest
+    static final ArchRule modelImportsNothingOfOurs = rule("model", "formats", "prune", "eval", "project", "task", "cli", "app", "ui");
+
+    @ArchTest
+    static final ArchRule taskImportsNothingOfOurs = rule("task", "model", "formats", "prune", "eval", "project", "cli", "app", "ui");
+
+    @ArchTest
+    static final ArchRule formatsImportOnlyModel = rule("formats", "prune", "eval", "project", "cli", "app", "ui");
+
+    @ArchTest
+    static final ArchRule pruneImportsOnlyModel = rule("prune", "formats", "eval", "project", "cli", "app", "ui");
+
+    @ArchTest
+    static final ArchRule evalStaysBelowProjectAndUi = rule("eval", "project", "cli", "app", "ui");
+
+    @ArchTest
+    static final ArchRule projectStaysBelowUi = rule("project", "formats", "cli", "app", "ui");
+
+    @ArchTest
+    static final ArchRule uiDoesNotUseTheCliOrApp = rule("ui", "cli", "app");
+
+    @ArchTest
+    static final ArchRule cliDoesNotUseTheUi = rule("cli", "ui", "app");
+
+    private static ArchRule rule(String room, String... forbidden) {
+        return noClasses().that().resideInAPackage(ROOT + room + "..")
+                .should().dependOnClassesThat().resideInAnyPackage(engine(forbidden))
+                .allowEmptyShould(true)
+                .because("STYLE.md: " + room + " may not import " + String.join(", ", forbidden));
+    }
+
+    private static String[] engine(String... rooms) {
+        String[] out = new String[rooms.length];
+        for (int i = 0; i < rooms.length; i++) {
+            out[i] = ROOT + rooms[i] + "..";
+        }
+        return out;
+    }
+}
