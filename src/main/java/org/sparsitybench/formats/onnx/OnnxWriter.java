@@ -60,6 +60,17 @@ public final class OnnxWriter implements ModelWriter {
     @Override
     public void write(Model model, Map<String, TensorUpdate> updates, Map<String, String> metadata, Path out)
             throws IOException {
+        write(model, updates, Map.of(), metadata, out);
+    }
+
+    /**
+     * As {@link #write(Model, Map, Map, Path)}, also setting integer attributes of main-graph nodes (named as in
+     * {@link Model#graph()}), as structured compaction needs for a depthwise Conv's {@code group}. When any
+     * tensor changes shape or any attribute changes, the graph's optional {@code value_info} is dropped so that
+     * stale intermediate shapes cannot contradict the new ones; runtimes infer them again.
+     */
+    public void write(Model model, Map<String, TensorUpdate> updates, Map<String, Map<String, Long>> nodeAttributes,
+                      Map<String, String> metadata, Path out) throws IOException {
         if (model.format() != ModelFormat.ONNX || !(model.source() instanceof OnnxSource source)) {
             throw new IllegalArgumentException("not an ONNX model read by OnnxReader: " + model.file());
         }
@@ -110,6 +121,14 @@ public final class OnnxWriter implements ModelWriter {
             } else if (u != null) {
                 writeInline(tb, t.dtype(), u);
             }
+        }
+        boolean reshaped = !nodeAttributes.isEmpty();
+        for (Map.Entry<String, TensorUpdate> e : updates.entrySet()) {
+            reshaped |= !java.util.Arrays.equals(e.getValue().shape(), model.tensor(e.getKey()).orElseThrow().shape());
+        }
+        setAttributes(b, model, nodeAttributes);
+        if (reshaped) {
+            b.getGraphBuilder().clearValueInfo();
         }
         setMetadata(b, metadata, updates);
         ModelProto result = b.build();
@@ -319,6 +338,41 @@ public final class OnnxWriter implements ModelWriter {
                 b.setMetadataProps(existing, entry);
             } else {
                 b.addMetadataProps(entry);
+            }
+        }
+    }
+
+    private static void setAttributes(ModelProto.Builder b, Model model, Map<String, Map<String, Long>> nodeAttributes) {
+        if (nodeAttributes.isEmpty()) {
+            return;
+        }
+        GraphProto.Builder g = b.getGraphBuilder();
+        java.util.List<org.sparsitybench.model.GraphNode> nodes = model.graph().nodes();
+        for (Map.Entry<String, Map<String, Long>> e : nodeAttributes.entrySet()) {
+            int index = -1;
+            for (int i = 0; i < nodes.size(); i++) {
+                if (nodes.get(i).name().equals(e.getKey())) {
+                    index = i;
+                }
+            }
+            if (index < 0) {
+                throw new IllegalArgumentException("no node named " + e.getKey() + " in " + model.file());
+            }
+            ai.onnx.proto.OnnxMl.NodeProto.Builder n = g.getNodeBuilder(index);
+            for (Map.Entry<String, Long> a : e.getValue().entrySet()) {
+                AttributeProto attr = AttributeProto.newBuilder().setName(a.getKey())
+                        .setType(AttributeProto.AttributeType.INT).setI(a.getValue()).build();
+                int existing = -1;
+                for (int i = 0; i < n.getAttributeCount(); i++) {
+                    if (n.getAttribute(i).getName().equals(a.getKey())) {
+                        existing = i;
+                    }
+                }
+                if (existing >= 0) {
+                    n.setAttribute(existing, attr);
+                } else {
+                    n.addAttribute(attr);
+                }
             }
         }
     }

@@ -1,0 +1,205 @@
+package org.sparsitybench.prune.structure;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.sparsitybench.model.Model;
+import org.sparsitybench.model.UnsupportedModelException;
+import org.sparsitybench.model.WeightTensor;
+
+/**
+ * Turns per-group channel keep-masks into (a) the masked model's values, where removed channels contribute
+ * exactly zero, and (b) the compacted model's smaller tensors and changed attributes. Stateless.
+ */
+public final class ChannelCompactor {
+    private ChannelCompactor() {
+    }
+
+    /**
+     * New values and shapes after physically removing channels.
+     *
+     * @param tensors    sliced tensors by name: new shape and values
+     * @param attributes node name → attribute → new value (depthwise {@code group})
+     * @param removed    channels removed per group id
+     */
+    public record Compaction(Map<String, Sliced> tensors, Map<String, Map<String, Long>> attributes,
+                             Map<Integer, Integer> removed) {
+    }
+
+    /** A tensor's new shape and values (float32, to be written back in its own dtype). */
+    public record Sliced(long[] shape, float[] values) {
+    }
+
+    /**
+     * Removes the channels whose {@code keep} entry is false.
+     *
+     * @param model     the model (not modified)
+     * @param structure its channel structure
+     * @param keep      group id → kept flag per channel (not modified); groups absent keep everything
+     * @param base      values to slice by tensor name (e.g. already-pruned values); tensors absent are read from
+     *                  the model (not modified)
+     * @throws UnsupportedModelException naming the node when a group that loses channels cannot be rewritten
+     */
+    public static Compaction compact(Model model, ChannelStructure structure, Map<Integer, boolean[]> keep,
+                                     Map<String, float[]> base) {
+        Map<String, Map<Integer, int[]>> plan = new LinkedHashMap<>();
+        Map<String, Map<String, Long>> attributes = new LinkedHashMap<>();
+        Map<Integer, Integer> removed = new TreeMap<>();
+        for (ChannelGroup g : structure.groups()) {
+            boolean[] k = keep.get(g.id());
+            if (k == null) {
+                continue;
+            }
+            validate(g, k);
+            int kept = count(k);
+            if (kept == g.channels()) {
+                continue;
+            }
+            if (g.refusal().isPresent()) {
+                throw new UnsupportedModelException("cannot remove channels of " + g.sources() + ": " + g.refusal().get());
+            }
+            if (g.pinned()) {
+                throw new UnsupportedModelException("cannot remove channels of " + g.sources()
+                        + ": they reach a graph output; exclude the layer or prune it unstructured");
+            }
+            if (kept == 0) {
+                throw new UnsupportedModelException("pruning would remove every channel of " + g.sources());
+            }
+            removed.put(g.id(), g.channels() - kept);
+            for (ChannelSlice s : g.slices()) {
+                long dim = model.tensor(s.tensor()).orElseThrow().dim(s.axis());
+                plan.computeIfAbsent(s.tensor(), x -> new TreeMap<>()).put(s.axis(), indices(s, k, dim));
+            }
+            g.attributes().forEach((node, attrs) -> {
+                Map<String, Long> scaled = new LinkedHashMap<>();
+                attrs.forEach((name, perChannel) -> scaled.put(name, perChannel * kept));
+                attributes.put(node, scaled);
+            });
+        }
+        Map<String, Sliced> tensors = new LinkedHashMap<>();
+        for (Map.Entry<String, Map<Integer, int[]>> e : plan.entrySet()) {
+            WeightTensor t = model.tensor(e.getKey()).orElseThrow();
+            float[] values = base.containsKey(t.name()) ? base.get(t.name()) : t.data().readAllFloats();
+            long[] shape = t.shape();
+            for (Map.Entry<Integer, int[]> axis : e.getValue().entrySet()) {
+                values = slice(values, shape, axis.getKey(), axis.getValue());
+            }
+            tensors.put(t.name(), new Sliced(shape, values));
+        }
+        return new Compaction(tensors, attributes, removed);
+    }
+
+    /**
+     * The masked model's values: the entries of removed channels in every {@link ChannelSlice#zeroed()} slice set
+     * to 0, so each removed channel contributes exactly nothing downstream.
+     *
+     * @return new arrays for the tensors that change (inputs not modified)
+     */
+    public static Map<String, float[]> zeroRemovedChannels(Model model, ChannelStructure structure,
+                                                           Map<Integer, boolean[]> keep, Map<String, float[]> base) {
+        Map<String, float[]> out = new HashMap<>();
+        for (ChannelGroup g : structure.groups()) {
+            boolean[] k = keep.get(g.id());
+            if (k == null || count(k) == g.channels()) {
+                continue;
+            }
+            validate(g, k);
+            for (ChannelSlice s : g.slices()) {
+                if (!s.zeroed()) {
+                    continue;
+                }
+                WeightTensor t = model.tensor(s.tensor()).orElseThrow();
+                float[] values = out.computeIfAbsent(t.name(),
+                        n -> base.containsKey(n) ? base.get(n).clone() : t.data().readAllFloats());
+                long[] shape = t.shape();
+                for (int c = 0; c < k.length; c++) {
+                    if (!k[c]) {
+                        for (int j = 0; j < s.block(); j++) {
+                            zeroIndex(values, shape, s.axis(), s.first(c) + j);
+                        }
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    private static void validate(ChannelGroup g, boolean[] k) {
+        if (k.length != g.channels()) {
+            throw new IllegalArgumentException("group " + g.id() + " " + g.sources() + " has " + g.channels()
+                    + " channels, keep mask has " + k.length);
+        }
+    }
+
+    private static int count(boolean[] k) {
+        int n = 0;
+        for (boolean b : k) {
+            if (b) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /** Indices along the slice's axis that survive: the blocks of kept channels, plus anything outside the group's range. */
+    private static int[] indices(ChannelSlice s, boolean[] keep, long dim) {
+        int end = s.first(keep.length);
+        List<Integer> out = new ArrayList<>();
+        for (int i = 0; i < s.offset(); i++) {
+            out.add(i);
+        }
+        for (int c = 0; c < keep.length; c++) {
+            if (keep[c]) {
+                for (int j = 0; j < s.block(); j++) {
+                    out.add(s.first(c) + j);
+                }
+            }
+        }
+        for (int i = end; i < dim; i++) {
+            out.add(i);
+        }
+        return out.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    /** Keeps the entries at {@code idx} (ascending) along {@code axis}; {@code shape} is updated (modified). */
+    static float[] slice(float[] values, long[] shape, int axis, int[] idx) {
+        int dim = (int) shape[axis];
+        int outer = 1;
+        for (int i = 0; i < axis; i++) {
+            outer *= (int) shape[i];
+        }
+        int inner = 1;
+        for (int i = axis + 1; i < shape.length; i++) {
+            inner *= (int) shape[i];
+        }
+        float[] out = new float[outer * idx.length * inner];
+        int p = 0;
+        for (int o = 0; o < outer; o++) {
+            for (int i : idx) {
+                System.arraycopy(values, (o * dim + i) * inner, out, p, inner);
+                p += inner;
+            }
+        }
+        shape[axis] = idx.length;
+        return out;
+    }
+
+    private static void zeroIndex(float[] values, long[] shape, int axis, int index) {
+        int outer = 1;
+        for (int i = 0; i < axis; i++) {
+            outer *= (int) shape[i];
+        }
+        int inner = 1;
+        for (int i = axis + 1; i < shape.length; i++) {
+            inner *= (int) shape[i];
+        }
+        int dim = (int) shape[axis];
+        for (int o = 0; o < outer; o++) {
+            Arrays.fill(values, (o * dim + index) * inner, (o * dim + index + 1) * inner, 0f);
+        }
+    }
+}
