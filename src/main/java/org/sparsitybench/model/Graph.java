@@ -13,14 +13,25 @@ import java.util.Optional;
  * @param nodes   operators in the order the file lists them
  * @param inputs  graph input names that are fed at run time (initializers excluded)
  * @param outputs graph output names
+ * @param shapes  declared shapes of graph inputs (and of other values the file annotates), -1 for a symbolic
+ *                dimension
  */
-public record Graph(List<GraphNode> nodes, List<String> inputs, List<String> outputs) {
-    public static final Graph EMPTY = new Graph(List.of(), List.of(), List.of());
+public record Graph(List<GraphNode> nodes, List<String> inputs, List<String> outputs, Map<String, long[]> shapes) {
+    public static final Graph EMPTY = new Graph(List.of(), List.of(), List.of(), Map.of());
 
     public Graph {
         nodes = List.copyOf(nodes);
         inputs = List.copyOf(inputs);
         outputs = List.copyOf(outputs);
+        Map<String, long[]> copy = new HashMap<>();
+        shapes.forEach((k, v) -> copy.put(k, v.clone()));
+        shapes = Collections.unmodifiableMap(copy);
+    }
+
+    /** The declared shape of {@code value}, if the file gives one (a copy). */
+    public Optional<long[]> shape(String value) {
+        long[] s = shapes.get(value);
+        return s == null ? Optional.empty() : Optional.of(s.clone());
     }
 
     /** The node whose output is {@code value}, if any. */

@@ -117,7 +117,20 @@ public final class OnnxReader implements ModelReader {
         List<String> inputs = g.getInputList().stream().map(ValueInfoProto::getName)
                 .filter(x -> !initializers.contains(x)).toList();
         List<String> outputs = g.getOutputList().stream().map(ValueInfoProto::getName).toList();
-        return new Graph(nodes, inputs, outputs);
+        Map<String, long[]> shapes = new HashMap<>();
+        for (List<ValueInfoProto> list : List.of(g.getInputList(), g.getValueInfoList(), g.getOutputList())) {
+            for (ValueInfoProto v : list) {
+                if (v.hasType() && v.getType().hasTensorType() && v.getType().getTensorType().hasShape()) {
+                    var dims = v.getType().getTensorType().getShape().getDimList();
+                    long[] shape = new long[dims.size()];
+                    for (int i = 0; i < shape.length; i++) {
+                        shape[i] = dims.get(i).hasDimValue() && dims.get(i).getDimValue() >= 0 ? dims.get(i).getDimValue() : -1;
+                    }
+                    shapes.put(v.getName(), shape);
+                }
+            }
+        }
+        return new Graph(nodes, inputs, outputs, shapes);
     }
 
     static String nodeName(NodeProto n, int index) {

@@ -1,0 +1,104 @@
+package org.sparsitybench.prune.stats;
+
+import java.nio.FloatBuffer;
+import org.sparsitybench.model.TensorData;
+import org.sparsitybench.prune.BitMask;
+import org.sparsitybench.prune.Mask;
+import org.sparsitybench.prune.select.Parts;
+import org.sparsitybench.task.CancellationToken;
+
+/**
+ * A tensor seen as a matrix {@code [rows = dim 0, cols = product of the other dims]} (a Conv kernel
+ * {@code [out, in·kh·kw]}), reduced to at most {@code gridRows × gridCols} cells: each cell holds the mean
+ * |w| and the kept fraction of the weights it covers. Cells split rows and columns as evenly as integers allow;
+ * with {@code gridCols = in} a Conv kernel is one cell per (out, in) kernel.
+ *
+ * @param rows       matrix rows
+ * @param cols       matrix columns
+ * @param gridRows   cell rows
+ * @param gridCols   cell columns
+ * @param meanAbs    mean |w| per cell, row-major (NaN/Inf weights skipped)
+ * @param keptFraction kept weights / weights per cell, row-major
+ * @param maxMeanAbs largest cell mean, for the colour scale
+ */
+public record HeatmapGrid(long rows, long cols, int gridRows, int gridCols, float[] meanAbs, float[] keptFraction,
+                          float maxMeanAbs) {
+    /**
+     * One pass over {@code data} (not modified), split over the engine's worker threads by cell rows.
+     *
+     * @param mask kept weights (not modified); null = all kept
+     */
+    public static HeatmapGrid of(TensorData data, long[] shape, Mask mask, int maxRows, int maxCols,
+                                 CancellationToken cancel) {
+        if (maxRows < 1 || maxCols < 1) {
+            throw new IllegalArgumentException("grid " + maxRows + "×" + maxCols + " must be at least 1×1");
+        }
+        long rows = shape.length == 0 ? 1 : shape[0];
+        long cols = rows == 0 ? 0 : data.elementCount() / Math.max(1, rows);
+        if (rows * cols != data.elementCount()) {
+            throw new IllegalArgumentException("shape does not match " + data.elementCount() + " elements");
+        }
+        int gr = (int) Math.max(1, Math.min(maxRows, rows));
+        int gc = (int) Math.max(1, Math.min(maxCols, cols));
+        int cells = gr * gc;
+        double[] sum = new double[cells];
+        long[] count = new long[cells];
+        long[] kept = new long[cells];
+        BitMask bits = mask == null ? null : mask.toBitMask();
+        int[] colCell = new int[(int) Math.min(cols, Integer.MAX_VALUE)];
+        for (int c = 0; c < colCell.length; c++) {
+            colCell[c] = (int) ((long) c * gc / cols);
+        }
+        int parts = data.elementCount() >= Parts.PARALLEL_MIN ? Math.min(Parts.MAX_PARTS, gr) : 1;
+        Parts.run(parts, p -> {
+            int cellRowFrom = gr * p / parts;
+            int cellRowTo = gr * (p + 1) / parts;
+            long rowFrom = firstRow(cellRowFrom, gr, rows);
+            long rowTo = firstRow(cellRowTo, gr, rows);
+            float[] chunk = new float[(int) Math.min(1 << 16, Math.max(1, cols))];
+            for (long r = rowFrom; r < rowTo; r++) {
+                cancel.throwIfCancelled();
+                int base = (int) (r * gr / rows) * gc;
+                for (long c0 = 0; c0 < cols; c0 += chunk.length) {
+                    int len = (int) Math.min(chunk.length, cols - c0);
+                    long first = r * cols + c0;
+                    data.readFloats(first, FloatBuffer.wrap(chunk, 0, len));
+                    for (int i = 0; i < len; i++) {
+                        int cell = base + colCell[(int) (c0 + i)];
+                        float v = chunk[i];
+                        count[cell]++;
+                        if (Float.isFinite(v)) {
+                            sum[cell] += Math.abs(v);
+                        }
+                        long index = first + i;
+                        if (bits == null || (bits.word((int) (index >>> 6)) & (1L << index)) != 0) {
+                            kept[cell]++;
+                        }
+                    }
+                }
+            }
+        });
+        float[] mean = new float[cells];
+        float[] frac = new float[cells];
+        float max = 0f;
+        for (int i = 0; i < cells; i++) {
+            mean[i] = count[i] == 0 ? 0f : (float) (sum[i] / count[i]);
+            frac[i] = count[i] == 0 ? 1f : (float) kept[i] / count[i];
+            max = Math.max(max, mean[i]);
+        }
+        return new HeatmapGrid(rows, cols, gr, gc, mean, frac, max);
+    }
+
+    /** First matrix row whose cell row is {@code cellRow}: ceil(cellRow·rows/gridRows). */
+    private static long firstRow(int cellRow, int gridRows, long rows) {
+        return (cellRow * rows + gridRows - 1) / gridRows;
+    }
+
+    public float meanAbs(int row, int col) {
+        return meanAbs[row * gridCols + col];
+    }
+
+    public float keptFraction(int row, int col) {
+        return keptFraction[row * gridCols + col];
+    }
+}

@@ -1,0 +1,142 @@
+package org.sparsitybench.prune.stats;
+
+import java.nio.FloatBuffer;
+import org.sparsitybench.model.TensorData;
+import org.sparsitybench.prune.BitMask;
+import org.sparsitybench.prune.Mask;
+import org.sparsitybench.task.CancellationToken;
+
+/**
+ * Histogram of one tensor's weights, all and kept, as the distribution view draws it. Bins span
+ * {@code [lo, hi]}: for {@link Scale#LINEAR}, equal widths in the value; for {@link Scale#LOG}, equal widths in
+ * {@code log10 |w|} (only for magnitudes; zeros are counted apart). NaN/Inf are counted apart too.
+ *
+ * @param signed    whether values are signed w (else |w|)
+ * @param scale     bin spacing
+ * @param edges     bins + 1 edges, in value units (for LOG: 10^edge already applied)
+ * @param all       count per bin over all weights
+ * @param kept      count per bin over kept weights
+ * @param zeros     weights exactly 0 (not in any LOG bin; in a LINEAR bin as well)
+ * @param nonFinite NaN or infinite weights (in no bin)
+ */
+public record WeightHistogram(boolean signed, Scale scale, double[] edges, long[] all, long[] kept, long zeros,
+                              long nonFinite) {
+    /** Bin spacing. */
+    public enum Scale { LINEAR, LOG }
+
+    private static final int CHUNK = 1 << 16;
+
+    /**
+     * One pass over {@code data} (not modified) with {@code mask} (not modified; null = all kept).
+     *
+     * @param bins   number of bins, 1 to 100,000
+     * @param signed histogram of w instead of |w| (LINEAR only)
+     */
+    public static WeightHistogram of(TensorData data, Mask mask, int bins, boolean signed, Scale scale,
+                                     CancellationToken cancel) {
+        if (bins < 1 || bins > 100_000) {
+            throw new IllegalArgumentException("bins " + bins + " outside [1, 100000]");
+        }
+        if (signed && scale == Scale.LOG) {
+            throw new IllegalArgumentException("a log scale needs magnitudes, not signed values");
+        }
+        long n = data.elementCount();
+        if (mask != null && mask.size() != n) {
+            throw new IllegalArgumentException("mask of " + mask.size() + " for a tensor of " + n);
+        }
+        BitMask bits = mask == null ? null : mask.toBitMask();
+        float[] chunk = new float[(int) Math.min(CHUNK, Math.max(1, n))];
+        // Pass 1: range.
+        double lo = Double.POSITIVE_INFINITY;
+        double hi = Double.NEGATIVE_INFINITY;
+        for (long at = 0; at < n; at += chunk.length) {
+            cancel.throwIfCancelled();
+            int len = (int) Math.min(chunk.length, n - at);
+            data.readFloats(at, FloatBuffer.wrap(chunk, 0, len));
+            for (int i = 0; i < len; i++) {
+                float v = chunk[i];
+                if (!Float.isFinite(v)) {
+                    continue;
+                }
+                double x = signed ? v : Math.abs(v);
+                if (scale == Scale.LOG) {
+                    if (x == 0) {
+                        continue;
+                    }
+                    x = Math.log10(x);
+                }
+                lo = Math.min(lo, x);
+                hi = Math.max(hi, x);
+            }
+        }
+        if (lo > hi) {
+            lo = 0;
+            hi = 1;
+        } else if (lo == hi) {
+            hi = lo + (scale == Scale.LOG ? 1 : Math.max(1e-12, Math.abs(lo) * 1e-6));
+        }
+        if (!signed && scale == Scale.LINEAR) {
+            lo = 0;
+        }
+        long[] all = new long[bins];
+        long[] kept = new long[bins];
+        long zeros = 0;
+        long nonFinite = 0;
+        double width = (hi - lo) / bins;
+        for (long at = 0; at < n; at += chunk.length) {
+            cancel.throwIfCancelled();
+            int len = (int) Math.min(chunk.length, n - at);
+            data.readFloats(at, FloatBuffer.wrap(chunk, 0, len));
+            for (int i = 0; i < len; i++) {
+                float v = chunk[i];
+                if (!Float.isFinite(v)) {
+                    nonFinite++;
+                    continue;
+                }
+                if (v == 0f) {
+                    zeros++;
+                }
+                double x = signed ? v : Math.abs(v);
+                if (scale == Scale.LOG) {
+                    if (x == 0) {
+                        continue;
+                    }
+                    x = Math.log10(x);
+                }
+                int b = (int) ((x - lo) / width);
+                b = b < 0 ? 0 : Math.min(b, bins - 1);
+                all[b]++;
+                long index = at + i;
+                if (bits == null || (bits.word((int) (index >>> 6)) & (1L << index)) != 0) {
+                    kept[b]++;
+                }
+            }
+        }
+        double[] edges = new double[bins + 1];
+        for (int i = 0; i <= bins; i++) {
+            double e = lo + width * i;
+            edges[i] = scale == Scale.LOG ? Math.pow(10, e) : e;
+        }
+        return new WeightHistogram(signed, scale, edges, all, kept, zeros, nonFinite);
+    }
+
+    public int bins() {
+        return all.length;
+    }
+
+    public long total() {
+        long t = 0;
+        for (long c : all) {
+            t += c;
+        }
+        return t;
+    }
+
+    public long keptTotal() {
+        long t = 0;
+        for (long c : kept) {
+            t += c;
+        }
+        return t;
+    }
+}
