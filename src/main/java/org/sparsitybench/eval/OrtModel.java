@@ -1,0 +1,101 @@
+package org.sparsitybench.eval;
+
+import ai.onnxruntime.NodeInfo;
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import java.io.IOException;
+import java.nio.FloatBuffer;
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * One ONNX Runtime session on a model file or on the bytes an export would write, fed float32 batches.
+ * Sessions and tensors are always closed; one instance is used by one thread at a time.
+ */
+public final class OrtModel implements AutoCloseable {
+    private final OrtEnvironment env = OrtEnvironment.getEnvironment();
+    private final OrtSession session;
+    private final String input;
+    private final long createNanos;
+
+    private OrtModel(OrtSession session, String input, long createNanos) {
+        this.session = session;
+        this.input = input;
+        this.createNanos = createNanos;
+    }
+
+    /**
+     * @param model   model file (external data is found beside it)
+     * @param input   the input to feed, or null for the first graph input
+     * @param threads intra-op threads (0 = ONNX Runtime's default, all cores)
+     */
+    public static OrtModel open(Path model, String input, int threads) throws IOException {
+        return create(null, model, input, threads);
+    }
+
+    /** As {@link #open}, from serialized model bytes (models without external data). */
+    public static OrtModel fromBytes(byte[] model, String input, int threads) throws IOException {
+        return create(model, null, input, threads);
+    }
+
+    private static OrtModel create(byte[] bytes, Path file, String input, int threads) throws IOException {
+        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        long t0 = System.nanoTime();
+        try (OrtSession.SessionOptions opts = new OrtSession.SessionOptions()) {
+            if (threads > 0) {
+                opts.setIntraOpNumThreads(threads);
+            }
+            opts.setInterOpNumThreads(1);
+            opts.setExecutionMode(OrtSession.SessionOptions.ExecutionMode.SEQUENTIAL);
+            OrtSession s = bytes != null ? env.createSession(bytes, opts) : env.createSession(file.toString(), opts);
+            long created = System.nanoTime() - t0;
+            String name = input;
+            if (name == null) {
+                name = s.getInputNames().iterator().next();
+            } else if (!s.getInputNames().contains(name)) {
+                String names = String.join(", ", s.getInputNames());
+                s.close();
+                throw new IllegalArgumentException("model has no input '" + input + "' (inputs: " + names + ")");
+            }
+            return new OrtModel(s, name, created);
+        } catch (OrtException e) {
+            throw new IOException((file != null ? file + ": " : "") + "ONNX Runtime cannot load the model: " + e.getMessage(), e);
+        }
+    }
+
+    /** Nanoseconds the session took to create. */
+    public long createNanos() {
+        return createNanos;
+    }
+
+    public String inputName() {
+        return input;
+    }
+
+    /** Declared input info, e.g. to check a dataset fits. */
+    public NodeInfo inputInfo() throws OrtException {
+        return session.getInputInfo().get(input);
+    }
+
+    /**
+     * Runs one batch and returns the first output, flattened.
+     *
+     * @param values batch values (not modified), laid out as {@code shape}
+     */
+    public float[] run(float[] values, long[] shape) throws OrtException {
+        try (OnnxTensor x = OnnxTensor.createTensor(env, FloatBuffer.wrap(values), shape);
+             OrtSession.Result r = session.run(Map.of(input, x))) {
+            FloatBuffer out = ((OnnxTensor) r.get(0)).getFloatBuffer();
+            float[] result = new float[out.remaining()];
+            out.get(result);
+            return result;
+        }
+    }
+
+    @Override
+    public void close() throws OrtException {
+        session.close();
+    }
+}
