@@ -200,12 +200,12 @@ public final class OnnxReader implements ModelReader {
                             constNames.add(out);
                         }
                     }
+                    // Labels use indices, not names: their length grows with depth only, never with name sizes.
                     if (attr.hasG()) {
-                        walk(attr.getG(), append(path, i, a, -1), label + nodeName + "/" + attr.getName() + "/");
+                        walk(attr.getG(), append(path, i, a, -1), label + "n" + i + "a" + a + "/");
                     }
                     for (int s = 0; s < attr.getGraphsCount(); s++) {
-                        walk(attr.getGraphs(s), append(path, i, a, s),
-                                label + nodeName + "/" + attr.getName() + "[" + s + "]/");
+                        walk(attr.getGraphs(s), append(path, i, a, s), label + "n" + i + "a" + a + "g" + s + "/");
                     }
                 }
             }
@@ -288,8 +288,14 @@ public final class OnnxReader implements ModelReader {
                 throw new ModelFormatException(file, place, "sparse tensor of " + nnz + " " + dtype.displayName()
                         + " values is not supported");
             }
-            long[] raw = new long[(int) (linear ? nnz : nnz * shape.length)];
-            TensorData idx = decoder.decode(s.getIndices(), raw.length, place + " indices");
+            // The index count comes from the indices' own checked shape; decode() verifies the file holds that
+            // many values before anything is allocated for them.
+            long indexCount = WeightTensor.elementCount(iShape);
+            TensorData idx = decoder.decode(s.getIndices(), indexCount, place + " indices");
+            if (indexCount > TensorData.MAX_ARRAY_ELEMENTS) {
+                throw new ModelFormatException(file, place, "sparse tensor with " + indexCount + " indices is not supported");
+            }
+            long[] raw = new long[(int) indexCount];
             readLongs(idx, s.getIndices(), raw);
             long[] lin = new long[(int) nnz];
             for (int k = 0; k < nnz; k++) {
@@ -356,8 +362,9 @@ public final class OnnxReader implements ModelReader {
                 String other = otherOperand(u);
                 OnnxRoles.Verdict v = OnnxRoles.classify(u.node.getOpType(), u.index, shape.length,
                         other != null && constNames.contains(other), (k, fb) -> intAttr(u.node, k, fb));
-                if ("Add".equals(u.node.getOpType()) && shape.length <= 1 && other != null
-                        && Set.of("MatMul", "Gemm", "Conv").contains(producerOp.get(other))) {
+                String otherProducer = other == null ? null : producerOp.get(other);
+                if ("Add".equals(u.node.getOpType()) && shape.length <= 1 && otherProducer != null
+                        && Set.of("MatMul", "Gemm", "Conv").contains(otherProducer)) {
                     v = new OnnxRoles.Verdict(TensorRole.BIAS, false, WeightTensor.NO_AXIS);
                 }
                 if (best == null || v.rank() > best.rank()) {

@@ -248,6 +248,13 @@ final class OnnxTensorDecoder {
                 realFolder = folder.toRealPath();
             }
             Path candidate = folder.resolve(rel);
+            if (Files.isSymbolicLink(candidate) && !Files.exists(candidate)) {
+                Path target = candidate.getParent().resolve(Files.readSymbolicLink(candidate)).normalize();
+                if (!target.startsWith(folder.normalize()) && !target.startsWith(realFolder)) {
+                    throw new UnsafePathException(modelFile, place, "external data location '" + location
+                            + "' is a link to " + target + ", outside the model's folder");
+                }
+            }
             if (!Files.exists(candidate, LinkOption.NOFOLLOW_LINKS) && !Files.exists(candidate)) {
                 throw new ModelFormatException(modelFile, place, "external data file " + location
                         + " does not exist beside the model");
