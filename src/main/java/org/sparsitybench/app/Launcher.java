@@ -2,26 +2,37 @@ package org.sparsitybench.app;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Set;
+import javafx.application.Application;
 import org.sparsitybench.cli.SparsityBenchCli;
 
 /**
  * Plain entry point (not an {@code Application} subclass, so the classpath launch works without JavaFX
- * modules): with arguments it runs the command line; without, it opens the workbench on the bundled sample.
- * Until the window lands, "opening the workbench" prints the sample's {@code inspect} table.
+ * modules): with a subcommand it runs the command line; otherwise it opens the workbench window, on the model
+ * given as the only argument or on the bundled sample.
  */
 public final class Launcher {
     /** The sample the workbench opens when started with no arguments. */
     static final Path DEFAULT_SAMPLE = Path.of("sample-models", "fashion-lenet5", "model.onnx");
+    private static final Set<String> GUI_FLAGS = Set.of("--gui");
 
     private Launcher() {
     }
 
     public static void main(String[] args) {
-        if (args.length > 0) {
+        boolean gui = args.length == 0 || GUI_FLAGS.contains(args[0])
+                || (args.length == 1 && Files.isRegularFile(Path.of(args[0])));
+        if (!gui) {
             SparsityBenchCli.main(args);
             return;
         }
-        Path sample = Files.exists(DEFAULT_SAMPLE) ? DEFAULT_SAMPLE : Path.of("sample-models", "fashion-lenet5.onnx");
-        SparsityBenchCli.main(new String[] {"inspect", sample.toString()});
+        String[] rest = args.length > 0 && GUI_FLAGS.contains(args[0])
+                ? java.util.Arrays.copyOfRange(args, 1, args.length) : args;
+        Application.launch(SparsityBenchApp.class, rest);
+    }
+
+    /** The bundled sample, if this working directory has it. */
+    static Path defaultSample() {
+        return Files.exists(DEFAULT_SAMPLE) ? DEFAULT_SAMPLE : null;
     }
 }

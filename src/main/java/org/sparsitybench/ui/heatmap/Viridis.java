@@ -1,0 +1,39 @@
+package org.sparsitybench.ui.heatmap;
+
+/**
+ * The viridis colormap (perceptually uniform, readable in grey and by most colour-blind viewers), as packed
+ * ARGB, from matplotlib's anchor colours with linear interpolation between them.
+ */
+public final class Viridis {
+    private static final int[] ANCHORS = {0x440154, 0x482878, 0x3e4989, 0x31688e, 0x26828e, 0x1f9e89, 0x35b779,
+        0x6ece58, 0xb5de2b, 0xfde725};
+    private static final int[] TABLE = new int[256];
+
+    static {
+        for (int i = 0; i < 256; i++) {
+            double t = i / 255.0 * (ANCHORS.length - 1);
+            int a = Math.min((int) t, ANCHORS.length - 2);
+            double f = t - a;
+            TABLE[i] = 0xff000000 | mix(ANCHORS[a], ANCHORS[a + 1], f);
+        }
+    }
+
+    private Viridis() {
+    }
+
+    /** ARGB for {@code t} in [0, 1] (clamped; NaN gives the lowest colour). */
+    public static int argb(double t) {
+        if (!(t > 0)) {
+            return TABLE[0];
+        }
+        return TABLE[(int) Math.round(Math.min(1, t) * 255)];
+    }
+
+    /** Mixes two RGB colours: {@code (1-f)·a + f·b}. */
+    static int mix(int a, int b, double f) {
+        int r = (int) Math.round(((a >> 16) & 0xff) * (1 - f) + ((b >> 16) & 0xff) * f);
+        int g = (int) Math.round(((a >> 8) & 0xff) * (1 - f) + ((b >> 8) & 0xff) * f);
+        int bl = (int) Math.round((a & 0xff) * (1 - f) + (b & 0xff) * f);
+        return (r << 16) | (g << 8) | bl;
+    }
+}

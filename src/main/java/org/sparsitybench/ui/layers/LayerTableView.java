@@ -1,0 +1,219 @@
+package org.sparsitybench.ui.layers;
+
+import java.util.Locale;
+import java.util.function.BiConsumer;
+import javafx.beans.property.SimpleObjectProperty;
+import javafx.beans.property.SimpleStringProperty;
+import javafx.collections.ObservableList;
+import javafx.collections.transformation.FilteredList;
+import javafx.collections.transformation.SortedList;
+import javafx.geometry.Insets;
+import javafx.scene.control.CheckBox;
+import javafx.scene.control.Label;
+import javafx.scene.control.Slider;
+import javafx.scene.control.TableCell;
+import javafx.scene.control.TableColumn;
+import javafx.scene.control.TableView;
+import javafx.scene.control.TextField;
+import javafx.scene.control.Tooltip;
+import javafx.scene.layout.BorderPane;
+import javafx.scene.layout.HBox;
+import javafx.scene.layout.Priority;
+import org.sparsitybench.ui.common.Styles;
+
+/**
+ * The layer table: one row per prunable tensor with its own sparsity slider (requested, with the achieved value
+ * beside it), lock and exclude toggles; sortable, filterable by name. Edits go to the callbacks given; the
+ * rows' properties come back from the engine.
+ */
+public final class LayerTableView extends BorderPane {
+    private final TableView<LayerRow> table = new TableView<>();
+    private final TextField filter = new TextField();
+
+    /**
+     * @param rows       the rows (not modified here)
+     * @param onSparsity called as a row slider moves: (tensor, sparsity, still dragging)
+     * @param onLocked   (tensor, locked)
+     * @param onExcluded (tensor, excluded)
+     */
+    public LayerTableView(ObservableList<LayerRow> rows, SparsityEdit onSparsity,
+                          BiConsumer<String, Boolean> onLocked, BiConsumer<String, Boolean> onExcluded) {
+        setId("layerTableView");
+        table.setId("layerTable");
+        filter.setId("layerFilter");
+        filter.setPromptText("Filter layers by name");
+        filter.setTooltip(new Tooltip("Show only layers whose name contains this text."));
+        FilteredList<LayerRow> filtered = new FilteredList<>(rows, r -> true);
+        filter.textProperty().addListener((o, a, b) -> filtered.setPredicate(r -> b == null || b.isBlank()
+                || r.name().toLowerCase(Locale.ROOT).contains(b.toLowerCase(Locale.ROOT))));
+        SortedList<LayerRow> sorted = new SortedList<>(filtered);
+        sorted.comparatorProperty().bind(table.comparatorProperty());
+        table.setItems(sorted);
+        table.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
+        table.setPlaceholder(new Label("Open a model to list its prunable layers."));
+
+        TableColumn<LayerRow, String> name = new TableColumn<>("Layer");
+        name.setCellValueFactory(c -> new SimpleStringProperty(c.getValue().name()));
+        name.setPrefWidth(150);
+        TableColumn<LayerRow, String> op = new TableColumn<>("Op");
+        op.setCellValueFactory(c -> new SimpleStringProperty(c.getValue().op()));
+        op.setPrefWidth(60);
+        TableColumn<LayerRow, String> shape = new TableColumn<>("Shape");
+        shape.setCellValueFactory(c -> new SimpleStringProperty(c.getValue().shape()));
+        shape.setPrefWidth(100);
+        TableColumn<LayerRow, Long> params = new TableColumn<>("Params");
+        params.setCellValueFactory(c -> new SimpleObjectProperty<>(c.getValue().params()));
+        params.setCellFactory(c -> new TableCell<>() {
+            @Override
+            protected void updateItem(Long v, boolean empty) {
+                super.updateItem(v, empty);
+                setText(empty || v == null ? null : String.format(Locale.ROOT, "%,d", v));
+            }
+        });
+        params.setPrefWidth(70);
+        TableColumn<LayerRow, LayerRow> sparsity = new TableColumn<>("Sparsity (requested / achieved)");
+        sparsity.setCellValueFactory(c -> new SimpleObjectProperty<>(c.getValue()));
+        sparsity.setCellFactory(c -> new SparsityCell(onSparsity));
+        sparsity.setComparator((a, b) -> Double.compare(a.achievedProperty().get(), b.achievedProperty().get()));
+        sparsity.setPrefWidth(210);
+        TableColumn<LayerRow, LayerRow> lock = new TableColumn<>("Lock");
+        lock.setCellValueFactory(c -> new SimpleObjectProperty<>(c.getValue()));
+        lock.setCellFactory(c -> new ToggleCell(true, onLocked));
+        lock.setSortable(false);
+        lock.setPrefWidth(44);
+        TableColumn<LayerRow, LayerRow> exclude = new TableColumn<>("Excl.");
+        exclude.setCellValueFactory(c -> new SimpleObjectProperty<>(c.getValue()));
+        exclude.setCellFactory(c -> new ToggleCell(false, onExcluded));
+        exclude.setSortable(false);
+        exclude.setPrefWidth(44);
+        table.getColumns().addAll(java.util.List.of(name, op, shape, params, sparsity, lock, exclude));
+
+        setTop(filter);
+        BorderPane.setMargin(filter, new Insets(0, 0, 4, 0));
+        setCenter(table);
+    }
+
+    public TableView<LayerRow> table() {
+        return table;
+    }
+
+    /** A row slider moved. */
+    @FunctionalInterface
+    public interface SparsityEdit {
+        void edit(String tensor, double sparsity, boolean dragging);
+    }
+
+    /** Slider plus "requested / achieved" text; the slider reports when released or moved by keys. */
+    private static final class SparsityCell extends TableCell<LayerRow, LayerRow> {
+        private final Slider slider = new Slider(0, 1, 0);
+        private final Label value = new Label();
+        private final HBox box = new HBox(6, slider, value);
+        private final SparsityEdit onSparsity;
+        private final javafx.beans.value.ChangeListener<Number> requestedListener = (o, a, b) -> {
+            if (!slider.isValueChanging()) {
+                slider.setValue(b.doubleValue());
+            }
+        };
+        private final javafx.beans.InvalidationListener stateListener = o -> refresh();
+        private LayerRow bound;
+
+        SparsityCell(SparsityEdit onSparsity) {
+            this.onSparsity = onSparsity;
+            HBox.setHgrow(slider, Priority.ALWAYS);
+            slider.setBlockIncrement(0.05);
+            slider.getStyleClass().add("sb-row-slider");
+            value.getStyleClass().add(Styles.VALUE);
+            value.setMinWidth(96);
+            slider.setTooltip(new Tooltip("This layer's sparsity: drag to override the global allocation."));
+            slider.valueChangingProperty().addListener((o, was, now) -> {
+                if (!now) {
+                    commit();
+                }
+            });
+            slider.valueProperty().addListener(o -> {
+                refresh();
+                if (bound != null && slider.isValueChanging()) {
+                    onSparsity.edit(bound.name(), slider.getValue(), true);
+                }
+            });
+            slider.setOnMouseReleased(e -> commit());
+            slider.setOnKeyReleased(e -> commit());
+        }
+
+        private void commit() {
+            if (bound != null) {
+                onSparsity.edit(bound.name(), slider.getValue(), false);
+            }
+        }
+
+        private void refresh() {
+            if (bound == null) {
+                return;
+            }
+            value.setText(bound.excludedProperty().get() ? "dense (excluded)" : String.format(Locale.ROOT,
+                    "%.0f%% / %.1f%%", 100 * slider.getValue(), 100 * bound.achievedProperty().get()));
+            slider.setDisable(bound.excludedProperty().get() || bound.lockedProperty().get());
+        }
+
+        @Override
+        protected void updateItem(LayerRow row, boolean empty) {
+            super.updateItem(row, empty);
+            if (bound != null) {
+                bound.requestedProperty().removeListener(requestedListener);
+                bound.achievedProperty().removeListener(stateListener);
+                bound.excludedProperty().removeListener(stateListener);
+                bound.lockedProperty().removeListener(stateListener);
+            }
+            bound = empty ? null : row;
+            if (bound == null) {
+                setGraphic(null);
+                return;
+            }
+            slider.setValue(row.requestedProperty().get());
+            row.requestedProperty().addListener(requestedListener);
+            row.achievedProperty().addListener(stateListener);
+            row.excludedProperty().addListener(stateListener);
+            row.lockedProperty().addListener(stateListener);
+            refresh();
+            setGraphic(box);
+        }
+    }
+
+    private static final class ToggleCell extends TableCell<LayerRow, LayerRow> {
+        private final CheckBox box = new CheckBox();
+        private final boolean lock;
+        private final javafx.beans.value.ChangeListener<Boolean> listener = (o, a, b) -> box.setSelected(b);
+        private LayerRow bound;
+
+        ToggleCell(boolean lock, BiConsumer<String, Boolean> onChange) {
+            this.lock = lock;
+            box.setTooltip(new Tooltip(lock ? "Keep this layer's sparsity when the global target moves."
+                    : "Keep this layer dense: never prune it."));
+            box.setOnAction(e -> {
+                if (bound != null) {
+                    onChange.accept(bound.name(), box.isSelected());
+                }
+            });
+        }
+
+        private javafx.beans.property.BooleanProperty property(LayerRow row) {
+            return lock ? row.lockedProperty() : row.excludedProperty();
+        }
+
+        @Override
+        protected void updateItem(LayerRow row, boolean empty) {
+            super.updateItem(row, empty);
+            if (bound != null) {
+                property(bound).removeListener(listener);
+            }
+            bound = empty ? null : row;
+            if (bound == null) {
+                setGraphic(null);
+                return;
+            }
+            box.setSelected(property(row).get());
+            property(row).addListener(listener);
+            setGraphic(box);
+        }
+    }
+}

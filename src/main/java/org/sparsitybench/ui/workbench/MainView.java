@@ -1,0 +1,322 @@
+package org.sparsitybench.ui.workbench;
+
+import java.io.File;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import javafx.geometry.Insets;
+import javafx.geometry.Orientation;
+import javafx.scene.control.Alert;
+import javafx.scene.control.Button;
+import javafx.scene.control.ButtonType;
+import javafx.scene.control.CheckBox;
+import javafx.scene.control.ComboBox;
+import javafx.scene.control.Label;
+import javafx.scene.control.Menu;
+import javafx.scene.control.MenuBar;
+import javafx.scene.control.MenuItem;
+import javafx.scene.control.ProgressBar;
+import javafx.scene.control.SeparatorMenuItem;
+import javafx.scene.control.Slider;
+import javafx.scene.control.SplitPane;
+import javafx.scene.control.Tab;
+import javafx.scene.control.TabPane;
+import javafx.scene.control.TextField;
+import javafx.scene.control.Tooltip;
+import javafx.scene.input.KeyCombination;
+import javafx.scene.input.TransferMode;
+import javafx.scene.layout.BorderPane;
+import javafx.scene.layout.HBox;
+import javafx.scene.layout.Priority;
+import javafx.scene.layout.Region;
+import javafx.scene.layout.VBox;
+import javafx.stage.FileChooser;
+import javafx.stage.Window;
+import org.sparsitybench.prune.Allocation;
+import org.sparsitybench.prune.PruningMethods;
+import org.sparsitybench.ui.common.Styles;
+import org.sparsitybench.ui.distribution.DistributionView;
+import org.sparsitybench.ui.heatmap.HeatmapView;
+import org.sparsitybench.ui.layers.LayerTableView;
+
+/**
+ * The workbench window's content: menus, the global bar (target slider and exact field, method, allocation,
+ * live totals), the layer table on the left, the views on the right, and a status bar with progress and
+ * cancel. Binds to {@link WorkbenchViewModel}; holds no state of its own beyond layout.
+ */
+public final class MainView extends BorderPane {
+    private final WorkbenchViewModel vm;
+    private final Slider target = new Slider(0, 1, 0);
+    private final TextField targetField = new TextField("0.0");
+    private final DistributionView distribution = new DistributionView();
+    private final HeatmapView heatmap = new HeatmapView();
+    private final CheckBox logCounts = new CheckBox("log counts");
+    private boolean dark;
+
+    public MainView(WorkbenchViewModel vm) {
+        this.vm = vm;
+        getStyleClass().add(Styles.ROOT);
+        getStylesheets().add(MainView.class.getResource("workbench.css").toExternalForm());
+        setTop(new VBox(menuBar(), globalBar(), totals()));
+        SplitPane split = new SplitPane(layerTable(), views());
+        split.setOrientation(Orientation.HORIZONTAL);
+        split.setDividerPositions(0.48);
+        setCenter(split);
+        setBottom(statusBar());
+        vm.errorProperty().addListener((o, a, b) -> {
+            if (b != null && !b.isEmpty()) {
+                showError(b);
+            }
+        });
+        setOnDragOver(e -> {
+            if (e.getDragboard().hasFiles()) {
+                e.acceptTransferModes(TransferMode.COPY);
+            }
+            e.consume();
+        });
+        setOnDragDropped(e -> {
+            List<File> files = e.getDragboard().getFiles();
+            if (files != null && !files.isEmpty()) {
+                vm.open(files.get(0).toPath());
+            }
+            e.setDropCompleted(true);
+            e.consume();
+        });
+    }
+
+    private MenuBar menuBar() {
+        MenuItem open = item("Open model…", "Shortcut+O", this::chooseModel);
+        open.setId("menuOpen");
+        MenuItem quit = item("Quit", "Shortcut+Q", () -> getScene().getWindow().hide());
+        Menu file = new Menu("File", null, open, new SeparatorMenuItem(), quit);
+        MenuItem undo = item("Undo", "Shortcut+Z", vm::undo);
+        undo.disableProperty().bind(vm.canUndoProperty().not());
+        MenuItem redo = item("Redo", "Shortcut+Shift+Z", vm::redo);
+        redo.disableProperty().bind(vm.canRedoProperty().not());
+        Menu edit = new Menu("Edit", null, undo, redo);
+        MenuItem theme = item("Toggle light/dark theme", "Shortcut+T", this::toggleTheme);
+        theme.setId("menuTheme");
+        Menu view = new Menu("View", null, theme);
+        MenuItem shortcuts = item("Shortcuts", null, () -> info("Shortcuts",
+                "Ctrl+O open a model · Ctrl+Z undo · Ctrl+Shift+Z redo · Ctrl+T theme\n"
+                        + "Heatmap: mouse wheel or +/- zooms, drag or arrow keys pan, 0 resets."));
+        MenuItem methods = item("Pruning methods", null, () -> info("Pruning methods",
+                "magnitude: zero the smallest |w| of each layer (ties by index, exact counts).\n"
+                        + "random: zero a seeded random choice — the baseline every curve needs.\n"
+                        + "Allocation decides each layer's share of the global target: uniform, one global "
+                        + "threshold, layer-normalised, or ERK (denser where a layer has few weights per fan)."));
+        Menu help = new Menu("Help", null, shortcuts, methods);
+        MenuBar bar = new MenuBar(file, edit, view, help);
+        bar.setId("menuBar");
+        return bar;
+    }
+
+    private MenuItem item(String text, String accelerator, Runnable action) {
+        MenuItem i = new MenuItem(text);
+        if (accelerator != null) {
+            i.setAccelerator(KeyCombination.keyCombination(accelerator));
+        }
+        i.setOnAction(e -> action.run());
+        return i;
+    }
+
+    private HBox globalBar() {
+        target.setId("globalSlider");
+        target.setPrefWidth(260);
+        target.setMajorTickUnit(0.25);
+        target.setShowTickMarks(true);
+        target.setBlockIncrement(0.05);
+        target.setTooltip(new Tooltip("Target sparsity of all selected layers: the share of weights set to zero."));
+        targetField.setId("globalField");
+        targetField.setPrefColumnCount(5);
+        targetField.setTooltip(new Tooltip("Exact target sparsity, 0 to 1 (or a percentage such as 85%)."));
+        target.valueProperty().addListener((o, a, b) -> {
+            targetField.setText(String.format(Locale.ROOT, "%.3f", b.doubleValue()));
+            if (target.isValueChanging()) {
+                vm.setGlobalTarget(b.doubleValue(), true);
+            }
+        });
+        target.valueChangingProperty().addListener((o, was, now) -> {
+            if (!now) {
+                vm.setGlobalTarget(target.getValue(), false);
+            }
+        });
+        target.setOnMouseReleased(e -> vm.setGlobalTarget(target.getValue(), false));
+        target.setOnKeyReleased(e -> vm.setGlobalTarget(target.getValue(), false));
+        targetField.setOnAction(e -> {
+            try {
+                String t = targetField.getText().trim();
+                double v = t.endsWith("%") ? Double.parseDouble(t.substring(0, t.length() - 1)) / 100 : Double.parseDouble(t);
+                if (!(v >= 0 && v <= 1)) {
+                    throw new NumberFormatException();
+                }
+                target.setValue(v);
+                vm.setGlobalTarget(v, false);
+            } catch (NumberFormatException ex) {
+                targetField.setText(String.format(Locale.ROOT, "%.3f", target.getValue()));
+            }
+        });
+        vm.configProperty().addListener((o, a, b) -> {
+            if (!target.isValueChanging() && Math.abs(target.getValue() - b.global().target()) > 1e-12) {
+                target.setValue(b.global().target());
+            }
+        });
+        ComboBox<String> method = new ComboBox<>();
+        method.setId("methodChooser");
+        method.getItems().addAll(PruningMethods.ids());
+        method.setValue(vm.configProperty().get().global().method());
+        method.setTooltip(new Tooltip("How weights are scored within a layer."));
+        method.setOnAction(e -> vm.setMethod(method.getValue()));
+        ComboBox<Allocation> allocation = new ComboBox<>();
+        allocation.setId("allocationChooser");
+        allocation.getItems().addAll(Allocation.UNIFORM, Allocation.GLOBAL, Allocation.LAYER_NORMALIZED, Allocation.ERK);
+        allocation.setValue(vm.configProperty().get().global().allocation());
+        allocation.setConverter(new javafx.util.StringConverter<>() {
+            @Override
+            public String toString(Allocation a) {
+                return a == null ? "" : switch (a) {
+                    case UNIFORM -> "uniform";
+                    case GLOBAL -> "global threshold";
+                    case LAYER_NORMALIZED -> "layer-normalised";
+                    case ERK -> "ERK";
+                    case SENSITIVITY -> "sensitivity-guided";
+                };
+            }
+
+            @Override
+            public Allocation fromString(String s) {
+                return null;
+            }
+        });
+        allocation.setTooltip(new Tooltip("How the global target is shared among layers."));
+        allocation.setOnAction(e -> vm.setAllocation(allocation.getValue()));
+        vm.configProperty().addListener((o, a, b) -> {
+            method.setValue(b.global().method());
+            allocation.setValue(b.global().allocation());
+        });
+        Label t = new Label("Target sparsity");
+        HBox bar = new HBox(t, target, targetField, new Label("Method"), method, new Label("Allocation"), allocation);
+        bar.getStyleClass().add(Styles.GLOBAL_BAR);
+        return bar;
+    }
+
+    private Label totals() {
+        Label totals = new Label();
+        totals.setId("totalsLabel");
+        totals.getStyleClass().add(Styles.TOTALS);
+        totals.textProperty().bind(vm.totalsProperty());
+        totals.setMaxWidth(Double.MAX_VALUE);
+        return totals;
+    }
+
+    private LayerTableView layerTable() {
+        LayerTableView view = new LayerTableView(vm.rows(), vm::setLayerSparsity, vm::setLocked, vm::setExcluded);
+        view.setPadding(new Insets(6));
+        view.table().getSelectionModel().selectedItemProperty().addListener((o, a, b) -> {
+            if (b != null) {
+                vm.selectedProperty().set(b);
+            }
+        });
+        vm.selectedProperty().addListener((o, a, b) -> {
+            if (b != null && view.table().getSelectionModel().getSelectedItem() != b) {
+                view.table().getSelectionModel().select(b);
+            }
+        });
+        return view;
+    }
+
+    private TabPane views() {
+        logCounts.setId("logCounts");
+        logCounts.setTooltip(new Tooltip("Count weights on a logarithmic axis, to see the tails."));
+        distribution.logCountsProperty().bind(logCounts.selectedProperty());
+        BorderPane dist = new BorderPane(distribution);
+        HBox options = new HBox(8, logCounts);
+        options.setPadding(new Insets(4, 8, 4, 8));
+        dist.setTop(options);
+        vm.snapshotProperty().addListener((o, a, s) -> {
+            if (s == null) {
+                return;
+            }
+            distribution.histogramProperty().set(s.histogram());
+            distribution.thresholdProperty().set(s.threshold());
+            distribution.titleProperty().set(s.layer() == null ? "" : s.layer());
+            heatmap.gridProperty().set(s.heatmap());
+        });
+        Tab d = new Tab("Distribution", dist);
+        d.setId("tabDistribution");
+        Tab h = new Tab("Heatmap", heatmap);
+        h.setId("tabHeatmap");
+        TabPane tabs = new TabPane(d, h);
+        tabs.setTabClosingPolicy(TabPane.TabClosingPolicy.UNAVAILABLE);
+        tabs.setId("viewTabs");
+        return tabs;
+    }
+
+    private HBox statusBar() {
+        Label message = new Label();
+        message.setId("statusMessage");
+        message.textProperty().bind(vm.executor().messageProperty());
+        ProgressBar progress = new ProgressBar();
+        progress.setPrefWidth(160);
+        progress.progressProperty().bind(vm.executor().progressProperty());
+        progress.visibleProperty().bind(vm.executor().busyProperty());
+        Button cancel = new Button("Cancel");
+        cancel.setId("cancelButton");
+        cancel.setTooltip(new Tooltip("Stop the running operation; what was there before stays."));
+        cancel.visibleProperty().bind(vm.executor().busyProperty());
+        cancel.setOnAction(e -> vm.executor().cancelForeground());
+        Label file = new Label();
+        file.textProperty().bind(javafx.beans.binding.Bindings.createStringBinding(() -> vm.modelProperty().get() == null
+                ? "No model open" : vm.modelProperty().get().file().toString(), vm.modelProperty()));
+        Region grow = new Region();
+        HBox.setHgrow(grow, Priority.ALWAYS);
+        HBox bar = new HBox(file, grow, message, progress, cancel);
+        bar.getStyleClass().add(Styles.STATUS_BAR);
+        return bar;
+    }
+
+    private void chooseModel() {
+        FileChooser chooser = new FileChooser();
+        chooser.setTitle("Open model");
+        chooser.getExtensionFilters().addAll(new FileChooser.ExtensionFilter("Models", "*.onnx", "*.safetensors"),
+                new FileChooser.ExtensionFilter("All files", "*.*"));
+        File f = chooser.showOpenDialog(window());
+        if (f != null) {
+            vm.open(f.toPath());
+        }
+    }
+
+    /** Opens a file as if dropped or chosen (for the launcher and tests). */
+    public void open(Path file) {
+        vm.open(file);
+    }
+
+    public void toggleTheme() {
+        dark = !dark;
+        if (dark) {
+            getStyleClass().add(Styles.DARK);
+        } else {
+            getStyleClass().remove(Styles.DARK);
+        }
+        distribution.darkProperty().set(dark);
+    }
+
+    private Window window() {
+        return getScene() == null ? null : getScene().getWindow();
+    }
+
+    private void showError(String message) {
+        Alert a = new Alert(Alert.AlertType.ERROR, message, ButtonType.OK);
+        a.setHeaderText("Could not complete the operation");
+        a.initOwner(window());
+        a.getDialogPane().setId("errorDialog");
+        a.show();
+    }
+
+    private void info(String title, String text) {
+        Alert a = new Alert(Alert.AlertType.INFORMATION, text, ButtonType.OK);
+        a.setHeaderText(title);
+        a.initOwner(window());
+        a.show();
+    }
+}

@@ -1,0 +1,388 @@
+package org.sparsitybench.ui.workbench;
+
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import javafx.beans.property.ObjectProperty;
+import javafx.beans.property.ReadOnlyBooleanProperty;
+import javafx.beans.property.ReadOnlyBooleanWrapper;
+import javafx.beans.property.ReadOnlyObjectProperty;
+import javafx.beans.property.ReadOnlyObjectWrapper;
+import javafx.beans.property.ReadOnlyStringProperty;
+import javafx.beans.property.ReadOnlyStringWrapper;
+import javafx.beans.property.SimpleObjectProperty;
+import javafx.collections.FXCollections;
+import javafx.collections.ObservableList;
+import org.sparsitybench.formats.ModelFiles;
+import org.sparsitybench.model.Model;
+import org.sparsitybench.model.WeightTensor;
+import org.sparsitybench.prune.Allocation;
+import org.sparsitybench.prune.GlobalSettings;
+import org.sparsitybench.prune.LayerResult;
+import org.sparsitybench.prune.LayerSettings;
+import org.sparsitybench.prune.Mask;
+import org.sparsitybench.prune.PruningConfig;
+import org.sparsitybench.prune.PruningEngine;
+import org.sparsitybench.prune.PruningResult;
+import org.sparsitybench.prune.ScoreCache;
+import org.sparsitybench.prune.mask.ThresholdMask;
+import org.sparsitybench.prune.stats.HeatmapGrid;
+import org.sparsitybench.prune.stats.WeightHistogram;
+import org.sparsitybench.prune.stats.WeightUses;
+import org.sparsitybench.task.LongTask;
+import org.sparsitybench.ui.common.FxTaskExecutor;
+import org.sparsitybench.ui.common.LatestWins;
+import org.sparsitybench.ui.layers.LayerRow;
+
+/**
+ * State of the workbench window without any Node: the open model, the pruning configuration (with undo/redo),
+ * the engine's latest result and the statistics the views paint. Every change of configuration or selection
+ * asks for one recomputation through a latest-wins coalescer, so dragging a slider never queues work.
+ */
+public final class WorkbenchViewModel {
+    /** Bins of the distribution view. */
+    public static final int HISTOGRAM_BINS = 80;
+    /** Largest heatmap grid painted. */
+    public static final int HEATMAP_CELLS = 256;
+
+    private final FxTaskExecutor executor;
+    private final ReadOnlyObjectWrapper<Model> model = new ReadOnlyObjectWrapper<>(this, "model");
+    private final ReadOnlyObjectWrapper<PruningConfig> config = new ReadOnlyObjectWrapper<>(this, "config",
+            PruningConfig.of(GlobalSettings.of(0, "magnitude", Allocation.UNIFORM)));
+    private final ReadOnlyObjectWrapper<ViewSnapshot> snapshot = new ReadOnlyObjectWrapper<>(this, "snapshot");
+    private final ObjectProperty<LayerRow> selected = new SimpleObjectProperty<>(this, "selected");
+    private final ObservableList<LayerRow> rows = FXCollections.observableArrayList();
+    private final ReadOnlyStringWrapper totals = new ReadOnlyStringWrapper(this, "totals", "");
+    private final ReadOnlyStringWrapper error = new ReadOnlyStringWrapper(this, "error", "");
+    private final ReadOnlyBooleanWrapper canUndo = new ReadOnlyBooleanWrapper(this, "canUndo", false);
+    private final ReadOnlyBooleanWrapper canRedo = new ReadOnlyBooleanWrapper(this, "canRedo", false);
+    private final Deque<PruningConfig> undo = new ArrayDeque<>();
+    private final Deque<PruningConfig> redo = new ArrayDeque<>();
+    private final LatestWins<Request, ViewSnapshot> recompute;
+    private PruningEngine engine;
+    private WeightUses uses;
+    private boolean syncing;
+    private PruningConfig dragOrigin;
+
+    public WorkbenchViewModel(FxTaskExecutor executor) {
+        this.executor = Objects.requireNonNull(executor, "executor");
+        this.recompute = new LatestWins<>(executor, this::computeTask, this::apply, e -> error.set(describe(e)));
+        selected.addListener((o, a, b) -> requestRecompute());
+    }
+
+    private record Request(PruningConfig config, WeightTensor layer, PruningEngine engine) {
+    }
+
+    public ReadOnlyObjectProperty<Model> modelProperty() {
+        return model.getReadOnlyProperty();
+    }
+
+    public ReadOnlyObjectProperty<PruningConfig> configProperty() {
+        return config.getReadOnlyProperty();
+    }
+
+    public ReadOnlyObjectProperty<ViewSnapshot> snapshotProperty() {
+        return snapshot.getReadOnlyProperty();
+    }
+
+    public ObjectProperty<LayerRow> selectedProperty() {
+        return selected;
+    }
+
+    public ObservableList<LayerRow> rows() {
+        return rows;
+    }
+
+    public ReadOnlyStringProperty totalsProperty() {
+        return totals.getReadOnlyProperty();
+    }
+
+    /** The last error, phrased for a dialog (file and problem); empty when none. */
+    public ReadOnlyStringProperty errorProperty() {
+        return error.getReadOnlyProperty();
+    }
+
+    public ReadOnlyBooleanProperty canUndoProperty() {
+        return canUndo.getReadOnlyProperty();
+    }
+
+    public ReadOnlyBooleanProperty canRedoProperty() {
+        return canRedo.getReadOnlyProperty();
+    }
+
+    public FxTaskExecutor executor() {
+        return executor;
+    }
+
+    /** Whether no recomputation runs or waits. */
+    public boolean isIdle() {
+        return recompute.isIdle();
+    }
+
+    /**
+     * Opens a model in the background. On failure the current session stays as it was and {@link #errorProperty()}
+     * names the file and the problem.
+     *
+     * @return false when another long operation runs
+     */
+    public boolean open(Path file) {
+        return executor.startForeground("Opening " + file.getFileName(), (progress, cancel) -> {
+            Model m = ModelFiles.read(file);
+            PruningEngine e = new PruningEngine(m, new ScoreCache(true), null);
+            WeightUses u = WeightUses.of(m);
+            return new Object[] {m, e, u};
+        }, loaded -> {
+            engine = (PruningEngine) loaded[1];
+            uses = (WeightUses) loaded[2];
+            Model m = (Model) loaded[0];
+            undo.clear();
+            redo.clear();
+            updateUndo();
+            syncing = true;
+            try {
+                rows.clear();
+                for (WeightTensor t : m.prunableTensors()) {
+                    rows.add(new LayerRow(t));
+                }
+                model.set(m);
+                config.set(PruningConfig.of(config.get().global()));
+                selected.set(rows.isEmpty() ? null : rows.get(0));
+            } finally {
+                syncing = false;
+            }
+            error.set("");
+            requestRecompute();
+        }, e -> error.set(describe(e)));
+    }
+
+    /** Sets the global target sparsity (0–1); layers with overrides or locks keep theirs. */
+    public void setGlobalTarget(double target) {
+        setGlobalTarget(target, false);
+    }
+
+    /**
+     * As {@link #setGlobalTarget(double)}; while {@code dragging}, the views follow but no undo step is recorded
+     * until the drag ends (a call with {@code dragging = false}).
+     */
+    public void setGlobalTarget(double target, boolean dragging) {
+        change(config.get().withTarget(clamp(target)), dragging);
+    }
+
+    public void setMethod(String method) {
+        GlobalSettings g = config.get().global();
+        change(new PruningConfig(new GlobalSettings(g.target(), method, g.allocation(), g.nmPattern(), g.seed(),
+                g.calibration()), config.get().layers()));
+    }
+
+    public void setAllocation(Allocation allocation) {
+        GlobalSettings g = config.get().global();
+        change(new PruningConfig(new GlobalSettings(g.target(), g.method(), allocation, g.nmPattern(), g.seed(),
+                g.calibration()), config.get().layers()));
+    }
+
+    /** Overrides one layer's sparsity (its row slider). */
+    public void setLayerSparsity(String tensor, double sparsity) {
+        setLayerSparsity(tensor, sparsity, false);
+    }
+
+    /** As {@link #setLayerSparsity(String, double)}, with drag semantics as for the global target. */
+    public void setLayerSparsity(String tensor, double sparsity, boolean dragging) {
+        LayerSettings s = config.get().layer(tensor);
+        change(config.get().withLayer(tensor, new LayerSettings(s.method(), clamp(sparsity), s.locked(), false)),
+                dragging);
+    }
+
+    public void setLocked(String tensor, boolean locked) {
+        LayerSettings s = config.get().layer(tensor);
+        Double level = s.sparsity();
+        if (locked && level == null) {
+            LayerRow row = row(tensor);
+            level = row == null ? 0.0 : row.achievedProperty().get();
+        }
+        change(config.get().withLayer(tensor, new LayerSettings(s.method(), level, locked, s.excluded())));
+    }
+
+    public void setExcluded(String tensor, boolean excluded) {
+        LayerSettings s = config.get().layer(tensor);
+        change(config.get().withLayer(tensor, new LayerSettings(s.method(), s.sparsity(), s.locked(), excluded)));
+    }
+
+    /** Replaces the whole configuration (opening a project, applying a snapshot). */
+    public void setConfig(PruningConfig newConfig) {
+        change(newConfig);
+    }
+
+    public void undo() {
+        if (!undo.isEmpty()) {
+            redo.push(config.get());
+            config.set(undo.pop());
+            afterChange();
+        }
+    }
+
+    public void redo() {
+        if (!redo.isEmpty()) {
+            undo.push(config.get());
+            config.set(redo.pop());
+            afterChange();
+        }
+    }
+
+    private void change(PruningConfig next) {
+        change(next, false);
+    }
+
+    private void change(PruningConfig next, boolean dragging) {
+        if (syncing) {
+            return;
+        }
+        if (dragging) {
+            if (dragOrigin == null) {
+                dragOrigin = config.get();
+            }
+            if (!next.equals(config.get())) {
+                config.set(next);
+                requestRecompute();
+            }
+            return;
+        }
+        PruningConfig origin = dragOrigin != null ? dragOrigin : config.get();
+        dragOrigin = null;
+        if (next.equals(origin)) {
+            if (!next.equals(config.get())) {
+                config.set(next);
+                requestRecompute();
+            }
+            return;
+        }
+        undo.push(origin);
+        redo.clear();
+        config.set(next);
+        afterChange();
+    }
+
+    private void afterChange() {
+        updateUndo();
+        requestRecompute();
+    }
+
+    private void updateUndo() {
+        canUndo.set(!undo.isEmpty());
+        canRedo.set(!redo.isEmpty());
+    }
+
+    private static double clamp(double v) {
+        return Math.max(0, Math.min(1, v));
+    }
+
+    private LayerRow row(String tensor) {
+        for (LayerRow r : rows) {
+            if (r.name().equals(tensor)) {
+                return r;
+            }
+        }
+        return null;
+    }
+
+    private void requestRecompute() {
+        if (engine == null || syncing) {
+            return;
+        }
+        LayerRow sel = selected.get();
+        recompute.request(new Request(config.get(), sel == null ? null : sel.tensor(), engine));
+    }
+
+    private LongTask<ViewSnapshot> computeTask(Request r) {
+        return (progress, cancel) -> {
+            PruningResult result = r.engine.run(r.config, progress, cancel);
+            WeightHistogram h = null;
+            HeatmapGrid g = null;
+            double threshold = Double.NaN;
+            if (r.layer != null) {
+                Mask mask = result.masks().get(r.layer.name());
+                h = WeightHistogram.of(r.layer.data(), mask, HISTOGRAM_BINS, false, WeightHistogram.Scale.LINEAR, cancel);
+                g = HeatmapGrid.of(r.layer.data(), r.layer.shape(), mask, HEATMAP_CELLS, HEATMAP_CELLS, cancel);
+                if (mask instanceof ThresholdMask tm && tm.score().isMagnitude() && tm.prunedCount() > 0) {
+                    threshold = tm.threshold().value();
+                }
+            }
+            Map<String, Long> dense = new HashMap<>();
+            Map<String, Long> kept = new HashMap<>();
+            for (Map.Entry<String, Mask> e : result.masks().entrySet()) {
+                dense.put(e.getKey(), e.getValue().size());
+                kept.put(e.getKey(), e.getValue().keptCount());
+            }
+            return new ViewSnapshot(result, r.layer == null ? null : r.layer.name(), h, g, threshold,
+                    uses.flops(dense), uses.flops(kept));
+        };
+    }
+
+    private void apply(ViewSnapshot s) {
+        snapshot.set(s);
+        syncing = true;
+        try {
+            for (LayerResult lr : s.result().layers()) {
+                LayerRow row = row(lr.name());
+                if (row != null) {
+                    row.setAchieved(lr.achieved());
+                    row.requestedProperty().set(lr.requested());
+                    LayerSettings ls = s.result().config().layer(lr.name());
+                    row.lockedProperty().set(ls.locked());
+                    row.excludedProperty().set(ls.excluded());
+                }
+            }
+        } finally {
+            syncing = false;
+        }
+        Model m = model.get();
+        long total = s.result().selectedParams();
+        long kept = total - s.result().pruned();
+        long bytes = 0;
+        long compact = 0;
+        for (WeightTensor t : m.tensors()) {
+            long size = (long) Math.max(1, t.dtype().byteSize()) * t.elementCount();
+            bytes += size;
+            Mask mask = s.result().masks().get(t.name());
+            compact += mask == null ? size : Math.max(1, t.dtype().byteSize()) * mask.keptCount() + (mask.size() + 7) / 8;
+        }
+        totals.set(String.format(Locale.ROOT,
+                "achieved %.1f%%  ·  params %,d of %,d  ·  FLOPs %s of %s  ·  file ≈ %s, sparse ≈ %s",
+                100 * s.result().achievedSparsity(), kept, total, human(s.flopsAfter()), human(s.flopsBefore()),
+                bytesHuman(bytes), bytesHuman(compact)));
+    }
+
+    static String human(long v) {
+        if (v >= 1_000_000_000L) {
+            return String.format(Locale.ROOT, "%.2fG", v / 1e9);
+        }
+        if (v >= 1_000_000) {
+            return String.format(Locale.ROOT, "%.2fM", v / 1e6);
+        }
+        if (v >= 1_000) {
+            return String.format(Locale.ROOT, "%.1fk", v / 1e3);
+        }
+        return Long.toString(v);
+    }
+
+    static String bytesHuman(long b) {
+        if (b >= 1L << 30) {
+            return String.format(Locale.ROOT, "%.2f GB", b / (double) (1L << 30));
+        }
+        if (b >= 1L << 20) {
+            return String.format(Locale.ROOT, "%.2f MB", b / (double) (1L << 20));
+        }
+        if (b >= 1L << 10) {
+            return String.format(Locale.ROOT, "%.1f kB", b / 1024.0);
+        }
+        return b + " B";
+    }
+
+    private static String describe(Throwable e) {
+        String m = e.getMessage();
+        return m == null ? e.toString() : m;
+    }
+}
