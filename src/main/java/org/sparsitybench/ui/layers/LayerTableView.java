@@ -116,6 +116,7 @@ public final class LayerTableView extends BorderPane {
         };
         private final javafx.beans.InvalidationListener stateListener = o -> refresh();
         private LayerRow bound;
+        private boolean dragActive;
 
         SparsityCell(SparsityEdit onSparsity) {
             this.onSparsity = onSparsity;
@@ -133,15 +134,26 @@ public final class LayerTableView extends BorderPane {
             slider.valueProperty().addListener(o -> {
                 refresh();
                 if (bound != null && slider.isValueChanging()) {
+                    dragActive = true;
                     onSparsity.edit(bound.name(), slider.getValue(), true);
                 }
             });
             slider.setOnMouseReleased(e -> commit());
-            slider.setOnKeyReleased(e -> commit());
+            slider.setOnKeyReleased(e -> {
+                if (e.getCode().isArrowKey() || e.getCode().isNavigationKey()) {
+                    commit();
+                }
+            });
         }
 
+        /** Ends a drag, or applies a click or key move; does nothing when the slider shows the row's value. */
         private void commit() {
-            if (bound != null) {
+            if (bound == null) {
+                return;
+            }
+            boolean moved = Math.abs(slider.getValue() - bound.requestedProperty().get()) > 1e-9;
+            if (dragActive || moved) {
+                dragActive = false;
                 onSparsity.edit(bound.name(), slider.getValue(), false);
             }
         }

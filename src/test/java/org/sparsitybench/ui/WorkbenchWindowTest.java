@@ -1,0 +1,130 @@
+package org.sparsitybench.ui;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import javafx.scene.Node;
+import javafx.scene.Scene;
+import javafx.scene.control.Label;
+import javafx.scene.control.Slider;
+import javafx.scene.control.TableView;
+import javafx.stage.Stage;
+import javafx.stage.Window;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+import org.sparsitybench.testing.Fixtures;
+import org.sparsitybench.ui.common.FxTaskExecutor;
+import org.sparsitybench.ui.distribution.DistributionView;
+import org.sparsitybench.ui.heatmap.HeatmapView;
+import org.sparsitybench.ui.layers.LayerRow;
+import org.sparsitybench.ui.workbench.MainView;
+import org.sparsitybench.ui.workbench.WorkbenchViewModel;
+import org.testfx.api.FxRobot;
+import org.testfx.framework.junit5.ApplicationExtension;
+import org.testfx.framework.junit5.Start;
+import org.testfx.util.WaitForAsyncUtils;
+
+/** The real window under TestFX (headless Monocle): a user opening a model and moving sliders. */
+@ExtendWith(ApplicationExtension.class)
+class WorkbenchWindowTest {
+    @TempDir
+    Path dir;
+
+    private WorkbenchViewModel vm;
+
+    @Start
+    void start(Stage stage) {
+        vm = new WorkbenchViewModel(new FxTaskExecutor());
+        stage.setScene(new Scene(new MainView(vm), 1200, 760));
+        stage.show();
+    }
+
+    private void openAndWait(FxRobot robot, Path model) throws Exception {
+        robot.interact(() -> vm.open(model));
+        WaitForAsyncUtils.waitFor(20, TimeUnit.SECONDS, () -> vm.modelProperty().get() != null
+                && vm.snapshotProperty().get() != null && vm.snapshotProperty().get().histogram() != null
+                && vm.isIdle() && !vm.executor().busyProperty().get());
+        WaitForAsyncUtils.waitForFxEvents();
+    }
+
+    private void waitIdle() throws Exception {
+        WaitForAsyncUtils.waitFor(20, TimeUnit.SECONDS, () -> vm.isIdle());
+        WaitForAsyncUtils.waitForFxEvents();
+    }
+
+    private static long keptTotal(DistributionView d) {
+        var kept = d.dataset().getSeries(1);
+        long sum = 0;
+        for (int i = 0; i < kept.getItemCount(); i++) {
+            sum += Math.round(kept.getYValue(i) >= 1 ? kept.getYValue(i) : 0);
+        }
+        return sum;
+    }
+
+    @Test
+    void typingAGlobalTargetPrunesEveryLayerAndRedrawsTheViews(FxRobot robot) throws Exception {
+        openAndWait(robot, Fixtures.torch("cnn_bn.onnx"));
+        TableView<?> table = robot.lookup("#layerTable").queryAs(TableView.class);
+        assertEquals(3, table.getItems().size());
+        DistributionView dist = robot.lookup("#distributionView").queryAs(DistributionView.class);
+        long before = keptTotal(dist);
+
+        robot.clickOn("#globalField").eraseText(8).write("0.5").type(javafx.scene.input.KeyCode.ENTER);
+        waitIdle();
+
+        Label totals = robot.lookup("#totalsLabel").queryAs(Label.class);
+        assertTrue(totals.getText().startsWith("achieved 50.0%"), totals.getText());
+        for (LayerRow row : vm.rows()) {
+            assertEquals(0.5, row.achievedProperty().get(), 0.02, row.name());
+        }
+        assertTrue(keptTotal(dist) < before, "the kept series lost weights");
+        assertEquals(0.5, robot.lookup("#globalSlider").queryAs(Slider.class).getValue(), 1e-9);
+        HeatmapView heat = robot.lookup("#heatmapView").queryAs(HeatmapView.class);
+        assertTrue(heat.gridProperty().get() != null);
+    }
+
+    @Test
+    void draggingALayerSliderChangesOnlyThatLayerAndUndoRestoresIt(FxRobot robot) throws Exception {
+        openAndWait(robot, Fixtures.torch("cnn_bn.onnx"));
+        Node slider = robot.lookup(".sb-row-slider").nth(2).query();
+        LayerRow gemm = vm.rows().get(2);
+        assertEquals(0.0, gemm.achievedProperty().get());
+        robot.drag(slider.lookup(".thumb")).moveBy(60, 0).release(javafx.scene.input.MouseButton.PRIMARY);
+        waitIdle();
+        double achieved = gemm.achievedProperty().get();
+        assertTrue(achieved > 0.2, "achieved " + achieved);
+        assertEquals(0.0, vm.rows().get(0).achievedProperty().get(), "other layers untouched");
+        assertTrue(vm.canUndoProperty().get());
+
+        robot.press(javafx.scene.input.KeyCode.CONTROL).type(javafx.scene.input.KeyCode.Z)
+                .release(javafx.scene.input.KeyCode.CONTROL);
+        waitIdle();
+        assertEquals(0.0, gemm.achievedProperty().get(), "undo restored the dense layer");
+        assertTrue(vm.canRedoProperty().get());
+    }
+
+    @Test
+    void aCorruptModelShowsAnErrorNamingTheFileAndKeepsTheSession(FxRobot robot) throws Exception {
+        openAndWait(robot, Fixtures.torch("cnn_bn.onnx"));
+        robot.interact(() -> vm.setGlobalTarget(0.3));
+        waitIdle();
+        Path bad = dir.resolve("corrupt.onnx");
+        byte[] good = Files.readAllBytes(Fixtures.torch("mlp.onnx"));
+        Files.write(bad, java.util.Arrays.copyOf(good, good.length / 3));
+        robot.interact(() -> vm.open(bad));
+        WaitForAsyncUtils.waitFor(20, TimeUnit.SECONDS, () -> robot.lookup("#errorDialog").tryQuery().isPresent());
+        Node dialog = robot.lookup("#errorDialog").query();
+        String text = ((javafx.scene.control.DialogPane) dialog).getContentText();
+        assertTrue(text.contains("corrupt.onnx"), text);
+        assertEquals(Fixtures.torch("cnn_bn.onnx"), vm.modelProperty().get().file(), "the open model stays");
+        assertEquals(0.3, vm.configProperty().get().global().target(), 1e-12);
+        assertNotEquals(0, vm.rows().size());
+        robot.interact(() -> ((Stage) dialog.getScene().getWindow()).close());
+        assertTrue(Window.getWindows().size() >= 1);
+    }
+}
