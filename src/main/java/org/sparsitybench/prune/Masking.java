@@ -1,0 +1,111 @@
+package org.sparsitybench.prune;
+
+import java.nio.FloatBuffer;
+import org.sparsitybench.model.TensorData;
+import org.sparsitybench.prune.select.ChunkScan;
+import org.sparsitybench.prune.select.Parts;
+import org.sparsitybench.task.CancellationToken;
+
+/**
+ * Applies masks to weights, never in place: {@code w'_i = kept_i ? w_i : +0.0} (a pruned NaN becomes 0 too).
+ * Stateless.
+ */
+public final class Masking {
+    private Masking() {
+    }
+
+    /**
+     * Prunes a copy: the masked weights as a new array.
+     *
+     * @param weights the tensor's values (not modified); at most {@link TensorData#MAX_ARRAY_ELEMENTS}
+     * @param mask    which to keep (not modified), of the same size
+     * @return a new array of {@code weights.elementCount()} floats
+     */
+    public static float[] apply(TensorData weights, Mask mask) {
+        requireSameSize(weights, mask);
+        float[] out = weights.readAllFloats();
+        zeroPruned(mask.toBitMask(), 0, out, 0, out.length);
+        return out;
+    }
+
+    /**
+     * Prunes a window: reads elements {@code [first, first + dst.remaining())} of {@code weights} (not modified)
+     * into {@code dst} (modified: its position advances to its limit) with the pruned ones zero.
+     */
+    public static void apply(TensorData weights, Mask mask, long first, FloatBuffer dst) {
+        requireSameSize(weights, mask);
+        int n = dst.remaining();
+        if (first < 0 || first + n > weights.elementCount()) {
+            throw new IndexOutOfBoundsException("elements [" + first + ", " + (first + n) + ") of "
+                    + weights.elementCount());
+        }
+        BitMask bits = mask.toBitMask();
+        float[] chunk = new float[Math.min(n, Parts.CHUNK)];
+        for (int done = 0; done < n; ) {
+            int len = Math.min(chunk.length, n - done);
+            weights.readFloats(first + done, FloatBuffer.wrap(chunk, 0, len));
+            zeroPruned(bits, first + done, chunk, 0, len);
+            dst.put(chunk, 0, len);
+            done += len;
+        }
+    }
+
+    /** Sums of squares of a masked tensor's finite weights: kept and all. */
+    public record Energy(double kept, double total) {
+        /** {@code kept / total}: the share of Σ w² a mask keeps; 1 for a tensor without energy. */
+        public double retained() {
+            return total > 0 ? kept / total : 1.0;
+        }
+    }
+
+    /**
+     * Σ w² over the kept and over all finite weights, in one chunked pass (parallel by {@link Parts}; the sums
+     * are merged in part order, so they do not depend on the machine).
+     */
+    public static Energy energy(TensorData weights, Mask mask, CancellationToken cancel) {
+        requireSameSize(weights, mask);
+        BitMask bits = mask.toBitMask();
+        long[] bounds = Parts.boundaries(weights.elementCount());
+        double[][] sums = new double[bounds.length - 1][2];
+        Parts.run(bounds.length - 1, p -> ChunkScan.scan(weights, null, bounds[p], bounds[p + 1], cancel,
+                (first, w, unused, len) -> {
+                    double kept = 0;
+                    double all = 0;
+                    for (int i = 0; i < len; i++) {
+                        double sq = (double) w[i] * w[i];
+                        sq = sq < Double.POSITIVE_INFINITY ? sq : 0.0;
+                        all += sq;
+                        long index = first + i;
+                        if ((bits.word((int) (index >>> 6)) & (1L << index)) != 0) {
+                            kept += sq;
+                        }
+                    }
+                    sums[p][0] += kept;
+                    sums[p][1] += all;
+                }));
+        double kept = 0;
+        double all = 0;
+        for (double[] s : sums) {
+            kept += s[0];
+            all += s[1];
+        }
+        return new Energy(kept, all);
+    }
+
+    /** Zeroes {@code values[from, from + len)}, elements {@code first...} of the tensor, where the mask prunes. */
+    private static void zeroPruned(BitMask bits, long first, float[] values, int from, int len) {
+        for (int i = 0; i < len; i++) {
+            long index = first + i;
+            if ((bits.word((int) (index >>> 6)) & (1L << index)) == 0) {
+                values[from + i] = 0.0f;
+            }
+        }
+    }
+
+    private static void requireSameSize(TensorData weights, Mask mask) {
+        if (weights.elementCount() != mask.size()) {
+            throw new IllegalArgumentException("mask of " + mask.size() + " elements for a tensor of "
+                    + weights.elementCount());
+        }
+    }
+}

@@ -1,0 +1,352 @@
+package org.sparsitybench.prune;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import org.sparsitybench.model.Model;
+import org.sparsitybench.model.WeightTensor;
+import org.sparsitybench.prune.alloc.Apportion;
+import org.sparsitybench.prune.alloc.Erk;
+import org.sparsitybench.prune.alloc.LayerNormalized;
+import org.sparsitybench.prune.mask.ConstantMask;
+import org.sparsitybench.prune.mask.ThresholdMask;
+import org.sparsitybench.prune.select.ExactSelector;
+import org.sparsitybench.prune.select.ScoreHistogram;
+import org.sparsitybench.prune.select.SelectionStats;
+import org.sparsitybench.prune.select.Threshold;
+import org.sparsitybench.task.CancellationToken;
+import org.sparsitybench.task.LongTask;
+import org.sparsitybench.task.ProgressListener;
+
+/**
+ * Runs a {@link PruningConfig} on a model: decides how many weights each layer loses, selects them, and reports
+ * per-layer results and masks. The layers are the model's prunable tensors, in model order.
+ *
+ * <p>Budget: with {@code N} the weights of the non-excluded layers, exactly {@code K = round(target · N)} (half to
+ * even) are pruned. Locked and overridden layers are fixed at {@code round(s_l · n_l)}; excluded layers stay
+ * dense; the remaining {@code K − Σ fixed} is spread over the free layers by the {@link Allocation}, rounded so
+ * the total is exact. When no split can reach {@code K} (say, every layer is locked), the result says so
+ * ({@link PruningResult#targetMet()} false, with a message) instead of failing.
+ *
+ * <p>Score histograms are cached in the engine's {@link ScoreCache}, so runs after the first (a moving slider)
+ * cost a lookup per layer plus, without bin indexes, one pass per layer's cut bin. A run never changes an
+ * earlier result; a cancelled run publishes nothing.
+ */
+public final class PruningEngine {
+    private final Model model;
+    private final ScoreCache cache;
+    private final SensitivityAllocation sensitivity;
+
+    /** An engine with its own cache (no bin indexes) and no sensitivity levels. */
+    public PruningEngine(Model model) {
+        this(model, new ScoreCache(false), null);
+    }
+
+    /**
+     * @param model       the model (not modified)
+     * @param cache       histogram cache to use and fill
+     * @param sensitivity levels for {@link Allocation#SENSITIVITY}, or null when there are none yet
+     */
+    public PruningEngine(Model model, ScoreCache cache, SensitivityAllocation sensitivity) {
+        this.model = Objects.requireNonNull(model, "model");
+        this.cache = Objects.requireNonNull(cache, "cache");
+        this.sensitivity = sensitivity;
+    }
+
+    public Model model() {
+        return model;
+    }
+
+    public ScoreCache cache() {
+        return cache;
+    }
+
+    /** {@link #run} as a task for an executor. */
+    public LongTask<PruningResult> task(PruningConfig config) {
+        return (progress, cancel) -> run(config, progress, cancel);
+    }
+
+    /** A layer during one run. */
+    private static final class Entry {
+        final WeightTensor tensor;
+        final LayerInput input;
+        final PruningMethod method;
+        final LayerResult.Status status;
+        final double level;
+        long k;
+        double requested;
+        Threshold pooledThreshold;
+        BitMask pooledBits;
+        ScoreFunction pooledScore;
+
+        Entry(WeightTensor tensor, LayerInput input, PruningMethod method, LayerResult.Status status, double level) {
+            this.tensor = tensor;
+            this.input = input;
+            this.method = method;
+            this.status = status;
+            this.level = level;
+        }
+
+        long n() {
+            return tensor.elementCount();
+        }
+    }
+
+    /**
+     * Runs {@code config}.
+     *
+     * @param config   what to do (not modified)
+     * @param progress told the fraction done, per layer
+     * @param cancel   checked per layer and per chunk of weights
+     * @throws IllegalArgumentException if the configuration names an unknown method
+     * @throws IllegalStateException    for {@link Allocation#SENSITIVITY} without sensitivity levels
+     * @throws org.sparsitybench.task.CancelledException if cancelled
+     */
+    public PruningResult run(PruningConfig config, ProgressListener progress, CancellationToken cancel) {
+        Objects.requireNonNull(config, "config");
+        GlobalSettings global = config.global();
+        List<String> messages = new ArrayList<>();
+        List<Entry> entries = new ArrayList<>();
+        Set<String> seen = new HashSet<>();
+        List<WeightTensor> tensors = model.tensors();
+        for (int i = 0; i < tensors.size(); i++) {
+            WeightTensor t = tensors.get(i);
+            if (!t.prunable() || !t.dtype().isNumericReal()) {
+                continue;
+            }
+            seen.add(t.name());
+            LayerSettings s = config.layer(t.name());
+            PruningMethod method = PruningMethods.byId(s.method() != null ? s.method() : global.method());
+            LayerResult.Status status;
+            double level = 0;
+            if (s.excluded()) {
+                status = LayerResult.Status.EXCLUDED;
+            } else if (s.locked()) {
+                status = LayerResult.Status.LOCKED;
+                if (s.sparsity() == null) {
+                    messages.add(t.name() + ": locked without a level; kept dense");
+                } else {
+                    level = s.sparsity();
+                }
+            } else if (s.sparsity() != null) {
+                status = LayerResult.Status.OVERRIDDEN;
+                level = s.sparsity();
+            } else {
+                status = LayerResult.Status.ALLOCATED;
+            }
+            entries.add(new Entry(t, new LayerInput(t, i, global.seed(), cache), method, status, level));
+        }
+        for (String name : config.layers().keySet()) {
+            if (!seen.contains(name)) {
+                messages.add("the configuration names '" + name + "', which is not a prunable tensor of the model");
+            }
+        }
+
+        long selected = 0;
+        long fixedPruned = 0;
+        List<Entry> free = new ArrayList<>();
+        for (Entry e : entries) {
+            switch (e.status) {
+                case EXCLUDED -> e.k = 0;
+                case LOCKED, OVERRIDDEN -> {
+                    e.k = roundHalfEven(e.level * e.n());
+                    e.requested = e.level;
+                    fixedPruned += e.k;
+                }
+                case ALLOCATED -> free.add(e);
+            }
+            if (e.status != LayerResult.Status.EXCLUDED) {
+                selected += e.n();
+            }
+        }
+        long target = roundHalfEven(global.target() * selected);
+        long freeSize = free.stream().mapToLong(Entry::n).sum();
+        long freeBudget = target - fixedPruned;
+        if (freeBudget < 0 || freeBudget > freeSize) {
+            long clamped = Math.max(0, Math.min(freeSize, freeBudget));
+            messages.add(String.format(Locale.ROOT, "target %s (%d of %d weights) cannot be met: locked and "
+                            + "overridden layers prune %d, the %d free layers hold %d; they prune %d",
+                    global.target(), target, selected, fixedPruned, free.size(), freeSize, clamped));
+            freeBudget = clamped;
+        }
+
+        ProgressListener scoring = progress.range(0, 0.7);
+        allocate(global, free, freeBudget, freeSize, scoring, cancel, messages);
+
+        ProgressListener selecting = progress.range(0.7, 1);
+        List<LayerResult> results = new ArrayList<>(entries.size());
+        Map<String, Mask> masks = new LinkedHashMap<>();
+        long pruned = 0;
+        for (int i = 0; i < entries.size(); i++) {
+            cancel.throwIfCancelled();
+            Entry e = entries.get(i);
+            selecting.progress((double) i / entries.size(), e.tensor.name() + ": selecting");
+            Mask mask;
+            if (e.status == LayerResult.Status.EXCLUDED) {
+                mask = ConstantMask.allKept(e.n());
+            } else if (e.pooledThreshold != null) {
+                mask = new ThresholdMask(e.tensor.data(), e.pooledScore, e.pooledThreshold, e.pooledBits);
+            } else {
+                mask = e.method.select(e.input, e.k, cancel);
+            }
+            if (e.status == LayerResult.Status.ALLOCATED) {
+                e.requested = e.n() == 0 ? 0 : (double) e.k / e.n();
+            }
+            double energy = energyRetained(e, mask, cancel);
+            results.add(new LayerResult(e.tensor.name(), e.method.id(), e.status, e.requested, mask.sparsity(),
+                    e.n(), mask.keptCount(), energy));
+            masks.put(e.tensor.name(), mask);
+            pruned += mask.prunedCount();
+        }
+        progress.progress(1, "done");
+        boolean met = pruned == target;
+        if (!met && messages.isEmpty()) {
+            messages.add("pruned " + pruned + " weights instead of " + target
+                    + " (a method's structure does not allow the exact count)");
+        }
+        return new PruningResult(config, results, masks, selected, target, pruned, met, messages);
+    }
+
+    /** Sets {@code k} (or a pooled threshold) for every free layer, {@code Σ k = budget}. */
+    private void allocate(GlobalSettings global, List<Entry> free, long budget, long freeSize,
+                          ProgressListener progress, CancellationToken cancel, List<String> messages) {
+        if (free.isEmpty()) {
+            return;
+        }
+        long[] caps = free.stream().mapToLong(Entry::n).toArray();
+        double share = freeSize == 0 ? 0 : (double) budget / freeSize;
+        switch (global.allocation()) {
+            case UNIFORM -> assign(free, Apportion.apportion(uniform(caps, share), caps, budget));
+            case ERK -> {
+                long[][] shapes = free.stream().map(e -> e.tensor.shape()).toArray(long[][]::new);
+                double[] density = Erk.densities(shapes, 1 - share);
+                double[] quotas = new double[caps.length];
+                for (int l = 0; l < caps.length; l++) {
+                    quotas[l] = caps[l] * (1 - density[l]);
+                }
+                assign(free, Apportion.apportion(quotas, caps, budget));
+            }
+            case SENSITIVITY -> {
+                if (sensitivity == null) {
+                    throw new IllegalStateException("allocation 'sensitivity' needs sensitivity levels; run a "
+                            + "sensitivity analysis first");
+                }
+                Map<String, Double> levels = sensitivity.levels(free.stream().map(e -> e.tensor).toList(), share);
+                double[] quotas = new double[caps.length];
+                for (int l = 0; l < caps.length; l++) {
+                    Double s = levels.get(free.get(l).tensor.name());
+                    double level = s == null ? share : s;
+                    if (!(level >= 0 && level <= 1)) {
+                        throw new IllegalArgumentException("sensitivity level " + level + " of "
+                                + free.get(l).tensor.name() + " outside [0, 1]");
+                    }
+                    quotas[l] = level * caps[l];
+                }
+                assign(free, Apportion.apportion(quotas, caps, budget));
+            }
+            case GLOBAL, LAYER_NORMALIZED -> pooled(global.allocation(), free, budget, share, progress, cancel,
+                    messages);
+        }
+    }
+
+    /** One threshold over the free layers that have element scores; the others get the uniform share first. */
+    private void pooled(Allocation allocation, List<Entry> free, long budget, double share,
+                        ProgressListener progress, CancellationToken cancel, List<String> messages) {
+        List<Entry> pool = new ArrayList<>();
+        List<ScoreFunction> scores = new ArrayList<>();
+        List<Entry> others = new ArrayList<>();
+        for (Entry e : free) {
+            Optional<ScoreFunction> s = e.method.elementScores(e.input);
+            if (s.isPresent()) {
+                pool.add(e);
+                scores.add(s.get());
+            } else {
+                others.add(e);
+            }
+        }
+        long poolBudget = budget;
+        if (!others.isEmpty()) {
+            long[] caps = others.stream().mapToLong(Entry::n).toArray();
+            long othersBudget = Math.min(roundHalfEven(share * sum(caps)), budget);
+            othersBudget = Math.max(othersBudget, budget - pool.stream().mapToLong(Entry::n).sum());
+            assign(others, Apportion.apportion(uniform(caps, share), caps, othersBudget));
+            poolBudget -= othersBudget;
+            messages.add(others.size() + " free layers have no per-element scores for a " + allocation.name()
+                    .toLowerCase(Locale.ROOT) + " threshold; they are pruned uniformly");
+        }
+        if (pool.isEmpty()) {
+            return;
+        }
+        Map<String, Integer> methods = new HashMap<>();
+        pool.forEach(e -> methods.merge(e.method.id(), 1, Integer::sum));
+        if (methods.size() > 1) {
+            messages.add("one " + allocation.name().toLowerCase(Locale.ROOT) + " threshold compares scores of "
+                    + "different methods " + methods.keySet());
+        }
+        if (allocation == Allocation.GLOBAL) {
+            List<ExactSelector.Selection> cuts = cache.select(pool.stream().map(e -> e.tensor).toList(), scores,
+                    poolBudget, progress, cancel);
+            for (int l = 0; l < pool.size(); l++) {
+                Entry e = pool.get(l);
+                e.pooledThreshold = cuts.get(l).threshold();
+                e.pooledBits = cuts.get(l).mask();
+                e.pooledScore = scores.get(l);
+                e.k = cuts.get(l).threshold().prunedCount();
+            }
+        } else {
+            List<ScoreHistogram> histograms = new ArrayList<>(pool.size());
+            for (int l = 0; l < pool.size(); l++) {
+                progress.progress((double) l / pool.size(), pool.get(l).tensor.name() + ": scores");
+                histograms.add(cache.histogram(pool.get(l).tensor, scores.get(l), cancel));
+            }
+            progress.progress(1, "allocation");
+            long[] caps = pool.stream().mapToLong(Entry::n).toArray();
+            assign(pool, Apportion.apportion(LayerNormalized.quotas(histograms, poolBudget), caps, poolBudget));
+        }
+    }
+
+    private double energyRetained(Entry e, Mask mask, CancellationToken cancel) {
+        if (mask instanceof ConstantMask c) {
+            return c.kept() ? 1.0 : Masking.energy(e.tensor.data(), mask, cancel).retained();
+        }
+        if (mask instanceof ThresholdMask tm && tm.score().isMagnitude()) {
+            ScoreHistogram h = cache.histogram(e.tensor, tm.score(), cancel);
+            return SelectionStats.energyRetained(h, tm.threshold());
+        }
+        return Masking.energy(e.tensor.data(), mask, cancel).retained();
+    }
+
+    private static double[] uniform(long[] caps, double share) {
+        double[] q = new double[caps.length];
+        for (int l = 0; l < caps.length; l++) {
+            q[l] = caps[l] * share;
+        }
+        return q;
+    }
+
+    private static void assign(List<Entry> entries, long[] k) {
+        for (int l = 0; l < k.length; l++) {
+            entries.get(l).k = k[l];
+        }
+    }
+
+    private static long sum(long[] a) {
+        long s = 0;
+        for (long v : a) {
+            s += v;
+        }
+        return s;
+    }
+
+    /** {@code round(x)} with halves to even, as Python's {@code round} (the peer scripts' k). */
+    static long roundHalfEven(double x) {
+        return (long) Math.rint(x);
+    }
+}

@@ -1,0 +1,39 @@
+package org.sparsitybench.prune;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.sparsitybench.prune.method.MagnitudeMethod;
+import org.sparsitybench.prune.method.RandomMethod;
+
+/** The methods configurations can name, by {@link PruningMethod#id()}. New methods register here. */
+public final class PruningMethods {
+    private static final Map<String, PruningMethod> BY_ID = new LinkedHashMap<>();
+
+    static {
+        register(MagnitudeMethod.INSTANCE);
+        register(RandomMethod.INSTANCE);
+    }
+
+    private PruningMethods() {
+    }
+
+    private static void register(PruningMethod m) {
+        BY_ID.put(m.id(), m);
+    }
+
+    /**
+     * @throws IllegalArgumentException for an unknown id, naming the known ones
+     */
+    public static PruningMethod byId(String id) {
+        PruningMethod m = BY_ID.get(id);
+        if (m == null) {
+            throw new IllegalArgumentException("unknown pruning method '" + id + "'; known: " + ids());
+        }
+        return m;
+    }
+
+    public static List<String> ids() {
+        return List.copyOf(BY_ID.keySet());
+    }
+}
