@@ -71,6 +71,16 @@ public final class OnnxWriter implements ModelWriter {
      */
     public void write(Model model, Map<String, TensorUpdate> updates, Map<String, Map<String, Long>> nodeAttributes,
                       Map<String, String> metadata, Path out) throws IOException {
+        write(model, updates, nodeAttributes, java.util.Set.of(), metadata, out);
+    }
+
+    /**
+     * As above, also storing the named main-graph initializers as {@code sparse_initializer}s (non-zero values in
+     * their own dtype plus int64 linear indices), so the file shrinks with the zeros. ONNX Runtime densifies
+     * them when it loads the model, so this saves disk and download, not inference time.
+     */
+    public void write(Model model, Map<String, TensorUpdate> updates, Map<String, Map<String, Long>> nodeAttributes,
+                      java.util.Set<String> sparseStorage, Map<String, String> metadata, Path out) throws IOException {
         if (model.format() != ModelFormat.ONNX || !(model.source() instanceof OnnxSource source)) {
             throw new IllegalArgumentException("not an ONNX model read by OnnxReader: " + model.file());
         }
@@ -127,6 +137,9 @@ public final class OnnxWriter implements ModelWriter {
             reshaped |= !java.util.Arrays.equals(e.getValue().shape(), model.tensor(e.getKey()).orElseThrow().shape());
         }
         setAttributes(b, model, nodeAttributes);
+        if (!sparseStorage.isEmpty()) {
+            toSparse(b, model, source, updates, sparseStorage);
+        }
         if (reshaped) {
             b.getGraphBuilder().clearValueInfo();
         }
@@ -339,6 +352,53 @@ public final class OnnxWriter implements ModelWriter {
             } else {
                 b.addMetadataProps(entry);
             }
+        }
+    }
+
+    private static void toSparse(ModelProto.Builder b, Model model, OnnxSource source, Map<String, TensorUpdate> updates,
+                                 java.util.Set<String> names) {
+        GraphProto.Builder g = b.getGraphBuilder();
+        java.util.TreeSet<Integer> remove = new java.util.TreeSet<>(java.util.Comparator.reverseOrder());
+        for (String name : names) {
+            OnnxLocation loc = source.locations().get(name);
+            WeightTensor t = model.tensor(name).orElseThrow(() -> new IllegalArgumentException("no tensor " + name));
+            if (loc == null || loc.kind() != OnnxLocation.Kind.INITIALIZER || !loc.graphPath().isEmpty()
+                    || !t.dtype().isPrunableFloat()) {
+                throw new UnsupportedModelException(model.file() + ": tensor " + name
+                        + " is not a float initializer of the main graph; it cannot be stored sparse");
+            }
+            TensorUpdate u = updates.get(name);
+            long[] shape = u != null ? u.shape() : t.shape();
+            float[] dense = (u != null ? u.values() : t.data()).readAllFloats();
+            int nnz = 0;
+            for (float v : dense) {
+                if (v != 0f) {
+                    nnz++;
+                }
+            }
+            ByteBuffer vals = ByteBuffer.allocate(nnz * t.dtype().byteSize()).order(ByteOrder.LITTLE_ENDIAN);
+            ByteBuffer idx = ByteBuffer.allocate(nnz * 8).order(ByteOrder.LITTLE_ENDIAN);
+            float[] one = new float[1];
+            for (int i = 0; i < dense.length; i++) {
+                if (dense[i] != 0f) {
+                    one[0] = dense[i];
+                    DTypeCodec.encode(t.dtype(), one, 0, 1, vals);
+                    idx.putLong(i);
+                }
+            }
+            vals.flip();
+            idx.flip();
+            TensorProto original = g.getInitializer(loc.index());
+            TensorProto values = TensorProto.newBuilder().setName(name).setDataType(original.getDataType())
+                    .addDims(nnz).setRawData(ByteString.copyFrom(vals)).build();
+            TensorProto indices = TensorProto.newBuilder().setName(name + "_indices")
+                    .setDataType(TensorProto.DataType.INT64_VALUE).addDims(nnz).setRawData(ByteString.copyFrom(idx)).build();
+            g.addSparseInitializer(SparseTensorProto.newBuilder().setValues(values).setIndices(indices)
+                    .addAllDims(longList(shape)));
+            remove.add(loc.index());
+        }
+        for (int i : remove) {
+            g.removeInitializer(i);
         }
     }
 

@@ -1,0 +1,116 @@
+package org.sparsitybench.prune.method;
+
+
+import java.util.ArrayList;
+import java.util.List;
+import org.sparsitybench.model.WeightTensor;
+import org.sparsitybench.prune.BitMask;
+import org.sparsitybench.prune.Mask;
+import org.sparsitybench.task.CancellationToken;
+
+/**
+ * N:M semi-structured sparsity: along a weight's input dimension, every group of M consecutive weights keeps
+ * its N largest |w| (ties by index), the pattern sparse tensor cores accelerate (2:4). Groups run along the
+ * input axis with every other index fixed; a last group shorter than M keeps at most N. Stateless.
+ */
+public final class NmPattern {
+    private NmPattern() {
+    }
+
+    /**
+     * The input axis of a prunable weight: the axis whose elements one output channel sums over (axis 1 of
+     * Conv [O, I, kh, kw] and of Gemm/Linear [out, in]; axis 0 of a [in, out] MatMul operand).
+     */
+    public static int inputAxis(WeightTensor t) {
+        if (t.rank() < 2) {
+            return 0;
+        }
+        return t.pruneAxis() == 0 ? 1 : 0;
+    }
+
+    /**
+     * Selects the N:M mask of {@code tensor} (not modified).
+     *
+     * @throws IllegalArgumentException unless 0 ≤ n ≤ m, m ≥ 1
+     */
+    public static BitMask select(WeightTensor tensor, int n, int m, CancellationToken cancel) {
+        if (m < 1 || n < 0 || n > m) {
+            throw new IllegalArgumentException("N:M pattern " + n + ":" + m + " needs 0 <= N <= M, M >= 1");
+        }
+        long[] shape = tensor.shape();
+        int axis = inputAxis(tensor);
+        float[] w = tensor.data().readAllFloats();
+        long[] words = new long[BitMask.wordCount(w.length)];
+        int dim = (int) shape[axis];
+        int inner = 1;
+        for (int i = axis + 1; i < shape.length; i++) {
+            inner *= (int) shape[i];
+        }
+        int outer = w.length / Math.max(1, dim * inner);
+        int[] idx = new int[m];
+        for (int o = 0; o < outer; o++) {
+            cancel.throwIfCancelled();
+            for (int j = 0; j < inner; j++) {
+                for (int g = 0; g < dim; g += m) {
+                    int len = Math.min(m, dim - g);
+                    for (int q = 0; q < len; q++) {
+                        idx[q] = (o * dim + g + q) * inner + j;
+                    }
+                    // keep the n largest |w| of the group: rank by (|w| desc, index asc); NaN counts as largest
+                    for (int q = 0; q < len; q++) {
+                        float a = mag(w[idx[q]]);
+                        int better = 0;
+                        for (int r = 0; r < len; r++) {
+                            float b = mag(w[idx[r]]);
+                            if (b > a || (b == a && r < q)) {
+                                better++;
+                            }
+                        }
+                        if (better < n) {
+                            words[idx[q] >>> 6] |= 1L << idx[q];
+                        }
+                    }
+                }
+            }
+        }
+        return BitMask.adopt(w.length, words);
+    }
+
+    private static float mag(float v) {
+        return Float.isNaN(v) ? Float.POSITIVE_INFINITY : Math.abs(v);
+    }
+
+    /**
+     * Groups of {@code mask} over {@code tensor} that keep more than N weights, as "output index, group start"
+     * descriptions; empty when the pattern holds everywhere.
+     */
+    public static List<String> violations(WeightTensor tensor, Mask mask, int n, int m) {
+        long[] shape = tensor.shape();
+        int axis = inputAxis(tensor);
+        int dim = (int) shape[axis];
+        int inner = 1;
+        for (int i = axis + 1; i < shape.length; i++) {
+            inner *= (int) shape[i];
+        }
+        int outer = (int) (tensor.elementCount() / Math.max(1, (long) dim * inner));
+        BitMask bits = mask.toBitMask();
+        List<String> out = new ArrayList<>();
+        for (int o = 0; o < outer; o++) {
+            for (int j = 0; j < inner; j++) {
+                for (int g = 0; g < dim; g += m) {
+                    int kept = 0;
+                    for (int q = 0; q < Math.min(m, dim - g); q++) {
+                        if (bits.isKept((long) (o * dim + g + q) * inner + j)) {
+                            kept++;
+                        }
+                    }
+                    if (kept > n) {
+                        out.add("outer " + o + ", inner " + j + ", group at input " + g + " keeps " + kept);
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+}
