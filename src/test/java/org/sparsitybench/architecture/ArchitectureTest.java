@@ -19,7 +19,7 @@ class ArchitectureTest {
 
     @ArchTest
     static final ArchRule engineIsToolkitFree = noClasses()
-            .that().resideInAnyPackage(engine("model", "formats", "prune", "eval", "project", "task"))
+            .that().resideInAnyPackage(engine("model", "formats", "prune", "eval", "project", "task", "samples"))
             .should().dependOnClassesThat().resideInAnyPackage(GUI)
             .because("the engine runs headless from the CLI and in tests; only ui and app may use JavaFX or AWT");
 
@@ -31,22 +31,25 @@ class ArchitectureTest {
                     + "exceptions and progress listeners");
 
     @ArchTest
-    static final ArchRule modelImportsNothingOfOurs = rule("model", "formats", "prune", "eval", "project", "task", "cli", "app", "ui");
+    static final ArchRule modelImportsNothingOfOurs = rule("model", "formats", "prune", "eval", "project", "task", "samples", "cli", "app", "ui");
 
     @ArchTest
-    static final ArchRule taskImportsNothingOfOurs = rule("task", "model", "formats", "prune", "eval", "project", "cli", "app", "ui");
+    static final ArchRule taskImportsNothingOfOurs = rule("task", "model", "formats", "prune", "eval", "project", "samples", "cli", "app", "ui");
 
     @ArchTest
-    static final ArchRule formatsImportOnlyModel = rule("formats", "prune", "eval", "project", "cli", "app", "ui");
+    static final ArchRule formatsImportOnlyModel = rule("formats", "prune", "eval", "project", "samples", "cli", "app", "ui");
 
     @ArchTest
-    static final ArchRule pruneImportsOnlyModel = rule("prune", "formats", "eval", "project", "cli", "app", "ui");
+    static final ArchRule pruneImportsOnlyModel = rule("prune", "formats", "eval", "project", "samples", "cli", "app", "ui");
 
     @ArchTest
-    static final ArchRule evalStaysBelowProjectAndUi = rule("eval", "project", "cli", "app", "ui");
+    static final ArchRule evalStaysBelowProjectAndUi = rule("eval", "project", "samples", "cli", "app", "ui");
 
     @ArchTest
     static final ArchRule projectStaysBelowUi = rule("project", "formats", "cli", "app", "ui");
+
+    @ArchTest
+    static final ArchRule samplesTrainBelowTheProductLayers = rule("samples", "prune", "project", "cli", "app", "ui");
 
     @ArchTest
     static final ArchRule uiDoesNotUseTheCliOrApp = rule("ui", "cli", "app");
