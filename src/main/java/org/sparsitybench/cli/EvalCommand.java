@@ -1,0 +1,103 @@
+package org.sparsitybench.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import org.sparsitybench.eval.Evaluation;
+import org.sparsitybench.eval.Evaluator;
+import org.sparsitybench.eval.Latency;
+import org.sparsitybench.eval.LatencyMeter;
+import org.sparsitybench.eval.ModelCard;
+import org.sparsitybench.eval.OrtModel;
+import org.sparsitybench.formats.data.Datasets;
+import org.sparsitybench.formats.data.LabeledData;
+import org.sparsitybench.task.CancellationToken;
+import org.sparsitybench.task.ProgressListener;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code sparsitybench eval MODEL --data DATASET}: accuracy, top-5, loss, per-class accuracy and latency. */
+@Command(name = "eval", mixinStandardHelpOptions = true,
+        description = "Measure a model's accuracy on a dataset and its latency in ONNX Runtime.")
+public final class EvalCommand implements Callable<Integer> {
+    @Parameters(index = "0", paramLabel = "MODEL", description = "An .onnx model with a model-card.json beside it.")
+    Path model;
+
+    @Option(names = "--data", required = true, paramLabel = "DATASET", description = "IDX images file or CSV.")
+    Path data;
+
+    @Option(names = "--preprocess", paramLabel = "FILE", description = "A model card to use instead of the one beside the model.")
+    Path preprocess;
+
+    @Option(names = "--batch", defaultValue = "256", description = "Batch size (default ${DEFAULT-VALUE}).")
+    int batch;
+
+    @Option(names = "--threads", defaultValue = "0", description = "ONNX Runtime threads, 0 = all cores (default ${DEFAULT-VALUE}).")
+    int threads;
+
+    @Option(names = "--latency-runs", defaultValue = "50", description = "Timed runs for latency, 0 to skip (default ${DEFAULT-VALUE}).")
+    int latencyRuns;
+
+    @Option(names = "--limit", defaultValue = "2147483647", description = "Evaluate at most this many samples.")
+    int limit;
+
+    @Option(names = "--json", description = "Print JSON.")
+    boolean json;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        if (batch < 1 || threads < 0 || latencyRuns < 0 || limit < 1) {
+            throw new SparsityBenchCli.UsageException("--batch and --limit must be >= 1, --threads and --latency-runs >= 0");
+        }
+        ModelCard card = ModelCard.forModel(model, preprocess);
+        LabeledData set = Datasets.open(data);
+        Evaluation e;
+        try (OrtModel m = OrtModel.open(model, card.input(), threads)) {
+            e = Evaluator.evaluate(m, card, set, batch, limit, ProgressListener.NONE, CancellationToken.NONE);
+        }
+        Latency lat = latencyRuns == 0 ? null
+                : LatencyMeter.measure(model, card, batch, threads, Math.min(10, latencyRuns), latencyRuns, CancellationToken.NONE);
+        ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+        ObjectNode root = mapper.createObjectNode();
+        root.put("accuracy", e.accuracy());
+        root.put("top5", e.top5());
+        root.put("loss", e.loss());
+        root.put("samples", e.samples());
+        var per = root.putArray("perClass");
+        e.perClass().forEach(per::add);
+        if (lat != null) {
+            ObjectNode l = root.putObject("latency");
+            l.put("batch", lat.batch());
+            l.put("threads", lat.threads());
+            l.put("medianMs", lat.medianMs());
+            l.put("p10Ms", lat.p10Ms());
+            l.put("p90Ms", lat.p90Ms());
+            l.put("itemsPerSecond", lat.itemsPerSecond());
+            l.put("sessionCreateMs", lat.sessionCreateMs());
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        if (json) {
+            out.println(mapper.writeValueAsString(root));
+        } else {
+            out.printf(Locale.ROOT, "accuracy %.2f%%  top-5 %.2f%%  loss %.4f  on %,d samples of %s%n", 100 * e.accuracy(),
+                    100 * e.top5(), e.loss(), e.samples(), data);
+            if (lat != null) {
+                out.printf(Locale.ROOT, "latency batch %d, %s threads: median %.3f ms (p10 %.3f, p90 %.3f), %.0f items/s; "
+                        + "session created in %.1f ms%n", lat.batch(), threads == 0 ? "all" : Integer.toString(threads),
+                        lat.medianMs(), lat.p10Ms(), lat.p90Ms(), lat.itemsPerSecond(), lat.sessionCreateMs());
+            }
+        }
+        out.flush();
+        return SparsityBenchCli.EXIT_OK;
+    }
+}

@@ -1,0 +1,82 @@
+package org.sparsitybench.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.sparsitybench.cli.InspectCommandTest.Run;
+import org.sparsitybench.eval.ModelCard;
+import org.sparsitybench.testing.Fixtures;
+
+/** {@code sparsitybench eval} on the bundled samples and their bundled test data. */
+class EvalCommandTest {
+    @TempDir
+    Path dir;
+
+    private static Path sample(String name) {
+        return Fixtures.projectDir().resolve("sample-models").resolve(name).resolve("model.onnx");
+    }
+
+    @Test
+    void accuracyOnTheFullTestSplitEqualsTheCard() throws Exception {
+        Path model = sample("fashion-lenet5");
+        Path data = Fixtures.projectDir().resolve("sample-models/data/fashion-mnist/t10k-images-idx3-ubyte.gz");
+        Run r = InspectCommandTest.cli("eval", model.toString(), "--data", data.toString(), "--json",
+                "--latency-runs", "5", "--threads", "1");
+        assertEquals(0, r.code(), r.err());
+        JsonNode j = new ObjectMapper().readTree(r.out());
+        ModelCard card = ModelCard.read(model.resolveSibling(ModelCard.FILE_NAME));
+        assertEquals(card.accuracy(), j.get("accuracy").asDouble(), 1e-12);
+        assertEquals(10_000, j.get("samples").asInt());
+        assertEquals(10, j.get("perClass").size());
+        assertTrue(j.get("top5").asDouble() >= j.get("accuracy").asDouble());
+        assertTrue(j.get("loss").asDouble() > 0);
+        JsonNode lat = j.get("latency");
+        assertEquals(1, lat.get("threads").asInt());
+        assertTrue(lat.get("p10Ms").asDouble() <= lat.get("medianMs").asDouble());
+        assertTrue(lat.get("medianMs").asDouble() <= lat.get("p90Ms").asDouble());
+    }
+
+    @Test
+    void aPrunedExportReEvaluatedFromDiskLosesAccuracyAtHighSparsity() throws Exception {
+        Path model = sample("fashion-lenet5");
+        Path data = Fixtures.projectDir().resolve("sample-models/data/fashion-mnist/t10k-images-idx3-ubyte.gz");
+        Path out = dir.resolve("model.onnx");
+        assertEquals(0, InspectCommandTest.cli("prune", model.toString(), "--out", out.toString(), "--sparsity", "0.95").code());
+        Files.copy(model.resolveSibling(ModelCard.FILE_NAME), dir.resolve(ModelCard.FILE_NAME));
+        Run dense = InspectCommandTest.cli("eval", model.toString(), "--data", data.toString(), "--json", "--latency-runs", "0", "--limit", "2000");
+        Run pruned = InspectCommandTest.cli("eval", out.toString(), "--data", data.toString(), "--json", "--latency-runs", "0", "--limit", "2000");
+        double a = new ObjectMapper().readTree(dense.out()).get("accuracy").asDouble();
+        double b = new ObjectMapper().readTree(pruned.out()).get("accuracy").asDouble();
+        assertTrue(b < a, "95% magnitude pruning costs accuracy: " + a + " -> " + b);
+    }
+
+    @Test
+    void aModelWithoutACardGetsAMessageSayingHowToWriteOne() throws Exception {
+        Path model = dir.resolve("m.onnx");
+        Files.copy(Fixtures.torch("mlp.onnx"), model);
+        Path csv = dir.resolve("d.csv");
+        Files.writeString(csv, "1,2,3\n4,5,6\n");
+        Run r = InspectCommandTest.cli("eval", model.toString(), "--data", csv.toString());
+        assertEquals(3, r.code());
+        assertTrue(r.err().contains("model-card.json") && r.err().contains("--preprocess"), r.err());
+    }
+
+    @Test
+    void aDatasetThatDoesNotFitTheInputIsBadInput() throws Exception {
+        Path model = dir.resolve("m.onnx");
+        Files.copy(Fixtures.torch("mlp.onnx"), model);
+        Files.writeString(dir.resolve(ModelCard.FILE_NAME), "{\"input\":\"input\",\"inputShape\":[1,16],\"layout\":\"NC\","
+                + "\"scale\":1,\"mean\":[0],\"std\":[1],\"labels\":[\"a\",\"b\",\"c\",\"d\"]}");
+        Path csv = dir.resolve("d.csv");
+        Files.writeString(csv, "f1,f2,label\n1,2,0\n4,5,1\n");
+        Run r = InspectCommandTest.cli("eval", model.toString(), "--data", csv.toString(), "--latency-runs", "0");
+        assertEquals(3, r.code(), r.out());
+        assertTrue(r.err().contains(csv.toString()) && r.err().contains("16"), r.err());
+    }
+}
