@@ -109,6 +109,26 @@ class WorkbenchWindowTest {
     }
 
     @Test
+    void theBundledSampleIsEvaluatedAndPruningItCostsAccuracy(FxRobot robot) throws Exception {
+        Path sample = Fixtures.projectDir().resolve("sample-models/fashion-lenet5/model.onnx");
+        openAndWait(robot, sample);
+        WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, () -> vm.isEvaluationIdle() && vm.evaluationProperty().get() != null);
+        double dense = vm.evaluationProperty().get().accuracy();
+        var card = org.sparsitybench.eval.ModelCard.read(sample.resolveSibling("model-card.json"));
+        assertEquals(card.accuracy(), dense, 1e-12, "level 0 reproduces the card");
+        Label acc = robot.lookup("#accuracyLabel").queryAs(Label.class);
+        assertTrue(acc.getText().startsWith("accuracy 90.41%"), acc.getText());
+
+        robot.clickOn("#globalField").eraseText(8).write("0.95").type(javafx.scene.input.KeyCode.ENTER);
+        waitIdle();
+        WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, () -> vm.isEvaluationIdle()
+                && vm.evaluationProperty().get() != null && vm.evaluationProperty().get().accuracy() != dense);
+        assertTrue(vm.evaluationProperty().get().accuracy() < dense - 0.01,
+                "95% sparsity: " + vm.evaluationProperty().get().accuracy());
+        assertEquals(10_000, vm.evaluationProperty().get().samples());
+    }
+
+    @Test
     void aCorruptModelShowsAnErrorNamingTheFileAndKeepsTheSession(FxRobot robot) throws Exception {
         openAndWait(robot, Fixtures.torch("cnn_bn.onnx"));
         robot.interact(() -> vm.setGlobalTarget(0.3));

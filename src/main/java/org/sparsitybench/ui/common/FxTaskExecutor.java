@@ -145,6 +145,11 @@ public class FxTaskExecutor {
         }
     }
 
+    /** Runs {@code action} on the FX thread (immediately in direct mode); for partial results of a running task. */
+    public void onFx(Runnable action) {
+        fx.accept(action);
+    }
+
     /** Stops the worker threads (window closing). */
     public void shutdown() {
         cancelForeground();

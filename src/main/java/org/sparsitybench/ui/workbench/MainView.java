@@ -57,7 +57,11 @@ public final class MainView extends BorderPane {
         this.vm = vm;
         getStyleClass().add(Styles.ROOT);
         getStylesheets().add(MainView.class.getResource("workbench.css").toExternalForm());
-        setTop(new VBox(menuBar(), globalBar(), totals()));
+        Label accuracy = new Label();
+        accuracy.setId("accuracyLabel");
+        accuracy.getStyleClass().add(Styles.TOTALS);
+        accuracy.textProperty().bind(vm.accuracyProperty());
+        setTop(new VBox(menuBar(), globalBar(), new HBox(totals(), accuracy)));
         SplitPane split = new SplitPane(layerTable(), views());
         split.setOrientation(Orientation.HORIZONTAL);
         split.setDividerPositions(0.48);

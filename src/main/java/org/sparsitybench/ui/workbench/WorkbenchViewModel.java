@@ -1,5 +1,6 @@
 package org.sparsitybench.ui.workbench;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.Deque;
@@ -63,6 +64,12 @@ public final class WorkbenchViewModel {
     private final Deque<PruningConfig> undo = new ArrayDeque<>();
     private final Deque<PruningConfig> redo = new ArrayDeque<>();
     private final LatestWins<Request, ViewSnapshot> recompute;
+    private final LatestWins<ViewSnapshot, org.sparsitybench.eval.Evaluation> evaluate;
+    private final ReadOnlyStringWrapper accuracy = new ReadOnlyStringWrapper(this, "accuracy", "");
+    private final ReadOnlyObjectWrapper<org.sparsitybench.eval.Evaluation> evaluation =
+            new ReadOnlyObjectWrapper<>(this, "evaluation");
+    private org.sparsitybench.eval.ModelCard card;
+    private org.sparsitybench.formats.data.LabeledData data;
     private PruningEngine engine;
     private WeightUses uses;
     private boolean syncing;
@@ -71,6 +78,11 @@ public final class WorkbenchViewModel {
     public WorkbenchViewModel(FxTaskExecutor executor) {
         this.executor = Objects.requireNonNull(executor, "executor");
         this.recompute = new LatestWins<>(executor, this::computeTask, this::apply, e -> error.set(describe(e)));
+        this.evaluate = new LatestWins<>(executor, this::evaluateTask, e -> {
+            evaluation.set(e);
+            accuracy.set(String.format(Locale.ROOT, "accuracy %.2f%%  loss %.3f  (%,d samples)", 100 * e.accuracy(),
+                    e.loss(), e.samples()));
+        }, e -> accuracy.set("accuracy: " + describe(e)));
         selected.addListener((o, a, b) -> requestRecompute());
     }
 
@@ -95,6 +107,21 @@ public final class WorkbenchViewModel {
 
     public ObservableList<LayerRow> rows() {
         return rows;
+    }
+
+    /** "accuracy 90.41% …", "evaluating…" or empty when the model has no card or data. */
+    public ReadOnlyStringProperty accuracyProperty() {
+        return accuracy.getReadOnlyProperty();
+    }
+
+    /** The last full evaluation of the current configuration. */
+    public ReadOnlyObjectProperty<org.sparsitybench.eval.Evaluation> evaluationProperty() {
+        return evaluation.getReadOnlyProperty();
+    }
+
+    /** Whether no evaluation runs or waits. */
+    public boolean isEvaluationIdle() {
+        return evaluate.isIdle();
     }
 
     public ReadOnlyStringProperty totalsProperty() {
@@ -134,10 +161,26 @@ public final class WorkbenchViewModel {
             Model m = ModelFiles.read(file);
             PruningEngine e = new PruningEngine(m, new ScoreCache(true), null);
             WeightUses u = WeightUses.of(m);
-            return new Object[] {m, e, u};
+            org.sparsitybench.eval.ModelCard c = null;
+            org.sparsitybench.formats.data.LabeledData d = null;
+            Path cardFile = file.toAbsolutePath().resolveSibling(org.sparsitybench.eval.ModelCard.FILE_NAME);
+            if (m.format() == org.sparsitybench.model.ModelFormat.ONNX && Files.exists(cardFile)) {
+                c = org.sparsitybench.eval.ModelCard.read(cardFile);
+                if (c.dataset() != null && c.dataset().hasNonNull("test")) {
+                    Path test = cardFile.resolveSibling(c.dataset().get("test").asText()).normalize();
+                    if (Files.exists(test)) {
+                        d = org.sparsitybench.formats.data.Datasets.open(test);
+                    }
+                }
+            }
+            return new Object[] {m, e, u, c, d};
         }, loaded -> {
             engine = (PruningEngine) loaded[1];
             uses = (WeightUses) loaded[2];
+            card = (org.sparsitybench.eval.ModelCard) loaded[3];
+            data = (org.sparsitybench.formats.data.LabeledData) loaded[4];
+            accuracy.set(data == null ? "accuracy: no model card with test data beside the model" : "");
+            evaluation.set(null);
             Model m = (Model) loaded[0];
             undo.clear();
             redo.clear();
@@ -323,6 +366,10 @@ public final class WorkbenchViewModel {
 
     private void apply(ViewSnapshot s) {
         snapshot.set(s);
+        if (data != null && card != null) {
+            accuracy.set("accuracy: evaluating…");
+            evaluate.request(s);
+        }
         syncing = true;
         try {
             for (LayerResult lr : s.result().layers()) {
@@ -353,6 +400,48 @@ public final class WorkbenchViewModel {
                 "achieved %.1f%%  ·  params %,d of %,d  ·  FLOPs %s of %s  ·  file ≈ %s, sparse ≈ %s",
                 100 * s.result().achievedSparsity(), kept, total, human(s.flopsAfter()), human(s.flopsBefore()),
                 bytesHuman(bytes), bytesHuman(compact)));
+    }
+
+    /** Samples of the quick first estimate before the full set. */
+    static final int QUICK_SAMPLES = 500;
+
+    /**
+     * Evaluates the configuration from the bytes an export would write: the pruned model goes to a temporary file
+     * (deleted after), runs on a quick subset first (shown as an estimate), then on the whole set.
+     */
+    private LongTask<org.sparsitybench.eval.Evaluation> evaluateTask(ViewSnapshot s) {
+        Model m = model.get();
+        org.sparsitybench.eval.ModelCard c = card;
+        org.sparsitybench.formats.data.LabeledData d = data;
+        return (progress, cancel) -> {
+            Map<String, org.sparsitybench.formats.TensorUpdate> updates = new HashMap<>();
+            for (Map.Entry<String, Mask> e : s.result().masks().entrySet()) {
+                if (e.getValue().prunedCount() > 0) {
+                    cancel.throwIfCancelled();
+                    WeightTensor t = m.tensor(e.getKey()).orElseThrow();
+                    updates.put(t.name(), org.sparsitybench.formats.TensorUpdate.of(t,
+                            org.sparsitybench.prune.Masking.apply(t.data(), e.getValue())));
+                }
+            }
+            Path tmp = Files.createTempFile("sparsitybench-eval-", ".onnx");
+            try {
+                Files.delete(tmp);
+                new org.sparsitybench.formats.onnx.OnnxWriter().write(m, updates, Map.of(), tmp);
+                try (org.sparsitybench.eval.OrtModel session = org.sparsitybench.eval.OrtModel.open(tmp, c.input(), 0)) {
+                    org.sparsitybench.eval.Evaluation quick = org.sparsitybench.eval.Evaluator.evaluate(session, c, d, 250,
+                            QUICK_SAMPLES, progress, cancel);
+                    executor.onFx(() -> {
+                        if (!cancel.isCancelled()) {
+                            accuracy.set(String.format(Locale.ROOT, "accuracy ≈ %.1f%% (quick estimate on %d samples; "
+                                    + "evaluating all…)", 100 * quick.accuracy(), quick.samples()));
+                        }
+                    });
+                    return org.sparsitybench.eval.Evaluator.evaluate(session, c, d, 250, Integer.MAX_VALUE, progress, cancel);
+                }
+            } finally {
+                Files.deleteIfExists(tmp);
+            }
+        };
     }
 
     static String human(long v) {
