@@ -45,9 +45,10 @@ public record HeatmapGrid(long rows, long cols, int gridRows, int gridCols, floa
         long[] count = new long[cells];
         long[] kept = new long[cells];
         BitMask bits = mask == null ? null : mask.toBitMask();
-        int[] colCell = new int[(int) Math.min(cols, Integer.MAX_VALUE)];
-        for (int c = 0; c < colCell.length; c++) {
-            colCell[c] = (int) ((long) c * gc / cols);
+        // Column c of the matrix falls in cell column colCell(c); cell column j covers [colStart[j], colStart[j+1]).
+        long[] colStart = new long[gc + 1];
+        for (int j = 0; j <= gc; j++) {
+            colStart[j] = (j * cols + gc - 1) / gc;
         }
         int parts = data.elementCount() >= Parts.PARALLEL_MIN ? Math.min(Parts.MAX_PARTS, gr) : 1;
         Parts.run(parts, p -> {
@@ -59,21 +60,30 @@ public record HeatmapGrid(long rows, long cols, int gridRows, int gridCols, floa
             for (long r = rowFrom; r < rowTo; r++) {
                 cancel.throwIfCancelled();
                 int base = (int) (r * gr / rows) * gc;
+                int j = 0;
                 for (long c0 = 0; c0 < cols; c0 += chunk.length) {
                     int len = (int) Math.min(chunk.length, cols - c0);
                     long first = r * cols + c0;
                     data.readFloats(first, FloatBuffer.wrap(chunk, 0, len));
-                    for (int i = 0; i < len; i++) {
-                        int cell = base + colCell[(int) (c0 + i)];
-                        float v = chunk[i];
-                        count[cell]++;
-                        if (Float.isFinite(v)) {
-                            sum[cell] += Math.abs(v);
+                    // Walk the chunk cell by cell: a tight sum per block, one bit count per block.
+                    int i = 0;
+                    while (i < len) {
+                        while (colStart[j + 1] <= c0 + i) {
+                            j++;
                         }
-                        long index = first + i;
-                        if (bits == null || (bits.word((int) (index >>> 6)) & (1L << index)) != 0) {
-                            kept[cell]++;
+                        int end = (int) Math.min(len, colStart[j + 1] - c0);
+                        float s = 0f;
+                        for (int q = i; q < end; q++) {
+                            float v = Math.abs(chunk[q]);
+                            if (v < Float.POSITIVE_INFINITY) {
+                                s += v;
+                            }
                         }
+                        int cell = base + j;
+                        sum[cell] += s;
+                        count[cell] += end - i;
+                        kept[cell] += bits == null ? end - i : countKept(bits, first + i, first + end);
+                        i = end;
                     }
                 }
             }
@@ -87,6 +97,24 @@ public record HeatmapGrid(long rows, long cols, int gridRows, int gridCols, floa
             max = Math.max(max, mean[i]);
         }
         return new HeatmapGrid(rows, cols, gr, gc, mean, frac, max);
+    }
+
+    /** Kept elements in [from, to) of a bit mask, counted a word at a time. */
+    static long countKept(BitMask bits, long from, long to) {
+        long n = 0;
+        long at = from;
+        while (at < to) {
+            int w = (int) (at >>> 6);
+            int lo = (int) (at & 63);
+            int hi = (int) Math.min(64, lo + (to - at));
+            long word = bits.word(w) >>> lo;
+            if (hi - lo < 64) {
+                word &= (1L << (hi - lo)) - 1;
+            }
+            n += Long.bitCount(word);
+            at += hi - lo;
+        }
+        return n;
     }
 
     /** First matrix row whose cell row is {@code cellRow}: ceil(cellRow·rows/gridRows). */
