@@ -1,0 +1,82 @@
+package org.sparsitybench.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.sparsitybench.eval.ModelCard;
+import org.sparsitybench.eval.Sensitivity;
+import org.sparsitybench.formats.AtomicFiles;
+import org.sparsitybench.formats.ModelFiles;
+import org.sparsitybench.formats.data.Datasets;
+import org.sparsitybench.model.Model;
+import org.sparsitybench.task.CancellationToken;
+import org.sparsitybench.task.ProgressListener;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code sparsitybench sensitivity MODEL --data D --levels ... --out sens.json}. */
+@Command(name = "sensitivity", mixinStandardHelpOptions = true,
+        description = "Prune each layer alone at each level and measure accuracy and loss.")
+public final class SensitivityCommand implements Callable<Integer> {
+    @Parameters(index = "0", paramLabel = "MODEL")
+    Path model;
+
+    @Option(names = "--data", required = true, paramLabel = "DATASET")
+    Path data;
+
+    @Option(names = "--levels", split = ",", defaultValue = "0,0.1,0.2,0.3,0.4,0.5,0.6,0.7,0.8,0.9")
+    List<Double> levels;
+
+    @Option(names = "--out", paramLabel = "FILE")
+    Path out;
+
+    @Option(names = "--preprocess", paramLabel = "FILE")
+    Path preprocess;
+
+    @Option(names = "--limit", defaultValue = "2147483647", description = "Samples evaluated per point.")
+    int limit;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        for (double l : levels) {
+            if (!(l >= 0 && l <= 1)) {
+                throw new SparsityBenchCli.UsageException("level " + l + " outside [0, 1]");
+            }
+        }
+        Model m = ModelFiles.read(model);
+        ModelCard card = ModelCard.forModel(model, preprocess);
+        List<Sensitivity.LayerCurve> curves = Sensitivity.analyze(m, card, Datasets.open(data), levels, limit,
+                ProgressListener.NONE, CancellationToken.NONE);
+        ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+        ObjectNode root = json.createObjectNode();
+        ArrayNode layers = root.putArray("layers");
+        for (Sensitivity.LayerCurve c : curves) {
+            ObjectNode l = layers.addObject();
+            l.put("name", c.name());
+            l.put("params", c.params());
+            ArrayNode pts = l.putArray("points");
+            for (Sensitivity.Point p : c.points()) {
+                pts.addObject().put("level", p.level()).put("accuracy", p.accuracy()).put("loss", p.loss())
+                        .put("energyRemoved", p.energyRemoved());
+            }
+        }
+        String text = json.writeValueAsString(root);
+        if (out != null) {
+            byte[] bytes = text.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            AtomicFiles.writeStream(out, os -> os.write(bytes));
+        }
+        spec.commandLine().getOut().println(text);
+        spec.commandLine().getOut().flush();
+        return SparsityBenchCli.EXIT_OK;
+    }
+}

@@ -1,0 +1,130 @@
+package org.sparsitybench.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import org.sparsitybench.eval.ModelCard;
+import org.sparsitybench.eval.Sweep;
+import org.sparsitybench.eval.SweepPoint;
+import org.sparsitybench.formats.AtomicFiles;
+import org.sparsitybench.formats.ModelFiles;
+import org.sparsitybench.formats.data.Datasets;
+import org.sparsitybench.model.Model;
+import org.sparsitybench.model.UnsupportedModelException;
+import org.sparsitybench.task.CancellationToken;
+import org.sparsitybench.task.ProgressListener;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code sparsitybench sweep MODEL --data D --methods a,b --levels 0,0.5,0.8 --out results.json [--csv F]}. */
+@Command(name = "sweep", mixinStandardHelpOptions = true,
+        description = "Measure accuracy, latency, size and FLOPs over methods x sparsity levels.")
+public final class SweepCommand implements Callable<Integer> {
+    @Parameters(index = "0", paramLabel = "MODEL")
+    Path model;
+
+    @Option(names = "--data", required = true, paramLabel = "DATASET")
+    Path data;
+
+    @Option(names = "--methods", split = ",", defaultValue = "magnitude,random",
+            description = "Comma-separated: magnitude, random, l1-structured, l2-structured (default ${DEFAULT-VALUE}).")
+    List<String> methods;
+
+    @Option(names = "--levels", split = ",", defaultValue = "0,0.5,0.8,0.9",
+            description = "Comma-separated sparsity levels (default ${DEFAULT-VALUE}).")
+    List<Double> levels;
+
+    @Option(names = "--allocation", defaultValue = "uniform", description = "uniform | global | layer-normalized | erk.")
+    String allocation;
+
+    @Option(names = "--out", required = true, paramLabel = "FILE", description = "results.json")
+    Path out;
+
+    @Option(names = "--csv", paramLabel = "FILE", description = "Also write the points as CSV.")
+    Path csv;
+
+    @Option(names = "--preprocess", paramLabel = "FILE")
+    Path preprocess;
+
+    @Option(names = "--latency-runs", defaultValue = "30")
+    int latencyRuns;
+
+    @Option(names = "--limit", defaultValue = "2147483647", description = "Samples evaluated per point.")
+    int limit;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        for (double l : levels) {
+            if (!(l >= 0 && l <= 1)) {
+                throw new SparsityBenchCli.UsageException("level " + l + " outside [0, 1]");
+            }
+        }
+        for (String m : methods) {
+            if (!Sweep.METHODS.contains(m)) {
+                throw new SparsityBenchCli.UsageException("method '" + m + "' cannot be swept; one of " + Sweep.METHODS);
+            }
+        }
+        Model m = ModelFiles.read(model);
+        if (m.format() != org.sparsitybench.model.ModelFormat.ONNX) {
+            throw new UnsupportedModelException(model + ": sweeps run the model; SafeTensors holds weights only");
+        }
+        ModelCard card = ModelCard.forModel(model, preprocess);
+        PrintWriter err = spec.commandLine().getErr();
+        List<SweepPoint> points = new ArrayList<>();
+        Sweep.run(m, card, Datasets.open(data), methods, PruneCommand.parseAllocation(allocation), levels, latencyRuns,
+                limit, ProgressListener.NONE, CancellationToken.NONE, p -> {
+                    points.add(p);
+                    err.printf(Locale.ROOT, "%s %.2f: accuracy %.4f%n", p.method(), p.requested(), p.accuracy());
+                    err.flush();
+                });
+        ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+        ObjectNode root = json.createObjectNode();
+        root.put("model", model.toString());
+        root.put("data", data.toString());
+        ArrayNode arr = root.putArray("points");
+        for (SweepPoint p : points) {
+            ObjectNode o = json.valueToTree(p);
+            if (Double.isNaN(p.compactLatencyMs())) {
+                o.putNull("compactLatencyMs");
+            }
+            if (Double.isNaN(p.latencyMs())) {
+                o.putNull("latencyMs");
+            }
+            arr.add(o);
+        }
+        byte[] bytes = json.writeValueAsBytes(root);
+        AtomicFiles.writeStream(out, os -> os.write(bytes));
+        if (csv != null) {
+            StringBuilder sb = new StringBuilder("method,allocation,requested,achieved,accuracy,top5,loss,latencyMs,"
+                    + "compactLatencyMs,params,flops,fileBytes\n");
+            for (SweepPoint p : points) {
+                sb.append(String.format(Locale.ROOT, "%s,%s,%.6f,%.6f,%.6f,%.6f,%.6f,%s,%s,%d,%d,%d%n", p.method(),
+                        p.allocation(), p.requested(), p.achieved(), p.accuracy(), p.top5(), p.loss(), num(p.latencyMs()),
+                        num(p.compactLatencyMs()), p.params(), p.flops(), p.fileBytes()));
+            }
+            byte[] c = sb.toString().getBytes(StandardCharsets.UTF_8);
+            AtomicFiles.writeStream(csv, os -> os.write(c));
+        }
+        spec.commandLine().getOut().println(json.writeValueAsString(root));
+        spec.commandLine().getOut().flush();
+        return SparsityBenchCli.EXIT_OK;
+    }
+
+    private static String num(double v) {
+        return Double.isNaN(v) ? "" : String.format(Locale.ROOT, "%.6f", v);
+    }
+}

@@ -1,0 +1,41 @@
+package org.sparsitybench.eval;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.sparsitybench.formats.TensorUpdate;
+import org.sparsitybench.formats.onnx.OnnxWriter;
+import org.sparsitybench.model.Model;
+import org.sparsitybench.model.WeightTensor;
+import org.sparsitybench.prune.Mask;
+import org.sparsitybench.prune.Masking;
+
+/** Writes pruned variants of a model to temporary files, exactly as an export would, for evaluation. */
+final class PrunedModels {
+    private PrunedModels() {
+    }
+
+    /** The masked model as a temporary ONNX file (delete it when done). */
+    static Path write(Model model, Map<String, Mask> masks) throws IOException {
+        Map<String, TensorUpdate> updates = new LinkedHashMap<>();
+        for (Map.Entry<String, Mask> e : masks.entrySet()) {
+            if (e.getValue().prunedCount() > 0) {
+                WeightTensor t = model.tensor(e.getKey()).orElseThrow();
+                updates.put(t.name(), TensorUpdate.of(t, Masking.apply(t.data(), e.getValue())));
+            }
+        }
+        return writeUpdates(model, updates, Map.of());
+    }
+
+    static Path writeUpdates(Model model, Map<String, TensorUpdate> updates, Map<String, Map<String, Long>> attrs)
+            throws IOException {
+        Path dir = model.file().toAbsolutePath().getParent();
+        Path tmp = Files.createTempFile(Files.isWritable(dir) ? dir : Path.of(System.getProperty("java.io.tmpdir")),
+                ".sparsitybench-eval-", ".onnx");
+        Files.delete(tmp);
+        new OnnxWriter().write(model, updates, attrs, Map.of(), tmp);
+        return tmp;
+    }
+}

@@ -1,0 +1,137 @@
+package org.sparsitybench.eval;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.sparsitybench.formats.data.LabeledData;
+import org.sparsitybench.model.Model;
+import org.sparsitybench.model.WeightTensor;
+import org.sparsitybench.prune.Allocation;
+import org.sparsitybench.prune.GlobalSettings;
+import org.sparsitybench.prune.LayerResult;
+import org.sparsitybench.prune.LayerSettings;
+import org.sparsitybench.prune.PruningConfig;
+import org.sparsitybench.prune.PruningEngine;
+import org.sparsitybench.prune.PruningResult;
+import org.sparsitybench.prune.ScoreCache;
+import org.sparsitybench.prune.SensitivityAllocation;
+import org.sparsitybench.task.CancellationToken;
+import org.sparsitybench.task.ProgressListener;
+
+/**
+ * Per-layer sensitivity (Distiller/Sparsify style): each prunable layer pruned alone by magnitude at each level,
+ * the rest dense, measured on data; plus a data-free estimate (the share of the layer's L2 energy each level
+ * removes). {@link #allocation} turns the table into per-layer levels for a global target: greedily, the next
+ * step goes to the layer whose loss grows least per removed parameter.
+ */
+public final class Sensitivity {
+    private Sensitivity() {
+    }
+
+    /** One layer at one level. */
+    public record Point(double level, double accuracy, double loss, double energyRemoved) {
+    }
+
+    /** One layer's curve. */
+    public record LayerCurve(String name, long params, List<Point> points) {
+    }
+
+    public static List<LayerCurve> analyze(Model model, ModelCard card, LabeledData data, List<Double> levels,
+                                           int limit, ProgressListener progress, CancellationToken cancel)
+            throws Exception {
+        PruningEngine engine = new PruningEngine(model, new ScoreCache(false), null);
+        List<WeightTensor> layers = model.prunableTensors();
+        List<LayerCurve> out = new ArrayList<>();
+        int total = layers.size() * levels.size();
+        int done = 0;
+        for (WeightTensor layer : layers) {
+            List<Point> points = new ArrayList<>();
+            for (double level : levels) {
+                cancel.throwIfCancelled();
+                progress.progress((double) done++ / total, String.format(Locale.ROOT, "%s at %.0f%%", layer.name(),
+                        100 * level));
+                PruningConfig config = PruningConfig.of(GlobalSettings.of(0, "magnitude", Allocation.UNIFORM));
+                for (WeightTensor other : layers) {
+                    config = config.withLayer(other.name(), other == layer ? LayerSettings.override(level)
+                            : LayerSettings.excludedLayer());
+                }
+                PruningResult r = engine.run(config, ProgressListener.NONE, cancel);
+                double energy = r.layers().stream().filter(l -> l.name().equals(layer.name()))
+                        .mapToDouble(LayerResult::energyRetained).findFirst().orElse(1);
+                Path file = PrunedModels.write(model, r.masks());
+                try (OrtModel session = OrtModel.open(file, card.input(), 0)) {
+                    Evaluation e = Evaluator.evaluate(session, card, data, 256, limit, ProgressListener.NONE, cancel);
+                    points.add(new Point(level, e.accuracy(), e.loss(), 1 - energy));
+                } finally {
+                    Files.deleteIfExists(file);
+                }
+            }
+            out.add(new LayerCurve(layer.name(), layer.elementCount(), points));
+        }
+        progress.progress(1, "sensitivity done");
+        return out;
+    }
+
+    /**
+     * Per-layer levels for a global target from measured curves: start every layer at level 0 and repeatedly move
+     * the layer whose next level costs the least loss increase per extra pruned parameter, until the pruned total
+     * reaches {@code target} of all parameters. The engine scales the result to the exact count.
+     */
+    public static Map<String, Double> allocation(List<LayerCurve> curves, double target) {
+        Map<String, Integer> step = new HashMap<>();
+        long total = 0;
+        for (LayerCurve c : curves) {
+            step.put(c.name(), -1);
+            total += c.params();
+        }
+        double goal = target * total;
+        double pruned = 0;
+        while (pruned < goal) {
+            LayerCurve best = null;
+            double bestCost = Double.POSITIVE_INFINITY;
+            for (LayerCurve c : curves) {
+                int s = step.get(c.name());
+                if (s + 1 >= c.points().size()) {
+                    continue;
+                }
+                double lossNow = s < 0 ? baseLoss(c) : c.points().get(s).loss();
+                double levelNow = s < 0 ? 0 : c.points().get(s).level();
+                Point next = c.points().get(s + 1);
+                double extra = (next.level() - levelNow) * c.params();
+                // A step that prunes nothing more is free; a step that lowers the loss costs less than nothing.
+                double cost = extra <= 0 ? Double.NEGATIVE_INFINITY : (next.loss() - lossNow) / extra;
+                if (best == null || cost < bestCost) {
+                    bestCost = cost;
+                    best = c;
+                }
+            }
+            if (best == null) {
+                break; // every layer at its highest measured level
+            }
+            int s = step.get(best.name());
+            double before = s < 0 ? 0 : best.points().get(s).level();
+            step.put(best.name(), s + 1);
+            pruned += Math.max(0, best.points().get(s + 1).level() - before) * best.params();
+        }
+        Map<String, Double> levels = new HashMap<>();
+        for (LayerCurve c : curves) {
+            int s = step.get(c.name());
+            levels.put(c.name(), s < 0 ? 0.0 : c.points().get(s).level());
+        }
+        return levels;
+    }
+
+    private static double baseLoss(LayerCurve c) {
+        return c.points().isEmpty() ? 0 : c.points().get(0).loss(); // the lowest level measured (0 = dense)
+    }
+
+    /** The engine hook: the greedy levels as the shape of the {@code sensitivity} allocation. */
+    public static SensitivityAllocation hook(List<LayerCurve> curves) {
+        return (free, freeTarget) -> allocation(curves.stream()
+                .filter(c -> free.stream().anyMatch(t -> t.name().equals(c.name()))).toList(), freeTarget);
+    }
+}

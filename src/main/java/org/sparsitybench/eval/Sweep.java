@@ -1,0 +1,156 @@
+package org.sparsitybench.eval;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Consumer;
+import org.sparsitybench.formats.TensorUpdate;
+import org.sparsitybench.formats.data.LabeledData;
+import org.sparsitybench.model.Model;
+import org.sparsitybench.model.TensorData;
+import org.sparsitybench.model.WeightTensor;
+import org.sparsitybench.prune.Allocation;
+import org.sparsitybench.prune.BitMask;
+import org.sparsitybench.prune.GlobalSettings;
+import org.sparsitybench.prune.Mask;
+import org.sparsitybench.prune.PruningConfig;
+import org.sparsitybench.prune.PruningEngine;
+import org.sparsitybench.prune.PruningResult;
+import org.sparsitybench.prune.ScoreCache;
+import org.sparsitybench.prune.stats.WeightUses;
+import org.sparsitybench.prune.structure.ChannelCompactor;
+import org.sparsitybench.prune.structure.ChannelStructure;
+import org.sparsitybench.prune.structure.StructuredSelection;
+import org.sparsitybench.task.CancellationToken;
+import org.sparsitybench.task.ProgressListener;
+
+/**
+ * Methods × sparsity levels → measured points. Each point prunes, writes the model as an export would,
+ * evaluates it on the data and times it (batch 1, one thread); structured methods are also compacted and timed
+ * again. Points are handed to {@code onPoint} as they finish, so a cancelled sweep keeps what it measured.
+ */
+public final class Sweep {
+    private Sweep() {
+    }
+
+    /** Methods a sweep runs: the engine's, plus structured L1/L2. */
+    public static final List<String> METHODS = List.of("magnitude", "random", "l1-structured", "l2-structured");
+
+    /**
+     * @param latencyRuns timed runs per point (0 = no latency)
+     * @param limit       samples evaluated per point
+     */
+    public static List<SweepPoint> run(Model model, ModelCard card, LabeledData data, List<String> methods,
+                                       Allocation allocation, List<Double> levels, int latencyRuns, int limit,
+                                       ProgressListener progress, CancellationToken cancel, Consumer<SweepPoint> onPoint)
+            throws Exception {
+        for (String m : methods) {
+            if (!METHODS.contains(m)) {
+                throw new IllegalArgumentException("method '" + m + "' cannot be swept; one of " + METHODS);
+            }
+        }
+        ScoreCache cache = new ScoreCache(false);
+        PruningEngine engine = new PruningEngine(model, cache, null);
+        WeightUses uses = WeightUses.of(model);
+        ChannelStructure structure = null;
+        List<SweepPoint> points = new ArrayList<>();
+        int total = methods.size() * levels.size();
+        int done = 0;
+        for (String method : methods) {
+            for (double level : levels) {
+                cancel.throwIfCancelled();
+                progress.progress((double) done / total, String.format(Locale.ROOT, "%s at %.0f%%", method, 100 * level));
+                Map<String, Mask> masks;
+                Map<String, TensorUpdate> compactUpdates = null;
+                Map<String, Map<String, Long>> compactAttrs = null;
+                if (method.endsWith("-structured")) {
+                    if (structure == null) {
+                        structure = ChannelStructure.analyze(model);
+                    }
+                    var keep = StructuredSelection.select(model, structure, method.startsWith("l1") ? 1 : 2, level,
+                            Map.of(), cancel);
+                    Map<String, float[]> zeroed = ChannelCompactor.zeroRemovedChannels(model, structure, keep, Map.of());
+                    masks = new HashMap<>();
+                    for (WeightTensor t : model.prunableTensors()) {
+                        float[] v = zeroed.get(t.name());
+                        masks.put(t.name(), v == null ? BitMask.allKept(t.elementCount()) : keptWhereNonZero(t, v));
+                    }
+                    boolean compactable = structure.groups().stream().allMatch(g -> g.compactable()
+                            || !anyRemoved(keep.get(g.id())));
+                    if (compactable) {
+                        var c = ChannelCompactor.compact(model, structure, keep, Map.of());
+                        compactUpdates = new HashMap<>();
+                        for (var e : c.tensors().entrySet()) {
+                            compactUpdates.put(e.getKey(), new TensorUpdate(e.getValue().shape(),
+                                    TensorData.ofFloats(e.getValue().values())));
+                        }
+                        compactAttrs = c.attributes();
+                    }
+                } else {
+                    PruningConfig config = PruningConfig.of(new GlobalSettings(level, method, allocation, null, 0, null));
+                    PruningResult r = engine.run(config, ProgressListener.NONE, cancel);
+                    masks = r.masks();
+                }
+                long selected = 0;
+                long kept = 0;
+                Map<String, Long> keptCounts = new HashMap<>();
+                for (Map.Entry<String, Mask> e : masks.entrySet()) {
+                    selected += e.getValue().size();
+                    kept += e.getValue().keptCount();
+                    keptCounts.put(e.getKey(), e.getValue().keptCount());
+                }
+                Path file = PrunedModels.write(model, masks);
+                try {
+                    Evaluation ev;
+                    try (OrtModel session = OrtModel.open(file, card.input(), 0)) {
+                        ev = Evaluator.evaluate(session, card, data, 256, limit, ProgressListener.NONE, cancel);
+                    }
+                    double latency = latencyRuns == 0 ? Double.NaN
+                            : LatencyMeter.measure(file, card, 1, 1, 5, latencyRuns, cancel).medianMs();
+                    double compactLatency = Double.NaN;
+                    if (compactUpdates != null && latencyRuns > 0) {
+                        Path compact = PrunedModels.writeUpdates(model, compactUpdates, compactAttrs);
+                        try {
+                            compactLatency = LatencyMeter.measure(compact, card, 1, 1, 5, latencyRuns, cancel).medianMs();
+                        } finally {
+                            Files.deleteIfExists(compact);
+                        }
+                    }
+                    SweepPoint p = new SweepPoint(method, method.endsWith("-structured") ? "per-group" : allocation.name()
+                            .toLowerCase(Locale.ROOT).replace('_', '-'), level, selected == 0 ? 0 : 1 - (double) kept / selected,
+                            ev.accuracy(), ev.top5(), ev.loss(), latency, compactLatency, kept, uses.flops(keptCounts),
+                            Files.size(file));
+                    points.add(p);
+                    onPoint.accept(p);
+                } finally {
+                    Files.deleteIfExists(file);
+                }
+                done++;
+            }
+        }
+        progress.progress(1, "sweep done");
+        return points;
+    }
+
+    private static boolean anyRemoved(boolean[] keep) {
+        for (boolean b : keep) {
+            if (!b) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static BitMask keptWhereNonZero(WeightTensor t, float[] values) {
+        float[] original = t.data().readAllFloats();
+        boolean[] k = new boolean[values.length];
+        for (int i = 0; i < k.length; i++) {
+            k[i] = values[i] != 0f || original[i] == 0f;
+        }
+        return BitMask.ofKept(k);
+    }
+}
