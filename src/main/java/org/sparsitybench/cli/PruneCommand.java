@@ -128,9 +128,9 @@ public final class PruneCommand implements Callable<Integer> {
             throw new SparsityBenchCli.UsageException(out + ": the output must keep the input's format (."
                     + m.format().id() + ")");
         }
-        if (method.equals("wanda")) {
-            throw new UnsupportedModelException("wanda needs activations captured from calibration data; it is not "
-                    + "available in this build yet. Use magnitude, global, random, l1-structured, l2-structured or nm.");
+        if (method.equals("wanda") && (data == null || m.format() != ModelFormat.ONNX)) {
+            throw new SparsityBenchCli.UsageException("wanda needs an ONNX model and calibration data: --data DATASET "
+                    + "[--calibration K]");
         }
         boolean structured = method.endsWith("-structured");
         if ((structured || compact) && m.format() != ModelFormat.ONNX) {
@@ -190,6 +190,36 @@ public final class PruneCommand implements Callable<Integer> {
                 masks.put(t.name(), mask);
                 layerResults.add(result(t, method, structure.groupOf(t.name()).isPresent()
                         ? perSource.getOrDefault(t.name(), sparsity) : 0, mask));
+            }
+        } else if (method.equals("wanda")) {
+            org.sparsitybench.eval.ModelCard card = org.sparsitybench.eval.ModelCard.forModel(model, null);
+            Map<String, org.sparsitybench.eval.ActivationNorms.LayerNorms> norms = org.sparsitybench.eval.ActivationNorms
+                    .capture(m, card, org.sparsitybench.formats.data.Datasets.open(data), calibration,
+                            ProgressListener.NONE, CancellationToken.NONE);
+            List<String> fallback = new ArrayList<>();
+            for (WeightTensor t : m.prunableTensors()) {
+                double level = exclude.contains(t.name()) ? 0 : overrides.getOrDefault(t.name(), sparsity);
+                var n = norms.get(t.name());
+                Mask mask;
+                if (n != null) {
+                    mask = org.sparsitybench.prune.method.Wanda.select(t, n.norms(), n.featureAxis(), level, CancellationToken.NONE);
+                } else {
+                    fallback.add(t.name());
+                    PruningConfig one = PruningConfig.of(GlobalSettings.of(0, "magnitude", Allocation.UNIFORM));
+                    for (WeightTensor o : m.prunableTensors()) {
+                        one = one.withLayer(o.name(), o == t ? LayerSettings.override(level) : LayerSettings.excludedLayer());
+                    }
+                    mask = new PruningEngine(m).run(one, ProgressListener.NONE, CancellationToken.NONE).mask(t.name());
+                }
+                masks.put(t.name(), mask);
+                if (mask.prunedCount() > 0) {
+                    values.put(t.name(), Masking.apply(t.data(), mask));
+                }
+                layerResults.add(result(t, n != null ? "wanda" : "magnitude", level, mask));
+            }
+            extra.put("calibrationSamples", calibration);
+            if (!fallback.isEmpty()) {
+                extra.putPOJO("wandaFallbackToMagnitude", fallback);
             }
         } else if (method.equals("nm")) {
             String[] p = nm.split(":");

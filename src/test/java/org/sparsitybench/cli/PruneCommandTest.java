@@ -142,6 +142,9 @@ class PruneCommandTest {
         assertEquals(2, InspectCommandTest.cli("prune", in.toString(), "--out", out.toString(), "--method", "bogus").code());
         assertEquals(2, InspectCommandTest.cli("prune", in.toString(), "--out", in.toString()).code(), "output = input");
         assertEquals(2, InspectCommandTest.cli("prune", in.toString(), "--out", out.toString(), "--layer", "nope=0.5").code());
-        assertEquals(4, InspectCommandTest.cli("prune", in.toString(), "--out", out.toString(), "--method", "wanda").code());
+        assertEquals(2, InspectCommandTest.cli("prune", in.toString(), "--out", out.toString(), "--method", "wanda").code(),
+                "wanda without calibration data");
+        assertEquals(4, InspectCommandTest.cli("prune", in.toString(), "--out", out.toString(), "--allocation",
+                "sensitivity").code(), "the CLI has no sensitivity table to allocate from");
     }
 }

@@ -1,0 +1,126 @@
+package org.sparsitybench.eval;
+
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtSession;
+import ai.onnxruntime.TensorInfo;
+import java.nio.FloatBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import org.sparsitybench.formats.data.LabeledData;
+import org.sparsitybench.formats.onnx.OnnxProbe;
+import org.sparsitybench.model.GraphNode;
+import org.sparsitybench.model.Model;
+import org.sparsitybench.model.WeightTensor;
+import org.sparsitybench.model.UnsupportedModelException;
+import org.sparsitybench.task.CancellationToken;
+import org.sparsitybench.task.ProgressListener;
+
+/**
+ * Calibration for Wanda: runs K samples through ONNX Runtime with each prunable layer's input exposed as an
+ * extra graph output, and returns ‖X_j‖₂ per input feature (per input channel for a Conv) for every layer.
+ */
+public final class ActivationNorms {
+    private ActivationNorms() {
+    }
+
+    /**
+     * Norms per input feature, and which weight axis indexes those features.
+     *
+     * @param norms       ‖X_j‖₂ over the calibration samples (and positions for a Conv)
+     * @param featureAxis the weight's axis of input features
+     */
+    public record LayerNorms(double[] norms, int featureAxis) {
+    }
+
+    public static Map<String, LayerNorms> capture(Model model, ModelCard card, LabeledData data, int samples,
+                                                  ProgressListener progress, CancellationToken cancel) throws Exception {
+        Map<String, String> inputOf = new LinkedHashMap<>();
+        Map<String, Integer> featureAxis = new HashMap<>();
+        for (WeightTensor t : model.prunableTensors()) {
+            Optional<GraphNode> node = model.graph().nodes().stream().filter(n -> n.name().equals(t.node())).findFirst();
+            if (node.isEmpty() || !node.get().input(1).equals(t.name())) {
+                continue; // inside a subgraph, or not the B operand: left to other methods
+            }
+            GraphNode n = node.get();
+            int axis = switch (n.opType()) {
+                case "Gemm" -> n.intAttribute("transB", 0) != 0 ? 1 : 0;
+                case "MatMul" -> t.rank() == 2 ? 0 : -1;
+                case "Conv" -> n.intAttribute("group", 1) == 1 ? 1 : -1;
+                default -> -1;
+            };
+            if (axis >= 0) {
+                inputOf.put(t.name(), n.input(0));
+                featureAxis.put(t.name(), axis);
+            }
+        }
+        if (inputOf.isEmpty()) {
+            throw new UnsupportedModelException(model.file() + ": no Gemm, MatMul or Conv weight whose input Wanda can capture");
+        }
+        Path probe = Files.createTempFile(model.file().toAbsolutePath().getParent(), ".sparsitybench-probe-", ".onnx");
+        Files.delete(probe);
+        Map<String, double[]> sums = new HashMap<>();
+        try {
+            // A layer fed by the graph input itself reads the preprocessed batch directly.
+            java.util.Set<String> probed = new java.util.HashSet<>(inputOf.values());
+            probed.removeAll(model.graph().inputs());
+            OnnxProbe.withOutputs(model, probed, probe);
+            OrtEnvironment env = OrtEnvironment.getEnvironment();
+            try (OrtSession.SessionOptions opts = new OrtSession.SessionOptions();
+                 OrtSession session = env.createSession(probe.toString(), opts);
+                 LabeledData.Cursor cursor = data.batches(64)) {
+                int seen = 0;
+                for (LabeledData.Batch b = cursor.next(); b != null && seen < samples; b = cursor.next()) {
+                    cancel.throwIfCancelled();
+                    int count = Math.min(b.count(), samples - seen);
+                    float[] x = java.util.Arrays.copyOf(b.values(), count * card.sampleSize());
+                    card.preprocessInPlace(x, count);
+                    long[] shape = card.inputShape().clone();
+                    shape[0] = count;
+                    try (OnnxTensor in = OnnxTensor.createTensor(env, FloatBuffer.wrap(x), shape);
+                         OrtSession.Result r = session.run(Map.of(card.input(), in), probed)) {
+                        for (Map.Entry<String, String> e : inputOf.entrySet()) {
+                            long[] s;
+                            FloatBuffer fb;
+                            if (probed.contains(e.getValue())) {
+                                OnnxTensor t = (OnnxTensor) r.get(e.getValue()).orElseThrow();
+                                s = ((TensorInfo) t.getInfo()).getShape();
+                                fb = t.getFloatBuffer();
+                            } else {
+                                s = shape;
+                                fb = FloatBuffer.wrap(x);
+                            }
+                            int features = (int) s[1];
+                            long per = 1;
+                            for (int i = 2; i < s.length; i++) {
+                                per *= s[i];
+                            }
+                            double[] acc = sums.computeIfAbsent(e.getKey(), k -> new double[features]);
+                            for (int i = 0; fb.hasRemaining(); i++) {
+                                float val = fb.get();
+                                acc[(int) ((i / per) % features)] += (double) val * val;
+                            }
+                        }
+                    }
+                    seen += count;
+                    progress.progress((double) seen / samples, "calibration " + seen + " / " + samples);
+                }
+            }
+        } finally {
+            Files.deleteIfExists(probe);
+        }
+        Map<String, LayerNorms> out = new LinkedHashMap<>();
+        for (Map.Entry<String, double[]> e : sums.entrySet()) {
+            double[] norms = e.getValue().clone();
+            for (int i = 0; i < norms.length; i++) {
+                norms[i] = Math.sqrt(norms[i]);
+            }
+            out.put(e.getKey(), new LayerNorms(norms, featureAxis.get(e.getKey())));
+        }
+        return out;
+    }
+}
