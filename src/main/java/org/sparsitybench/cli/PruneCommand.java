@@ -96,7 +96,7 @@ public final class PruneCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "0", description = "Seed for random pruning (default ${DEFAULT-VALUE}).")
     long seed;
 
-    @Option(names = "--config", paramLabel = "FILE", description = "A pruning configuration (JSON); options given too override it.")
+    @Option(names = "--config", paramLabel = "FILE", description = "A pruning configuration (JSON) or a project (.sbproj); options given too override it.")
     Path config;
 
     @Option(names = "--data", paramLabel = "DATASET", description = "Calibration data (Wanda).")
@@ -355,10 +355,21 @@ public final class PruneCommand implements Callable<Integer> {
     private PruningConfig buildConfig(Map<String, Double> overrides) throws IOException {
         PruningConfig base = null;
         if (config != null) {
-            try {
-                base = PruningConfig.fromJson(Files.readString(config, StandardCharsets.UTF_8));
-            } catch (IllegalArgumentException e) {
-                throw new org.sparsitybench.model.ModelFormatException(config, "", e.getMessage());
+            if (config.getFileName().toString().endsWith(org.sparsitybench.project.Project.EXTENSION)) {
+                var opened = org.sparsitybench.project.ProjectFiles.read(config);
+                base = opened.project().config();
+                String hash = opened.project().modelSha256();
+                if (hash != null && !hash.equalsIgnoreCase(org.sparsitybench.project.ProjectFiles.sha256(model))) {
+                    spec.commandLine().getErr().println("warning: " + config + " was saved for a model with SHA-256 "
+                            + hash + "; " + model + " differs, so layer settings may not fit it");
+                    spec.commandLine().getErr().flush();
+                }
+            } else {
+                try {
+                    base = PruningConfig.fromJson(Files.readString(config, StandardCharsets.UTF_8));
+                } catch (IllegalArgumentException e) {
+                    throw new org.sparsitybench.model.ModelFormatException(config, "", e.getMessage());
+                }
             }
         }
         Allocation alloc = allocation != null ? parseAllocation(allocation)

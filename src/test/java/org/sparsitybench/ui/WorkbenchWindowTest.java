@@ -129,6 +129,43 @@ class WorkbenchWindowTest {
     }
 
     @Test
+    void aSavedProjectReopensTheSameConfigurationAndSnapshotsAndAChangedModelIsReported(FxRobot robot) throws Exception {
+        Path model = dir.resolve("m.onnx");
+        Files.copy(Fixtures.torch("cnn_bn.onnx"), model);
+        openAndWait(robot, model);
+        robot.interact(() -> {
+            vm.setGlobalTarget(0.4);
+            vm.setLocked("6.weight", true);
+        });
+        waitIdle();
+        robot.interact(() -> vm.saveSnapshot("forty"));
+        Path project = dir.resolve("session.sbproj");
+        robot.interact(() -> vm.saveProject(project));
+        var saved = vm.configProperty().get();
+        robot.interact(() -> vm.setGlobalTarget(0.9));
+        waitIdle();
+
+        robot.interact(() -> vm.openProject(project));
+        WaitForAsyncUtils.waitFor(20, TimeUnit.SECONDS, () -> vm.configProperty().get().equals(saved) && vm.isIdle()
+                && !vm.executor().busyProperty().get());
+        WaitForAsyncUtils.waitForFxEvents();
+        assertEquals(1, vm.snapshots().size());
+        assertEquals("forty", vm.snapshots().get(0).name());
+        assertTrue(vm.rows().get(2).lockedProperty().get(), "the lock came back");
+        assertEquals(0.4, robot.lookup("#globalSlider").queryAs(Slider.class).getValue(), 1e-9);
+
+        // The model changes on disk: the project says so instead of using it.
+        var m = new org.sparsitybench.formats.onnx.OnnxReader().read(model);
+        Path other = dir.resolve("other.onnx");
+        new org.sparsitybench.formats.onnx.OnnxWriter().write(m, java.util.Map.of(), java.util.Map.of("x", "y"), other);
+        Files.move(other, model, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        robot.interact(() -> vm.openProject(project));
+        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> robot.lookup("#errorDialog").tryQuery().isPresent());
+        String text = ((javafx.scene.control.DialogPane) robot.lookup("#errorDialog").query()).getContentText();
+        assertTrue(text.contains("changed since the project was saved"), text);
+    }
+
+    @Test
     void aCorruptModelShowsAnErrorNamingTheFileAndKeepsTheSession(FxRobot robot) throws Exception {
         openAndWait(robot, Fixtures.torch("cnn_bn.onnx"));
         robot.interact(() -> vm.setGlobalTarget(0.3));

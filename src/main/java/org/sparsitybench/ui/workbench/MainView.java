@@ -81,7 +81,12 @@ public final class MainView extends BorderPane {
         setOnDragDropped(e -> {
             List<File> files = e.getDragboard().getFiles();
             if (files != null && !files.isEmpty()) {
-                vm.open(files.get(0).toPath());
+                Path f = files.get(0).toPath();
+                if (f.toString().endsWith(".sbproj")) {
+                    vm.openProject(f);
+                } else {
+                    vm.open(f);
+                }
             }
             e.setDropCompleted(true);
             e.consume();
@@ -91,8 +96,14 @@ public final class MainView extends BorderPane {
     private MenuBar menuBar() {
         MenuItem open = item("Open model…", "Shortcut+O", this::chooseModel);
         open.setId("menuOpen");
+        MenuItem openProject = item("Open project…", "Shortcut+Shift+O", this::chooseProject);
+        MenuItem saveProject = item("Save project…", "Shortcut+S", this::saveProject);
+        saveProject.setId("menuSaveProject");
+        MenuItem snapshot = item("Save snapshot", "Shortcut+Shift+S",
+                () -> vm.saveSnapshot("Snapshot " + (vm.snapshots().size() + 1)));
         MenuItem quit = item("Quit", "Shortcut+Q", () -> getScene().getWindow().hide());
-        Menu file = new Menu("File", null, open, new SeparatorMenuItem(), quit);
+        Menu file = new Menu("File", null, open, openProject, saveProject, new SeparatorMenuItem(), snapshot,
+                new SeparatorMenuItem(), quit);
         MenuItem undo = item("Undo", "Shortcut+Z", vm::undo);
         undo.disableProperty().bind(vm.canUndoProperty().not());
         MenuItem redo = item("Redo", "Shortcut+Shift+Z", vm::redo);
@@ -287,6 +298,27 @@ public final class MainView extends BorderPane {
         File f = chooser.showOpenDialog(window());
         if (f != null) {
             vm.open(f.toPath());
+        }
+    }
+
+    private void chooseProject() {
+        FileChooser chooser = new FileChooser();
+        chooser.setTitle("Open project");
+        chooser.getExtensionFilters().add(new FileChooser.ExtensionFilter("SparsityBench projects", "*.sbproj"));
+        File f = chooser.showOpenDialog(window());
+        if (f != null) {
+            vm.openProject(f.toPath());
+        }
+    }
+
+    private void saveProject() {
+        FileChooser chooser = new FileChooser();
+        chooser.setTitle("Save project");
+        chooser.setInitialFileName("pruning.sbproj");
+        chooser.getExtensionFilters().add(new FileChooser.ExtensionFilter("SparsityBench projects", "*.sbproj"));
+        File f = chooser.showSaveDialog(window());
+        if (f != null) {
+            vm.saveProject(f.toPath());
         }
     }
 

@@ -77,7 +77,7 @@ public final class WorkbenchViewModel {
 
     public WorkbenchViewModel(FxTaskExecutor executor) {
         this.executor = Objects.requireNonNull(executor, "executor");
-        this.recompute = new LatestWins<>(executor, this::computeTask, this::apply, e -> error.set(describe(e)));
+        this.recompute = new LatestWins<>(executor, this::computeTask, this::apply, e -> fail(describe(e)));
         this.evaluate = new LatestWins<>(executor, this::evaluateTask, e -> {
             evaluation.set(e);
             accuracy.set(String.format(Locale.ROOT, "accuracy %.2f%%  loss %.3f  (%,d samples)", 100 * e.accuracy(),
@@ -192,15 +192,79 @@ public final class WorkbenchViewModel {
                     rows.add(new LayerRow(t));
                 }
                 model.set(m);
-                config.set(PruningConfig.of(config.get().global()));
+                config.set(pendingProject != null ? pendingProject.config() : PruningConfig.of(config.get().global()));
+                snapshots.setAll(pendingProject != null ? pendingProject.snapshots() : java.util.List.of());
+                pendingProject = null;
+                datasetPath = data == null ? null : data.source();
                 selected.set(rows.isEmpty() ? null : rows.get(0));
             } finally {
                 syncing = false;
             }
             error.set("");
             requestRecompute();
-        }, e -> error.set(describe(e)));
+        }, e -> {
+            pendingProject = null;
+            fail(describe(e));
+        });
     }
+
+    private final ObservableList<org.sparsitybench.project.Project.Snapshot> snapshots = FXCollections.observableArrayList();
+    private Path datasetPath;
+
+    /** Named configurations saved in this session (and in its project file). */
+    public ObservableList<org.sparsitybench.project.Project.Snapshot> snapshots() {
+        return snapshots;
+    }
+
+    /** Saves the current configuration and its last measured results under {@code name}. */
+    public void saveSnapshot(String name) {
+        ViewSnapshot s = snapshot.get();
+        org.sparsitybench.eval.Evaluation e = evaluation.get();
+        snapshots.add(new org.sparsitybench.project.Project.Snapshot(name, config.get(),
+                s == null ? 0 : s.result().achievedSparsity(), e == null ? null : e.accuracy(), e == null ? null : e.loss()));
+    }
+
+    /** Writes the session to a {@code .sbproj} file (model path and hash, dataset, configuration, snapshots). */
+    public void saveProject(Path file) {
+        Model m = model.get();
+        if (m == null) {
+            fail(file + ": open a model before saving a project");
+            return;
+        }
+        try {
+            org.sparsitybench.project.ProjectFiles.write(file, org.sparsitybench.project.ProjectFiles.create(file,
+                    m.file(), datasetPath, config.get(), snapshots));
+        } catch (java.io.IOException | RuntimeException e) {
+            fail(describe(e));
+        }
+    }
+
+    /**
+     * Opens a project: its model, then its configuration and snapshots. A model whose hash changed since the
+     * project was saved is reported and not opened.
+     */
+    public boolean openProject(Path file) {
+        org.sparsitybench.project.ProjectFiles.Opened opened;
+        try {
+            opened = org.sparsitybench.project.ProjectFiles.read(file);
+        } catch (java.io.IOException | RuntimeException e) {
+            fail(describe(e));
+            return false;
+        }
+        if (opened.modelChanged()) {
+            fail(file + ": the model " + opened.model() + " changed since the project was saved (SHA-256 differs); "
+                    + "open the model itself to start afresh");
+            return false;
+        }
+        pendingProject = opened.project();
+        boolean started = open(opened.model());
+        if (!started) {
+            pendingProject = null;
+        }
+        return started;
+    }
+
+    private org.sparsitybench.project.Project pendingProject;
 
     /** Sets the global target sparsity (0–1); layers with overrides or locks keep theirs. */
     public void setGlobalTarget(double target) {
@@ -468,6 +532,12 @@ public final class WorkbenchViewModel {
             return String.format(Locale.ROOT, "%.1f kB", b / 1024.0);
         }
         return b + " B";
+    }
+
+    /** Reports an error; a repeat of the same message is shown again. */
+    private void fail(String message) {
+        error.set("");
+        error.set(message);
     }
 
     private static String describe(Throwable e) {

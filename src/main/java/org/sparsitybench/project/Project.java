@@ -1,0 +1,44 @@
+package org.sparsitybench.project;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import java.util.List;
+import org.sparsitybench.prune.PruningConfig;
+
+/**
+ * The saved workbench state ({@code .sbproj}, JSON): which model (path and SHA-256, so a changed file is
+ * noticed), which dataset, the full pruning configuration and the named snapshots.
+ *
+ * @param format      always {@link #FORMAT}
+ * @param version     file version, {@link #VERSION}
+ * @param model       model path, relative to the project file when it lies beside or below it
+ * @param modelSha256 lower-case hex SHA-256 of the model file when saved
+ * @param dataset     dataset path (relative like the model), or null
+ * @param config      the pruning configuration
+ * @param snapshots   saved configurations with their measured results
+ */
+@JsonIgnoreProperties(ignoreUnknown = true)
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record Project(String format, int version, String model, String modelSha256, String dataset,
+                     PruningConfig config, List<Snapshot> snapshots) {
+    public static final String FORMAT = "sparsitybench-project";
+    public static final int VERSION = 1;
+    public static final String EXTENSION = ".sbproj";
+
+    public Project {
+        snapshots = snapshots == null ? List.of() : List.copyOf(snapshots);
+    }
+
+    /**
+     * A named configuration and what was measured for it.
+     *
+     * @param name     user's name for it
+     * @param config   the configuration
+     * @param achieved achieved sparsity
+     * @param accuracy measured top-1 accuracy, or null when not measured
+     * @param loss     measured loss, or null
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Snapshot(String name, PruningConfig config, double achieved, Double accuracy, Double loss) {
+    }
+}
