@@ -245,7 +245,21 @@ public final class PruneCommand implements Callable<Integer> {
             extra.put("nmPattern", n + ":" + mm);
             extra.put("nmViolations", violations);
         } else {
-            PruningResult r = new PruningEngine(m).run(cfg, ProgressListener.NONE, CancellationToken.NONE);
+            org.sparsitybench.prune.SensitivityAllocation hook = null;
+            if (cfg.global().allocation() == Allocation.SENSITIVITY) {
+                if (data == null || m.format() != ModelFormat.ONNX) {
+                    throw new SparsityBenchCli.UsageException("--allocation sensitivity measures each layer on data: give "
+                            + "--data DATASET with an ONNX model");
+                }
+                var curves = org.sparsitybench.eval.Sensitivity.analyze(m,
+                        org.sparsitybench.eval.ModelCard.forModel(model, null), org.sparsitybench.formats.data.Datasets.open(data),
+                        List.of(0.0, 0.3, 0.5, 0.7, 0.8, 0.9, 0.95), Math.max(calibration, 500), ProgressListener.NONE,
+                        CancellationToken.NONE);
+                hook = org.sparsitybench.eval.Sensitivity.hook(curves);
+                extra.put("sensitivitySamples", Math.max(calibration, 500));
+            }
+            PruningResult r = new PruningEngine(m, new org.sparsitybench.prune.ScoreCache(false), hook)
+                    .run(cfg, ProgressListener.NONE, CancellationToken.NONE);
             layerResults.addAll(r.layers());
             masks.putAll(r.masks());
             for (Map.Entry<String, Mask> e : r.masks().entrySet()) {
@@ -401,8 +415,7 @@ public final class PruneCommand implements Callable<Integer> {
             case "global" -> Allocation.GLOBAL;
             case "layer-normalized", "layer-normalised" -> Allocation.LAYER_NORMALIZED;
             case "erk" -> Allocation.ERK;
-            case "sensitivity" -> throw new UnsupportedModelException("sensitivity-guided allocation needs a sensitivity "
-                    + "analysis on data, which this build cannot run yet");
+            case "sensitivity" -> Allocation.SENSITIVITY;
             default -> throw new SparsityBenchCli.UsageException("unknown allocation '" + s
                     + "'; one of uniform, global, layer-normalized, erk, sensitivity");
         };

@@ -78,6 +78,10 @@ public final class SweepCommand implements Callable<Integer> {
                 throw new SparsityBenchCli.UsageException("method '" + m + "' cannot be swept; one of " + Sweep.METHODS);
             }
         }
+        if (allocation.equalsIgnoreCase("sensitivity")) {
+            throw new SparsityBenchCli.UsageException("sweeps take uniform, global, layer-normalized or erk; "
+                    + "use 'prune --allocation sensitivity --data …' for sensitivity-guided levels");
+        }
         Model m = ModelFiles.read(model);
         if (m.format() != org.sparsitybench.model.ModelFormat.ONNX) {
             throw new UnsupportedModelException(model + ": sweeps run the model; SafeTensors holds weights only");
