@@ -54,6 +54,15 @@ class EvalCommandTest {
         double a = new ObjectMapper().readTree(dense.out()).get("accuracy").asDouble();
         double b = new ObjectMapper().readTree(pruned.out()).get("accuracy").asDouble();
         assertTrue(b < a, "95% magnitude pruning costs accuracy: " + a + " -> " + b);
+        Run kernel = InspectCommandTest.cli("eval", out.toString(), "--data", data.toString(), "--json", "--latency-runs",
+                "0", "--limit", "100", "--sparse-kernel");
+        JsonNode k = new ObjectMapper().readTree(kernel.out());
+        assertEquals(3, k.get("sparseKernel").size(), "fc1, fc2, fc3: the Gemm layers");
+        for (JsonNode l : k.get("sparseKernel")) {
+            assertEquals(0.95, l.get("sparsity").asDouble(), 0.01);
+            assertTrue(l.get("batch1Speedup").asDouble() > 0);
+        }
+        assertTrue(k.get("note").asText().contains("dense"));
     }
 
     @Test
