@@ -27,7 +27,14 @@ public final class Datasets {
         if (!Files.exists(path)) {
             throw new ModelFormatException(path, "", "dataset does not exist");
         }
+        if (Files.isDirectory(path)) {
+            throw new UnsupportedModelException(path + ": image folders are not supported yet; convert them to "
+                    + "NPZ (x uint8 [N,H,W], y int [N])");
+        }
         String name = path.getFileName().toString().toLowerCase(Locale.ROOT);
+        if (name.endsWith(".npz")) {
+            return NpzData.open(path);
+        }
         if (name.contains("idx3") || name.endsWith("-ubyte") || name.endsWith("-ubyte.gz")) {
             return idx(IdxDataset.open(path));
         }
@@ -35,7 +42,7 @@ public final class Datasets {
             return Csv.read(path);
         }
         throw new UnsupportedModelException(path + ": dataset format not supported yet; use IDX images "
-                + "(X-images-idx3-ubyte[.gz]) or CSV (feature columns, label last)");
+                + "(X-images-idx3-ubyte[.gz]), CSV (feature columns, label last) or NPZ (arrays x and y)");
     }
 
     private static LabeledData idx(IdxDataset set) {
