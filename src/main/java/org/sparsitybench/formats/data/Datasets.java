@@ -14,7 +14,10 @@ import org.sparsitybench.formats.idx.IdxDataset;
 import org.sparsitybench.model.ModelFormatException;
 import org.sparsitybench.model.UnsupportedModelException;
 
-/** Opens any supported dataset path as {@link LabeledData}: IDX image files and CSV (features, then a label). */
+/**
+ * Opens any supported dataset path as {@link LabeledData}: IDX image files, NPZ (arrays x and y), a folder of
+ * class sub-folders of images, and CSV (features, then a label).
+ */
 public final class Datasets {
     private Datasets() {
     }
@@ -28,8 +31,7 @@ public final class Datasets {
             throw new ModelFormatException(path, "", "dataset does not exist");
         }
         if (Files.isDirectory(path)) {
-            throw new UnsupportedModelException(path + ": image folders are not supported yet; convert them to "
-                    + "NPZ (x uint8 [N,H,W], y int [N])");
+            return ImageFolderData.open(path);
         }
         String name = path.getFileName().toString().toLowerCase(Locale.ROOT);
         if (name.endsWith(".npz")) {

@@ -29,7 +29,6 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.sparsitybench.model.ModelFormatException;
-import org.sparsitybench.model.UnsupportedModelException;
 
 class NpzDataTest {
     @TempDir
@@ -335,9 +334,10 @@ class NpzDataTest {
     }
 
     @Test
-    void directoryIsUnsupported() {
-        UnsupportedModelException e = assertThrows(UnsupportedModelException.class, () -> Datasets.open(dir));
-        assertTrue(e.getMessage().contains("image folders are not supported yet"), e.getMessage());
+    void aFolderWithoutClassFoldersIsNotAnImageDataset() {
+        ModelFormatException e = assertThrows(ModelFormatException.class, () -> Datasets.open(dir));
+        assertTrue(e.getMessage().startsWith(dir.toString()), e.getMessage());
+        assertTrue(e.getMessage().contains("class sub-folders"), e.getMessage());
     }
 
     @Test
