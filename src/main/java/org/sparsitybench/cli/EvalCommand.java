@@ -72,6 +72,16 @@ public final class EvalCommand implements Callable<Integer> {
         }
         Latency lat = latencyRuns == 0 ? null
                 : LatencyMeter.measure(model, card, batch, threads, Math.min(10, latencyRuns), latencyRuns, CancellationToken.NONE);
+        // Deployment sees batch 1 and a larger batch, on one thread and on all cores: measure all four.
+        java.util.List<Latency> grid = new java.util.ArrayList<>();
+        if (latencyRuns > 0) {
+            for (int b : new java.util.TreeSet<>(java.util.List.of(1, batch))) {
+                for (int t : new int[] {1, 0}) {
+                    grid.add(LatencyMeter.measure(model, card, b, t, Math.min(10, latencyRuns), latencyRuns,
+                            CancellationToken.NONE));
+                }
+            }
+        }
         ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
         ObjectNode root = mapper.createObjectNode();
         root.put("accuracy", e.accuracy());
@@ -89,6 +99,11 @@ public final class EvalCommand implements Callable<Integer> {
             l.put("p90Ms", lat.p90Ms());
             l.put("itemsPerSecond", lat.itemsPerSecond());
             l.put("sessionCreateMs", lat.sessionCreateMs());
+            var all = root.putArray("latencies");
+            for (Latency g : grid) {
+                all.addObject().put("batch", g.batch()).put("threads", g.threads()).put("medianMs", g.medianMs())
+                        .put("p10Ms", g.p10Ms()).put("p90Ms", g.p90Ms()).put("itemsPerSecond", g.itemsPerSecond());
+            }
         }
         if (sparseKernel) {
             org.sparsitybench.model.Model m = org.sparsitybench.formats.ModelFiles.read(model);
@@ -129,6 +144,10 @@ public final class EvalCommand implements Callable<Integer> {
                 out.printf(Locale.ROOT, "latency batch %d, %s threads: median %.3f ms (p10 %.3f, p90 %.3f), %.0f items/s; "
                         + "session created in %.1f ms%n", lat.batch(), threads == 0 ? "all" : Integer.toString(threads),
                         lat.medianMs(), lat.p10Ms(), lat.p90Ms(), lat.itemsPerSecond(), lat.sessionCreateMs());
+                for (Latency g : grid) {
+                    out.printf(Locale.ROOT, "  batch %3d, %s thread(s): median %.3f ms, %.0f items/s%n", g.batch(),
+                            g.threads() == 0 ? "all" : Integer.toString(g.threads()), g.medianMs(), g.itemsPerSecond());
+                }
             }
         }
         out.flush();

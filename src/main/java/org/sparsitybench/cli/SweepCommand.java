@@ -105,6 +105,9 @@ public final class SweepCommand implements Callable<Integer> {
             if (Double.isNaN(p.compactLatencyMs())) {
                 o.putNull("compactLatencyMs");
             }
+            if (Double.isNaN(p.sparseKernelSpeedup())) {
+                o.putNull("sparseKernelSpeedup");
+            }
             if (Double.isNaN(p.latencyMs())) {
                 o.putNull("latencyMs");
             }
@@ -114,11 +117,11 @@ public final class SweepCommand implements Callable<Integer> {
         AtomicFiles.writeStream(out, os -> os.write(bytes));
         if (csv != null) {
             StringBuilder sb = new StringBuilder("method,allocation,requested,achieved,accuracy,top5,loss,latencyMs,"
-                    + "compactLatencyMs,params,flops,fileBytes\n");
+                    + "compactLatencyMs,sparseKernelSpeedup,params,flops,fileBytes\n");
             for (SweepPoint p : points) {
-                sb.append(String.format(Locale.ROOT, "%s,%s,%.6f,%.6f,%.6f,%.6f,%.6f,%s,%s,%d,%d,%d%n", p.method(),
+                sb.append(String.format(Locale.ROOT, "%s,%s,%.6f,%.6f,%.6f,%.6f,%.6f,%s,%s,%s,%d,%d,%d%n", p.method(),
                         p.allocation(), p.requested(), p.achieved(), p.accuracy(), p.top5(), p.loss(), num(p.latencyMs()),
-                        num(p.compactLatencyMs()), p.params(), p.flops(), p.fileBytes()));
+                        num(p.compactLatencyMs()), num(p.sparseKernelSpeedup()), p.params(), p.flops(), p.fileBytes()));
             }
             byte[] c = sb.toString().getBytes(StandardCharsets.UTF_8);
             AtomicFiles.writeStream(csv, os -> os.write(c));

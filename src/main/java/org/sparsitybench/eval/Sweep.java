@@ -120,9 +120,19 @@ public final class Sweep {
                             Files.deleteIfExists(compact);
                         }
                     }
+                    double kernel = Double.NaN;
+                    if (latencyRuns > 0 && !method.endsWith("-structured")) {
+                        double dense = 0;
+                        double sparse = 0;
+                        for (SparseKernelBench.LayerSpeedup l : SparseKernelBench.perLayer(model, masks, 1, 5, 7)) {
+                            dense += l.batch1().denseMedianUs();
+                            sparse += l.batch1().sparseMedianUs();
+                        }
+                        kernel = sparse > 0 ? dense / sparse : Double.NaN;
+                    }
                     SweepPoint p = new SweepPoint(method, method.endsWith("-structured") ? "per-group" : allocation.name()
                             .toLowerCase(Locale.ROOT).replace('_', '-'), level, selected == 0 ? 0 : 1 - (double) kept / selected,
-                            ev.accuracy(), ev.top5(), ev.loss(), latency, compactLatency, kept, uses.flops(keptCounts),
+                            ev.accuracy(), ev.top5(), ev.loss(), latency, compactLatency, kernel, kept, uses.flops(keptCounts),
                             Files.size(file));
                     points.add(p);
                     onPoint.accept(p);

@@ -40,6 +40,11 @@ class EvalCommandTest {
         assertEquals(1, lat.get("threads").asInt());
         assertTrue(lat.get("p10Ms").asDouble() <= lat.get("medianMs").asDouble());
         assertTrue(lat.get("medianMs").asDouble() <= lat.get("p90Ms").asDouble());
+        JsonNode grid = j.get("latencies");
+        assertEquals(4, grid.size(), "batch 1 and 256, one thread and all cores");
+        assertEquals(1, grid.get(0).get("batch").asInt());
+        assertEquals(256, grid.get(3).get("batch").asInt());
+        assertEquals(0, grid.get(3).get("threads").asInt());
     }
 
     @Test

@@ -36,11 +36,12 @@ class SweepCommandTest {
         JsonNode points = new ObjectMapper().readTree(out.toFile()).get("points");
         assertEquals(4, points.size());
         for (String f : List.of("method", "allocation", "requested", "achieved", "accuracy", "top5", "loss", "latencyMs",
-                "compactLatencyMs", "params", "flops", "fileBytes")) {
+                "compactLatencyMs", "sparseKernelSpeedup", "params", "flops", "fileBytes")) {
             assertTrue(points.get(0).has(f), f);
         }
         assertTrue(points.get(3).get("compactLatencyMs").isNumber(), "structured points are compacted and timed");
         assertTrue(points.get(1).get("compactLatencyMs").isNull(), "unstructured points have no compacted model");
+        assertTrue(points.get(1).get("sparseKernelSpeedup").asDouble() > 0, "unstructured points time the CSR kernel");
         assertEquals(5, Files.readAllLines(csv).size());
         assertEquals(2, InspectCommandTest.cli("sweep", sample(), "--data", data(), "--methods", "wanda", "--out",
                 out.toString()).code());

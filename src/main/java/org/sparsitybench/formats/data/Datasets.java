@@ -86,17 +86,16 @@ public final class Datasets {
         };
     }
 
-    /** A small CSV set held in memory: every column a feature but the last, which is an integer label. */
-    private record Csv(Path source, float[] values, int[] labels, int features) implements LabeledData {
+    /**
+     * A CSV set: every column a feature but the last, which is an integer label; an optional header row.
+     * Opening validates and counts the rows in one pass; batches re-read the file, so nothing holds the set.
+     */
+    private record Csv(Path source, int rows, int features, boolean header) implements LabeledData {
         static Csv read(Path file) throws IOException {
-            List<float[]> rows = new ArrayList<>();
-            List<Integer> labels = new ArrayList<>();
             int width = -1;
-            java.io.InputStream raw = Files.newInputStream(file);
-            if (file.toString().endsWith(".gz")) {
-                raw = new java.util.zip.GZIPInputStream(raw);
-            }
-            try (BufferedReader in = new BufferedReader(new java.io.InputStreamReader(raw, StandardCharsets.UTF_8))) {
+            int count = 0;
+            boolean header = false;
+            try (BufferedReader in = reader(file)) {
                 String line;
                 int record = 0;
                 while ((line = in.readLine()) != null) {
@@ -105,37 +104,51 @@ public final class Datasets {
                     }
                     String[] cells = line.split(",");
                     if (record == 0 && !isNumber(cells[0].trim())) {
+                        header = true;
                         record++;
-                        continue; // header row
+                        continue;
                     }
                     if (width < 0) {
                         width = cells.length;
                     }
-                    if (cells.length != width || width < 2) {
-                        throw new ModelFormatException(file, "record " + record, "has " + cells.length
-                                + " columns, expected " + width + " (features then a label)");
-                    }
-                    float[] f = new float[width - 1];
-                    try {
-                        for (int i = 0; i < f.length; i++) {
-                            f[i] = Float.parseFloat(cells[i].trim());
-                        }
-                        labels.add((int) Double.parseDouble(cells[width - 1].trim()));
-                    } catch (NumberFormatException e) {
-                        throw new ModelFormatException(file, "record " + record, "is not numeric: " + e.getMessage());
-                    }
-                    rows.add(f);
+                    parse(file, cells, width, record, new float[Math.max(0, width - 1)]);
+                    count++;
                     record++;
                 }
             }
-            if (rows.isEmpty()) {
+            if (count == 0) {
                 throw new ModelFormatException(file, "", "no records");
             }
-            float[] v = new float[rows.size() * (width - 1)];
-            for (int i = 0; i < rows.size(); i++) {
-                System.arraycopy(rows.get(i), 0, v, i * (width - 1), width - 1);
+            return new Csv(file, count, width - 1, header);
+        }
+
+        private static BufferedReader reader(Path file) throws IOException {
+            java.io.InputStream raw = Files.newInputStream(file);
+            if (file.toString().endsWith(".gz")) {
+                raw = new java.util.zip.GZIPInputStream(raw);
             }
-            return new Csv(file, v, labels.stream().mapToInt(Integer::intValue).toArray(), width - 1);
+            return new BufferedReader(new java.io.InputStreamReader(raw, StandardCharsets.UTF_8));
+        }
+
+        /** Parses one record into {@code into} and returns its label. */
+        private static int parse(Path file, String[] cells, int width, int record, float[] into) throws ModelFormatException {
+            if (cells.length != width || width < 2) {
+                throw new ModelFormatException(file, "record " + record, "has " + cells.length
+                        + " columns, expected " + width + " (features then a label)");
+            }
+            try {
+                for (int i = 0; i < width - 1; i++) {
+                    into[i] = Float.parseFloat(cells[i].trim());
+                }
+                double label = Double.parseDouble(cells[width - 1].trim());
+                if (label < 0 || label != Math.rint(label) || label > Integer.MAX_VALUE) {
+                    throw new ModelFormatException(file, "record " + record, "label " + cells[width - 1].trim()
+                            + " is not a class index");
+                }
+                return (int) label;
+            } catch (NumberFormatException e) {
+                throw new ModelFormatException(file, "record " + record, "is not numeric: " + e.getMessage());
+            }
         }
 
         private static boolean isNumber(String s) {
@@ -149,7 +162,7 @@ public final class Datasets {
 
         @Override
         public int count() {
-            return labels.length;
+            return rows;
         }
 
         @Override
@@ -158,24 +171,47 @@ public final class Datasets {
         }
 
         @Override
-        public Cursor batches(int batchSize) {
+        public Cursor batches(int batchSize) throws IOException {
+            BufferedReader in = reader(source);
             return new Cursor() {
                 private int at;
+                private int record = header ? 1 : 0;
+                private boolean skippedHeader = !header;
 
                 @Override
-                public Batch next() {
-                    if (at >= labels.length) {
+                public Batch next() throws IOException {
+                    if (at >= rows) {
                         return null;
                     }
-                    int n = Math.min(batchSize, labels.length - at);
-                    float[] v = java.util.Arrays.copyOfRange(values, at * features, (at + n) * features);
-                    Batch b = new Batch(v, java.util.Arrays.copyOfRange(labels, at, at + n), at);
+                    int n = Math.min(batchSize, rows - at);
+                    float[] v = new float[n * features];
+                    int[] labels = new int[n];
+                    float[] row = new float[features];
+                    int filled = 0;
+                    String line;
+                    while (filled < n && (line = in.readLine()) != null) {
+                        if (line.isBlank()) {
+                            continue;
+                        }
+                        if (!skippedHeader) {
+                            skippedHeader = true;
+                            continue;
+                        }
+                        labels[filled] = parse(source, line.split(","), features + 1, record++, row);
+                        System.arraycopy(row, 0, v, filled * features, features);
+                        filled++;
+                    }
+                    if (filled < n) {
+                        throw new ModelFormatException(source, "record " + record, "file ended early (changed while read?)");
+                    }
+                    Batch b = new Batch(v, labels, at);
                     at += n;
                     return b;
                 }
 
                 @Override
-                public void close() {
+                public void close() throws IOException {
+                    in.close();
                 }
             };
         }
