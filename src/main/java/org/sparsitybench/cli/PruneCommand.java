@@ -105,6 +105,10 @@ public final class PruneCommand implements Callable<Integer> {
     @Option(names = "--calibration", defaultValue = "128", description = "Calibration samples (Wanda).")
     int calibration;
 
+    @Option(names = "--accuracy-budget", paramLabel = "DROP", description = "With --allocation sensitivity: instead of "
+            + "--sparsity, prune as far as the measured accuracy drop allows (e.g. 0.01 = one point).")
+    Double accuracyBudget;
+
     @Option(names = "--compact", description = "Physically remove pruned channels (structured methods, ONNX).")
     boolean compact;
 
@@ -257,6 +261,15 @@ public final class PruneCommand implements Callable<Integer> {
                         CancellationToken.NONE);
                 hook = org.sparsitybench.eval.Sensitivity.hook(curves);
                 extra.put("sensitivitySamples", Math.max(calibration, 500));
+                if (accuracyBudget != null) {
+                    Map<String, Double> levels = org.sparsitybench.eval.Sensitivity.allocationForBudget(curves, accuracyBudget);
+                    for (Map.Entry<String, Double> e : levels.entrySet()) {
+                        if (!exclude.contains(e.getKey()) && !overrides.containsKey(e.getKey())) {
+                            cfg = cfg.withLayer(e.getKey(), LayerSettings.override(e.getValue()));
+                        }
+                    }
+                    extra.put("accuracyBudget", accuracyBudget);
+                }
             }
             PruningResult r = new PruningEngine(m, new org.sparsitybench.prune.ScoreCache(false), hook)
                     .run(cfg, ProgressListener.NONE, CancellationToken.NONE);

@@ -125,6 +125,52 @@ public final class Sensitivity {
         return levels;
     }
 
+    /**
+     * Per-layer levels for an accuracy-drop budget instead of a sparsity target: the same greedy order (least
+     * loss increase per removed parameter), taking steps while the sum of the layers' measured accuracy drops
+     * (each layer alone, relative to its lowest level) stays within {@code maxDrop} (e.g. 0.01 = one point).
+     * Summing single-layer drops is an estimate; measure the result.
+     */
+    public static Map<String, Double> allocationForBudget(List<LayerCurve> curves, double maxDrop) {
+        Map<String, Integer> step = new HashMap<>();
+        curves.forEach(c -> step.put(c.name(), 0));
+        double drop = 0;
+        while (true) {
+            LayerCurve best = null;
+            double bestCost = Double.POSITIVE_INFINITY;
+            double bestDrop = 0;
+            for (LayerCurve c : curves) {
+                int s = step.get(c.name());
+                if (s + 1 >= c.points().size()) {
+                    continue;
+                }
+                Point now = c.points().get(s);
+                Point next = c.points().get(s + 1);
+                double extra = (next.level() - now.level()) * c.params();
+                double addDrop = (now.accuracy() - next.accuracy());
+                if (drop + addDrop > maxDrop) {
+                    continue;
+                }
+                double cost = extra <= 0 ? Double.NEGATIVE_INFINITY : (next.loss() - now.loss()) / extra;
+                if (best == null || cost < bestCost) {
+                    best = c;
+                    bestCost = cost;
+                    bestDrop = addDrop;
+                }
+            }
+            if (best == null) {
+                break;
+            }
+            step.put(best.name(), step.get(best.name()) + 1);
+            drop += bestDrop;
+        }
+        Map<String, Double> levels = new HashMap<>();
+        for (LayerCurve c : curves) {
+            levels.put(c.name(), c.points().isEmpty() ? 0.0 : c.points().get(step.get(c.name())).level());
+        }
+        return levels;
+    }
+
     private static double baseLoss(LayerCurve c) {
         return c.points().isEmpty() ? 0 : c.points().get(0).loss(); // the lowest level measured (0 = dense)
     }

@@ -49,4 +49,21 @@ class ExportedAccuracyTest {
         assertTrue(rep.has("sensitivitySamples"));
         assertEquals("sensitivity", rep.get("config").get("global").get("allocation").asText());
     }
+
+    @Test
+    void anAccuracyBudgetPrunesWhatTheMeasurementsAllow() throws Exception {
+        Path sample = Fixtures.projectDir().resolve("sample-models/digits-mlp/model.onnx");
+        String data = Fixtures.projectDir().resolve("sample-models/data/digits/digits-test-images-idx3-ubyte.gz").toString();
+        Path out = dir.resolve("b.onnx");
+        Run r = InspectCommandTest.cli("prune", sample.toString(), "--out", out.toString(), "--allocation", "sensitivity",
+                "--accuracy-budget", "0.02", "--data", data);
+        assertEquals(0, r.code(), r.err());
+        JsonNode rep = new ObjectMapper().readTree(dir.resolve("b.onnx.report.json").toFile());
+        assertTrue(rep.get("totals").get("achieved").asDouble() > 0.2, rep.get("totals").toString());
+        Files.copy(sample.resolveSibling("model-card.json"), dir.resolve("model-card.json"));
+        Run e = InspectCommandTest.cli("eval", out.toString(), "--data", data, "--json", "--latency-runs", "0");
+        double acc = new ObjectMapper().readTree(e.out()).get("accuracy").asDouble();
+        double card = org.sparsitybench.eval.ModelCard.read(sample.resolveSibling("model-card.json")).accuracy();
+        assertTrue(card - acc <= 0.04, "budget 0.02 (estimated from single-layer drops): " + card + " -> " + acc);
+    }
 }

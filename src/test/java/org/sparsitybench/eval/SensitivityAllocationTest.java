@@ -28,4 +28,19 @@ class SensitivityAllocationTest {
         var a = new Sensitivity.LayerCurve("a", 10, List.of(p(0, 1), p(0.5, 2)));
         assertEquals(Map.of("a", 0.5), Sensitivity.allocation(List.of(a), 0.9));
     }
+
+    private static Sensitivity.Point pa(double level, double accuracy, double loss) {
+        return new Sensitivity.Point(level, accuracy, loss, 0);
+    }
+
+    @Test
+    void anAccuracyBudgetStopsBeforeTheSummedDropsExceedIt() {
+        var big = new Sensitivity.LayerCurve("big", 900,
+                List.of(pa(0, 0.90, 1.0), pa(0.5, 0.899, 1.01), pa(0.9, 0.85, 1.5)));
+        var small = new Sensitivity.LayerCurve("small", 100,
+                List.of(pa(0, 0.90, 1.0), pa(0.5, 0.895, 1.05), pa(0.9, 0.70, 3.0)));
+        assertEquals(Map.of("big", 0.5, "small", 0.5), Sensitivity.allocationForBudget(List.of(big, small), 0.01));
+        assertEquals(Map.of("big", 0.0, "small", 0.0), Sensitivity.allocationForBudget(List.of(big, small), 0.0005));
+        assertEquals(Map.of("big", 0.9, "small", 0.5), Sensitivity.allocationForBudget(List.of(big, small), 0.06));
+    }
 }
