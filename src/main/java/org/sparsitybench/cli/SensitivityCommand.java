@@ -48,11 +48,7 @@ public final class SensitivityCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        for (double l : levels) {
-            if (!(l >= 0 && l <= 1)) {
-                throw new SparsityBenchCli.UsageException("level " + l + " outside [0, 1]");
-            }
-        }
+        SweepCommand.checkLevels(levels);
         Model m = ModelFiles.read(model);
         ModelCard card = ModelCard.forModel(model, preprocess);
         List<Sensitivity.LayerCurve> curves = Sensitivity.analyze(m, card, Datasets.open(data), levels, limit,

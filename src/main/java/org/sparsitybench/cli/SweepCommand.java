@@ -68,11 +68,7 @@ public final class SweepCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        for (double l : levels) {
-            if (!(l >= 0 && l <= 1)) {
-                throw new SparsityBenchCli.UsageException("level " + l + " outside [0, 1]");
-            }
-        }
+        checkLevels(levels);
         for (String m : methods) {
             if (!Sweep.METHODS.contains(m)) {
                 throw new SparsityBenchCli.UsageException("method '" + m + "' cannot be swept; one of " + Sweep.METHODS);
@@ -129,6 +125,15 @@ public final class SweepCommand implements Callable<Integer> {
         spec.commandLine().getOut().println(json.writeValueAsString(root));
         spec.commandLine().getOut().flush();
         return SparsityBenchCli.EXIT_OK;
+    }
+
+    /** Sparsity levels given on the command line must lie in [0, 1]. */
+    static void checkLevels(List<Double> levels) {
+        for (double l : levels) {
+            if (!(l >= 0 && l <= 1)) {
+                throw new SparsityBenchCli.UsageException("level " + l + " outside [0, 1]");
+            }
+        }
     }
 
     private static String num(double v) {

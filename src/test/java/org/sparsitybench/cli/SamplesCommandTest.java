@@ -4,9 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -19,20 +16,13 @@ class SamplesCommandTest {
     @TempDir
     Path dir;
 
-    record Run(int code, String out, String err) {
-    }
-
-    static Run cli(String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int code = SparsityBenchCli.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8));
-        return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    private static InspectCommandTest.Run cli(String... args) {
+        return InspectCommandTest.cli(args);
     }
 
     @Test
     void anUnknownSampleIsAUsageError() {
-        Run r = cli("samples", "regenerate", "--out", dir.toString(), "--only", "mnist-vgg");
+        InspectCommandTest.Run r = cli("samples", "regenerate", "--out", dir.toString(), "--only", "mnist-vgg");
         assertEquals(SparsityBenchCli.EXIT_USAGE, r.code());
         assertTrue(r.err().startsWith("error: --only mnist-vgg: no such sample; choose from fashion-lenet-300-100"),
                 r.err());
@@ -41,21 +31,21 @@ class SamplesCommandTest {
 
     @Test
     void aNonPositiveEpochScaleIsAUsageError() {
-        Run r = cli("samples", "regenerate", "--out", dir.toString(), "--epochs-scale", "0");
+        InspectCommandTest.Run r = cli("samples", "regenerate", "--out", dir.toString(), "--epochs-scale", "0");
         assertEquals(SparsityBenchCli.EXIT_USAGE, r.code());
         assertTrue(r.err().contains("--epochs-scale 0.0: must be a positive number"), r.err());
     }
 
     @Test
     void samplesWithoutASubcommandIsAUsageError() {
-        Run r = cli("samples");
+        InspectCommandTest.Run r = cli("samples");
         assertEquals(SparsityBenchCli.EXIT_USAGE, r.code());
         assertTrue(r.err().contains("missing subcommand"), r.err());
     }
 
     @Test
     void missingTrainingDataIsReportedWithWhereToGetIt() {
-        Run r = cli("samples", "regenerate", "--out", dir.toString(), "--only", "fashion-lenet5",
+        InspectCommandTest.Run r = cli("samples", "regenerate", "--out", dir.toString(), "--only", "fashion-lenet5",
                 "--fashion-mnist", dir.resolve("nowhere").toString());
         assertEquals(SparsityBenchCli.EXIT_FAILURE, r.code());
         assertTrue(r.err().contains("dataset-fashion-mnist"), r.err());
@@ -64,7 +54,7 @@ class SamplesCommandTest {
     @Test
     void regeneratesTheDigitsSampleWithItsCardDataAndReadme() throws Exception {
         assumeTrue(Files.exists(SampleGenerator.DEFAULT_DIGITS_CSV), "Debian package python3-sklearn is not installed");
-        Run r = cli("samples", "regenerate", "--out", dir.toString(), "--only", "digits-mlp", "--epochs-scale", "0.1");
+        InspectCommandTest.Run r = cli("samples", "regenerate", "--out", dir.toString(), "--only", "digits-mlp", "--epochs-scale", "0.1");
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("digits-mlp: epoch 6/6"), r.out());
         assertTrue(r.out().contains("digits-mlp: ONNX Runtime agrees with the training code"), r.out());
