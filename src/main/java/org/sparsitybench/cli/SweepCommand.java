@@ -45,8 +45,10 @@ public final class SweepCommand implements Callable<Integer> {
             description = "Comma-separated sparsity levels (default ${DEFAULT-VALUE}).")
     List<Double> levels;
 
-    @Option(names = "--allocation", defaultValue = "uniform", description = "uniform | global | layer-normalized | erk.")
-    String allocation;
+    @Option(names = {"--allocation", "--allocations"}, split = ",", defaultValue = "uniform",
+            description = "Comma-separated: uniform, global, layer-normalized, erk (default ${DEFAULT-VALUE}); "
+                    + "structured methods allocate per channel group and run once.")
+    List<String> allocations;
 
     @Option(names = "--out", required = true, paramLabel = "FILE", description = "results.json")
     Path out;
@@ -74,7 +76,7 @@ public final class SweepCommand implements Callable<Integer> {
                 throw new SparsityBenchCli.UsageException("method '" + m + "' cannot be swept; one of " + Sweep.METHODS);
             }
         }
-        if (allocation.equalsIgnoreCase("sensitivity")) {
+        if (allocations.stream().anyMatch(a -> a.equalsIgnoreCase("sensitivity"))) {
             throw new SparsityBenchCli.UsageException("sweeps take uniform, global, layer-normalized or erk; "
                     + "use 'prune --allocation sensitivity --data …' for sensitivity-guided levels");
         }
@@ -85,12 +87,22 @@ public final class SweepCommand implements Callable<Integer> {
         ModelCard card = ModelCard.forModel(model, preprocess);
         PrintWriter err = spec.commandLine().getErr();
         List<SweepPoint> points = new ArrayList<>();
-        Sweep.run(m, card, Datasets.open(data), methods, PruneCommand.parseAllocation(allocation), levels, latencyRuns,
-                limit, ProgressListener.NONE, CancellationToken.NONE, p -> {
-                    points.add(p);
-                    err.printf(Locale.ROOT, "%s %.2f: accuracy %.4f%n", p.method(), p.requested(), p.accuracy());
-                    err.flush();
-                });
+        var set = Datasets.open(data);
+        for (int i = 0; i < allocations.size(); i++) {
+            final String alloc = allocations.get(i);
+            // Structured methods ignore the allocation: run them with the first one only.
+            List<String> these = i == 0 ? methods : methods.stream().filter(x -> !x.endsWith("-structured")).toList();
+            if (these.isEmpty()) {
+                continue;
+            }
+            Sweep.run(m, card, set, these, PruneCommand.parseAllocation(alloc), levels, latencyRuns,
+                    limit, ProgressListener.NONE, CancellationToken.NONE, p -> {
+                        points.add(p);
+                        err.printf(Locale.ROOT, "%s/%s %.2f: accuracy %.4f%n", p.method(), p.allocation(), p.requested(),
+                                p.accuracy());
+                        err.flush();
+                    });
+        }
         ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
         ObjectNode root = json.createObjectNode();
         root.put("model", model.toString());

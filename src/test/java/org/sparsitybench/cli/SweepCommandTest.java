@@ -48,6 +48,18 @@ class SweepCommandTest {
     }
 
     @Test
+    void sweepCrossesMethodsWithAllocations() throws Exception {
+        Path out = dir.resolve("x.json");
+        Run r = InspectCommandTest.cli("sweep", sample(), "--data", data(), "--methods", "magnitude,random",
+                "--allocations", "uniform,erk", "--levels", "0.5,0.8", "--out", out.toString(), "--latency-runs", "0");
+        assertEquals(0, r.code(), r.err());
+        JsonNode points = new ObjectMapper().readTree(out.toFile()).get("points");
+        assertEquals(8, points.size());
+        assertEquals("erk", points.get(7).get("allocation").asText());
+        assertEquals(0.8, points.get(7).get("achieved").asDouble(), 1e-3, "ERK still meets the target exactly");
+    }
+
+    @Test
     void sensitivityListsEveryLayersCurve() throws Exception {
         Path out = dir.resolve("sens.json");
         Run r = InspectCommandTest.cli("sensitivity", sample(), "--data", data(), "--levels", "0,0.5,0.9", "--out",
