@@ -492,6 +492,13 @@ public final class PruneCommand implements Callable<Integer> {
             Mask mask = masks.get(r.name());
             if (mask != null) {
                 o.put("maskSha256", mask.sha256());
+                WeightTensor t = m.tensor(r.name()).orElseThrow();
+                if (t.pruneAxis() >= 0) {
+                    ArrayNode perChannel = o.putArray("keptPerChannel");
+                    for (long c : org.sparsitybench.prune.stats.ChannelCounts.kept(t, mask)) {
+                        perChannel.add(c);
+                    }
+                }
             }
             if (!exclude.contains(r.name())) {
                 selected += r.params();

@@ -71,6 +71,14 @@ class PruneCommandTest {
         assertTrue(r.out().contains("compaction check: passed"), r.out());
         JsonNode rep = report(out);
         assertTrue(rep.get("compactionCheck").get("passed").asBoolean());
+        JsonNode conv = rep.get("layers").get(0);
+        assertEquals("0.weight", conv.get("name").asText());
+        int zeroChannels = 0;
+        for (JsonNode c : conv.get("keptPerChannel")) {
+            assertTrue(c.asInt() == 0 || c.asInt() == 9, "whole 1x3x3 filters kept or removed: " + c);
+            zeroChannels += c.asInt() == 0 ? 1 : 0;
+        }
+        assertEquals(2, zeroChannels, "half of the four filters removed");
         Model m = new OnnxReader().read(out);
         assertArrayEquals(new long[] {2, 1, 3, 3}, m.tensor("0.weight").orElseThrow().shape());
         assertArrayEquals(new long[] {3, 2, 3, 3}, m.tensor("3.weight").orElseThrow().shape());
