@@ -10,8 +10,14 @@ import org.sparsitybench.model.WeightTensor;
  * @param tensorIndex its position in {@code Model.tensors()}; seeds per-tensor random streams
  * @param seed        the configuration's seed
  * @param cache       cached score histograms, shared by the engine's runs
+ * @param nmPattern   the configuration's N:M pattern ("2:4"), or null
  */
-public record LayerInput(WeightTensor tensor, int tensorIndex, long seed, ScoreCache cache) {
+public record LayerInput(WeightTensor tensor, int tensorIndex, long seed, ScoreCache cache, String nmPattern) {
+    /** A layer input without an N:M pattern. */
+    public LayerInput(WeightTensor tensor, int tensorIndex, long seed, ScoreCache cache) {
+        this(tensor, tensorIndex, seed, cache, null);
+    }
+
     public LayerInput {
         Objects.requireNonNull(tensor, "tensor");
         Objects.requireNonNull(cache, "cache");

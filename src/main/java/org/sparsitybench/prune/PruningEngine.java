@@ -141,7 +141,7 @@ public final class PruningEngine {
             } else {
                 status = LayerResult.Status.ALLOCATED;
             }
-            entries.add(new Entry(t, new LayerInput(t, i, global.seed(), cache), method, status, level));
+            entries.add(new Entry(t, new LayerInput(t, i, global.seed(), cache, global.nmPattern()), method, status, level));
         }
         for (String name : config.layers().keySet()) {
             if (!seen.contains(name)) {

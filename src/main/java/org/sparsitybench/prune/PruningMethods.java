@@ -13,6 +13,7 @@ public final class PruningMethods {
     static {
         register(MagnitudeMethod.INSTANCE);
         register(RandomMethod.INSTANCE);
+        register(org.sparsitybench.prune.method.NmMethod.INSTANCE);
     }
 
     private PruningMethods() {

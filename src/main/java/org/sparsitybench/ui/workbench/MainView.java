@@ -209,8 +209,18 @@ public final class MainView extends BorderPane {
             method.setValue(b.global().method());
             allocation.setValue(b.global().allocation());
         });
+        ComboBox<String> nm = new ComboBox<>();
+        nm.setId("nmChooser");
+        nm.getItems().addAll("2:4", "4:8", "1:4", "2:8");
+        nm.setEditable(true);
+        nm.setPrefWidth(80);
+        nm.setValue("2:4");
+        nm.setTooltip(new Tooltip("N:M pattern for the nm method: keep N of every M weights along the input."));
+        nm.setOnAction(e -> vm.setNmPattern(nm.getValue()));
+        nm.disableProperty().bind(method.valueProperty().isNotEqualTo("nm"));
         Label t = new Label("Target sparsity");
-        HBox bar = new HBox(t, target, targetField, new Label("Method"), method, new Label("Allocation"), allocation);
+        HBox bar = new HBox(t, target, targetField, new Label("Method"), method, new Label("N:M"), nm,
+                new Label("Allocation"), allocation);
         bar.getStyleClass().add(Styles.GLOBAL_BAR);
         return bar;
     }

@@ -285,6 +285,17 @@ public final class WorkbenchViewModel {
                 g.calibration()), config.get().layers()));
     }
 
+    /** The N:M pattern for the {@code nm} method, e.g. "2:4". */
+    public void setNmPattern(String pattern) {
+        GlobalSettings g = config.get().global();
+        try {
+            change(new PruningConfig(new GlobalSettings(g.target(), g.method(), g.allocation(), pattern, g.seed(),
+                    g.calibration()), config.get().layers()));
+        } catch (IllegalArgumentException e) {
+            fail(describe(e));
+        }
+    }
+
     public void setAllocation(Allocation allocation) {
         GlobalSettings g = config.get().global();
         change(new PruningConfig(new GlobalSettings(g.target(), g.method(), allocation, g.nmPattern(), g.seed(),
