@@ -239,4 +239,12 @@ class OnnxExternalDataTest {
         }
         return out;
     }
+
+    @Test
+    void exportsAreReadableByOthersLikeAnyWrittenFile() throws Exception {
+        Path in = twoLayerModel(dir.resolve("src"));
+        Path out = dir.resolve("perm").resolve("model.onnx");
+        new OnnxWriter().write(new OnnxReader().read(in), Map.of(), Map.of(), out);
+        assertEquals("rw-r--r--", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(out)));
+    }
 }
