@@ -10,26 +10,20 @@ import java.util.concurrent.Callable;
 import org.sparsitybench.eval.ModelCard;
 import org.sparsitybench.eval.Sensitivity;
 import org.sparsitybench.formats.AtomicFiles;
-import org.sparsitybench.formats.ModelFiles;
-import org.sparsitybench.formats.data.Datasets;
 import org.sparsitybench.model.Model;
 import org.sparsitybench.task.CancellationToken;
 import org.sparsitybench.task.ProgressListener;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code sparsitybench sensitivity MODEL --data D --levels ... --out sens.json}. */
 @Command(name = "sensitivity", mixinStandardHelpOptions = true,
         description = "Prune each layer alone at each level and measure accuracy and loss.")
 public final class SensitivityCommand implements Callable<Integer> {
-    @Parameters(index = "0", paramLabel = "MODEL")
-    Path model;
-
-    @Option(names = "--data", required = true, paramLabel = "DATASET")
-    Path data;
+    @picocli.CommandLine.Mixin
+    MeasuredModelOptions in = new MeasuredModelOptions();
 
     @Option(names = "--levels", split = ",", defaultValue = "0,0.1,0.2,0.3,0.4,0.5,0.6,0.7,0.8,0.9")
     List<Double> levels;
@@ -37,21 +31,15 @@ public final class SensitivityCommand implements Callable<Integer> {
     @Option(names = "--out", paramLabel = "FILE")
     Path out;
 
-    @Option(names = "--preprocess", paramLabel = "FILE")
-    Path preprocess;
-
-    @Option(names = "--limit", defaultValue = "2147483647", description = "Samples evaluated per point.")
-    int limit;
-
     @Spec
     CommandSpec spec;
 
     @Override
     public Integer call() throws Exception {
         SweepCommand.checkLevels(levels);
-        Model m = ModelFiles.read(model);
-        ModelCard card = ModelCard.forModel(model, preprocess);
-        List<Sensitivity.LayerCurve> curves = Sensitivity.analyze(m, card, Datasets.open(data), levels, limit,
+        Model m = in.readModel();
+        ModelCard card = in.card();
+        List<Sensitivity.LayerCurve> curves = Sensitivity.analyze(m, card, in.dataset(), levels, in.limit,
                 ProgressListener.NONE, CancellationToken.NONE);
         ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
         ObjectNode root = json.createObjectNode();

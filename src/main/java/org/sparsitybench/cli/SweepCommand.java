@@ -15,27 +15,20 @@ import org.sparsitybench.eval.ModelCard;
 import org.sparsitybench.eval.Sweep;
 import org.sparsitybench.eval.SweepPoint;
 import org.sparsitybench.formats.AtomicFiles;
-import org.sparsitybench.formats.ModelFiles;
-import org.sparsitybench.formats.data.Datasets;
 import org.sparsitybench.model.Model;
-import org.sparsitybench.model.UnsupportedModelException;
 import org.sparsitybench.task.CancellationToken;
 import org.sparsitybench.task.ProgressListener;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code sparsitybench sweep MODEL --data D --methods a,b --levels 0,0.5,0.8 --out results.json [--csv F]}. */
 @Command(name = "sweep", mixinStandardHelpOptions = true,
         description = "Measure accuracy, latency, size and FLOPs over methods x sparsity levels.")
 public final class SweepCommand implements Callable<Integer> {
-    @Parameters(index = "0", paramLabel = "MODEL")
-    Path model;
-
-    @Option(names = "--data", required = true, paramLabel = "DATASET")
-    Path data;
+    @picocli.CommandLine.Mixin
+    MeasuredModelOptions in = new MeasuredModelOptions();
 
     @Option(names = "--methods", split = ",", defaultValue = "magnitude,random",
             description = "Comma-separated: magnitude, random, l1-structured, l2-structured (default ${DEFAULT-VALUE}).")
@@ -56,14 +49,8 @@ public final class SweepCommand implements Callable<Integer> {
     @Option(names = "--csv", paramLabel = "FILE", description = "Also write the points as CSV.")
     Path csv;
 
-    @Option(names = "--preprocess", paramLabel = "FILE")
-    Path preprocess;
-
     @Option(names = "--latency-runs", defaultValue = "30")
     int latencyRuns;
-
-    @Option(names = "--limit", defaultValue = "2147483647", description = "Samples evaluated per point.")
-    int limit;
 
     @Spec
     CommandSpec spec;
@@ -80,14 +67,11 @@ public final class SweepCommand implements Callable<Integer> {
             throw new SparsityBenchCli.UsageException("sweeps take uniform, global, layer-normalized or erk; "
                     + "use 'prune --allocation sensitivity --data …' for sensitivity-guided levels");
         }
-        Model m = ModelFiles.read(model);
-        if (m.format() != org.sparsitybench.model.ModelFormat.ONNX) {
-            throw new UnsupportedModelException(model + ": sweeps run the model; SafeTensors holds weights only");
-        }
-        ModelCard card = ModelCard.forModel(model, preprocess);
+        Model m = in.readModel();
+        ModelCard card = in.card();
         PrintWriter err = spec.commandLine().getErr();
         List<SweepPoint> points = new ArrayList<>();
-        var set = Datasets.open(data);
+        var set = in.dataset();
         for (int i = 0; i < allocations.size(); i++) {
             final String alloc = allocations.get(i);
             // Structured methods ignore the allocation: run them with the first one only.
@@ -96,7 +80,7 @@ public final class SweepCommand implements Callable<Integer> {
                 continue;
             }
             Sweep.run(m, card, set, these, PruneCommand.parseAllocation(alloc), levels, latencyRuns,
-                    limit, ProgressListener.NONE, CancellationToken.NONE, p -> {
+                    in.limit, ProgressListener.NONE, CancellationToken.NONE, p -> {
                         points.add(p);
                         err.printf(Locale.ROOT, "%s/%s %.2f: accuracy %.4f%n", p.method(), p.allocation(), p.requested(),
                                 p.accuracy());
@@ -105,8 +89,8 @@ public final class SweepCommand implements Callable<Integer> {
         }
         ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
         ObjectNode root = json.createObjectNode();
-        root.put("model", model.toString());
-        root.put("data", data.toString());
+        root.put("model", in.model.toString());
+        root.put("data", in.data.toString());
         ArrayNode arr = root.putArray("points");
         for (SweepPoint p : points) {
             ObjectNode o = json.valueToTree(p);
