@@ -166,6 +166,22 @@ class WorkbenchWindowTest {
     }
 
     @Test
+    void aSweepFromTheRunMenuDrawsOneCurvePerMethod(FxRobot robot) throws Exception {
+        openAndWait(robot, Fixtures.projectDir().resolve("sample-models/digits-mlp/model.onnx"));
+        robot.press(javafx.scene.input.KeyCode.CONTROL).type(javafx.scene.input.KeyCode.R)
+                .release(javafx.scene.input.KeyCode.CONTROL);
+        WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, () -> vm.sweepPoints().size() == 20
+                && !vm.executor().busyProperty().get());
+        WaitForAsyncUtils.waitForFxEvents();
+        var curves = robot.lookup("#curvesView").queryAs(org.sparsitybench.ui.curves.CurvesView.class).dataset();
+        assertEquals(2, curves.getSeriesCount());
+        assertEquals(10, curves.getSeries(0).getItemCount());
+        double magnitudeAt90 = curves.getSeries(0).getY(9).doubleValue();
+        double randomAt90 = curves.getSeries(1).getY(9).doubleValue();
+        assertTrue(magnitudeAt90 > randomAt90, magnitudeAt90 + " vs " + randomAt90);
+    }
+
+    @Test
     void aCorruptModelShowsAnErrorNamingTheFileAndKeepsTheSession(FxRobot robot) throws Exception {
         openAndWait(robot, Fixtures.torch("cnn_bn.onnx"));
         robot.interact(() -> vm.setGlobalTarget(0.3));

@@ -109,6 +109,10 @@ public final class MainView extends BorderPane {
         MenuItem redo = item("Redo", "Shortcut+Shift+Z", vm::redo);
         redo.disableProperty().bind(vm.canRedoProperty().not());
         Menu edit = new Menu("Edit", null, undo, redo);
+        MenuItem sweep = item("Run sweep (magnitude vs random)", "Shortcut+R", () -> vm.runSweep(
+                java.util.List.of("magnitude", "random"), java.util.List.of(0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)));
+        sweep.setId("menuSweep");
+        Menu run = new Menu("Run", null, sweep);
         MenuItem theme = item("Toggle light/dark theme", "Shortcut+T", this::toggleTheme);
         theme.setId("menuTheme");
         Menu view = new Menu("View", null, theme);
@@ -121,7 +125,7 @@ public final class MainView extends BorderPane {
                         + "Allocation decides each layer's share of the global target: uniform, one global "
                         + "threshold, layer-normalised, or ERK (denser where a layer has few weights per fan)."));
         Menu help = new Menu("Help", null, shortcuts, methods);
-        MenuBar bar = new MenuBar(file, edit, view, help);
+        MenuBar bar = new MenuBar(file, edit, run, view, help);
         bar.setId("menuBar");
         return bar;
     }
@@ -271,7 +275,9 @@ public final class MainView extends BorderPane {
         d.setId("tabDistribution");
         Tab h = new Tab("Heatmap", heatmap);
         h.setId("tabHeatmap");
-        TabPane tabs = new TabPane(d, h);
+        Tab c = new Tab("Curves", new org.sparsitybench.ui.curves.CurvesView(vm.sweepPoints(), vm.snapshots()));
+        c.setId("tabCurves");
+        TabPane tabs = new TabPane(d, h, c);
         tabs.setTabClosingPolicy(TabPane.TabClosingPolicy.UNAVAILABLE);
         tabs.setId("viewTabs");
         return tabs;

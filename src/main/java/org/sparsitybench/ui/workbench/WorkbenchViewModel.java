@@ -211,6 +211,34 @@ public final class WorkbenchViewModel {
     private final ObservableList<org.sparsitybench.project.Project.Snapshot> snapshots = FXCollections.observableArrayList();
     private Path datasetPath;
 
+    private final ObservableList<org.sparsitybench.eval.SweepPoint> sweepPoints = FXCollections.observableArrayList();
+
+    /** Points measured by sweeps run in this session, in the order they finished. */
+    public ObservableList<org.sparsitybench.eval.SweepPoint> sweepPoints() {
+        return sweepPoints;
+    }
+
+    /**
+     * Runs a sweep (magnitude and random, 0–90 % in steps of 10 %) on the model's test data as a long task with
+     * progress and cancel; points appear as they finish, and a cancelled sweep keeps them.
+     *
+     * @return false when there is no data or another long task runs
+     */
+    public boolean runSweep(java.util.List<String> methods, java.util.List<Double> levels) {
+        Model m = model.get();
+        if (m == null || data == null || card == null) {
+            fail("a sweep needs a model with a model card and test data beside it");
+            return false;
+        }
+        org.sparsitybench.eval.ModelCard c = card;
+        org.sparsitybench.formats.data.LabeledData d = data;
+        Allocation alloc = config.get().global().allocation() == Allocation.SENSITIVITY ? Allocation.UNIFORM
+                : config.get().global().allocation();
+        return executor.startForeground("Sweep", (progress, cancel) -> org.sparsitybench.eval.Sweep.run(m, c, d,
+                methods, alloc, levels, 0, Integer.MAX_VALUE, progress, cancel,
+                p -> executor.onFx(() -> sweepPoints.add(p))), r -> { }, e -> fail(describe(e)));
+    }
+
     /** Named configurations saved in this session (and in its project file). */
     public ObservableList<org.sparsitybench.project.Project.Snapshot> snapshots() {
         return snapshots;
