@@ -125,7 +125,15 @@ public final class MainView extends BorderPane {
                         + "Allocation decides each layer's share of the global target: uniform, one global "
                         + "threshold, layer-normalised, or ERK (denser where a layer has few weights per fan)."));
         Menu help = new Menu("Help", null, shortcuts, methods);
-        MenuBar bar = new MenuBar(file, edit, run, view, help);
+        Menu samples = new Menu("Samples");
+        samples.setId("menuSamples");
+        for (String name : java.util.List.of("fashion-lenet5", "fashion-lenet-300-100", "fashion-resnet-mini", "digits-mlp")) {
+            Path model = Path.of("sample-models", name, "model.onnx");
+            MenuItem i = item(name, null, () -> vm.open(model));
+            i.setDisable(!java.nio.file.Files.exists(model));
+            samples.getItems().add(i);
+        }
+        MenuBar bar = new MenuBar(file, edit, run, samples, view, help);
         bar.setId("menuBar");
         return bar;
     }
