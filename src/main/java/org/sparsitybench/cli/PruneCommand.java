@@ -190,7 +190,7 @@ public final class PruneCommand implements Callable<Integer> {
             }
             for (WeightTensor t : m.prunableTensors()) {
                 float[] v = values.getOrDefault(t.name(), null);
-                Mask mask = v == null ? BitMask.allKept(t.elementCount()) : nonZeroMask(t, v);
+                Mask mask = v == null ? BitMask.allKept(t.elementCount()) : Masking.keptWhereNonZero(t.data().readAllFloats(), v);
                 masks.put(t.name(), mask);
                 layerResults.add(result(t, method, structure.groupOf(t.name()).isPresent()
                         ? perSource.getOrDefault(t.name(), sparsity) : 0, mask));
@@ -434,14 +434,6 @@ public final class PruneCommand implements Callable<Integer> {
         };
     }
 
-    private static BitMask nonZeroMask(WeightTensor t, float[] values) {
-        float[] original = t.data().readAllFloats();
-        boolean[] kept = new boolean[values.length];
-        for (int i = 0; i < kept.length; i++) {
-            kept[i] = values[i] != 0f || original[i] == 0f;
-        }
-        return BitMask.ofKept(kept);
-    }
 
     private static LayerResult result(WeightTensor t, String method, double requested, Mask mask) {
         Masking.Energy e = Masking.energy(t.data(), mask, CancellationToken.NONE);

@@ -13,12 +13,12 @@ import org.sparsitybench.prune.Mask;
 import org.sparsitybench.prune.Masking;
 
 /** Writes pruned variants of a model to temporary files, exactly as an export would, for evaluation. */
-final class PrunedModels {
+public final class PrunedModels {
     private PrunedModels() {
     }
 
     /** The masked model as a temporary ONNX file (delete it when done). */
-    static Path write(Model model, Map<String, Mask> masks) throws IOException {
+    public static Path write(Model model, Map<String, Mask> masks) throws IOException {
         Map<String, TensorUpdate> updates = new LinkedHashMap<>();
         for (Map.Entry<String, Mask> e : masks.entrySet()) {
             if (e.getValue().prunedCount() > 0) {

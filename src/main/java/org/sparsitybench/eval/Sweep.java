@@ -17,6 +17,7 @@ import org.sparsitybench.prune.Allocation;
 import org.sparsitybench.prune.BitMask;
 import org.sparsitybench.prune.GlobalSettings;
 import org.sparsitybench.prune.Mask;
+import org.sparsitybench.prune.Masking;
 import org.sparsitybench.prune.PruningConfig;
 import org.sparsitybench.prune.PruningEngine;
 import org.sparsitybench.prune.PruningResult;
@@ -77,7 +78,7 @@ public final class Sweep {
                     masks = new HashMap<>();
                     for (WeightTensor t : model.prunableTensors()) {
                         float[] v = zeroed.get(t.name());
-                        masks.put(t.name(), v == null ? BitMask.allKept(t.elementCount()) : keptWhereNonZero(t, v));
+                        masks.put(t.name(), v == null ? BitMask.allKept(t.elementCount()) : Masking.keptWhereNonZero(t.data().readAllFloats(), v));
                     }
                     boolean compactable = structure.groups().stream().allMatch(g -> g.compactable()
                             || !anyRemoved(keep.get(g.id())));
@@ -155,12 +156,4 @@ public final class Sweep {
         return false;
     }
 
-    private static BitMask keptWhereNonZero(WeightTensor t, float[] values) {
-        float[] original = t.data().readAllFloats();
-        boolean[] k = new boolean[values.length];
-        for (int i = 0; i < k.length; i++) {
-            k[i] = values[i] != 0f || original[i] == 0f;
-        }
-        return BitMask.ofKept(k);
-    }
 }

@@ -517,19 +517,9 @@ public final class WorkbenchViewModel {
         org.sparsitybench.eval.ModelCard c = card;
         org.sparsitybench.formats.data.LabeledData d = data;
         return (progress, cancel) -> {
-            Map<String, org.sparsitybench.formats.TensorUpdate> updates = new HashMap<>();
-            for (Map.Entry<String, Mask> e : s.result().masks().entrySet()) {
-                if (e.getValue().prunedCount() > 0) {
-                    cancel.throwIfCancelled();
-                    WeightTensor t = m.tensor(e.getKey()).orElseThrow();
-                    updates.put(t.name(), org.sparsitybench.formats.TensorUpdate.of(t,
-                            org.sparsitybench.prune.Masking.apply(t.data(), e.getValue())));
-                }
-            }
-            Path tmp = Files.createTempFile("sparsitybench-eval-", ".onnx");
+            cancel.throwIfCancelled();
+            Path tmp = org.sparsitybench.eval.PrunedModels.write(m, s.result().masks());
             try {
-                Files.delete(tmp);
-                new org.sparsitybench.formats.onnx.OnnxWriter().write(m, updates, Map.of(), tmp);
                 try (org.sparsitybench.eval.OrtModel session = org.sparsitybench.eval.OrtModel.open(tmp, c.input(), 0)) {
                     org.sparsitybench.eval.Evaluation quick = org.sparsitybench.eval.Evaluator.evaluate(session, c, d, 250,
                             QUICK_SAMPLES, progress, cancel);
