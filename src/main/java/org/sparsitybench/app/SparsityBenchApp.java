@@ -5,32 +5,71 @@ import java.nio.file.Path;
 import java.util.List;
 import javafx.application.Application;
 import javafx.scene.Scene;
+import javafx.scene.control.Alert;
+import javafx.scene.control.ButtonBar;
+import javafx.scene.control.ButtonType;
 import javafx.stage.Stage;
 import org.sparsitybench.ui.common.FxTaskExecutor;
+import org.sparsitybench.ui.common.UserFiles;
+import org.sparsitybench.ui.workbench.Autosave;
 import org.sparsitybench.ui.workbench.MainView;
 import org.sparsitybench.ui.workbench.WorkbenchViewModel;
 
 /** The workbench window. Opens the model named on the command line, or the bundled sample. */
 public final class SparsityBenchApp extends Application {
     private FxTaskExecutor executor;
+    private WorkbenchViewModel vm;
 
     @Override
     public void start(Stage stage) {
         executor = new FxTaskExecutor();
-        WorkbenchViewModel vm = new WorkbenchViewModel(executor);
+        Path userDir = UserFiles.home();
+        vm = new WorkbenchViewModel(executor, userDir);
         MainView view = new MainView(vm);
         stage.setTitle("SparsityBench");
         stage.setScene(new Scene(view, 1280, 800));
         stage.show();
+        List<Autosave.Orphan> orphans = Autosave.orphans(userDir);
+        if (!orphans.isEmpty() && offerRecovery(stage, orphans.get(0))) {
+            Path recovered = orphans.get(0).file();
+            // Keep the file until the recovered session has its own autosave; it is deleted after opening.
+            vm.recover(recovered);
+            vm.modelProperty().addListener((o, a, b) -> Autosave.discard(orphans));
+            return;
+        }
+        Autosave.discard(orphans);
         List<String> args = getParameters().getRaw();
         Path model = args.isEmpty() ? Launcher.defaultSample() : Path.of(args.get(0));
         if (model != null && Files.exists(model)) {
-            vm.open(model);
+            view.open(model);
         }
+    }
+
+    /** Asks whether to restore the session a crash left behind. */
+    static boolean offerRecovery(Stage owner, Autosave.Orphan orphan) {
+        String what = orphan.file().toString();
+        try {
+            var opened = org.sparsitybench.project.ProjectFiles.read(orphan.file());
+            what = opened.model().getFileName() + ", " + opened.project().snapshots().size() + " snapshot(s)";
+        } catch (java.io.IOException | RuntimeException e) {
+            return false;
+        }
+        Alert a = new Alert(Alert.AlertType.CONFIRMATION, "SparsityBench did not close normally. Restore the session "
+                + "autosaved at " + java.time.format.DateTimeFormatter.ISO_LOCAL_TIME.format(
+                        orphan.written().atZone(java.time.ZoneId.systemDefault()).toLocalTime().withNano(0))
+                + " (" + what + ")?", new ButtonType("Restore", ButtonBar.ButtonData.YES),
+                new ButtonType("Discard", ButtonBar.ButtonData.NO));
+        a.setHeaderText("Recover unsaved work");
+        a.initOwner(owner);
+        a.getDialogPane().setId("recoveryDialog");
+        return a.showAndWait().map(b -> b.getButtonData() == ButtonBar.ButtonData.YES).orElse(false);
     }
 
     @Override
     public void stop() {
+        if (vm != null) {
+            vm.close();
+        }
         if (executor != null) {
             executor.shutdown();
         }

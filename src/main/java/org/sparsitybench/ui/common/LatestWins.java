@@ -7,10 +7,14 @@ import org.sparsitybench.task.LongTask;
 import org.sparsitybench.task.ProgressListener;
 
 /**
- * Coalesces a stream of requests (slider values) so that only the newest is computed: a new request cancels
- * the one in flight, and while one runs only the latest pending request is remembered. Nothing queues, so a
- * thousand slider events cost at most two computations in flight and one pending value. Call from the FX
- * thread only.
+ * Coalesces a stream of requests (slider values) so that only the newest is computed: while one computation
+ * runs, only the latest pending request is remembered, and the values in between are dropped unseen. Nothing
+ * queues, so a thousand slider events cost one computation in flight and one pending value.
+ *
+ * <p>Two policies for the computation in flight when a new request arrives: {@link Policy#FINISH} lets it finish
+ * and applies it (a drag then shows a new frame every computation, which is what "live" means when events come
+ * faster than frames), {@link Policy#CANCEL} cancels it as stale (a multi-second evaluation of a configuration
+ * the user has already left). Call from the FX thread only.
  *
  * @param <Q> request (e.g. requested sparsity)
  * @param <R> result
@@ -20,12 +24,28 @@ public final class LatestWins<Q, R> {
     private final Function<Q, LongTask<R>> work;
     private final Consumer<R> apply;
     private final Consumer<Throwable> failure;
+    private final Policy policy;
     private CancellationToken.Source running;
     private Q pending;
     private boolean hasPending;
     private long computed;
 
+    /** What a new request does to the computation in flight. */
+    public enum Policy {
+        /** Let it finish and show it, then compute the newest request. */
+        FINISH,
+        /** Cancel it; its result would be stale. */
+        CANCEL
+    }
+
+    /** A coalescer that cancels stale work ({@link Policy#CANCEL}). */
     public LatestWins(FxTaskExecutor executor, Function<Q, LongTask<R>> work, Consumer<R> apply, Consumer<Throwable> failure) {
+        this(executor, work, apply, failure, Policy.CANCEL);
+    }
+
+    public LatestWins(FxTaskExecutor executor, Function<Q, LongTask<R>> work, Consumer<R> apply, Consumer<Throwable> failure,
+                      Policy policy) {
+        this.policy = policy;
         this.executor = executor;
         this.work = work;
         this.apply = apply;
@@ -35,7 +55,9 @@ public final class LatestWins<Q, R> {
     /** Requests a computation for {@code request}; supersedes any earlier request. */
     public void request(Q request) {
         if (running != null) {
-            running.cancel();
+            if (policy == Policy.CANCEL) {
+                running.cancel();
+            }
             pending = request;
             hasPending = true;
             return;
@@ -49,7 +71,7 @@ public final class LatestWins<Q, R> {
         executor.submit(work.apply(request), token, ProgressListener.NONE, result -> {
             done(token);
             computed++;
-            if (!hasPending) {
+            if (!hasPending || policy == Policy.FINISH) {
                 apply.accept(result);
             }
             next();

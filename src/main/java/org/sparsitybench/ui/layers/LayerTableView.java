@@ -86,11 +86,70 @@ public final class LayerTableView extends BorderPane {
         exclude.setCellFactory(c -> new ToggleCell(false, onExcluded));
         exclude.setSortable(false);
         exclude.setPrefWidth(44);
-        table.getColumns().addAll(java.util.List.of(name, op, shape, params, sparsity, lock, exclude));
+        TableColumn<LayerRow, Number> sensitivity = new TableColumn<>("Sensitivity");
+        sensitivity.setId("sensitivityColumn");
+        sensitivity.setCellValueFactory(c -> c.getValue().sensitivityProperty());
+        sensitivity.setCellFactory(c -> new SensitivityCell());
+        sensitivity.setComparator((a, b) -> Double.compare(nanLow(a), nanLow(b)));
+        sensitivity.setPrefWidth(90);
+        header(name, "The weight tensor's name in the model file.");
+        header(op, "The operator that uses the tensor (Gemm, MatMul, Conv, ...).");
+        header(shape, "The tensor's shape; pruning removes entries, compaction removes whole output channels.");
+        header(params, "Number of weights in the tensor.");
+        header(sparsity, "Requested sparsity (the slider) and the share of weights actually zeroed.");
+        header(lock, "Locked layers keep their sparsity when the global target moves.");
+        header(exclude, "Excluded layers stay dense.");
+        header(sensitivity, "Accuracy lost when this layer alone is pruned to 50 % (run Run ▸ Sensitivity).");
+        table.getColumns().addAll(java.util.List.of(name, op, shape, params, sparsity, lock, exclude, sensitivity));
 
         setTop(filter);
         BorderPane.setMargin(filter, new Insets(0, 0, 4, 0));
         setCenter(table);
+    }
+
+    private static double nanLow(Number n) {
+        double v = n == null ? Double.NaN : n.doubleValue();
+        return Double.isNaN(v) ? -1 : v;
+    }
+
+    /** Moves a column's title into a label so it can carry a tooltip of one sentence. */
+    private static void header(TableColumn<LayerRow, ?> column, String tip) {
+        Label title = new Label(column.getText());
+        title.setTooltip(new Tooltip(tip));
+        column.setText("");
+        column.setGraphic(title);
+    }
+
+    /** A bar as long as the layer's accuracy drop (full width = 20 points), with the number beside it. */
+    private static final class SensitivityCell extends TableCell<LayerRow, Number> {
+        private final javafx.scene.layout.Region bar = new javafx.scene.layout.Region();
+        private final Label value = new Label();
+        private final HBox box = new HBox(4, bar, value);
+
+        SensitivityCell() {
+            bar.getStyleClass().add("sb-sensitivity-bar");
+            bar.setMinHeight(8);
+            bar.setMaxHeight(8);
+            box.setAlignment(javafx.geometry.Pos.CENTER_LEFT);
+            value.getStyleClass().add(Styles.VALUE);
+        }
+
+        @Override
+        protected void updateItem(Number v, boolean empty) {
+            super.updateItem(v, empty);
+            if (empty || v == null || Double.isNaN(v.doubleValue())) {
+                setGraphic(null);
+                setTooltip(null);
+                return;
+            }
+            double drop = v.doubleValue();
+            bar.setPrefWidth(Math.max(1, Math.min(1, drop / 0.2) * 40));
+            bar.setMinWidth(bar.getPrefWidth());
+            value.setText(String.format(Locale.ROOT, "%.1f", 100 * drop));
+            setTooltip(new Tooltip(String.format(Locale.ROOT,
+                    "Pruning this layer alone to 50 %% costs %.2f accuracy points.", 100 * drop)));
+            setGraphic(box);
+        }
     }
 
     public TableView<LayerRow> table() {

@@ -61,7 +61,7 @@ public final class MainView extends BorderPane {
         accuracy.setId("accuracyLabel");
         accuracy.getStyleClass().add(Styles.TOTALS);
         accuracy.textProperty().bind(vm.accuracyProperty());
-        setTop(new VBox(menuBar(), globalBar(), new HBox(totals(), accuracy)));
+        setTop(new VBox(menuBar(), toolBar(), globalBar(), new HBox(totals(), accuracy)));
         SplitPane split = new SplitPane(layerTable(), views());
         split.setOrientation(Orientation.HORIZONTAL);
         split.setDividerPositions(0.48);
@@ -81,12 +81,7 @@ public final class MainView extends BorderPane {
         setOnDragDropped(e -> {
             List<File> files = e.getDragboard().getFiles();
             if (files != null && !files.isEmpty()) {
-                Path f = files.get(0).toPath();
-                if (f.toString().endsWith(".sbproj")) {
-                    vm.openProject(f);
-                } else {
-                    vm.open(f);
-                }
+                openAny(files.get(0).toPath());
             }
             e.setDropCompleted(true);
             e.consume();
@@ -102,8 +97,22 @@ public final class MainView extends BorderPane {
         MenuItem snapshot = item("Save snapshot", "Shortcut+Shift+S",
                 () -> vm.saveSnapshot("Snapshot " + (vm.snapshots().size() + 1)));
         MenuItem quit = item("Quit", "Shortcut+Q", () -> getScene().getWindow().hide());
-        Menu file = new Menu("File", null, open, openProject, saveProject, new SeparatorMenuItem(), snapshot,
-                new SeparatorMenuItem(), quit);
+        MenuItem openData = item("Open dataset…", "Shortcut+D", this::chooseDataset);
+        openData.setId("menuOpenDataset");
+        Menu recent = new Menu("Open recent");
+        recent.setId("menuRecent");
+        Runnable fillRecent = () -> {
+            recent.getItems().clear();
+            for (Path p : vm.recentFiles()) {
+                MenuItem i = item(p.toString(), null, () -> openAny(p));
+                recent.getItems().add(i);
+            }
+            recent.setDisable(recent.getItems().isEmpty());
+        };
+        vm.recentFiles().addListener((javafx.collections.ListChangeListener<Path>) c -> fillRecent.run());
+        fillRecent.run();
+        Menu file = new Menu("File", null, open, openData, recent, openProject, saveProject, new SeparatorMenuItem(),
+                snapshot, new SeparatorMenuItem(), quit);
         MenuItem undo = item("Undo", "Shortcut+Z", vm::undo);
         undo.disableProperty().bind(vm.canUndoProperty().not());
         MenuItem redo = item("Redo", "Shortcut+Shift+Z", vm::redo);
@@ -112,7 +121,9 @@ public final class MainView extends BorderPane {
         MenuItem sweep = item("Run sweep (magnitude vs random)", "Shortcut+R", () -> vm.runSweep(
                 java.util.List.of("magnitude", "random"), java.util.List.of(0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)));
         sweep.setId("menuSweep");
-        Menu run = new Menu("Run", null, sweep);
+        MenuItem sens = item("Run sensitivity analysis", "Shortcut+Shift+R", this::runSensitivity);
+        sens.setId("menuSensitivity");
+        Menu run = new Menu("Run", null, sweep, sens);
         MenuItem theme = item("Toggle light/dark theme", "Shortcut+T", this::toggleTheme);
         theme.setId("menuTheme");
         Menu view = new Menu("View", null, theme);
@@ -136,6 +147,77 @@ public final class MainView extends BorderPane {
         MenuBar bar = new MenuBar(file, edit, run, samples, view, help);
         bar.setId("menuBar");
         return bar;
+    }
+
+    private HBox toolBar() {
+        Button open = tool("Open", "Open an ONNX or SafeTensors model (Ctrl+O).", this::chooseModel);
+        Button data = tool("Dataset", "Open a dataset to measure accuracy on (IDX, NPZ, image folder, CSV).",
+                this::chooseDataset);
+        Button openProject = tool("Open project", "Open a saved .sbproj project (Ctrl+Shift+O).", this::chooseProject);
+        Button save = tool("Save project", "Save model, dataset, configuration and snapshots as .sbproj (Ctrl+S).",
+                this::saveProject);
+        Button undo = tool("Undo", "Undo the last configuration change (Ctrl+Z).", vm::undo);
+        undo.setId("undoButton");
+        undo.disableProperty().bind(vm.canUndoProperty().not());
+        Button redo = tool("Redo", "Redo the change just undone (Ctrl+Shift+Z).", vm::redo);
+        redo.setId("redoButton");
+        redo.disableProperty().bind(vm.canRedoProperty().not());
+        Button snap = tool("Snapshot", "Save the current configuration and its measured results under a name.",
+                () -> vm.saveSnapshot("Snapshot " + (vm.snapshots().size() + 1)));
+        snap.setId("snapshotButton");
+        Button sweep = tool("Sweep", "Measure accuracy at 0–90 % sparsity for magnitude and random (Ctrl+R).",
+                () -> vm.runSweep(java.util.List.of("magnitude", "random"),
+                        java.util.List.of(0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)));
+        Button sens = tool("Sensitivity", "Prune each layer alone at several levels and measure the accuracy it costs.",
+                this::runSensitivity);
+        for (Button b : java.util.List.of(data, sweep, sens)) {
+            b.disableProperty().bind(vm.modelProperty().isNull().or(vm.executor().busyProperty()));
+        }
+        save.disableProperty().bind(vm.modelProperty().isNull());
+        snap.disableProperty().bind(vm.modelProperty().isNull());
+        HBox bar = new HBox(open, data, openProject, save, new javafx.scene.control.Separator(Orientation.VERTICAL),
+                undo, redo, snap, new javafx.scene.control.Separator(Orientation.VERTICAL), sweep, sens);
+        bar.setId("toolBar");
+        bar.getStyleClass().add("sb-tool-bar");
+        bar.setAlignment(javafx.geometry.Pos.CENTER_LEFT);
+        return bar;
+    }
+
+    private Button tool(String text, String tip, Runnable action) {
+        Button b = new Button(text);
+        b.setTooltip(new Tooltip(tip));
+        b.setFocusTraversable(false);
+        b.setOnAction(e -> action.run());
+        return b;
+    }
+
+    private void runSensitivity() {
+        vm.runSensitivity(WorkbenchViewModel.SENSITIVITY_LEVELS, 2000);
+    }
+
+    private void openAny(Path f) {
+        String n = f.getFileName().toString().toLowerCase(Locale.ROOT);
+        if (n.endsWith(".sbproj")) {
+            vm.openProject(f);
+        } else if (n.endsWith(".onnx") || n.endsWith(".safetensors")) {
+            vm.open(f);
+        } else if (vm.modelProperty().get() != null) {
+            vm.openDataset(f);
+        } else {
+            vm.open(f);
+        }
+    }
+
+    private void chooseDataset() {
+        FileChooser chooser = new FileChooser();
+        chooser.setTitle("Open dataset");
+        chooser.getExtensionFilters().addAll(
+                new FileChooser.ExtensionFilter("Datasets", "*-idx3-ubyte", "*-idx3-ubyte.gz", "*.npz", "*.csv", "*.csv.gz"),
+                new FileChooser.ExtensionFilter("All files", "*.*"));
+        File f = chooser.showOpenDialog(window());
+        if (f != null) {
+            vm.openDataset(f.toPath());
+        }
     }
 
     private MenuItem item(String text, String accelerator, Runnable action) {

@@ -34,6 +34,7 @@ import org.sparsitybench.prune.mask.ThresholdMask;
 import org.sparsitybench.prune.stats.HeatmapGrid;
 import org.sparsitybench.prune.stats.WeightHistogram;
 import org.sparsitybench.prune.stats.WeightUses;
+import org.sparsitybench.task.CancellationToken;
 import org.sparsitybench.task.LongTask;
 import org.sparsitybench.ui.common.FxTaskExecutor;
 import org.sparsitybench.ui.common.LatestWins;
@@ -76,14 +77,70 @@ public final class WorkbenchViewModel {
     private PruningConfig dragOrigin;
 
     public WorkbenchViewModel(FxTaskExecutor executor) {
+        this(executor, null);
+    }
+
+    /**
+     * A view model that keeps an autosave and the recent-files list in {@code userDir} (see
+     * {@link org.sparsitybench.ui.common.UserFiles}); with {@code null} it keeps neither (tests).
+     */
+    public WorkbenchViewModel(FxTaskExecutor executor, Path userDir) {
+        this(executor, userDir, AUTOSAVE_DELAY);
+    }
+
+    /** As {@link #WorkbenchViewModel(FxTaskExecutor, Path)} with another autosave delay (tests). */
+    public WorkbenchViewModel(FxTaskExecutor executor, Path userDir, java.time.Duration autosaveDelay) {
         this.executor = Objects.requireNonNull(executor, "executor");
-        this.recompute = new LatestWins<>(executor, this::computeTask, this::apply, e -> fail(describe(e)));
+        this.autosave = userDir == null ? null : new Autosave(userDir, autosaveDelay);
+        this.recent = userDir == null ? null : new RecentFiles(userDir);
+        if (recent != null) {
+            recentFiles.setAll(recent.list());
+        }
+        snapshots.addListener((javafx.collections.ListChangeListener<org.sparsitybench.project.Project.Snapshot>) c -> offerAutosave());
+        this.recompute = new LatestWins<>(executor, this::computeTask, this::apply, e -> fail(describe(e)),
+                LatestWins.Policy.FINISH);
         this.evaluate = new LatestWins<>(executor, this::evaluateTask, e -> {
             evaluation.set(e);
             accuracy.set(String.format(Locale.ROOT, "accuracy %.2f%%  loss %.3f  (%,d samples)", 100 * e.accuracy(),
                     e.loss(), e.samples()));
         }, e -> accuracy.set("accuracy: " + describe(e)));
         selected.addListener((o, a, b) -> requestRecompute());
+    }
+
+    /** Longest time a change waits before it reaches the autosave file. */
+    static final java.time.Duration AUTOSAVE_DELAY = java.time.Duration.ofSeconds(10);
+
+    private final Autosave autosave;
+    private final RecentFiles recent;
+    private final ObservableList<Path> recentFiles = FXCollections.observableArrayList();
+    private final ObservableList<org.sparsitybench.eval.Sensitivity.LayerCurve> sensitivity =
+            FXCollections.observableArrayList();
+    private volatile String modelSha256;
+    private ScoreCache scoreCache;
+
+    /** Recently opened models and projects, newest first (empty without a user folder). */
+    public ObservableList<Path> recentFiles() {
+        return recentFiles;
+    }
+
+    /** The autosave of this session, or null without a user folder. */
+    public Autosave autosave() {
+        return autosave;
+    }
+
+    /** Per-layer sensitivity curves of the open model, once a sensitivity analysis ran. */
+    public ObservableList<org.sparsitybench.eval.Sensitivity.LayerCurve> sensitivity() {
+        return sensitivity;
+    }
+
+    /** The dataset accuracy is measured on, or null. */
+    public Path datasetPath() {
+        return datasetPath;
+    }
+
+    /** The open model's card, or null. */
+    public org.sparsitybench.eval.ModelCard card() {
+        return card;
     }
 
     private record Request(PruningConfig config, WeightTensor layer, PruningEngine engine) {
@@ -145,6 +202,11 @@ public final class WorkbenchViewModel {
         return executor;
     }
 
+    /** Recomputations finished so far (applied or superseded), for diagnostics and tests. */
+    public long recomputations() {
+        return recompute.computedCount();
+    }
+
     /** Whether no recomputation runs or waits. */
     public boolean isIdle() {
         return recompute.isIdle();
@@ -157,25 +219,37 @@ public final class WorkbenchViewModel {
      * @return false when another long operation runs
      */
     public boolean open(Path file) {
+        return open(file, file);
+    }
+
+    private boolean open(Path file, Path remember) {
+        Path datasetOverride = pendingDataset;
+        pendingDataset = null;
         return executor.startForeground("Opening " + file.getFileName(), (progress, cancel) -> {
             Model m = ModelFiles.read(file);
-            PruningEngine e = new PruningEngine(m, new ScoreCache(true), null);
+            ScoreCache cache = new ScoreCache(true);
+            PruningEngine e = new PruningEngine(m, cache, null);
             WeightUses u = WeightUses.of(m);
             org.sparsitybench.eval.ModelCard c = null;
             org.sparsitybench.formats.data.LabeledData d = null;
             Path cardFile = file.toAbsolutePath().resolveSibling(org.sparsitybench.eval.ModelCard.FILE_NAME);
             if (m.format() == org.sparsitybench.model.ModelFormat.ONNX && Files.exists(cardFile)) {
                 c = org.sparsitybench.eval.ModelCard.read(cardFile);
-                if (c.dataset() != null && c.dataset().hasNonNull("test")) {
+                if (datasetOverride != null && Files.exists(datasetOverride)) {
+                    d = openFitting(datasetOverride, c);
+                } else if (c.dataset() != null && c.dataset().hasNonNull("test")) {
                     Path test = cardFile.resolveSibling(c.dataset().get("test").asText()).normalize();
                     if (Files.exists(test)) {
                         d = org.sparsitybench.formats.data.Datasets.open(test);
                     }
                 }
             }
-            return new Object[] {m, e, u, c, d};
+            return new Object[] {m, e, u, c, d, cache};
         }, loaded -> {
             engine = (PruningEngine) loaded[1];
+            scoreCache = (ScoreCache) loaded[5];
+            sensitivity.clear();
+            modelSha256 = null;
             uses = (WeightUses) loaded[2];
             card = (org.sparsitybench.eval.ModelCard) loaded[3];
             data = (org.sparsitybench.formats.data.LabeledData) loaded[4];
@@ -202,10 +276,163 @@ public final class WorkbenchViewModel {
             }
             error.set("");
             requestRecompute();
+            if (remember != null && recent != null) {
+                recentFiles.setAll(recent.add(remember));
+            }
+            hashInBackground(m.file());
+            offerAutosave();
         }, e -> {
             pendingProject = null;
             fail(describe(e));
         });
+    }
+
+    /**
+     * Opens a dataset (IDX, NPZ, image folder, CSV) for accuracy, sweeps and sensitivity. A set whose samples do
+     * not fit the model's input is refused naming the file, the sample shape and the input shape; the current
+     * dataset stays.
+     *
+     * @return false when no model with a card is open or another long task runs
+     */
+    public boolean openDataset(Path file) {
+        org.sparsitybench.eval.ModelCard c = card;
+        if (model.get() == null) {
+            fail(file + ": open a model before its dataset");
+            return false;
+        }
+        if (c == null) {
+            fail(file + ": the model has no model card (model-card.json beside it) saying how to preprocess "
+                    + "samples; see README, 'Model cards'");
+            return false;
+        }
+        return executor.startForeground("Opening " + file.getFileName(), (progress, cancel) -> openFitting(file, c),
+                d -> {
+                    data = d;
+                    datasetPath = d.source();
+                    accuracy.set("");
+                    evaluation.set(null);
+                    sweepPoints.clear();
+                    sensitivity.clear();
+                    if (recent != null) {
+                        recentFiles.setAll(recent.add(file));
+                    }
+                    offerAutosave();
+                    ViewSnapshot s = snapshot.get();
+                    if (s != null) {
+                        accuracy.set("accuracy: evaluating…");
+                        evaluate.request(s);
+                    }
+                }, e -> fail(describe(e)));
+    }
+
+    private static org.sparsitybench.formats.data.LabeledData openFitting(Path file, org.sparsitybench.eval.ModelCard c)
+            throws java.io.IOException {
+        org.sparsitybench.formats.data.LabeledData d = org.sparsitybench.formats.data.Datasets.open(file);
+        if (d.sampleSize() != c.sampleSize()) {
+            throw new org.sparsitybench.model.ModelFormatException(file, "", "samples of shape "
+                    + java.util.Arrays.toString(d.sampleShape()) + " (" + d.sampleSize() + " values) do not fit the "
+                    + "model's input '" + c.input() + "' " + java.util.Arrays.toString(c.inputShape()) + " ("
+                    + c.sampleSize() + " values per sample)");
+        }
+        return d;
+    }
+
+    /** Levels a sensitivity analysis from the window measures. */
+    public static final java.util.List<Double> SENSITIVITY_LEVELS = java.util.List.of(0.0, 0.25, 0.5, 0.7, 0.8, 0.9, 0.95);
+
+    /**
+     * Runs a per-layer sensitivity analysis on (at most {@code limit} samples of) the test data as a long task;
+     * when it finishes the curves appear and the sensitivity-guided allocation becomes available.
+     */
+    public boolean runSensitivity(java.util.List<Double> levels, int limit) {
+        Model m = model.get();
+        if (m == null || data == null || card == null) {
+            fail("a sensitivity analysis needs a model with a model card and test data beside it");
+            return false;
+        }
+        org.sparsitybench.eval.ModelCard c = card;
+        org.sparsitybench.formats.data.LabeledData d = data;
+        return executor.startForeground("Sensitivity", (progress, cancel) -> org.sparsitybench.eval.Sensitivity.analyze(
+                m, c, d, levels, limit, progress, cancel), curves -> {
+                    if (model.get() != m) {
+                        return;
+                    }
+                    sensitivity.setAll(curves);
+                    engine = new PruningEngine(m, scoreCache, org.sparsitybench.eval.Sensitivity.hook(curves));
+                    for (org.sparsitybench.eval.Sensitivity.LayerCurve curve : curves) {
+                        LayerRow row = row(curve.name());
+                        if (row != null) {
+                            row.setSensitivity(sensitivityScore(curve));
+                        }
+                    }
+                    requestRecompute();
+                }, e -> fail(describe(e)));
+    }
+
+    /**
+     * Accuracy lost by a layer pruned alone to the measured level nearest 50 % (0 = insensitive), for the table's
+     * bar; the first point is the reference.
+     */
+    static double sensitivityScore(org.sparsitybench.eval.Sensitivity.LayerCurve c) {
+        if (c.points().size() < 2) {
+            return 0;
+        }
+        double base = c.points().get(0).accuracy();
+        org.sparsitybench.eval.Sensitivity.Point near = c.points().get(1);
+        for (org.sparsitybench.eval.Sensitivity.Point p : c.points()) {
+            if (Math.abs(p.level() - 0.5) < Math.abs(near.level() - 0.5)) {
+                near = p;
+            }
+        }
+        return Math.max(0, base - near.accuracy());
+    }
+
+    /** The model's hash, for projects and autosaves, without holding up the first view. */
+    private void hashInBackground(Path file) {
+        executor.submit((progress, cancel) -> org.sparsitybench.project.ProjectFiles.sha256(file),
+                CancellationToken.newSource(), org.sparsitybench.task.ProgressListener.NONE, h -> {
+                    Model m = model.get();
+                    if (m != null && m.file().equals(file)) {
+                        modelSha256 = h;
+                        offerAutosave();
+                    }
+                }, e -> { });
+    }
+
+    /** The session as a project: model, dataset, configuration and snapshots (absolute paths). */
+    public org.sparsitybench.project.Project projectState() {
+        Model m = model.get();
+        if (m == null) {
+            return null;
+        }
+        return new org.sparsitybench.project.Project(org.sparsitybench.project.Project.FORMAT,
+                org.sparsitybench.project.Project.VERSION, m.file().toAbsolutePath().normalize().toString(), modelSha256,
+                datasetPath == null ? null : datasetPath.toAbsolutePath().normalize().toString(), config.get(),
+                java.util.List.copyOf(snapshots));
+    }
+
+    private void offerAutosave() {
+        if (autosave != null && !syncing) {
+            org.sparsitybench.project.Project p = projectState();
+            if (p != null) {
+                autosave.offer(p);
+            }
+        }
+    }
+
+    /**
+     * Restores a session from an autosave left by a process that ended without closing: its model,
+     * configuration and snapshots. A changed model is reported, as for a project.
+     */
+    public boolean recover(Path autosaveFile) {
+        return openProject(autosaveFile, null);
+    }
+
+    /** A clean end of the session: the autosave is deleted. */
+    public void close() {
+        if (autosave != null) {
+            autosave.close();
+        }
     }
 
     private final ObservableList<org.sparsitybench.project.Project.Snapshot> snapshots = FXCollections.observableArrayList();
@@ -225,6 +452,11 @@ public final class WorkbenchViewModel {
      * @return false when there is no data or another long task runs
      */
     public boolean runSweep(java.util.List<String> methods, java.util.List<Double> levels) {
+        return runSweep(methods, levels, Integer.MAX_VALUE);
+    }
+
+    /** As {@link #runSweep(java.util.List, java.util.List)} on at most {@code limit} samples. */
+    public boolean runSweep(java.util.List<String> methods, java.util.List<Double> levels, int limit) {
         Model m = model.get();
         if (m == null || data == null || card == null) {
             fail("a sweep needs a model with a model card and test data beside it");
@@ -235,7 +467,7 @@ public final class WorkbenchViewModel {
         Allocation alloc = config.get().global().allocation() == Allocation.SENSITIVITY ? Allocation.UNIFORM
                 : config.get().global().allocation();
         return executor.startForeground("Sweep", (progress, cancel) -> org.sparsitybench.eval.Sweep.run(m, c, d,
-                methods, alloc, levels, 0, Integer.MAX_VALUE, progress, cancel,
+                methods, alloc, levels, 0, limit, progress, cancel,
                 p -> executor.onFx(() -> sweepPoints.add(p))), r -> { }, e -> fail(describe(e)));
     }
 
@@ -272,6 +504,10 @@ public final class WorkbenchViewModel {
      * project was saved is reported and not opened.
      */
     public boolean openProject(Path file) {
+        return openProject(file, file);
+    }
+
+    private boolean openProject(Path file, Path remember) {
         org.sparsitybench.project.ProjectFiles.Opened opened;
         try {
             opened = org.sparsitybench.project.ProjectFiles.read(file);
@@ -285,7 +521,8 @@ public final class WorkbenchViewModel {
             return false;
         }
         pendingProject = opened.project();
-        boolean started = open(opened.model());
+        pendingDataset = opened.dataset();
+        boolean started = open(opened.model(), remember);
         if (!started) {
             pendingProject = null;
         }
@@ -293,6 +530,7 @@ public final class WorkbenchViewModel {
     }
 
     private org.sparsitybench.project.Project pendingProject;
+    private Path pendingDataset;
 
     /** Sets the global target sparsity (0–1); layers with overrides or locks keep theirs. */
     public void setGlobalTarget(double target) {
@@ -414,6 +652,7 @@ public final class WorkbenchViewModel {
     private void afterChange() {
         updateUndo();
         requestRecompute();
+        offerAutosave();
     }
 
     private void updateUndo() {

@@ -1,0 +1,194 @@
+package org.sparsitybench.ui.workbench;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.sparsitybench.project.Project;
+import org.sparsitybench.project.ProjectFiles;
+import org.sparsitybench.prune.Allocation;
+import org.sparsitybench.testing.Fixtures;
+import org.sparsitybench.ui.common.FxTaskExecutor;
+import org.sparsitybench.ui.layers.LayerRow;
+
+/**
+ * The workbench's state without the FX toolkit: tasks run on the calling thread ({@link FxTaskExecutor#direct()}),
+ * so every call below has finished, with its real engine and ONNX Runtime work, when it returns.
+ */
+class WorkbenchViewModelTest {
+    @TempDir
+    Path dir;
+
+    private static final Path DIGITS = Fixtures.projectDir().resolve("sample-models/digits-mlp/model.onnx");
+
+    private final List<String> errors = new ArrayList<>();
+
+    private WorkbenchViewModel vm(Path userDir) {
+        WorkbenchViewModel vm = new WorkbenchViewModel(FxTaskExecutor.direct(), userDir, Duration.ofMillis(50));
+        vm.errorProperty().addListener((o, a, b) -> {
+            if (!b.isEmpty()) {
+                errors.add(b);
+            }
+        });
+        return vm;
+    }
+
+    @Test
+    void openingTheSampleFillsRowsViewsAndAccuracy() {
+        WorkbenchViewModel vm = vm(null);
+        assertTrue(vm.open(DIGITS));
+        assertEquals(List.of(), errors);
+        assertEquals(2, vm.rows().size());
+        assertNotNull(vm.snapshotProperty().get().histogram());
+        assertNotNull(vm.snapshotProperty().get().heatmap());
+        assertEquals(vm.rows().get(0), vm.selectedProperty().get());
+        assertNotNull(vm.evaluationProperty().get(), "the card's test set was evaluated");
+        assertTrue(vm.evaluationProperty().get().accuracy() > 0.95);
+        assertTrue(vm.totalsProperty().get().startsWith("achieved 0.0%"), vm.totalsProperty().get());
+    }
+
+    @Test
+    void aDragIsOneUndoStepAndUndoRedoWalkTheHistory() {
+        WorkbenchViewModel vm = vm(null);
+        vm.open(DIGITS);
+        String layer = vm.rows().get(0).name();
+        for (int i = 1; i <= 20; i++) {
+            vm.setLayerSparsity(layer, i / 40.0, true);
+        }
+        assertFalse(vm.canUndoProperty().get(), "no undo step while dragging");
+        vm.setLayerSparsity(layer, 0.5, false);
+        assertTrue(vm.canUndoProperty().get());
+        assertEquals(0.5, vm.rows().get(0).achievedProperty().get(), 1e-3);
+        vm.setGlobalTarget(0.3);
+        vm.undo();
+        assertEquals(0.0, vm.configProperty().get().global().target());
+        assertEquals(0.5, vm.rows().get(0).achievedProperty().get(), 1e-3);
+        vm.undo();
+        assertEquals(0.0, vm.rows().get(0).achievedProperty().get(), "back to dense in one step");
+        assertFalse(vm.canUndoProperty().get());
+        vm.redo();
+        vm.redo();
+        assertEquals(0.3, vm.configProperty().get().global().target());
+        assertFalse(vm.canRedoProperty().get());
+    }
+
+    @Test
+    void theAutosaveHoldsConfigurationAndSnapshotsAndACleanCloseDeletesIt() throws Exception {
+        Path user = dir.resolve("user");
+        WorkbenchViewModel vm = vm(user);
+        vm.open(DIGITS);
+        vm.setGlobalTarget(0.6);
+        vm.saveSnapshot("sixty");
+        vm.setExcluded(vm.rows().get(1).name(), true);
+        vm.autosave().flush();
+        Path file = vm.autosave().file();
+        Project saved = ProjectFiles.read(file).project();
+        assertEquals(vm.configProperty().get(), saved.config());
+        assertEquals(1, saved.snapshots().size());
+        assertEquals("sixty", saved.snapshots().get(0).name());
+        assertEquals(0.6, saved.snapshots().get(0).config().global().target());
+        assertEquals(DIGITS.toAbsolutePath().normalize(), ProjectFiles.read(file).model());
+        assertTrue(Autosave.orphans(user).isEmpty(), "a live session's autosave is not an orphan");
+        vm.close();
+        assertFalse(Files.exists(file), "a clean exit leaves no autosave");
+    }
+
+    @Test
+    void anOrphanedAutosaveIsFoundAndRecoveredWithItsSnapshots() throws Exception {
+        Path user = dir.resolve("user");
+        WorkbenchViewModel first = vm(user);
+        first.open(DIGITS);
+        first.setGlobalTarget(0.45);
+        first.setAllocation(Allocation.ERK);
+        first.saveSnapshot("a");
+        first.saveSnapshot("b");
+        first.autosave().flush();
+        // As if the process had been killed: the file stays under a pid that no longer runs.
+        long dead = deadPid();
+        Path orphanFile = user.resolve("autosave-" + dead + ".sbproj");
+        Files.move(first.autosave().file(), orphanFile);
+        List<Autosave.Orphan> orphans = Autosave.orphans(user);
+        assertEquals(1, orphans.size());
+        assertEquals(orphanFile, orphans.get(0).file());
+
+        WorkbenchViewModel second = vm(user);
+        assertTrue(second.recover(orphanFile));
+        assertEquals(List.of(), errors);
+        assertEquals(first.configProperty().get(), second.configProperty().get());
+        assertEquals(List.of("a", "b"), second.snapshots().stream().map(Project.Snapshot::name).toList());
+        assertEquals(first.rows().get(0).achievedProperty().get(), second.rows().get(0).achievedProperty().get());
+        Autosave.discard(orphans);
+        assertTrue(Autosave.orphans(user).isEmpty());
+    }
+
+    private static long deadPid() throws Exception {
+        Process p = new ProcessBuilder("true").start();
+        p.waitFor();
+        return p.pid();
+    }
+
+    @Test
+    void recentFilesKeepTheNewestFirstAndForgetMissingOnes() throws Exception {
+        Path user = dir.resolve("user");
+        WorkbenchViewModel vm = vm(user);
+        Path copy = dir.resolve("copy.onnx");
+        Files.copy(DIGITS, copy);
+        Files.copy(DIGITS.resolveSibling("model-card.json"), dir.resolve("model-card.json"));
+        vm.open(DIGITS);
+        vm.open(copy);
+        assertEquals(List.of(copy.toAbsolutePath(), DIGITS.toAbsolutePath().normalize()), vm.recentFiles());
+        Files.delete(copy);
+        assertEquals(List.of(DIGITS.toAbsolutePath().normalize()), new RecentFiles(user).list(),
+                "a file that is gone is dropped");
+        RecentFiles r = new RecentFiles(user);
+        for (int i = 0; i < 15; i++) {
+            Path f = dir.resolve("m" + i + ".onnx");
+            Files.writeString(f, "x");
+            r.add(f);
+        }
+        assertEquals(RecentFiles.LIMIT, r.list().size());
+        assertEquals(dir.resolve("m14.onnx").toAbsolutePath(), r.list().get(0));
+        Files.writeString(user.resolve("recent.json"), "{not json");
+        assertEquals(List.of(), new RecentFiles(user).list(), "a broken list is an empty one");
+    }
+
+    @Test
+    void aDatasetThatDoesNotFitTheInputIsRefusedNamingFileAndShapes() {
+        WorkbenchViewModel vm = vm(null);
+        vm.open(DIGITS);
+        Path before = vm.datasetPath();
+        Path fashion = Fixtures.projectDir().resolve("sample-models/data/fashion-mnist/t10k-images-idx3-ubyte.gz");
+        vm.openDataset(fashion);
+        assertEquals(1, errors.size());
+        String e = errors.get(0);
+        assertTrue(e.contains("t10k-images-idx3-ubyte.gz") && e.contains("[28, 28]") && e.contains("64"), e);
+        assertEquals(before, vm.datasetPath(), "the dataset in use stays");
+    }
+
+    @Test
+    void aSensitivityRunFillsTheCurvesTheTableAndEnablesTheGuidedAllocation() {
+        WorkbenchViewModel vm = vm(null);
+        vm.open(DIGITS);
+        vm.setAllocation(Allocation.SENSITIVITY);
+        assertEquals(1, errors.size(), "guided allocation before any analysis is refused: " + errors);
+        assertTrue(errors.get(0).contains("sensitivity"), errors.get(0));
+        vm.setAllocation(Allocation.UNIFORM);
+        assertTrue(vm.runSensitivity(List.of(0.0, 0.5, 0.9), 300));
+        assertEquals(2, vm.sensitivity().size());
+        for (LayerRow row : vm.rows()) {
+            assertFalse(Double.isNaN(row.sensitivityProperty().get()), row.name());
+        }
+        vm.setAllocation(Allocation.SENSITIVITY);
+        vm.setGlobalTarget(0.5);
+        assertEquals(1, errors.size(), "no new error: " + errors);
+        assertEquals(0.5, vm.snapshotProperty().get().result().achievedSparsity(), 1e-3);
+    }
+}
