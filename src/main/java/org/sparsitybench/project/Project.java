@@ -37,8 +37,16 @@ public record Project(String format, int version, String model, String modelSha2
      * @param achieved achieved sparsity
      * @param accuracy measured top-1 accuracy, or null when not measured
      * @param loss     measured loss, or null
+     * @param latencyMs median latency of the pruned model as stored (batch 1, one thread), or null
+     * @param keptParams weights kept in the prunable layers, or null
+     * @param sparseBytes estimated size of the weights stored sparsely (kept values + one bit per weight), or null
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record Snapshot(String name, PruningConfig config, double achieved, Double accuracy, Double loss) {
+    public record Snapshot(String name, PruningConfig config, double achieved, Double accuracy, Double loss,
+                           Double latencyMs, Long keptParams, Long sparseBytes) {
+        /** A snapshot with accuracy and loss only (files written before latency and size were recorded). */
+        public Snapshot(String name, PruningConfig config, double achieved, Double accuracy, Double loss) {
+            this(name, config, achieved, accuracy, loss, null, null, null);
+        }
     }
 }

@@ -130,11 +130,7 @@ public final class MainView extends BorderPane {
         MenuItem shortcuts = item("Shortcuts", null, () -> info("Shortcuts",
                 "Ctrl+O open a model · Ctrl+Z undo · Ctrl+Shift+Z redo · Ctrl+T theme\n"
                         + "Heatmap: mouse wheel or +/- zooms, drag or arrow keys pan, 0 resets."));
-        MenuItem methods = item("Pruning methods", null, () -> info("Pruning methods",
-                "magnitude: zero the smallest |w| of each layer (ties by index, exact counts).\n"
-                        + "random: zero a seeded random choice — the baseline every curve needs.\n"
-                        + "Allocation decides each layer's share of the global target: uniform, one global "
-                        + "threshold, layer-normalised, or ERK (denser where a layer has few weights per fan)."));
+        MenuItem methods = item("Pruning methods", null, () -> info("Pruning methods", METHODS_HELP));
         Menu help = new Menu("Help", null, shortcuts, methods);
         Menu samples = new Menu("Samples");
         samples.setId("menuSamples");
@@ -148,6 +144,26 @@ public final class MainView extends BorderPane {
         bar.setId("menuBar");
         return bar;
     }
+
+    /** Help ▸ Pruning methods: what each method and allocation does, and what it buys at run time. */
+    static final String METHODS_HELP = String.join("\n",
+            "magnitude — zero the smallest |w| of each layer; ties broken by index, so the count is exact.",
+            "random — zero a seeded random choice: the baseline every curve needs.",
+            "nm — keep N of every M consecutive weights along the input (2:4 runs faster on sparse tensor cores,"
+                    + " not on a CPU).",
+            "l1-structured / l2-structured — remove whole output channels (Gemm rows, Conv filters) with the"
+                    + " smallest L1/L2 norm; bias and BatchNorm go with them, residual and Concat joins are pruned"
+                    + " together. Only this kind makes a dense runtime faster: export with compaction.",
+            "wanda — |w| times the norm of the layer's input over calibration samples, compared within each row"
+                    + " (Sun et al. 2023); needs the model's test data for calibration.",
+            "",
+            "Allocation shares the global target among layers: uniform (every layer the same), global threshold,"
+                    + " layer-normalised (each layer's scores divided by its RMS first), ERK (denser where a layer"
+                    + " has few weights per fan), or sensitivity-guided (after Run ▸ Sensitivity: steps go to the"
+                    + " layers that lose least).",
+            "",
+            "Unstructured zeros shrink a sparse-stored or compressed file but do not speed up a dense runtime:"
+                    + " the latency shown is what ONNX Runtime measures on the exported file.");
 
     private HBox toolBar() {
         Button open = tool("Open", "Open an ONNX or SafeTensors model (Ctrl+O).", this::chooseModel);
@@ -278,7 +294,8 @@ public final class MainView extends BorderPane {
         method.setOnAction(e -> vm.setMethod(method.getValue()));
         ComboBox<Allocation> allocation = new ComboBox<>();
         allocation.setId("allocationChooser");
-        allocation.getItems().addAll(Allocation.UNIFORM, Allocation.GLOBAL, Allocation.LAYER_NORMALIZED, Allocation.ERK);
+        allocation.getItems().addAll(Allocation.UNIFORM, Allocation.GLOBAL, Allocation.LAYER_NORMALIZED, Allocation.ERK,
+                Allocation.SENSITIVITY);
         allocation.setValue(vm.configProperty().get().global().allocation());
         allocation.setConverter(new javafx.util.StringConverter<>() {
             @Override
@@ -298,7 +315,12 @@ public final class MainView extends BorderPane {
             }
         });
         allocation.setTooltip(new Tooltip("How the global target is shared among layers."));
-        allocation.setOnAction(e -> vm.setAllocation(allocation.getValue()));
+        allocation.setOnAction(e -> {
+            if (allocation.getValue() != null && allocation.getValue() != vm.configProperty().get().global().allocation()) {
+                vm.setAllocation(allocation.getValue());
+                javafx.application.Platform.runLater(() -> allocation.setValue(vm.configProperty().get().global().allocation()));
+            }
+        });
         vm.configProperty().addListener((o, a, b) -> {
             method.setValue(b.global().method());
             allocation.setValue(b.global().allocation());
@@ -312,9 +334,30 @@ public final class MainView extends BorderPane {
         nm.setTooltip(new Tooltip("N:M pattern for the nm method: keep N of every M weights along the input."));
         nm.setOnAction(e -> vm.setNmPattern(nm.getValue()));
         nm.disableProperty().bind(method.valueProperty().isNotEqualTo("nm"));
+        TextField seed = new TextField(Long.toString(vm.configProperty().get().global().seed()));
+        seed.setId("seedField");
+        seed.setPrefColumnCount(5);
+        seed.setTooltip(new Tooltip("Seed of the random method: the same seed gives the same mask every time."));
+        seed.setOnAction(e -> {
+            try {
+                vm.setSeed(Long.parseLong(seed.getText().trim()));
+            } catch (NumberFormatException ex) {
+                seed.setText(Long.toString(vm.configProperty().get().global().seed()));
+            }
+        });
+        seed.focusedProperty().addListener((o, was, now) -> {
+            if (!now) {
+                seed.getOnAction().handle(null);
+            }
+        });
+        vm.configProperty().addListener((o, a, b) -> {
+            if (!seed.isFocused()) {
+                seed.setText(Long.toString(b.global().seed()));
+            }
+        });
         Label t = new Label("Target sparsity");
         HBox bar = new HBox(t, target, targetField, new Label("Method"), method, new Label("N:M"), nm,
-                new Label("Allocation"), allocation);
+                new Label("Allocation"), allocation, new Label("Seed"), seed);
         bar.getStyleClass().add(Styles.GLOBAL_BAR);
         return bar;
     }

@@ -65,7 +65,14 @@ public final class WorkbenchViewModel {
     private final Deque<PruningConfig> undo = new ArrayDeque<>();
     private final Deque<PruningConfig> redo = new ArrayDeque<>();
     private final LatestWins<Request, ViewSnapshot> recompute;
-    private final LatestWins<ViewSnapshot, org.sparsitybench.eval.Evaluation> evaluate;
+    private final LatestWins<ViewSnapshot, Measured> evaluate;
+    private final ReadOnlyObjectWrapper<org.sparsitybench.eval.Latency> latency = new ReadOnlyObjectWrapper<>(this, "latency");
+    private long lastKept;
+    private long lastSparseBytes;
+
+    /** What the background measurement of one configuration found. */
+    private record Measured(org.sparsitybench.eval.Evaluation evaluation, org.sparsitybench.eval.Latency latency) {
+    }
     private final ReadOnlyStringWrapper accuracy = new ReadOnlyStringWrapper(this, "accuracy", "");
     private final ReadOnlyObjectWrapper<org.sparsitybench.eval.Evaluation> evaluation =
             new ReadOnlyObjectWrapper<>(this, "evaluation");
@@ -99,10 +106,13 @@ public final class WorkbenchViewModel {
         snapshots.addListener((javafx.collections.ListChangeListener<org.sparsitybench.project.Project.Snapshot>) c -> offerAutosave());
         this.recompute = new LatestWins<>(executor, this::computeTask, this::apply, e -> fail(describe(e)),
                 LatestWins.Policy.FINISH);
-        this.evaluate = new LatestWins<>(executor, this::evaluateTask, e -> {
+        this.evaluate = new LatestWins<>(executor, this::evaluateTask, m -> {
+            org.sparsitybench.eval.Evaluation e = m.evaluation();
             evaluation.set(e);
-            accuracy.set(String.format(Locale.ROOT, "accuracy %.2f%%  loss %.3f  (%,d samples)", 100 * e.accuracy(),
-                    e.loss(), e.samples()));
+            latency.set(m.latency());
+            accuracy.set(String.format(Locale.ROOT, "accuracy %.2f%%  loss %.3f  (%,d samples)  ·  latency %.3f ms "
+                    + "(batch 1, 1 thread, median of %d)", 100 * e.accuracy(), e.loss(), e.samples(),
+                    m.latency().medianMs(), m.latency().runs()));
         }, e -> accuracy.set("accuracy: " + describe(e)));
         selected.addListener((o, a, b) -> requestRecompute());
     }
@@ -174,6 +184,11 @@ public final class WorkbenchViewModel {
     /** The last full evaluation of the current configuration. */
     public ReadOnlyObjectProperty<org.sparsitybench.eval.Evaluation> evaluationProperty() {
         return evaluation.getReadOnlyProperty();
+    }
+
+    /** Median latency of the current configuration as an export would store it (batch 1, one thread). */
+    public ReadOnlyObjectProperty<org.sparsitybench.eval.Latency> latencyProperty() {
+        return latency.getReadOnlyProperty();
     }
 
     /** Whether no evaluation runs or waits. */
@@ -255,6 +270,7 @@ public final class WorkbenchViewModel {
             data = (org.sparsitybench.formats.data.LabeledData) loaded[4];
             accuracy.set(data == null ? "accuracy: no model card with test data beside the model" : "");
             evaluation.set(null);
+            latency.set(null);
             Model m = (Model) loaded[0];
             undo.clear();
             redo.clear();
@@ -311,6 +327,7 @@ public final class WorkbenchViewModel {
                     datasetPath = d.source();
                     accuracy.set("");
                     evaluation.set(null);
+                    latency.set(null);
                     sweepPoints.clear();
                     sensitivity.clear();
                     if (recent != null) {
@@ -480,8 +497,12 @@ public final class WorkbenchViewModel {
     public void saveSnapshot(String name) {
         ViewSnapshot s = snapshot.get();
         org.sparsitybench.eval.Evaluation e = evaluation.get();
+        org.sparsitybench.eval.Latency l = latency.get();
+        boolean measured = e != null && isEvaluationIdle();
         snapshots.add(new org.sparsitybench.project.Project.Snapshot(name, config.get(),
-                s == null ? 0 : s.result().achievedSparsity(), e == null ? null : e.accuracy(), e == null ? null : e.loss()));
+                s == null ? 0 : s.result().achievedSparsity(), measured ? e.accuracy() : null, measured ? e.loss() : null,
+                measured && l != null ? l.medianMs() : null, s == null ? null : lastKept,
+                s == null ? null : lastSparseBytes));
     }
 
     /** Writes the session to a {@code .sbproj} file (model path and hash, dataset, configuration, snapshots). */
@@ -562,7 +583,19 @@ public final class WorkbenchViewModel {
         }
     }
 
+    /** The seed of the random method (and of any random tie-breaking a method uses). */
+    public void setSeed(long seed) {
+        GlobalSettings g = config.get().global();
+        change(new PruningConfig(new GlobalSettings(g.target(), g.method(), g.allocation(), g.nmPattern(), seed,
+                g.calibration()), config.get().layers()));
+    }
+
     public void setAllocation(Allocation allocation) {
+        if (allocation == Allocation.SENSITIVITY && sensitivity.isEmpty()) {
+            fail("the sensitivity-guided allocation needs a sensitivity analysis of this model first: "
+                    + "Run ▸ Sensitivity analysis");
+            return;
+        }
         GlobalSettings g = config.get().global();
         change(new PruningConfig(new GlobalSettings(g.target(), g.method(), allocation, g.nmPattern(), g.seed(),
                 g.calibration()), config.get().layers()));
@@ -738,6 +771,8 @@ public final class WorkbenchViewModel {
             Mask mask = s.result().masks().get(t.name());
             compact += mask == null ? size : Math.max(1, t.dtype().byteSize()) * mask.keptCount() + (mask.size() + 7) / 8;
         }
+        lastKept = kept;
+        lastSparseBytes = compact;
         totals.set(String.format(Locale.ROOT,
                 "achieved %.1f%%  ·  params %,d of %,d  ·  FLOPs %s of %s  ·  file ≈ %s, sparse ≈ %s",
                 100 * s.result().achievedSparsity(), kept, total, human(s.flopsAfter()), human(s.flopsBefore()),
@@ -751,7 +786,10 @@ public final class WorkbenchViewModel {
      * Evaluates the configuration from the bytes an export would write: the pruned model goes to a temporary file
      * (deleted after), runs on a quick subset first (shown as an estimate), then on the whole set.
      */
-    private LongTask<org.sparsitybench.eval.Evaluation> evaluateTask(ViewSnapshot s) {
+    /** Timed runs of the latency measurement after each full evaluation. */
+    static final int LATENCY_RUNS = 30;
+
+    private LongTask<Measured> evaluateTask(ViewSnapshot s) {
         Model m = model.get();
         org.sparsitybench.eval.ModelCard c = card;
         org.sparsitybench.formats.data.LabeledData d = data;
@@ -768,7 +806,11 @@ public final class WorkbenchViewModel {
                                     + "evaluating all…)", 100 * quick.accuracy(), quick.samples()));
                         }
                     });
-                    return org.sparsitybench.eval.Evaluator.evaluate(session, c, d, 250, Integer.MAX_VALUE, progress, cancel);
+                    org.sparsitybench.eval.Evaluation full = org.sparsitybench.eval.Evaluator.evaluate(session, c, d, 250,
+                            Integer.MAX_VALUE, progress, cancel);
+                    org.sparsitybench.eval.Latency l = org.sparsitybench.eval.LatencyMeter.measure(tmp, c, 1, 1, 5,
+                            LATENCY_RUNS, cancel);
+                    return new Measured(full, l);
                 }
             } finally {
                 Files.deleteIfExists(tmp);

@@ -56,6 +56,45 @@ class WorkbenchViewModelTest {
     }
 
     @Test
+    void aSnapshotRecordsAccuracyLatencyAndSizeOfTheMeasuredConfiguration() {
+        WorkbenchViewModel vm = vm(null);
+        vm.open(DIGITS);
+        vm.setGlobalTarget(0.5);
+        vm.saveSnapshot("half");
+        Project.Snapshot s = vm.snapshots().get(0);
+        assertEquals(vm.evaluationProperty().get().accuracy(), s.accuracy());
+        assertTrue(s.latencyMs() != null && s.latencyMs() > 0, "latency " + s.latencyMs());
+        long total = vm.rows().stream().mapToLong(LayerRow::params).sum();
+        assertEquals(total - Math.round(0.5 * vm.rows().get(0).params()) - Math.round(0.5 * vm.rows().get(1).params()),
+                s.keptParams());
+        assertTrue(s.sparseBytes() > 0);
+        assertTrue(vm.accuracyProperty().get().contains("latency"), vm.accuracyProperty().get());
+    }
+
+    @Test
+    void theSeedChoosesTheRandomMaskAndIsUndoable() {
+        WorkbenchViewModel vm = vm(null);
+        vm.open(DIGITS);
+        vm.setMethod("random");
+        vm.setGlobalTarget(0.5);
+        String layer = vm.rows().get(0).name();
+        var first = vm.snapshotProperty().get().result().masks().get(layer);
+        vm.setSeed(12345);
+        var second = vm.snapshotProperty().get().result().masks().get(layer);
+        assertEquals(first.keptCount(), second.keptCount());
+        boolean differs = false;
+        for (long i = 0; i < first.size() && !differs; i++) {
+            differs = first.isKept(i) != second.isKept(i);
+        }
+        assertTrue(differs, "another seed, another choice");
+        vm.undo();
+        var back = vm.snapshotProperty().get().result().masks().get(layer);
+        for (long i = 0; i < first.size(); i++) {
+            assertEquals(first.isKept(i), back.isKept(i));
+        }
+    }
+
+    @Test
     void aDragIsOneUndoStepAndUndoRedoWalkTheHistory() {
         WorkbenchViewModel vm = vm(null);
         vm.open(DIGITS);
