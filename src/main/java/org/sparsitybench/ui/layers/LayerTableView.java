@@ -54,13 +54,14 @@ public final class LayerTableView extends BorderPane {
 
         TableColumn<LayerRow, String> name = new TableColumn<>("Layer");
         name.setCellValueFactory(c -> new SimpleStringProperty(c.getValue().name()));
-        name.setPrefWidth(150);
+        name.setPrefWidth(130);
         TableColumn<LayerRow, String> op = new TableColumn<>("Op");
         op.setCellValueFactory(c -> new SimpleStringProperty(c.getValue().op()));
-        op.setPrefWidth(60);
+        op.setPrefWidth(64);
+        op.setMinWidth(56);
         TableColumn<LayerRow, String> shape = new TableColumn<>("Shape");
         shape.setCellValueFactory(c -> new SimpleStringProperty(c.getValue().shape()));
-        shape.setPrefWidth(100);
+        shape.setPrefWidth(96);
         TableColumn<LayerRow, Long> params = new TableColumn<>("Params");
         params.setCellValueFactory(c -> new SimpleObjectProperty<>(c.getValue().params()));
         params.setCellFactory(c -> new TableCell<>() {
@@ -71,27 +72,31 @@ public final class LayerTableView extends BorderPane {
             }
         });
         params.setPrefWidth(70);
-        TableColumn<LayerRow, LayerRow> sparsity = new TableColumn<>("Sparsity (requested / achieved)");
+        params.setMinWidth(64);
+        TableColumn<LayerRow, LayerRow> sparsity = new TableColumn<>("Sparsity (req. / achieved)");
         sparsity.setCellValueFactory(c -> new SimpleObjectProperty<>(c.getValue()));
         sparsity.setCellFactory(c -> new SparsityCell(onSparsity));
         sparsity.setComparator((a, b) -> Double.compare(a.achievedProperty().get(), b.achievedProperty().get()));
-        sparsity.setPrefWidth(210);
+        sparsity.setPrefWidth(190);
         TableColumn<LayerRow, LayerRow> lock = new TableColumn<>("Lock");
         lock.setCellValueFactory(c -> new SimpleObjectProperty<>(c.getValue()));
         lock.setCellFactory(c -> new ToggleCell(true, onLocked));
         lock.setSortable(false);
-        lock.setPrefWidth(44);
+        lock.setPrefWidth(48);
+        lock.setMinWidth(48);
         TableColumn<LayerRow, LayerRow> exclude = new TableColumn<>("Excl.");
         exclude.setCellValueFactory(c -> new SimpleObjectProperty<>(c.getValue()));
         exclude.setCellFactory(c -> new ToggleCell(false, onExcluded));
         exclude.setSortable(false);
-        exclude.setPrefWidth(44);
+        exclude.setPrefWidth(48);
+        exclude.setMinWidth(48);
         TableColumn<LayerRow, Number> sensitivity = new TableColumn<>("Sensitivity");
         sensitivity.setId("sensitivityColumn");
         sensitivity.setCellValueFactory(c -> c.getValue().sensitivityProperty());
         sensitivity.setCellFactory(c -> new SensitivityCell());
         sensitivity.setComparator((a, b) -> Double.compare(nanLow(a), nanLow(b)));
-        sensitivity.setPrefWidth(90);
+        sensitivity.setPrefWidth(86);
+        sensitivity.setMinWidth(84);
         header(name, "The weight tensor's name in the model file.");
         header(op, "The operator that uses the tensor (Gemm, MatMul, Conv, ...).");
         header(shape, "The tensor's shape; pruning removes entries, compaction removes whole output channels.");

@@ -61,10 +61,10 @@ public final class MainView extends BorderPane {
         accuracy.setId("accuracyLabel");
         accuracy.getStyleClass().add(Styles.TOTALS);
         accuracy.textProperty().bind(vm.accuracyProperty());
-        setTop(new VBox(menuBar(), toolBar(), globalBar(), new HBox(totals(), accuracy)));
+        setTop(new VBox(menuBar(), toolBar(), globalBar(), totals(), accuracy));
         SplitPane split = new SplitPane(layerTable(), views());
         split.setOrientation(Orientation.HORIZONTAL);
-        split.setDividerPositions(0.48);
+        split.setDividerPositions(0.56);
         setCenter(split);
         setBottom(statusBar());
         vm.errorProperty().addListener((o, a, b) -> {

@@ -103,7 +103,12 @@ public final class WorkbenchViewModel {
         if (recent != null) {
             recentFiles.setAll(recent.list());
         }
-        snapshots.addListener((javafx.collections.ListChangeListener<org.sparsitybench.project.Project.Snapshot>) c -> offerAutosave());
+        snapshots.addListener((javafx.collections.ListChangeListener<org.sparsitybench.project.Project.Snapshot>) c -> {
+            if (!syncing) {
+                dirty = true;
+                offerAutosave();
+            }
+        });
         this.recompute = new LatestWins<>(executor, this::computeTask, this::apply, e -> fail(describe(e)),
                 LatestWins.Policy.FINISH);
         this.evaluate = new LatestWins<>(executor, this::evaluateTask, m -> {
@@ -111,7 +116,7 @@ public final class WorkbenchViewModel {
             evaluation.set(e);
             latency.set(m.latency());
             accuracy.set(String.format(Locale.ROOT, "accuracy %.2f%%  loss %.3f  (%,d samples)  ·  latency %.3f ms "
-                    + "(batch 1, 1 thread, median of %d)", 100 * e.accuracy(), e.loss(), e.samples(),
+                    + "(ONNX Runtime, batch 1, 1 thread, median of %d runs)", 100 * e.accuracy(), e.loss(), e.samples(),
                     m.latency().medianMs(), m.latency().runs()));
         }, e -> accuracy.set("accuracy: " + describe(e)));
         selected.addListener((o, a, b) -> requestRecompute());
@@ -295,6 +300,8 @@ public final class WorkbenchViewModel {
             if (remember != null && recent != null) {
                 recentFiles.setAll(recent.add(remember));
             }
+            dirty = pendingRecovery;
+            pendingRecovery = false;
             hashInBackground(m.file());
             offerAutosave();
         }, e -> {
@@ -333,6 +340,7 @@ public final class WorkbenchViewModel {
                     if (recent != null) {
                         recentFiles.setAll(recent.add(file));
                     }
+                    dirty = true;
                     offerAutosave();
                     ViewSnapshot s = snapshot.get();
                     if (s != null) {
@@ -428,8 +436,11 @@ public final class WorkbenchViewModel {
                 java.util.List.copyOf(snapshots));
     }
 
+    /** Whether the session changed since it was opened (an untouched session needs no recovery). */
+    private boolean dirty;
+
     private void offerAutosave() {
-        if (autosave != null && !syncing) {
+        if (autosave != null && !syncing && dirty) {
             org.sparsitybench.project.Project p = projectState();
             if (p != null) {
                 autosave.offer(p);
@@ -442,8 +453,16 @@ public final class WorkbenchViewModel {
      * configuration and snapshots. A changed model is reported, as for a project.
      */
     public boolean recover(Path autosaveFile) {
-        return openProject(autosaveFile, null);
+        pendingRecovery = true;
+        boolean started = openProject(autosaveFile, null);
+        if (!started) {
+            pendingRecovery = false;
+        }
+        return started;
     }
+
+    /** A recovered session is unsaved work from the start: it is autosaved at once. */
+    private boolean pendingRecovery;
 
     /** A clean end of the session: the autosave is deleted. */
     public void close() {
@@ -685,6 +704,7 @@ public final class WorkbenchViewModel {
     private void afterChange() {
         updateUndo();
         requestRecompute();
+        dirty = true;
         offerAutosave();
     }
 

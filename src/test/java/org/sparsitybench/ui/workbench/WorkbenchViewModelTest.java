@@ -124,6 +124,8 @@ class WorkbenchViewModelTest {
         Path user = dir.resolve("user");
         WorkbenchViewModel vm = vm(user);
         vm.open(DIGITS);
+        vm.autosave().flush();
+        assertFalse(Files.exists(vm.autosave().file()), "an untouched session needs no recovery");
         vm.setGlobalTarget(0.6);
         vm.saveSnapshot("sixty");
         vm.setExcluded(vm.rows().get(1).name(), true);
