@@ -406,7 +406,33 @@ public final class MainView extends BorderPane {
         });
         Tab d = new Tab("Distribution", dist);
         d.setId("tabDistribution");
-        Tab h = new Tab("Heatmap", heatmap);
+        ComboBox<WorkbenchViewModel.HeatmapMode> mode = new ComboBox<>();
+        mode.setId("heatmapMode");
+        mode.getItems().addAll(WorkbenchViewModel.HeatmapMode.values());
+        mode.setConverter(new javafx.util.StringConverter<>() {
+            @Override
+            public String toString(WorkbenchViewModel.HeatmapMode m) {
+                return m == null ? "" : switch (m) {
+                    case WEIGHTS -> "weights [out × in·kh·kw]";
+                    case KERNELS -> "one cell per kernel (Conv)";
+                    case CHANNELS -> "one cell per output channel";
+                };
+            }
+
+            @Override
+            public WorkbenchViewModel.HeatmapMode fromString(String s) {
+                return null;
+            }
+        });
+        mode.valueProperty().bindBidirectional(vm.heatmapModeProperty());
+        mode.setTooltip(new Tooltip("What one heatmap cell covers: weights, whole kernels, or whole output channels "
+                + "as structured pruning removes them."));
+        HBox heatOptions = new HBox(8, new Label("Cells"), mode);
+        heatOptions.setAlignment(javafx.geometry.Pos.CENTER_LEFT);
+        heatOptions.setPadding(new Insets(4, 8, 4, 8));
+        BorderPane heat = new BorderPane(heatmap);
+        heat.setTop(heatOptions);
+        Tab h = new Tab("Heatmap", heat);
         h.setId("tabHeatmap");
         Tab c = new Tab("Curves", new org.sparsitybench.ui.curves.CurvesView(vm.sweepPoints(), vm.snapshots()));
         c.setId("tabCurves");

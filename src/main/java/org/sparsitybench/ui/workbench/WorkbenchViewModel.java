@@ -120,6 +120,7 @@ public final class WorkbenchViewModel {
                     m.latency().medianMs(), m.latency().runs()));
         }, e -> accuracy.set("accuracy: " + describe(e)));
         selected.addListener((o, a, b) -> requestRecompute());
+        heatmapMode.addListener((o, a, b) -> requestRecompute());
     }
 
     /** Longest time a change waits before it reaches the autosave file. */
@@ -158,7 +159,34 @@ public final class WorkbenchViewModel {
         return card;
     }
 
-    private record Request(PruningConfig config, WeightTensor layer, PruningEngine engine) {
+    /** How the heatmap reduces the selected tensor. */
+    public enum HeatmapMode {
+        /** The weight matrix [out, in·kh·kw], one cell per weight when it fits. */
+        WEIGHTS,
+        /** One cell per (output, input) kernel of a Conv; the weight matrix otherwise. */
+        KERNELS,
+        /** One cell per output channel: what structured pruning removes. */
+        CHANNELS
+    }
+
+    private final ObjectProperty<HeatmapMode> heatmapMode = new SimpleObjectProperty<>(this, "heatmapMode",
+            HeatmapMode.WEIGHTS);
+
+    public ObjectProperty<HeatmapMode> heatmapModeProperty() {
+        return heatmapMode;
+    }
+
+    /** Cell columns of the heatmap for {@code layer} in {@code mode}. */
+    static int heatmapColumns(WeightTensor layer, HeatmapMode mode) {
+        long[] shape = layer.shape();
+        return switch (mode) {
+            case WEIGHTS -> HEATMAP_CELLS;
+            case KERNELS -> shape.length > 2 ? (int) Math.min(HEATMAP_CELLS, Math.max(1, shape[1])) : HEATMAP_CELLS;
+            case CHANNELS -> 1;
+        };
+    }
+
+    private record Request(PruningConfig config, WeightTensor layer, PruningEngine engine, HeatmapMode mode) {
     }
 
     public ReadOnlyObjectProperty<Model> modelProperty() {
@@ -731,7 +759,7 @@ public final class WorkbenchViewModel {
             return;
         }
         LayerRow sel = selected.get();
-        recompute.request(new Request(config.get(), sel == null ? null : sel.tensor(), engine));
+        recompute.request(new Request(config.get(), sel == null ? null : sel.tensor(), engine, heatmapMode.get()));
     }
 
     private LongTask<ViewSnapshot> computeTask(Request r) {
@@ -743,7 +771,8 @@ public final class WorkbenchViewModel {
             if (r.layer != null) {
                 Mask mask = result.masks().get(r.layer.name());
                 h = WeightHistogram.of(r.layer.data(), mask, HISTOGRAM_BINS, false, WeightHistogram.Scale.LINEAR, cancel);
-                g = HeatmapGrid.of(r.layer.data(), r.layer.shape(), mask, HEATMAP_CELLS, HEATMAP_CELLS, cancel);
+                g = HeatmapGrid.of(r.layer.data(), r.layer.shape(), mask, HEATMAP_CELLS, heatmapColumns(r.layer, r.mode),
+                        cancel);
                 if (mask instanceof ThresholdMask tm && tm.score().isMagnitude() && tm.prunedCount() > 0) {
                     threshold = tm.threshold().value();
                 }

@@ -95,6 +95,30 @@ class WorkbenchViewModelTest {
     }
 
     @Test
+    void theHeatmapShowsWeightsKernelsOrChannels() {
+        WorkbenchViewModel vm = vm(null);
+        vm.open(Fixtures.projectDir().resolve("sample-models/fashion-lenet5/model.onnx"));
+        LayerRow conv2 = vm.rows().stream().filter(r -> r.name().equals("conv2.weight")).findFirst().orElseThrow();
+        vm.selectedProperty().set(conv2);
+        var g = vm.snapshotProperty().get().heatmap();
+        assertEquals(16, g.gridRows());
+        assertEquals(150, g.gridCols(), "one cell per weight of [16, 6·5·5]");
+        vm.heatmapModeProperty().set(WorkbenchViewModel.HeatmapMode.KERNELS);
+        g = vm.snapshotProperty().get().heatmap();
+        assertEquals(6, g.gridCols(), "one cell per input channel's 5×5 kernel");
+        vm.setMethod("nm");
+        vm.setGlobalTarget(0.5);
+        vm.heatmapModeProperty().set(WorkbenchViewModel.HeatmapMode.CHANNELS);
+        vm.selectedProperty().set(vm.rows().stream().filter(r -> r.name().equals("fc1.weight")).findFirst().orElseThrow());
+        g = vm.snapshotProperty().get().heatmap();
+        assertEquals(120, g.gridRows());
+        assertEquals(1, g.gridCols());
+        for (float kept : g.keptFraction()) {
+            assertEquals(0.5f, kept, 1e-6f, "2:4 keeps half of every output channel");
+        }
+    }
+
+    @Test
     void aDragIsOneUndoStepAndUndoRedoWalkTheHistory() {
         WorkbenchViewModel vm = vm(null);
         vm.open(DIGITS);
