@@ -23,7 +23,7 @@ public final class Launcher {
         boolean gui = args.length == 0 || GUI_FLAGS.contains(args[0])
                 || (args.length == 1 && Files.isRegularFile(Path.of(args[0])));
         if (!gui) {
-            SparsityBenchCli.main(args);
+            SparsityBenchCli.main(args, new RenderCommand());
             return;
         }
         String[] rest = args.length > 0 && GUI_FLAGS.contains(args[0])
