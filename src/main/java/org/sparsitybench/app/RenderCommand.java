@@ -80,6 +80,9 @@ public final class RenderCommand implements Callable<Integer> {
         }
         w.printf(Locale.ROOT, "%s at %.1f%% achieved sparsity; layer %s%n", measured.model(),
                 100 * measured.result().achievedSparsity(), measured.layer());
+        if (measured.sweep().isEmpty()) {
+            w.println("no model card with test data beside the model: curves and sensitivity are drawn empty");
+        }
         w.flush();
         return SparsityBenchCli.EXIT_OK;
     }

@@ -77,6 +77,8 @@ public final class CurvesCharts {
             r.setSeriesStroke(at, new BasicStroke(2.5f));
             r.setSeriesLinesVisible(at, false);
         }
+        r.setDefaultToolTipGenerator((d, s, item) -> String.format(Locale.ROOT, "%s: %s %.4g, %s %.4g", d.getSeriesKey(s),
+                kind.xLabel(), d.getXValue(s, item), kind.yLabel(), d.getYValue(s, item)));
         NumberAxis x = axis(kind.xLabel(), kind.xLabel().contains("sparsity"));
         NumberAxis y = axis(kind.yLabel(), kind.yLabel().startsWith("accuracy"));
         if (kind.xLabel().contains("sparsity")) {

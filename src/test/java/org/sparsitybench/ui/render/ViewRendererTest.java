@@ -53,6 +53,21 @@ class ViewRendererTest {
     }
 
     @Test
+    void aModelWithoutCardOrDataStillRendersEveryViewAndMeasuresNothing() throws Exception {
+        Path model = org.sparsitybench.testing.Fixtures.torch("cnn_bn.onnx");
+        ViewRenderer.Measured m = ViewRenderer.measure(model, DigitsMeasurements.options(0.7), ProgressListener.NONE,
+                CancellationToken.NONE);
+        assertEquals(List.of(), m.sweep());
+        assertEquals(null, m.current());
+        assertEquals(List.of(), m.sensitivity());
+        List<Path> files = ViewRenderer.write(m, ChartTheme.LIGHT, dir);
+        assertEquals(ViewRenderer.VIEWS.size(), files.size());
+        for (Path f : files) {
+            assertEquals(ViewRenderer.WIDTH, ImageIO.read(f.toFile()).getWidth(), f.toString());
+        }
+    }
+
+    @Test
     void theHeatmapPaintsPrunedCellsGreyerThanKeptOnes() {
         int kept = HeatmapImage.cellRgb(0.5f, 1f, 1f);
         int pruned = HeatmapImage.cellRgb(0.5f, 1f, 0f);
