@@ -4,7 +4,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Set;
 import javafx.application.Application;
-import org.sparsitybench.cli.SparsityBenchCli;
 
 /**
  * Plain entry point (not an {@code Application} subclass, so the classpath launch works without JavaFX
@@ -23,7 +22,7 @@ public final class Launcher {
         boolean gui = args.length == 0 || GUI_FLAGS.contains(args[0])
                 || (args.length == 1 && Files.isRegularFile(Path.of(args[0])));
         if (!gui) {
-            SparsityBenchCli.main(args);
+            Cli.main(args);
             return;
         }
         String[] rest = args.length > 0 && GUI_FLAGS.contains(args[0])

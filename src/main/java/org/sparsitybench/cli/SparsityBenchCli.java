@@ -31,10 +31,18 @@ public final class SparsityBenchCli {
         System.exit(run(args, System.out, System.err));
     }
 
+    /** As {@link #main(String[])} with subcommands of layers the CLI may not import (the launcher adds render). */
+    public static void main(String[] args, Object... extraSubcommands) {
+        System.exit(run(args, System.out, System.err, extraSubcommands));
+    }
+
     /** Runs one command line with the given streams and returns its exit code (for the launcher and tests). */
-    public static int run(String[] args, PrintStream out, PrintStream err) {
+    public static int run(String[] args, PrintStream out, PrintStream err, Object... extraSubcommands) {
         SparsityBenchCli root = new SparsityBenchCli();
         CommandLine cl = new CommandLine(root);
+        for (Object c : extraSubcommands) {
+            cl.addSubcommand(c);
+        }
         cl.setOut(new PrintWriter(new java.io.OutputStreamWriter(out, StandardCharsets.UTF_8), true));
         cl.setErr(new PrintWriter(new java.io.OutputStreamWriter(err, StandardCharsets.UTF_8), true));
         cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {

@@ -1,0 +1,157 @@
+package org.sparsitybench.ui.curves;
+
+import java.awt.BasicStroke;
+import java.awt.Color;
+import java.awt.Shape;
+import java.awt.geom.Ellipse2D;
+import java.awt.geom.Line2D;
+import java.awt.geom.Rectangle2D;
+import java.text.NumberFormat;
+import java.util.List;
+import java.util.Locale;
+import org.jfree.chart.JFreeChart;
+import org.jfree.chart.LegendItem;
+import org.jfree.chart.LegendItemCollection;
+import org.jfree.chart.axis.NumberAxis;
+import org.jfree.chart.plot.DatasetRenderingOrder;
+import org.jfree.chart.plot.XYPlot;
+import org.jfree.chart.renderer.xy.XYLineAndShapeRenderer;
+import org.jfree.chart.title.LegendTitle;
+import org.jfree.chart.ui.RectangleEdge;
+import org.jfree.data.xy.XYSeries;
+import org.jfree.data.xy.XYSeriesCollection;
+import org.sparsitybench.ui.common.ChartTheme;
+
+/**
+ * Builds the curves' charts from a {@link CurvesViewModel} (AWT and JFreeChart only, so the window and the
+ * headless renderer draw the same thing). Dataset 0 holds the visible series that have a point on this chart,
+ * then the current configuration; the accuracy/latency chart adds the Pareto front as dataset 1. The legend
+ * lists every series, hidden ones greyed, and each item's series key is the series name, so a click on it can
+ * toggle the series.
+ */
+public final class CurvesCharts {
+    /** Legend name of the Pareto front. */
+    public static final String PARETO = "Pareto front";
+
+    private static final Shape DOT = new Ellipse2D.Double(-3.5, -3.5, 7, 7);
+    private static final Shape SNAPSHOT = new Rectangle2D.Double(-5, -5, 10, 10);
+    private static final Shape RING = new Ellipse2D.Double(-8, -8, 16, 16);
+    private static final Shape FRONT = new Ellipse2D.Double(-6, -6, 12, 12);
+
+    private CurvesCharts() {
+    }
+
+    /** A new chart of {@code kind} for the model's current state. */
+    public static JFreeChart chart(CurveKind kind, CurvesViewModel vm, ChartTheme theme) {
+        List<CurveSeries> all = vm.series();
+        XYSeriesCollection data = new XYSeriesCollection();
+        XYLineAndShapeRenderer r = new XYLineAndShapeRenderer(true, true);
+        boolean scatter = kind == CurveKind.ACCURACY_VS_LATENCY;
+        for (int i = 0; i < all.size(); i++) {
+            CurveSeries s = all.get(i);
+            if (!vm.isVisible(s.name())) {
+                continue;
+            }
+            XYSeries xy = new XYSeries(s.name(), !scatter, true);
+            s.points().stream().filter(kind::plots).forEach(p -> xy.add(kind.x(p), kind.y(p)));
+            if (xy.getItemCount() == 0) {
+                continue;
+            }
+            int at = data.getSeriesCount();
+            data.addSeries(xy);
+            boolean single = s.points().size() == 1;
+            r.setSeriesPaint(at, theme.series(i));
+            r.setSeriesShape(at, single ? SNAPSHOT : DOT);
+            r.setSeriesLinesVisible(at, !scatter && !single);
+            r.setSeriesStroke(at, new BasicStroke(2f));
+        }
+        CurvePoint current = vm.current();
+        if (current != null && kind.plots(current)) {
+            XYSeries c = new XYSeries(CurvesViewModel.CURRENT);
+            c.add(kind.x(current), kind.y(current));
+            int at = data.getSeriesCount();
+            data.addSeries(c);
+            r.setSeriesPaint(at, theme.highlight());
+            r.setSeriesShape(at, RING);
+            r.setSeriesShapesFilled(at, false);
+            r.setSeriesStroke(at, new BasicStroke(2.5f));
+            r.setSeriesLinesVisible(at, false);
+        }
+        r.setDefaultToolTipGenerator((d, s, item) -> String.format(Locale.ROOT, "%s: %s %.4g, %s %.4g", d.getSeriesKey(s),
+                kind.xLabel(), d.getXValue(s, item), kind.yLabel(), d.getYValue(s, item)));
+        NumberAxis x = axis(kind.xLabel(), kind.xLabel().contains("sparsity"));
+        NumberAxis y = axis(kind.yLabel(), kind.yLabel().startsWith("accuracy"));
+        if (kind.xLabel().contains("sparsity")) {
+            x.setRange(0, 1);
+        }
+        XYPlot plot = new XYPlot(data, x, y, r);
+        plot.setNoDataMessage(kind == CurveKind.LATENCY_VS_SPARSITY || kind == CurveKind.ACCURACY_VS_LATENCY
+                ? "no latency measured yet" : "no measured points yet: run a sweep");
+        plot.setNoDataMessagePaint(theme.muted());
+        plot.setNoDataMessageFont(ChartTheme.LABEL_FONT);
+        LegendItemCollection legend = new LegendItemCollection();
+        for (int i = 0; i < all.size(); i++) {
+            CurveSeries s = all.get(i);
+            boolean visible = vm.isVisible(s.name());
+            LegendItem item = new LegendItem(visible ? s.name() : s.name() + " (hidden)", null,
+                    "click to " + (visible ? "hide" : "show"), null, s.points().size() == 1 ? SNAPSHOT : DOT,
+                    visible ? theme.series(i) : theme.grid());
+            item.setSeriesKey(s.name());
+            item.setDataset(data);
+            item.setLabelPaint(visible ? theme.foreground() : theme.muted());
+            legend.add(item);
+        }
+        if (current != null && kind.plots(current)) {
+            LegendItem item = outlined(CurvesViewModel.CURRENT, "the configuration in the window", RING,
+                    theme.highlight(), false);
+            item.setSeriesKey(CurvesViewModel.CURRENT);
+            legend.add(item);
+        }
+        if (kind == CurveKind.ACCURACY_VS_LATENCY) {
+            List<CurvePoint> front = vm.paretoFront();
+            if (!front.isEmpty()) {
+                XYSeriesCollection f = new XYSeriesCollection();
+                XYSeries fs = new XYSeries(PARETO, false, true);
+                front.forEach(p -> fs.add(p.latencyMs(), p.accuracy()));
+                f.addSeries(fs);
+                XYLineAndShapeRenderer fr = new XYLineAndShapeRenderer(true, true);
+                Color c = theme.front();
+                fr.setSeriesPaint(0, c);
+                fr.setSeriesShape(0, FRONT);
+                fr.setSeriesShapesFilled(0, false);
+                fr.setSeriesStroke(0, new BasicStroke(1.5f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f,
+                        new float[] {6f, 4f}, 0f));
+                plot.setDataset(1, f);
+                plot.setRenderer(1, fr);
+                plot.setDatasetRenderingOrder(DatasetRenderingOrder.FORWARD);
+                LegendItem item = outlined(PARETO, "non-dominated: no other point is both more accurate and faster",
+                        FRONT, c, true);
+                item.setSeriesKey(PARETO);
+                legend.add(item);
+            }
+        }
+        JFreeChart chart = new JFreeChart(kind.title(), ChartTheme.TITLE_FONT, plot, false);
+        LegendTitle title = new LegendTitle(() -> legend);
+        title.setPosition(RectangleEdge.BOTTOM);
+        chart.addLegend(title);
+        theme.apply(chart);
+        return chart;
+    }
+
+    /** A legend item drawn as an open shape, optionally on a dashed line. */
+    private static LegendItem outlined(String label, String tooltip, Shape shape, Color paint, boolean line) {
+        BasicStroke dashed = new BasicStroke(1.5f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f, new float[] {6f, 4f}, 0f);
+        return new LegendItem(label, null, tooltip, null, true, shape, false, paint, true, paint, new BasicStroke(2f),
+                line, new Line2D.Double(-10, 0, 10, 0), dashed, paint);
+    }
+
+    private static NumberAxis axis(String label, boolean percent) {
+        NumberAxis a = new NumberAxis(label);
+        a.setAutoRangeIncludesZero(false);
+        if (percent) {
+            NumberFormat f = NumberFormat.getPercentInstance(Locale.ROOT);
+            a.setNumberFormatOverride(f);
+        }
+        return a;
+    }
+}

@@ -1,0 +1,134 @@
+package org.sparsitybench.ui.curves;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.sparsitybench.eval.SweepPoint;
+import org.sparsitybench.project.Project;
+
+/**
+ * What the curves show, without any toolkit: the named series (sweeps and snapshots), which of them the user
+ * hid through the legend, and the current configuration as one highlighted point. The Pareto front is computed
+ * over the visible series. Listeners hear every change; the view redraws from {@link #visibleSeries()}.
+ */
+public final class CurvesViewModel {
+    /** Legend name of the current configuration's point. */
+    public static final String CURRENT = "current configuration";
+
+    private final List<CurveSeries> series = new ArrayList<>();
+    private final Set<String> hidden = new LinkedHashSet<>();
+    private final List<Runnable> listeners = new ArrayList<>();
+    private CurvePoint current;
+
+    /** Calls {@code listener} after every change. */
+    public void addListener(Runnable listener) {
+        listeners.add(listener);
+    }
+
+    private void changed() {
+        for (Runnable r : List.copyOf(listeners)) {
+            r.run();
+        }
+    }
+
+    /**
+     * Replaces the series. Names must be unique; a hidden name that is still present stays hidden.
+     *
+     * @throws IllegalArgumentException naming a repeated series
+     */
+    public void setSeries(Collection<CurveSeries> next) {
+        Set<String> names = new LinkedHashSet<>();
+        for (CurveSeries s : next) {
+            if (!names.add(s.name())) {
+                throw new IllegalArgumentException("two series named '" + s.name() + "'");
+            }
+        }
+        series.clear();
+        series.addAll(next);
+        hidden.retainAll(names);
+        changed();
+    }
+
+    /** All series, in the order given. */
+    public List<CurveSeries> series() {
+        return List.copyOf(series);
+    }
+
+    /** The series not hidden, in the order given. */
+    public List<CurveSeries> visibleSeries() {
+        return series.stream().filter(s -> !hidden.contains(s.name())).toList();
+    }
+
+    /** The current configuration's measured point; null for none. */
+    public CurvePoint current() {
+        return current;
+    }
+
+    public void setCurrent(CurvePoint point) {
+        current = point;
+        changed();
+    }
+
+    public boolean isVisible(String name) {
+        return !hidden.contains(name);
+    }
+
+    /** Hides a shown series or shows a hidden one (a click on its legend item). Unknown names are ignored. */
+    public void toggle(String name) {
+        if (series.stream().noneMatch(s -> s.name().equals(name))) {
+            return;
+        }
+        if (!hidden.remove(name)) {
+            hidden.add(name);
+        }
+        changed();
+    }
+
+    /** The accuracy/latency Pareto front over the visible series and the current point. */
+    public List<CurvePoint> paretoFront() {
+        List<CurvePoint> all = new ArrayList<>();
+        visibleSeries().forEach(s -> all.addAll(s.points()));
+        if (current != null) {
+            all.add(current);
+        }
+        return ParetoFront.of(all);
+    }
+
+    /**
+     * One series per swept method and allocation ("magnitude / uniform"), points in the order measured. A
+     * structured point's latency is that of its compacted model when it was measured: what a deployment runs.
+     */
+    public static List<CurveSeries> fromSweep(List<SweepPoint> points) {
+        Map<String, List<CurvePoint>> byName = new LinkedHashMap<>();
+        for (SweepPoint p : points) {
+            byName.computeIfAbsent(p.method() + " / " + p.allocation(), k -> new ArrayList<>())
+                    .add(new CurvePoint(p.achieved(), p.accuracy(), p.loss(),
+                            Double.isFinite(p.compactLatencyMs()) ? p.compactLatencyMs() : p.latencyMs()));
+        }
+        List<CurveSeries> out = new ArrayList<>();
+        byName.forEach((name, list) -> out.add(new CurveSeries(name, list)));
+        return out;
+    }
+
+    /**
+     * One single-point series per snapshot, named after it ("snapshot: NAME"; a repeated name gets " (2)", ...).
+     * Snapshots carry no latency; accuracy or loss not yet measured is NaN.
+     */
+    public static List<CurveSeries> fromSnapshots(List<Project.Snapshot> snapshots) {
+        List<CurveSeries> out = new ArrayList<>();
+        Set<String> names = new LinkedHashSet<>();
+        for (Project.Snapshot s : snapshots) {
+            String name = "snapshot: " + s.name();
+            for (int i = 2; !names.add(name); i++) {
+                name = "snapshot: " + s.name() + " (" + i + ")";
+            }
+            out.add(new CurveSeries(name, List.of(new CurvePoint(s.achieved(),
+                    s.accuracy() == null ? Double.NaN : s.accuracy(), s.loss() == null ? Double.NaN : s.loss(), Double.NaN))));
+        }
+        return out;
+    }
+}
