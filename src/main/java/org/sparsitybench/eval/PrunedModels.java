@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.sparsitybench.formats.AtomicFiles;
 import org.sparsitybench.formats.TensorUpdate;
 import org.sparsitybench.formats.onnx.OnnxWriter;
 import org.sparsitybench.model.Model;
@@ -16,6 +17,9 @@ import org.sparsitybench.task.ProgressListener;
 
 /** Writes pruned variants of a model to temporary files, exactly as an export would, for evaluation. */
 public final class PrunedModels {
+    /** Name prefix of the temporary models written for evaluation. */
+    public static final String TEMP_PREFIX = ".sparsitybench-eval-";
+
     private PrunedModels() {
     }
 
@@ -44,8 +48,10 @@ public final class PrunedModels {
     static Path writeUpdates(Model model, Map<String, TensorUpdate> updates, Map<String, Map<String, Long>> attrs,
                              CancellationToken cancel) throws IOException {
         Path dir = model.file().toAbsolutePath().getParent();
-        Path tmp = Files.createTempFile(Files.isWritable(dir) ? dir : Path.of(System.getProperty("java.io.tmpdir")),
-                ".sparsitybench-eval-", ".onnx");
+        // Beside the model, so that external data it names resolves; named after this process so that a killed
+        // sweep's leftovers are removed by the next one.
+        Path tmp = AtomicFiles.createProcessTempFile(Files.isWritable(dir) ? dir
+                : Path.of(System.getProperty("java.io.tmpdir")), TEMP_PREFIX, ".onnx");
         Files.delete(tmp);
         new OnnxWriter().write(model, updates, attrs, java.util.Set.of(), Map.of(), tmp, ProgressListener.NONE, cancel);
         return tmp;

@@ -161,19 +161,43 @@ public final class AtomicFiles {
             } catch (NoSuchFileException e) {
                 continue;
             }
-            boolean stale;
-            if (m.group(1) != null) {
-                long pid = Long.parseLong(m.group(1));
-                stale = ProcessHandle.of(pid).map(h -> h.info().startInstant()
-                        .map(s -> s.isAfter(written.toInstant())).orElse(false)).orElse(true);
-            } else {
-                stale = written.toInstant().isBefore(started);
-            }
+            boolean stale = m.group(1) != null ? writerGone(Long.parseLong(m.group(1)), written)
+                    : written.toInstant().isBefore(started);
             if (stale && Files.deleteIfExists(p)) {
                 removed.add(p);
             }
         }
         return removed;
+    }
+
+    /** Whether process {@code pid} cannot have written a file last modified at {@code written}. */
+    private static boolean writerGone(long pid, FileTime written) {
+        return ProcessHandle.of(pid).map(h -> h.info().startInstant()
+                .map(s -> s.isAfter(written.toInstant())).orElse(false)).orElse(true);
+    }
+
+    /**
+     * A new empty scratch file {@code PREFIXpidPID-RANDOMSUFFIX} in {@code dir}, for this process to delete when done.
+     * Files of the same prefix and suffix whose process is gone (killed before it could delete them) are deleted
+     * first, so that scratch files beside a user's model do not pile up.
+     */
+    public static Path createProcessTempFile(Path dir, String prefix, String suffix) throws IOException {
+        Pattern own = Pattern.compile(Pattern.quote(prefix) + "pid(\\d+)-\\d+" + Pattern.quote(suffix));
+        List<Path> candidates;
+        try (Stream<Path> list = Files.list(dir)) {
+            candidates = list.filter(p -> own.matcher(p.getFileName().toString()).matches()).toList();
+        }
+        for (Path p : candidates) {
+            Matcher m = own.matcher(p.getFileName().toString());
+            try {
+                if (m.matches() && writerGone(Long.parseLong(m.group(1)), Files.getLastModifiedTime(p))) {
+                    Files.deleteIfExists(p);
+                }
+            } catch (NoSuchFileException e) {
+                // deleted meanwhile
+            }
+        }
+        return Files.createTempFile(dir, prefix + "pid" + PID + "-", suffix);
     }
 
     /** A meter for a write of about {@code expectedBytes} (0 if unknown: no fractions are reported). */

@@ -69,6 +69,29 @@ class StaleTemporariesTest {
     }
 
     @Test
+    void evaluationModelsOfAKilledSweepAreRemovedByTheNextOne() throws Exception {
+        Path model = dir.resolve("model.onnx");
+        Files.copy(org.sparsitybench.testing.Fixtures.projectDir().resolve("sample-models/digits-mlp/model.onnx"), model);
+        var m = org.sparsitybench.formats.ModelFiles.read(model);
+        long me = ProcessHandle.current().pid();
+        String prefix = org.sparsitybench.eval.PrunedModels.TEMP_PREFIX;
+        Path dead = Files.write(dir.resolve(prefix + "pid" + deadPid() + "-42.onnx"), new byte[10]);
+        Path live = Files.write(dir.resolve(prefix + "pid" + me + "-43.onnx"), new byte[10]);
+
+        Path tmp = org.sparsitybench.eval.PrunedModels.write(m, java.util.Map.of());
+        try {
+            assertTrue(tmp.getFileName().toString().startsWith(prefix + "pid" + me + "-"), tmp.toString());
+            assertEquals(tmp.getParent(), dir);
+            assertFalse(Files.exists(dead), "a killed sweep's evaluation model is removed");
+            assertTrue(Files.exists(live), "one of a running process is kept");
+        } finally {
+            Files.delete(tmp);
+            Files.delete(live);
+        }
+        assertEquals(List.of(model), FaultFiles.list(dir));
+    }
+
+    @Test
     void aCancelledMeteredWriteLeavesTheEarlierFileAndNoTemporary() throws Exception {
         Path out = dir.resolve("report.json");
         Files.writeString(out, "earlier");
