@@ -16,6 +16,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.sparsitybench.cli.SparsityBenchCli;
 import org.sparsitybench.formats.AtomicFiles;
 import org.sparsitybench.formats.ModelFiles;
 import org.sparsitybench.model.Model;
@@ -23,13 +24,14 @@ import org.sparsitybench.model.Model;
 /**
  * A real {@code sparsitybench prune ... --out OUT} in a child JVM, killed with SIGKILL while it writes OUT: the
  * source model and the previous export (with its report) stay byte-identical, no OUT is half-written, and the
- * temporary file the dead process leaves is removed by the next export.
+ * temporary file the dead process leaves is removed by the next export (each kill's by the next child, the last
+ * one's by a final export in this JVM).
  *
- * <p>The models are 27 MB; the child runs with {@link AtomicFiles#WRITE_DELAY_PROPERTY} so that each 1 MB step of
+ * <p>The models are 12 MB; the child runs with {@link AtomicFiles#WRITE_DELAY_PROPERTY} so that each 1 MB step of
  * the writer's streaming loop takes a little longer, which lets the test kill it at chosen points of the write.
  */
 class ExportKillTest {
-    private static final long DELAY_MS = 40;
+    private static final long DELAY_MS = 60;
     private static final double[] KILL_AT = {0.1, 0.5, 0.9};
 
     @TempDir
@@ -40,16 +42,15 @@ class ExportKillTest {
     void sigkillMidExportLeavesSourceAndPreviousExportByteIdentical(String format) throws Exception {
         Path source = dir.resolve("model." + format);
         if (format.equals("onnx")) {
-            FaultFiles.onnxMlp(source, 3, 1536); // 3 × 9 MB
+            FaultFiles.onnxMlp(source, 3, 1024); // 3 × 4 MB
         } else {
-            FaultFiles.safeTensors(source, 3, 1536, 1536);
+            FaultFiles.safeTensors(source, 3, 1024, 1024);
         }
         Path outDir = Files.createDirectory(dir.resolve("out"));
         Path out = outDir.resolve("pruned." + format);
         String sourceSha = FaultFiles.sha256(source);
 
-        Process first = prune(source, out, 0.3, 0);
-        assertEquals(0, waitFor(first), "the first export completes");
+        assertEquals(0, pruneHere(source, out, 0.3), "the first export completes");
         Map<String, String> before = FaultFiles.fingerprint(outDir);
         assertTrue(before.containsKey(out.getFileName().toString()), before.toString());
         long expected = Files.size(out);
@@ -72,8 +73,7 @@ class ExportKillTest {
             assertEquals(List.of(part), FaultFiles.partFiles(outDir));
         }
 
-        Process last = prune(source, out, 0.7, 0);
-        assertEquals(0, waitFor(last), "an export after the kills completes");
+        assertEquals(0, pruneHere(source, out, 0.7), "an export after the kills completes");
         assertEquals(List.of(), FaultFiles.partFiles(outDir), "the next export removed the dead processes' temporaries");
         assertNotEquals(before.get(out.getFileName().toString()), FaultFiles.sha256(out), "OUT now holds the new export");
         Model written = ModelFiles.read(out);
@@ -114,12 +114,14 @@ class ExportKillTest {
         return null;
     }
 
-    private static int waitFor(Process p) throws Exception {
-        if (!p.waitFor(300, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            fail("child export did not finish");
-        }
-        return p.exitValue();
+    /** The same command in this JVM (the exports before and after the kills need no child). */
+    private static int pruneHere(Path source, Path out, double sparsity) {
+        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+        int code = SparsityBenchCli.run(new String[] {"prune", source.toString(), "--out", out.toString(), "--method",
+                "magnitude", "--sparsity", Double.toString(sparsity)}, new java.io.PrintStream(
+                java.io.OutputStream.nullOutputStream()), new java.io.PrintStream(err, true));
+        assertEquals("", err.toString(), "no error output");
+        return code;
     }
 
     /** {@code sparsitybench prune SOURCE --out OUT --sparsity S} in a child JVM on this test's classpath. */
