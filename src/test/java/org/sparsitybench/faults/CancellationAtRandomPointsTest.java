@@ -178,6 +178,73 @@ class CancellationAtRandomPointsTest {
     }
 
     /**
+     * The way the window cancels: from another thread, at a random moment. An export over an earlier one then
+     * leaves either the earlier export or the complete new one, never anything else.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"onnx-external", "safetensors"})
+    void aCancelFromAnotherThreadAtARandomMomentLeavesTheOldExportOrTheNewOne(String kind) throws Exception {
+        Path src = Files.createDirectory(dir.resolve("src"));
+        String ext = kind.startsWith("onnx") ? "onnx" : "safetensors";
+        Path source = src.resolve("model." + ext);
+        if (kind.equals("onnx-external")) {
+            FaultFiles.onnxExternalMlp(source, 3, 1024);
+        } else {
+            FaultFiles.safeTensors(source, 3, 1024, 1024);
+        }
+        Model m = ModelFiles.read(source);
+        var writer = ModelFiles.writerFor(m.format());
+        Path outDir = Files.createDirectory(dir.resolve("out"));
+        Path out = outDir.resolve("pruned." + ext);
+        Map<String, TensorUpdate> older = magnitudeUpdates(m, 0.3);
+        Map<String, TensorUpdate> newer = magnitudeUpdates(m, 0.7);
+        Path scratch = Files.createDirectory(dir.resolve("scratch")).resolve("pruned." + ext);
+        long t0 = System.nanoTime();
+        writer.write(m, newer, Map.of(), scratch);
+        long nanos = System.nanoTime() - t0;
+        Map<String, String> newExport = FaultFiles.fingerprint(scratch.getParent());
+
+        var timer = java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
+        try {
+            Random r = new Random(SEED);
+            int cancelled = 0;
+            for (int i = 0; i < 12; i++) {
+                for (Path p : FaultFiles.list(outDir)) {
+                    Files.delete(p);
+                }
+                writer.write(m, older, Map.of(), out);
+                Map<String, String> oldExport = FaultFiles.fingerprint(outDir);
+                CancellationToken.Source cancel = CancellationToken.newSource();
+                // The first cancels at once; the rest anywhere in (and a little past) a measured run.
+                long delay = i == 0 ? 0 : (long) (r.nextDouble() * 1.2 * nanos);
+                timer.schedule(cancel::cancel, delay, java.util.concurrent.TimeUnit.NANOSECONDS);
+                try {
+                    writer.write(m, newer, Map.of(), out, ProgressListener.NONE, cancel);
+                    Map<String, String> now = FaultFiles.fingerprint(outDir);
+                    if (ext.equals("onnx")) {
+                        // The model names its data file, which alternates between two names: compare what it reads.
+                        assertEquals(2, now.size(), "the model and the one data file it uses: " + now.keySet());
+                        Model back = ModelFiles.read(out);
+                        for (Map.Entry<String, TensorUpdate> e : newer.entrySet()) {
+                            assertTrue(java.util.Arrays.equals(e.getValue().values().readAllFloats(),
+                                    back.tensor(e.getKey()).orElseThrow().data().readAllFloats()), e.getKey());
+                        }
+                    } else {
+                        assertEquals(newExport, now, "a completed export is the new one");
+                    }
+                } catch (CancelledException e) {
+                    cancelled++;
+                    assertEquals(oldExport, FaultFiles.fingerprint(outDir), "cancelled after " + delay / 1000
+                            + " µs: the old export, nothing else");
+                }
+            }
+            assertTrue(cancelled > 0, "some runs were cancelled");
+        } finally {
+            timer.shutdownNow();
+        }
+    }
+
+    /**
      * An export killed between moving its new data file into place and moving its model leaves a data file newer
      * than the model that does not use it. The next export must reuse that one, not the one the model reads.
      */
