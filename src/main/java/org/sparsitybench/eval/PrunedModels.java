@@ -5,37 +5,55 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.sparsitybench.formats.AtomicFiles;
 import org.sparsitybench.formats.TensorUpdate;
 import org.sparsitybench.formats.onnx.OnnxWriter;
 import org.sparsitybench.model.Model;
 import org.sparsitybench.model.WeightTensor;
 import org.sparsitybench.prune.Mask;
 import org.sparsitybench.prune.Masking;
+import org.sparsitybench.task.CancellationToken;
+import org.sparsitybench.task.ProgressListener;
 
 /** Writes pruned variants of a model to temporary files, exactly as an export would, for evaluation. */
 public final class PrunedModels {
+    /** Name prefix of the temporary models written for evaluation. */
+    public static final String TEMP_PREFIX = ".sparsitybench-eval-";
+
     private PrunedModels() {
     }
 
     /** The masked model as a temporary ONNX file (delete it when done). */
     public static Path write(Model model, Map<String, Mask> masks) throws IOException {
+        return write(model, masks, CancellationToken.NONE);
+    }
+
+    /**
+     * As {@link #write(Model, Map)}, checking {@code cancel} once per layer and while writing.
+     *
+     * @throws org.sparsitybench.task.CancelledException when cancelled; no file remains
+     */
+    public static Path write(Model model, Map<String, Mask> masks, CancellationToken cancel) throws IOException {
         Map<String, TensorUpdate> updates = new LinkedHashMap<>();
         for (Map.Entry<String, Mask> e : masks.entrySet()) {
+            cancel.throwIfCancelled();
             if (e.getValue().prunedCount() > 0) {
                 WeightTensor t = model.tensor(e.getKey()).orElseThrow();
                 updates.put(t.name(), TensorUpdate.of(t, Masking.apply(t.data(), e.getValue())));
             }
         }
-        return writeUpdates(model, updates, Map.of());
+        return writeUpdates(model, updates, Map.of(), cancel);
     }
 
-    static Path writeUpdates(Model model, Map<String, TensorUpdate> updates, Map<String, Map<String, Long>> attrs)
-            throws IOException {
+    static Path writeUpdates(Model model, Map<String, TensorUpdate> updates, Map<String, Map<String, Long>> attrs,
+                             CancellationToken cancel) throws IOException {
         Path dir = model.file().toAbsolutePath().getParent();
-        Path tmp = Files.createTempFile(Files.isWritable(dir) ? dir : Path.of(System.getProperty("java.io.tmpdir")),
-                ".sparsitybench-eval-", ".onnx");
+        // Beside the model, so that external data it names resolves; named after this process so that a killed
+        // sweep's leftovers are removed by the next one.
+        Path tmp = AtomicFiles.createProcessTempFile(Files.isWritable(dir) ? dir
+                : Path.of(System.getProperty("java.io.tmpdir")), TEMP_PREFIX, ".onnx");
         Files.delete(tmp);
-        new OnnxWriter().write(model, updates, attrs, Map.of(), tmp);
+        new OnnxWriter().write(model, updates, attrs, java.util.Set.of(), Map.of(), tmp, ProgressListener.NONE, cancel);
         return tmp;
     }
 }

@@ -62,7 +62,7 @@ public final class Sensitivity {
                 PruningResult r = engine.run(config, ProgressListener.NONE, cancel);
                 double energy = r.layers().stream().filter(l -> l.name().equals(layer.name()))
                         .mapToDouble(LayerResult::energyRetained).findFirst().orElse(1);
-                Path file = PrunedModels.write(model, r.masks());
+                Path file = PrunedModels.write(model, r.masks(), cancel);
                 try (OrtModel session = OrtModel.open(file, card.input(), 0)) {
                     Evaluation e = Evaluator.evaluate(session, card, data, 256, limit, ProgressListener.NONE, cancel);
                     points.add(new Point(level, e.accuracy(), e.loss(), 1 - energy));

@@ -104,7 +104,7 @@ public final class Sweep {
                     kept += e.getValue().keptCount();
                     keptCounts.put(e.getKey(), e.getValue().keptCount());
                 }
-                Path file = PrunedModels.write(model, masks);
+                Path file = PrunedModels.write(model, masks, cancel);
                 try {
                     Evaluation ev;
                     try (OrtModel session = OrtModel.open(file, card.input(), 0)) {
@@ -114,7 +114,7 @@ public final class Sweep {
                             : LatencyMeter.measure(file, card, 1, 1, 5, latencyRuns, cancel).medianMs();
                     double compactLatency = Double.NaN;
                     if (compactUpdates != null && latencyRuns > 0) {
-                        Path compact = PrunedModels.writeUpdates(model, compactUpdates, compactAttrs);
+                        Path compact = PrunedModels.writeUpdates(model, compactUpdates, compactAttrs, cancel);
                         try {
                             compactLatency = LatencyMeter.measure(compact, card, 1, 1, 5, latencyRuns, cancel).medianMs();
                         } finally {

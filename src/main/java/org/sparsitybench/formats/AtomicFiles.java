@@ -9,12 +9,39 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileTime;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.sparsitybench.task.CancellationToken;
+import org.sparsitybench.task.ProgressListener;
 
 /**
  * Writes files so that a reader sees either the old file or the complete new one: content goes to a temporary
  * file in the same folder, is forced to disk, and is moved over the target in one step.
+ *
+ * <p>The temporary file is named {@code .NAME.pidPID-RANDOM.part}. A process killed mid-write (SIGKILL, power
+ * loss) cannot delete it, so every write first removes the leftovers of its own target whose writing process is
+ * gone ({@link #removeStaleTemporaries}).
+ *
+ * <p>Test-only hook: the system property {@value #WRITE_DELAY_PROPERTY} (milliseconds) makes every
+ * {@link Meter#advance} sleep that long, so that fault tests can kill or cancel an export while its bytes are
+ * being written. It is read once; nothing sets it outside tests.
  */
 public final class AtomicFiles {
+    /** Test-only: milliseconds to sleep per metered chunk (see the class comment). */
+    public static final String WRITE_DELAY_PROPERTY = "sparsitybench.test.writeDelayMs";
+    /** Bytes per metered step of {@link Meter#outputStream}: cancellation is checked at least this often. */
+    public static final int METER_CHUNK = 1 << 20;
+
+    private static final long WRITE_DELAY_MS = Long.getLong(WRITE_DELAY_PROPERTY, 0L);
+    private static final long PID = ProcessHandle.current().pid();
+    private static final String PART = ".part";
+    private static final Pattern TEMP_MIDDLE = Pattern.compile("pid(\\d+)-\\d+|\\d+");
+
     private AtomicFiles() {
     }
 
@@ -56,7 +83,8 @@ public final class AtomicFiles {
         Path abs = target.toAbsolutePath();
         Path dir = abs.getParent();
         Files.createDirectories(dir);
-        Path tmp = Files.createTempFile(dir, "." + abs.getFileName() + ".", ".part");
+        removeStaleTemporaries(abs);
+        Path tmp = Files.createTempFile(dir, "." + abs.getFileName() + ".pid" + PID + "-", PART);
         boolean done = false;
         try {
             // Temporary files are created owner-only; an export is an ordinary file others may read.
@@ -95,5 +123,168 @@ public final class AtomicFiles {
     @FunctionalInterface
     public interface StreamContent {
         void writeTo(OutputStream out) throws IOException;
+    }
+
+    /**
+     * Deletes temporary files an earlier {@link #write} of {@code target} left behind when its process died: those
+     * named {@code .NAME.pidPID-RANDOM.part} whose process no longer runs (or whose PID now belongs to a process
+     * started after the file was last written), and the older {@code .NAME.RANDOM.part} last written before this
+     * process started. Files of live writers are left alone.
+     *
+     * @return the files deleted
+     */
+    public static List<Path> removeStaleTemporaries(Path target) throws IOException {
+        Path abs = target.toAbsolutePath();
+        Path dir = abs.getParent();
+        String prefix = "." + abs.getFileName() + ".";
+        List<Path> removed = new ArrayList<>();
+        if (dir == null || !Files.isDirectory(dir)) {
+            return removed;
+        }
+        List<Path> candidates;
+        try (Stream<Path> list = Files.list(dir)) {
+            candidates = list.filter(p -> {
+                String n = p.getFileName().toString();
+                return n.length() > prefix.length() + PART.length() && n.startsWith(prefix) && n.endsWith(PART);
+            }).toList();
+        }
+        Instant started = ProcessHandle.current().info().startInstant().orElse(Instant.EPOCH);
+        for (Path p : candidates) {
+            String n = p.getFileName().toString();
+            Matcher m = TEMP_MIDDLE.matcher(n.substring(prefix.length(), n.length() - PART.length()));
+            if (!m.matches()) {
+                continue; // another target's temporary (e.g. NAME.data's), not ours to judge
+            }
+            FileTime written;
+            try {
+                written = Files.getLastModifiedTime(p);
+            } catch (NoSuchFileException e) {
+                continue;
+            }
+            boolean stale = m.group(1) != null ? writerGone(Long.parseLong(m.group(1)), written)
+                    : written.toInstant().isBefore(started);
+            if (stale && Files.deleteIfExists(p)) {
+                removed.add(p);
+            }
+        }
+        return removed;
+    }
+
+    /** Whether process {@code pid} cannot have written a file last modified at {@code written}. */
+    private static boolean writerGone(long pid, FileTime written) {
+        return ProcessHandle.of(pid).map(h -> h.info().startInstant()
+                .map(s -> s.isAfter(written.toInstant())).orElse(false)).orElse(true);
+    }
+
+    /**
+     * A new empty scratch file {@code PREFIXpidPID-RANDOMSUFFIX} in {@code dir}, for this process to delete when done.
+     * Files of the same prefix and suffix whose process is gone (killed before it could delete them) are deleted
+     * first, so that scratch files beside a user's model do not pile up.
+     */
+    public static Path createProcessTempFile(Path dir, String prefix, String suffix) throws IOException {
+        Pattern own = Pattern.compile(Pattern.quote(prefix) + "pid(\\d+)-\\d+" + Pattern.quote(suffix));
+        List<Path> candidates;
+        try (Stream<Path> list = Files.list(dir)) {
+            candidates = list.filter(p -> own.matcher(p.getFileName().toString()).matches()).toList();
+        }
+        for (Path p : candidates) {
+            Matcher m = own.matcher(p.getFileName().toString());
+            try {
+                if (m.matches() && writerGone(Long.parseLong(m.group(1)), Files.getLastModifiedTime(p))) {
+                    Files.deleteIfExists(p);
+                }
+            } catch (NoSuchFileException e) {
+                // deleted meanwhile
+            }
+        }
+        return Files.createTempFile(dir, prefix + "pid" + PID + "-", suffix);
+    }
+
+    /** A meter for a write of about {@code expectedBytes} (0 if unknown: no fractions are reported). */
+    public static Meter meter(long expectedBytes, ProgressListener progress, CancellationToken cancel) {
+        return new Meter(expectedBytes, progress, cancel);
+    }
+
+    /**
+     * Counts the bytes a writer has written: at each step it checks cancellation (throwing
+     * {@link org.sparsitybench.task.CancelledException} before anything is committed) and reports progress.
+     */
+    public static final class Meter {
+        private final long expected;
+        private final ProgressListener progress;
+        private final CancellationToken cancel;
+        private long written;
+
+        private Meter(long expected, ProgressListener progress, CancellationToken cancel) {
+            this.expected = expected;
+            this.progress = progress;
+            this.cancel = cancel;
+        }
+
+        /** Records {@code bytes} more written; throws if cancelled. */
+        public void advance(long bytes) {
+            written += bytes;
+            if (WRITE_DELAY_MS > 0) {
+                try {
+                    Thread.sleep(WRITE_DELAY_MS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new org.sparsitybench.task.CancelledException();
+                }
+            }
+            cancel.throwIfCancelled();
+            if (expected > 0) {
+                progress.progress(Math.min(1, (double) written / expected), "writing");
+            }
+        }
+
+        /** Throws if cancelled; for the last check before a file is committed. */
+        public void check() {
+            cancel.throwIfCancelled();
+        }
+
+        public long written() {
+            return written;
+        }
+
+        /** {@code out} with every write metered in steps of at most {@link #METER_CHUNK} bytes. */
+        public OutputStream outputStream(OutputStream out) {
+            return new java.io.FilterOutputStream(out) {
+                private int pending;
+
+                @Override
+                public void write(int b) throws IOException {
+                    out.write(b);
+                    if (++pending >= METER_CHUNK) {
+                        advance(pending);
+                        pending = 0;
+                    }
+                }
+
+                @Override
+                public void write(byte[] b, int off, int len) throws IOException {
+                    while (len > 0) {
+                        int n = Math.min(len, METER_CHUNK - pending);
+                        out.write(b, off, n);
+                        off += n;
+                        len -= n;
+                        pending += n;
+                        if (pending >= METER_CHUNK) {
+                            advance(pending);
+                            pending = 0;
+                        }
+                    }
+                }
+
+                @Override
+                public void flush() throws IOException {
+                    if (pending > 0) {
+                        advance(pending);
+                        pending = 0;
+                    }
+                    out.flush();
+                }
+            };
+        }
     }
 }

@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Map;
 import org.sparsitybench.model.Model;
+import org.sparsitybench.task.CancellationToken;
+import org.sparsitybench.task.ProgressListener;
 
 /** Writes a model back in its own format, changing only what it is told to. */
 public interface ModelWriter {
@@ -16,6 +18,18 @@ public interface ModelWriter {
      * @param out      target path; must not be the model's own file
      * @throws IOException on write failure; an earlier file at {@code out} is then left as it was
      */
-    void write(Model model, Map<String, TensorUpdate> updates, Map<String, String> metadata, Path out)
-            throws IOException;
+    default void write(Model model, Map<String, TensorUpdate> updates, Map<String, String> metadata, Path out)
+            throws IOException {
+        write(model, updates, metadata, out, ProgressListener.NONE, CancellationToken.NONE);
+    }
+
+    /**
+     * As {@link #write(Model, Map, Map, Path)}, reporting the bytes written and checking {@code cancel} at least
+     * once per {@link AtomicFiles#METER_CHUNK} bytes.
+     *
+     * @throws org.sparsitybench.task.CancelledException when cancelled; nothing is written, an earlier file at
+     *                                                   {@code out} is left as it was and no temporary file remains
+     */
+    void write(Model model, Map<String, TensorUpdate> updates, Map<String, String> metadata, Path out,
+               ProgressListener progress, CancellationToken cancel) throws IOException;
 }

@@ -30,6 +30,8 @@ import org.sparsitybench.model.ModelFormat;
 import org.sparsitybench.model.TensorData;
 import org.sparsitybench.model.UnsupportedModelException;
 import org.sparsitybench.model.WeightTensor;
+import org.sparsitybench.task.CancellationToken;
+import org.sparsitybench.task.ProgressListener;
 
 /**
  * Writes an ONNX model back: the protobuf as it was read (opsets, metadata, doc strings, value_info, node order,
@@ -81,6 +83,25 @@ public final class OnnxWriter implements ModelWriter {
      */
     public void write(Model model, Map<String, TensorUpdate> updates, Map<String, Map<String, Long>> nodeAttributes,
                       java.util.Set<String> sparseStorage, Map<String, String> metadata, Path out) throws IOException {
+        write(model, updates, nodeAttributes, sparseStorage, metadata, out, ProgressListener.NONE, CancellationToken.NONE);
+    }
+
+    @Override
+    public void write(Model model, Map<String, TensorUpdate> updates, Map<String, String> metadata, Path out,
+                      ProgressListener progress, CancellationToken cancel) throws IOException {
+        write(model, updates, Map.of(), java.util.Set.of(), metadata, out, progress, cancel);
+    }
+
+    /**
+     * As above, reporting the bytes written and checking {@code cancel} once per tensor and at least once per
+     * {@link AtomicFiles#METER_CHUNK} bytes written.
+     *
+     * @throws org.sparsitybench.task.CancelledException when cancelled; an earlier export at {@code out} (and its
+     *                                                   data file) is left as it was, no temporary file remains
+     */
+    public void write(Model model, Map<String, TensorUpdate> updates, Map<String, Map<String, Long>> nodeAttributes,
+                      java.util.Set<String> sparseStorage, Map<String, String> metadata, Path out,
+                      ProgressListener progress, CancellationToken cancel) throws IOException {
         if (model.format() != ModelFormat.ONNX || !(model.source() instanceof OnnxSource source)) {
             throw new IllegalArgumentException("not an ONNX model read by OnnxReader: " + model.file());
         }
@@ -100,6 +121,7 @@ public final class OnnxWriter implements ModelWriter {
         List<Pending> pending = new ArrayList<>();
         long offset = 0;
         for (WeightTensor t : model.tensors()) {
+            cancel.throwIfCancelled();
             OnnxLocation loc = source.locations().get(t.name());
             TensorUpdate u = updates.get(t.name());
             if (loc.kind() == OnnxLocation.Kind.SPARSE_INITIALIZER || loc.kind() == OnnxLocation.Kind.CONSTANT_SPARSE) {
@@ -145,18 +167,40 @@ public final class OnnxWriter implements ModelWriter {
         }
         setMetadata(b, metadata, updates);
         ModelProto result = b.build();
+        cancel.throwIfCancelled();
         if (external) {
             Path dataFile = target.resolveSibling(dataName);
-            AtomicFiles.write(dataFile, ch -> writeData(ch, pending));
-            AtomicFiles.writeStream(target, result::writeTo);
+            long dataBytes = pending.isEmpty() ? 0 : pending.get(pending.size() - 1).offset
+                    + pending.get(pending.size() - 1).bytes;
+            AtomicFiles.Meter meter = AtomicFiles.meter(dataBytes + result.getSerializedSize(), progress, cancel);
+            AtomicFiles.write(dataFile, ch -> writeData(ch, pending, meter));
+            boolean done = false;
+            try {
+                AtomicFiles.writeStream(target, os -> writeMetered(result, os, meter));
+                done = true;
+            } finally {
+                if (!done) {
+                    // Nothing refers to the new data file: the earlier export still uses the other name.
+                    Files.deleteIfExists(dataFile);
+                }
+            }
             Path stale = target.resolveSibling(otherDataName(target, dataName));
             Files.deleteIfExists(stale);
         } else {
             if (result.getSerializedSize() < 0) {
                 throw new UnsupportedModelException(out + ": model exceeds 2 GB inline; use external data");
             }
-            AtomicFiles.writeStream(target, result::writeTo);
+            AtomicFiles.Meter meter = AtomicFiles.meter(result.getSerializedSize(), progress, cancel);
+            AtomicFiles.writeStream(target, os -> writeMetered(result, os, meter));
         }
+    }
+
+    private static void writeMetered(ModelProto result, java.io.OutputStream os, AtomicFiles.Meter meter)
+            throws IOException {
+        java.io.OutputStream metered = meter.outputStream(os);
+        result.writeTo(metered);
+        metered.flush();
+        meter.check();
     }
 
     private boolean needsExternal(Model model, Map<String, TensorUpdate> updates) {
@@ -173,7 +217,9 @@ public final class OnnxWriter implements ModelWriter {
 
     /**
      * Data file beside {@code target}: {@code NAME.data} or {@code NAME.1.data}, whichever an earlier export at the
-     * same path is not using, so a failed export never damages the earlier one's data.
+     * same path is not using, so a failed export never damages the earlier one's data. When both exist, one was
+     * left by an export killed between writing its data and its model: that one was written after the model at
+     * {@code target} (which wrote its own data first), so it is the one to reuse; otherwise the older one.
      */
     static String chooseDataFileName(Path target) throws IOException {
         String a = target.getFileName() + ".data";
@@ -188,6 +234,14 @@ public final class OnnxWriter implements ModelWriter {
         }
         FileTime ta = Files.getLastModifiedTime(pa);
         FileTime tb = Files.getLastModifiedTime(pb);
+        if (Files.exists(target)) {
+            FileTime model = Files.getLastModifiedTime(target);
+            boolean aAfter = ta.compareTo(model) > 0;
+            boolean bAfter = tb.compareTo(model) > 0;
+            if (aAfter != bAfter) {
+                return aAfter ? a : b;
+            }
+        }
         return ta.compareTo(tb) <= 0 ? a : b;
     }
 
@@ -201,7 +255,7 @@ public final class OnnxWriter implements ModelWriter {
         return r == 0 ? offset : offset + ALIGNMENT - r;
     }
 
-    private static void writeData(FileChannel ch, List<Pending> pending) throws IOException {
+    private static void writeData(FileChannel ch, List<Pending> pending, AtomicFiles.Meter meter) throws IOException {
         ByteBuffer zeros = ByteBuffer.allocate(ALIGNMENT);
         long pos = 0;
         for (Pending p : pending) {
@@ -210,24 +264,35 @@ public final class OnnxWriter implements ModelWriter {
                 while (zeros.hasRemaining()) {
                     ch.write(zeros);
                 }
+                meter.advance(p.offset - pos);
                 pos = p.offset;
             }
             if (!p.reencode && p.values instanceof BufferTensorData bd) {
                 for (ByteBuffer w : bd.windows()) {
-                    while (w.hasRemaining()) {
-                        ch.write(w);
+                    int end = w.limit();
+                    while (w.position() < end) {
+                        int step = Math.min(end - w.position(), AtomicFiles.METER_CHUNK);
+                        w.limit(w.position() + step);
+                        while (w.hasRemaining()) {
+                            ch.write(w);
+                        }
+                        w.limit(end);
+                        meter.advance(step);
                     }
                 }
             } else {
-                streamEncoded(ch, p.values, p.dtype);
+                streamEncoded(ch, p.values, p.dtype, meter);
             }
             pos += p.bytes;
         }
     }
 
-    private static void streamEncoded(FileChannel ch, TensorData values, DType dtype) throws IOException {
+    private static void streamEncoded(FileChannel ch, TensorData values, DType dtype, AtomicFiles.Meter meter)
+            throws IOException {
         long n = values.elementCount();
-        float[] chunk = new float[(int) Math.min(CHUNK, Math.max(1, n))];
+        // Chunks of at most one meter step, so that cancellation is checked at least once per step written.
+        int perStep = Math.max(1, AtomicFiles.METER_CHUNK / Math.max(1, dtype.byteSize()));
+        float[] chunk = new float[(int) Math.min(Math.min(CHUNK, perStep), Math.max(1, n))];
         ByteBuffer bytes = ByteBuffer.allocate(chunk.length * dtype.byteSize()).order(ByteOrder.LITTLE_ENDIAN);
         for (long at = 0; at < n; at += chunk.length) {
             int len = (int) Math.min(chunk.length, n - at);
@@ -235,9 +300,11 @@ public final class OnnxWriter implements ModelWriter {
             bytes.clear();
             DTypeCodec.encode(dtype, chunk, 0, len, bytes);
             bytes.flip();
+            int step = bytes.remaining();
             while (bytes.hasRemaining()) {
                 ch.write(bytes);
             }
+            meter.advance(step);
         }
     }
 

@@ -24,6 +24,8 @@ import org.sparsitybench.model.Model;
 import org.sparsitybench.model.ModelFormat;
 import org.sparsitybench.model.TensorData;
 import org.sparsitybench.model.UnsupportedModelException;
+import org.sparsitybench.task.CancellationToken;
+import org.sparsitybench.task.ProgressListener;
 
 /**
  * Writes a model {@link SafeTensorsReader} loaded back as SafeTensors: tensors in the original header order,
@@ -49,8 +51,8 @@ public final class SafeTensorsWriter implements ModelWriter {
      *                                    targets a dtype that cannot be encoded; nothing is written
      */
     @Override
-    public void write(Model model, Map<String, TensorUpdate> updates, Map<String, String> metadata, Path out)
-            throws IOException {
+    public void write(Model model, Map<String, TensorUpdate> updates, Map<String, String> metadata, Path out,
+                      ProgressListener progress, CancellationToken cancel) throws IOException {
         Objects.requireNonNull(model, "model");
         Objects.requireNonNull(out, "out");
         Map<String, TensorUpdate> upd = updates == null ? Map.of() : updates;
@@ -73,21 +75,28 @@ public final class SafeTensorsWriter implements ModelWriter {
         }
         final int chunkElements = chunk;
         final int chunkBytes = chunk * widest;
+        long total = 8L + header.length;
+        for (Item item : items) {
+            total += item.bytes();
+        }
+        AtomicFiles.Meter meter = AtomicFiles.meter(total, progress, cancel);
+        meter.check();
         AtomicFiles.write(out, ch -> {
             ByteBuffer head = ByteBuffer.allocate(8 + header.length).order(ByteOrder.LITTLE_ENDIAN);
             head.putLong(header.length).put(header).flip();
-            writeFully(ch, head);
+            writeFully(ch, head, meter);
             float[] values = chunkElements == 0 ? null : new float[chunkElements];
             ByteBuffer encoded = chunkBytes == 0 ? null : ByteBuffer.allocate(chunkBytes).order(ByteOrder.LITTLE_ENDIAN);
             for (Item item : items) {
                 if (item.update() == null) {
                     for (ByteBuffer window : item.original().windows()) {
-                        writeFully(ch, window);
+                        writeFully(ch, window, meter);
                     }
                 } else {
-                    writeEncoded(ch, item, values, encoded);
+                    writeEncoded(ch, item, values, encoded, meter);
                 }
             }
+            meter.check();
         });
     }
 
@@ -184,8 +193,8 @@ public final class SafeTensorsWriter implements ModelWriter {
         return header;
     }
 
-    private static void writeEncoded(FileChannel ch, Item item, float[] values, ByteBuffer encoded)
-            throws IOException {
+    private static void writeEncoded(FileChannel ch, Item item, float[] values, ByteBuffer encoded,
+                                     AtomicFiles.Meter meter) throws IOException {
         TensorData data = item.update();
         long n = data.elementCount();
         for (long at = 0; at < n; at += values.length) {
@@ -194,13 +203,21 @@ public final class SafeTensorsWriter implements ModelWriter {
             encoded.clear();
             DTypeCodec.encode(item.dtype(), values, 0, len, encoded);
             encoded.flip();
-            writeFully(ch, encoded);
+            writeFully(ch, encoded, meter);
         }
     }
 
-    private static void writeFully(FileChannel ch, ByteBuffer src) throws IOException {
-        while (src.hasRemaining()) {
-            ch.write(src);
+    /** Writes all of {@code src}, in steps of at most {@link AtomicFiles#METER_CHUNK} bytes, each metered. */
+    private static void writeFully(FileChannel ch, ByteBuffer src, AtomicFiles.Meter meter) throws IOException {
+        int end = src.limit();
+        while (src.position() < end) {
+            int step = Math.min(end - src.position(), AtomicFiles.METER_CHUNK);
+            src.limit(src.position() + step);
+            while (src.hasRemaining()) {
+                ch.write(src);
+            }
+            src.limit(end);
+            meter.advance(step);
         }
     }
 }
