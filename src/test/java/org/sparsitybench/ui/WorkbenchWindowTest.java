@@ -113,6 +113,7 @@ class WorkbenchWindowTest {
         Path sample = Fixtures.projectDir().resolve("sample-models/fashion-lenet5/model.onnx");
         openAndWait(robot, sample);
         WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, () -> vm.isEvaluationIdle() && vm.evaluationProperty().get() != null);
+        WaitForAsyncUtils.waitForFxEvents(); // the FX runnable that delivered the result has finished its work
         double dense = vm.evaluationProperty().get().accuracy();
         var card = org.sparsitybench.eval.ModelCard.read(sample.resolveSibling("model-card.json"));
         assertEquals(card.accuracy(), dense, 1e-12, "level 0 reproduces the card");
@@ -174,11 +175,41 @@ class WorkbenchWindowTest {
                 && !vm.executor().busyProperty().get());
         WaitForAsyncUtils.waitForFxEvents();
         var curves = robot.lookup("#curvesView").queryAs(org.sparsitybench.ui.curves.CurvesView.class).dataset();
-        assertEquals(2, curves.getSeriesCount());
+        assertEquals(3, curves.getSeriesCount(), "magnitude, random and the current configuration");
         assertEquals(10, curves.getSeries(0).getItemCount());
         double magnitudeAt90 = curves.getSeries(0).getY(9).doubleValue();
         double randomAt90 = curves.getSeries(1).getY(9).doubleValue();
         assertTrue(magnitudeAt90 > randomAt90, magnitudeAt90 + " vs " + randomAt90);
+        var view = robot.lookup("#curvesView").queryAs(org.sparsitybench.ui.curves.CurvesView.class);
+        var latency = ((org.jfree.chart.plot.XYPlot) view.chart(org.sparsitybench.ui.curves.CurveKind.LATENCY_VS_SPARSITY)
+                .getPlot()).getDataset();
+        assertTrue(latency.getSeriesCount() >= 2 && latency.getItemCount(0) == 10,
+                "the window's sweep measures latency for every point");
+    }
+
+    @Test
+    void sensitivityFromTheToolbarFillsItsViewTheTableBarsAndTheOverview(FxRobot robot) throws Exception {
+        openAndWait(robot, Fixtures.projectDir().resolve("sample-models/digits-mlp/model.onnx"));
+        robot.interact(() -> vm.setGlobalTarget(0.4));
+        waitIdle();
+        org.sparsitybench.ui.overview.OverviewView overviewView = (org.sparsitybench.ui.overview.OverviewView)
+                ((javafx.scene.control.TabPane) robot.lookup("#viewTabs").query()).getTabs().stream()
+                        .filter(t -> "tabOverview".equals(t.getId())).findFirst().orElseThrow().getContent();
+        assertEquals(2, overviewView.viewModel().rows().size());
+        assertEquals(0.4, overviewView.viewModel().achieved(), 1e-3);
+
+        robot.clickOn("Sensitivity");
+        WaitForAsyncUtils.waitFor(90, TimeUnit.SECONDS, () -> vm.sensitivity().size() == 2
+                && !vm.executor().busyProperty().get());
+        WaitForAsyncUtils.waitForFxEvents();
+        org.sparsitybench.ui.sensitivity.SensitivityView sens = (org.sparsitybench.ui.sensitivity.SensitivityView)
+                ((javafx.scene.control.TabPane) robot.lookup("#viewTabs").query()).getTabs().stream()
+                        .filter(t -> "tabSensitivity".equals(t.getId())).findFirst().orElseThrow().getContent();
+        assertEquals(2, sens.viewModel().layers().size());
+        assertEquals(2, ((org.jfree.chart.plot.XYPlot) sens.curvesChart().getPlot()).getDataset().getSeriesCount());
+        for (LayerRow row : vm.rows()) {
+            assertTrue(!Double.isNaN(row.sensitivityProperty().get()), row.name());
+        }
     }
 
     @Test

@@ -116,7 +116,8 @@ public final class CurvesViewModel {
 
     /**
      * One single-point series per snapshot, named after it ("snapshot: NAME"; a repeated name gets " (2)", ...).
-     * Snapshots carry no latency; accuracy or loss not yet measured is NaN.
+     * Accuracy, loss or latency not measured (older project files, a snapshot taken before its evaluation
+     * finished) is NaN.
      */
     public static List<CurveSeries> fromSnapshots(List<Project.Snapshot> snapshots) {
         List<CurveSeries> out = new ArrayList<>();
@@ -127,7 +128,8 @@ public final class CurvesViewModel {
                 name = "snapshot: " + s.name() + " (" + i + ")";
             }
             out.add(new CurveSeries(name, List.of(new CurvePoint(s.achieved(),
-                    s.accuracy() == null ? Double.NaN : s.accuracy(), s.loss() == null ? Double.NaN : s.loss(), Double.NaN))));
+                    s.accuracy() == null ? Double.NaN : s.accuracy(), s.loss() == null ? Double.NaN : s.loss(),
+                    s.latencyMs() == null ? Double.NaN : s.latencyMs()))));
         }
         return out;
     }

@@ -51,10 +51,16 @@ public final class MainView extends BorderPane {
     private final DistributionView distribution = new DistributionView();
     private final HeatmapView heatmap = new HeatmapView();
     private final CheckBox logCounts = new CheckBox("log counts");
+    private final org.sparsitybench.ui.curves.CurvesView curves;
+    private final org.sparsitybench.ui.overview.OverviewView overview =
+            new org.sparsitybench.ui.overview.OverviewView(new org.sparsitybench.ui.overview.OverviewViewModel());
+    private final org.sparsitybench.ui.sensitivity.SensitivityView sensitivity =
+            new org.sparsitybench.ui.sensitivity.SensitivityView(new org.sparsitybench.ui.sensitivity.SensitivityViewModel());
     private boolean dark;
 
     public MainView(WorkbenchViewModel vm) {
         this.vm = vm;
+        this.curves = new org.sparsitybench.ui.curves.CurvesView(vm.sweepPoints(), vm.snapshots());
         getStyleClass().add(Styles.ROOT);
         getStylesheets().add(MainView.class.getResource("workbench.css").toExternalForm());
         Label accuracy = new Label();
@@ -434,9 +440,29 @@ public final class MainView extends BorderPane {
         heat.setTop(heatOptions);
         Tab h = new Tab("Heatmap", heat);
         h.setId("tabHeatmap");
-        Tab c = new Tab("Curves", new org.sparsitybench.ui.curves.CurvesView(vm.sweepPoints(), vm.snapshots()));
+        Tab c = new Tab("Curves", curves);
         c.setId("tabCurves");
-        TabPane tabs = new TabPane(d, h, c);
+        Runnable current = () -> {
+            ViewSnapshot s = vm.snapshotProperty().get();
+            var e = vm.evaluationProperty().get();
+            var l = vm.latencyProperty().get();
+            curves.viewModel().setCurrent(s == null || e == null ? null : new org.sparsitybench.ui.curves.CurvePoint(
+                    s.result().achievedSparsity(), e.accuracy(), e.loss(), l == null ? Double.NaN : l.medianMs()));
+        };
+        vm.evaluationProperty().addListener(o -> current.run());
+        vm.latencyProperty().addListener(o -> current.run());
+        vm.snapshotProperty().addListener((o, a, s) -> {
+            if (s != null) {
+                overview.viewModel().setRows(org.sparsitybench.ui.overview.OverviewViewModel.fromResult(s.result()));
+            }
+        });
+        Tab ov = new Tab("Overview", overview);
+        ov.setId("tabOverview");
+        vm.sensitivity().addListener((javafx.collections.ListChangeListener<org.sparsitybench.eval.Sensitivity.LayerCurve>)
+                ch -> sensitivity.viewModel().setCurves(java.util.List.copyOf(vm.sensitivity())));
+        Tab se = new Tab("Sensitivity", sensitivity);
+        se.setId("tabSensitivity");
+        TabPane tabs = new TabPane(d, h, ov, c, se);
         tabs.setTabClosingPolicy(TabPane.TabClosingPolicy.UNAVAILABLE);
         tabs.setId("viewTabs");
         return tabs;
@@ -510,6 +536,9 @@ public final class MainView extends BorderPane {
             getStyleClass().remove(Styles.DARK);
         }
         distribution.darkProperty().set(dark);
+        curves.darkProperty().set(dark);
+        overview.darkProperty().set(dark);
+        sensitivity.darkProperty().set(dark);
     }
 
     private Window window() {

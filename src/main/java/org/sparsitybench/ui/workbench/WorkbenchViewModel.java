@@ -113,11 +113,11 @@ public final class WorkbenchViewModel {
                 LatestWins.Policy.FINISH);
         this.evaluate = new LatestWins<>(executor, this::evaluateTask, m -> {
             org.sparsitybench.eval.Evaluation e = m.evaluation();
-            evaluation.set(e);
-            latency.set(m.latency());
             accuracy.set(String.format(Locale.ROOT, "accuracy %.2f%%  loss %.3f  (%,d samples)  ·  latency %.3f ms "
                     + "(ONNX Runtime, batch 1, 1 thread, median of %d runs)", 100 * e.accuracy(), e.loss(), e.samples(),
                     m.latency().medianMs(), m.latency().runs()));
+            latency.set(m.latency());
+            evaluation.set(e);
         }, e -> accuracy.set("accuracy: " + describe(e)));
         selected.addListener((o, a, b) -> requestRecompute());
         heatmapMode.addListener((o, a, b) -> requestRecompute());
@@ -519,6 +519,9 @@ public final class WorkbenchViewModel {
         return runSweep(methods, levels, Integer.MAX_VALUE);
     }
 
+    /** Timed runs per sweep point (batch 1, one thread), for the latency curves. */
+    static final int SWEEP_LATENCY_RUNS = 20;
+
     /** As {@link #runSweep(java.util.List, java.util.List)} on at most {@code limit} samples. */
     public boolean runSweep(java.util.List<String> methods, java.util.List<Double> levels, int limit) {
         Model m = model.get();
@@ -531,7 +534,7 @@ public final class WorkbenchViewModel {
         Allocation alloc = config.get().global().allocation() == Allocation.SENSITIVITY ? Allocation.UNIFORM
                 : config.get().global().allocation();
         return executor.startForeground("Sweep", (progress, cancel) -> org.sparsitybench.eval.Sweep.run(m, c, d,
-                methods, alloc, levels, 0, limit, progress, cancel,
+                methods, alloc, levels, SWEEP_LATENCY_RUNS, limit, progress, cancel,
                 p -> executor.onFx(() -> sweepPoints.add(p))), r -> { }, e -> fail(describe(e)));
     }
 
@@ -844,7 +847,7 @@ public final class WorkbenchViewModel {
         org.sparsitybench.formats.data.LabeledData d = data;
         return (progress, cancel) -> {
             cancel.throwIfCancelled();
-            Path tmp = org.sparsitybench.eval.PrunedModels.write(m, s.result().masks());
+            Path tmp = org.sparsitybench.eval.PrunedModels.write(m, s.result().masks(), cancel);
             try {
                 try (org.sparsitybench.eval.OrtModel session = org.sparsitybench.eval.OrtModel.open(tmp, c.input(), 0)) {
                     org.sparsitybench.eval.Evaluation quick = org.sparsitybench.eval.Evaluator.evaluate(session, c, d, 250,
