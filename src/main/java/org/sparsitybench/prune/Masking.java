@@ -1,6 +1,7 @@
 package org.sparsitybench.prune;
 
 import java.nio.FloatBuffer;
+import org.sparsitybench.model.DType;
 import org.sparsitybench.model.TensorData;
 import org.sparsitybench.prune.select.ChunkScan;
 import org.sparsitybench.prune.select.Parts;
@@ -48,6 +49,34 @@ public final class Masking {
             dst.put(chunk, 0, len);
             done += len;
         }
+    }
+
+    /**
+     * Prunes lazily: a view of {@code weights} whose reads go through {@link #apply(TensorData, Mask, long,
+     * FloatBuffer)}, chunk by chunk. Nothing is copied, so a writer can stream a pruned model of any size with
+     * only the masks (one bit per weight) in memory.
+     *
+     * @param weights the tensor's values (not modified), of any size
+     * @param mask    which to keep (not modified), of the same size
+     */
+    public static TensorData masked(TensorData weights, Mask mask) {
+        requireSameSize(weights, mask);
+        return new TensorData() {
+            @Override
+            public DType dtype() {
+                return weights.dtype();
+            }
+
+            @Override
+            public long elementCount() {
+                return weights.elementCount();
+            }
+
+            @Override
+            public void readFloats(long first, FloatBuffer dst) {
+                apply(weights, mask, first, dst);
+            }
+        };
     }
 
     /** Sums of squares of a masked tensor's finite weights: kept and all. */
