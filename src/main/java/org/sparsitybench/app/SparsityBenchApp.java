@@ -2,9 +2,11 @@ package org.sparsitybench.app;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import javafx.application.Application;
 import javafx.scene.Scene;
+import javafx.scene.image.Image;
 import javafx.stage.Stage;
 import org.sparsitybench.ui.common.FxTaskExecutor;
 import org.sparsitybench.ui.workbench.MainView;
@@ -12,6 +14,8 @@ import org.sparsitybench.ui.workbench.WorkbenchViewModel;
 
 /** The workbench window. Opens the model named on the command line, or the bundled sample. */
 public final class SparsityBenchApp extends Application {
+    /** Window icons rendered from icons/sparsitybench.svg by icons/build.sh; the window manager picks a size. */
+    static final int[] ICON_SIZES = {16, 24, 32, 48, 64, 128, 256};
     private FxTaskExecutor executor;
 
     @Override
@@ -20,6 +24,7 @@ public final class SparsityBenchApp extends Application {
         WorkbenchViewModel vm = new WorkbenchViewModel(executor);
         MainView view = new MainView(vm);
         stage.setTitle("SparsityBench");
+        stage.getIcons().addAll(windowIcons());
         stage.setScene(new Scene(view, 1280, 800));
         stage.show();
         List<String> args = getParameters().getRaw();
@@ -27,6 +32,16 @@ public final class SparsityBenchApp extends Application {
         if (model != null && Files.exists(model)) {
             vm.open(model);
         }
+    }
+
+    /** The application icon in every bundled size, smallest first. */
+    static List<Image> windowIcons() {
+        List<Image> icons = new ArrayList<>();
+        for (int size : ICON_SIZES) {
+            icons.add(new Image(SparsityBenchApp.class.getResource(
+                    "/org/sparsitybench/icons/sparsitybench-" + size + ".png").toExternalForm()));
+        }
+        return icons;
     }
 
     @Override
