@@ -30,7 +30,12 @@ public final class SparsityBenchApp extends Application {
         List<String> args = getParameters().getRaw();
         Path model = args.isEmpty() ? Launcher.defaultSample() : Path.of(args.get(0));
         if (model != null && Files.exists(model)) {
-            vm.open(model);
+            // A project arrives here from the packages' .sbproj file association.
+            if (model.getFileName().toString().endsWith(".sbproj")) {
+                vm.openProject(model);
+            } else {
+                vm.open(model);
+            }
         }
     }
 
