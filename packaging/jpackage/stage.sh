@@ -74,10 +74,11 @@ sb_stage_input() {
     || sb_die "ONNX Runtime has no natives for $ort"
 }
 
-# sb_runtime OUT: links the modules above into a runtime image without debug symbols, headers or man pages.
+# sb_runtime OUT: links the modules above into a runtime image without debug attributes, the java/keytool/...
+# commands (the launchers load the JVM themselves), headers or man pages.
 sb_runtime() {
   local out=$1
   rm -rf "$out"
-  jlink --add-modules "$SB_MODULES" --output "$out" --strip-debug --no-header-files --no-man-pages \
-    --compress=2
+  jlink --add-modules "$SB_MODULES" --output "$out" --strip-debug --strip-native-commands --no-header-files \
+    --no-man-pages --compress=2
 }
