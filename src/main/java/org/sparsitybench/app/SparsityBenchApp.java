@@ -2,12 +2,14 @@ package org.sparsitybench.app;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import javafx.application.Application;
 import javafx.scene.Scene;
 import javafx.scene.control.Alert;
 import javafx.scene.control.ButtonBar;
 import javafx.scene.control.ButtonType;
+import javafx.scene.image.Image;
 import javafx.stage.Stage;
 import org.sparsitybench.ui.common.FxTaskExecutor;
 import org.sparsitybench.ui.common.UserFiles;
@@ -17,6 +19,8 @@ import org.sparsitybench.ui.workbench.WorkbenchViewModel;
 
 /** The workbench window. Opens the model named on the command line, or the bundled sample. */
 public final class SparsityBenchApp extends Application {
+    /** Window icons rendered from icons/sparsitybench.svg by icons/build.sh; the window manager picks a size. */
+    static final int[] ICON_SIZES = {16, 24, 32, 48, 64, 128, 256};
     private FxTaskExecutor executor;
     private WorkbenchViewModel vm;
 
@@ -27,6 +31,7 @@ public final class SparsityBenchApp extends Application {
         vm = new WorkbenchViewModel(executor, userDir);
         MainView view = new MainView(vm);
         stage.setTitle("SparsityBench");
+        stage.getIcons().addAll(windowIcons());
         stage.setScene(new Scene(view, 1280, 800));
         stage.show();
         List<Autosave.Orphan> orphans = Autosave.orphans(userDir);
@@ -41,7 +46,12 @@ public final class SparsityBenchApp extends Application {
         List<String> args = getParameters().getRaw();
         Path model = args.isEmpty() ? Launcher.defaultSample() : Path.of(args.get(0));
         if (model != null && Files.exists(model)) {
-            view.open(model);
+            // A project arrives here from the packages' .sbproj file association.
+            if (model.getFileName().toString().endsWith(".sbproj")) {
+                vm.openProject(model);
+            } else {
+                view.open(model);
+            }
         }
     }
 
@@ -63,6 +73,16 @@ public final class SparsityBenchApp extends Application {
         a.initOwner(owner);
         a.getDialogPane().setId("recoveryDialog");
         return a.showAndWait().map(b -> b.getButtonData() == ButtonBar.ButtonData.YES).orElse(false);
+    }
+
+    /** The application icon in every bundled size, smallest first. */
+    static List<Image> windowIcons() {
+        List<Image> icons = new ArrayList<>();
+        for (int size : ICON_SIZES) {
+            icons.add(new Image(SparsityBenchApp.class.getResource(
+                    "/org/sparsitybench/icons/sparsitybench-" + size + ".png").toExternalForm()));
+        }
+        return icons;
     }
 
     @Override
