@@ -212,4 +212,23 @@ class PruneCommandTest {
         assertTrue(r.err().contains(concat) && r.err().contains("graph input"), r.err());
         assertTrue(Files.notExists(out), "nothing written");
     }
+
+    @Test
+    void aConfigurationNamingAStructuredMethodDrivesTheEngineToTheSameMasks() throws Exception {
+        Path in = Fixtures.torch("cnn_bn.onnx");
+        Path byFlags = dir.resolve("flags.onnx");
+        Run a = InspectCommandTest.cli("prune", in.toString(), "--out", byFlags.toString(), "--method", "l2-structured",
+                "--sparsity", "0.5");
+        assertEquals(0, a.code(), a.err());
+        Path config = dir.resolve("structured.json");
+        Files.writeString(config, "{\"global\": {\"target\": 0.5, \"method\": \"l2-structured\"}}");
+        Path byConfig = dir.resolve("config.onnx");
+        Run b = InspectCommandTest.cli("prune", in.toString(), "--out", byConfig.toString(), "--config", config.toString());
+        assertEquals(0, b.code(), b.err());
+        JsonNode first = report(byFlags);
+        JsonNode second = report(byConfig);
+        assertEquals(first.get("masksSha256").asText(), second.get("masksSha256").asText());
+        assertEquals("l2-structured", second.get("layers").get(0).get("method").asText());
+        assertTrue(second.get("layers").get(0).get("achieved").asDouble() > 0, "whole filters removed");
+    }
 }
