@@ -122,18 +122,14 @@ public record HeatmapGrid(long rows, long cols, int gridRows, int gridCols, floa
                 int end = q + bw;
                 float s0 = 0f;
                 float s1 = 0f;
-                float s2 = 0f;
-                float s3 = 0f;
-                for (; q + 3 < end; q += 4) {
-                    s0 += finiteAbs(chunk[q]);
-                    s1 += finiteAbs(chunk[q + 1]);
-                    s2 += finiteAbs(chunk[q + 2]);
-                    s3 += finiteAbs(chunk[q + 3]);
+                for (; q + 7 < end; q += 8) {
+                    s0 += (finiteAbs(chunk[q]) + finiteAbs(chunk[q + 1])) + (finiteAbs(chunk[q + 2]) + finiteAbs(chunk[q + 3]));
+                    s1 += (finiteAbs(chunk[q + 4]) + finiteAbs(chunk[q + 5])) + (finiteAbs(chunk[q + 6]) + finiteAbs(chunk[q + 7]));
                 }
                 for (; q < end; q++) {
                     s0 += finiteAbs(chunk[q]);
                 }
-                sum[base + j] += (s0 + s1) + (s2 + s3);
+                sum[base + j] += s0 + s1;
                 count[base + j] += bw;
             }
             if (bits == null) {
