@@ -34,7 +34,6 @@ import org.sparsitybench.model.TensorData;
 import org.sparsitybench.model.UnsupportedModelException;
 import org.sparsitybench.model.WeightTensor;
 import org.sparsitybench.prune.Allocation;
-import org.sparsitybench.prune.BitMask;
 import org.sparsitybench.prune.GlobalSettings;
 import org.sparsitybench.prune.LayerResult;
 import org.sparsitybench.prune.LayerSettings;
@@ -42,13 +41,14 @@ import org.sparsitybench.prune.Mask;
 import org.sparsitybench.prune.Masking;
 import org.sparsitybench.prune.PruningConfig;
 import org.sparsitybench.prune.PruningEngine;
+import org.sparsitybench.prune.PruningMethods;
+import org.sparsitybench.prune.FeatureNorms;
+import org.sparsitybench.prune.method.WandaMethod;
 import org.sparsitybench.prune.PruningResult;
 import org.sparsitybench.prune.method.NmPattern;
 import org.sparsitybench.prune.stats.WeightUses;
 import org.sparsitybench.prune.structure.ChannelCompactor;
 import org.sparsitybench.prune.structure.ChannelGroup;
-import org.sparsitybench.prune.structure.ChannelStructure;
-import org.sparsitybench.prune.structure.StructuredSelection;
 import org.sparsitybench.task.CancellationToken;
 import org.sparsitybench.task.ProgressListener;
 import picocli.CommandLine.Command;
@@ -132,18 +132,6 @@ public final class PruneCommand implements Callable<Integer> {
             throw new SparsityBenchCli.UsageException(out + ": the output must keep the input's format (."
                     + m.format().id() + ")");
         }
-        if (method.equals("wanda") && (data == null || m.format() != ModelFormat.ONNX)) {
-            throw new SparsityBenchCli.UsageException("wanda needs an ONNX model and calibration data: --data DATASET "
-                    + "[--calibration K]");
-        }
-        boolean structured = method.endsWith("-structured");
-        if ((structured || compact) && m.format() != ModelFormat.ONNX) {
-            throw new UnsupportedModelException(model + ": structured pruning and --compact need a graph (ONNX); "
-                    + m.format().id() + " holds weights only");
-        }
-        if (compact && !structured) {
-            throw new SparsityBenchCli.UsageException("--compact removes whole channels; use it with l1-structured or l2-structured");
-        }
         if (sparseStorage && m.format() != ModelFormat.ONNX) {
             throw new UnsupportedModelException("--sparse-storage writes ONNX sparse_initializers; " + m.format().id()
                     + " has no sparse storage");
@@ -152,137 +140,120 @@ public final class PruneCommand implements Callable<Integer> {
         for (String e : exclude) {
             requirePrunable(m, e);
         }
+        if (method.equals("nm")) {
+            requireNm(nm);
+        }
 
         PruningConfig cfg = buildConfig(overrides);
-        Map<String, Mask> masks = new LinkedHashMap<>();
-        Map<String, float[]> values = new LinkedHashMap<>();
-        List<LayerResult> layerResults = new ArrayList<>();
+        // The methods actually run: the configuration's (a --config may name them) with the options on top.
+        Set<String> used = new HashSet<>();
+        used.add(cfg.global().method());
+        cfg.layers().values().stream().filter(l -> !l.excluded() && l.method() != null).forEach(l -> used.add(l.method()));
+        for (String id : used) {
+            try {
+                PruningMethods.byId(id);
+            } catch (IllegalArgumentException e) {
+                throw new SparsityBenchCli.UsageException(e.getMessage());
+            }
+        }
+        boolean wanda = used.contains(WandaMethod.ID);
+        if (wanda && (data == null || m.format() != ModelFormat.ONNX)) {
+            throw new SparsityBenchCli.UsageException("wanda needs an ONNX model and calibration data: --data DATASET "
+                    + "[--calibration K]");
+        }
+        boolean structured = used.stream().anyMatch(id -> id.endsWith("-structured"));
+        if ((structured || compact) && m.format() != ModelFormat.ONNX) {
+            throw new UnsupportedModelException(model + ": structured pruning and --compact need a graph (ONNX); "
+                    + m.format().id() + " holds weights only");
+        }
+        if (compact && !structured) {
+            throw new SparsityBenchCli.UsageException("--compact removes whole channels; use it with l1-structured or l2-structured");
+        }
         ObjectNode extra = new ObjectMapper().createObjectNode();
         ChannelCompactor.Compaction compaction = null;
         Path maskedForCheck = null;
 
-        if (structured) {
-            ChannelStructure structure = ChannelStructure.analyze(m);
-            int norm = method.startsWith("l1") ? 1 : 2;
-            Map<String, Double> perSource = new HashMap<>(overrides);
-            exclude.forEach(e -> perSource.put(e, 0.0));
-            Map<Integer, boolean[]> keep = StructuredSelection.select(m, structure, norm, sparsity, perSource, CancellationToken.NONE);
-            ArrayNode groups = extra.putArray("groups");
-            for (ChannelGroup g : structure.groups()) {
-                boolean[] k = keep.get(g.id());
-                int removed = 0;
-                for (boolean b : k) {
-                    removed += b ? 0 : 1;
-                }
-                ObjectNode o = groups.addObject();
-                o.putPOJO("sources", g.sources());
-                o.put("channels", g.channels());
-                o.put("removed", removed);
-                o.put("pinned", g.pinned());
-                g.refusal().ifPresent(r -> o.put("refusal", r));
-                if (compact && removed > 0 && !g.compactable()) {
-                    throw new UnsupportedModelException(g.refusal().orElse("channels of " + g.sources() + " reach a graph output"));
-                }
-            }
-            values.putAll(ChannelCompactor.zeroRemovedChannels(m, structure, keep, Map.of()));
-            if (compact) {
-                compaction = ChannelCompactor.compact(m, structure, keep, Map.of());
-            }
-            for (WeightTensor t : m.prunableTensors()) {
-                float[] v = values.getOrDefault(t.name(), null);
-                Mask mask = v == null ? BitMask.allKept(t.elementCount()) : Masking.keptWhereNonZero(t.data().readAllFloats(), v);
-                masks.put(t.name(), mask);
-                layerResults.add(result(t, method, structure.groupOf(t.name()).isPresent()
-                        ? perSource.getOrDefault(t.name(), sparsity) : 0, mask));
-            }
-        } else if (method.equals("wanda")) {
+        // Every method runs through the engine; the options only gather what it needs (calibration, sensitivity).
+        Map<String, FeatureNorms> norms = Map.of();
+        if (wanda) {
             org.sparsitybench.eval.ModelCard card = org.sparsitybench.eval.ModelCard.forModel(model, null);
-            Map<String, org.sparsitybench.eval.ActivationNorms.LayerNorms> norms = org.sparsitybench.eval.ActivationNorms
-                    .capture(m, card, org.sparsitybench.formats.data.Datasets.open(data), calibration,
-                            ProgressListener.NONE, CancellationToken.NONE);
+            norms = org.sparsitybench.eval.ActivationNorms.capture(m, card,
+                    org.sparsitybench.formats.data.Datasets.open(data), calibration, ProgressListener.NONE,
+                    CancellationToken.NONE);
             List<String> fallback = new ArrayList<>();
             for (WeightTensor t : m.prunableTensors()) {
-                double level = exclude.contains(t.name()) ? 0 : overrides.getOrDefault(t.name(), sparsity);
-                var n = norms.get(t.name());
-                Mask mask;
-                if (n != null) {
-                    mask = org.sparsitybench.prune.method.Wanda.select(t, n.norms(), n.featureAxis(), level, CancellationToken.NONE);
-                } else {
+                LayerSettings l = cfg.layer(t.name());
+                String id = l.method() != null ? l.method() : cfg.global().method();
+                if (id.equals(WandaMethod.ID) && !l.excluded() && !norms.containsKey(t.name())) {
                     fallback.add(t.name());
-                    PruningConfig one = PruningConfig.of(GlobalSettings.of(0, "magnitude", Allocation.UNIFORM));
-                    for (WeightTensor o : m.prunableTensors()) {
-                        one = one.withLayer(o.name(), o == t ? LayerSettings.override(level) : LayerSettings.excludedLayer());
-                    }
-                    mask = new PruningEngine(m).run(one, ProgressListener.NONE, CancellationToken.NONE).mask(t.name());
+                    cfg = cfg.withLayer(t.name(), new LayerSettings("magnitude", l.sparsity(), l.locked(), false));
                 }
-                masks.put(t.name(), mask);
-                if (mask.prunedCount() > 0) {
-                    values.put(t.name(), Masking.apply(t.data(), mask));
-                }
-                layerResults.add(result(t, n != null ? "wanda" : "magnitude", level, mask));
             }
             extra.put("calibrationSamples", calibration);
             if (!fallback.isEmpty()) {
                 extra.putPOJO("wandaFallbackToMagnitude", fallback);
             }
-        } else if (method.equals("nm")) {
-            String[] p = nm.split(":");
-            int n;
-            int mm;
-            try {
-                n = Integer.parseInt(p[0].trim());
-                mm = Integer.parseInt(p[1].trim());
-            } catch (RuntimeException e) {
-                throw new SparsityBenchCli.UsageException("--nm '" + nm + "' is not N:M");
+        }
+        org.sparsitybench.prune.SensitivityAllocation hook = null;
+        if (cfg.global().allocation() == Allocation.SENSITIVITY) {
+            if (data == null || m.format() != ModelFormat.ONNX) {
+                throw new SparsityBenchCli.UsageException("--allocation sensitivity measures each layer on data: give "
+                        + "--data DATASET with an ONNX model");
             }
-            int violations = 0;
-            for (WeightTensor t : m.prunableTensors()) {
-                Mask mask = exclude.contains(t.name()) ? BitMask.allKept(t.elementCount())
-                        : NmPattern.select(t, n, mm, CancellationToken.NONE);
-                violations += exclude.contains(t.name()) ? 0 : NmPattern.violations(t, mask, n, mm).size();
-                masks.put(t.name(), mask);
-                if (mask.prunedCount() > 0) {
-                    values.put(t.name(), Masking.apply(t.data(), mask));
-                }
-                layerResults.add(result(t, "nm", exclude.contains(t.name()) ? 0 : (double) (mm - n) / mm, mask));
-            }
-            extra.put("nmPattern", n + ":" + mm);
-            extra.put("nmViolations", violations);
-        } else {
-            org.sparsitybench.prune.SensitivityAllocation hook = null;
-            if (cfg.global().allocation() == Allocation.SENSITIVITY) {
-                if (data == null || m.format() != ModelFormat.ONNX) {
-                    throw new SparsityBenchCli.UsageException("--allocation sensitivity measures each layer on data: give "
-                            + "--data DATASET with an ONNX model");
-                }
-                var curves = org.sparsitybench.eval.Sensitivity.analyze(m,
-                        org.sparsitybench.eval.ModelCard.forModel(model, null), org.sparsitybench.formats.data.Datasets.open(data),
-                        List.of(0.0, 0.3, 0.5, 0.7, 0.8, 0.9, 0.95), Math.max(calibration, 500), ProgressListener.NONE,
-                        CancellationToken.NONE);
-                hook = org.sparsitybench.eval.Sensitivity.hook(curves);
-                extra.put("sensitivitySamples", Math.max(calibration, 500));
-                if (accuracyBudget != null) {
-                    Map<String, Double> levels = org.sparsitybench.eval.Sensitivity.allocationForBudget(curves, accuracyBudget);
-                    for (Map.Entry<String, Double> e : levels.entrySet()) {
-                        if (!exclude.contains(e.getKey()) && !overrides.containsKey(e.getKey())) {
-                            cfg = cfg.withLayer(e.getKey(), LayerSettings.override(e.getValue()));
-                        }
+            var curves = org.sparsitybench.eval.Sensitivity.analyze(m,
+                    org.sparsitybench.eval.ModelCard.forModel(model, null), org.sparsitybench.formats.data.Datasets.open(data),
+                    List.of(0.0, 0.3, 0.5, 0.7, 0.8, 0.9, 0.95), Math.max(calibration, 500), ProgressListener.NONE,
+                    CancellationToken.NONE);
+            hook = org.sparsitybench.eval.Sensitivity.hook(curves);
+            extra.put("sensitivitySamples", Math.max(calibration, 500));
+            if (accuracyBudget != null) {
+                Map<String, Double> levels = org.sparsitybench.eval.Sensitivity.allocationForBudget(curves, accuracyBudget);
+                for (Map.Entry<String, Double> e : levels.entrySet()) {
+                    if (!exclude.contains(e.getKey()) && !overrides.containsKey(e.getKey())) {
+                        cfg = cfg.withLayer(e.getKey(), LayerSettings.override(e.getValue()));
                     }
-                    extra.put("accuracyBudget", accuracyBudget);
+                }
+                extra.put("accuracyBudget", accuracyBudget);
+            }
+        }
+        PruningResult r = new PruningEngine(m, new org.sparsitybench.prune.ScoreCache(false), hook, norms)
+                .run(cfg, ProgressListener.NONE, CancellationToken.NONE);
+        List<LayerResult> layerResults = new ArrayList<>(r.layers());
+        Map<String, Mask> masks = new LinkedHashMap<>(r.masks());
+        Map<String, float[]> values = new LinkedHashMap<>(r.prunedValues(m));
+        if (!r.messages().isEmpty()) {
+            extra.putPOJO("messages", r.messages());
+        }
+        if (r.channels() != null) {
+            ArrayNode groups = extra.putArray("groups");
+            for (ChannelGroup g : r.channels().structure().groups()) {
+                int removed = r.channels().removed(g.id());
+                ObjectNode o = groups.addObject();
+                o.putPOJO("sources", g.sources());
+                o.put("channels", g.channels());
+                o.put("removed", removed);
+                o.put("pinned", g.pinned());
+                g.refusal().ifPresent(why -> o.put("refusal", why));
+                if (compact && removed > 0 && !g.compactable()) {
+                    throw new UnsupportedModelException(g.refusal().orElse("channels of " + g.sources() + " reach a graph output"));
                 }
             }
-            PruningResult r = new PruningEngine(m, new org.sparsitybench.prune.ScoreCache(false), hook)
-                    .run(cfg, ProgressListener.NONE, CancellationToken.NONE);
-            layerResults.addAll(r.layers());
-            masks.putAll(r.masks());
-            for (Map.Entry<String, Mask> e : r.masks().entrySet()) {
-                if (e.getValue().prunedCount() > 0) {
-                    values.put(e.getKey(), Masking.apply(m.tensor(e.getKey()).orElseThrow().data(), e.getValue()));
+            if (compact) {
+                compaction = r.channels().compact(m, values);
+            }
+        }
+        if (used.contains("nm")) {
+            String pattern = cfg.global().nmPattern() == null ? "2:4" : cfg.global().nmPattern();
+            int[] nmm = requireNm(pattern);
+            int violations = 0;
+            for (LayerResult l : r.layers()) {
+                if (l.method().equals("nm") && l.status() != LayerResult.Status.EXCLUDED) {
+                    violations += NmPattern.violations(m.tensor(l.name()).orElseThrow(), masks.get(l.name()), nmm[0],
+                            nmm[1]).size();
                 }
             }
-            if (!r.messages().isEmpty()) {
-                extra.putPOJO("messages", r.messages());
-            }
+            extra.put("nmPattern", nmm[0] + ":" + nmm[1]);
+            extra.put("nmViolations", violations);
         }
 
         String masksSha = masksSha256(masks);
@@ -341,6 +312,21 @@ public final class PruneCommand implements Callable<Integer> {
         pw.println("report: " + reportFile);
         pw.flush();
         return SparsityBenchCli.EXIT_OK;
+    }
+
+    /** N and M of an N:M pattern, or a usage error. */
+    private static int[] requireNm(String pattern) {
+        String[] p = pattern.split(":");
+        try {
+            int n = Integer.parseInt(p[0].trim());
+            int mm = Integer.parseInt(p[1].trim());
+            if (n < 0 || mm <= 0 || n > mm) {
+                throw new NumberFormatException();
+            }
+            return new int[] {n, mm};
+        } catch (RuntimeException e) {
+            throw new SparsityBenchCli.UsageException("--nm '" + pattern + "' is not N:M with 0 <= N <= M, M > 0");
+        }
     }
 
     private static String extension(Path p) {
@@ -434,12 +420,6 @@ public final class PruneCommand implements Callable<Integer> {
         };
     }
 
-
-    private static LayerResult result(WeightTensor t, String method, double requested, Mask mask) {
-        Masking.Energy e = Masking.energy(t.data(), mask, CancellationToken.NONE);
-        return new LayerResult(t.name(), method, LayerResult.Status.ALLOCATED, requested, mask.sparsity(),
-                t.elementCount(), mask.keptCount(), e.retained());
-    }
 
     private static Map<String, TensorUpdate> updates(Model m, Map<String, float[]> values) {
         Map<String, TensorUpdate> u = new LinkedHashMap<>();

@@ -16,6 +16,7 @@ import org.sparsitybench.formats.onnx.OnnxProbe;
 import org.sparsitybench.model.GraphNode;
 import org.sparsitybench.model.Model;
 import org.sparsitybench.model.WeightTensor;
+import org.sparsitybench.prune.FeatureNorms;
 import org.sparsitybench.model.UnsupportedModelException;
 import org.sparsitybench.task.CancellationToken;
 import org.sparsitybench.task.ProgressListener;
@@ -29,15 +30,13 @@ public final class ActivationNorms {
     }
 
     /**
-     * Norms per input feature, and which weight axis indexes those features.
+     * Norms per input feature for every layer whose input can be captured, by weight name: the calibration data
+     * the engine's Wanda method takes ({@link org.sparsitybench.prune.PruningEngine}). Layers absent (inside a
+     * subgraph, grouped Conv, weight not the B operand) have no calibration.
      *
-     * @param norms       ‖X_j‖₂ over the calibration samples (and positions for a Conv)
-     * @param featureAxis the weight's axis of input features
+     * @param samples number of calibration samples, the first ones of {@code data}
      */
-    public record LayerNorms(double[] norms, int featureAxis) {
-    }
-
-    public static Map<String, LayerNorms> capture(Model model, ModelCard card, LabeledData data, int samples,
+    public static Map<String, FeatureNorms> capture(Model model, ModelCard card, LabeledData data, int samples,
                                                   ProgressListener progress, CancellationToken cancel) throws Exception {
         Map<String, String> inputOf = new LinkedHashMap<>();
         Map<String, Integer> featureAxis = new HashMap<>();
@@ -113,13 +112,13 @@ public final class ActivationNorms {
         } finally {
             Files.deleteIfExists(probe);
         }
-        Map<String, LayerNorms> out = new LinkedHashMap<>();
+        Map<String, FeatureNorms> out = new LinkedHashMap<>();
         for (Map.Entry<String, double[]> e : sums.entrySet()) {
             double[] norms = e.getValue().clone();
             for (int i = 0; i < norms.length; i++) {
                 norms[i] = Math.sqrt(norms[i]);
             }
-            out.put(e.getKey(), new LayerNorms(norms, featureAxis.get(e.getKey())));
+            out.put(e.getKey(), new FeatureNorms(norms, featureAxis.get(e.getKey())));
         }
         return out;
     }

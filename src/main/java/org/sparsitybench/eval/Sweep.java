@@ -12,20 +12,15 @@ import org.sparsitybench.formats.TensorUpdate;
 import org.sparsitybench.formats.data.LabeledData;
 import org.sparsitybench.model.Model;
 import org.sparsitybench.model.TensorData;
-import org.sparsitybench.model.WeightTensor;
 import org.sparsitybench.prune.Allocation;
-import org.sparsitybench.prune.BitMask;
 import org.sparsitybench.prune.GlobalSettings;
 import org.sparsitybench.prune.Mask;
-import org.sparsitybench.prune.Masking;
 import org.sparsitybench.prune.PruningConfig;
 import org.sparsitybench.prune.PruningEngine;
 import org.sparsitybench.prune.PruningResult;
 import org.sparsitybench.prune.ScoreCache;
 import org.sparsitybench.prune.stats.WeightUses;
-import org.sparsitybench.prune.structure.ChannelCompactor;
-import org.sparsitybench.prune.structure.ChannelStructure;
-import org.sparsitybench.prune.structure.StructuredSelection;
+import org.sparsitybench.prune.structure.ChannelSelection;
 import org.sparsitybench.task.CancellationToken;
 import org.sparsitybench.task.ProgressListener;
 
@@ -38,7 +33,7 @@ public final class Sweep {
     private Sweep() {
     }
 
-    /** Methods a sweep runs: the engine's, plus structured L1/L2. */
+    /** Methods a sweep runs (all through the engine). */
     public static final List<String> METHODS = List.of("magnitude", "random", "l1-structured", "l2-structured");
 
     /**
@@ -57,7 +52,6 @@ public final class Sweep {
         ScoreCache cache = new ScoreCache(false);
         PruningEngine engine = new PruningEngine(model, cache, null);
         WeightUses uses = WeightUses.of(model);
-        ChannelStructure structure = null;
         List<SweepPoint> points = new ArrayList<>();
         int total = methods.size() * levels.size();
         int done = 0;
@@ -65,36 +59,25 @@ public final class Sweep {
             for (double level : levels) {
                 cancel.throwIfCancelled();
                 progress.progress((double) done / total, String.format(Locale.ROOT, "%s at %.0f%%", method, 100 * level));
-                Map<String, Mask> masks;
+                boolean structured = method.endsWith("-structured");
+                // Structured methods take the level per channel group (uniform allocation, whole channels).
+                PruningConfig config = PruningConfig.of(new GlobalSettings(level, method,
+                        structured ? Allocation.UNIFORM : allocation, null, 0, null));
+                PruningResult r = engine.run(config, ProgressListener.NONE, cancel);
+                Map<String, Mask> masks = r.masks();
+                Map<String, float[]> values = r.prunedValues(model);
                 Map<String, TensorUpdate> compactUpdates = null;
                 Map<String, Map<String, Long>> compactAttrs = null;
-                if (method.endsWith("-structured")) {
-                    if (structure == null) {
-                        structure = ChannelStructure.analyze(model);
+                ChannelSelection channels = r.channels();
+                if (channels != null && channels.structure().groups().stream()
+                        .allMatch(g -> g.compactable() || channels.removed(g.id()) == 0)) {
+                    var c = channels.compact(model, values);
+                    compactUpdates = new HashMap<>();
+                    for (var e : c.tensors().entrySet()) {
+                        compactUpdates.put(e.getKey(), new TensorUpdate(e.getValue().shape(),
+                                TensorData.ofFloats(e.getValue().values())));
                     }
-                    var keep = StructuredSelection.select(model, structure, method.startsWith("l1") ? 1 : 2, level,
-                            Map.of(), cancel);
-                    Map<String, float[]> zeroed = ChannelCompactor.zeroRemovedChannels(model, structure, keep, Map.of());
-                    masks = new HashMap<>();
-                    for (WeightTensor t : model.prunableTensors()) {
-                        float[] v = zeroed.get(t.name());
-                        masks.put(t.name(), v == null ? BitMask.allKept(t.elementCount()) : Masking.keptWhereNonZero(t.data().readAllFloats(), v));
-                    }
-                    boolean compactable = structure.groups().stream().allMatch(g -> g.compactable()
-                            || !anyRemoved(keep.get(g.id())));
-                    if (compactable) {
-                        var c = ChannelCompactor.compact(model, structure, keep, Map.of());
-                        compactUpdates = new HashMap<>();
-                        for (var e : c.tensors().entrySet()) {
-                            compactUpdates.put(e.getKey(), new TensorUpdate(e.getValue().shape(),
-                                    TensorData.ofFloats(e.getValue().values())));
-                        }
-                        compactAttrs = c.attributes();
-                    }
-                } else {
-                    PruningConfig config = PruningConfig.of(new GlobalSettings(level, method, allocation, null, 0, null));
-                    PruningResult r = engine.run(config, ProgressListener.NONE, cancel);
-                    masks = r.masks();
+                    compactAttrs = c.attributes();
                 }
                 long selected = 0;
                 long kept = 0;
@@ -104,7 +87,9 @@ public final class Sweep {
                     kept += e.getValue().keptCount();
                     keptCounts.put(e.getKey(), e.getValue().keptCount());
                 }
-                Path file = PrunedModels.write(model, masks, cancel);
+                Map<String, TensorUpdate> masked = new HashMap<>();
+                values.forEach((name, v) -> masked.put(name, TensorUpdate.of(model.tensor(name).orElseThrow(), v)));
+                Path file = PrunedModels.writeUpdates(model, masked, Map.of(), cancel);
                 try {
                     Evaluation ev;
                     try (OrtModel session = OrtModel.open(file, card.input(), 0)) {
@@ -122,7 +107,7 @@ public final class Sweep {
                         }
                     }
                     double kernel = Double.NaN;
-                    if (latencyRuns > 0 && !method.endsWith("-structured")) {
+                    if (latencyRuns > 0 && !structured) {
                         double dense = 0;
                         double sparse = 0;
                         for (SparseKernelBench.LayerSpeedup l : SparseKernelBench.perLayer(model, masks, 1, 5, 7)) {
@@ -131,7 +116,7 @@ public final class Sweep {
                         }
                         kernel = sparse > 0 ? dense / sparse : Double.NaN;
                     }
-                    SweepPoint p = new SweepPoint(method, method.endsWith("-structured") ? "per-group" : allocation.name()
+                    SweepPoint p = new SweepPoint(method, structured ? "per-group" : allocation.name()
                             .toLowerCase(Locale.ROOT).replace('_', '-'), level, selected == 0 ? 0 : 1 - (double) kept / selected,
                             ev.accuracy(), ev.top5(), ev.loss(), latency, compactLatency, kernel, kept, uses.flops(keptCounts),
                             Files.size(file));
@@ -147,13 +132,5 @@ public final class Sweep {
         return points;
     }
 
-    private static boolean anyRemoved(boolean[] keep) {
-        for (boolean b : keep) {
-            if (!b) {
-                return true;
-            }
-        }
-        return false;
-    }
 
 }

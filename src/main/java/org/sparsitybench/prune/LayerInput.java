@@ -11,11 +11,13 @@ import org.sparsitybench.model.WeightTensor;
  * @param seed        the configuration's seed
  * @param cache       cached score histograms, shared by the engine's runs
  * @param nmPattern   the configuration's N:M pattern ("2:4"), or null
+ * @param activations calibration norms of the layer's input features (Wanda), or null when none were measured
  */
-public record LayerInput(WeightTensor tensor, int tensorIndex, long seed, ScoreCache cache, String nmPattern) {
-    /** A layer input without an N:M pattern. */
+public record LayerInput(WeightTensor tensor, int tensorIndex, long seed, ScoreCache cache, String nmPattern,
+                         FeatureNorms activations) {
+    /** A layer input without an N:M pattern or calibration. */
     public LayerInput(WeightTensor tensor, int tensorIndex, long seed, ScoreCache cache) {
-        this(tensor, tensorIndex, seed, cache, null);
+        this(tensor, tensorIndex, seed, cache, null, null);
     }
 
     public LayerInput {

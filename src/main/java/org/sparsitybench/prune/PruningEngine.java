@@ -17,10 +17,17 @@ import org.sparsitybench.prune.alloc.Erk;
 import org.sparsitybench.prune.alloc.LayerNormalized;
 import org.sparsitybench.prune.mask.ConstantMask;
 import org.sparsitybench.prune.mask.ThresholdMask;
+import org.sparsitybench.prune.method.StructuredMethod;
+import org.sparsitybench.prune.method.WandaMethod;
 import org.sparsitybench.prune.select.ExactSelector;
 import org.sparsitybench.prune.select.ScoreHistogram;
 import org.sparsitybench.prune.select.SelectionStats;
 import org.sparsitybench.prune.select.Threshold;
+import org.sparsitybench.prune.structure.ChannelGroup;
+import org.sparsitybench.prune.structure.ChannelSelection;
+import org.sparsitybench.prune.structure.ChannelSlice;
+import org.sparsitybench.prune.structure.ChannelStructure;
+import org.sparsitybench.prune.structure.StructuredSelection;
 import org.sparsitybench.task.CancellationToken;
 import org.sparsitybench.task.LongTask;
 import org.sparsitybench.task.ProgressListener;
@@ -43,21 +50,42 @@ public final class PruningEngine {
     private final Model model;
     private final ScoreCache cache;
     private final SensitivityAllocation sensitivity;
+    private final Map<String, FeatureNorms> activations;
+    private volatile ChannelStructure structure;
 
-    /** An engine with its own cache (no bin indexes) and no sensitivity levels. */
+    /** An engine with its own cache (no bin indexes), no sensitivity levels and no calibration. */
     public PruningEngine(Model model) {
         this(model, new ScoreCache(false), null);
+    }
+
+    /** An engine without calibration norms (so without Wanda). */
+    public PruningEngine(Model model, ScoreCache cache, SensitivityAllocation sensitivity) {
+        this(model, cache, sensitivity, Map.of());
     }
 
     /**
      * @param model       the model (not modified)
      * @param cache       histogram cache to use and fill
      * @param sensitivity levels for {@link Allocation#SENSITIVITY}, or null when there are none yet
+     * @param activations calibration norms of each layer's input by tensor name, for Wanda (not modified; layers
+     *                    absent have none)
      */
-    public PruningEngine(Model model, ScoreCache cache, SensitivityAllocation sensitivity) {
+    public PruningEngine(Model model, ScoreCache cache, SensitivityAllocation sensitivity,
+                         Map<String, FeatureNorms> activations) {
         this.model = Objects.requireNonNull(model, "model");
         this.cache = Objects.requireNonNull(cache, "cache");
         this.sensitivity = sensitivity;
+        this.activations = Map.copyOf(activations);
+    }
+
+    /** The model's channel structure, analysed on first use. */
+    public ChannelStructure structure() {
+        ChannelStructure s = structure;
+        if (s == null) {
+            s = ChannelStructure.analyze(model);
+            structure = s;
+        }
+        return s;
     }
 
     public Model model() {
@@ -106,7 +134,8 @@ public final class PruningEngine {
      * @param progress told the fraction done, per layer
      * @param cancel   checked per layer and per chunk of weights
      * @throws IllegalArgumentException if the configuration names an unknown method
-     * @throws IllegalStateException    for {@link Allocation#SENSITIVITY} without sensitivity levels
+     * @throws IllegalStateException    for {@link Allocation#SENSITIVITY} without sensitivity levels, or Wanda on
+     *                                  a layer without calibration norms
      * @throws org.sparsitybench.task.CancelledException if cancelled
      */
     public PruningResult run(PruningConfig config, ProgressListener progress, CancellationToken cancel) {
@@ -141,7 +170,8 @@ public final class PruningEngine {
             } else {
                 status = LayerResult.Status.ALLOCATED;
             }
-            entries.add(new Entry(t, new LayerInput(t, i, global.seed(), cache, global.nmPattern()), method, status, level));
+            entries.add(new Entry(t, new LayerInput(t, i, global.seed(), cache, global.nmPattern(),
+                    activations.get(t.name())), method, status, level));
         }
         for (String name : config.layers().keySet()) {
             if (!seen.contains(name)) {
@@ -177,8 +207,18 @@ public final class PruningEngine {
             freeBudget = clamped;
         }
 
+        for (Entry e : entries) {
+            if (e.method instanceof WandaMethod && e.status != LayerResult.Status.EXCLUDED && e.input.activations() == null) {
+                throw new IllegalStateException(WandaMethod.missing(e.tensor.name()));
+            }
+        }
+
         ProgressListener scoring = progress.range(0, 0.7);
         allocate(global, free, freeBudget, freeSize, scoring, cancel, messages);
+
+        Map<String, BitMask> channelMasks = new HashMap<>();
+        Set<String> byGroup = new HashSet<>();
+        ChannelSelection channels = channelGroups(entries, channelMasks, byGroup, messages, cancel);
 
         ProgressListener selecting = progress.range(0.7, 1);
         List<LayerResult> results = new ArrayList<>(entries.size());
@@ -191,10 +231,17 @@ public final class PruningEngine {
             Mask mask;
             if (e.status == LayerResult.Status.EXCLUDED) {
                 mask = ConstantMask.allKept(e.n());
-            } else if (e.pooledThreshold != null) {
-                mask = new ThresholdMask(e.tensor.data(), e.pooledScore, e.pooledThreshold, e.pooledBits);
+            } else if (byGroup.contains(e.tensor.name())) {
+                BitMask m = channelMasks.get(e.tensor.name());
+                mask = m == null ? ConstantMask.allKept(e.n()) : m;
             } else {
-                mask = e.method.select(e.input, e.k, cancel);
+                mask = e.pooledThreshold != null
+                        ? new ThresholdMask(e.tensor.data(), e.pooledScore, e.pooledThreshold, e.pooledBits)
+                        : e.method.select(e.input, e.k, cancel);
+                BitMask m = channelMasks.get(e.tensor.name());
+                if (m != null) { // another method's layer inside a pruned channel group loses the channels too
+                    mask = StructuredSelection.and(mask.toBitMask(), m);
+                }
             }
             if (e.status == LayerResult.Status.ALLOCATED) {
                 e.requested = e.n() == 0 ? 0 : (double) e.k / e.n();
@@ -211,7 +258,96 @@ public final class PruningEngine {
             messages.add("pruned " + pruned + " weights instead of " + target
                     + " (a method's structure does not allow the exact count)");
         }
-        return new PruningResult(config, results, masks, selected, target, pruned, met, messages);
+        return new PruningResult(config, results, masks, selected, target, pruned, met, messages, channels);
+    }
+
+    /**
+     * Selects the channels of every channel group whose sources use a structured method. A group prunes
+     * {@code round(s_g · channels)} channels, {@code s_g = Σ k / Σ params} over its sources (so with a uniform
+     * allocation every group loses the target share of its channels, row granularity; other allocations weight
+     * the share by their per-layer budgets), keeping at least one channel so the network stays connected. A group
+     * stays whole when it reaches a graph output, or when one of its sources or zeroed followers is excluded or
+     * uses another method (message). Masks of the group's prunable tensors go to {@code masks}; the names of the
+     * structured layers the groups decide go to {@code byGroup}.
+     *
+     * @return the kept channels, or null when no layer is structured
+     */
+    private ChannelSelection channelGroups(List<Entry> entries, Map<String, BitMask> masks, Set<String> byGroup,
+                                           List<String> messages, CancellationToken cancel) {
+        Map<String, Entry> byName = new HashMap<>();
+        boolean any = false;
+        for (Entry e : entries) {
+            byName.put(e.tensor.name(), e);
+            any |= e.method instanceof StructuredMethod && e.status != LayerResult.Status.EXCLUDED;
+        }
+        if (!any) {
+            return null;
+        }
+        ChannelStructure s = structure();
+        Map<Integer, boolean[]> keep = new LinkedHashMap<>();
+        for (ChannelGroup g : s.groups()) {
+            cancel.throwIfCancelled();
+            StructuredMethod method = null;
+            String obstacle = null;
+            long k = 0;
+            long n = 0;
+            boolean structuredSource = false;
+            for (String src : g.sources()) {
+                Entry e = byName.get(src);
+                if (e == null) {
+                    obstacle = src + " is not a prunable layer";
+                    continue;
+                }
+                if (e.method instanceof StructuredMethod sm) {
+                    structuredSource = true;
+                    byGroup.add(src);
+                    if (method == null) {
+                        method = sm;
+                    } else if (method != sm && obstacle == null) {
+                        obstacle = "its sources mix " + method.id() + " and " + sm.id();
+                    }
+                } else if (obstacle == null) {
+                    obstacle = src + " uses " + e.method.id();
+                }
+                if (e.status == LayerResult.Status.EXCLUDED && obstacle == null) {
+                    obstacle = src + " is excluded";
+                }
+                k += e.k;
+                n += e.n();
+            }
+            if (!structuredSource) {
+                continue;
+            }
+            for (ChannelSlice slice : g.slices()) {
+                Entry f = byName.get(slice.tensor());
+                if (slice.zeroed() && f != null && !g.sources().contains(slice.tensor())) {
+                    if (f.status == LayerResult.Status.EXCLUDED && obstacle == null) {
+                        obstacle = f.tensor.name() + " follows its channels and is excluded";
+                    }
+                    if (f.method instanceof StructuredMethod) {
+                        byGroup.add(f.tensor.name());
+                    }
+                }
+            }
+            if (obstacle == null && g.pinned()) {
+                obstacle = "its channels reach a graph output";
+            }
+            if (obstacle != null) {
+                if (k > 0) {
+                    messages.add("channel group " + g.sources() + " is kept whole: " + obstacle);
+                }
+                continue;
+            }
+            int remove = n == 0 ? 0 : (int) Math.min(g.channels() - 1L,
+                    roundHalfEven((double) k / n * g.channels()));
+            if (remove <= 0) {
+                continue;
+            }
+            boolean[] kept = StructuredSelection.keep(model, g, method.norm(), remove, cancel);
+            keep.put(g.id(), kept);
+            StructuredSelection.masks(model, g, kept).forEach((name, m) -> masks.merge(name, m, StructuredSelection::and));
+        }
+        return new ChannelSelection(s, keep);
     }
 
     /** Sets {@code k} (or a pooled threshold) for every free layer, {@code Σ k = budget}. */

@@ -4,7 +4,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.sparsitybench.prune.method.MagnitudeMethod;
+import org.sparsitybench.prune.method.NmMethod;
 import org.sparsitybench.prune.method.RandomMethod;
+import org.sparsitybench.prune.method.StructuredMethod;
+import org.sparsitybench.prune.method.WandaMethod;
 
 /** The methods configurations can name, by {@link PruningMethod#id()}. New methods register here. */
 public final class PruningMethods {
@@ -13,7 +16,10 @@ public final class PruningMethods {
     static {
         register(MagnitudeMethod.INSTANCE);
         register(RandomMethod.INSTANCE);
-        register(org.sparsitybench.prune.method.NmMethod.INSTANCE);
+        register(NmMethod.INSTANCE);
+        register(StructuredMethod.L1);
+        register(StructuredMethod.L2);
+        register(WandaMethod.INSTANCE);
     }
 
     private PruningMethods() {

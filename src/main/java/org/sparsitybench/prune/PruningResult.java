@@ -4,6 +4,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.sparsitybench.prune.structure.ChannelSelection;
 
 /**
  * One engine run: per-layer results and masks in model order, the totals and whether the target was met.
@@ -17,10 +18,18 @@ import java.util.Map;
  * @param pruned         weights pruned in all
  * @param targetMet      {@code pruned == targetPruned}
  * @param messages       why the target was not met, layers the configuration names but the model lacks, ...
+ * @param channels       the channels kept by structured layers (for bias/BatchNorm zeroing and compaction), or
+ *                       null when no layer was pruned structurally
  */
 public record PruningResult(PruningConfig config, List<LayerResult> layers, Map<String, Mask> masks,
                             long selectedParams, long targetPruned, long pruned, boolean targetMet,
-                            List<String> messages) {
+                            List<String> messages, ChannelSelection channels) {
+    /** A result without structured layers. */
+    public PruningResult(PruningConfig config, List<LayerResult> layers, Map<String, Mask> masks, long selectedParams,
+                         long targetPruned, long pruned, boolean targetMet, List<String> messages) {
+        this(config, layers, masks, selectedParams, targetPruned, pruned, targetMet, messages, null);
+    }
+
     public PruningResult {
         layers = List.copyOf(layers);
         masks = Collections.unmodifiableMap(new LinkedHashMap<>(masks));
@@ -30,6 +39,26 @@ public record PruningResult(PruningConfig config, List<LayerResult> layers, Map<
     /** {@code pruned / selectedParams}; 0 when nothing is selected. */
     public double achievedSparsity() {
         return selectedParams == 0 ? 0.0 : (double) pruned / selectedParams;
+    }
+
+    /**
+     * The values to export or evaluate: each pruned tensor's weights with its mask applied, and for structured
+     * layers also the removed channels' biases, BatchNorm scale and shift zeroed, so a removed channel contributes
+     * exactly nothing. Tensors that do not change are absent.
+     *
+     * @param model the model this result was computed for (not modified)
+     */
+    public Map<String, float[]> prunedValues(org.sparsitybench.model.Model model) {
+        Map<String, float[]> values = new LinkedHashMap<>();
+        for (Map.Entry<String, Mask> e : masks.entrySet()) {
+            if (e.getValue().prunedCount() > 0) {
+                values.put(e.getKey(), Masking.apply(model.tensor(e.getKey()).orElseThrow().data(), e.getValue()));
+            }
+        }
+        if (channels != null) {
+            values.putAll(channels.zeroRemoved(model, values));
+        }
+        return values;
     }
 
     public Mask mask(String tensorName) {

@@ -155,4 +155,80 @@ class PruneCommandTest {
         assertEquals(2, InspectCommandTest.cli("prune", in.toString(), "--out", out.toString(), "--allocation",
                 "sensitivity").code(), "sensitivity allocation without --data");
     }
+
+    private static void conv(OnnxModelBuilder b, String in, String out, String w, int o, int i, long seed) {
+        java.util.Random r = new java.util.Random(seed);
+        float[] k = new float[o * i * 9];
+        for (int q = 0; q < k.length; q++) {
+            k[q] = (float) r.nextGaussian();
+        }
+        float[] bias = new float[o];
+        for (int q = 0; q < o; q++) {
+            bias[q] = (float) r.nextGaussian();
+        }
+        b.initializer(w, k, o, i, 3, 3).initializer(w + "_b", bias, o);
+        b.node("Conv", new String[] {in, w, w + "_b"}, new String[] {out}, attrInts("pads", 1, 1, 1, 1));
+    }
+
+    @Test
+    void concatBranchesMeetingAShortcutAreCompactedAndPassTheOnnxRuntimeCheck() throws Exception {
+        OnnxModelBuilder b = new OnnxModelBuilder("inc", 13).input("X", 1, -1, 2, 5, 5).output("Y", 1, -1, 3, 5, 5);
+        conv(b, "X", "s", "Stem", 6, 2, 1);
+        b.node("Relu", new String[] {"s"}, new String[] {"sr"});
+        conv(b, "sr", "a", "A", 2, 6, 2);
+        conv(b, "sr", "bb", "B", 4, 6, 3);
+        b.node("Concat", new String[] {"a", "bb"}, new String[] {"cat"}, attrInt("axis", 1));
+        b.node("Add", new String[] {"cat", "sr"}, new String[] {"sum"});
+        b.node("Relu", new String[] {"sum"}, new String[] {"r"});
+        conv(b, "r", "Y", "D", 3, 6, 4);
+        Path in = dir.resolve("inc.onnx");
+        b.save(in);
+        Path out = dir.resolve("inc-compact.onnx");
+        Run r = InspectCommandTest.cli("prune", in.toString(), "--out", out.toString(), "--method", "l1-structured",
+                "--sparsity", "0.5", "--compact");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("compaction check: passed"), r.out());
+        Model m = new OnnxReader().read(out);
+        long stem = m.tensor("Stem").orElseThrow().dim(0);
+        assertEquals(3, stem, "half of the six joined channels go");
+        assertEquals(3, m.tensor("A").orElseThrow().dim(0) + m.tensor("B").orElseThrow().dim(0),
+                "each branch loses the joined channels it owns");
+        assertArrayEquals(new long[] {3, 3, 3, 3}, m.tensor("D").orElseThrow().shape());
+        assertTrue(report(out).get("compactionCheck").get("passed").asBoolean());
+    }
+
+    @Test
+    void aConcatOfTheGraphInputIsRefusedWithExitCode4NamingTheNode() throws Exception {
+        OnnxModelBuilder b = new OnnxModelBuilder("gi", 13).input("X", 1, -1, 2, 5, 5).output("Y", 1, -1, 3, 5, 5);
+        conv(b, "X", "a", "A", 4, 2, 1);
+        String concat = b.node("Concat", new String[] {"X", "a"}, new String[] {"cat"}, attrInt("axis", 1));
+        conv(b, "cat", "Y", "C", 3, 6, 2);
+        Path in = dir.resolve("gi.onnx");
+        b.save(in);
+        Path out = dir.resolve("gi-out.onnx");
+        Run r = InspectCommandTest.cli("prune", in.toString(), "--out", out.toString(), "--method", "l2-structured",
+                "--compact");
+        assertEquals(4, r.code(), r.err());
+        assertTrue(r.err().contains(concat) && r.err().contains("graph input"), r.err());
+        assertTrue(Files.notExists(out), "nothing written");
+    }
+
+    @Test
+    void aConfigurationNamingAStructuredMethodDrivesTheEngineToTheSameMasks() throws Exception {
+        Path in = Fixtures.torch("cnn_bn.onnx");
+        Path byFlags = dir.resolve("flags.onnx");
+        Run a = InspectCommandTest.cli("prune", in.toString(), "--out", byFlags.toString(), "--method", "l2-structured",
+                "--sparsity", "0.5");
+        assertEquals(0, a.code(), a.err());
+        Path config = dir.resolve("structured.json");
+        Files.writeString(config, "{\"global\": {\"target\": 0.5, \"method\": \"l2-structured\"}}");
+        Path byConfig = dir.resolve("config.onnx");
+        Run b = InspectCommandTest.cli("prune", in.toString(), "--out", byConfig.toString(), "--config", config.toString());
+        assertEquals(0, b.code(), b.err());
+        JsonNode first = report(byFlags);
+        JsonNode second = report(byConfig);
+        assertEquals(first.get("masksSha256").asText(), second.get("masksSha256").asText());
+        assertEquals("l2-structured", second.get("layers").get(0).get("method").asText());
+        assertTrue(second.get("layers").get(0).get("achieved").asDouble() > 0, "whole filters removed");
+    }
 }

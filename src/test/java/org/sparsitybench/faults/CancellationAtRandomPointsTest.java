@@ -368,14 +368,14 @@ class CancellationAtRandomPointsTest {
         Model m = ModelFiles.read(file);
         ModelCard card = ModelCard.forModel(file, null);
         LabeledData data = fashion();
-        Map<String, ActivationNorms.LayerNorms> full = ActivationNorms.capture(m, card, data, 256,
+        Map<String, org.sparsitybench.prune.FeatureNorms> full = ActivationNorms.capture(m, card, data, 256,
                 ProgressListener.NONE, CancellationToken.NONE);
         int fds = FaultFiles.openFileDescriptors();
         cancelAtRandomPoints("calibration", 10,
                 cancel -> ActivationNorms.capture(m, card, data, 256, ProgressListener.NONE, cancel),
                 k -> assertOnlyModelAndCard(file, k));
         assertTrue(FaultFiles.openFileDescriptors() <= fds + 2, "no session or file left open");
-        Map<String, ActivationNorms.LayerNorms> again = ActivationNorms.capture(m, card, data, 256,
+        Map<String, org.sparsitybench.prune.FeatureNorms> again = ActivationNorms.capture(m, card, data, 256,
                 ProgressListener.NONE, CancellationToken.NONE);
         assertEquals(full.keySet(), again.keySet());
         for (String layer : full.keySet()) {

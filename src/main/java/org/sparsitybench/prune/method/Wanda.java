@@ -8,15 +8,18 @@ import org.sparsitybench.task.CancellationToken;
 /**
  * Wanda (Sun et al. 2023, "A Simple and Effective Pruning Approach for Large Language Models"): weight
  * {@code W[i,j]} scores {@code |W[i,j]| · ‖X_j‖₂}, where {@code X_j} is input feature j over the calibration
- * samples, and each output row {@code i} drops its own lowest-scoring {@code round(s · row size)} weights
- * (ties by index). For a Conv, feature j is the input channel of the weight ({@code ‖X_c‖₂} over samples and
- * positions), an approximation of the im2col features of the paper. Stateless.
+ * samples, and each output row {@code i} drops its own lowest-scoring weights (ties by index; scores compare as
+ * {@link Double#compare} does, so a NaN weight, or an infinite one times a zero norm, is pruned last). For a
+ * Conv, feature j is the input channel of the weight ({@code ‖X_c‖₂} over samples and positions), an
+ * approximation of the im2col features of the paper. Stateless.
  */
 public final class Wanda {
     private Wanda() {
     }
 
     /**
+     * Each row prunes {@code round(s · row size)} weights.
+     *
      * @param tensor       a prunable weight (not modified)
      * @param norms        ‖X_j‖₂ per input feature along {@code featureAxis} (not modified)
      * @param featureAxis  the weight axis that indexes input features
@@ -24,18 +27,58 @@ public final class Wanda {
      */
     public static BitMask select(WeightTensor tensor, double[] norms, int featureAxis, double sparsity,
                                  CancellationToken cancel) {
+        if (!(sparsity >= 0 && sparsity <= 1)) {
+            throw new IllegalArgumentException("sparsity " + sparsity + " outside [0, 1]");
+        }
+        int rows = rows(tensor);
+        int perRow = rows == 0 ? 0 : (int) (tensor.elementCount() / rows);
+        int[] prune = new int[rows];
+        Arrays.fill(prune, (int) Math.round(sparsity * perRow));
+        return select(tensor, norms, featureAxis, prune, cancel);
+    }
+
+    /**
+     * Prunes exactly {@code k} weights: every row {@code floor(k / rows)}, and the first {@code k mod rows} rows
+     * one more, so the achieved count is the request to the element.
+     *
+     * @throws IllegalArgumentException if {@code k} is outside {@code [0, size]}
+     */
+    public static BitMask selectCount(WeightTensor tensor, double[] norms, int featureAxis, long k,
+                                      CancellationToken cancel) {
+        if (k < 0 || k > tensor.elementCount()) {
+            throw new IllegalArgumentException(tensor.name() + ": k = " + k + " outside [0, " + tensor.elementCount() + "]");
+        }
+        int rows = rows(tensor);
+        int[] prune = new int[rows];
+        if (rows > 0) {
+            Arrays.fill(prune, (int) (k / rows));
+            for (int r = 0; r < k % rows; r++) {
+                prune[r]++;
+            }
+        }
+        return select(tensor, norms, featureAxis, prune, cancel);
+    }
+
+    private static int rows(WeightTensor tensor) {
+        int outAxis = tensor.pruneAxis();
+        if (outAxis < 0) {
+            throw new IllegalArgumentException(tensor.name() + " " + tensor.shapeString() + " has no output axis");
+        }
+        return (int) tensor.dim(outAxis);
+    }
+
+    /** Row {@code r} (along the output axis) prunes its {@code prune[r]} lowest scores. */
+    private static BitMask select(WeightTensor tensor, double[] norms, int featureAxis, int[] prune,
+                                  CancellationToken cancel) {
         long[] shape = tensor.shape();
         int outAxis = tensor.pruneAxis();
-        if (outAxis < 0 || featureAxis == outAxis || featureAxis < 0 || featureAxis >= shape.length) {
+        if (featureAxis == outAxis || featureAxis < 0 || featureAxis >= shape.length) {
             throw new IllegalArgumentException(tensor.name() + ": feature axis " + featureAxis + " with output axis "
                     + outAxis + " of " + Arrays.toString(shape));
         }
         if (norms.length != shape[featureAxis]) {
             throw new IllegalArgumentException(tensor.name() + ": " + norms.length + " feature norms for "
                     + shape[featureAxis] + " features");
-        }
-        if (!(sparsity >= 0 && sparsity <= 1)) {
-            throw new IllegalArgumentException("sparsity " + sparsity + " outside [0, 1]");
         }
         float[] w = tensor.data().readAllFloats();
         int n = w.length;
@@ -45,8 +88,8 @@ public final class Wanda {
             stride[i] = acc;
             acc *= shape[i];
         }
-        int rows = (int) shape[outAxis];
-        int perRow = n / Math.max(1, rows);
+        int rows = prune.length;
+        int perRow = rows == 0 ? 0 : n / rows;
         int[][] members = new int[rows][perRow];
         int[] fill = new int[rows];
         for (int e = 0; e < n; e++) {
@@ -54,7 +97,6 @@ public final class Wanda {
             members[r][fill[r]++] = e;
         }
         long[] words = new long[BitMask.wordCount(n)];
-        int prune = (int) Math.round(sparsity * perRow);
         double[] score = new double[perRow];
         Integer[] order = new Integer[perRow];
         for (int r = 0; r < rows; r++) {
@@ -62,12 +104,12 @@ public final class Wanda {
             for (int q = 0; q < perRow; q++) {
                 int e = members[r][q];
                 int f = (int) ((e / stride[featureAxis]) % shape[featureAxis]);
-                float v = w[e];
-                score[q] = Float.isNaN(v) ? Double.POSITIVE_INFINITY : Math.abs(v) * norms[f];
+                score[q] = Math.abs(w[e]) * norms[f];
                 order[q] = q;
             }
-            Arrays.sort(order, (a, b) -> score[a] != score[b] ? Double.compare(score[a], score[b]) : Integer.compare(a, b));
-            for (int q = prune; q < perRow; q++) {
+            // Members are in index order, so a stable sort by score breaks ties by index.
+            Arrays.sort(order, (a, b) -> Double.compare(score[a], score[b]));
+            for (int q = prune[r]; q < perRow; q++) {
                 int e = members[r][order[q]];
                 words[e >>> 6] |= 1L << e;
             }

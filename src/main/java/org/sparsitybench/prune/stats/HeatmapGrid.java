@@ -57,6 +57,10 @@ public record HeatmapGrid(long rows, long cols, int gridRows, int gridCols, floa
             long rowFrom = firstRow(cellRowFrom, gr, rows);
             long rowTo = firstRow(cellRowTo, gr, rows);
             float[] chunk = new float[(int) Math.min(1 << 16, Math.max(1, cols))];
+            if (cols > 0 && cols <= chunk.length && cols % gc == 0) {
+                evenCells(data, bits, cols, rows, gr, gc, rowFrom, rowTo, chunk, sum, count, kept, cancel);
+                return;
+            }
             for (long r = rowFrom; r < rowTo; r++) {
                 cancel.throwIfCancelled();
                 int base = (int) (r * gr / rows) * gc;
@@ -97,6 +101,57 @@ public record HeatmapGrid(long rows, long cols, int gridRows, int gridCols, floa
             max = Math.max(max, mean[i]);
         }
         return new HeatmapGrid(rows, cols, gr, gc, mean, frac, max);
+    }
+
+    /**
+     * The common case of cells of equal width {@code bw = cols / gc} over rows that fit one chunk: per row one
+     * read, then per cell a sum over four independent accumulators (a single chain of dependent float adds is
+     * what bounds the general loop) and the kept bits counted straight from the mask's words.
+     */
+    private static void evenCells(TensorData data, BitMask bits, long cols, long rows, int gr, int gc, long rowFrom,
+                                  long rowTo, float[] chunk, double[] sum, long[] count, long[] kept,
+                                  CancellationToken cancel) {
+        int n = (int) cols;
+        int bw = n / gc;
+        for (long r = rowFrom; r < rowTo; r++) {
+            cancel.throwIfCancelled();
+            int base = (int) (r * gr / rows) * gc;
+            long first = r * cols;
+            data.readFloats(first, FloatBuffer.wrap(chunk, 0, n));
+            for (int j = 0, q = 0; j < gc; j++) {
+                int end = q + bw;
+                float s0 = 0f;
+                float s1 = 0f;
+                for (; q + 7 < end; q += 8) {
+                    s0 += (finiteAbs(chunk[q]) + finiteAbs(chunk[q + 1])) + (finiteAbs(chunk[q + 2]) + finiteAbs(chunk[q + 3]));
+                    s1 += (finiteAbs(chunk[q + 4]) + finiteAbs(chunk[q + 5])) + (finiteAbs(chunk[q + 6]) + finiteAbs(chunk[q + 7]));
+                }
+                for (; q < end; q++) {
+                    s0 += finiteAbs(chunk[q]);
+                }
+                sum[base + j] += s0 + s1;
+                count[base + j] += bw;
+            }
+            if (bits == null) {
+                for (int j = 0; j < gc; j++) {
+                    kept[base + j] += bw;
+                }
+            } else {
+                for (int j = 0; j < gc; j++) {
+                    long from = first + (long) j * bw;
+                    int lo = (int) (from & 63);
+                    kept[base + j] += lo + bw <= 64
+                            ? Long.bitCount((bits.word((int) (from >>> 6)) >>> lo) & (bw == 64 ? -1L : (1L << bw) - 1))
+                            : countKept(bits, from, from + bw);
+                }
+            }
+        }
+    }
+
+    /** |v| for a finite v, 0 for NaN and ±Inf (skipped by the means). */
+    private static float finiteAbs(float v) {
+        float a = Math.abs(v);
+        return a < Float.POSITIVE_INFINITY ? a : 0f;
     }
 
     /** Kept elements in [from, to) of a bit mask, counted a word at a time. */

@@ -1,10 +1,8 @@
 package org.sparsitybench.prune.structure;
 
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.sparsitybench.model.Model;
@@ -46,7 +44,8 @@ public final class ChannelCompactor {
      */
     public static Compaction compact(Model model, ChannelStructure structure, Map<Integer, boolean[]> keep,
                                      Map<String, float[]> base) {
-        Map<String, Map<Integer, int[]>> plan = new LinkedHashMap<>();
+        // Per tensor and axis, which indices survive; several groups may cut the same axis (Concat branches).
+        Map<String, Map<Integer, boolean[]>> plan = new LinkedHashMap<>();
         Map<String, Map<String, Long>> attributes = new LinkedHashMap<>();
         Map<Integer, Integer> removed = new TreeMap<>();
         for (ChannelGroup g : structure.groups()) {
@@ -69,10 +68,27 @@ public final class ChannelCompactor {
             if (kept == 0) {
                 throw new UnsupportedModelException("pruning would remove every channel of " + g.sources());
             }
+            for (ChannelSlice own : g.slices()) {
+                String src = own.tensor();
+                if (own.zeroed() && g.sources().contains(src) && count(Arrays.copyOfRange(k, own.from(),
+                        own.from() + own.count())) == 0) {
+                    throw new UnsupportedModelException("pruning would remove every output channel of " + src
+                            + " (a layer with no outputs); keep at least one");
+                }
+            }
             removed.put(g.id(), g.channels() - kept);
             for (ChannelSlice s : g.slices()) {
                 long dim = model.tensor(s.tensor()).orElseThrow().dim(s.axis());
-                plan.computeIfAbsent(s.tensor(), x -> new TreeMap<>()).put(s.axis(), indices(s, k, dim));
+                boolean[] survive = plan.computeIfAbsent(s.tensor(), x -> new TreeMap<>()).computeIfAbsent(s.axis(), a -> {
+                    boolean[] all = new boolean[(int) dim];
+                    Arrays.fill(all, true);
+                    return all;
+                });
+                for (int c = s.from(); c < s.from() + s.count(); c++) {
+                    if (!k[c]) {
+                        Arrays.fill(survive, s.first(c), s.first(c) + s.block(), false);
+                    }
+                }
             }
             g.attributes().forEach((node, attrs) -> {
                 Map<String, Long> scaled = new LinkedHashMap<>();
@@ -81,12 +97,12 @@ public final class ChannelCompactor {
             });
         }
         Map<String, Sliced> tensors = new LinkedHashMap<>();
-        for (Map.Entry<String, Map<Integer, int[]>> e : plan.entrySet()) {
+        for (Map.Entry<String, Map<Integer, boolean[]>> e : plan.entrySet()) {
             WeightTensor t = model.tensor(e.getKey()).orElseThrow();
             float[] values = base.containsKey(t.name()) ? base.get(t.name()) : t.data().readAllFloats();
             long[] shape = t.shape();
-            for (Map.Entry<Integer, int[]> axis : e.getValue().entrySet()) {
-                values = slice(values, shape, axis.getKey(), axis.getValue());
+            for (Map.Entry<Integer, boolean[]> axis : e.getValue().entrySet()) {
+                values = slice(values, shape, axis.getKey(), indices(axis.getValue()));
             }
             tensors.put(t.name(), new Sliced(shape, values));
         }
@@ -116,7 +132,7 @@ public final class ChannelCompactor {
                 float[] values = out.computeIfAbsent(t.name(),
                         n -> base.containsKey(n) ? base.get(n).clone() : t.data().readAllFloats());
                 long[] shape = t.shape();
-                for (int c = 0; c < k.length; c++) {
+                for (int c = s.from(); c < s.from() + s.count(); c++) {
                     if (!k[c]) {
                         for (int j = 0; j < s.block(); j++) {
                             zeroIndex(values, shape, s.axis(), s.first(c) + j);
@@ -145,24 +161,16 @@ public final class ChannelCompactor {
         return n;
     }
 
-    /** Indices along the slice's axis that survive: the blocks of kept channels, plus anything outside the group's range. */
-    private static int[] indices(ChannelSlice s, boolean[] keep, long dim) {
-        int end = s.first(keep.length);
-        List<Integer> out = new ArrayList<>();
-        for (int i = 0; i < s.offset(); i++) {
-            out.add(i);
-        }
-        for (int c = 0; c < keep.length; c++) {
-            if (keep[c]) {
-                for (int j = 0; j < s.block(); j++) {
-                    out.add(s.first(c) + j);
-                }
+    /** The positions of the true entries, ascending. */
+    private static int[] indices(boolean[] survive) {
+        int[] out = new int[count(survive)];
+        int p = 0;
+        for (int i = 0; i < survive.length; i++) {
+            if (survive[i]) {
+                out[p++] = i;
             }
         }
-        for (int i = end; i < dim; i++) {
-            out.add(i);
-        }
-        return out.stream().mapToInt(Integer::intValue).toArray();
+        return out;
     }
 
     /** Keeps the entries at {@code idx} (ascending) along {@code axis}; {@code shape} is updated (modified). */

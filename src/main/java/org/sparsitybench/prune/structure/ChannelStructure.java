@@ -1,6 +1,7 @@
 package org.sparsitybench.prune.structure;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -19,8 +20,12 @@ import org.sparsitybench.model.WeightTensor;
  * coupled. Computed once per model from the main graph: from every Conv/Gemm/MatMul weight it walks forward
  * through channel-preserving ops (activations that map 0 to 0, BatchNorm, pooling, depthwise Conv, Flatten,
  * per-channel constants) to the consumers whose input channels shrink (Conv, Gemm, MatMul), joining layers
- * that meet at {@code Add}/{@code Sub}/{@code Mul}/{@code Div}. Anything it cannot rewrite safely (a Reshape,
- * a Concat, an activation with f(0) ≠ 0, an unknown op) marks the group as refused, naming the node.
+ * that meet at {@code Add}/{@code Sub}/{@code Mul}/{@code Div}. A {@code Concat} along the channel axis places
+ * each branch's channels after the earlier inputs' (so consumers lose the matching input channels, offset by the
+ * earlier branches' widths); when the joined tensor meets another layer at an {@code Add}, each branch is coupled
+ * with its run of that layer's channels. Anything it cannot rewrite safely (a Reshape, a Concat along another axis
+ * or of a graph input, an activation with f(0) ≠ 0, an unknown op, a join operand that no prunable layer
+ * produces) marks the group as refused, naming the node.
  */
 public final class ChannelStructure {
     private static final Set<String> ZERO_PRESERVING = Set.of("Relu", "LeakyRelu", "PRelu", "Tanh", "Elu", "Selu",
@@ -64,6 +69,8 @@ public final class ChannelStructure {
         private final Graph graph;
         private final Map<String, List<GraphNode>> consumers;
         private final Set<String> outputs;
+        /** Channel-axis size of every value a walk reached. */
+        private final Map<String, Integer> widths = new HashMap<>();
 
         Analysis(Model model) {
             this.model = model;
@@ -79,67 +86,187 @@ public final class ChannelStructure {
         ChannelStructure run() {
             List<Trace> traces = new ArrayList<>();
             for (GraphNode n : graph.nodes()) {
-                source(n).ifPresent(traces::add);
+                source(n).ifPresent(t -> {
+                    t.index = traces.size();
+                    traces.add(t);
+                });
             }
-            // Union sources that meet at a join node.
+            resolveConcats(traces);
+            // Union sources that meet at a join node, remembering where each one's channel 0 sits.
             int[] parent = new int[traces.size()];
+            int[] delta = new int[traces.size()];
             for (int i = 0; i < parent.length; i++) {
                 parent[i] = i;
             }
-            Map<String, Integer> joinOwner = new HashMap<>();
-            for (int i = 0; i < traces.size(); i++) {
-                for (String join : traces.get(i).joins) {
-                    Integer other = joinOwner.putIfAbsent(join, i);
-                    if (other != null) {
-                        union(parent, other, i);
-                    }
+            Map<String, List<Arrival>> byJoin = new LinkedHashMap<>();
+            for (Trace t : traces) {
+                for (Arrival a : t.joins) {
+                    byJoin.computeIfAbsent(a.node.name(), k -> new ArrayList<>()).add(a);
                 }
+            }
+            for (List<Arrival> arrivals : byJoin.values()) {
+                join(traces, arrivals, parent, delta);
             }
             Map<Integer, List<Trace>> sets = new LinkedHashMap<>();
             for (int i = 0; i < traces.size(); i++) {
-                sets.computeIfAbsent(find(parent, i), k -> new ArrayList<>()).add(traces.get(i));
+                sets.computeIfAbsent(find(parent, delta, i), k -> new ArrayList<>()).add(traces.get(i));
             }
             List<ChannelGroup> groups = new ArrayList<>();
             for (List<Trace> members : sets.values()) {
-                groups.add(merge(groups.size(), members));
+                int[] pos = new int[members.size()];
+                for (int i = 0; i < pos.length; i++) {
+                    find(parent, delta, members.get(i).index);
+                    pos[i] = delta[members.get(i).index];
+                }
+                groups.add(merge(groups.size(), members, pos));
             }
             return new ChannelStructure(groups);
         }
 
-        private static int find(int[] parent, int i) {
-            while (parent[i] != i) {
-                parent[i] = parent[parent[i]];
-                i = parent[i];
+        /**
+         * Continues the walks stopped at a channel Concat once the widths of all its inputs are known (the
+         * branches' offsets in the joined tensor); a Concat with an input no walk reaches is refused.
+         */
+        private void resolveConcats(List<Trace> traces) {
+            boolean progress = true;
+            while (progress) {
+                progress = false;
+                for (Trace t : traces) {
+                    List<Pending> todo = new ArrayList<>(t.pending);
+                    t.pending.clear();
+                    for (Pending p : todo) {
+                        if (t.refusal != null) {
+                            continue;
+                        }
+                        int start = 0;
+                        int total = 0;
+                        boolean known = true;
+                        for (int i = 0; i < p.node.inputs().size() && known; i++) {
+                            Integer w = widths.get(p.node.input(i));
+                            known = w != null;
+                            if (known) {
+                                start += i < p.index ? w : 0;
+                                total += w;
+                            }
+                        }
+                        if (!known) {
+                            t.pending.add(p);
+                            continue;
+                        }
+                        progress = true;
+                        follow(t, p.node.outputs().get(0), p.offset + start, p.block, total, p.rank, p.seen);
+                    }
+                }
             }
-            return i;
+            for (Trace t : traces) {
+                for (Pending p : t.pending) {
+                    String unknown = p.node.inputs().stream().filter(v -> !widths.containsKey(v)).findFirst().orElse("?");
+                    t.refuse(p.node, "its input " + unknown + (graph.inputs().contains(unknown) ? " is a graph input"
+                            : " does not come from prunable layers' channels") + ", so the offsets of the channels "
+                            + "after it are unknown");
+                }
+                t.pending.clear();
+            }
         }
 
-        private static void union(int[] parent, int a, int b) {
-            int ra = find(parent, a);
-            int rb = find(parent, b);
-            if (ra != rb) {
-                parent[Math.max(ra, rb)] = Math.min(ra, rb);
+        /** Couples the sources arriving at one join node, or refuses them all, naming the node. */
+        private void join(List<Trace> traces, List<Arrival> arrivals, int[] parent, int[] delta) {
+            Arrival r = arrivals.get(0);
+            GraphNode node = r.node;
+            String problem = null;
+            for (Arrival a : arrivals) {
+                if (a.width != r.width) {
+                    problem = "its operands have " + r.width + " and " + a.width + " channels";
+                } else if (a.block != r.block || (a.offset - r.offset) % r.block != 0) {
+                    problem = "its operands' channels do not line up";
+                }
+            }
+            for (String operand : node.inputs()) {
+                if (problem != null || constant(operand).isPresent()) {
+                    continue;
+                }
+                boolean[] covered = new boolean[r.width];
+                for (Arrival a : arrivals) {
+                    if (a.value.equals(operand)) {
+                        int n = traces.get(a.trace()).channels;
+                        for (int i = a.offset; i < Math.min(r.width, a.offset + n * a.block); i++) {
+                            covered[i] = true;
+                        }
+                    }
+                }
+                for (boolean c : covered) {
+                    if (!c) {
+                        problem = "operand " + operand + " does not come wholly from prunable layers' channels, "
+                                + "so its channels cannot be removed with theirs";
+                        break;
+                    }
+                }
+            }
+            for (Arrival a : arrivals) {
+                if (problem == null && !union(parent, delta, r.trace(), a.trace(), (a.offset - r.offset) / r.block)) {
+                    problem = "channels meet it at inconsistent positions";
+                }
+            }
+            if (problem != null) {
+                for (Arrival a : arrivals) {
+                    traces.get(a.trace()).refuse(node, problem);
+                }
             }
         }
 
-        private ChannelGroup merge(int id, List<Trace> members) {
-            int channels = members.get(0).channels;
+        /** Root of {@code i}; afterwards {@code delta[i]} is i's channel 0 relative to the root's. */
+        private static int find(int[] parent, int[] delta, int i) {
+            if (parent[i] == i) {
+                return i;
+            }
+            int p = parent[i];
+            int root = find(parent, delta, p);
+            delta[i] += delta[p];
+            parent[i] = root;
+            return root;
+        }
+
+        /** Records {@code pos(b) − pos(a) = d}; false if it contradicts what is known. */
+        private static boolean union(int[] parent, int[] delta, int a, int b, int d) {
+            int ra = find(parent, delta, a);
+            int rb = find(parent, delta, b);
+            if (ra == rb) {
+                return delta[b] - delta[a] == d;
+            }
+            int rootDelta = d - delta[b] + delta[a]; // pos(rb) − pos(ra)
+            if (ra < rb) {
+                parent[rb] = ra;
+                delta[rb] = rootDelta;
+            } else {
+                parent[ra] = rb;
+                delta[ra] = -rootDelta;
+            }
+            return true;
+        }
+
+        private ChannelGroup merge(int id, List<Trace> members, int[] pos) {
+            int min = Integer.MAX_VALUE;
+            int max = Integer.MIN_VALUE;
+            for (int i = 0; i < pos.length; i++) {
+                min = Math.min(min, pos[i]);
+                max = Math.max(max, pos[i] + members.get(i).channels);
+            }
+            int channels = max - min;
             List<String> sources = new ArrayList<>();
-            Map<String, ChannelSlice> slices = new LinkedHashMap<>();
+            Map<String, Integer> offsets = new LinkedHashMap<>();
+            Set<ChannelSlice> slices = new LinkedHashSet<>();
             Map<String, Map<String, Long>> attrs = new LinkedHashMap<>();
             String refusal = null;
             boolean pinned = false;
-            for (Trace t : members) {
+            boolean[] covered = new boolean[channels];
+            for (int i = 0; i < pos.length; i++) {
+                Trace t = members.get(i);
+                int shift = pos[i] - min;
                 sources.add(t.source);
-                if (t.channels != channels && refusal == null) {
-                    refusal = "layers " + members.get(0).source + " (" + channels + " channels) and " + t.source
-                            + " (" + t.channels + " channels) are joined but differ in width";
-                }
+                offsets.put(t.source, shift);
+                Arrays.fill(covered, shift, shift + t.channels, true);
                 for (ChannelSlice s : t.slices) {
-                    ChannelSlice prev = slices.putIfAbsent(s.tensor() + "#" + s.axis(), s);
-                    if (prev != null && !prev.equals(s) && refusal == null) {
-                        refusal = "tensor " + s.tensor() + " is sliced two different ways along axis " + s.axis();
-                    }
+                    slices.add(s.shifted(shift));
                 }
                 t.attrs.forEach((k, v) -> attrs.merge(k, v, (a, b) -> a));
                 if (refusal == null && t.refusal != null) {
@@ -147,8 +274,43 @@ public final class ChannelStructure {
                 }
                 pinned |= t.pinned;
             }
-            return new ChannelGroup(id, channels, sources, new ArrayList<>(slices.values()), attrs,
+            for (int g = 0; g < channels && refusal == null; g++) {
+                if (!covered[g]) {
+                    refusal = "channel " + g + " of the layers " + sources + " joins no source";
+                }
+            }
+            if (refusal == null) {
+                refusal = conflict(slices);
+            }
+            return new ChannelGroup(id, channels, sources, offsets, new ArrayList<>(slices), attrs,
                     Optional.ofNullable(refusal), pinned);
+        }
+
+        /** Why the slices cannot all hold (an index owned by two channels, or past the tensor's end), or null. */
+        private String conflict(Set<ChannelSlice> slices) {
+            Map<String, int[]> owners = new HashMap<>();
+            for (ChannelSlice s : slices) {
+                long dim = model.tensor(s.tensor()).orElseThrow().dim(s.axis());
+                int[] owner = owners.computeIfAbsent(s.tensor() + "#" + s.axis(), k -> {
+                    int[] o = new int[(int) dim];
+                    Arrays.fill(o, -1);
+                    return o;
+                });
+                for (int g = s.from(); g < s.from() + s.count(); g++) {
+                    for (int j = 0; j < s.block(); j++) {
+                        int idx = s.first(g) + j;
+                        if (idx >= dim) {
+                            return "tensor " + s.tensor() + " has " + dim + " entries along axis " + s.axis()
+                                    + ", fewer than its channels need";
+                        }
+                        if (owner[idx] >= 0 && owner[idx] != g) {
+                            return "tensor " + s.tensor() + " is sliced two different ways along axis " + s.axis();
+                        }
+                        owner[idx] = g;
+                    }
+                }
+            }
+            return null;
         }
 
         /** A node whose constant weight produces independent output channels, traced forward. */
@@ -163,6 +325,7 @@ public final class ChannelStructure {
             }
             WeightTensor weight = w.get();
             Trace t;
+            int rank; // of the output; 0 when unknown with the channels on the last axis (MatMul)
             switch (op) {
                 case "Conv" -> {
                     long group = n.intAttribute("group", 1);
@@ -170,8 +333,9 @@ public final class ChannelStructure {
                         return Optional.empty(); // grouped/depthwise convs follow their input's channels
                     }
                     t = new Trace(weight.name(), (int) weight.dim(0));
-                    t.add(new ChannelSlice(weight.name(), 0, 0, 1, true));
-                    constant(n.input(2)).ifPresent(b -> t.add(new ChannelSlice(b.name(), 0, 0, 1, true)));
+                    rank = weight.rank();
+                    t.add(weight.name(), 0, 0, 1, true);
+                    constant(n.input(2)).ifPresent(b -> t.add(b.name(), 0, 0, 1, true));
                 }
                 case "Gemm" -> {
                     if (n.intAttribute("transA", 0) != 0 || weight.rank() != 2) {
@@ -179,13 +343,14 @@ public final class ChannelStructure {
                     }
                     int axis = n.intAttribute("transB", 0) != 0 ? 0 : 1;
                     t = new Trace(weight.name(), (int) weight.dim(axis));
-                    t.add(new ChannelSlice(weight.name(), axis, 0, 1, true));
+                    rank = 2;
+                    t.add(weight.name(), axis, 0, 1, true);
                     Optional<WeightTensor> c = constant(n.input(2));
                     if (c.isPresent()) {
                         WeightTensor bias = c.get();
                         int biasAxis = bias.rank() == 0 ? -1 : bias.rank() - 1;
                         if (biasAxis >= 0 && bias.dim(biasAxis) == t.channels) {
-                            t.add(new ChannelSlice(bias.name(), biasAxis, 0, 1, true));
+                            t.add(bias.name(), biasAxis, 0, 1, true);
                         } else if (bias.elementCount() != 1) {
                             t.refuse(n, "its bias " + bias.name() + " " + bias.shapeString() + " is not per-channel");
                         }
@@ -196,13 +361,14 @@ public final class ChannelStructure {
                         return Optional.empty();
                     }
                     t = new Trace(weight.name(), (int) weight.dim(1));
-                    t.add(new ChannelSlice(weight.name(), 1, 0, 1, true));
+                    rank = 0;
+                    t.add(weight.name(), 1, 0, 1, true);
                 }
                 default -> {
                     return Optional.empty();
                 }
             }
-            follow(t, n.outputs().get(0), 0, 1, t.channels, new HashSet<>());
+            follow(t, n.outputs().get(0), 0, 1, t.channels, rank, new HashSet<>());
             return Optional.of(t);
         }
 
@@ -210,7 +376,8 @@ public final class ChannelStructure {
          * Visits every consumer of {@code value}, which carries the group's channels at
          * {@code offset + c·block} along its channel axis; {@code width} is the value's channel-axis size.
          */
-        private void follow(Trace t, String value, int offset, int block, int width, Set<String> seen) {
+        private void follow(Trace t, String value, int offset, int block, int width, int rank, Set<String> seen) {
+            widths.putIfAbsent(value, width);
             if (!seen.add(value + "@" + offset + "/" + block)) {
                 return;
             }
@@ -221,11 +388,12 @@ public final class ChannelStructure {
                 if (t.refusal != null) {
                     return;
                 }
-                consume(t, c, value, offset, block, width, seen);
+                consume(t, c, value, offset, block, width, rank, seen);
             }
         }
 
-        private void consume(Trace t, GraphNode c, String value, int offset, int block, int width, Set<String> seen) {
+        private void consume(Trace t, GraphNode c, String value, int offset, int block, int width, int rank,
+                             Set<String> seen) {
             String op = c.opType();
             int index = c.inputs().indexOf(value);
             String out = c.outputs().isEmpty() ? "" : c.outputs().get(0);
@@ -237,7 +405,7 @@ public final class ChannelStructure {
                 if ("PRelu".equals(op)) {
                     sliceConstant(t, c, c.input(1), offset, block, width, false);
                 }
-                follow(t, out, offset, block, width, seen);
+                follow(t, out, offset, block, width, rank, seen);
                 return;
             }
             switch (op) {
@@ -254,18 +422,18 @@ public final class ChannelStructure {
                             return;
                         }
                         // Scale and shift zeroed make the normalised output exactly 0; mean and variance may stay.
-                        t.add(new ChannelSlice(p.get().name(), 0, offset, block, i <= 2));
+                        t.add(p.get().name(), 0, offset, block, i <= 2);
                     }
-                    follow(t, out, offset, block, width, seen);
+                    follow(t, out, offset, block, width, rank, seen);
                 }
-                case "Conv" -> consumeConv(t, c, index, offset, block, width, seen);
+                case "Conv" -> consumeConv(t, c, index, offset, block, width, rank, seen);
                 case "ConvTranspose" -> {
                     Optional<WeightTensor> w = constant(c.input(1));
                     if (index != 0 || w.isEmpty() || c.intAttribute("group", 1) != 1) {
                         t.refuse(c, "ConvTranspose consumers are compacted only with group 1 and a constant weight");
                         return;
                     }
-                    t.add(new ChannelSlice(w.get().name(), 0, offset, block, false));
+                    t.add(w.get().name(), 0, offset, block, false);
                 }
                 case "Gemm" -> {
                     Optional<WeightTensor> w = constant(c.input(1));
@@ -278,7 +446,7 @@ public final class ChannelStructure {
                         t.refuse(c, "expects " + w.get().dim(axis) + " input features but receives " + width);
                         return;
                     }
-                    t.add(new ChannelSlice(w.get().name(), axis, offset, block, false));
+                    t.add(w.get().name(), axis, offset, block, false);
                 }
                 case "MatMul" -> {
                     Optional<WeightTensor> w = constant(c.input(1));
@@ -290,7 +458,7 @@ public final class ChannelStructure {
                         t.refuse(c, "expects " + w.get().dim(0) + " input features but receives " + width);
                         return;
                     }
-                    t.add(new ChannelSlice(w.get().name(), 0, offset, block, false));
+                    t.add(w.get().name(), 0, offset, block, false);
                 }
                 case "Flatten" -> {
                     if (c.intAttribute("axis", 1) != 1) {
@@ -303,14 +471,13 @@ public final class ChannelStructure {
                         return;
                     }
                     int s = spatial.intValue();
-                    follow(t, out, offset * s, block * s, width * s, seen);
+                    follow(t, out, offset * s, block * s, width * s, 2, seen);
                 }
                 default -> {
                     if (JOINS.contains(op)) {
-                        consumeJoin(t, c, index, offset, block, width, seen);
+                        consumeJoin(t, c, value, index, offset, block, width, rank, seen);
                     } else if ("Concat".equals(op)) {
-                        t.refuse(c, "channels joined by Concat are not compacted yet; prune with unstructured methods "
-                                + "or exclude the layers feeding it");
+                        consumeConcat(t, c, value, offset, block, width, rank, seen);
                     } else {
                         t.refuse(c, op + " is not known to keep channels apart (shapes or layouts may be hard-coded)");
                     }
@@ -318,7 +485,28 @@ public final class ChannelStructure {
             }
         }
 
-        private void consumeConv(Trace t, GraphNode c, int index, int offset, int block, int width, Set<String> seen) {
+        /**
+         * A Concat along the channel axis puts this branch's channels after the earlier inputs' channels; the
+         * walk waits until those widths are known ({@link #resolveConcats}).
+         */
+        private void consumeConcat(Trace t, GraphNode c, String value, int offset, int block, int width, int rank,
+                                   Set<String> seen) {
+            long axis = c.intAttribute("axis", Long.MIN_VALUE);
+            boolean channelAxis = rank > 0 ? (axis < 0 ? axis + rank : axis) == 1 : axis == -1;
+            if (!channelAxis) {
+                t.refuse(c, "it concatenates along axis " + (axis == Long.MIN_VALUE ? "(none)" : axis)
+                        + ", not the channel axis " + (rank > 0 ? "1" : "-1") + "; channels cannot be removed through it");
+                return;
+            }
+            for (int i = 0; i < c.inputs().size(); i++) {
+                if (c.input(i).equals(value)) {
+                    t.pending.add(new Pending(c, i, offset, block, rank, seen));
+                }
+            }
+        }
+
+        private void consumeConv(Trace t, GraphNode c, int index, int offset, int block, int width, int rank,
+                                 Set<String> seen) {
             Optional<WeightTensor> w = constant(c.input(1));
             if (index != 0 || w.isEmpty() || w.get().rank() < 3) {
                 t.refuse(c, "channels must enter a Conv as X with a constant weight");
@@ -331,22 +519,23 @@ public final class ChannelStructure {
                     t.refuse(c, "weight " + weight.name() + " expects " + weight.dim(1) + " input channels, receives " + width);
                     return;
                 }
-                t.add(new ChannelSlice(weight.name(), 1, offset, block, false));
+                t.add(weight.name(), 1, offset, block, false);
                 return;
             }
             if (group == width && weight.dim(1) == 1 && block == 1) {
                 // Depthwise: output channel c·m … c·m+m−1 reads input channel c only; they leave with it.
                 int mult = (int) (weight.dim(0) / group);
-                t.add(new ChannelSlice(weight.name(), 0, offset * mult, mult, true));
-                constant(c.input(2)).ifPresent(b -> t.add(new ChannelSlice(b.name(), 0, offset * mult, mult, true)));
+                t.add(weight.name(), 0, offset * mult, mult, true);
+                constant(c.input(2)).ifPresent(b -> t.add(b.name(), 0, offset * mult, mult, true));
                 t.attrs.put(c.name(), Map.of("group", 1L));
-                follow(t, c.outputs().get(0), offset * mult, mult, (int) weight.dim(0), seen);
+                follow(t, c.outputs().get(0), offset * mult, mult, (int) weight.dim(0), rank, seen);
                 return;
             }
             t.refuse(c, "grouped convolution (group " + group + ") splits channels across groups");
         }
 
-        private void consumeJoin(Trace t, GraphNode c, int index, int offset, int block, int width, Set<String> seen) {
+        private void consumeJoin(Trace t, GraphNode c, String value, int index, int offset, int block, int width,
+                                 int rank, Set<String> seen) {
             if (index > 1 || c.inputs().size() != 2) {
                 t.refuse(c, "unexpected operands");
                 return;
@@ -359,9 +548,9 @@ public final class ChannelStructure {
                     return;
                 }
             } else {
-                t.joins.add(c.name());
+                t.joins.add(new Arrival(c, value, t, offset, block, width));
             }
-            follow(t, c.outputs().get(0), offset, block, width, seen);
+            follow(t, c.outputs().get(0), offset, block, width, rank, seen);
         }
 
         /** A per-channel constant operand is sliced along its channel axis; a scalar needs nothing. */
@@ -384,7 +573,7 @@ public final class ChannelStructure {
                     axis = i;
                 }
             }
-            t.add(new ChannelSlice(k.name(), axis, offset, block, zeroed));
+            t.add(k.name(), axis, offset, block, zeroed);
         }
 
         /** H·W per channel after a Flatten: from the Gemm/MatMul that reads it (features ÷ channels). */
@@ -412,7 +601,9 @@ public final class ChannelStructure {
         final String source;
         final int channels;
         final List<ChannelSlice> slices = new ArrayList<>();
-        final Set<String> joins = new LinkedHashSet<>();
+        final List<Arrival> joins = new ArrayList<>();
+        final List<Pending> pending = new ArrayList<>();
+        int index;
         final Map<String, Map<String, Long>> attrs = new LinkedHashMap<>();
         String refusal;
         boolean pinned;
@@ -422,8 +613,8 @@ public final class ChannelStructure {
             this.channels = channels;
         }
 
-        void add(ChannelSlice s) {
-            slices.add(s);
+        void add(String tensor, int axis, int offset, int block, boolean zeroed) {
+            slices.add(ChannelSlice.of(tensor, axis, offset, block, zeroed, channels));
         }
 
         void refuse(GraphNode node, String why) {
@@ -431,5 +622,16 @@ public final class ChannelStructure {
                 refusal = "node " + node.name() + " (" + node.opType() + "): " + why;
             }
         }
+    }
+
+    /** A source's channels reaching a join node as {@code value}, at {@code offset + c·block} of {@code width}. */
+    private record Arrival(GraphNode node, String value, Trace source, int offset, int block, int width) {
+        int trace() {
+            return source.index;
+        }
+    }
+
+    /** A walk stopped at input {@code index} of a channel Concat until the earlier inputs' widths are known. */
+    private record Pending(GraphNode node, int index, int offset, int block, int rank, Set<String> seen) {
     }
 }

@@ -296,6 +296,8 @@ public final class WorkbenchViewModel {
         }, loaded -> {
             engine = (PruningEngine) loaded[1];
             scoreCache = (ScoreCache) loaded[5];
+            sensitivityHook = null;
+            featureNorms = java.util.Map.of();
             sensitivity.clear();
             modelSha256 = null;
             uses = (WeightUses) loaded[2];
@@ -324,7 +326,11 @@ public final class WorkbenchViewModel {
                 syncing = false;
             }
             error.set("");
-            requestRecompute();
+            if (usesWanda(config.get()) && data != null) {
+                executor.onFx(() -> calibrate(this::requestRecompute)); // after this task has left the foreground
+            } else {
+                requestRecompute();
+            }
             if (remember != null && recent != null) {
                 recentFiles.setAll(recent.add(remember));
             }
@@ -360,6 +366,13 @@ public final class WorkbenchViewModel {
                 d -> {
                     data = d;
                     datasetPath = d.source();
+                    if (!featureNorms.isEmpty()) {
+                        featureNorms = java.util.Map.of(); // calibrated on the previous data
+                        rebuildEngine();
+                        if (usesWanda(config.get())) {
+                            executor.onFx(() -> calibrate(this::requestRecompute));
+                        }
+                    }
                     accuracy.set("");
                     evaluation.set(null);
                     latency.set(null);
@@ -411,7 +424,8 @@ public final class WorkbenchViewModel {
                         return;
                     }
                     sensitivity.setAll(curves);
-                    engine = new PruningEngine(m, scoreCache, org.sparsitybench.eval.Sensitivity.hook(curves));
+                    sensitivityHook = org.sparsitybench.eval.Sensitivity.hook(curves);
+                    rebuildEngine();
                     for (org.sparsitybench.eval.Sensitivity.LayerCurve curve : curves) {
                         LayerRow row = row(curve.name());
                         if (row != null) {
@@ -616,7 +630,65 @@ public final class WorkbenchViewModel {
         change(config.get().withTarget(clamp(target)), dragging);
     }
 
+    /** Calibration samples Wanda uses when the configuration does not say. */
+    public static final int CALIBRATION_SAMPLES = 128;
+
+    private org.sparsitybench.prune.SensitivityAllocation sensitivityHook;
+    private java.util.Map<String, org.sparsitybench.prune.FeatureNorms> featureNorms = java.util.Map.of();
+
+    private void rebuildEngine() {
+        engine = new PruningEngine(model.get(), scoreCache, sensitivityHook, featureNorms);
+    }
+
+    /** Whether Wanda's calibration (input norms per layer) has been captured for the current model and data. */
+    public boolean isCalibrated() {
+        return !featureNorms.isEmpty();
+    }
+
+    /**
+     * Captures Wanda's calibration in the background: the model runs in ONNX Runtime on the first samples of the
+     * test data with each layer's input exposed, and the norms per input feature go to the engine. Then
+     * {@code then} runs on the FX thread.
+     *
+     * @return false when there is no data or another long task runs
+     */
+    public boolean calibrate(Runnable then) {
+        Model m = model.get();
+        if (m == null || data == null || card == null) {
+            fail("wanda scores weights by the norm of their layer's input over calibration samples: it needs a model "
+                    + "with a model card and test data (File ▸ Open dataset)");
+            return false;
+        }
+        org.sparsitybench.eval.ModelCard c = card;
+        org.sparsitybench.formats.data.LabeledData d = data;
+        org.sparsitybench.prune.CalibrationSpec spec = config.get().global().calibration();
+        int samples = spec == null ? CALIBRATION_SAMPLES : spec.count();
+        return executor.startForeground("Calibrating wanda on " + samples + " samples", (progress, cancel) ->
+                org.sparsitybench.eval.ActivationNorms.capture(m, c, d, samples, progress, cancel), norms -> {
+                    if (model.get() != m) {
+                        return;
+                    }
+                    featureNorms = java.util.Map.copyOf(norms);
+                    rebuildEngine();
+                    then.run();
+                }, e -> fail(describe(e)));
+    }
+
+    private static boolean usesWanda(PruningConfig c) {
+        return "wanda".equals(c.global().method())
+                || c.layers().values().stream().anyMatch(l -> "wanda".equals(l.method()));
+    }
+
+    /** Chooses the method; Wanda first captures its calibration (a background task) if it has none yet. */
     public void setMethod(String method) {
+        if ("wanda".equals(method) && featureNorms.isEmpty() && model.get() != null) {
+            calibrate(() -> setMethodNow(method));
+            return;
+        }
+        setMethodNow(method);
+    }
+
+    private void setMethodNow(String method) {
         GlobalSettings g = config.get().global();
         change(new PruningConfig(new GlobalSettings(g.target(), method, g.allocation(), g.nmPattern(), g.seed(),
                 g.calibration()), config.get().layers()));

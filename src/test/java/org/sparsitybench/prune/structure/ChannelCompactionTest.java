@@ -23,6 +23,15 @@ import org.sparsitybench.formats.onnx.OnnxWriter;
 import org.sparsitybench.model.Model;
 import org.sparsitybench.model.TensorData;
 import org.sparsitybench.model.UnsupportedModelException;
+import org.sparsitybench.model.WeightTensor;
+import org.sparsitybench.prune.Allocation;
+import org.sparsitybench.prune.GlobalSettings;
+import org.sparsitybench.prune.LayerResult;
+import org.sparsitybench.prune.PruningConfig;
+import org.sparsitybench.prune.PruningEngine;
+import org.sparsitybench.prune.PruningResult;
+import org.sparsitybench.task.CancellationToken;
+import org.sparsitybench.task.ProgressListener;
 import org.sparsitybench.testing.Ort;
 
 /**
@@ -250,5 +259,204 @@ class ChannelCompactionTest {
         b.save(f);
         ChannelGroup g = ChannelStructure.analyze(new OnnxReader().read(f)).groupOf("W1").orElseThrow();
         assertTrue(g.refusal().orElseThrow().contains("Sigmoid"), g.refusal().orElseThrow());
+    }
+
+    /** X → A (4) and X → B (5) → Concat → C: each branch owns its run of C's input channels. */
+    private Path twoBranchConcat() throws Exception {
+        OnnxModelBuilder b = new OnnxModelBuilder("cat", 13).input("X", 1, -1, 3, 6, 6).output("Y", 1, -1, 6, 6, 6);
+        conv(b, "X", "a", "A", 4, 3, 3, 1);
+        b.node("Relu", new String[] {"a"}, new String[] {"ar"});
+        conv(b, "X", "bb", "B", 5, 3, 3, 1);
+        bn(b, "bb", "bn", "BNB", 5);
+        b.node("Concat", new String[] {"ar", "bn"}, new String[] {"cat"}, attrInt("axis", 1));
+        conv(b, "cat", "Y", "C", 6, 9, 3, 1);
+        Path f = dir.resolve("cat.onnx");
+        b.save(f);
+        return f;
+    }
+
+    @Test
+    void concatBranchesRemoveTheirOwnRunOfTheConsumersInputChannels() throws Exception {
+        Path f = twoBranchConcat();
+        ChannelStructure s = ChannelStructure.analyze(new OnnxReader().read(f));
+        ChannelGroup a = s.groupOf("A").orElseThrow();
+        ChannelGroup bGroup = s.groupOf("B").orElseThrow();
+        assertTrue(a.id() != bGroup.id(), "branches joined only by a Concat stay independent");
+        assertTrue(a.compactable(), a.refusal().orElse("pinned"));
+        assertTrue(bGroup.compactable(), bGroup.refusal().orElse("pinned"));
+        assertTrue(bGroup.slices().contains(new ChannelSlice("C", 1, 4, 1, false, 0, 5)), bGroup.slices().toString());
+
+        Model c = compactAndCompare(f, Map.of("A", keepEvery(4, 1), "B", keepEvery(5, 0, 4)), 2, 3, 6, 6);
+        assertArrayEquals(new long[] {3, 3, 3, 3}, c.tensor("A").orElseThrow().shape());
+        assertArrayEquals(new long[] {3, 3, 3, 3}, c.tensor("B").orElseThrow().shape());
+        assertArrayEquals(new long[] {3}, c.tensor("BNB_v").orElseThrow().shape());
+        assertArrayEquals(new long[] {6, 6, 3, 3}, c.tensor("C").orElseThrow().shape());
+        // Channel 1 of A is C's input 1; channels 0 and 4 of B are C's inputs 4 and 8.
+        Model m = new OnnxReader().read(f);
+        float[] before = m.tensor("C").orElseThrow().data().readAllFloats();
+        float[] after = c.tensor("C").orElseThrow().data().readAllFloats();
+        int[] survivors = {0, 2, 3, 5, 6, 7};
+        for (int o = 0; o < 6; o++) {
+            for (int i = 0; i < survivors.length; i++) {
+                for (int q = 0; q < 9; q++) {
+                    assertEquals(before[(o * 9 + survivors[i]) * 9 + q], after[(o * 6 + i) * 9 + q]);
+                }
+            }
+        }
+    }
+
+    /** An inception-like block: Stem → (A, B) → Concat → Add with the stem → D. */
+    private Path inceptionBlock() throws Exception {
+        OnnxModelBuilder b = new OnnxModelBuilder("inc", 13).input("X", 1, -1, 3, 6, 6).output("Y", 1, -1, 3, 6, 6);
+        conv(b, "X", "s", "Stem", 6, 3, 3, 1);
+        b.node("Relu", new String[] {"s"}, new String[] {"sr"});
+        conv(b, "sr", "a", "A", 2, 6, 1, 1);
+        conv(b, "sr", "bb", "B", 4, 6, 3, 1);
+        bn(b, "bb", "bn", "BNB", 4);
+        b.node("Concat", new String[] {"a", "bn"}, new String[] {"cat"}, attrInt("axis", -3));
+        b.node("Add", new String[] {"cat", "sr"}, new String[] {"sum"});
+        b.node("Relu", new String[] {"sum"}, new String[] {"out"});
+        conv(b, "out", "Y", "D", 3, 6, 3, 1);
+        Path f = dir.resolve("inc.onnx");
+        b.save(f);
+        return f;
+    }
+
+    @Test
+    void concatThenAddCouplesEachBranchWithItsRunOfTheShortcutChannels() throws Exception {
+        Path f = inceptionBlock();
+        ChannelStructure s = ChannelStructure.analyze(new OnnxReader().read(f));
+        ChannelGroup g = s.groupOf("Stem").orElseThrow();
+        assertEquals(g, s.groupOf("A").orElseThrow());
+        assertEquals(g, s.groupOf("B").orElseThrow());
+        assertEquals(6, g.channels());
+        assertEquals(Map.of("Stem", 0, "A", 0, "B", 2), g.sourceOffsets());
+        assertTrue(g.compactable(), g.refusal().orElse("pinned"));
+
+        // Group channels 1 and 4: A's channel 1, B's channel 2, the stem's channels 1 and 4.
+        Model c = compactAndCompare(f, Map.of("Stem", keepEvery(6, 1, 4)), 2, 3, 6, 6);
+        assertArrayEquals(new long[] {4, 3, 3, 3}, c.tensor("Stem").orElseThrow().shape());
+        assertArrayEquals(new long[] {1, 4, 1, 1}, c.tensor("A").orElseThrow().shape());
+        assertArrayEquals(new long[] {3, 4, 3, 3}, c.tensor("B").orElseThrow().shape());
+        assertArrayEquals(new long[] {3}, c.tensor("BNB_s").orElseThrow().shape());
+        assertArrayEquals(new long[] {3, 4, 3, 3}, c.tensor("D").orElseThrow().shape());
+    }
+
+    @Test
+    void theEngineScoresAConcatAddGroupBySummedNormsAndPrunesEveryMemberAlike() throws Exception {
+        Model m = new OnnxReader().read(inceptionBlock());
+        PruningResult r = new PruningEngine(m).run(PruningConfig.of(GlobalSettings.of(0.5, "l2-structured",
+                Allocation.UNIFORM)), ProgressListener.NONE, CancellationToken.NONE);
+        ChannelGroup g = r.channels().structure().groupOf("Stem").orElseThrow();
+        boolean[] keep = r.channels().keep().get(g.id());
+        assertEquals(3, r.channels().removed(g.id()), "half of the six joined channels");
+        // The reference: per group channel, the L2 norms of the stem's filter and of the branch filter covering it.
+        double[] score = new double[6];
+        for (String src : List.of("Stem", "A", "B")) {
+            WeightTensor t = m.tensor(src).orElseThrow();
+            float[] w = t.data().readAllFloats();
+            int per = w.length / (int) t.dim(0);
+            for (int c = 0; c < t.dim(0); c++) {
+                double sq = 0;
+                for (int q = 0; q < per; q++) {
+                    sq += (double) w[c * per + q] * w[c * per + q];
+                }
+                score[g.offsetOf(src) + c] += Math.sqrt(sq);
+            }
+        }
+        Integer[] order = {0, 1, 2, 3, 4, 5};
+        java.util.Arrays.sort(order, (x, y) -> Double.compare(score[x], score[y]));
+        // Lowest first, skipping a channel that is the last one left of branch A (0–1) or B (2–5).
+        boolean[] expected = {true, true, true, true, true, true};
+        int removed = 0;
+        for (int i = 0; i < 6 && removed < 3; i++) {
+            int c = order[i];
+            int first = c < 2 ? 0 : 2;
+            int last = c < 2 ? 2 : 6;
+            int left = 0;
+            for (int q = first; q < last; q++) {
+                left += expected[q] ? 1 : 0;
+            }
+            if (left > 1) {
+                expected[c] = false;
+                removed++;
+            }
+        }
+        assertArrayEquals(expected, keep, java.util.Arrays.toString(score));
+        for (String src : List.of("Stem", "A", "B")) {
+            WeightTensor t = m.tensor(src).orElseThrow();
+            int per = (int) (t.elementCount() / t.dim(0));
+            for (int c = 0; c < t.dim(0); c++) {
+                for (int q = 0; q < per; q++) {
+                    assertEquals(keep[g.offsetOf(src) + c], r.mask(src).isKept((long) c * per + q), src + " filter " + c);
+                }
+            }
+        }
+        LayerResult d = r.layers().stream().filter(l -> l.name().equals("D")).findFirst().orElseThrow();
+        assertEquals(0.0, d.achieved(), "the last layer feeds the graph output and keeps its channels");
+        assertTrue(r.messages().stream().anyMatch(msg -> msg.contains("graph output")), r.messages().toString());
+        // The removed channels' BatchNorm shift is zeroed too, so the masked model computes what the compacted one does.
+        float[] shift = r.prunedValues(m).get("BNB_b");
+        for (int c = 0; c < 4; c++) {
+            assertEquals(!keep[2 + c], shift[c] == 0f, "BatchNorm shift of B's channel " + c);
+        }
+    }
+
+    @Test
+    void aConcatAlongAnotherAxisOrOfAGraphInputIsRefusedNamingTheNode() throws Exception {
+        OnnxModelBuilder b = new OnnxModelBuilder("sp", 13).input("X", 1, -1, 3, 6, 6).output("Y", 1, -1, 4, 12, 6);
+        conv(b, "X", "a", "A", 4, 3, 3, 1);
+        conv(b, "X", "bb", "B", 4, 3, 3, 1);
+        String spatial = b.node("Concat", new String[] {"a", "bb"}, new String[] {"cat"}, attrInt("axis", 2));
+        conv(b, "cat", "Y", "C", 4, 4, 3, 1);
+        Path f = dir.resolve("sp.onnx");
+        b.save(f);
+        Model m = new OnnxReader().read(f);
+        ChannelStructure s = ChannelStructure.analyze(m);
+        String why = s.groupOf("A").orElseThrow().refusal().orElseThrow();
+        assertTrue(why.contains(spatial) && why.contains("axis 2"), why);
+        assertThrows(UnsupportedModelException.class,
+                () -> ChannelCompactor.compact(m, s, Map.of(s.groupOf("A").orElseThrow().id(), keepEvery(4, 0)), Map.of()));
+
+        OnnxModelBuilder g = new OnnxModelBuilder("gi", 13).input("X", 1, -1, 3, 6, 6).output("Y", 1, -1, 4, 6, 6);
+        conv(g, "X", "a", "A", 4, 3, 3, 1);
+        String withInput = g.node("Concat", new String[] {"X", "a"}, new String[] {"cat"}, attrInt("axis", 1));
+        conv(g, "cat", "Y", "C", 4, 7, 3, 1);
+        Path gf = dir.resolve("gi.onnx");
+        g.save(gf);
+        String refused = ChannelStructure.analyze(new OnnxReader().read(gf)).groupOf("A").orElseThrow().refusal().orElseThrow();
+        assertTrue(refused.contains(withInput) && refused.contains("graph input"), refused);
+    }
+
+    @Test
+    void anAddWithAGraphInputIsRefusedBecauseOnlyOneSideWouldShrink() throws Exception {
+        OnnxModelBuilder b = new OnnxModelBuilder("ai", 13).input("X", 1, -1, 4, 6, 6).output("Y", 1, -1, 2, 6, 6);
+        conv(b, "X", "a", "A", 4, 4, 3, 1);
+        String add = b.node("Add", new String[] {"a", "X"}, new String[] {"sum"});
+        conv(b, "sum", "Y", "C", 2, 4, 3, 1);
+        Path f = dir.resolve("ai.onnx");
+        b.save(f);
+        String why = ChannelStructure.analyze(new OnnxReader().read(f)).groupOf("A").orElseThrow().refusal().orElseThrow();
+        assertTrue(why.contains(add) && why.contains("X"), why);
+    }
+
+    @Test
+    void aConcatBranchKeepsAtLeastOneChannelAndRemovingItsLastIsRefused() throws Exception {
+        Model m = new OnnxReader().read(inceptionBlock());
+        ChannelStructure s = ChannelStructure.analyze(m);
+        ChannelGroup g = s.groupOf("Stem").orElseThrow();
+        for (int remove = 0; remove < 6; remove++) {
+            boolean[] keep = StructuredSelection.keep(m, g, 1, remove, CancellationToken.NONE);
+            int kept = 0;
+            for (boolean k : keep) {
+                kept += k ? 1 : 0;
+            }
+            assertEquals(Math.max(6 - remove, 2), kept, "remove " + remove + ": A's two and B's four channels keep one each");
+            assertTrue(keep[0] || keep[1], "branch A keeps a channel");
+            assertTrue(keep[2] || keep[3] || keep[4] || keep[5], "branch B keeps a channel");
+        }
+        UnsupportedModelException e = assertThrows(UnsupportedModelException.class,
+                () -> ChannelCompactor.compact(m, s, Map.of(g.id(), keepEvery(6, 0, 1)), Map.of()));
+        assertTrue(e.getMessage().contains("every output channel of A"), e.getMessage());
     }
 }

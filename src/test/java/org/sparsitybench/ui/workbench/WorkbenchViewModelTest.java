@@ -119,6 +119,45 @@ class WorkbenchViewModelTest {
     }
 
     @Test
+    void wandaCalibratesOnTheTestDataFirstAndThenPrunesOtherWeightsThanMagnitude() {
+        WorkbenchViewModel vm = vm(null);
+        vm.open(DIGITS);
+        vm.setGlobalTarget(0.5);
+        String layer = vm.rows().get(0).name();
+        var magnitude = vm.snapshotProperty().get().result().masks().get(layer);
+        assertFalse(vm.isCalibrated());
+        vm.setMethod("wanda");
+        assertEquals(List.of(), errors);
+        assertTrue(vm.isCalibrated());
+        assertEquals("wanda", vm.configProperty().get().global().method());
+        var wanda = vm.snapshotProperty().get().result().masks().get(layer);
+        assertEquals(magnitude.keptCount(), wanda.keptCount(), "the same count, to the element");
+        long differ = 0;
+        for (long i = 0; i < wanda.size(); i++) {
+            differ += wanda.isKept(i) != magnitude.isKept(i) ? 1 : 0;
+        }
+        assertTrue(differ > 0, "input norms change which weights go");
+    }
+
+    @Test
+    void structuredPruningRemovesWholeOutputChannelsInTheWindow() {
+        WorkbenchViewModel vm = vm(null);
+        vm.open(Fixtures.projectDir().resolve("sample-models/fashion-lenet5/model.onnx"));
+        vm.setMethod("l1-structured");
+        vm.setGlobalTarget(0.5);
+        assertEquals(List.of(), errors);
+        vm.heatmapModeProperty().set(WorkbenchViewModel.HeatmapMode.CHANNELS);
+        vm.selectedProperty().set(vm.rows().stream().filter(r -> r.name().equals("conv2.weight")).findFirst().orElseThrow());
+        var g = vm.snapshotProperty().get().heatmap();
+        int removed = 0;
+        for (float kept : g.keptFraction()) {
+            assertTrue(kept == 0f || kept == 1f, "a channel is kept or removed whole: " + kept);
+            removed += kept == 0f ? 1 : 0;
+        }
+        assertTrue(removed > 0 && removed < 16, removed + " of 16 channels removed");
+    }
+
+    @Test
     void aDragIsOneUndoStepAndUndoRedoWalkTheHistory() {
         WorkbenchViewModel vm = vm(null);
         vm.open(DIGITS);

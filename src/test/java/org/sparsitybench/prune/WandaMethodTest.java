@@ -1,0 +1,96 @@
+package org.sparsitybench.prune;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Arrays;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.sparsitybench.model.WeightTensor;
+import org.sparsitybench.prune.method.WandaMethod;
+import org.sparsitybench.task.CancellationToken;
+import org.sparsitybench.task.ProgressListener;
+
+/**
+ * Wanda as an engine method against a brute-force reference: k spread over the rows (the first {@code k mod
+ * rows} one more), each row's lowest {@code |w|·‖x‖} pruned ({@link Double#compare} order, NaN last), ties by
+ * index; and its calibration contract.
+ */
+class WandaMethodTest {
+    static boolean[] reference(float[] w, int rows, double[] norms, long k) {
+        int per = w.length / rows;
+        boolean[] kept = new boolean[w.length];
+        Arrays.fill(kept, true);
+        for (int row = 0; row < rows; row++) {
+            final int base = row * per;
+            Integer[] order = new Integer[per];
+            for (int j = 0; j < per; j++) {
+                order[j] = j;
+            }
+            Arrays.sort(order, (a, b) -> {
+                int c = Double.compare(Math.abs(w[base + a]) * norms[a], Math.abs(w[base + b]) * norms[b]);
+                return c != 0 ? c : Integer.compare(a, b);
+            });
+            long prune = k / rows + (row < k % rows ? 1 : 0);
+            for (int q = 0; q < prune; q++) {
+                kept[base + order[q]] = false;
+            }
+        }
+        return kept;
+    }
+
+    @ParameterizedTest(name = "{0} weights")
+    @CsvSource(textBlock = """
+            random
+            ties
+            equal
+            zero
+            nan
+            """)
+    void prunesExactlyKByActivationWeightedScoresLikeTheReference(String kind) {
+        SplittableRandom r = new SplittableRandom(kind.hashCode());
+        for (int trial = 0; trial < 40; trial++) {
+            int rows = 1 + r.nextInt(6);
+            int in = 1 + r.nextInt(8);
+            float[] w = StructuredMethodTest.values(kind, rows * in, trial);
+            double[] norms = new double[in];
+            for (int j = 0; j < in; j++) {
+                norms[j] = kind.equals("ties") ? r.nextInt(3) : r.nextDouble() * 2;
+            }
+            WeightTensor t = Reference.tensor("w", new long[] {rows, in}, w);
+            LayerInput layer = new LayerInput(t, 0, 0, new ScoreCache(false), null, new FeatureNorms(norms, 1));
+            long n = w.length;
+            for (long k : new long[] {0, n, r.nextLong(n + 1)}) {
+                Mask m = WandaMethod.INSTANCE.select(layer, k, CancellationToken.NONE);
+                assertEquals(k, m.prunedCount(), "exact count");
+                assertEquals(Reference.mask(reference(w, rows, norms, k)), m.toBitMask(),
+                        kind + " trial " + trial + " k " + k);
+            }
+        }
+    }
+
+    @Test
+    void theEngineFailsClearlyWithoutCalibrationAndUsesTheNormsItIsGiven() {
+        float[] w = StructuredMethodTest.values("random", 24, 9);
+        WeightTensor t = Reference.tensor("fc", new long[] {4, 6}, w);
+        PruningConfig c = PruningConfig.of(GlobalSettings.of(0.5, "wanda", Allocation.UNIFORM));
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> new PruningEngine(Reference.model(t)).run(c, ProgressListener.NONE, CancellationToken.NONE));
+        assertTrue(e.getMessage().contains("fc") && e.getMessage().contains("calibration"), e.getMessage());
+
+        double[] norms = {0.1, 5, 0, 2, 1, 3};
+        PruningResult r = new PruningEngine(Reference.model(t), new ScoreCache(false), null,
+                Map.of("fc", new FeatureNorms(norms, 1))).run(c, ProgressListener.NONE, CancellationToken.NONE);
+        assertEquals(Reference.mask(reference(w, 4, norms, 12)), r.mask("fc").toBitMask());
+        assertTrue(r.targetMet());
+        assertEquals("wanda", r.layers().get(0).method());
+        // An excluded layer needs no calibration.
+        PruningResult dense = new PruningEngine(Reference.model(t)).run(c.withLayer("fc", LayerSettings.excludedLayer()),
+                ProgressListener.NONE, CancellationToken.NONE);
+        assertEquals(0, dense.pruned());
+    }
+}
