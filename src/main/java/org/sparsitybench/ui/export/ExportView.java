@@ -33,12 +33,17 @@ import org.sparsitybench.ui.common.Styles;
  * <p>Entry point for the window: {@code ExportView.show(owner, source, vm.executor())}.
  */
 public final class ExportView extends VBox {
+    /** The workbench's stylesheet, shared by its dialogs. */
+    static final String THEME = "/org/sparsitybench/ui/workbench/workbench.css";
+
     private final ExportViewModel vm;
 
     public ExportView(ExportViewModel vm, FxTaskExecutor executor) {
         this.vm = vm;
         setId("exportView");
         getStyleClass().add(Styles.ROOT);
+        // The window's theme (colours as CSS variables), so the dialog looks like the window it belongs to.
+        getStylesheets().add(ExportView.class.getResource(THEME).toExternalForm());
         setSpacing(10);
         setPadding(new Insets(14));
 
@@ -107,11 +112,12 @@ public final class ExportView extends VBox {
         Label validation = new Label();
         validation.setId("exportValidation");
         validation.setWrapText(true);
+        validation.getStyleClass().add(Styles.WARNING);
         validation.textProperty().bind(vm.validationProperty());
         Label error = new Label();
         error.setId("exportError");
         error.setWrapText(true);
-        error.setStyle("-fx-text-fill: #c0392b;");
+        error.getStyleClass().add(Styles.WARNING);
         error.textProperty().bind(vm.errorProperty());
         Label status = new Label();
         status.setId("exportStatus");
