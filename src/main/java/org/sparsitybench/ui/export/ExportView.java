@@ -148,11 +148,16 @@ public final class ExportView extends VBox {
         close.setOnAction(e -> getScene().getWindow().hide());
         HBox buttons = new HBox(8, progress, export, cancel, close);
 
+        for (Label l : new Label[] {compaction, validation, error, status}) {
+            l.managedProperty().bind(l.textProperty().isNotEmpty());
+            l.visibleProperty().bind(l.managedProperty());
+        }
         getChildren().addAll(where, new Label("Write"), what, compaction, validation, error, status, files, buttons);
     }
 
     private static CheckBox check(String id, String text, BooleanProperty property, String tip) {
         CheckBox box = new CheckBox(text);
+        box.setMnemonicParsing(false);
         if (id != null) {
             box.setId(id);
         }

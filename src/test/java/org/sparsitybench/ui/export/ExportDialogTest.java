@@ -98,8 +98,40 @@ class ExportDialogTest {
             assertEquals(200, e.samples());
             assertTrue(e.accuracy() > 0.5, "a 70 % ERK-pruned LeNet still classifies: " + e.accuracy());
         }
+        String shot = System.getProperty("sb.screenshotDir");
+        if (shot != null) {
+            robot.interact(() -> {
+                try {
+                    javax.imageio.ImageIO.write(javafx.embed.swing.SwingFXUtils.fromFXImage(
+                            dialog.get().getScene().getRoot().snapshot(null, null), null), "png",
+                            Path.of(shot, "export-dialog.png").toFile());
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+        }
         robot.clickOn("#exportClose");
         WaitForAsyncUtils.waitForFxEvents();
         assertFalse(dialog.get().isShowing());
+    }
+
+    @Test
+    void aRefusedCompactionIsShownInTheDialogNamingTheFile(FxRobot robot) throws Exception {
+        Path model = dir.resolve("lenet.onnx");
+        Files.copy(Fixtures.projectDir().resolve("sample-models/fashion-lenet5/model.onnx"), model);
+        Model m = ModelFiles.read(model);
+        PruningResult result = new PruningEngine(m).run(PruningConfig.of(GlobalSettings.of(0.5, "magnitude",
+                Allocation.UNIFORM)), ProgressListener.NONE, CancellationToken.NONE);
+        robot.interact(() -> ExportView.show(owner, new ExportRequestSource(m, result, List.of(), List.of()), executor));
+        ExportViewModel vm = robot.lookup("#exportView").queryAs(ExportView.class).viewModel();
+        robot.clickOn("#exportCompact");
+        robot.clickOn("#exportButton");
+        WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, () -> !vm.errorProperty().get().isEmpty());
+        WaitForAsyncUtils.waitForFxEvents();
+        String error = robot.lookup("#exportError").queryAs(Label.class).getText();
+        assertTrue(error.contains(model.toString()) && error.contains("nothing to compact"), error);
+        assertTrue(robot.lookup("#exportCompaction").queryAs(Label.class).getText().startsWith("Compaction refused"));
+        assertFalse(Files.exists(vm.modelFile()));
+        assertFalse(vm.runningProperty().get());
     }
 }
