@@ -152,4 +152,22 @@ class ExportViewModelTest {
         assertFalse(vm.export());
         assertTrue(vm.errorProperty().get().contains(blocker.toString()), vm.errorProperty().get());
     }
+
+    @Test
+    void cancellingAsSoonAsTheExportReportsProgressWritesNothing() throws Exception {
+        FxTaskExecutor executor = FxTaskExecutor.direct();
+        ExportViewModel vm = new ExportViewModel(source(List.of(point(0, 0.9)), List.of()), executor);
+        executor.progressProperty().addListener((o, was, now) -> {
+            if (now.doubleValue() >= 0) {
+                vm.cancel();
+            }
+        });
+        assertTrue(vm.export());
+        assertTrue(vm.statusProperty().get().startsWith("Export cancelled"), vm.statusProperty().get());
+        assertEquals("", vm.errorProperty().get());
+        assertFalse(vm.runningProperty().get());
+        assertTrue(vm.written().isEmpty());
+        assertFalse(Files.exists(vm.modelFile()));
+        assertFalse(Files.exists(vm.curvesFile()));
+    }
 }
