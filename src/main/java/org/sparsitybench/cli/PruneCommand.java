@@ -1,36 +1,27 @@
 package org.sparsitybench.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.Callable;
-import java.util.zip.Deflater;
-import java.util.zip.DeflaterOutputStream;
-import org.sparsitybench.eval.EquivalenceCheck;
+import org.sparsitybench.eval.PruneExport;
 import org.sparsitybench.formats.AtomicFiles;
 import org.sparsitybench.formats.ModelFiles;
-import org.sparsitybench.formats.TensorUpdate;
-import org.sparsitybench.formats.onnx.OnnxWriter;
 import org.sparsitybench.model.Model;
 import org.sparsitybench.model.ModelFormat;
-import org.sparsitybench.model.TensorData;
 import org.sparsitybench.model.UnsupportedModelException;
 import org.sparsitybench.model.WeightTensor;
 import org.sparsitybench.prune.Allocation;
@@ -46,7 +37,6 @@ import org.sparsitybench.prune.FeatureNorms;
 import org.sparsitybench.prune.method.WandaMethod;
 import org.sparsitybench.prune.PruningResult;
 import org.sparsitybench.prune.method.NmPattern;
-import org.sparsitybench.prune.stats.WeightUses;
 import org.sparsitybench.prune.structure.ChannelCompactor;
 import org.sparsitybench.prune.structure.ChannelGroup;
 import org.sparsitybench.task.CancellationToken;
@@ -171,7 +161,6 @@ public final class PruneCommand implements Callable<Integer> {
         }
         ObjectNode extra = new ObjectMapper().createObjectNode();
         ChannelCompactor.Compaction compaction = null;
-        Path maskedForCheck = null;
 
         // Every method runs through the engine; the options only gather what it needs (calibration, sensitivity).
         Map<String, FeatureNorms> norms = Map.of();
@@ -256,45 +245,12 @@ public final class PruneCommand implements Callable<Integer> {
             extra.put("nmViolations", violations);
         }
 
-        String masksSha = masksSha256(masks);
-        Map<String, String> meta = Map.of(OnnxWriter.METADATA_KEY, "{\"tool\":\"SparsityBench\",\"method\":\"" + method
-                + "\",\"sparsity\":" + sparsity + ",\"masksSha256\":\"" + masksSha + "\"}");
-        Set<String> sparse = new HashSet<>();
-        if (sparseStorage) {
-            sparse.addAll(values.keySet());
-        }
-        ObjectNode check = null;
-        if (compaction != null) {
-            Map<String, TensorUpdate> masked = updates(m, values);
-            maskedForCheck = Files.createTempFile(out.toAbsolutePath().getParent(), ".masked-", ".onnx");
-            Path candidate = Files.createTempFile(out.toAbsolutePath().getParent(), ".compact-", ".onnx");
-            try {
-                new OnnxWriter().write(m, masked, Map.of(), meta, maskedForCheck);
-                Map<String, TensorUpdate> sliced = new LinkedHashMap<>();
-                compaction.tensors().forEach((name, t) -> sliced.put(name, new TensorUpdate(t.shape(), TensorData.ofFloats(t.values()))));
-                new OnnxWriter().write(m, sliced, compaction.attributes(), sparse.isEmpty() ? Set.of() : sliced.keySet()
-                        .stream().filter(sparse::contains).collect(java.util.stream.Collectors.toSet()), meta, candidate);
-                EquivalenceCheck.Result res = EquivalenceCheck.compare(maskedForCheck, candidate, 4, 2, 1e-4);
-                check = new ObjectMapper().valueToTree(res);
-                if (!res.passed()) {
-                    throw new IOException(out + ": the compacted model differs from the masked model (max |diff| "
-                            + res.maxAbsDiff() + " at output scale " + res.outputScale() + "); nothing was written");
-                }
-                Files.move(candidate, out, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } finally {
-                Files.deleteIfExists(maskedForCheck);
-                Files.deleteIfExists(candidate);
-            }
-        } else if (m.format() == ModelFormat.ONNX) {
-            new OnnxWriter().write(m, updates(m, values), Map.of(), sparse, meta, out);
-        } else {
-            ModelFiles.writerFor(m.format()).write(m, updates(m, values), meta, out);
-        }
-
-        ObjectNode report = report(m, cfg, layerResults, masks, masksSha, extra, check);
-        Path reportFile = out.resolveSibling(out.getFileName() + ".report.json");
-        byte[] json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsBytes(report);
-        AtomicFiles.writeStream(reportFile, os -> os.write(json));
+        PruneExport.Report written = PruneExport.write(new PruneExport.Request(m, model, method, sparsity, cfg,
+                layerResults, masks, values, new HashSet<>(exclude), extra, compaction,
+                new PruneExport.Options(out, compact, sparseStorage)), ProgressListener.NONE, CancellationToken.NONE);
+        ObjectNode report = written.json();
+        Path reportFile = written.file();
+        ObjectNode check = (ObjectNode) report.get("compactionCheck");
         PrintWriter pw = spec.commandLine().getOut();
         ObjectNode totals = (ObjectNode) report.get("totals");
         pw.printf(Locale.ROOT, "%s: %s at %.1f%% requested, %.2f%% achieved; %,d → %,d parameters; %s → %s bytes%n",
@@ -418,122 +374,5 @@ public final class PruneCommand implements Callable<Integer> {
             default -> throw new SparsityBenchCli.UsageException("unknown allocation '" + s
                     + "'; one of uniform, global, layer-normalized, erk, sensitivity");
         };
-    }
-
-
-    private static Map<String, TensorUpdate> updates(Model m, Map<String, float[]> values) {
-        Map<String, TensorUpdate> u = new LinkedHashMap<>();
-        values.forEach((name, v) -> u.put(name, TensorUpdate.of(m.tensor(name).orElseThrow(), v)));
-        return u;
-    }
-
-    /** SHA-256 over every mask's name and canonical bits, in tensor order. */
-    static String masksSha256(Map<String, Mask> masks) {
-        try {
-            MessageDigest d = MessageDigest.getInstance("SHA-256");
-            for (Map.Entry<String, Mask> e : masks.entrySet()) {
-                d.update(e.getKey().getBytes(StandardCharsets.UTF_8));
-                d.update((byte) 0);
-                d.update(java.util.HexFormat.of().parseHex(e.getValue().sha256()));
-            }
-            return java.util.HexFormat.of().formatHex(d.digest());
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private ObjectNode report(Model m, PruningConfig cfg, List<LayerResult> layerResults, Map<String, Mask> masks,
-                              String masksSha, ObjectNode extra, ObjectNode check) throws IOException {
-        ObjectMapper json = new ObjectMapper();
-        ObjectNode root = json.createObjectNode();
-        root.put("model", model.toString());
-        root.put("output", out.toString());
-        root.put("method", method);
-        ArrayNode ls = root.putArray("layers");
-        long selected = 0;
-        long pruned = 0;
-        for (LayerResult r : layerResults) {
-            ObjectNode o = ls.addObject();
-            o.put("name", r.name());
-            o.put("method", r.method());
-            o.put("requested", r.requested());
-            o.put("achieved", r.achieved());
-            o.put("params", r.params());
-            o.put("kept", r.kept());
-            o.put("energyRetained", r.energyRetained());
-            Mask mask = masks.get(r.name());
-            if (mask != null) {
-                o.put("maskSha256", mask.sha256());
-                WeightTensor t = m.tensor(r.name()).orElseThrow();
-                if (t.pruneAxis() >= 0) {
-                    ArrayNode perChannel = o.putArray("keptPerChannel");
-                    for (long c : org.sparsitybench.prune.stats.ChannelCounts.kept(t, mask)) {
-                        perChannel.add(c);
-                    }
-                }
-            }
-            if (!exclude.contains(r.name())) {
-                selected += r.params();
-                pruned += r.params() - r.kept();
-            }
-        }
-        Model written = ModelFiles.read(out);
-        long paramsAfter = 0;
-        Map<String, Long> denseCounts = new HashMap<>();
-        Map<String, Long> nonZeroAfter = new HashMap<>();
-        for (WeightTensor t : written.tensors()) {
-            if (t.prunable()) {
-                paramsAfter += t.elementCount() - t.stats().zeros();
-                nonZeroAfter.put(t.name(), t.elementCount() - t.stats().zeros());
-            } else {
-                paramsAfter += t.elementCount();
-            }
-        }
-        for (WeightTensor t : m.prunableTensors()) {
-            denseCounts.put(t.name(), t.elementCount());
-        }
-        ObjectNode totals = root.putObject("totals");
-        totals.put("requested", sparsity);
-        totals.put("achieved", selected == 0 ? 0 : (double) pruned / selected);
-        totals.put("paramsBefore", m.totalParams());
-        totals.put("paramsAfter", paramsAfter);
-        totals.put("flopsBefore", m.format() == ModelFormat.ONNX ? WeightUses.of(m).flops(denseCounts) : 0);
-        totals.put("flopsAfter", written.format() == ModelFormat.ONNX ? WeightUses.of(written).flops(nonZeroAfter) : 0);
-        totals.put("fileBytesBefore", Files.size(model));
-        totals.put("fileBytesAfter", Files.size(out));
-        totals.put("compressedBytesBefore", deflatedSize(model));
-        totals.put("compressedBytesAfter", deflatedSize(out));
-        root.set("config", json.readTree(cfg.toJson()));
-        root.put("masksSha256", masksSha);
-        root.setAll(extra);
-        if (check != null) {
-            root.set("compactionCheck", check);
-        }
-        if (sparseStorage) {
-            root.put("sparseStorageNote", "ONNX Runtime densifies sparse_initializers on load: the file shrinks, "
-                    + "memory use and latency in ONNX Runtime do not.");
-        }
-        return root;
-    }
-
-    /** Bytes after DEFLATE (zip's algorithm, level 6): what zeros save when the file is compressed. */
-    static long deflatedSize(Path file) throws IOException {
-        long[] count = new long[1];
-        java.io.OutputStream counter = new java.io.OutputStream() {
-            @Override
-            public void write(int b) {
-                count[0]++;
-            }
-
-            @Override
-            public void write(byte[] b, int off, int len) {
-                count[0] += len;
-            }
-        };
-        try (InputStream in = Files.newInputStream(file);
-             DeflaterOutputStream d = new DeflaterOutputStream(counter, new Deflater(6), 1 << 16)) {
-            in.transferTo(d);
-        }
-        return count[0];
     }
 }

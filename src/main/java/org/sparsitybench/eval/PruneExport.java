@@ -1,0 +1,391 @@
+package org.sparsitybench.eval;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.MessageDigest;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.zip.Deflater;
+import java.util.zip.DeflaterOutputStream;
+import org.sparsitybench.formats.AtomicFiles;
+import org.sparsitybench.formats.ModelFiles;
+import org.sparsitybench.formats.TensorUpdate;
+import org.sparsitybench.formats.onnx.OnnxWriter;
+import org.sparsitybench.model.Model;
+import org.sparsitybench.model.ModelFormat;
+import org.sparsitybench.model.TensorData;
+import org.sparsitybench.model.UnsupportedModelException;
+import org.sparsitybench.model.WeightTensor;
+import org.sparsitybench.prune.LayerResult;
+import org.sparsitybench.prune.Mask;
+import org.sparsitybench.prune.Masking;
+import org.sparsitybench.prune.PruningConfig;
+import org.sparsitybench.prune.PruningResult;
+import org.sparsitybench.prune.stats.ChannelCounts;
+import org.sparsitybench.prune.stats.WeightUses;
+import org.sparsitybench.prune.structure.ChannelCompactor;
+import org.sparsitybench.task.CancellationToken;
+import org.sparsitybench.task.ProgressListener;
+
+/**
+ * Writes a pruned model in its own format and its {@code OUT.report.json}: what {@code sparsitybench prune} and
+ * the window's export dialog both do. Optionally the model is compacted (pruned channels physically removed) and
+ * the compacted file is checked against the masked one in ONNX Runtime before it replaces anything; optionally
+ * pruned ONNX weights are stored as {@code sparse_initializer}s. The opened model is never written, and every
+ * file is written atomically: a failed or cancelled export leaves earlier files as they were.
+ */
+public final class PruneExport {
+    /** Relative tolerance of the compaction check (× max(1, output scale)). */
+    public static final double CHECK_TOLERANCE = 1e-4;
+    /** The report's note on sparse storage. */
+    public static final String SPARSE_STORAGE_NOTE = "ONNX Runtime densifies sparse_initializers on load: the file "
+            + "shrinks, memory use and latency in ONNX Runtime do not.";
+
+    private PruneExport() {
+    }
+
+    /**
+     * Where and how to write.
+     *
+     * @param out           the model file to write (the report goes beside it as {@code OUT.report.json})
+     * @param compact       physically remove pruned channels (ONNX; checked against the masked model)
+     * @param sparseStorage store pruned ONNX weights as {@code sparse_initializer}s
+     */
+    public record Options(Path out, boolean compact, boolean sparseStorage) {
+        public Options {
+            Objects.requireNonNull(out, "out");
+        }
+    }
+
+    /**
+     * Everything an export needs, already decided by the caller (the CLI's method dispatch or the window's
+     * engine result).
+     *
+     * @param model      the opened model (not modified)
+     * @param source     the model's path as the user gave it (the report's {@code model})
+     * @param method     method name for the report and the file's metadata
+     * @param requested  requested global sparsity (the report's {@code totals.requested})
+     * @param config     the configuration, recorded in the report
+     * @param layers     per-layer results in model order
+     * @param masks      mask per prunable tensor in model order (the masks' SHA-256 is over these)
+     * @param values     new values by tensor name: the masked weights, and for structured pruning the zeroed
+     *                   biases and BatchNorm entries of removed channels
+     * @param excluded   layers left out of the achieved total
+     * @param extra      method-specific report fields, appended after {@code masksSha256} (may be null)
+     * @param compaction the compacted tensors when {@link Options#compact()}, else null
+     * @param options    output path and storage options
+     */
+    public record Request(Model model, Path source, String method, double requested, PruningConfig config,
+                          List<LayerResult> layers, Map<String, Mask> masks, Map<String, float[]> values,
+                          Set<String> excluded, ObjectNode extra, ChannelCompactor.Compaction compaction,
+                          Options options) {
+        public Request {
+            Objects.requireNonNull(model, "model");
+            Objects.requireNonNull(source, "source");
+            Objects.requireNonNull(config, "config");
+            Objects.requireNonNull(options, "options");
+            layers = List.copyOf(layers);
+            masks = new LinkedHashMap<>(masks);
+            values = new LinkedHashMap<>(values);
+            excluded = Set.copyOf(excluded);
+            if (options.compact() && compaction == null) {
+                throw new IllegalArgumentException("compaction asked for but no compacted tensors given");
+            }
+        }
+
+        /**
+         * The request for an engine result (the window): values are the masked weights, excluded layers are those
+         * the engine left dense by exclusion, the engine's messages go into the report. With
+         * {@link Options#compact()} the channels to remove are derived from the masks by
+         * {@link PruneExportChannels}.
+         *
+         * @throws UnsupportedModelException naming the node when a channel group cannot be compacted, or saying
+         *                                   why nothing can be removed
+         */
+        public static Request of(Model model, PruningResult result, Options options, CancellationToken cancel) {
+            cancel.throwIfCancelled();
+            // Structured layers also lose their removed channels' bias and BatchNorm entries, as `prune` exports.
+            Map<String, float[]> values = new LinkedHashMap<>(result.prunedValues(model));
+            cancel.throwIfCancelled();
+            Set<String> excluded = result.layers().stream().filter(l -> l.status() == LayerResult.Status.EXCLUDED)
+                    .map(LayerResult::name).collect(Collectors.toSet());
+            ObjectNode extra = new ObjectMapper().createObjectNode();
+            if (!result.messages().isEmpty()) {
+                extra.putPOJO("messages", result.messages());
+            }
+            ChannelCompactor.Compaction compaction = null;
+            if (options.compact()) {
+                PruneExportChannels.Plan plan = PruneExportChannels.plan(model, result.config(), values);
+                values.putAll(plan.values());
+                compaction = plan.compaction();
+                extra.set("groups", plan.groups());
+            }
+            return new Request(model, model.file(), result.config().global().method(), result.config().global().target(),
+                    result.config(), result.layers(), result.masks(), values, excluded, extra, compaction, options);
+        }
+    }
+
+    /**
+     * What was written.
+     *
+     * @param model  the model file written
+     * @param file   the report file written
+     * @param json   the report, exactly as written
+     */
+    public record Report(Path model, Path file, ObjectNode json) {
+        public double achieved() {
+            return totals().get("achieved").asDouble();
+        }
+
+        public ObjectNode totals() {
+            return (ObjectNode) json.get("totals");
+        }
+
+        /** The compaction check, when the model was compacted. */
+        public Optional<EquivalenceCheck.Result> compactionCheck() {
+            if (!json.has("compactionCheck")) {
+                return Optional.empty();
+            }
+            try {
+                return Optional.of(new ObjectMapper().treeToValue(json.get("compactionCheck"), EquivalenceCheck.Result.class));
+            } catch (IOException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+    }
+
+    /**
+     * Writes the model, then its report. Progress: writing, compaction check, report.
+     *
+     * @throws org.sparsitybench.formats.OutputPathException when the output is the opened model
+     * @throws IOException naming the file when writing fails or the compaction check fails (nothing is
+     *                     written then)
+     */
+    public static Report write(Request r, ProgressListener progress, CancellationToken cancel) throws IOException {
+        Path out = r.options().out();
+        AtomicFiles.refuseOverwrite(r.source(), out);
+        AtomicFiles.refuseOverwrite(r.model().file(), out);
+        Path reportFile = reportFile(out);
+        AtomicFiles.refuseOverwrite(r.model().file(), reportFile);
+        Model m = r.model();
+        if ((r.options().compact() || r.options().sparseStorage()) && m.format() != ModelFormat.ONNX) {
+            throw new UnsupportedModelException(r.source() + ": compaction and sparse storage need ONNX; "
+                    + m.format().id() + " holds weights only");
+        }
+        cancel.throwIfCancelled();
+        progress.progress(0, "writing " + out.getFileName());
+        String masksSha = masksSha256(r.masks());
+        Map<String, String> meta = Map.of(OnnxWriter.METADATA_KEY, "{\"tool\":\"SparsityBench\",\"method\":\""
+                + r.method() + "\",\"sparsity\":" + r.requested() + ",\"masksSha256\":\"" + masksSha + "\"}");
+        Set<String> sparse = new HashSet<>();
+        if (r.options().sparseStorage()) {
+            sparse.addAll(r.values().keySet());
+        }
+        ObjectNode check = null;
+        if (r.compaction() != null) {
+            check = writeCompacted(r, meta, sparse, progress, cancel);
+        } else if (m.format() == ModelFormat.ONNX) {
+            new OnnxWriter().write(m, updates(m, r.values()), Map.of(), sparse, meta, out);
+        } else {
+            ModelFiles.writerFor(m.format()).write(m, updates(m, r.values()), meta, out);
+        }
+        cancel.throwIfCancelled();
+        progress.progress(0.8, "writing " + reportFile.getFileName());
+        ObjectNode report = report(r, masksSha, check);
+        byte[] json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsBytes(report);
+        AtomicFiles.writeStream(reportFile, os -> os.write(json));
+        progress.progress(1, "done");
+        return new Report(out, reportFile, report);
+    }
+
+    /** {@code OUT.report.json} beside {@code out}. */
+    public static Path reportFile(Path out) {
+        return out.resolveSibling(out.getFileName() + ".report.json");
+    }
+
+    private static ObjectNode writeCompacted(Request r, Map<String, String> meta, Set<String> sparse,
+                                             ProgressListener progress, CancellationToken cancel) throws IOException {
+        Model m = r.model();
+        Path out = r.options().out();
+        Path dir = out.toAbsolutePath().getParent();
+        Files.createDirectories(dir);
+        Path masked = Files.createTempFile(dir, ".masked-", ".onnx");
+        Path candidate = Files.createTempFile(dir, ".compact-", ".onnx");
+        try {
+            new OnnxWriter().write(m, updates(m, r.values()), Map.of(), meta, masked);
+            cancel.throwIfCancelled();
+            Map<String, TensorUpdate> sliced = new LinkedHashMap<>();
+            r.compaction().tensors().forEach((name, t) -> sliced.put(name, new TensorUpdate(t.shape(),
+                    TensorData.ofFloats(t.values()))));
+            new OnnxWriter().write(m, sliced, r.compaction().attributes(), sparse.isEmpty() ? Set.of()
+                    : sliced.keySet().stream().filter(sparse::contains).collect(Collectors.toSet()), meta, candidate);
+            cancel.throwIfCancelled();
+            progress.progress(0.4, "checking the compacted model against the masked one");
+            EquivalenceCheck.Result res = EquivalenceCheck.compare(masked, candidate, 4, 2, CHECK_TOLERANCE);
+            if (!res.passed()) {
+                throw new CompactionCheckException(out, res);
+            }
+            cancel.throwIfCancelled();
+            try {
+                Files.move(candidate, out, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(candidate, out, StandardCopyOption.REPLACE_EXISTING);
+            }
+            return new ObjectMapper().valueToTree(res);
+        } finally {
+            Files.deleteIfExists(masked);
+            Files.deleteIfExists(candidate);
+        }
+    }
+
+    /** The compacted model does not compute what the masked model computes; nothing was written. */
+    public static final class CompactionCheckException extends IOException {
+        private static final long serialVersionUID = 1L;
+        private final transient EquivalenceCheck.Result result;
+
+        CompactionCheckException(Path out, EquivalenceCheck.Result result) {
+            super(out + ": the compacted model differs from the masked model (max |diff| " + result.maxAbsDiff()
+                    + " at output scale " + result.outputScale() + "); nothing was written");
+            this.result = result;
+        }
+
+        public EquivalenceCheck.Result result() {
+            return result;
+        }
+    }
+
+    private static Map<String, TensorUpdate> updates(Model m, Map<String, float[]> values) {
+        Map<String, TensorUpdate> u = new LinkedHashMap<>();
+        values.forEach((name, v) -> u.put(name, TensorUpdate.of(m.tensor(name).orElseThrow(), v)));
+        return u;
+    }
+
+    /** SHA-256 over every mask's name and canonical bits, in tensor order. */
+    public static String masksSha256(Map<String, Mask> masks) {
+        try {
+            MessageDigest d = MessageDigest.getInstance("SHA-256");
+            for (Map.Entry<String, Mask> e : masks.entrySet()) {
+                d.update(e.getKey().getBytes(StandardCharsets.UTF_8));
+                d.update((byte) 0);
+                d.update(java.util.HexFormat.of().parseHex(e.getValue().sha256()));
+            }
+            return java.util.HexFormat.of().formatHex(d.digest());
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static ObjectNode report(Request r, String masksSha, ObjectNode check) throws IOException {
+        Model m = r.model();
+        Path out = r.options().out();
+        ObjectMapper json = new ObjectMapper();
+        ObjectNode root = json.createObjectNode();
+        root.put("model", r.source().toString());
+        root.put("output", out.toString());
+        root.put("method", r.method());
+        ArrayNode ls = root.putArray("layers");
+        long selected = 0;
+        long pruned = 0;
+        for (LayerResult lr : r.layers()) {
+            ObjectNode o = ls.addObject();
+            o.put("name", lr.name());
+            o.put("method", lr.method());
+            o.put("requested", lr.requested());
+            o.put("achieved", lr.achieved());
+            o.put("params", lr.params());
+            o.put("kept", lr.kept());
+            o.put("energyRetained", lr.energyRetained());
+            Mask mask = r.masks().get(lr.name());
+            if (mask != null) {
+                o.put("maskSha256", mask.sha256());
+                WeightTensor t = m.tensor(lr.name()).orElseThrow();
+                if (t.pruneAxis() >= 0) {
+                    ArrayNode perChannel = o.putArray("keptPerChannel");
+                    for (long c : ChannelCounts.kept(t, mask)) {
+                        perChannel.add(c);
+                    }
+                }
+            }
+            if (!r.excluded().contains(lr.name())) {
+                selected += lr.params();
+                pruned += lr.params() - lr.kept();
+            }
+        }
+        Model written = ModelFiles.read(out);
+        long paramsAfter = 0;
+        Map<String, Long> denseCounts = new HashMap<>();
+        Map<String, Long> nonZeroAfter = new HashMap<>();
+        for (WeightTensor t : written.tensors()) {
+            if (t.prunable()) {
+                paramsAfter += t.elementCount() - t.stats().zeros();
+                nonZeroAfter.put(t.name(), t.elementCount() - t.stats().zeros());
+            } else {
+                paramsAfter += t.elementCount();
+            }
+        }
+        for (WeightTensor t : m.prunableTensors()) {
+            denseCounts.put(t.name(), t.elementCount());
+        }
+        ObjectNode totals = root.putObject("totals");
+        totals.put("requested", r.requested());
+        totals.put("achieved", selected == 0 ? 0 : (double) pruned / selected);
+        totals.put("paramsBefore", m.totalParams());
+        totals.put("paramsAfter", paramsAfter);
+        totals.put("flopsBefore", m.format() == ModelFormat.ONNX ? WeightUses.of(m).flops(denseCounts) : 0);
+        totals.put("flopsAfter", written.format() == ModelFormat.ONNX ? WeightUses.of(written).flops(nonZeroAfter) : 0);
+        totals.put("fileBytesBefore", Files.size(m.file()));
+        totals.put("fileBytesAfter", Files.size(out));
+        totals.put("compressedBytesBefore", deflatedSize(m.file()));
+        totals.put("compressedBytesAfter", deflatedSize(out));
+        root.set("config", json.readTree(r.config().toJson()));
+        root.put("masksSha256", masksSha);
+        if (r.extra() != null) {
+            root.setAll(r.extra());
+        }
+        if (check != null) {
+            root.set("compactionCheck", check);
+        }
+        if (r.options().sparseStorage()) {
+            root.put("sparseStorageNote", SPARSE_STORAGE_NOTE);
+        }
+        return root;
+    }
+
+    /** Bytes after DEFLATE (zip's algorithm, level 6): what zeros save when the file is compressed. */
+    public static long deflatedSize(Path file) throws IOException {
+        long[] count = new long[1];
+        OutputStream counter = new OutputStream() {
+            @Override
+            public void write(int b) {
+                count[0]++;
+            }
+
+            @Override
+            public void write(byte[] b, int off, int len) {
+                count[0] += len;
+            }
+        };
+        try (InputStream in = Files.newInputStream(file);
+             DeflaterOutputStream d = new DeflaterOutputStream(counter, new Deflater(6), 1 << 16)) {
+            in.transferTo(d);
+        }
+        return count[0];
+    }
+}

@@ -1,0 +1,42 @@
+package org.sparsitybench.eval;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import org.sparsitybench.formats.AtomicFiles;
+
+/**
+ * Measured points as CSV, one row per point, columns as {@code sparsitybench sweep --csv} writes them; values
+ * not measured are empty cells. Written atomically.
+ */
+public final class PruneExportCurves {
+    /** The header line (without line end). */
+    public static final String HEADER = "method,allocation,requested,achieved,accuracy,top5,loss,latencyMs,"
+            + "compactLatencyMs,sparseKernelSpeedup,params,flops,fileBytes";
+
+    private PruneExportCurves() {
+    }
+
+    /** The CSV text of {@code points} (not modified), header first. */
+    public static String csv(List<SweepPoint> points) {
+        StringBuilder sb = new StringBuilder(HEADER).append('\n');
+        for (SweepPoint p : points) {
+            sb.append(String.format(Locale.ROOT, "%s,%s,%.6f,%.6f,%.6f,%.6f,%.6f,%s,%s,%s,%d,%d,%d%n", p.method(),
+                    p.allocation(), p.requested(), p.achieved(), p.accuracy(), p.top5(), p.loss(), num(p.latencyMs()),
+                    num(p.compactLatencyMs()), num(p.sparseKernelSpeedup()), p.params(), p.flops(), p.fileBytes()));
+        }
+        return sb.toString();
+    }
+
+    /** Writes {@link #csv(List)} to {@code file} atomically. */
+    public static void write(Path file, List<SweepPoint> points) throws IOException {
+        byte[] bytes = csv(points).getBytes(StandardCharsets.UTF_8);
+        AtomicFiles.writeStream(file, os -> os.write(bytes));
+    }
+
+    private static String num(double v) {
+        return Double.isNaN(v) ? "" : String.format(Locale.ROOT, "%.6f", v);
+    }
+}

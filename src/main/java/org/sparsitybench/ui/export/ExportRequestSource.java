@@ -1,0 +1,26 @@
+package org.sparsitybench.ui.export;
+
+import java.util.List;
+import java.util.Objects;
+import org.sparsitybench.eval.SweepPoint;
+import org.sparsitybench.model.Model;
+import org.sparsitybench.prune.PruningResult;
+
+/**
+ * What the window hands the export dialog: the opened model, the engine's current result (its masks are what gets
+ * written), the measured curve points (sweeps, snapshots) for the CSV, and the charts it can render.
+ *
+ * @param model  the opened model (never overwritten)
+ * @param result the current pruning result
+ * @param points curve points for the CSV; empty disables the CSV option
+ * @param charts chart exporters shown as checkboxes; may be empty
+ */
+public record ExportRequestSource(Model model, PruningResult result, List<SweepPoint> points,
+                                  List<ChartExporter> charts) {
+    public ExportRequestSource {
+        Objects.requireNonNull(model, "model");
+        Objects.requireNonNull(result, "result");
+        points = points == null ? List.of() : List.copyOf(points);
+        charts = charts == null ? List.of() : List.copyOf(charts);
+    }
+}

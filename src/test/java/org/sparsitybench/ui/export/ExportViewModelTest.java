@@ -1,0 +1,173 @@
+package org.sparsitybench.ui.export;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.sparsitybench.eval.PruneExportCurves;
+import org.sparsitybench.eval.SweepPoint;
+import org.sparsitybench.formats.ModelFiles;
+import org.sparsitybench.model.Model;
+import org.sparsitybench.prune.Allocation;
+import org.sparsitybench.prune.GlobalSettings;
+import org.sparsitybench.prune.PruningConfig;
+import org.sparsitybench.prune.PruningEngine;
+import org.sparsitybench.prune.PruningResult;
+import org.sparsitybench.task.CancellationToken;
+import org.sparsitybench.task.ProgressListener;
+import org.sparsitybench.testing.Fixtures;
+import org.sparsitybench.ui.common.FxTaskExecutor;
+
+/** The export dialog's state without the FX toolkit, exporting for real on the calling thread. */
+class ExportViewModelTest {
+    @TempDir
+    Path dir;
+
+    private Model model;
+    private PruningResult result;
+
+    private ExportRequestSource source(List<SweepPoint> points, List<ChartExporter> charts) throws Exception {
+        Path copy = dir.resolve("lenet5.onnx");
+        Files.copy(Fixtures.projectDir().resolve("sample-models/fashion-lenet5/model.onnx"), copy);
+        model = ModelFiles.read(copy);
+        result = new PruningEngine(model).run(PruningConfig.of(GlobalSettings.of(0.6, "magnitude", Allocation.UNIFORM)),
+                ProgressListener.NONE, CancellationToken.NONE);
+        return new ExportRequestSource(model, result, points, charts);
+    }
+
+    private static SweepPoint point(double s, double acc) {
+        return new SweepPoint("magnitude", "uniform", s, s, acc, 0.99, 0.4, 1.5, Double.NaN, Double.NaN, 1000, 2000, 3000);
+    }
+
+    @Test
+    void defaultsToAFolderBesideTheModelThatClashesWithNothing() throws Exception {
+        ExportRequestSource src = source(List.of(), List.of());
+        Files.createDirectory(dir.resolve("lenet5-export"));
+        Files.createDirectory(dir.resolve("lenet5-export-2"));
+        ExportViewModel vm = new ExportViewModel(src, FxTaskExecutor.direct());
+        assertEquals(dir.resolve("lenet5-export-3"), vm.folderProperty().get());
+        assertEquals(dir.resolve("lenet5-export-3/lenet5-pruned.onnx"), vm.modelFile());
+        assertFalse(vm.writeCurvesProperty().get(), "no points, no CSV");
+        assertEquals("", vm.validationProperty().get());
+    }
+
+    @Test
+    void aNameThatWouldOverwriteTheOpenedModelIsRefusedAndNothingIsWritten() throws Exception {
+        ExportViewModel vm = new ExportViewModel(source(List.of(), List.of()), FxTaskExecutor.direct());
+        byte[] before = Files.readAllBytes(model.file());
+        vm.folderProperty().set(dir);
+        vm.baseNameProperty().set("lenet5");
+        assertTrue(vm.validationProperty().get().contains("is the opened model"), vm.validationProperty().get());
+        assertFalse(vm.export());
+        assertArrayEquals(before, Files.readAllBytes(model.file()));
+        try (var files = Files.list(dir)) {
+            assertEquals(List.of(model.file()), files.toList());
+        }
+    }
+
+    @Test
+    void exportsModelReportCurvesAndChartsIntoTheFolder() throws Exception {
+        List<Path> chartCalls = new ArrayList<>();
+        ChartExporter chart = new ChartExporter() {
+            @Override
+            public String name() {
+                return "Accuracy vs sparsity";
+            }
+
+            @Override
+            public List<Path> export(Path folder, String baseName) throws IOException {
+                Path f = folder.resolve(baseName + "-accuracy.svg");
+                Files.writeString(f, "<svg xmlns=\"http://www.w3.org/2000/svg\"/>");
+                chartCalls.add(f);
+                return List.of(f);
+            }
+        };
+        List<SweepPoint> points = List.of(point(0, 0.90), point(0.5, 0.89));
+        ExportViewModel vm = new ExportViewModel(source(points, List.of(chart)), FxTaskExecutor.direct());
+        assertTrue(vm.writeCurvesProperty().get());
+        assertTrue(vm.export());
+        assertEquals("", vm.errorProperty().get());
+        Path folder = vm.folderProperty().get();
+        assertEquals(List.of(folder.resolve("lenet5-pruned-accuracy.svg"), folder.resolve("lenet5-pruned.onnx"),
+                folder.resolve("lenet5-pruned.onnx.report.json"), folder.resolve("lenet5-pruned-curves.csv")), vm.written());
+        assertEquals(1, chartCalls.size());
+        Model written = ModelFiles.read(vm.modelFile());
+        assertEquals(result.pruned(), written.prunableTensors().stream().mapToLong(t -> t.stats().zeros()).sum());
+        JsonNode rep = new ObjectMapper().readTree(folder.resolve("lenet5-pruned.onnx.report.json").toFile());
+        assertEquals(result.achievedSparsity(), rep.get("totals").get("achieved").asDouble(), 1e-15);
+        assertEquals(PruneExportCurves.csv(points), Files.readString(vm.curvesFile()));
+        assertTrue(vm.statusProperty().get().startsWith("Wrote 4 files"), vm.statusProperty().get());
+        assertFalse(vm.runningProperty().get());
+    }
+
+    @Test
+    void withoutTheReportOnlyTheModelIsLeft() throws Exception {
+        ExportViewModel vm = new ExportViewModel(source(List.of(), List.of()), FxTaskExecutor.direct());
+        vm.writeReportProperty().set(false);
+        assertTrue(vm.writeModelProperty().get());
+        assertTrue(vm.export());
+        assertEquals(List.of(vm.modelFile()), vm.written());
+        assertFalse(Files.exists(vm.modelFile().resolveSibling("lenet5-pruned.onnx.report.json")));
+    }
+
+    @Test
+    void askingForTheReportAsksForTheModelItNeeds() throws Exception {
+        ExportViewModel vm = new ExportViewModel(source(List.of(), List.of()), FxTaskExecutor.direct());
+        vm.writeModelProperty().set(false);
+        assertFalse(vm.writeReportProperty().get());
+        assertEquals("choose something to write", vm.validationProperty().get());
+        vm.writeReportProperty().set(true);
+        assertTrue(vm.writeModelProperty().get());
+        assertEquals("", vm.validationProperty().get());
+    }
+
+    @Test
+    void compactionOfUnstructuredPruningShowsTheRefusalAndWritesNoModel() throws Exception {
+        ExportViewModel vm = new ExportViewModel(source(List.of(), List.of()), FxTaskExecutor.direct());
+        vm.compactProperty().set(true);
+        assertTrue(vm.export());
+        assertTrue(vm.compactionProperty().get().startsWith("Compaction refused"), vm.compactionProperty().get());
+        assertTrue(vm.errorProperty().get().contains("nothing to compact"), vm.errorProperty().get());
+        assertTrue(vm.errorProperty().get().contains("lenet5"), "names the file: " + vm.errorProperty().get());
+        assertFalse(Files.exists(vm.modelFile()));
+        assertTrue(vm.written().isEmpty());
+    }
+
+    @Test
+    void aFolderThatCannotBeCreatedIsReportedByName() throws Exception {
+        ExportViewModel vm = new ExportViewModel(source(List.of(), List.of()), FxTaskExecutor.direct());
+        Path blocker = dir.resolve("occupied");
+        Files.writeString(blocker, "a file, not a folder");
+        vm.folderProperty().set(blocker.resolve("sub"));
+        assertFalse(vm.export());
+        assertTrue(vm.errorProperty().get().contains(blocker.toString()), vm.errorProperty().get());
+    }
+
+    @Test
+    void cancellingAsSoonAsTheExportReportsProgressWritesNothing() throws Exception {
+        FxTaskExecutor executor = FxTaskExecutor.direct();
+        ExportViewModel vm = new ExportViewModel(source(List.of(point(0, 0.9)), List.of()), executor);
+        executor.progressProperty().addListener((o, was, now) -> {
+            if (now.doubleValue() >= 0) {
+                vm.cancel();
+            }
+        });
+        assertTrue(vm.export());
+        assertTrue(vm.statusProperty().get().startsWith("Export cancelled"), vm.statusProperty().get());
+        assertEquals("", vm.errorProperty().get());
+        assertFalse(vm.runningProperty().get());
+        assertTrue(vm.written().isEmpty());
+        assertFalse(Files.exists(vm.modelFile()));
+        assertFalse(Files.exists(vm.curvesFile()));
+    }
+}
