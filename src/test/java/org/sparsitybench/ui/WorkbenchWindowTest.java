@@ -213,6 +213,56 @@ class WorkbenchWindowTest {
     }
 
     @Test
+    void exportFromTheToolbarWritesThePrunedModelReportAndAChartAndSnapshotsCompare(FxRobot robot) throws Exception {
+        Path sample = Fixtures.projectDir().resolve("sample-models/digits-mlp");
+        Path model = dir.resolve("model.onnx");
+        Files.copy(sample.resolve("model.onnx"), model);
+        String card = Files.readString(sample.resolve("model-card.json")).replace("../data/",
+                Fixtures.projectDir().resolve("sample-models/data").toString().replace("\\", "/") + "/");
+        Files.writeString(dir.resolve("model-card.json"), card);
+        openAndWait(robot, model);
+        robot.interact(() -> vm.setGlobalTarget(0.6));
+        waitIdle();
+        robot.clickOn("#toolbarExport");
+        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> robot.lookup("#exportView").tryQuery().isPresent());
+        var export = robot.lookup("#exportView").queryAs(org.sparsitybench.ui.export.ExportView.class).viewModel();
+        assertEquals(dir.resolve("model-export"), export.folderProperty().get());
+        var overviewChart = export.charts().keySet().stream().filter(c -> c.name().startsWith("Overview")).findFirst()
+                .orElseThrow();
+        robot.interact(() -> export.charts().get(overviewChart).set(true));
+        robot.clickOn("#exportButton");
+        WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, () -> !export.runningProperty().get() && !export.written().isEmpty()
+                || !export.errorProperty().get().isEmpty());
+        WaitForAsyncUtils.waitForFxEvents();
+        assertEquals("", export.errorProperty().get());
+        Path out = dir.resolve("model-export/model-pruned.onnx");
+        var written = org.sparsitybench.formats.ModelFiles.read(out);
+        assertEquals(vm.snapshotProperty().get().result().pruned(),
+                written.prunableTensors().stream().mapToLong(t -> t.stats().zeros()).sum());
+        assertTrue(Files.exists(dir.resolve("model-export/model-pruned.onnx.report.json")));
+        Path png = dir.resolve("model-export/model-pruned-overview.png");
+        assertTrue(Files.size(png) > 1000, "the overview chart as PNG");
+        assertTrue(Files.readString(dir.resolve("model-export/model-pruned-overview.svg")).contains("<svg"));
+        robot.clickOn("#exportClose");
+
+        robot.interact(() -> vm.saveSnapshot("sixty"));
+        robot.interact(() -> vm.setGlobalTarget(0.9));
+        waitIdle();
+        robot.interact(() -> vm.saveSnapshot("ninety"));
+        robot.clickOn("#toolbarCompare");
+        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> robot.lookup("#compareDialog").tryQuery().isPresent());
+        robot.type(javafx.scene.input.KeyCode.ENTER);
+        WaitForAsyncUtils.waitFor(20, TimeUnit.SECONDS, () -> robot.lookup("#snapshotCompareView").tryQuery().isPresent()
+                && !vm.executor().busyProperty().get());
+        WaitForAsyncUtils.waitForFxEvents();
+        var compare = robot.lookup("#snapshotCompareView").queryAs(org.sparsitybench.ui.snapshots.SnapshotCompareView.class)
+                .viewModel();
+        assertEquals(2, compare.snapshots().size());
+        assertTrue(compare.rows().stream().anyMatch(r -> r.layer() && r.changed().contains(true)),
+                "60 % and 90 % differ per layer");
+    }
+
+    @Test
     void aCorruptModelShowsAnErrorNamingTheFileAndKeepsTheSession(FxRobot robot) throws Exception {
         openAndWait(robot, Fixtures.torch("cnn_bn.onnx"));
         robot.interact(() -> vm.setGlobalTarget(0.3));

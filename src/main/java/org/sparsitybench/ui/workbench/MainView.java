@@ -117,8 +117,12 @@ public final class MainView extends BorderPane {
         };
         vm.recentFiles().addListener((javafx.collections.ListChangeListener<Path>) c -> fillRecent.run());
         fillRecent.run();
+        MenuItem export = item("Export…", "Shortcut+E", this::export);
+        export.setId("menuExport");
+        MenuItem compare = item("Compare snapshots…", "Shortcut+Shift+C", this::compareSnapshots);
+        compare.setId("menuCompare");
         Menu file = new Menu("File", null, open, openData, recent, openProject, saveProject, new SeparatorMenuItem(),
-                snapshot, new SeparatorMenuItem(), quit);
+                export, new SeparatorMenuItem(), snapshot, compare, new SeparatorMenuItem(), quit);
         MenuItem undo = item("Undo", "Shortcut+Z", vm::undo);
         undo.disableProperty().bind(vm.canUndoProperty().not());
         MenuItem redo = item("Redo", "Shortcut+Shift+Z", vm::redo);
@@ -192,13 +196,23 @@ public final class MainView extends BorderPane {
                         java.util.List.of(0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)));
         Button sens = tool("Sensitivity", "Prune each layer alone at several levels and measure the accuracy it costs.",
                 this::runSensitivity);
+        Button export = tool("Export", "Write the pruned model, its report, the curves as CSV and the charts (Ctrl+E).",
+                this::export);
+        export.setId("toolbarExport");
+        Button compare = tool("Compare", "Compare two or more snapshots: per-layer table and mask differences.",
+                this::compareSnapshots);
+        compare.setId("toolbarCompare");
+        export.disableProperty().bind(vm.snapshotProperty().isNull().or(vm.executor().busyProperty()));
+        compare.disableProperty().bind(javafx.beans.binding.Bindings.size(vm.snapshots()).lessThan(2)
+                .or(vm.executor().busyProperty()));
         for (Button b : java.util.List.of(data, sweep, sens)) {
             b.disableProperty().bind(vm.modelProperty().isNull().or(vm.executor().busyProperty()));
         }
         save.disableProperty().bind(vm.modelProperty().isNull());
         snap.disableProperty().bind(vm.modelProperty().isNull());
         HBox bar = new HBox(open, data, openProject, save, new javafx.scene.control.Separator(Orientation.VERTICAL),
-                undo, redo, snap, new javafx.scene.control.Separator(Orientation.VERTICAL), sweep, sens);
+                undo, redo, snap, compare, new javafx.scene.control.Separator(Orientation.VERTICAL), sweep, sens,
+                new javafx.scene.control.Separator(Orientation.VERTICAL), export);
         bar.setId("toolBar");
         bar.getStyleClass().add("sb-tool-bar");
         bar.setAlignment(javafx.geometry.Pos.CENTER_LEFT);
@@ -211,6 +225,86 @@ public final class MainView extends BorderPane {
         b.setFocusTraversable(false);
         b.setOnAction(e -> action.run());
         return b;
+    }
+
+    /** Opens the export dialog on the current result, with every chart of the window as PNG and SVG. */
+    private void export() {
+        ViewSnapshot s = vm.snapshotProperty().get();
+        if (vm.modelProperty().get() == null || s == null) {
+            return;
+        }
+        java.util.List<org.sparsitybench.ui.export.ChartExporter> charts = new java.util.ArrayList<>();
+        charts.add(chart("Distribution chart", "distribution", distribution::chart));
+        charts.add(chart("Overview chart", "overview", overview::chart));
+        for (org.sparsitybench.ui.curves.CurveKind kind : org.sparsitybench.ui.curves.CurveKind.values()) {
+            charts.add(chart(kind.title() + " chart", "curves-" + org.sparsitybench.ui.curves.CurvesView.id(kind)
+                    .substring("curves".length()).replaceAll("([a-z])([A-Z])", "$1-$2").toLowerCase(Locale.ROOT),
+                    () -> curves.chart(kind)));
+        }
+        if (!vm.sensitivity().isEmpty()) {
+            charts.add(chart("Sensitivity curves chart", "sensitivity-curves", sensitivity::curvesChart));
+            charts.add(chart("Sensitivity table chart", "sensitivity-table", sensitivity::tableChart));
+        }
+        org.sparsitybench.ui.export.ExportView.show(window(), new org.sparsitybench.ui.export.ExportRequestSource(
+                vm.modelProperty().get(), s.result(), java.util.List.copyOf(vm.sweepPoints()), charts), vm.executor());
+    }
+
+    private static org.sparsitybench.ui.export.ChartExporter chart(String name, String file,
+                                                                  java.util.function.Supplier<org.jfree.chart.JFreeChart> chart) {
+        return new org.sparsitybench.ui.export.ChartExporter() {
+            @Override
+            public String name() {
+                return name + " (PNG and SVG)";
+            }
+
+            @Override
+            public java.util.List<Path> export(Path folder, String baseName) throws java.io.IOException {
+                Path png = folder.resolve(baseName + "-" + file + ".png");
+                Path svg = folder.resolve(baseName + "-" + file + ".svg");
+                org.sparsitybench.ui.common.ChartExport.png(chart.get(), 1200, 800, png);
+                org.sparsitybench.ui.common.ChartExport.svg(chart.get(), 1200, 800, svg);
+                return java.util.List.of(png, svg);
+            }
+        };
+    }
+
+    /** Compares the snapshots the user picks (all by default); needs two or more. */
+    private void compareSnapshots() {
+        if (vm.modelProperty().get() == null || vm.snapshots().size() < 2) {
+            info("Compare snapshots", "Save at least two snapshots first (Snapshot in the toolbar, Ctrl+Shift+S).");
+            return;
+        }
+        javafx.scene.control.ListView<org.sparsitybench.project.Project.Snapshot> list =
+                new javafx.scene.control.ListView<>(javafx.collections.FXCollections.observableArrayList(vm.snapshots()));
+        list.setId("compareChoice");
+        list.getSelectionModel().setSelectionMode(javafx.scene.control.SelectionMode.MULTIPLE);
+        list.getSelectionModel().selectAll();
+        list.setCellFactory(v -> new javafx.scene.control.ListCell<>() {
+            @Override
+            protected void updateItem(org.sparsitybench.project.Project.Snapshot item, boolean empty) {
+                super.updateItem(item, empty);
+                setText(empty || item == null ? null : String.format(Locale.ROOT, "%s — %.1f%% sparse%s", item.name(),
+                        100 * item.achieved(), item.accuracy() == null ? ""
+                                : String.format(Locale.ROOT, ", accuracy %.2f%%", 100 * item.accuracy())));
+            }
+        });
+        list.setPrefHeight(Math.min(300, 28 * vm.snapshots().size() + 8));
+        javafx.scene.control.Dialog<ButtonType> d = new javafx.scene.control.Dialog<>();
+        d.setTitle("Compare snapshots");
+        d.setHeaderText("Pick two or more snapshots (Ctrl+click).");
+        d.getDialogPane().setContent(list);
+        d.getDialogPane().getButtonTypes().addAll(ButtonType.OK, ButtonType.CANCEL);
+        d.getDialogPane().setId("compareDialog");
+        d.initOwner(window());
+        d.showAndWait().filter(b -> b == ButtonType.OK).ifPresent(b -> {
+            var picked = java.util.List.copyOf(list.getSelectionModel().getSelectedItems());
+            if (picked.size() < 2) {
+                info("Compare snapshots", "Pick at least two snapshots.");
+                return;
+            }
+            org.sparsitybench.ui.snapshots.SnapshotCompareView.show(window(), vm.modelProperty().get(), picked,
+                    vm.executor(), org.sparsitybench.project.Project.Snapshot::latencyMs);
+        });
     }
 
     private void runSensitivity() {
