@@ -60,7 +60,8 @@ public final class ActivationNorms {
         if (inputOf.isEmpty()) {
             throw new UnsupportedModelException(model.file() + ": no Gemm, MatMul or Conv weight whose input Wanda can capture");
         }
-        Path probe = Files.createTempFile(model.file().toAbsolutePath().getParent(), ".sparsitybench-probe-", ".onnx");
+        Path probe = org.sparsitybench.formats.AtomicFiles.createProcessTempFile(model.file().toAbsolutePath().getParent(),
+                ".sparsitybench-probe-", ".onnx");
         Files.delete(probe);
         Map<String, double[]> sums = new HashMap<>();
         try {

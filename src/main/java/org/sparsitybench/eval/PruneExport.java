@@ -226,8 +226,8 @@ public final class PruneExport {
         Path out = r.options().out();
         Path dir = out.toAbsolutePath().getParent();
         Files.createDirectories(dir);
-        Path masked = Files.createTempFile(dir, ".masked-", ".onnx");
-        Path candidate = Files.createTempFile(dir, ".compact-", ".onnx");
+        Path masked = AtomicFiles.createProcessTempFile(dir, ".masked-", ".onnx");
+        Path candidate = AtomicFiles.createProcessTempFile(dir, ".compact-", ".onnx");
         try {
             new OnnxWriter().write(m, updates(m, r.values()), Map.of(), meta, masked);
             cancel.throwIfCancelled();
