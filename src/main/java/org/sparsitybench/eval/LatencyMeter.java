@@ -12,6 +12,11 @@ import org.sparsitybench.task.CancellationToken;
  * warm-up runs, then N timed runs on a fixed random batch; reports median and the 10th/90th percentiles.
  */
 public final class LatencyMeter {
+    /** Shortest warm-up, whatever the run count asked for. */
+    static final long WARMUP_NANOS = 100_000_000L;
+    /** Most warm-up runs added to reach {@link #WARMUP_NANOS}. */
+    static final int MAX_WARMUP_RUNS = 5_000;
+
     private LatencyMeter() {
     }
 
@@ -37,7 +42,12 @@ public final class LatencyMeter {
             for (int i = 0; i < x.length; i++) {
                 x[i] = (float) r.nextDouble(-1, 1);
             }
-            for (int i = 0; i < warmup; i++) {
+            // At least `warmup` runs and at least WARMUP_NANOS of them: a 30-µs model needs thousands of runs before
+            // ONNX Runtime's buffers, the caches and the JIT settle, and a sweep that warmed up for 0.2 ms showed
+            // its first points "slower" than its last.
+            long warmStart = System.nanoTime();
+            for (int i = 0; i < warmup || (System.nanoTime() - warmStart < WARMUP_NANOS && i < MAX_WARMUP_RUNS); i++) {
+                cancel.throwIfCancelled();
                 m.run(x, shape);
             }
             double[] ms = new double[runs];

@@ -148,9 +148,18 @@ public final class CurvesCharts {
     private static NumberAxis axis(String label, boolean percent) {
         NumberAxis a = new NumberAxis(label);
         a.setAutoRangeIncludesZero(false);
+        // With one point (the current configuration before any sweep) the range would collapse to nothing and
+        // every tick would print the same value: keep a readable span instead.
         if (percent) {
             NumberFormat f = NumberFormat.getPercentInstance(Locale.ROOT);
             a.setNumberFormatOverride(f);
+            a.setAutoRangeMinimumSize(0.1);
+        } else if (label.startsWith("latency")) {
+            a.setAutoRangeMinimumSize(0.01);
+            a.setNumberFormatOverride(new java.text.DecimalFormat("0.###", java.text.DecimalFormatSymbols.getInstance(Locale.ROOT)));
+        } else {
+            a.setAutoRangeMinimumSize(0.2);
+            a.setNumberFormatOverride(new java.text.DecimalFormat("0.##", java.text.DecimalFormatSymbols.getInstance(Locale.ROOT)));
         }
         return a;
     }
