@@ -58,6 +58,11 @@ public final class FuzzRunner implements AutoCloseable {
     public FuzzRunner(Path root, long timeoutMillis) throws IOException {
         this.timeoutMillis = timeoutMillis;
         Path r = Files.createDirectories(root).toAbsolutePath();
+        try (Stream<Path> s = Files.list(r)) {
+            if (s.findAny().isPresent()) {
+                throw new IOException(r + " is not empty; a fuzz run needs a new or empty folder");
+            }
+        }
         Path cases = Files.createDirectories(r.resolve("cases"));
         Path outside = Files.createDirectories(r.resolve("outside"));
         sandbox = new Sandbox(r, cases, outside, outside.resolve("secret.bin"));
