@@ -23,6 +23,8 @@ import java.util.zip.ZipOutputStream;
  */
 public final class NpzCorpus implements Corpus {
     private static final String FILE = "data.npz";
+    /** 2020-01-01T00:00:00Z, the modification time written into every generated zip entry. */
+    private static final long ENTRY_TIME = 1_577_836_800_000L;
 
     /** A valid .npz and what it is. */
     private record Base(String name, byte[] bytes) {
@@ -291,6 +293,7 @@ public final class NpzCorpus implements Corpus {
         try (ZipOutputStream z = new ZipOutputStream(out)) {
             for (Entry e : entries) {
                 ZipEntry ze = new ZipEntry(e.name);
+                ze.setTime(ENTRY_TIME); // not the clock: the same seed must give the same bytes
                 if (!deflate) {
                     CRC32 crc = new CRC32();
                     crc.update(e.bytes);
