@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.security.DigestInputStream;
 import java.security.MessageDigest;
@@ -44,13 +45,31 @@ public final class ProjectFiles {
                     + Project.VERSION + ")");
         }
         Path dir = file.toAbsolutePath().getParent();
-        Path model = dir.resolve(p.model()).normalize();
+        Path model = resolve(file, dir, "model", p.model());
         if (!Files.exists(model)) {
             throw new ModelFormatException(file, "model", "the project's model " + model + " does not exist");
         }
-        boolean changed = p.modelSha256() != null && !p.modelSha256().equalsIgnoreCase(sha256(model));
-        Path dataset = p.dataset() == null ? null : dir.resolve(p.dataset()).normalize();
+        // A device, FIFO or folder would block or fail the hash below: refuse it before opening anything.
+        if (!Files.isRegularFile(model)) {
+            throw new ModelFormatException(file, "model", "the project's model " + model + " is not a regular file");
+        }
+        boolean changed;
+        try {
+            changed = p.modelSha256() != null && !p.modelSha256().equalsIgnoreCase(sha256(model));
+        } catch (IOException e) {
+            throw new ModelFormatException(file, "model", "cannot read the project's model " + model + ": " + e, e);
+        }
+        Path dataset = p.dataset() == null ? null : resolve(file, dir, "dataset", p.dataset());
         return new Opened(p, model, dataset, changed);
+    }
+
+    private static Path resolve(Path file, Path dir, String field, String path) throws ModelFormatException {
+        try {
+            return dir.resolve(path).normalize();
+        } catch (InvalidPathException e) {
+            throw new ModelFormatException(file, field, "'" + path.replace("\0", "\\0") + "' is not a valid path: "
+                    + e.getReason());
+        }
     }
 
     /** Writes {@code project} to {@code file}, model and dataset paths made relative to the file's folder when possible. */

@@ -25,7 +25,7 @@ class ArchitectureTest {
 
     @ArchTest
     static final ArchRule engineIsToolkitFree = noClasses()
-            .that().resideInAnyPackage(engine("model", "formats", "prune", "eval", "project", "task", "samples"))
+            .that().resideInAnyPackage(engine("model", "formats", "prune", "eval", "project", "task", "samples", "fuzz"))
             .should().dependOnClassesThat().resideInAnyPackage(GUI)
             .because("the engine runs headless from the CLI and in tests; only ui and app may use JavaFX or AWT "
                     + "(image decoding through javax.imageio and java.awt.image is headless and allowed)");
@@ -63,6 +63,16 @@ class ArchitectureTest {
 
     @ArchTest
     static final ArchRule cliDoesNotUseTheUi = rule("cli", "ui", "app");
+
+    /** The malformed-input corpora generate files for the readers: they sit beside the readers, under the CLI. */
+    @ArchTest
+    static final ArchRule fuzzUsesOnlyTheReadersItFeeds = rule("fuzz", "prune", "eval", "samples", "cli", "app", "ui");
+
+    @ArchTest
+    static final ArchRule onlyTheCliRunsTheFuzzCorpora = noClasses()
+            .that().resideOutsideOfPackages(ROOT + "fuzz..", ROOT + "cli..")
+            .should().dependOnClassesThat().resideInAPackage(ROOT + "fuzz..")
+            .because("the fuzz corpora are a test instrument the CLI exposes; the product never depends on them");
 
     private static ArchRule rule(String room, String... forbidden) {
         return noClasses().that().resideInAPackage(ROOT + room + "..")

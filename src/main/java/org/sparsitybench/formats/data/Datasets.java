@@ -4,6 +4,7 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,7 +20,17 @@ import org.sparsitybench.model.UnsupportedModelException;
  * class sub-folders of images, and CSV (features, then a label).
  */
 public final class Datasets {
+    /** Largest sample, in values: 64 MB as floats (a 4096×4096 image), so one sample fits any sensible heap. */
+    static final long MAX_SAMPLE = 1L << 24;
+    /** Most values one batch holds; larger batch sizes are cut so that a batch stays within 64 MB of floats. */
+    static final long MAX_BATCH_VALUES = 1L << 24;
+
     private Datasets() {
+    }
+
+    /** {@code batchSize} cut so that a batch of samples of {@code sampleSize} values holds at most MAX_BATCH_VALUES. */
+    static int batchFor(int batchSize, long sampleSize) {
+        return (int) Math.max(1, Math.min(batchSize, MAX_BATCH_VALUES / Math.max(1, sampleSize)));
     }
 
     /**
@@ -38,7 +49,19 @@ public final class Datasets {
             return NpzData.open(path);
         }
         if (name.contains("idx3") || name.endsWith("-ubyte") || name.endsWith("-ubyte.gz")) {
-            return idx(IdxDataset.open(path));
+            IdxDataset set;
+            try {
+                set = IdxDataset.open(path);
+            } catch (NoSuchFileException e) {
+                // the labels file beside the images is missing or not a file: bad input, like any other
+                throw new ModelFormatException(path, "labels", e.getReason() != null ? e.getReason()
+                        : "labels file " + e.getFile() + " not found", e);
+            }
+            if ((long) set.rows() * set.cols() > MAX_SAMPLE) {
+                throw new ModelFormatException(path, "offset 8", "images of " + set.rows() + "×" + set.cols()
+                        + " pixels are larger than the supported " + MAX_SAMPLE + " values per sample");
+            }
+            return idx(set);
         }
         if (name.endsWith(".csv") || name.endsWith(".csv.gz")) {
             return Csv.read(path);
@@ -66,7 +89,7 @@ public final class Datasets {
 
             @Override
             public Cursor batches(int batchSize) throws IOException {
-                IdxBatchReader r = set.batches(batchSize);
+                IdxBatchReader r = set.batches(batchFor(batchSize, (long) set.rows() * set.cols()));
                 return new Cursor() {
                     @Override
                     public Batch next() throws IOException {

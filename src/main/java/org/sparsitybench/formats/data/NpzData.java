@@ -22,8 +22,8 @@ import org.sparsitybench.model.ModelFormatException;
 public final class NpzData implements LabeledData {
     /** Longest .npy header accepted (numpy itself refuses more than 10000 bytes by default). */
     static final int MAX_HEADER = 65_536;
-    /** Largest single sample, in elements. */
-    static final long MAX_SAMPLE = 1L << 27;
+    /** Largest single sample, in elements (its floats must fit a small heap: see {@link Datasets#MAX_SAMPLE}). */
+    static final long MAX_SAMPLE = Datasets.MAX_SAMPLE;
     private static final int CHUNK = 1 << 16;
 
     private final Path file;
@@ -198,8 +198,8 @@ public final class NpzData implements LabeledData {
             }
             throw new ModelFormatException(file, "x.npy", "cannot read: " + e, e);
         }
-        // keep one batch's float array within int range
-        int perBatch = (int) Math.max(1, Math.min(batchSize, (Integer.MAX_VALUE - 16) / Math.max(1, sampleSize)));
+        // keep one batch's float array within a bounded size, whatever batch size was asked for
+        int perBatch = Datasets.batchFor(batchSize, sampleSize);
         return new Cursor() {
             private int at;
             private final byte[] buf = new byte[CHUNK * x.itemSize];

@@ -62,10 +62,12 @@ public final class SafeTensorsReader implements ModelReader {
     }
 
     /**
+     * Reads with mapping windows of at most {@code windowBytes} (small windows exercise the window seams).
+     *
      * @param windowBytes largest mapping per window (rounded down to whole elements, at least one element);
      *                    between 1 and {@link Integer#MAX_VALUE}
      */
-    SafeTensorsReader(long windowBytes) {
+    public SafeTensorsReader(long windowBytes) {
         if (windowBytes < 1 || windowBytes > Integer.MAX_VALUE) {
             throw new IllegalArgumentException("window size " + windowBytes + " outside [1, " + Integer.MAX_VALUE + "]");
         }

@@ -1,4 +1,4 @@
-package org.sparsitybench.formats.safetensors;
+package org.sparsitybench.fuzz;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -13,37 +13,37 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Builds SafeTensors files byte by byte for tests, independently of the code under test: a compact JSON header
+ * Builds SafeTensors files byte by byte, independently of the reader and writer (for tests and the fuzz corpus): a compact JSON header
  * (metadata first, then tensors in the order added, contiguous offsets), padded with spaces to 8 bytes.
  */
-final class SafeTensorsFiles {
+public final class SafeTensorsFiles {
     /** One tensor: name, SafeTensors dtype code, shape and its raw little-endian bytes. */
-    record Entry(String name, String code, long[] shape, byte[] raw) {
+    public record Entry(String name, String code, long[] shape, byte[] raw) {
     }
 
     private final Map<String, String> metadata = new LinkedHashMap<>();
     private final List<Entry> entries = new ArrayList<>();
 
-    static SafeTensorsFiles builder() {
+    public static SafeTensorsFiles builder() {
         return new SafeTensorsFiles();
     }
 
-    SafeTensorsFiles meta(String key, String value) {
+    public SafeTensorsFiles meta(String key, String value) {
         metadata.put(key, value);
         return this;
     }
 
-    SafeTensorsFiles tensor(String name, String code, long[] shape, byte[] raw) {
+    public SafeTensorsFiles tensor(String name, String code, long[] shape, byte[] raw) {
         entries.add(new Entry(name, code, shape.clone(), raw.clone()));
         return this;
     }
 
-    List<Entry> entries() {
+    public List<Entry> entries() {
         return List.copyOf(entries);
     }
 
     /** The compact header JSON, without padding. */
-    String headerJson() {
+    public String headerJson() {
         StringBuilder sb = new StringBuilder("{");
         boolean first = true;
         if (!metadata.isEmpty()) {
@@ -71,7 +71,7 @@ final class SafeTensorsFiles {
     }
 
     /** All tensors' bytes, in order. */
-    byte[] data() {
+    public byte[] data() {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         for (Entry e : entries) {
             out.writeBytes(e.raw());
@@ -80,21 +80,21 @@ final class SafeTensorsFiles {
     }
 
     /** The canonical file: padded header, then the data. */
-    byte[] bytes() {
+    public byte[] bytes() {
         return assemble(headerJson(), data(), true);
     }
 
-    Path write(Path file) throws IOException {
+    public Path write(Path file) throws IOException {
         Files.write(file, bytes());
         return file;
     }
 
     /** Length field + header (optionally space-padded so 8 + N is a multiple of 8) + data. */
-    static byte[] assemble(String headerJson, byte[] data, boolean pad) {
+    public static byte[] assemble(String headerJson, byte[] data, boolean pad) {
         return assemble(headerJson.getBytes(StandardCharsets.UTF_8), data, pad);
     }
 
-    static byte[] assemble(byte[] header, byte[] data, boolean pad) {
+    public static byte[] assemble(byte[] header, byte[] data, boolean pad) {
         int n = pad ? (header.length + 7) / 8 * 8 : header.length;
         ByteBuffer b = ByteBuffer.allocate(8 + n + data.length).order(ByteOrder.LITTLE_ENDIAN);
         b.putLong(n).put(header);
@@ -106,11 +106,11 @@ final class SafeTensorsFiles {
     }
 
     /** The header length field of a file. */
-    static long headerLength(byte[] file) {
+    public static long headerLength(byte[] file) {
         return ByteBuffer.wrap(file).order(ByteOrder.LITTLE_ENDIAN).getLong(0);
     }
 
-    static String quote(String s) {
+    public static String quote(String s) {
         StringBuilder sb = new StringBuilder("\"");
         for (char c : s.toCharArray()) {
             switch (c) {
@@ -128,11 +128,11 @@ final class SafeTensorsFiles {
         return sb.append('"').toString();
     }
 
-    static long[] shape(long... dims) {
+    public static long[] shape(long... dims) {
         return dims;
     }
 
-    static byte[] f32(float... v) {
+    public static byte[] f32(float... v) {
         ByteBuffer b = le(v.length * 4);
         for (float x : v) {
             b.putFloat(x);
@@ -140,7 +140,7 @@ final class SafeTensorsFiles {
         return b.array();
     }
 
-    static byte[] f64(double... v) {
+    public static byte[] f64(double... v) {
         ByteBuffer b = le(v.length * 8);
         for (double x : v) {
             b.putDouble(x);
@@ -149,7 +149,7 @@ final class SafeTensorsFiles {
     }
 
     /** 16-bit patterns (F16, BF16, I16). */
-    static byte[] u16(int... v) {
+    public static byte[] u16(int... v) {
         ByteBuffer b = le(v.length * 2);
         for (int x : v) {
             b.putShort((short) x);
@@ -157,7 +157,7 @@ final class SafeTensorsFiles {
         return b.array();
     }
 
-    static byte[] i32(int... v) {
+    public static byte[] i32(int... v) {
         ByteBuffer b = le(v.length * 4);
         for (int x : v) {
             b.putInt(x);
@@ -165,7 +165,7 @@ final class SafeTensorsFiles {
         return b.array();
     }
 
-    static byte[] i64(long... v) {
+    public static byte[] i64(long... v) {
         ByteBuffer b = le(v.length * 8);
         for (long x : v) {
             b.putLong(x);
@@ -174,7 +174,7 @@ final class SafeTensorsFiles {
     }
 
     /** 8-bit patterns (I8, U8, BOOL, F8). */
-    static byte[] u8(int... v) {
+    public static byte[] u8(int... v) {
         byte[] out = new byte[v.length];
         for (int i = 0; i < v.length; i++) {
             out[i] = (byte) v[i];
