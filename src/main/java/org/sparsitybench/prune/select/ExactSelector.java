@@ -138,17 +138,29 @@ public final class ExactSelector {
         long[][] words = new long[pool.size()][];
         for (int i = 0; i < pool.size(); i++) {
             Candidate c = pool.get(i);
+            if (c.histogram().hasValueCounts()) {
+                continue; // level 2 is in the histogram; the mask, when asked for, takes one raw pass
+            }
             if (materialise && c.index() == null && c.histogram().countInBin(b) <= FUSE_LIMIT) {
                 words[i] = new long[BitMask.wordCount(c.histogram().size())];
             }
             slices[i] = level2(c, b, words[i], cancel);
         }
         long[] level2 = new long[ScoreHistogram.BINS];
-        for (Slice[] perPart : slices) {
-            for (Slice s : perPart) {
+        for (int i = 0; i < pool.size(); i++) {
+            if (slices[i] == null) {
+                ScoreHistogram h = pool.get(i).histogram();
+                for (int v = h.valueAtOrAbove(b << 16); v < h.valueCount() && h.value(v) >>> 16 == b; v++) {
+                    for (int p = 0; p < h.partCount(); p++) {
+                        level2[h.value(v) & 0xffff] += h.partValueCount(p, v);
+                    }
+                }
+                continue;
+            }
+            for (Slice s : slices[i]) {
                 char[] a = s.array();
-                for (int i = s.offset(), end = s.offset() + s.length(); i < end; i++) {
-                    level2[a[i]]++;
+                for (int q = s.offset(), end = s.offset() + s.length(); q < end; q++) {
+                    level2[a[q]]++;
                 }
             }
         }
@@ -173,10 +185,32 @@ public final class ExactSelector {
             boolean magnitude = c.score().isMagnitude();
             double keptSquares = 0;
             for (int p = 0; p < parts; p++) {
-                Slice s = slices[i][p];
-                char[] a = s.array();
                 long lower = 0;
                 long equal = 0;
+                if (slices[i] == null) {
+                    // The bin's distinct values with their counts in this part. The squares are exact sums (see
+                    // ScoreHistogram), so they equal the element-by-element ones.
+                    for (int v = h.valueAtOrAbove(b << 16); v < h.valueCount() && h.value(v) >>> 16 == b; v++) {
+                        int low = h.value(v) & 0xffff;
+                        long count = h.partValueCount(p, v);
+                        if (low < t) {
+                            lower += count;
+                        } else if (low == t) {
+                            equal += count;
+                        } else if (magnitude && count > 0) {
+                            double x = Float.intBitsToFloat(h.value(v));
+                            double sq = x * x;
+                            keptSquares += sq < Double.POSITIVE_INFINITY ? count * sq : 0.0;
+                        }
+                    }
+                    below += lower;
+                    ties[p] = equal;
+                    tiesPruned[p] = Math.min(tieBudget, equal);
+                    tieBudget -= tiesPruned[p];
+                    continue;
+                }
+                Slice s = slices[i][p];
+                char[] a = s.array();
                 for (int q = s.offset(), end = s.offset() + s.length(); q < end; q++) {
                     int low = a[q];
                     if (low < t) {
@@ -256,35 +290,85 @@ public final class ExactSelector {
         }
         long[] words = new long[BitMask.wordCount(th.size())];
         int t = th.bits();
-        Parts.run(th.partCount(), p -> {
-            long budget = th.tiesPruned(p);
-            long[] seen = {0};
-            ChunkScan.scan(data, score, th.partStart(p), th.partStart(p + 1), cancel, (first, w, s, len) -> {
-                int word = (int) (first >>> 6); // parts and chunks start on word boundaries
-                long tiesSeen = seen[0];
-                for (int i = 0; i < len; i += 64) {
-                    int end = Math.min(len, i + 64);
-                    long bitsOfWord = 0;
-                    for (int q = i; q < end; q++) {
-                        int v = ChunkScan.bits(s, w, q);
-                        long keep = ((long) t - v) >>> 63; // 1 when v > t
-                        if (v == t) {
-                            keep = tiesSeen >= budget ? 1 : 0;
-                            tiesSeen++;
+        HalfBits raw = score.isMagnitude() ? HalfBits.of(data) : null;
+        if (raw != null) {
+            materialiseRaw(raw, th, words, cancel);
+        } else {
+            Parts.run(th.partCount(), p -> {
+                long budget = th.tiesPruned(p);
+                long[] seen = {0};
+                ChunkScan.scan(data, score, th.partStart(p), th.partStart(p + 1), cancel, (first, w, s, len) -> {
+                    int word = (int) (first >>> 6); // parts and chunks start on word boundaries
+                    long tiesSeen = seen[0];
+                    for (int i = 0; i < len; i += 64) {
+                        int end = Math.min(len, i + 64);
+                        long bitsOfWord = 0;
+                        for (int q = i; q < end; q++) {
+                            int v = ChunkScan.bits(s, w, q);
+                            long keep = ((long) t - v) >>> 63; // 1 when v > t
+                            if (v == t) {
+                                keep = tiesSeen >= budget ? 1 : 0;
+                                tiesSeen++;
+                            }
+                            bitsOfWord |= keep << (q - i);
                         }
-                        bitsOfWord |= keep << (q - i);
+                        words[word++] = bitsOfWord;
                     }
-                    words[word++] = bitsOfWord;
-                }
-                seen[0] = tiesSeen;
+                    seen[0] = tiesSeen;
+                });
             });
-        });
+        }
         BitMask out = BitMask.adopt(th.size(), words);
         if (out.prunedCount() != th.prunedCount()) {
             throw new IllegalStateException("materialised " + out.prunedCount() + " pruned elements, the cut " + th
                     + " says " + th.prunedCount() + " (data or score function changed?)");
         }
         return out;
+    }
+
+    /**
+     * {@link #materialise} for |w| over raw BF16/FP16 patterns (see {@link HalfBits}): an element is kept when its
+     * clamped pattern is above the cut's, and a tie when equal; per word, the ties still within the part's budget
+     * are pruned and the rest kept. No float decode, no per-element branch on ties.
+     */
+    private static void materialiseRaw(HalfBits raw, Threshold th, long[] words, CancellationToken cancel) {
+        int tq = raw.patternOf(th.bits());
+        if (tq < 0) {
+            throw new IllegalStateException("no " + th + " among the tensor's values (data changed?)");
+        }
+        int nan = raw.nanPattern();
+        Parts.run(th.partCount(), p -> {
+            long budget = th.tiesPruned(p);
+            long[] seen = {0};
+            raw.scan(th.partStart(p), th.partStart(p + 1), cancel, (first, s, len) -> {
+                int word = (int) (first >>> 6); // parts and chunks start on word boundaries
+                long tiesSeen = seen[0];
+                for (int i = 0; i < len; i += 64) {
+                    int end = Math.min(len, i + 64);
+                    long keep = 0;
+                    long tie = 0;
+                    for (int q = i; q < end; q++) {
+                        int v = Math.min(s[q] & 0x7fff, nan);
+                        keep |= (long) ((tq - v) >>> 31) << (q - i); // 1 when v > tq
+                        tie |= (v == tq ? 1L : 0L) << (q - i);
+                    }
+                    if (tie != 0) {
+                        long left = budget - tiesSeen; // ties of this part still to prune
+                        int count = Long.bitCount(tie);
+                        if (left < count) {
+                            long kept = tie;
+                            for (long r = Math.max(0, left); r > 0; r--) {
+                                kept &= kept - 1; // the first `left` ties are pruned
+                            }
+                            keep |= kept;
+                        }
+                        tiesSeen += count;
+                    }
+                    words[word++] = keep;
+                }
+                seen[0] = tiesSeen;
+            });
+        });
     }
 
     /**
