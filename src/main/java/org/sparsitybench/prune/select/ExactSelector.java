@@ -80,7 +80,7 @@ public final class ExactSelector {
      * @throws IllegalArgumentException if {@code k} is out of range or the pool is empty
      */
     public static List<Threshold> select(List<Candidate> pool, long k, CancellationToken cancel) {
-        List<Selection> s = run(pool, k, cancel, false);
+        List<Selection> s = run(pool, k, cancel, Masks.NONE);
         List<Threshold> out = new ArrayList<>(s.size());
         s.forEach(x -> out.add(x.threshold()));
         return out;
@@ -93,10 +93,27 @@ public final class ExactSelector {
      * for its histogram, once here.
      */
     public static List<Selection> selectAndMaterialise(List<Candidate> pool, long k, CancellationToken cancel) {
-        return run(pool, k, cancel, true);
+        return run(pool, k, cancel, Masks.ALL);
     }
 
-    private static List<Selection> run(List<Candidate> pool, long k, CancellationToken cancel, boolean materialise) {
+    /**
+     * As {@link #selectAndMaterialise}, except that the candidates whose cut reads none of their weights (their
+     * histogram {@linkplain ScoreHistogram#hasValueCounts() has value counts}) get a null mask: a selection from
+     * scratch then reads those tensors once, for their histograms, and a mask costs one raw pass when it is
+     * wanted ({@link #materialise}).
+     */
+    public static List<Selection> selectMaterialisingWhereRead(List<Candidate> pool, long k,
+                                                               CancellationToken cancel) {
+        return run(pool, k, cancel, Masks.WHERE_READ);
+    }
+
+    /** Which masks a selection materialises. */
+    private enum Masks {
+        NONE, ALL, WHERE_READ
+    }
+
+    private static List<Selection> run(List<Candidate> pool, long k, CancellationToken cancel, Masks masks) {
+        boolean materialise = masks != Masks.NONE;
         if (pool.isEmpty()) {
             throw new IllegalArgumentException("empty pool (k = " + k + ")");
         }
@@ -242,7 +259,7 @@ public final class ExactSelector {
                 if (mask.prunedCount() != th.prunedCount()) {
                     throw new IllegalStateException("mask prunes " + mask.prunedCount() + ", cut " + th);
                 }
-            } else if (materialise) {
+            } else if (masks == Masks.ALL || (masks == Masks.WHERE_READ && !h.hasValueCounts())) {
                 mask = materialise(c.data(), c.score(), th, cancel);
             }
             out.add(new Selection(th, mask));
@@ -327,46 +344,41 @@ public final class ExactSelector {
     }
 
     /**
-     * {@link #materialise} for |w| over raw BF16/FP16 patterns (see {@link HalfBits}): an element is kept when its
-     * clamped pattern is above the cut's, and a tie when equal; per word, the ties still within the part's budget
-     * are pruned and the rest kept. No float decode, no per-element branch on ties.
+     * {@link #materialise} for |w| over raw BF16/FP16 patterns (see {@link HalfBits}): no float decode. A part
+     * whose ties are all pruned keeps the patterns above the cut's, one whose ties are all kept those at or above
+     * it; only the one part that splits its ties also finds them, and prunes the first ones within its budget.
      */
     private static void materialiseRaw(HalfBits raw, Threshold th, long[] words, CancellationToken cancel) {
         int tq = raw.patternOf(th.bits());
         if (tq < 0) {
             throw new IllegalStateException("no " + th + " among the tensor's values (data changed?)");
         }
-        int nan = raw.nanPattern();
+        // Kept when above the cut's pattern; NaN patterns are all ties of a NaN cut, so nothing is above that.
+        int above = tq == raw.nanPattern() ? 0x7fff : tq;
         Parts.run(th.partCount(), p -> {
             long budget = th.tiesPruned(p);
+            boolean split = budget > 0 && budget < th.ties(p);
+            int keepAbove = budget == 0 ? tq - 1 : above;
             long[] seen = {0};
-            raw.scan(th.partStart(p), th.partStart(p + 1), cancel, (first, s, len) -> {
+            raw.scan(th.partStart(p), th.partStart(p + 1), cancel, (first, bytes, len) -> {
                 int word = (int) (first >>> 6); // parts and chunks start on word boundaries
-                long tiesSeen = seen[0];
                 for (int i = 0; i < len; i += 64) {
-                    int end = Math.min(len, i + 64);
-                    long keep = 0;
-                    long tie = 0;
-                    for (int q = i; q < end; q++) {
-                        int v = Math.min(s[q] & 0x7fff, nan);
-                        keep |= (long) ((tq - v) >>> 31) << (q - i); // 1 when v > tq
-                        tie |= (v == tq ? 1L : 0L) << (q - i);
-                    }
-                    if (tie != 0) {
-                        long left = budget - tiesSeen; // ties of this part still to prune
+                    int n = Math.min(64, len - i);
+                    long keep = HalfBits.above(bytes, i, n, keepAbove);
+                    if (split) {
+                        long tie = HalfBits.above(bytes, i, n, tq - 1) & ~keep;
+                        long left = budget - seen[0]; // ties of this part still to prune
                         int count = Long.bitCount(tie);
                         if (left < count) {
-                            long kept = tie;
                             for (long r = Math.max(0, left); r > 0; r--) {
-                                kept &= kept - 1; // the first `left` ties are pruned
+                                tie &= tie - 1; // the first `left` ties are pruned
                             }
-                            keep |= kept;
+                            keep |= tie;
                         }
-                        tiesSeen += count;
+                        seen[0] += count;
                     }
                     words[word++] = keep;
                 }
-                seen[0] = tiesSeen;
             });
         });
     }

@@ -1,8 +1,9 @@
 package org.sparsitybench.prune.select;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.ShortBuffer;
 import java.util.List;
 import org.sparsitybench.model.BufferTensorData;
 import org.sparsitybench.model.DType;
@@ -18,22 +19,33 @@ import org.sparsitybench.task.CancellationToken;
  * <pre>
  *   q = min(raw &amp; 0x7fff, nanPattern),   scoreBits(q) = magnitudeBits(decode(q)), strictly increasing in q.
  * </pre>
- * So a pass compares or counts {@code short}s read in bulk from the mapped bytes. Immutable, thread-safe.
+ * So a pass counts or compares patterns copied in bulk from the mapped bytes, four at a time where it can
+ * ({@link #above}). Immutable, thread-safe.
  */
 final class HalfBits {
     /** Number of 15-bit patterns. */
     static final int PATTERNS = 1 << 15;
 
+    private static final VarHandle SHORTS = MethodHandles.byteArrayViewVarHandle(short[].class,
+            ByteOrder.LITTLE_ENDIAN);
+    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class,
+            ByteOrder.LITTLE_ENDIAN);
+    private static final long LANES = 0x0001000100010001L;
+    private static final long LOW15 = 0x7fff * LANES;
+    private static final long TOPS = 0x8000 * LANES;
+    /** Multiplier that moves the bits at 0, 16, 32, 48 to 45, 46, 47, 48 (all other products land elsewhere). */
+    private static final long GATHER = 1L | 1L << 15 | 1L << 30 | 1L << 45;
+
     private static final int[] BF16_SCORES = scores(DType.BFLOAT16);
     private static final int[] FP16_SCORES = scores(DType.FLOAT16);
 
-    private final ShortBuffer[] windows;
+    private final ByteBuffer[] windows;
     private final long[] firstElement;
     private final int[] scores;
     private final int nanPattern;
     private final long size;
 
-    private HalfBits(ShortBuffer[] windows, long[] firstElement, int[] scores, int nanPattern, long size) {
+    private HalfBits(ByteBuffer[] windows, long[] firstElement, int[] scores, int nanPattern, long size) {
         this.windows = windows;
         this.firstElement = firstElement;
         this.scores = scores;
@@ -48,11 +60,11 @@ final class HalfBits {
             return null;
         }
         List<ByteBuffer> bytes = b.windows();
-        ShortBuffer[] windows = new ShortBuffer[bytes.size()];
+        ByteBuffer[] windows = new ByteBuffer[bytes.size()];
         long[] first = new long[bytes.size() + 1];
         for (int i = 0; i < windows.length; i++) {
-            windows[i] = bytes.get(i).slice().order(ByteOrder.LITTLE_ENDIAN).asShortBuffer();
-            first[i + 1] = first[i] + windows[i].remaining();
+            windows[i] = bytes.get(i).slice();
+            first[i + 1] = first[i] + windows[i].remaining() / 2;
         }
         if (first[windows.length] != b.elementCount()) {
             return null; // not the layout this view understands; the generic path will read it
@@ -102,10 +114,40 @@ final class HalfBits {
         return -1;
     }
 
-    /** Receives one chunk of raw elements {@code [first, first + len)}; the array is reused. */
+    /**
+     * Receives one chunk of raw elements {@code [first, first + len)} as little-endian bytes (element {@code i} at
+     * {@code 2 i}; read them with {@link #pattern} and {@link #above}); the array is reused.
+     */
     @FunctionalInterface
     interface RawConsumer {
-        void accept(long first, short[] raw, int len);
+        void accept(long first, byte[] raw, int len);
+    }
+
+    /** The 15-bit pattern of element {@code i} of a chunk (sign cleared, NaN not clamped). */
+    static int pattern(byte[] raw, int i) {
+        return (short) SHORTS.get(raw, 2 * i) & 0x7fff;
+    }
+
+    /**
+     * Bit {@code j} set when the pattern of element {@code i + j} of a chunk is above {@code hi}, for
+     * {@code j < n <= 64}. With {@code v + (0x7fff - hi)} in each 16-bit lane of a long, a lane's top bit is set
+     * exactly when {@code v > hi} and no lane carries into the next ({@code -1 <= hi <= 0x7fff}).
+     */
+    static long above(byte[] raw, int i, int n, int hi) {
+        long out = 0;
+        if (n == 64) {
+            long add = (0x7fffL - hi) * LANES;
+            for (int j = 0; j < 16; j++) {
+                long x = ((long) LONGS.get(raw, 2 * i + 8 * j)) & LOW15;
+                long tops = ((x + add) & TOPS) >>> 15;
+                out |= ((tops * GATHER) >>> 45 & 0xf) << (4 * j);
+            }
+            return out;
+        }
+        for (int j = 0; j < n; j++) {
+            out |= (long) ((hi - pattern(raw, i + j)) >>> 31) << j;
+        }
+        return out;
     }
 
     /**
@@ -120,7 +162,7 @@ final class HalfBits {
         if (chunk == 0) {
             return;
         }
-        short[] raw = new short[chunk];
+        byte[] raw = new byte[2 * chunk];
         int w = window(from);
         for (long at = from; at < to; at += chunk) {
             cancel.throwIfCancelled();
@@ -132,7 +174,7 @@ final class HalfBits {
                 }
                 int offset = (int) (at + filled - firstElement[w]);
                 int n = (int) Math.min(len - filled, firstElement[w + 1] - (at + filled));
-                windows[w].get(offset, raw, filled, n);
+                windows[w].get(2 * offset, raw, 2 * filled, 2 * n);
                 filled += n;
             }
             consumer.accept(at, raw, len);

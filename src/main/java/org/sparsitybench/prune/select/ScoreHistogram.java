@@ -107,7 +107,7 @@ public final class ScoreHistogram {
             });
             partHist[p] = h;
         });
-        return fromParts(n, bounds, partHist, score, null, null);
+        return fromParts(n, bounds, partHist, score);
     }
 
     /** The |w| histogram of a BF16/FP16 tensor of fewer than 2^31 elements from its raw patterns, with value counts. */
@@ -118,52 +118,65 @@ public final class ScoreHistogram {
         int[][] patternCounts = new int[parts][];
         Parts.run(parts, p -> {
             int[] c = new int[HalfBits.PATTERNS];
-            raw.scan(bounds[p], bounds[p + 1], cancel, (first, s, len) -> {
+            raw.scan(bounds[p], bounds[p + 1], cancel, (first, bytes, len) -> {
                 for (int i = 0; i < len; i++) {
-                    c[s[i] & 0x7fff]++;
+                    c[HalfBits.pattern(bytes, i)]++;
                 }
             });
             patternCounts[p] = c;
         });
+        // Distinct scores: the clamped patterns present in any part (every NaN pattern is the one NaN score).
         int nan = raw.nanPattern();
-        double[][] partHist = new double[parts][];
-        long[][] perValue = new long[parts][nan + 1];
+        long[][] perPattern = new long[parts][nan + 1];
         boolean[] present = new boolean[nan + 1];
+        int distinct = 0;
         for (int p = 0; p < parts; p++) {
             int[] c = patternCounts[p];
-            double[] h = new double[2 * BINS];
             for (int q = 0; q < HalfBits.PATTERNS; q++) {
-                if (c[q] == 0) {
-                    continue;
+                if (c[q] != 0) {
+                    int clamped = Math.min(q, nan);
+                    perPattern[p][clamped] += c[q];
+                    distinct += present[clamped] ? 0 : 1;
+                    present[clamped] = true;
                 }
-                int bits = raw.scoreBits(q);
-                int at = (bits >>> 16) << 1;
-                double v = Float.intBitsToFloat(bits);
-                h[at] += c[q];
-                h[at + 1] += c[q] * (v * v); // exact, see the class comment; non-finite bins are dropped
-                int clamped = Math.min(q, nan);
-                perValue[p][clamped] += c[q];
-                present[clamped] = true;
             }
-            partHist[p] = h;
-        }
-        int distinct = 0;
-        for (boolean b : present) {
-            distinct += b ? 1 : 0;
         }
         int[] values = new int[distinct];
         long[][] partValueCounts = new long[parts][distinct];
-        int j = 0;
-        for (int q = 0; q <= nan; q++) {
+        int binCount = 0;
+        for (int q = 0, v = 0; q <= nan; q++) {
             if (present[q]) {
-                values[j] = raw.scoreBits(q);
+                values[v] = raw.scoreBits(q);
                 for (int p = 0; p < parts; p++) {
-                    partValueCounts[p][j] = perValue[p][q];
+                    partValueCounts[p][v] = perPattern[p][q];
                 }
-                j++;
+                binCount += v == 0 || values[v] >>> 16 != values[v - 1] >>> 16 ? 1 : 0;
+                v++;
             }
         }
-        return fromParts(n, bounds, partHist, score, values, partValueCounts);
+        // Level 1 from the values, bin by bin (the same numbers the decoding pass sums, see the class comment).
+        int[] bins = new int[binCount];
+        long[] counts = new long[binCount];
+        double[] sums = new double[binCount];
+        long[][] partCounts = new long[parts][binCount];
+        int j = -1;
+        for (int v = 0; v < distinct; v++) {
+            int bin = values[v] >>> 16;
+            if (j < 0 || bins[j] != bin) {
+                bins[++j] = bin;
+            }
+            double x = Float.intBitsToFloat(values[v]);
+            for (int p = 0; p < parts; p++) {
+                long c = partValueCounts[p][v];
+                partCounts[p][j] += c;
+                counts[j] += c;
+                if (bin < FIRST_NON_FINITE_BIN) {
+                    sums[j] += c * (x * x);
+                }
+            }
+        }
+        return new ScoreHistogram(n, bounds, bins, counts, sums, partCounts, score.key(), true, values,
+                partValueCounts);
     }
 
     /**
@@ -171,8 +184,7 @@ public final class ScoreHistogram {
      * sums of squares of part {@code p}, bin {@code b} (for |w| scores the sums of the non-finite bins are
      * ignored, so that those may accumulate Inf and NaN). Merged in part order.
      */
-    private static ScoreHistogram fromParts(long n, long[] bounds, double[][] partHist, ScoreFunction score,
-                                            int[] values, long[][] partValueCounts) {
+    private static ScoreHistogram fromParts(long n, long[] bounds, double[][] partHist, ScoreFunction score) {
         int parts = bounds.length - 1;
         if (score.isMagnitude()) {
             for (double[] h : partHist) {
@@ -212,8 +224,8 @@ public final class ScoreHistogram {
                 j++;
             }
         }
-        return new ScoreHistogram(n, bounds, bins, counts, sums, partCounts, score.key(), score.isMagnitude(), values,
-                partValueCounts);
+        return new ScoreHistogram(n, bounds, bins, counts, sums, partCounts, score.key(), score.isMagnitude(), null,
+                null);
     }
 
     /** Number of elements. */
