@@ -360,7 +360,7 @@ public final class ExactSelector {
             boolean split = budget > 0 && budget < th.ties(p);
             int keepAbove = budget == 0 ? tq - 1 : above;
             long[] seen = {0};
-            raw.scan(th.partStart(p), th.partStart(p + 1), cancel, (first, bytes, len) -> {
+            raw.scanBytes(th.partStart(p), th.partStart(p + 1), cancel, (first, bytes, len) -> {
                 int word = (int) (first >>> 6); // parts and chunks start on word boundaries
                 for (int i = 0; i < len; i += 64) {
                     int n = Math.min(64, len - i);

@@ -118,38 +118,46 @@ public final class ScoreHistogram {
         int[][] patternCounts = new int[parts][];
         Parts.run(parts, p -> {
             int[] c = new int[HalfBits.PATTERNS];
-            raw.scan(bounds[p], bounds[p + 1], cancel, (first, bytes, len) -> {
+            raw.scanShorts(bounds[p], bounds[p + 1], cancel, (first, s, len) -> {
                 for (int i = 0; i < len; i++) {
-                    c[HalfBits.pattern(bytes, i)]++;
+                    c[s[i] & 0x7fff]++;
                 }
             });
             patternCounts[p] = c;
         });
-        // Distinct scores: the clamped patterns present in any part (every NaN pattern is the one NaN score).
+        // Distinct scores: the patterns below the NaN ones present in any part, then NaN (all NaN patterns).
         int nan = raw.nanPattern();
-        long[][] perPattern = new long[parts][nan + 1];
-        boolean[] present = new boolean[nan + 1];
+        long[] nanCounts = new long[parts];
         int distinct = 0;
-        for (int p = 0; p < parts; p++) {
-            int[] c = patternCounts[p];
-            for (int q = 0; q < HalfBits.PATTERNS; q++) {
-                if (c[q] != 0) {
-                    int clamped = Math.min(q, nan);
-                    perPattern[p][clamped] += c[q];
-                    distinct += present[clamped] ? 0 : 1;
-                    present[clamped] = true;
+        for (int q = 0; q < HalfBits.PATTERNS; q++) {
+            int any = 0;
+            for (int p = 0; p < parts; p++) {
+                any |= patternCounts[p][q];
+                if (q >= nan) {
+                    nanCounts[p] += patternCounts[p][q];
                 }
             }
+            distinct += q < nan && any != 0 ? 1 : 0;
         }
+        boolean anyNan = false;
+        for (long c : nanCounts) {
+            anyNan |= c != 0;
+        }
+        distinct += anyNan ? 1 : 0;
         int[] values = new int[distinct];
         long[][] partValueCounts = new long[parts][distinct];
         int binCount = 0;
-        for (int q = 0, v = 0; q <= nan; q++) {
-            if (present[q]) {
-                values[v] = raw.scoreBits(q);
+        int v = 0;
+        for (int q = 0; q <= nan; q++) {
+            boolean present = false;
+            for (int p = 0; p < parts; p++) {
+                present |= (q < nan ? patternCounts[p][q] : nanCounts[p]) != 0;
+            }
+            if (present) {
                 for (int p = 0; p < parts; p++) {
-                    partValueCounts[p][v] = perPattern[p][q];
+                    partValueCounts[p][v] = q < nan ? patternCounts[p][q] : nanCounts[p];
                 }
+                values[v] = raw.scoreBits(q);
                 binCount += v == 0 || values[v] >>> 16 != values[v - 1] >>> 16 ? 1 : 0;
                 v++;
             }
@@ -160,7 +168,7 @@ public final class ScoreHistogram {
         double[] sums = new double[binCount];
         long[][] partCounts = new long[parts][binCount];
         int j = -1;
-        for (int v = 0; v < distinct; v++) {
+        for (v = 0; v < distinct; v++) {
             int bin = values[v] >>> 16;
             if (j < 0 || bins[j] != bin) {
                 bins[++j] = bin;
