@@ -20,10 +20,10 @@ import org.sparsitybench.task.ProgressListener;
  */
 public final class ScoreCache {
     /**
-     * Default bound on the weights covered by bin indexes (2 bytes each, so 128 MiB): enough for every model of up
-     * to about 67M weights; the tensors beyond it gather their cut's bin from the weights instead.
+     * Default bound on the weights covered by bin indexes (2 bytes each, so 200 MB): enough for every model of up
+     * to 100M weights; the tensors beyond it gather their cut's bin from the weights instead.
      */
-    public static final long DEFAULT_INDEX_LIMIT = 64L << 20;
+    public static final long DEFAULT_INDEX_LIMIT = 100_000_000L;
 
     private final boolean binIndexes;
     private final long indexLimit;
