@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import org.sparsitybench.model.WeightTensor;
 import org.sparsitybench.prune.select.BinIndex;
 import org.sparsitybench.prune.select.ExactSelector;
@@ -18,16 +19,39 @@ import org.sparsitybench.task.ProgressListener;
  * (identity) and the score function's {@link ScoreFunction#key()}. Thread-safe; a cancelled build stores nothing.
  */
 public final class ScoreCache {
+    /**
+     * Default bound on the weights covered by bin indexes (2 bytes each, so 200 MB): enough for every model of up
+     * to 100M weights; the tensors beyond it gather their cut's bin from the weights instead.
+     */
+    public static final long DEFAULT_INDEX_LIMIT = 100_000_000L;
+
     private final boolean binIndexes;
+    private final long indexLimit;
+    private final AtomicLong indexed = new AtomicLong();
     private final Map<Key, ScoreHistogram> histograms = new ConcurrentHashMap<>();
     private final Map<Key, BinIndex> indexes = new ConcurrentHashMap<>();
 
     /**
      * @param binIndexes also build a {@link BinIndex} per tensor (2 bytes per weight) on first selection, so that
-     *                   later thresholds need no pass over the weights: for sliders
+     *                   later thresholds need no pass over the weights: for sliders. Bounded by
+     *                   {@link #DEFAULT_INDEX_LIMIT} weights
      */
     public ScoreCache(boolean binIndexes) {
+        this(binIndexes, DEFAULT_INDEX_LIMIT);
+    }
+
+    /**
+     * @param binIndexes as {@link #ScoreCache(boolean)}
+     * @param indexLimit most weights the bin indexes cover together: a tensor whose index would exceed it gets none
+     *                   (its cuts then read the weights of the cut's bin). Tensors whose histogram
+     *                   {@linkplain ScoreHistogram#hasValueCounts() knows every value} (BF16, FP16) never need one
+     */
+    public ScoreCache(boolean binIndexes, long indexLimit) {
+        if (indexLimit < 0) {
+            throw new IllegalArgumentException("index limit " + indexLimit + " < 0");
+        }
         this.binIndexes = binIndexes;
+        this.indexLimit = indexLimit;
     }
 
     public boolean buildsBinIndexes() {
@@ -55,23 +79,50 @@ public final class ScoreCache {
     public ExactSelector.Candidate candidate(WeightTensor tensor, ScoreFunction score, CancellationToken cancel) {
         ScoreHistogram h = histogram(tensor, score, cancel);
         BinIndex index = null;
-        if (binIndexes && h.size() <= BinIndex.MAX_ELEMENTS) {
+        if (binIndexes && !h.hasValueCounts() && h.size() <= BinIndex.MAX_ELEMENTS) {
             Key key = new Key(tensor, score.key());
             index = indexes.get(key);
-            if (index == null) {
-                index = BinIndex.build(tensor.data(), score, h, cancel);
+            if (index == null && reserve(h.size())) {
+                try {
+                    index = BinIndex.build(tensor.data(), score, h, cancel);
+                } catch (RuntimeException e) {
+                    indexed.addAndGet(-h.size());
+                    throw e;
+                }
                 BinIndex earlier = indexes.putIfAbsent(key, index);
-                index = earlier != null ? earlier : index;
+                if (earlier != null) {
+                    indexed.addAndGet(-h.size());
+                    index = earlier;
+                }
             }
         }
         return new ExactSelector.Candidate(tensor.data(), score, h, index);
+    }
+
+    /** Takes {@code n} weights of the index budget, if they are left. */
+    private boolean reserve(long n) {
+        long now;
+        do {
+            now = indexed.get();
+            if (now + n > indexLimit) {
+                return false;
+            }
+        } while (!indexed.compareAndSet(now, now + n));
+        return true;
+    }
+
+    /** Weights covered by the bin indexes built so far. */
+    public long indexedWeights() {
+        return indexed.get();
     }
 
     /**
      * The cuts pruning the {@code k} smallest scores over {@code tensors} together (one tensor for a per-layer
      * selection, several for a global one), ties in list order then element order. Histograms are built (and
      * cached) first where missing. With bin indexes the masks are left lazy (null in the selections): the cut
-     * reads no weights. Without, the one pass that gathers the cut's bin also materialises the masks.
+     * reads no weights. Without, the one pass that gathers the cut's bin also materialises the masks, except for
+     * tensors whose histogram has value counts (BF16, FP16): their cut reads nothing, so their masks stay lazy too
+     * and cost one raw pass when materialised.
      *
      * @param tensors  the tensors (not modified)
      * @param scores   their score functions, one per tensor
@@ -90,7 +141,7 @@ public final class ScoreCache {
         }
         progress.progress(1, "threshold");
         if (!binIndexes) {
-            return ExactSelector.selectAndMaterialise(candidates, k, cancel);
+            return ExactSelector.selectMaterialisingWhereRead(candidates, k, cancel);
         }
         List<ExactSelector.Selection> out = new ArrayList<>(tensors.size());
         for (Threshold t : ExactSelector.select(candidates, k, cancel)) {
@@ -115,6 +166,7 @@ public final class ScoreCache {
     public void clear() {
         histograms.clear();
         indexes.clear();
+        indexed.set(0);
     }
 
     private record Key(WeightTensor tensor, String score) {

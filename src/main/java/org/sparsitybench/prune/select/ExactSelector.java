@@ -80,7 +80,7 @@ public final class ExactSelector {
      * @throws IllegalArgumentException if {@code k} is out of range or the pool is empty
      */
     public static List<Threshold> select(List<Candidate> pool, long k, CancellationToken cancel) {
-        List<Selection> s = run(pool, k, cancel, false);
+        List<Selection> s = run(pool, k, cancel, Masks.NONE);
         List<Threshold> out = new ArrayList<>(s.size());
         s.forEach(x -> out.add(x.threshold()));
         return out;
@@ -93,10 +93,27 @@ public final class ExactSelector {
      * for its histogram, once here.
      */
     public static List<Selection> selectAndMaterialise(List<Candidate> pool, long k, CancellationToken cancel) {
-        return run(pool, k, cancel, true);
+        return run(pool, k, cancel, Masks.ALL);
     }
 
-    private static List<Selection> run(List<Candidate> pool, long k, CancellationToken cancel, boolean materialise) {
+    /**
+     * As {@link #selectAndMaterialise}, except that the candidates whose cut reads none of their weights (their
+     * histogram {@linkplain ScoreHistogram#hasValueCounts() has value counts}) get a null mask: a selection from
+     * scratch then reads those tensors once, for their histograms, and a mask costs one raw pass when it is
+     * wanted ({@link #materialise}).
+     */
+    public static List<Selection> selectMaterialisingWhereRead(List<Candidate> pool, long k,
+                                                               CancellationToken cancel) {
+        return run(pool, k, cancel, Masks.WHERE_READ);
+    }
+
+    /** Which masks a selection materialises. */
+    private enum Masks {
+        NONE, ALL, WHERE_READ
+    }
+
+    private static List<Selection> run(List<Candidate> pool, long k, CancellationToken cancel, Masks masks) {
+        boolean materialise = masks != Masks.NONE;
         if (pool.isEmpty()) {
             throw new IllegalArgumentException("empty pool (k = " + k + ")");
         }
@@ -138,17 +155,29 @@ public final class ExactSelector {
         long[][] words = new long[pool.size()][];
         for (int i = 0; i < pool.size(); i++) {
             Candidate c = pool.get(i);
+            if (c.histogram().hasValueCounts()) {
+                continue; // level 2 is in the histogram; the mask, when asked for, takes one raw pass
+            }
             if (materialise && c.index() == null && c.histogram().countInBin(b) <= FUSE_LIMIT) {
                 words[i] = new long[BitMask.wordCount(c.histogram().size())];
             }
             slices[i] = level2(c, b, words[i], cancel);
         }
         long[] level2 = new long[ScoreHistogram.BINS];
-        for (Slice[] perPart : slices) {
-            for (Slice s : perPart) {
+        for (int i = 0; i < pool.size(); i++) {
+            if (slices[i] == null) {
+                ScoreHistogram h = pool.get(i).histogram();
+                for (int v = h.valueAtOrAbove(b << 16); v < h.valueCount() && h.value(v) >>> 16 == b; v++) {
+                    for (int p = 0; p < h.partCount(); p++) {
+                        level2[h.value(v) & 0xffff] += h.partValueCount(p, v);
+                    }
+                }
+                continue;
+            }
+            for (Slice s : slices[i]) {
                 char[] a = s.array();
-                for (int i = s.offset(), end = s.offset() + s.length(); i < end; i++) {
-                    level2[a[i]]++;
+                for (int q = s.offset(), end = s.offset() + s.length(); q < end; q++) {
+                    level2[a[q]]++;
                 }
             }
         }
@@ -173,10 +202,32 @@ public final class ExactSelector {
             boolean magnitude = c.score().isMagnitude();
             double keptSquares = 0;
             for (int p = 0; p < parts; p++) {
-                Slice s = slices[i][p];
-                char[] a = s.array();
                 long lower = 0;
                 long equal = 0;
+                if (slices[i] == null) {
+                    // The bin's distinct values with their counts in this part. The squares are exact sums (see
+                    // ScoreHistogram), so they equal the element-by-element ones.
+                    for (int v = h.valueAtOrAbove(b << 16); v < h.valueCount() && h.value(v) >>> 16 == b; v++) {
+                        int low = h.value(v) & 0xffff;
+                        long count = h.partValueCount(p, v);
+                        if (low < t) {
+                            lower += count;
+                        } else if (low == t) {
+                            equal += count;
+                        } else if (magnitude && count > 0) {
+                            double x = Float.intBitsToFloat(h.value(v));
+                            double sq = x * x;
+                            keptSquares += sq < Double.POSITIVE_INFINITY ? count * sq : 0.0;
+                        }
+                    }
+                    below += lower;
+                    ties[p] = equal;
+                    tiesPruned[p] = Math.min(tieBudget, equal);
+                    tieBudget -= tiesPruned[p];
+                    continue;
+                }
+                Slice s = slices[i][p];
+                char[] a = s.array();
                 for (int q = s.offset(), end = s.offset() + s.length(); q < end; q++) {
                     int low = a[q];
                     if (low < t) {
@@ -208,7 +259,7 @@ public final class ExactSelector {
                 if (mask.prunedCount() != th.prunedCount()) {
                     throw new IllegalStateException("mask prunes " + mask.prunedCount() + ", cut " + th);
                 }
-            } else if (materialise) {
+            } else if (masks == Masks.ALL || (masks == Masks.WHERE_READ && !h.hasValueCounts())) {
                 mask = materialise(c.data(), c.score(), th, cancel);
             }
             out.add(new Selection(th, mask));
@@ -256,35 +307,80 @@ public final class ExactSelector {
         }
         long[] words = new long[BitMask.wordCount(th.size())];
         int t = th.bits();
-        Parts.run(th.partCount(), p -> {
-            long budget = th.tiesPruned(p);
-            long[] seen = {0};
-            ChunkScan.scan(data, score, th.partStart(p), th.partStart(p + 1), cancel, (first, w, s, len) -> {
-                int word = (int) (first >>> 6); // parts and chunks start on word boundaries
-                long tiesSeen = seen[0];
-                for (int i = 0; i < len; i += 64) {
-                    int end = Math.min(len, i + 64);
-                    long bitsOfWord = 0;
-                    for (int q = i; q < end; q++) {
-                        int v = ChunkScan.bits(s, w, q);
-                        long keep = ((long) t - v) >>> 63; // 1 when v > t
-                        if (v == t) {
-                            keep = tiesSeen >= budget ? 1 : 0;
-                            tiesSeen++;
+        HalfBits raw = score.isMagnitude() ? HalfBits.of(data) : null;
+        if (raw != null) {
+            materialiseRaw(raw, th, words, cancel);
+        } else {
+            Parts.run(th.partCount(), p -> {
+                long budget = th.tiesPruned(p);
+                long[] seen = {0};
+                ChunkScan.scan(data, score, th.partStart(p), th.partStart(p + 1), cancel, (first, w, s, len) -> {
+                    int word = (int) (first >>> 6); // parts and chunks start on word boundaries
+                    long tiesSeen = seen[0];
+                    for (int i = 0; i < len; i += 64) {
+                        int end = Math.min(len, i + 64);
+                        long bitsOfWord = 0;
+                        for (int q = i; q < end; q++) {
+                            int v = ChunkScan.bits(s, w, q);
+                            long keep = ((long) t - v) >>> 63; // 1 when v > t
+                            if (v == t) {
+                                keep = tiesSeen >= budget ? 1 : 0;
+                                tiesSeen++;
+                            }
+                            bitsOfWord |= keep << (q - i);
                         }
-                        bitsOfWord |= keep << (q - i);
+                        words[word++] = bitsOfWord;
                     }
-                    words[word++] = bitsOfWord;
-                }
-                seen[0] = tiesSeen;
+                    seen[0] = tiesSeen;
+                });
             });
-        });
+        }
         BitMask out = BitMask.adopt(th.size(), words);
         if (out.prunedCount() != th.prunedCount()) {
             throw new IllegalStateException("materialised " + out.prunedCount() + " pruned elements, the cut " + th
                     + " says " + th.prunedCount() + " (data or score function changed?)");
         }
         return out;
+    }
+
+    /**
+     * {@link #materialise} for |w| over raw BF16/FP16 patterns (see {@link HalfBits}): no float decode. A part
+     * whose ties are all pruned keeps the patterns above the cut's, one whose ties are all kept those at or above
+     * it; only the one part that splits its ties also finds them, and prunes the first ones within its budget.
+     */
+    private static void materialiseRaw(HalfBits raw, Threshold th, long[] words, CancellationToken cancel) {
+        int tq = raw.patternOf(th.bits());
+        if (tq < 0) {
+            throw new IllegalStateException("no " + th + " among the tensor's values (data changed?)");
+        }
+        // Kept when above the cut's pattern; NaN patterns are all ties of a NaN cut, so nothing is above that.
+        int above = tq == raw.nanPattern() ? 0x7fff : tq;
+        Parts.run(th.partCount(), p -> {
+            long budget = th.tiesPruned(p);
+            boolean split = budget > 0 && budget < th.ties(p);
+            int keepAbove = budget == 0 ? tq - 1 : above;
+            long[] seen = {0};
+            raw.scanBytes(th.partStart(p), th.partStart(p + 1), cancel, (first, bytes, len) -> {
+                int word = (int) (first >>> 6); // parts and chunks start on word boundaries
+                for (int i = 0; i < len; i += 64) {
+                    int n = Math.min(64, len - i);
+                    long keep = HalfBits.above(bytes, i, n, keepAbove);
+                    if (split) {
+                        long tie = HalfBits.above(bytes, i, n, tq - 1) & ~keep;
+                        long left = budget - seen[0]; // ties of this part still to prune
+                        int count = Long.bitCount(tie);
+                        if (left < count) {
+                            for (long r = Math.max(0, left); r > 0; r--) {
+                                tie &= tie - 1; // the first `left` ties are pruned
+                            }
+                            keep |= tie;
+                        }
+                        seen[0] += count;
+                    }
+                    words[word++] = keep;
+                }
+            });
+        });
     }
 
     /**

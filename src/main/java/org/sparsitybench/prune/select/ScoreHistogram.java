@@ -17,6 +17,13 @@ import org.sparsitybench.task.CancellationToken;
  * Only non-empty bins are stored (typically a few thousand), plus each part's counts, which the
  * {@link ExactSelector} needs to split ties between parts. Immutable; independent of any sparsity, so the engine
  * caches one per tensor and score function.
+ *
+ * <p>For |w| over BF16 and FP16 tensors in buffers the pass counts the raw 16-bit patterns (see {@link HalfBits})
+ * instead of decoding floats. Such a tensor has at most 2<sup>15</sup> distinct scores, so the histogram also keeps
+ * the count of every distinct score per part ({@link #hasValueCounts()}): the level 2 of any bin is then known
+ * without reading the weights again. The sums of squares are the same doubles as the decoding pass gives: all
+ * weights of one bin are multiples of one power of two whose squares have at most 22 significant bits, so for
+ * fewer than 2<sup>31</sup> elements every partial sum is exact, in any order.
  */
 public final class ScoreHistogram {
     /** Number of level-1 bins: one per value of the top 16 score bits. */
@@ -35,9 +42,14 @@ public final class ScoreHistogram {
     private final double totalSumSquares;
     private final String scoreKey;
     private final boolean magnitude;
+    private final int[] values;
+    private final long[][] partValueCounts;
 
     private ScoreHistogram(long size, long[] partStart, int[] bins, long[] counts, double[] sumSquares,
-                           long[][] partCounts, String scoreKey, boolean magnitude) {
+                           long[][] partCounts, String scoreKey, boolean magnitude, int[] values,
+                           long[][] partValueCounts) {
+        this.values = values;
+        this.partValueCounts = partValueCounts;
         this.size = size;
         this.partStart = partStart;
         this.bins = bins;
@@ -62,6 +74,12 @@ public final class ScoreHistogram {
      */
     public static ScoreHistogram build(TensorData data, ScoreFunction score, CancellationToken cancel) {
         long n = data.elementCount();
+        if (score.isMagnitude() && n <= Integer.MAX_VALUE) {
+            HalfBits raw = HalfBits.of(data);
+            if (raw != null) {
+                return buildFromPatterns(n, raw, score, cancel);
+            }
+        }
         long[] bounds = Parts.boundaries(n);
         int parts = bounds.length - 1;
         // Count and sum of squares side by side, so one element touches one cache line.
@@ -90,6 +108,83 @@ public final class ScoreHistogram {
             partHist[p] = h;
         });
         return fromParts(n, bounds, partHist, score);
+    }
+
+    /** The |w| histogram of a BF16/FP16 tensor of fewer than 2^31 elements from its raw patterns, with value counts. */
+    private static ScoreHistogram buildFromPatterns(long n, HalfBits raw, ScoreFunction score,
+                                                    CancellationToken cancel) {
+        long[] bounds = Parts.boundaries(n);
+        int parts = bounds.length - 1;
+        int[][] patternCounts = new int[parts][];
+        Parts.run(parts, p -> {
+            int[] c = new int[HalfBits.PATTERNS];
+            raw.scanShorts(bounds[p], bounds[p + 1], cancel, (first, s, len) -> {
+                for (int i = 0; i < len; i++) {
+                    c[s[i] & 0x7fff]++;
+                }
+            });
+            patternCounts[p] = c;
+        });
+        // Distinct scores: the patterns below the NaN ones present in any part, then NaN (all NaN patterns).
+        int nan = raw.nanPattern();
+        long[] nanCounts = new long[parts];
+        int distinct = 0;
+        for (int q = 0; q < HalfBits.PATTERNS; q++) {
+            int any = 0;
+            for (int p = 0; p < parts; p++) {
+                any |= patternCounts[p][q];
+                if (q >= nan) {
+                    nanCounts[p] += patternCounts[p][q];
+                }
+            }
+            distinct += q < nan && any != 0 ? 1 : 0;
+        }
+        boolean anyNan = false;
+        for (long c : nanCounts) {
+            anyNan |= c != 0;
+        }
+        distinct += anyNan ? 1 : 0;
+        int[] values = new int[distinct];
+        long[][] partValueCounts = new long[parts][distinct];
+        int binCount = 0;
+        int v = 0;
+        for (int q = 0; q <= nan; q++) {
+            boolean present = false;
+            for (int p = 0; p < parts; p++) {
+                present |= (q < nan ? patternCounts[p][q] : nanCounts[p]) != 0;
+            }
+            if (present) {
+                for (int p = 0; p < parts; p++) {
+                    partValueCounts[p][v] = q < nan ? patternCounts[p][q] : nanCounts[p];
+                }
+                values[v] = raw.scoreBits(q);
+                binCount += v == 0 || values[v] >>> 16 != values[v - 1] >>> 16 ? 1 : 0;
+                v++;
+            }
+        }
+        // Level 1 from the values, bin by bin (the same numbers the decoding pass sums, see the class comment).
+        int[] bins = new int[binCount];
+        long[] counts = new long[binCount];
+        double[] sums = new double[binCount];
+        long[][] partCounts = new long[parts][binCount];
+        int j = -1;
+        for (v = 0; v < distinct; v++) {
+            int bin = values[v] >>> 16;
+            if (j < 0 || bins[j] != bin) {
+                bins[++j] = bin;
+            }
+            double x = Float.intBitsToFloat(values[v]);
+            for (int p = 0; p < parts; p++) {
+                long c = partValueCounts[p][v];
+                partCounts[p][j] += c;
+                counts[j] += c;
+                if (bin < FIRST_NON_FINITE_BIN) {
+                    sums[j] += c * (x * x);
+                }
+            }
+        }
+        return new ScoreHistogram(n, bounds, bins, counts, sums, partCounts, score.key(), true, values,
+                partValueCounts);
     }
 
     /**
@@ -137,7 +232,8 @@ public final class ScoreHistogram {
                 j++;
             }
         }
-        return new ScoreHistogram(n, bounds, bins, counts, sums, partCounts, score.key(), score.isMagnitude());
+        return new ScoreHistogram(n, bounds, bins, counts, sums, partCounts, score.key(), score.isMagnitude(), null,
+                null);
     }
 
     /** Number of elements. */
@@ -231,8 +327,38 @@ public final class ScoreHistogram {
         return out;
     }
 
+    /**
+     * Whether the histogram knows how many elements of each part score each distinct value ({@link #value}), so
+     * that the exact cut needs no further pass over the weights.
+     */
+    public boolean hasValueCounts() {
+        return values != null;
+    }
+
+    /** Number of distinct scores; 0 without {@link #hasValueCounts() value counts}. */
+    public int valueCount() {
+        return values == null ? 0 : values.length;
+    }
+
+    /** Score bits of the {@code v}-th distinct score, ascending in {@code v}. */
+    public int value(int v) {
+        return values[v];
+    }
+
+    /** Elements of part {@code p} scoring exactly {@link #value(int) value(v)}. */
+    public long partValueCount(int p, int v) {
+        return partValueCounts[p][v];
+    }
+
+    /** Smallest {@code v} with {@code value(v) >= bits} ({@link #valueCount()} when there is none). */
+    public int valueAtOrAbove(int bits) {
+        int v = Arrays.binarySearch(values, bits);
+        return v >= 0 ? v : -v - 1;
+    }
+
     /** Heap bytes held, roughly. */
     public long memoryBytes() {
-        return 64L + bins.length * (4L + 8 + 8 + 8 + 8L * partCounts.length);
+        return 64L + bins.length * (4L + 8 + 8 + 8 + 8L * partCounts.length)
+                + valueCount() * (4L + 8L * partCounts.length);
     }
 }

@@ -1,0 +1,237 @@
+package org.sparsitybench.prune.select;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.ShortBuffer;
+import java.util.List;
+import org.sparsitybench.model.BufferTensorData;
+import org.sparsitybench.model.DType;
+import org.sparsitybench.model.DTypeCodec;
+import org.sparsitybench.model.TensorData;
+import org.sparsitybench.prune.ScoreFunction;
+import org.sparsitybench.task.CancellationToken;
+
+/**
+ * The raw 16-bit patterns of a BF16 or FP16 tensor held in buffers, for |w| passes that need no float decode.
+ * With the sign cleared, the 15-bit pattern {@code q} of a weight orders exactly as {@code |w|} does, and every NaN
+ * pattern (all of them score {@link ScoreFunction#NAN_BITS}) is clamped to the smallest one, {@link #nanPattern()}:
+ * <pre>
+ *   q = min(raw &amp; 0x7fff, nanPattern),   scoreBits(q) = magnitudeBits(decode(q)), strictly increasing in q.
+ * </pre>
+ * So a pass counts or compares patterns copied in bulk from the mapped bytes, four at a time where it can
+ * ({@link #above}). Immutable, thread-safe.
+ */
+final class HalfBits {
+    /** Number of 15-bit patterns. */
+    static final int PATTERNS = 1 << 15;
+
+    private static final VarHandle SHORTS = MethodHandles.byteArrayViewVarHandle(short[].class,
+            ByteOrder.LITTLE_ENDIAN);
+    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class,
+            ByteOrder.LITTLE_ENDIAN);
+    private static final long LANES = 0x0001000100010001L;
+    private static final long LOW15 = 0x7fff * LANES;
+    private static final long TOPS = 0x8000 * LANES;
+    /** Multiplier that moves the bits at 0, 16, 32, 48 to 45, 46, 47, 48 (all other products land elsewhere). */
+    private static final long GATHER = 1L | 1L << 15 | 1L << 30 | 1L << 45;
+
+    private static final int[] BF16_SCORES = scores(DType.BFLOAT16);
+    private static final int[] FP16_SCORES = scores(DType.FLOAT16);
+
+    private final ByteBuffer[] windows;
+    private final ShortBuffer[] shortWindows;
+    private final long[] firstElement;
+    private final int[] scores;
+    private final int nanPattern;
+    private final long size;
+
+    private HalfBits(ByteBuffer[] windows, long[] firstElement, int[] scores, int nanPattern, long size) {
+        this.windows = windows;
+        this.shortWindows = new ShortBuffer[windows.length];
+        for (int i = 0; i < windows.length; i++) {
+            shortWindows[i] = windows[i].duplicate().order(ByteOrder.LITTLE_ENDIAN).asShortBuffer();
+        }
+        this.firstElement = firstElement;
+        this.scores = scores;
+        this.nanPattern = nanPattern;
+        this.size = size;
+    }
+
+    /** The raw view of {@code data} (not modified), or null when it is not BF16/FP16 bytes in buffers. */
+    static HalfBits of(TensorData data) {
+        if (!(data instanceof BufferTensorData b)
+                || (b.dtype() != DType.BFLOAT16 && b.dtype() != DType.FLOAT16)) {
+            return null;
+        }
+        List<ByteBuffer> bytes = b.windows();
+        ByteBuffer[] windows = new ByteBuffer[bytes.size()];
+        long[] first = new long[bytes.size() + 1];
+        for (int i = 0; i < windows.length; i++) {
+            windows[i] = bytes.get(i).slice();
+            first[i + 1] = first[i] + windows[i].remaining() / 2;
+        }
+        if (first[windows.length] != b.elementCount()) {
+            return null; // not the layout this view understands; the generic path will read it
+        }
+        boolean bf16 = b.dtype() == DType.BFLOAT16;
+        return new HalfBits(windows, first, bf16 ? BF16_SCORES : FP16_SCORES, bf16 ? 0x7f81 : 0x7c01,
+                b.elementCount());
+    }
+
+    private static int[] scores(DType type) {
+        int[] s = new int[PATTERNS];
+        for (int q = 0; q < PATTERNS; q++) {
+            float v = type == DType.BFLOAT16 ? DTypeCodec.bf16ToFloat(q) : DTypeCodec.halfToFloat(q);
+            s[q] = ScoreFunction.magnitudeBits(v);
+        }
+        return s;
+    }
+
+    /** The smallest NaN pattern; every pattern at or above it is NaN. */
+    int nanPattern() {
+        return nanPattern;
+    }
+
+    /** Canonical score bits of the 15-bit pattern {@code q} (any pattern, NaN ones included). */
+    int scoreBits(int q) {
+        return scores[q];
+    }
+
+    /**
+     * The clamped pattern whose score bits are {@code bits}, or -1 when no weight of this type scores exactly
+     * {@code bits}.
+     */
+    int patternOf(int bits) {
+        int lo = 0;
+        int hi = nanPattern;
+        while (lo <= hi) {
+            int mid = (lo + hi) >>> 1;
+            int s = scores[mid];
+            if (s < bits) {
+                lo = mid + 1;
+            } else if (s > bits) {
+                hi = mid - 1;
+            } else {
+                return mid;
+            }
+        }
+        return -1;
+    }
+
+    /**
+     * Receives one chunk of raw elements {@code [first, first + len)} as little-endian bytes (element {@code i} at
+     * {@code 2 i}; read them with {@link #pattern} and {@link #above}); the array is reused.
+     */
+    @FunctionalInterface
+    interface ByteConsumer {
+        void accept(long first, byte[] raw, int len);
+    }
+
+    /** Receives one chunk of raw elements {@code [first, first + len)} as shorts; the array is reused. */
+    @FunctionalInterface
+    interface ShortConsumer {
+        void accept(long first, short[] raw, int len);
+    }
+
+    /** The 15-bit pattern of element {@code i} of a chunk (sign cleared, NaN not clamped). */
+    static int pattern(byte[] raw, int i) {
+        return (short) SHORTS.get(raw, 2 * i) & 0x7fff;
+    }
+
+    /**
+     * Bit {@code j} set when the pattern of element {@code i + j} of a chunk is above {@code hi}, for
+     * {@code j < n <= 64}. With {@code v + (0x7fff - hi)} in each 16-bit lane of a long, a lane's top bit is set
+     * exactly when {@code v > hi} and no lane carries into the next ({@code -1 <= hi <= 0x7fff}).
+     */
+    static long above(byte[] raw, int i, int n, int hi) {
+        long out = 0;
+        if (n == 64) {
+            long add = (0x7fffL - hi) * LANES;
+            for (int j = 0; j < 16; j++) {
+                long x = ((long) LONGS.get(raw, 2 * i + 8 * j)) & LOW15;
+                long tops = ((x + add) & TOPS) >>> 15;
+                out |= ((tops * GATHER) >>> 45 & 0xf) << (4 * j);
+            }
+            return out;
+        }
+        for (int j = 0; j < n; j++) {
+            out |= (long) ((hi - pattern(raw, i + j)) >>> 31) << j;
+        }
+        return out;
+    }
+
+    /**
+     * Reads elements {@code [from, to)} in chunks of {@link Parts#CHUNK} (starting at {@code from + i * CHUNK})
+     * by bulk copies from the buffers, as bytes, checking for cancellation once per chunk.
+     */
+    void scanBytes(long from, long to, CancellationToken cancel, ByteConsumer consumer) {
+        int chunk = chunk(from, to);
+        if (chunk > 0) {
+            byte[] raw = new byte[2 * chunk];
+            scan(from, to, chunk, cancel, (w, offset, at, n) -> windows[w].get(2 * offset, raw, 2 * at, 2 * n),
+                    (first, len) -> consumer.accept(first, raw, len));
+        }
+    }
+
+    /** As {@link #scanBytes}, as shorts: a counting loop over a {@code short[]} runs faster than over bytes. */
+    void scanShorts(long from, long to, CancellationToken cancel, ShortConsumer consumer) {
+        int chunk = chunk(from, to);
+        if (chunk > 0) {
+            short[] raw = new short[chunk];
+            scan(from, to, chunk, cancel, (w, offset, at, n) -> shortWindows[w].get(offset, raw, at, n),
+                    (first, len) -> consumer.accept(first, raw, len));
+        }
+    }
+
+    private int chunk(long from, long to) {
+        if (from < 0 || from > to || to > size) {
+            throw new IndexOutOfBoundsException("range [" + from + ", " + to + ") of " + size);
+        }
+        return (int) Math.min(Parts.CHUNK, to - from);
+    }
+
+    /** Copies {@code n} elements from offset {@code offset} of window {@code w} to position {@code at} of a chunk. */
+    private interface Copy {
+        void copy(int w, int offset, int at, int n);
+    }
+
+    /** Hands over a filled chunk. */
+    private interface Filled {
+        void accept(long first, int len);
+    }
+
+    private void scan(long from, long to, int chunk, CancellationToken cancel, Copy copy, Filled filled) {
+        int w = window(from);
+        for (long at = from; at < to; at += chunk) {
+            cancel.throwIfCancelled();
+            int len = (int) Math.min(chunk, to - at);
+            int done = 0;
+            while (done < len) {
+                while (at + done >= firstElement[w + 1]) {
+                    w++;
+                }
+                int offset = (int) (at + done - firstElement[w]);
+                int n = (int) Math.min(len - done, firstElement[w + 1] - (at + done));
+                copy.copy(w, offset, done, n);
+                done += n;
+            }
+            filled.accept(at, len);
+        }
+    }
+
+    private int window(long element) {
+        int lo = 0;
+        int hi = windows.length - 1;
+        while (lo < hi) {
+            int mid = (lo + hi + 1) >>> 1;
+            if (firstElement[mid] <= element) {
+                lo = mid;
+            } else {
+                hi = mid - 1;
+            }
+        }
+        return lo;
+    }
+}
