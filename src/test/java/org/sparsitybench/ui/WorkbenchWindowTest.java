@@ -263,6 +263,26 @@ class WorkbenchWindowTest {
     }
 
     @Test
+    void draggingTheGlobalSliderPrunesEveryLayerAndTheAllLayersTabPaintsEachOne(FxRobot robot) throws Exception {
+        openAndWait(robot, Fixtures.projectDir().resolve("sample-models/fashion-lenet5/model.onnx"));
+        Slider global = robot.lookup("#globalSlider").queryAs(Slider.class);
+        robot.drag(global.lookup(".thumb")).moveBy(130, 0).release(javafx.scene.input.MouseButton.PRIMARY);
+        waitIdle();
+        double target = vm.configProperty().get().global().target();
+        assertTrue(target > 0.2, "the drag moved the target: " + target);
+        assertEquals(target, global.getValue(), 1e-9);
+        for (LayerRow row : vm.rows()) {
+            assertEquals(target, row.achievedProperty().get(), 0.01, row.name());
+        }
+        assertTrue(vm.canUndoProperty().get(), "the drag is one undo step");
+        robot.clickOn("All layers");
+        WaitForAsyncUtils.waitFor(20, TimeUnit.SECONDS, () -> vm.isIdle() && vm.tilesProperty().get().size() == 5);
+        WaitForAsyncUtils.waitForFxEvents();
+        var view = robot.lookup("#smallMultiples").queryAs(org.sparsitybench.ui.distribution.SmallMultiplesView.class);
+        assertEquals(5, view.canvases().size());
+    }
+
+    @Test
     void aCorruptModelShowsAnErrorNamingTheFileAndKeepsTheSession(FxRobot robot) throws Exception {
         openAndWait(robot, Fixtures.torch("cnn_bn.onnx"));
         robot.interact(() -> vm.setGlobalTarget(0.3));

@@ -52,6 +52,8 @@ public final class MainView extends BorderPane {
     private final HeatmapView heatmap = new HeatmapView();
     private final CheckBox logCounts = new CheckBox("log counts");
     private final org.sparsitybench.ui.curves.CurvesView curves;
+    private final org.sparsitybench.ui.distribution.SmallMultiplesView smallMultiples =
+            new org.sparsitybench.ui.distribution.SmallMultiplesView();
     private final org.sparsitybench.ui.overview.OverviewView overview =
             new org.sparsitybench.ui.overview.OverviewView(new org.sparsitybench.ui.overview.OverviewViewModel());
     private final org.sparsitybench.ui.sensitivity.SensitivityView sensitivity =
@@ -492,7 +494,11 @@ public final class MainView extends BorderPane {
         logCounts.setTooltip(new Tooltip("Count weights on a logarithmic axis, to see the tails."));
         distribution.logCountsProperty().bind(logCounts.selectedProperty());
         BorderPane dist = new BorderPane(distribution);
-        HBox options = new HBox(8, logCounts);
+        CheckBox signed = new CheckBox("signed w");
+        signed.setId("signedWeights");
+        signed.setTooltip(new Tooltip("Show signed weights instead of their magnitudes (the threshold then sits at ±t)."));
+        signed.selectedProperty().bindBidirectional(vm.signedWeightsProperty());
+        HBox options = new HBox(12, logCounts, signed);
         options.setPadding(new Insets(4, 8, 4, 8));
         dist.setTop(options);
         vm.snapshotProperty().addListener((o, a, s) -> {
@@ -550,13 +556,17 @@ public final class MainView extends BorderPane {
                 overview.viewModel().setRows(org.sparsitybench.ui.overview.OverviewViewModel.fromResult(s.result()));
             }
         });
+        Tab all = new Tab("All layers", smallMultiples);
+        all.setId("tabAllLayers");
+        vm.allLayersProperty().bind(all.selectedProperty());
+        smallMultiples.tilesProperty().bind(vm.tilesProperty());
         Tab ov = new Tab("Overview", overview);
         ov.setId("tabOverview");
         vm.sensitivity().addListener((javafx.collections.ListChangeListener<org.sparsitybench.eval.Sensitivity.LayerCurve>)
                 ch -> sensitivity.viewModel().setCurves(java.util.List.copyOf(vm.sensitivity())));
         Tab se = new Tab("Sensitivity", sensitivity);
         se.setId("tabSensitivity");
-        TabPane tabs = new TabPane(d, h, ov, c, se);
+        TabPane tabs = new TabPane(d, all, h, ov, c, se);
         tabs.setTabClosingPolicy(TabPane.TabClosingPolicy.UNAVAILABLE);
         tabs.setId("viewTabs");
         return tabs;
@@ -631,6 +641,7 @@ public final class MainView extends BorderPane {
         }
         distribution.darkProperty().set(dark);
         curves.darkProperty().set(dark);
+        smallMultiples.darkProperty().set(dark);
         overview.darkProperty().set(dark);
         sensitivity.darkProperty().set(dark);
     }

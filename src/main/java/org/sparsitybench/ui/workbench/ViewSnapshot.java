@@ -14,7 +14,9 @@ import org.sparsitybench.prune.stats.WeightHistogram;
  * @param threshold its magnitude threshold (NaN when the mask is not a magnitude cut)
  * @param flopsBefore dense FLOPs per sample
  * @param flopsAfter  FLOPs per sample counting kept weights only
+ * @param tiles       every layer's small histogram, or null when the small multiples are not shown
  */
 public record ViewSnapshot(PruningResult result, String layer, WeightHistogram histogram, HeatmapGrid heatmap,
-                           double threshold, long flopsBefore, long flopsAfter) {
+                           double threshold, long flopsBefore, long flopsAfter,
+                           java.util.List<org.sparsitybench.ui.distribution.SmallMultiplesView.Tile> tiles) {
 }

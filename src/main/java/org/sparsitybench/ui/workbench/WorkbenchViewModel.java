@@ -121,6 +121,8 @@ public final class WorkbenchViewModel {
         }, e -> accuracy.set("accuracy: " + describe(e)));
         selected.addListener((o, a, b) -> requestRecompute());
         heatmapMode.addListener((o, a, b) -> requestRecompute());
+        signedWeights.addListener((o, a, b) -> requestRecompute());
+        allLayers.addListener((o, a, b) -> requestRecompute());
     }
 
     /** Longest time a change waits before it reaches the autosave file. */
@@ -186,7 +188,33 @@ public final class WorkbenchViewModel {
         };
     }
 
-    private record Request(PruningConfig config, WeightTensor layer, PruningEngine engine, HeatmapMode mode) {
+    private final javafx.beans.property.BooleanProperty signedWeights =
+            new javafx.beans.property.SimpleBooleanProperty(this, "signedWeights", false);
+    private final javafx.beans.property.BooleanProperty allLayers =
+            new javafx.beans.property.SimpleBooleanProperty(this, "allLayers", false);
+    private final ReadOnlyObjectWrapper<java.util.List<org.sparsitybench.ui.distribution.SmallMultiplesView.Tile>> tiles =
+            new ReadOnlyObjectWrapper<>(this, "tiles", java.util.List.of());
+
+    /** Histograms of signed w instead of |w|. */
+    public javafx.beans.property.BooleanProperty signedWeightsProperty() {
+        return signedWeights;
+    }
+
+    /** Whether every layer's small histogram is wanted (computed only while shown). */
+    public javafx.beans.property.BooleanProperty allLayersProperty() {
+        return allLayers;
+    }
+
+    /** Every layer's histogram for the small multiples, when {@link #allLayersProperty()} is on. */
+    public ReadOnlyObjectProperty<java.util.List<org.sparsitybench.ui.distribution.SmallMultiplesView.Tile>> tilesProperty() {
+        return tiles.getReadOnlyProperty();
+    }
+
+    /** Bins of each small multiple. */
+    static final int SMALL_BINS = 40;
+
+    private record Request(PruningConfig config, WeightTensor layer, PruningEngine engine, HeatmapMode mode,
+                           boolean signed, boolean allLayers) {
     }
 
     public ReadOnlyObjectProperty<Model> modelProperty() {
@@ -834,7 +862,8 @@ public final class WorkbenchViewModel {
             return;
         }
         LayerRow sel = selected.get();
-        recompute.request(new Request(config.get(), sel == null ? null : sel.tensor(), engine, heatmapMode.get()));
+        recompute.request(new Request(config.get(), sel == null ? null : sel.tensor(), engine, heatmapMode.get(),
+                signedWeights.get(), allLayers.get()));
     }
 
     private LongTask<ViewSnapshot> computeTask(Request r) {
@@ -845,7 +874,7 @@ public final class WorkbenchViewModel {
             double threshold = Double.NaN;
             if (r.layer != null) {
                 Mask mask = result.masks().get(r.layer.name());
-                h = WeightHistogram.of(r.layer.data(), mask, HISTOGRAM_BINS, false, WeightHistogram.Scale.LINEAR, cancel);
+                h = WeightHistogram.of(r.layer.data(), mask, HISTOGRAM_BINS, r.signed, WeightHistogram.Scale.LINEAR, cancel);
                 g = HeatmapGrid.of(r.layer.data(), r.layer.shape(), mask, HEATMAP_CELLS, heatmapColumns(r.layer, r.mode),
                         cancel);
                 if (mask instanceof ThresholdMask tm && tm.score().isMagnitude() && tm.prunedCount() > 0) {
@@ -858,13 +887,29 @@ public final class WorkbenchViewModel {
                 dense.put(e.getKey(), e.getValue().size());
                 kept.put(e.getKey(), e.getValue().keptCount());
             }
+            java.util.List<org.sparsitybench.ui.distribution.SmallMultiplesView.Tile> all = null;
+            if (r.allLayers) {
+                all = new java.util.ArrayList<>();
+                for (LayerResult lr : result.layers()) {
+                    cancel.throwIfCancelled();
+                    WeightTensor t = r.engine.model().tensor(lr.name()).orElse(null);
+                    if (t != null) {
+                        all.add(new org.sparsitybench.ui.distribution.SmallMultiplesView.Tile(lr.name(), WeightHistogram.of(
+                                t.data(), result.masks().get(lr.name()), SMALL_BINS, r.signed, WeightHistogram.Scale.LINEAR,
+                                cancel), lr.achieved()));
+                    }
+                }
+            }
             return new ViewSnapshot(result, r.layer == null ? null : r.layer.name(), h, g, threshold,
-                    uses.flops(dense), uses.flops(kept));
+                    uses.flops(dense), uses.flops(kept), all);
         };
     }
 
     private void apply(ViewSnapshot s) {
         snapshot.set(s);
+        if (s.tiles() != null) {
+            tiles.set(s.tiles());
+        }
         if (data != null && card != null) {
             accuracy.set("accuracy: evaluating…");
             evaluate.request(s);

@@ -158,6 +158,27 @@ class WorkbenchViewModelTest {
     }
 
     @Test
+    void signedHistogramsAndEveryLayersSmallHistogramAreComputedOnlyWhenAskedFor() {
+        WorkbenchViewModel vm = vm(null);
+        vm.open(Fixtures.projectDir().resolve("sample-models/fashion-lenet5/model.onnx"));
+        vm.setGlobalTarget(0.7);
+        assertFalse(vm.snapshotProperty().get().histogram().signed());
+        assertEquals(null, vm.snapshotProperty().get().tiles(), "small multiples cost nothing while hidden");
+        vm.signedWeightsProperty().set(true);
+        var h = vm.snapshotProperty().get().histogram();
+        assertTrue(h.signed());
+        assertTrue(h.edges()[0] < 0 && h.edges()[h.bins()] > 0, "signed bins span both signs");
+        vm.allLayersProperty().set(true);
+        var tiles = vm.tilesProperty().get();
+        assertEquals(vm.rows().size(), tiles.size());
+        for (int i = 0; i < tiles.size(); i++) {
+            assertEquals(vm.rows().get(i).name(), tiles.get(i).name());
+            long kept = vm.snapshotProperty().get().result().masks().get(tiles.get(i).name()).keptCount();
+            assertEquals(kept, tiles.get(i).histogram().keptTotal(), tiles.get(i).name());
+        }
+    }
+
+    @Test
     void aDragIsOneUndoStepAndUndoRedoWalkTheHistory() {
         WorkbenchViewModel vm = vm(null);
         vm.open(DIGITS);

@@ -1,0 +1,106 @@
+package org.sparsitybench.ui.distribution;
+
+import java.util.List;
+import java.util.Locale;
+import javafx.beans.property.BooleanProperty;
+import javafx.beans.property.ObjectProperty;
+import javafx.beans.property.SimpleBooleanProperty;
+import javafx.beans.property.SimpleObjectProperty;
+import javafx.geometry.Insets;
+import javafx.scene.canvas.Canvas;
+import javafx.scene.canvas.GraphicsContext;
+import javafx.scene.control.ScrollPane;
+import javafx.scene.control.Tooltip;
+import javafx.scene.layout.TilePane;
+import javafx.scene.paint.Color;
+import javafx.scene.text.Font;
+import org.sparsitybench.prune.stats.WeightHistogram;
+
+/**
+ * Every layer's weight histogram side by side, small: all weights as a pale ghost, kept weights solid, the same
+ * colours as the distribution view. For seeing at a glance which layers a global threshold empties. Each tile is
+ * one canvas; the engine computes the histograms, this only paints them.
+ */
+public final class SmallMultiplesView extends ScrollPane {
+    /** Tile size in pixels. */
+    public static final double TILE_WIDTH = 200;
+    public static final double TILE_HEIGHT = 118;
+
+    /** One layer's histogram and achieved sparsity. */
+    public record Tile(String name, WeightHistogram histogram, double achieved) {
+    }
+
+    private final ObjectProperty<List<Tile>> tiles = new SimpleObjectProperty<>(this, "tiles", List.of());
+    private final BooleanProperty dark = new SimpleBooleanProperty(this, "dark", false);
+    private final TilePane pane = new TilePane(8, 8);
+
+    public SmallMultiplesView() {
+        setId("smallMultiples");
+        pane.setPadding(new Insets(8));
+        pane.setPrefColumns(3);
+        setContent(pane);
+        setFitToWidth(true);
+        tiles.addListener((o, a, b) -> rebuild());
+        dark.addListener((o, a, b) -> rebuild());
+    }
+
+    public ObjectProperty<List<Tile>> tilesProperty() {
+        return tiles;
+    }
+
+    public BooleanProperty darkProperty() {
+        return dark;
+    }
+
+    /** The painted tiles, in layer order (for tests and export). */
+    public List<Canvas> canvases() {
+        return pane.getChildren().stream().filter(Canvas.class::isInstance).map(Canvas.class::cast).toList();
+    }
+
+    private void rebuild() {
+        pane.getChildren().clear();
+        for (Tile t : tiles.get()) {
+            Canvas c = new Canvas(TILE_WIDTH, TILE_HEIGHT);
+            paint(c.getGraphicsContext2D(), t);
+            Tooltip.install(c, new Tooltip(String.format(Locale.ROOT, "%s: %,d of %,d weights kept (%.1f%% sparse)",
+                    t.name(), t.histogram().keptTotal(), t.histogram().total(), 100 * t.achieved())));
+            pane.getChildren().add(c);
+        }
+    }
+
+    private void paint(GraphicsContext g, Tile t) {
+        boolean d = dark.get();
+        Color bg = d ? Color.web("#26282c") : Color.WHITE;
+        Color fg = d ? Color.web("#dddddd") : Color.web("#1f2328");
+        Color ghost = d ? Color.web("#4a5563") : Color.web("#c9d3e0");
+        Color kept = d ? Color.web("#4fa3e0") : Color.web("#1f5fa8");
+        g.setFill(bg);
+        g.fillRect(0, 0, TILE_WIDTH, TILE_HEIGHT);
+        g.setStroke(d ? Color.web("#3a3d42") : Color.web("#d0d4da"));
+        g.strokeRect(0.5, 0.5, TILE_WIDTH - 1, TILE_HEIGHT - 1);
+        g.setFill(fg);
+        g.setFont(Font.font(11));
+        String name = t.name().length() > 30 ? "…" + t.name().substring(t.name().length() - 29) : t.name();
+        g.fillText(name, 6, 14);
+        g.setFill(d ? Color.web("#9aa0a8") : Color.web("#5f6670"));
+        g.fillText(String.format(Locale.ROOT, "%.0f%%", 100 * t.achieved()), TILE_WIDTH - 34, 14);
+        WeightHistogram h = t.histogram();
+        double x0 = 6;
+        double y0 = 22;
+        double w = TILE_WIDTH - 12;
+        double hgt = TILE_HEIGHT - y0 - 6;
+        long max = 1;
+        for (long v : h.all()) {
+            max = Math.max(max, v);
+        }
+        double bw = w / h.bins();
+        for (int i = 0; i < h.bins(); i++) {
+            double ha = hgt * h.all()[i] / max;
+            double hk = hgt * h.kept()[i] / max;
+            g.setFill(ghost);
+            g.fillRect(x0 + i * bw, y0 + hgt - ha, Math.max(1, bw - 0.5), ha);
+            g.setFill(kept);
+            g.fillRect(x0 + i * bw, y0 + hgt - hk, Math.max(1, bw - 0.5), hk);
+        }
+    }
+}
