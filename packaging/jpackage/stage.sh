@@ -15,7 +15,8 @@ SB_MODULES=java.base,java.compiler,java.desktop,java.logging,java.management,jav
 SB_JAVA_OPTIONS=(--java-options "--add-opens=java.base/java.nio=ALL-UNNAMED"
   --java-options "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED"
   --java-options "--add-opens=java.base/java.lang=ALL-UNNAMED"
-  --java-options "-XX:MaxRAMPercentage=50")
+  --java-options "-XX:MaxRAMPercentage=50"
+  --java-options '-Dsparsitybench.samples=$APPDIR/sample-models')
 
 sb_die() {
   echo "error: $*" >&2
@@ -27,6 +28,7 @@ sb_die() {
 sb_locate() {
   local root=$1
   SB_JAR=$(ls "$root"/target/sparsitybench-*.jar 2>/dev/null | grep -v -e sources -e javadoc | head -n 1 || true)
+  SB_ROOT=$root
   SB_LIB="$root/target/lib"
   [ -n "$SB_JAR" ] && [ -d "$SB_LIB" ] || sb_die "$root/target: no built jar; run 'mvn -q -B package -DskipTests' first"
   SB_VERSION=$(basename "$SB_JAR" .jar)
@@ -72,6 +74,10 @@ sb_stage_input() {
   done
   unzip -Z1 "$input"/onnxruntime-*.jar "ai/onnxruntime/native/$ort/*" >/dev/null 2>&1 \
     || sb_die "ONNX Runtime has no natives for $ort"
+  # The bundled samples (models, cards, test sets: about 6 MB), so an installed window opens fashion-lenet5 and the
+  # Samples menu works; the launchers point -Dsparsitybench.samples at them ($APPDIR is the app folder).
+  mkdir -p "$input/sample-models"
+  cp -R "$SB_ROOT/sample-models/." "$input/sample-models/"
 }
 
 # sb_runtime OUT: links the modules above into a runtime image without debug attributes, the java/keytool/...

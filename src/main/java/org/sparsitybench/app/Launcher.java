@@ -32,6 +32,7 @@ public final class Launcher {
 
     /** The bundled sample, if this working directory has it. */
     static Path defaultSample() {
-        return Files.exists(DEFAULT_SAMPLE) ? DEFAULT_SAMPLE : null;
+        Path bundled = org.sparsitybench.ui.common.UserFiles.samples().resolve(DEFAULT_SAMPLE.subpath(1, 3));
+        return Files.exists(bundled) ? bundled : null;
     }
 }

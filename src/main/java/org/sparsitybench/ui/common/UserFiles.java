@@ -11,7 +11,19 @@ public final class UserFiles {
     /** System property naming the folder, for tests and portable installs. */
     public static final String HOME_PROPERTY = "sparsitybench.home";
 
+    /** System property naming the bundled sample models' folder (set by the installed launchers). */
+    public static final String SAMPLES_PROPERTY = "sparsitybench.samples";
+
     private UserFiles() {
+    }
+
+    /**
+     * The bundled sample models: {@code -Dsparsitybench.samples=DIR} (the installed packages point it into the
+     * app folder), else {@code sample-models} in the working folder (a source checkout).
+     */
+    public static Path samples() {
+        String explicit = System.getProperty(SAMPLES_PROPERTY);
+        return explicit != null && !explicit.isBlank() ? Path.of(explicit) : Path.of("sample-models");
     }
 
     public static Path home() {

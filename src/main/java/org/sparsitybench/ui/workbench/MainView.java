@@ -147,7 +147,7 @@ public final class MainView extends BorderPane {
         Menu samples = new Menu("Samples");
         samples.setId("menuSamples");
         for (String name : java.util.List.of("fashion-lenet5", "fashion-lenet-300-100", "fashion-resnet-mini", "digits-mlp")) {
-            Path model = Path.of("sample-models", name, "model.onnx");
+            Path model = org.sparsitybench.ui.common.UserFiles.samples().resolve(name).resolve("model.onnx");
             MenuItem i = item(name, null, () -> vm.open(model));
             i.setDisable(!java.nio.file.Files.exists(model));
             samples.getItems().add(i);
