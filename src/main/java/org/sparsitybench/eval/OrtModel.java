@@ -48,6 +48,9 @@ public final class OrtModel implements AutoCloseable {
                 opts.setIntraOpNumThreads(threads);
             }
             opts.setInterOpNumThreads(1);
+            // ONNX Runtime's pool threads spin between runs by default, burning the cores the window's FX thread
+            // needs (the FX-stall diagnostic showed 250 ms stalls during sweeps on 2 cores); idle threads sleep.
+            opts.addConfigEntry("session.intra_op.allow_spinning", "0");
             opts.setExecutionMode(OrtSession.SessionOptions.ExecutionMode.SEQUENTIAL);
             OrtSession s = bytes != null ? env.createSession(bytes, opts) : env.createSession(file.toString(), opts);
             long created = System.nanoTime() - t0;

@@ -172,6 +172,7 @@ class WindowStressTest {
                     && !vm.executor().busyProperty().get());
             System.out.printf(Locale.ROOT, "FX stall during a LeNet-5 sweep (8 points × 2000 samples): longest %.1f ms, "
                     + "%d pings, %d over 100 ms%n", monitor.longestMillis(), monitor.pings(), monitor.stallsOver100Millis());
+            monitor.stallStacks().forEach(st -> System.out.println("FX thread 100 ms into a stall:\n" + st));
             assertTrue(monitor.pings() > 20, "the monitor ran: " + monitor.pings());
             assertTrue(monitor.longestMillis() < 1000, "the sweep never blocks the FX thread for a second: "
                     + monitor.longestMillis() + " ms");

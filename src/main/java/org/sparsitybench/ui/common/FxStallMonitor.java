@@ -45,12 +45,17 @@ public final class FxStallMonitor implements AutoCloseable {
                     lock.notifyAll();
                 }
             });
+            boolean sampled = false;
             synchronized (lock) {
                 while (!ran[0] && running) {
                     try {
-                        lock.wait(50);
+                        lock.wait(20);
                     } catch (InterruptedException e) {
                         return;
+                    }
+                    if (!ran[0] && !sampled && System.nanoTime() - posted > 100_000_000L) {
+                        sampled = true;
+                        sampleFxThread();
                     }
                 }
             }
@@ -58,6 +63,26 @@ public final class FxStallMonitor implements AutoCloseable {
                 Thread.sleep(periodMillis);
             } catch (InterruptedException e) {
                 return;
+            }
+        }
+    }
+
+    private final java.util.List<String> stallStacks = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    /** What the FX thread was doing 100 ms into a stall: the top frames, one string per stall. */
+    public java.util.List<String> stallStacks() {
+        return java.util.List.copyOf(stallStacks);
+    }
+
+    private void sampleFxThread() {
+        for (java.util.Map.Entry<Thread, StackTraceElement[]> e : Thread.getAllStackTraces().entrySet()) {
+            if (e.getKey().getName().equals("JavaFX Application Thread")) {
+                StringBuilder b = new StringBuilder();
+                StackTraceElement[] st = e.getValue();
+                for (int i = 0; i < Math.min(25, st.length); i++) {
+                    b.append("  at ").append(st[i]).append('\n');
+                }
+                stallStacks.add(b.toString());
             }
         }
     }
