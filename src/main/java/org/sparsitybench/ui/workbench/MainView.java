@@ -2,6 +2,7 @@ package org.sparsitybench.ui.workbench;
 
 import java.io.File;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import javafx.geometry.Insets;
@@ -32,12 +33,28 @@ import javafx.scene.layout.Region;
 import javafx.scene.layout.VBox;
 import javafx.stage.FileChooser;
 import javafx.stage.Window;
+import org.sparsitybench.eval.Sensitivity;
+import org.sparsitybench.project.Project;
 import org.sparsitybench.prune.Allocation;
 import org.sparsitybench.prune.PruningMethods;
+import org.sparsitybench.ui.common.ChartExport;
 import org.sparsitybench.ui.common.Styles;
+import org.sparsitybench.ui.common.UserFiles;
+import org.sparsitybench.ui.curves.CurveKind;
+import org.sparsitybench.ui.curves.CurvePoint;
+import org.sparsitybench.ui.curves.CurvesView;
 import org.sparsitybench.ui.distribution.DistributionView;
+import org.sparsitybench.ui.distribution.SmallMultiplesView;
+import org.sparsitybench.ui.export.ChartExporter;
+import org.sparsitybench.ui.export.ExportRequestSource;
+import org.sparsitybench.ui.export.ExportView;
 import org.sparsitybench.ui.heatmap.HeatmapView;
 import org.sparsitybench.ui.layers.LayerTableView;
+import org.sparsitybench.ui.overview.OverviewView;
+import org.sparsitybench.ui.overview.OverviewViewModel;
+import org.sparsitybench.ui.sensitivity.SensitivityView;
+import org.sparsitybench.ui.sensitivity.SensitivityViewModel;
+import org.sparsitybench.ui.snapshots.SnapshotCompareView;
 
 /**
  * The workbench window's content: menus, the global bar (target slider and exact field, method, allocation,
@@ -51,18 +68,18 @@ public final class MainView extends BorderPane {
     private final DistributionView distribution = new DistributionView();
     private final HeatmapView heatmap = new HeatmapView();
     private final CheckBox logCounts = new CheckBox("log counts");
-    private final org.sparsitybench.ui.curves.CurvesView curves;
-    private final org.sparsitybench.ui.distribution.SmallMultiplesView smallMultiples =
-            new org.sparsitybench.ui.distribution.SmallMultiplesView();
-    private final org.sparsitybench.ui.overview.OverviewView overview =
-            new org.sparsitybench.ui.overview.OverviewView(new org.sparsitybench.ui.overview.OverviewViewModel());
-    private final org.sparsitybench.ui.sensitivity.SensitivityView sensitivity =
-            new org.sparsitybench.ui.sensitivity.SensitivityView(new org.sparsitybench.ui.sensitivity.SensitivityViewModel());
+    private final CurvesView curves;
+    private final SmallMultiplesView smallMultiples =
+            new SmallMultiplesView();
+    private final OverviewView overview =
+            new OverviewView(new OverviewViewModel());
+    private final SensitivityView sensitivity =
+            new SensitivityView(new SensitivityViewModel());
     private boolean dark;
 
     public MainView(WorkbenchViewModel vm) {
         this.vm = vm;
-        this.curves = new org.sparsitybench.ui.curves.CurvesView(vm.sweepPoints(), vm.snapshots());
+        this.curves = new CurvesView(vm.sweepPoints(), vm.snapshots());
         getStyleClass().add(Styles.ROOT);
         getStylesheets().add(MainView.class.getResource("workbench.css").toExternalForm());
         Label accuracy = new Label();
@@ -131,7 +148,7 @@ public final class MainView extends BorderPane {
         redo.disableProperty().bind(vm.canRedoProperty().not());
         Menu edit = new Menu("Edit", null, undo, redo);
         MenuItem sweep = item("Run sweep (magnitude vs random)", "Shortcut+R", () -> vm.runSweep(
-                java.util.List.of("magnitude", "random"), java.util.List.of(0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)));
+                List.of("magnitude", "random"), List.of(0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)));
         sweep.setId("menuSweep");
         MenuItem sens = item("Run sensitivity analysis", "Shortcut+Shift+R", this::runSensitivity);
         sens.setId("menuSensitivity");
@@ -146,8 +163,8 @@ public final class MainView extends BorderPane {
         Menu help = new Menu("Help", null, shortcuts, methods);
         Menu samples = new Menu("Samples");
         samples.setId("menuSamples");
-        for (String name : java.util.List.of("fashion-lenet5", "fashion-lenet-300-100", "fashion-resnet-mini", "digits-mlp")) {
-            Path model = org.sparsitybench.ui.common.UserFiles.samples().resolve(name).resolve("model.onnx");
+        for (String name : List.of("fashion-lenet5", "fashion-lenet-300-100", "fashion-resnet-mini", "digits-mlp")) {
+            Path model = UserFiles.samples().resolve(name).resolve("model.onnx");
             MenuItem i = item(name, null, () -> vm.open(model));
             i.setDisable(!java.nio.file.Files.exists(model));
             samples.getItems().add(i);
@@ -194,8 +211,8 @@ public final class MainView extends BorderPane {
                 () -> vm.saveSnapshot("Snapshot " + (vm.snapshots().size() + 1)));
         snap.setId("snapshotButton");
         Button sweep = tool("Sweep", "Measure accuracy at 0–90 % sparsity for magnitude and random (Ctrl+R).",
-                () -> vm.runSweep(java.util.List.of("magnitude", "random"),
-                        java.util.List.of(0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)));
+                () -> vm.runSweep(List.of("magnitude", "random"),
+                        List.of(0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)));
         Button sens = tool("Sensitivity", "Prune each layer alone at several levels and measure the accuracy it costs.",
                 this::runSensitivity);
         Button export = tool("Export", "Write the pruned model, its report, the curves as CSV and the charts (Ctrl+E).",
@@ -207,7 +224,7 @@ public final class MainView extends BorderPane {
         export.disableProperty().bind(vm.snapshotProperty().isNull().or(vm.executor().busyProperty()));
         compare.disableProperty().bind(javafx.beans.binding.Bindings.size(vm.snapshots()).lessThan(2)
                 .or(vm.executor().busyProperty()));
-        for (Button b : java.util.List.of(data, sweep, sens)) {
+        for (Button b : List.of(data, sweep, sens)) {
             b.disableProperty().bind(vm.modelProperty().isNull().or(vm.executor().busyProperty()));
         }
         save.disableProperty().bind(vm.modelProperty().isNull());
@@ -235,11 +252,11 @@ public final class MainView extends BorderPane {
         if (vm.modelProperty().get() == null || s == null) {
             return;
         }
-        java.util.List<org.sparsitybench.ui.export.ChartExporter> charts = new java.util.ArrayList<>();
+        List<ChartExporter> charts = new ArrayList<>();
         charts.add(chart("Distribution chart", "distribution", distribution::chart));
         charts.add(chart("Overview chart", "overview", overview::chart));
-        for (org.sparsitybench.ui.curves.CurveKind kind : org.sparsitybench.ui.curves.CurveKind.values()) {
-            charts.add(chart(kind.title() + " chart", "curves-" + org.sparsitybench.ui.curves.CurvesView.id(kind)
+        for (CurveKind kind : CurveKind.values()) {
+            charts.add(chart(kind.title() + " chart", "curves-" + CurvesView.id(kind)
                     .substring("curves".length()).replaceAll("([a-z])([A-Z])", "$1-$2").toLowerCase(Locale.ROOT),
                     () -> curves.chart(kind)));
         }
@@ -247,25 +264,25 @@ public final class MainView extends BorderPane {
             charts.add(chart("Sensitivity curves chart", "sensitivity-curves", sensitivity::curvesChart));
             charts.add(chart("Sensitivity table chart", "sensitivity-table", sensitivity::tableChart));
         }
-        org.sparsitybench.ui.export.ExportView.show(window(), new org.sparsitybench.ui.export.ExportRequestSource(
-                vm.modelProperty().get(), s.result(), java.util.List.copyOf(vm.sweepPoints()), charts), vm.executor());
+        ExportView.show(window(), new ExportRequestSource(
+                vm.modelProperty().get(), s.result(), List.copyOf(vm.sweepPoints()), charts), vm.executor());
     }
 
-    private static org.sparsitybench.ui.export.ChartExporter chart(String name, String file,
+    private static ChartExporter chart(String name, String file,
                                                                   java.util.function.Supplier<org.jfree.chart.JFreeChart> chart) {
-        return new org.sparsitybench.ui.export.ChartExporter() {
+        return new ChartExporter() {
             @Override
             public String name() {
                 return name + " (PNG and SVG)";
             }
 
             @Override
-            public java.util.List<Path> export(Path folder, String baseName) throws java.io.IOException {
+            public List<Path> export(Path folder, String baseName) throws java.io.IOException {
                 Path png = folder.resolve(baseName + "-" + file + ".png");
                 Path svg = folder.resolve(baseName + "-" + file + ".svg");
-                org.sparsitybench.ui.common.ChartExport.png(chart.get(), 1200, 800, png);
-                org.sparsitybench.ui.common.ChartExport.svg(chart.get(), 1200, 800, svg);
-                return java.util.List.of(png, svg);
+                ChartExport.png(chart.get(), 1200, 800, png);
+                ChartExport.svg(chart.get(), 1200, 800, svg);
+                return List.of(png, svg);
             }
         };
     }
@@ -276,14 +293,14 @@ public final class MainView extends BorderPane {
             info("Compare snapshots", "Save at least two snapshots first (Snapshot in the toolbar, Ctrl+Shift+S).");
             return;
         }
-        javafx.scene.control.ListView<org.sparsitybench.project.Project.Snapshot> list =
+        javafx.scene.control.ListView<Project.Snapshot> list =
                 new javafx.scene.control.ListView<>(javafx.collections.FXCollections.observableArrayList(vm.snapshots()));
         list.setId("compareChoice");
         list.getSelectionModel().setSelectionMode(javafx.scene.control.SelectionMode.MULTIPLE);
         list.getSelectionModel().selectAll();
         list.setCellFactory(v -> new javafx.scene.control.ListCell<>() {
             @Override
-            protected void updateItem(org.sparsitybench.project.Project.Snapshot item, boolean empty) {
+            protected void updateItem(Project.Snapshot item, boolean empty) {
                 super.updateItem(item, empty);
                 setText(empty || item == null ? null : String.format(Locale.ROOT, "%s — %.1f%% sparse%s", item.name(),
                         100 * item.achieved(), item.accuracy() == null ? ""
@@ -299,13 +316,13 @@ public final class MainView extends BorderPane {
         d.getDialogPane().setId("compareDialog");
         d.initOwner(window());
         d.showAndWait().filter(b -> b == ButtonType.OK).ifPresent(b -> {
-            var picked = java.util.List.copyOf(list.getSelectionModel().getSelectedItems());
+            var picked = List.copyOf(list.getSelectionModel().getSelectedItems());
             if (picked.size() < 2) {
                 info("Compare snapshots", "Pick at least two snapshots.");
                 return;
             }
-            org.sparsitybench.ui.snapshots.SnapshotCompareView.show(window(), vm.modelProperty().get(), picked,
-                    vm.executor(), org.sparsitybench.project.Project.Snapshot::latencyMs);
+            SnapshotCompareView.show(window(), vm.modelProperty().get(), picked,
+                    vm.executor(), Project.Snapshot::latencyMs);
         });
     }
 
@@ -546,14 +563,14 @@ public final class MainView extends BorderPane {
             ViewSnapshot s = vm.snapshotProperty().get();
             var e = vm.evaluationProperty().get();
             var l = vm.latencyProperty().get();
-            curves.viewModel().setCurrent(s == null || e == null ? null : new org.sparsitybench.ui.curves.CurvePoint(
+            curves.viewModel().setCurrent(s == null || e == null ? null : new CurvePoint(
                     s.result().achievedSparsity(), e.accuracy(), e.loss(), l == null ? Double.NaN : l.medianMs()));
         };
         vm.evaluationProperty().addListener(o -> current.run());
         vm.latencyProperty().addListener(o -> current.run());
         vm.snapshotProperty().addListener((o, a, s) -> {
             if (s != null) {
-                overview.viewModel().setRows(org.sparsitybench.ui.overview.OverviewViewModel.fromResult(s.result()));
+                overview.viewModel().setRows(OverviewViewModel.fromResult(s.result()));
             }
         });
         Tab all = new Tab("All layers", smallMultiples);
@@ -562,8 +579,8 @@ public final class MainView extends BorderPane {
         smallMultiples.tilesProperty().bind(vm.tilesProperty());
         Tab ov = new Tab("Overview", overview);
         ov.setId("tabOverview");
-        vm.sensitivity().addListener((javafx.collections.ListChangeListener<org.sparsitybench.eval.Sensitivity.LayerCurve>)
-                ch -> sensitivity.viewModel().setCurves(java.util.List.copyOf(vm.sensitivity())));
+        vm.sensitivity().addListener((javafx.collections.ListChangeListener<Sensitivity.LayerCurve>)
+                ch -> sensitivity.viewModel().setCurves(List.copyOf(vm.sensitivity())));
         Tab se = new Tab("Sensitivity", sensitivity);
         se.setId("tabSensitivity");
         TabPane tabs = new TabPane(d, all, h, ov, c, se);

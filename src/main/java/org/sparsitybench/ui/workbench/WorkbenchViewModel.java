@@ -3,8 +3,10 @@ package org.sparsitybench.ui.workbench;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
@@ -18,10 +20,27 @@ import javafx.beans.property.ReadOnlyStringWrapper;
 import javafx.beans.property.SimpleObjectProperty;
 import javafx.collections.FXCollections;
 import javafx.collections.ObservableList;
+import org.sparsitybench.eval.ActivationNorms;
+import org.sparsitybench.eval.Evaluation;
+import org.sparsitybench.eval.Evaluator;
+import org.sparsitybench.eval.Latency;
+import org.sparsitybench.eval.LatencyMeter;
+import org.sparsitybench.eval.ModelCard;
+import org.sparsitybench.eval.OrtModel;
+import org.sparsitybench.eval.PrunedModels;
+import org.sparsitybench.eval.Sensitivity;
+import org.sparsitybench.eval.Sweep;
+import org.sparsitybench.eval.SweepPoint;
 import org.sparsitybench.formats.ModelFiles;
+import org.sparsitybench.formats.data.Datasets;
+import org.sparsitybench.formats.data.LabeledData;
 import org.sparsitybench.model.Model;
 import org.sparsitybench.model.WeightTensor;
+import org.sparsitybench.project.Project;
+import org.sparsitybench.project.ProjectFiles;
 import org.sparsitybench.prune.Allocation;
+import org.sparsitybench.prune.CalibrationSpec;
+import org.sparsitybench.prune.FeatureNorms;
 import org.sparsitybench.prune.GlobalSettings;
 import org.sparsitybench.prune.LayerResult;
 import org.sparsitybench.prune.LayerSettings;
@@ -30,6 +49,7 @@ import org.sparsitybench.prune.PruningConfig;
 import org.sparsitybench.prune.PruningEngine;
 import org.sparsitybench.prune.PruningResult;
 import org.sparsitybench.prune.ScoreCache;
+import org.sparsitybench.prune.SensitivityAllocation;
 import org.sparsitybench.prune.mask.ThresholdMask;
 import org.sparsitybench.prune.stats.HeatmapGrid;
 import org.sparsitybench.prune.stats.WeightHistogram;
@@ -38,6 +58,8 @@ import org.sparsitybench.task.CancellationToken;
 import org.sparsitybench.task.LongTask;
 import org.sparsitybench.ui.common.FxTaskExecutor;
 import org.sparsitybench.ui.common.LatestWins;
+import org.sparsitybench.ui.common.UserFiles;
+import org.sparsitybench.ui.distribution.SmallMultiplesView;
 import org.sparsitybench.ui.layers.LayerRow;
 
 /**
@@ -66,18 +88,18 @@ public final class WorkbenchViewModel {
     private final Deque<PruningConfig> redo = new ArrayDeque<>();
     private final LatestWins<Request, ViewSnapshot> recompute;
     private final LatestWins<ViewSnapshot, Measured> evaluate;
-    private final ReadOnlyObjectWrapper<org.sparsitybench.eval.Latency> latency = new ReadOnlyObjectWrapper<>(this, "latency");
+    private final ReadOnlyObjectWrapper<Latency> latency = new ReadOnlyObjectWrapper<>(this, "latency");
     private long lastKept;
     private long lastSparseBytes;
 
     /** What the background measurement of one configuration found. */
-    private record Measured(org.sparsitybench.eval.Evaluation evaluation, org.sparsitybench.eval.Latency latency) {
+    private record Measured(Evaluation evaluation, Latency latency) {
     }
     private final ReadOnlyStringWrapper accuracy = new ReadOnlyStringWrapper(this, "accuracy", "");
-    private final ReadOnlyObjectWrapper<org.sparsitybench.eval.Evaluation> evaluation =
+    private final ReadOnlyObjectWrapper<Evaluation> evaluation =
             new ReadOnlyObjectWrapper<>(this, "evaluation");
-    private org.sparsitybench.eval.ModelCard card;
-    private org.sparsitybench.formats.data.LabeledData data;
+    private ModelCard card;
+    private LabeledData data;
     private PruningEngine engine;
     private WeightUses uses;
     private boolean syncing;
@@ -89,7 +111,7 @@ public final class WorkbenchViewModel {
 
     /**
      * A view model that keeps an autosave and the recent-files list in {@code userDir} (see
-     * {@link org.sparsitybench.ui.common.UserFiles}); with {@code null} it keeps neither (tests).
+     * {@link UserFiles}); with {@code null} it keeps neither (tests).
      */
     public WorkbenchViewModel(FxTaskExecutor executor, Path userDir) {
         this(executor, userDir, AUTOSAVE_DELAY);
@@ -103,7 +125,7 @@ public final class WorkbenchViewModel {
         if (recent != null) {
             recentFiles.setAll(recent.list());
         }
-        snapshots.addListener((javafx.collections.ListChangeListener<org.sparsitybench.project.Project.Snapshot>) c -> {
+        snapshots.addListener((javafx.collections.ListChangeListener<Project.Snapshot>) c -> {
             if (!syncing) {
                 dirty = true;
                 offerAutosave();
@@ -112,7 +134,7 @@ public final class WorkbenchViewModel {
         this.recompute = new LatestWins<>(executor, this::computeTask, this::apply, e -> fail(describe(e)),
                 LatestWins.Policy.FINISH);
         this.evaluate = new LatestWins<>(executor, this::evaluateTask, m -> {
-            org.sparsitybench.eval.Evaluation e = m.evaluation();
+            Evaluation e = m.evaluation();
             accuracy.set(String.format(Locale.ROOT, "accuracy %.2f%%  loss %.3f  (%,d samples)  ·  latency %.3f ms "
                     + "(ONNX Runtime, batch 1, 1 thread, median of %d runs)", 100 * e.accuracy(), e.loss(), e.samples(),
                     m.latency().medianMs(), m.latency().runs()));
@@ -131,7 +153,7 @@ public final class WorkbenchViewModel {
     private final Autosave autosave;
     private final RecentFiles recent;
     private final ObservableList<Path> recentFiles = FXCollections.observableArrayList();
-    private final ObservableList<org.sparsitybench.eval.Sensitivity.LayerCurve> sensitivity =
+    private final ObservableList<Sensitivity.LayerCurve> sensitivity =
             FXCollections.observableArrayList();
     private volatile String modelSha256;
     private ScoreCache scoreCache;
@@ -147,7 +169,7 @@ public final class WorkbenchViewModel {
     }
 
     /** Per-layer sensitivity curves of the open model, once a sensitivity analysis ran. */
-    public ObservableList<org.sparsitybench.eval.Sensitivity.LayerCurve> sensitivity() {
+    public ObservableList<Sensitivity.LayerCurve> sensitivity() {
         return sensitivity;
     }
 
@@ -157,7 +179,7 @@ public final class WorkbenchViewModel {
     }
 
     /** The open model's card, or null. */
-    public org.sparsitybench.eval.ModelCard card() {
+    public ModelCard card() {
         return card;
     }
 
@@ -192,8 +214,8 @@ public final class WorkbenchViewModel {
             new javafx.beans.property.SimpleBooleanProperty(this, "signedWeights", false);
     private final javafx.beans.property.BooleanProperty allLayers =
             new javafx.beans.property.SimpleBooleanProperty(this, "allLayers", false);
-    private final ReadOnlyObjectWrapper<java.util.List<org.sparsitybench.ui.distribution.SmallMultiplesView.Tile>> tiles =
-            new ReadOnlyObjectWrapper<>(this, "tiles", java.util.List.of());
+    private final ReadOnlyObjectWrapper<List<SmallMultiplesView.Tile>> tiles =
+            new ReadOnlyObjectWrapper<>(this, "tiles", List.of());
 
     /** Histograms of signed w instead of |w|. */
     public javafx.beans.property.BooleanProperty signedWeightsProperty() {
@@ -206,7 +228,7 @@ public final class WorkbenchViewModel {
     }
 
     /** Every layer's histogram for the small multiples, when {@link #allLayersProperty()} is on. */
-    public ReadOnlyObjectProperty<java.util.List<org.sparsitybench.ui.distribution.SmallMultiplesView.Tile>> tilesProperty() {
+    public ReadOnlyObjectProperty<List<SmallMultiplesView.Tile>> tilesProperty() {
         return tiles.getReadOnlyProperty();
     }
 
@@ -243,12 +265,12 @@ public final class WorkbenchViewModel {
     }
 
     /** The last full evaluation of the current configuration. */
-    public ReadOnlyObjectProperty<org.sparsitybench.eval.Evaluation> evaluationProperty() {
+    public ReadOnlyObjectProperty<Evaluation> evaluationProperty() {
         return evaluation.getReadOnlyProperty();
     }
 
     /** Median latency of the current configuration as an export would store it (batch 1, one thread). */
-    public ReadOnlyObjectProperty<org.sparsitybench.eval.Latency> latencyProperty() {
+    public ReadOnlyObjectProperty<Latency> latencyProperty() {
         return latency.getReadOnlyProperty();
     }
 
@@ -306,17 +328,17 @@ public final class WorkbenchViewModel {
             ScoreCache cache = new ScoreCache(true);
             PruningEngine e = new PruningEngine(m, cache, null);
             WeightUses u = WeightUses.of(m);
-            org.sparsitybench.eval.ModelCard c = null;
-            org.sparsitybench.formats.data.LabeledData d = null;
-            Path cardFile = file.toAbsolutePath().resolveSibling(org.sparsitybench.eval.ModelCard.FILE_NAME);
+            ModelCard c = null;
+            LabeledData d = null;
+            Path cardFile = file.toAbsolutePath().resolveSibling(ModelCard.FILE_NAME);
             if (m.format() == org.sparsitybench.model.ModelFormat.ONNX && Files.exists(cardFile)) {
-                c = org.sparsitybench.eval.ModelCard.read(cardFile);
+                c = ModelCard.read(cardFile);
                 if (datasetOverride != null && Files.exists(datasetOverride)) {
                     d = openFitting(datasetOverride, c);
                 } else if (c.dataset() != null && c.dataset().hasNonNull("test")) {
                     Path test = cardFile.resolveSibling(c.dataset().get("test").asText()).normalize();
                     if (Files.exists(test)) {
-                        d = org.sparsitybench.formats.data.Datasets.open(test);
+                        d = Datasets.open(test);
                     }
                 }
             }
@@ -325,12 +347,12 @@ public final class WorkbenchViewModel {
             engine = (PruningEngine) loaded[1];
             scoreCache = (ScoreCache) loaded[5];
             sensitivityHook = null;
-            featureNorms = java.util.Map.of();
+            featureNorms = Map.of();
             sensitivity.clear();
             modelSha256 = null;
             uses = (WeightUses) loaded[2];
-            card = (org.sparsitybench.eval.ModelCard) loaded[3];
-            data = (org.sparsitybench.formats.data.LabeledData) loaded[4];
+            card = (ModelCard) loaded[3];
+            data = (LabeledData) loaded[4];
             accuracy.set(data == null ? "accuracy: no model card with test data beside the model" : "");
             evaluation.set(null);
             latency.set(null);
@@ -346,7 +368,7 @@ public final class WorkbenchViewModel {
                 }
                 model.set(m);
                 config.set(pendingProject != null ? pendingProject.config() : PruningConfig.of(config.get().global()));
-                snapshots.setAll(pendingProject != null ? pendingProject.snapshots() : java.util.List.of());
+                snapshots.setAll(pendingProject != null ? pendingProject.snapshots() : List.of());
                 pendingProject = null;
                 datasetPath = data == null ? null : data.source();
                 selected.set(rows.isEmpty() ? null : rows.get(0));
@@ -380,7 +402,7 @@ public final class WorkbenchViewModel {
      * @return false when no model with a card is open or another long task runs
      */
     public boolean openDataset(Path file) {
-        org.sparsitybench.eval.ModelCard c = card;
+        ModelCard c = card;
         if (model.get() == null) {
             fail(file + ": open a model before its dataset");
             return false;
@@ -395,7 +417,7 @@ public final class WorkbenchViewModel {
                     data = d;
                     datasetPath = d.source();
                     if (!featureNorms.isEmpty()) {
-                        featureNorms = java.util.Map.of(); // calibrated on the previous data
+                        featureNorms = Map.of(); // calibrated on the previous data
                         rebuildEngine();
                         if (usesWanda(config.get())) {
                             executor.onFx(() -> calibrate(this::requestRecompute));
@@ -419,9 +441,9 @@ public final class WorkbenchViewModel {
                 }, e -> fail(describe(e)));
     }
 
-    private static org.sparsitybench.formats.data.LabeledData openFitting(Path file, org.sparsitybench.eval.ModelCard c)
+    private static LabeledData openFitting(Path file, ModelCard c)
             throws java.io.IOException {
-        org.sparsitybench.formats.data.LabeledData d = org.sparsitybench.formats.data.Datasets.open(file);
+        LabeledData d = Datasets.open(file);
         if (d.sampleSize() != c.sampleSize()) {
             throw new org.sparsitybench.model.ModelFormatException(file, "", "samples of shape "
                     + java.util.Arrays.toString(d.sampleShape()) + " (" + d.sampleSize() + " values) do not fit the "
@@ -432,29 +454,29 @@ public final class WorkbenchViewModel {
     }
 
     /** Levels a sensitivity analysis from the window measures. */
-    public static final java.util.List<Double> SENSITIVITY_LEVELS = java.util.List.of(0.0, 0.25, 0.5, 0.7, 0.8, 0.9, 0.95);
+    public static final List<Double> SENSITIVITY_LEVELS = List.of(0.0, 0.25, 0.5, 0.7, 0.8, 0.9, 0.95);
 
     /**
      * Runs a per-layer sensitivity analysis on (at most {@code limit} samples of) the test data as a long task;
      * when it finishes the curves appear and the sensitivity-guided allocation becomes available.
      */
-    public boolean runSensitivity(java.util.List<Double> levels, int limit) {
+    public boolean runSensitivity(List<Double> levels, int limit) {
         Model m = model.get();
         if (m == null || data == null || card == null) {
             fail("a sensitivity analysis needs a model with a model card and test data beside it");
             return false;
         }
-        org.sparsitybench.eval.ModelCard c = card;
-        org.sparsitybench.formats.data.LabeledData d = data;
-        return executor.startForeground("Sensitivity", (progress, cancel) -> org.sparsitybench.eval.Sensitivity.analyze(
+        ModelCard c = card;
+        LabeledData d = data;
+        return executor.startForeground("Sensitivity", (progress, cancel) -> Sensitivity.analyze(
                 m, c, d, levels, limit, progress, cancel), curves -> {
                     if (model.get() != m) {
                         return;
                     }
                     sensitivity.setAll(curves);
-                    sensitivityHook = org.sparsitybench.eval.Sensitivity.hook(curves);
+                    sensitivityHook = Sensitivity.hook(curves);
                     rebuildEngine();
-                    for (org.sparsitybench.eval.Sensitivity.LayerCurve curve : curves) {
+                    for (Sensitivity.LayerCurve curve : curves) {
                         LayerRow row = row(curve.name());
                         if (row != null) {
                             row.setSensitivity(sensitivityScore(curve));
@@ -468,13 +490,13 @@ public final class WorkbenchViewModel {
      * Accuracy lost by a layer pruned alone to the measured level nearest 50 % (0 = insensitive), for the table's
      * bar; the first point is the reference.
      */
-    static double sensitivityScore(org.sparsitybench.eval.Sensitivity.LayerCurve c) {
+    static double sensitivityScore(Sensitivity.LayerCurve c) {
         if (c.points().size() < 2) {
             return 0;
         }
         double base = c.points().get(0).accuracy();
-        org.sparsitybench.eval.Sensitivity.Point near = c.points().get(1);
-        for (org.sparsitybench.eval.Sensitivity.Point p : c.points()) {
+        Sensitivity.Point near = c.points().get(1);
+        for (Sensitivity.Point p : c.points()) {
             if (Math.abs(p.level() - 0.5) < Math.abs(near.level() - 0.5)) {
                 near = p;
             }
@@ -484,7 +506,7 @@ public final class WorkbenchViewModel {
 
     /** The model's hash, for projects and autosaves, without holding up the first view. */
     private void hashInBackground(Path file) {
-        executor.submit((progress, cancel) -> org.sparsitybench.project.ProjectFiles.sha256(file),
+        executor.submit((progress, cancel) -> ProjectFiles.sha256(file),
                 CancellationToken.newSource(), org.sparsitybench.task.ProgressListener.NONE, h -> {
                     Model m = model.get();
                     if (m != null && m.file().equals(file)) {
@@ -495,15 +517,15 @@ public final class WorkbenchViewModel {
     }
 
     /** The session as a project: model, dataset, configuration and snapshots (absolute paths). */
-    public org.sparsitybench.project.Project projectState() {
+    public Project projectState() {
         Model m = model.get();
         if (m == null) {
             return null;
         }
-        return new org.sparsitybench.project.Project(org.sparsitybench.project.Project.FORMAT,
-                org.sparsitybench.project.Project.VERSION, m.file().toAbsolutePath().normalize().toString(), modelSha256,
+        return new Project(Project.FORMAT,
+                Project.VERSION, m.file().toAbsolutePath().normalize().toString(), modelSha256,
                 datasetPath == null ? null : datasetPath.toAbsolutePath().normalize().toString(), config.get(),
-                java.util.List.copyOf(snapshots));
+                List.copyOf(snapshots));
     }
 
     /** Whether the session changed since it was opened (an untouched session needs no recovery). */
@@ -511,7 +533,7 @@ public final class WorkbenchViewModel {
 
     private void offerAutosave() {
         if (autosave != null && !syncing && dirty) {
-            org.sparsitybench.project.Project p = projectState();
+            Project p = projectState();
             if (p != null) {
                 autosave.offer(p);
             }
@@ -541,13 +563,13 @@ public final class WorkbenchViewModel {
         }
     }
 
-    private final ObservableList<org.sparsitybench.project.Project.Snapshot> snapshots = FXCollections.observableArrayList();
+    private final ObservableList<Project.Snapshot> snapshots = FXCollections.observableArrayList();
     private Path datasetPath;
 
-    private final ObservableList<org.sparsitybench.eval.SweepPoint> sweepPoints = FXCollections.observableArrayList();
+    private final ObservableList<SweepPoint> sweepPoints = FXCollections.observableArrayList();
 
     /** Points measured by sweeps run in this session, in the order they finished. */
-    public ObservableList<org.sparsitybench.eval.SweepPoint> sweepPoints() {
+    public ObservableList<SweepPoint> sweepPoints() {
         return sweepPoints;
     }
 
@@ -557,41 +579,41 @@ public final class WorkbenchViewModel {
      *
      * @return false when there is no data or another long task runs
      */
-    public boolean runSweep(java.util.List<String> methods, java.util.List<Double> levels) {
+    public boolean runSweep(List<String> methods, List<Double> levels) {
         return runSweep(methods, levels, Integer.MAX_VALUE);
     }
 
     /** Timed runs per sweep point (batch 1, one thread), for the latency curves. */
     static final int SWEEP_LATENCY_RUNS = 20;
 
-    /** As {@link #runSweep(java.util.List, java.util.List)} on at most {@code limit} samples. */
-    public boolean runSweep(java.util.List<String> methods, java.util.List<Double> levels, int limit) {
+    /** As {@link #runSweep(List, List)} on at most {@code limit} samples. */
+    public boolean runSweep(List<String> methods, List<Double> levels, int limit) {
         Model m = model.get();
         if (m == null || data == null || card == null) {
             fail("a sweep needs a model with a model card and test data beside it");
             return false;
         }
-        org.sparsitybench.eval.ModelCard c = card;
-        org.sparsitybench.formats.data.LabeledData d = data;
+        ModelCard c = card;
+        LabeledData d = data;
         Allocation alloc = config.get().global().allocation() == Allocation.SENSITIVITY ? Allocation.UNIFORM
                 : config.get().global().allocation();
-        return executor.startForeground("Sweep", (progress, cancel) -> org.sparsitybench.eval.Sweep.run(m, c, d,
+        return executor.startForeground("Sweep", (progress, cancel) -> Sweep.run(m, c, d,
                 methods, alloc, levels, SWEEP_LATENCY_RUNS, limit, progress, cancel,
                 p -> executor.onFx(() -> sweepPoints.add(p))), r -> { }, e -> fail(describe(e)));
     }
 
     /** Named configurations saved in this session (and in its project file). */
-    public ObservableList<org.sparsitybench.project.Project.Snapshot> snapshots() {
+    public ObservableList<Project.Snapshot> snapshots() {
         return snapshots;
     }
 
     /** Saves the current configuration and its last measured results under {@code name}. */
     public void saveSnapshot(String name) {
         ViewSnapshot s = snapshot.get();
-        org.sparsitybench.eval.Evaluation e = evaluation.get();
-        org.sparsitybench.eval.Latency l = latency.get();
+        Evaluation e = evaluation.get();
+        Latency l = latency.get();
         boolean measured = e != null && isEvaluationIdle();
-        snapshots.add(new org.sparsitybench.project.Project.Snapshot(name, config.get(),
+        snapshots.add(new Project.Snapshot(name, config.get(),
                 s == null ? 0 : s.result().achievedSparsity(), measured ? e.accuracy() : null, measured ? e.loss() : null,
                 measured && l != null ? l.medianMs() : null, s == null ? null : lastKept,
                 s == null ? null : lastSparseBytes));
@@ -605,7 +627,7 @@ public final class WorkbenchViewModel {
             return;
         }
         try {
-            org.sparsitybench.project.ProjectFiles.write(file, org.sparsitybench.project.ProjectFiles.create(file,
+            ProjectFiles.write(file, ProjectFiles.create(file,
                     m.file(), datasetPath, config.get(), snapshots));
         } catch (java.io.IOException | RuntimeException e) {
             fail(describe(e));
@@ -621,9 +643,9 @@ public final class WorkbenchViewModel {
     }
 
     private boolean openProject(Path file, Path remember) {
-        org.sparsitybench.project.ProjectFiles.Opened opened;
+        ProjectFiles.Opened opened;
         try {
-            opened = org.sparsitybench.project.ProjectFiles.read(file);
+            opened = ProjectFiles.read(file);
         } catch (java.io.IOException | RuntimeException e) {
             fail(describe(e));
             return false;
@@ -642,7 +664,7 @@ public final class WorkbenchViewModel {
         return started;
     }
 
-    private org.sparsitybench.project.Project pendingProject;
+    private Project pendingProject;
     private Path pendingDataset;
 
     /** Sets the global target sparsity (0–1); layers with overrides or locks keep theirs. */
@@ -661,8 +683,8 @@ public final class WorkbenchViewModel {
     /** Calibration samples Wanda uses when the configuration does not say. */
     public static final int CALIBRATION_SAMPLES = 128;
 
-    private org.sparsitybench.prune.SensitivityAllocation sensitivityHook;
-    private java.util.Map<String, org.sparsitybench.prune.FeatureNorms> featureNorms = java.util.Map.of();
+    private SensitivityAllocation sensitivityHook;
+    private Map<String, FeatureNorms> featureNorms = Map.of();
 
     private void rebuildEngine() {
         engine = new PruningEngine(model.get(), scoreCache, sensitivityHook, featureNorms);
@@ -687,16 +709,16 @@ public final class WorkbenchViewModel {
                     + "with a model card and test data (File ▸ Open dataset)");
             return false;
         }
-        org.sparsitybench.eval.ModelCard c = card;
-        org.sparsitybench.formats.data.LabeledData d = data;
-        org.sparsitybench.prune.CalibrationSpec spec = config.get().global().calibration();
+        ModelCard c = card;
+        LabeledData d = data;
+        CalibrationSpec spec = config.get().global().calibration();
         int samples = spec == null ? CALIBRATION_SAMPLES : spec.count();
         return executor.startForeground("Calibrating wanda on " + samples + " samples", (progress, cancel) ->
-                org.sparsitybench.eval.ActivationNorms.capture(m, c, d, samples, progress, cancel), norms -> {
+                ActivationNorms.capture(m, c, d, samples, progress, cancel), norms -> {
                     if (model.get() != m) {
                         return;
                     }
-                    featureNorms = java.util.Map.copyOf(norms);
+                    featureNorms = Map.copyOf(norms);
                     rebuildEngine();
                     then.run();
                 }, e -> fail(describe(e)));
@@ -887,14 +909,14 @@ public final class WorkbenchViewModel {
                 dense.put(e.getKey(), e.getValue().size());
                 kept.put(e.getKey(), e.getValue().keptCount());
             }
-            java.util.List<org.sparsitybench.ui.distribution.SmallMultiplesView.Tile> all = null;
+            List<SmallMultiplesView.Tile> all = null;
             if (r.allLayers) {
-                all = new java.util.ArrayList<>();
+                all = new ArrayList<>();
                 for (LayerResult lr : result.layers()) {
                     cancel.throwIfCancelled();
                     WeightTensor t = r.engine.model().tensor(lr.name()).orElse(null);
                     if (t != null) {
-                        all.add(new org.sparsitybench.ui.distribution.SmallMultiplesView.Tile(lr.name(), WeightHistogram.of(
+                        all.add(new SmallMultiplesView.Tile(lr.name(), WeightHistogram.of(
                                 t.data(), result.masks().get(lr.name()), SMALL_BINS, r.signed, WeightHistogram.Scale.LINEAR,
                                 cancel), lr.achieved()));
                     }
@@ -960,14 +982,14 @@ public final class WorkbenchViewModel {
 
     private LongTask<Measured> evaluateTask(ViewSnapshot s) {
         Model m = model.get();
-        org.sparsitybench.eval.ModelCard c = card;
-        org.sparsitybench.formats.data.LabeledData d = data;
+        ModelCard c = card;
+        LabeledData d = data;
         return (progress, cancel) -> {
             cancel.throwIfCancelled();
-            Path tmp = org.sparsitybench.eval.PrunedModels.write(m, s.result().masks(), cancel);
+            Path tmp = PrunedModels.write(m, s.result().masks(), cancel);
             try {
-                try (org.sparsitybench.eval.OrtModel session = org.sparsitybench.eval.OrtModel.open(tmp, c.input(), 0)) {
-                    org.sparsitybench.eval.Evaluation quick = org.sparsitybench.eval.Evaluator.evaluate(session, c, d, 250,
+                try (OrtModel session = OrtModel.open(tmp, c.input(), 0)) {
+                    Evaluation quick = Evaluator.evaluate(session, c, d, 250,
                             QUICK_SAMPLES, progress, cancel);
                     executor.onFx(() -> {
                         if (!cancel.isCancelled()) {
@@ -975,9 +997,9 @@ public final class WorkbenchViewModel {
                                     + "evaluating all…)", 100 * quick.accuracy(), quick.samples()));
                         }
                     });
-                    org.sparsitybench.eval.Evaluation full = org.sparsitybench.eval.Evaluator.evaluate(session, c, d, 250,
+                    Evaluation full = Evaluator.evaluate(session, c, d, 250,
                             Integer.MAX_VALUE, progress, cancel);
-                    org.sparsitybench.eval.Latency l = org.sparsitybench.eval.LatencyMeter.measure(tmp, c, 1, 1, 5,
+                    Latency l = LatencyMeter.measure(tmp, c, 1, 1, 5,
                             LATENCY_RUNS, cancel);
                     return new Measured(full, l);
                 }
