@@ -73,4 +73,23 @@ public final class LayerRow {
     public void setSensitivity(double value) {
         sensitivity.set(value);
     }
+
+    private final ReadOnlyDoubleWrapper zeros = new ReadOnlyDoubleWrapper(this, "zeros", Double.NaN);
+    private long nonFinite;
+
+    /** Share of weights stored as exact zeros in the file (NaN until the background statistics reach this layer). */
+    public ReadOnlyDoubleProperty zerosProperty() {
+        return zeros.getReadOnlyProperty();
+    }
+
+    /** NaN or infinite weights stored in the file (0 until known). */
+    public long nonFinite() {
+        return nonFinite;
+    }
+
+    /** Set by the workbench when this layer's statistics are computed. */
+    public void setStatistics(double zerosFraction, long nonFiniteCount) {
+        nonFinite = nonFiniteCount;
+        zeros.set(zerosFraction);
+    }
 }

@@ -54,14 +54,14 @@ public final class LayerTableView extends BorderPane {
 
         TableColumn<LayerRow, String> name = new TableColumn<>("Layer");
         name.setCellValueFactory(c -> new SimpleStringProperty(c.getValue().name()));
-        name.setPrefWidth(130);
+        name.setPrefWidth(120);
         TableColumn<LayerRow, String> op = new TableColumn<>("Op");
         op.setCellValueFactory(c -> new SimpleStringProperty(c.getValue().op()));
         op.setPrefWidth(64);
         op.setMinWidth(56);
         TableColumn<LayerRow, String> shape = new TableColumn<>("Shape");
         shape.setCellValueFactory(c -> new SimpleStringProperty(c.getValue().shape()));
-        shape.setPrefWidth(96);
+        shape.setPrefWidth(90);
         TableColumn<LayerRow, Long> params = new TableColumn<>("Params");
         params.setCellValueFactory(c -> new SimpleObjectProperty<>(c.getValue().params()));
         params.setCellFactory(c -> new TableCell<>() {
@@ -73,11 +73,11 @@ public final class LayerTableView extends BorderPane {
         });
         params.setPrefWidth(70);
         params.setMinWidth(64);
-        TableColumn<LayerRow, LayerRow> sparsity = new TableColumn<>("Sparsity (req. / achieved)");
+        TableColumn<LayerRow, LayerRow> sparsity = new TableColumn<>("Sparsity req. / ach.");
         sparsity.setCellValueFactory(c -> new SimpleObjectProperty<>(c.getValue()));
         sparsity.setCellFactory(c -> new SparsityCell(onSparsity));
         sparsity.setComparator((a, b) -> Double.compare(a.achievedProperty().get(), b.achievedProperty().get()));
-        sparsity.setPrefWidth(190);
+        sparsity.setPrefWidth(170);
         TableColumn<LayerRow, LayerRow> lock = new TableColumn<>("Lock");
         lock.setCellValueFactory(c -> new SimpleObjectProperty<>(c.getValue()));
         lock.setCellFactory(c -> new ToggleCell(true, onLocked));
@@ -97,6 +97,31 @@ public final class LayerTableView extends BorderPane {
         sensitivity.setComparator((a, b) -> Double.compare(nanLow(a), nanLow(b)));
         sensitivity.setPrefWidth(86);
         sensitivity.setMinWidth(84);
+        TableColumn<LayerRow, Number> zeros = new TableColumn<>("Zeros");
+        zeros.setId("zerosColumn");
+        zeros.setCellValueFactory(c -> c.getValue().zerosProperty());
+        zeros.setCellFactory(c -> new TableCell<>() {
+            @Override
+            protected void updateItem(Number v, boolean empty) {
+                super.updateItem(v, empty);
+                LayerRow row = empty ? null : getTableRow().getItem();
+                getStyleClass().remove(Styles.WARNING);
+                if (empty || v == null || row == null) {
+                    setText(null);
+                } else if (Double.isNaN(v.doubleValue())) {
+                    setText("…");
+                } else if (row.nonFinite() > 0) {
+                    setText(String.format(Locale.ROOT, "%,d NaN/Inf", row.nonFinite()));
+                    getStyleClass().add(Styles.WARNING);
+                } else {
+                    setText(String.format(Locale.ROOT, "%.1f%%", 100 * v.doubleValue()));
+                }
+            }
+        });
+        zeros.setComparator((a, b) -> Double.compare(nanLow(a), nanLow(b)));
+        zeros.setPrefWidth(64);
+        zeros.setMinWidth(56);
+        header(zeros, "Weights already exactly zero in the file (or NaN/Inf ones, flagged); filled in the background.");
         header(name, "The weight tensor's name in the model file.");
         header(op, "The operator that uses the tensor (Gemm, MatMul, Conv, ...).");
         header(shape, "The tensor's shape; pruning removes entries, compaction removes whole output channels.");
@@ -105,7 +130,7 @@ public final class LayerTableView extends BorderPane {
         header(lock, "Locked layers keep their sparsity when the global target moves.");
         header(exclude, "Excluded layers stay dense.");
         header(sensitivity, "Accuracy lost when this layer alone is pruned to 50 % (run Run ▸ Sensitivity).");
-        table.getColumns().addAll(java.util.List.of(name, op, shape, params, sparsity, lock, exclude, sensitivity));
+        table.getColumns().addAll(java.util.List.of(name, op, shape, params, zeros, sparsity, lock, exclude, sensitivity));
 
         setTop(filter);
         BorderPane.setMargin(filter, new Insets(0, 0, 4, 0));

@@ -89,7 +89,7 @@ public final class MainView extends BorderPane {
         setTop(new VBox(menuBar(), toolBar(), globalBar(), totals(), accuracy));
         SplitPane split = new SplitPane(layerTable(), views());
         split.setOrientation(Orientation.HORIZONTAL);
-        split.setDividerPositions(0.56);
+        split.setDividerPositions(0.58);
         setCenter(split);
         setBottom(statusBar());
         vm.errorProperty().addListener((o, a, b) -> {

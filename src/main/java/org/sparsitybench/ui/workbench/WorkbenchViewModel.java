@@ -387,6 +387,7 @@ public final class WorkbenchViewModel {
             dirty = pendingRecovery;
             pendingRecovery = false;
             hashInBackground(m.file());
+            statisticsInBackground(m);
             offerAutosave();
         }, e -> {
             pendingProject = null;
@@ -502,6 +503,27 @@ public final class WorkbenchViewModel {
             }
         }
         return Math.max(0, base - near.accuracy());
+    }
+
+    private CancellationToken.Source statistics;
+
+    /**
+     * Zeros and NaN/Inf per layer, one layer after another in the background (a billion-weight file takes a while),
+     * each row filled as soon as its layer is done; a newly opened model cancels the previous pass.
+     */
+    private void statisticsInBackground(Model m) {
+        if (statistics != null) {
+            statistics.cancel();
+        }
+        CancellationToken.Source token = CancellationToken.newSource();
+        statistics = token;
+        executor.submit((progress, cancel) -> org.sparsitybench.prune.stats.LayerStatistics.compute(m, progress, cancel,
+                s -> executor.onFx(() -> {
+                    LayerRow row = model.get() == m ? row(s.name()) : null;
+                    if (row != null) {
+                        row.setStatistics(s.count() == 0 ? 0 : (double) s.zeros() / s.count(), s.nonFinite());
+                    }
+                })), token, org.sparsitybench.task.ProgressListener.NONE, r -> { }, e -> { });
     }
 
     /** The model's hash, for projects and autosaves, without holding up the first view. */

@@ -179,6 +179,32 @@ class WorkbenchViewModelTest {
     }
 
     @Test
+    void eachRowGetsItsStoredZerosAndNonFiniteCountFromTheBackgroundStatistics() throws Exception {
+        // A model whose first layer has exact zeros and a NaN: written by the engine's own export path.
+        var m = org.sparsitybench.formats.ModelFiles.read(DIGITS);
+        var t = m.prunableTensors().get(0);
+        float[] v = t.data().readAllFloats();
+        for (int i = 0; i < v.length / 4; i++) {
+            v[i] = 0f;
+        }
+        v[v.length - 1] = Float.NaN;
+        Path file = dir.resolve("zeros.onnx");
+        new org.sparsitybench.formats.onnx.OnnxWriter().write(m, java.util.Map.of(t.name(),
+                org.sparsitybench.formats.TensorUpdate.of(t, v)), java.util.Map.of(), file);
+        WorkbenchViewModel vm = vm(null);
+        vm.open(file);
+        LayerRow first = vm.rows().get(0);
+        long zeros = 0;
+        for (float x : v) {
+            zeros += x == 0f ? 1 : 0;
+        }
+        assertEquals((double) zeros / v.length, first.zerosProperty().get(), 1e-12);
+        assertEquals(1, first.nonFinite());
+        assertEquals(0, vm.rows().get(1).nonFinite());
+        assertFalse(Double.isNaN(vm.rows().get(1).zerosProperty().get()));
+    }
+
+    @Test
     void aDragIsOneUndoStepAndUndoRedoWalkTheHistory() {
         WorkbenchViewModel vm = vm(null);
         vm.open(DIGITS);
