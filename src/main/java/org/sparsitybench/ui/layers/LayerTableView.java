@@ -54,6 +54,19 @@ public final class LayerTableView extends BorderPane {
 
         TableColumn<LayerRow, String> name = new TableColumn<>("Layer");
         name.setCellValueFactory(c -> new SimpleStringProperty(c.getValue().name()));
+        // Long names (model.layers.17.mlp.down_proj.weight) differ at the end: cut them at the front.
+        name.setCellFactory(c -> new TableCell<>() {
+            {
+                setTextOverrun(javafx.scene.control.OverrunStyle.LEADING_ELLIPSIS);
+            }
+
+            @Override
+            protected void updateItem(String v, boolean empty) {
+                super.updateItem(v, empty);
+                setText(empty ? null : v);
+                setTooltip(empty || v == null ? null : new Tooltip(v));
+            }
+        });
         name.setPrefWidth(120);
         TableColumn<LayerRow, String> op = new TableColumn<>("Op");
         op.setCellValueFactory(c -> new SimpleStringProperty(c.getValue().op()));

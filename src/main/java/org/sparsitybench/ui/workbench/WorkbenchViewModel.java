@@ -986,10 +986,12 @@ public final class WorkbenchViewModel {
         }
         lastKept = kept;
         lastSparseBytes = compact;
+        // Weight-only files (SafeTensors) have no graph, so no shapes to count FLOPs from.
+        String flops = s.flopsBefore() > 0 ? "FLOPs " + human(s.flopsAfter()) + " of " + human(s.flopsBefore())
+                : "FLOPs n/a (no graph)";
         totals.set(String.format(Locale.ROOT,
-                "achieved %.1f%%  ·  params %,d of %,d  ·  FLOPs %s of %s  ·  file ≈ %s, sparse ≈ %s",
-                100 * s.result().achievedSparsity(), kept, total, human(s.flopsAfter()), human(s.flopsBefore()),
-                bytesHuman(bytes), bytesHuman(compact)));
+                "achieved %.1f%%  ·  params %,d of %,d  ·  %s  ·  file ≈ %s, sparse ≈ %s",
+                100 * s.result().achievedSparsity(), kept, total, flops, bytesHuman(bytes), bytesHuman(compact)));
     }
 
     /** Samples of the quick first estimate before the full set. */

@@ -205,6 +205,27 @@ class WorkbenchViewModelTest {
     }
 
     @Test
+    void aWeightOnlySafeTensorsFileOpensPrunesAndSaysFlopsNeedAGraph() throws Exception {
+        float[] w = new float[40 * 30];
+        java.util.SplittableRandom r = new java.util.SplittableRandom(3);
+        for (int i = 0; i < w.length; i++) {
+            w[i] = (float) r.nextGaussian();
+        }
+        Path file = org.sparsitybench.fuzz.SafeTensorsFiles.builder()
+                .tensor("model.layers.0.mlp.up_proj.weight", "F32", new long[] {40, 30},
+                        org.sparsitybench.fuzz.SafeTensorsFiles.f32(w))
+                .write(dir.resolve("weights.safetensors"));
+        WorkbenchViewModel vm = vm(null);
+        vm.open(file);
+        assertEquals(List.of(), errors);
+        assertEquals(1, vm.rows().size());
+        vm.setGlobalTarget(0.25);
+        assertEquals(0.25, vm.rows().get(0).achievedProperty().get(), 1e-12);
+        assertTrue(vm.totalsProperty().get().contains("FLOPs n/a (no graph)"), vm.totalsProperty().get());
+        assertTrue(vm.accuracyProperty().get().contains("no model card"), vm.accuracyProperty().get());
+    }
+
+    @Test
     void aDragIsOneUndoStepAndUndoRedoWalkTheHistory() {
         WorkbenchViewModel vm = vm(null);
         vm.open(DIGITS);
