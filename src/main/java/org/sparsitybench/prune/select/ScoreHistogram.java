@@ -180,8 +180,9 @@ public final class ScoreHistogram {
         for (int i = 0; i < len; i += 64) {
             int end = Math.min(len, i + 64);
             long keep = 0;
-            for (int q = i; q < end; q += 2) {
-                long pair = x[q >>> 1] & ABS;
+            for (int j = i >>> 1, pairsEnd = (end + 1) >>> 1; j < pairsEnd; j++) {
+                int q = 2 * j;
+                long pair = x[j] & ABS;
                 // Sign cleared, each half is at most 0x7fffffff: adding 2^31 - bound sets the half's top bit
                 // exactly when it is >= bound, and never carries into the other half.
                 long atOrAboveLo = (pair + addLo) & TOPS;
