@@ -121,15 +121,22 @@ public final class OnePassSelect {
         long[][] words = new long[m][];
         int[][][][] gathered = new int[m][][][];
         int[][] gatheredLength = new int[m][];
+        TensorData[] marked = new TensorData[m];
         for (int i = 0; i < m; i++) {
             if (fused[i]) {
                 TensorData d = data.get(i);
                 int parts = Parts.boundaries(d.elementCount()).length - 1;
+                marked[i] = d;
                 words[i] = new long[BitMask.wordCount(d.elementCount())];
                 gathered[i] = new int[parts][][];
                 gatheredLength[i] = new int[parts];
-                h[i] = ScoreHistogram.buildMarking(d, scores.get(i), lo, hi, words[i], gathered[i],
-                        gatheredLength[i], cancel);
+            }
+        }
+        ScoreHistogram[] built = ScoreHistogram.buildMarking(marked, scores.toArray(ScoreFunction[]::new), lo, hi,
+                words, gathered, gatheredLength, cancel);
+        for (int i = 0; i < m; i++) {
+            if (fused[i]) {
+                h[i] = built[i];
             }
         }
         List<Candidate> pool = candidates(data, scores, h);

@@ -1,6 +1,8 @@
 package org.sparsitybench.prune.select;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import org.sparsitybench.model.TensorData;
 import org.sparsitybench.prune.ScoreFunction;
 import org.sparsitybench.task.CancellationToken;
@@ -119,7 +121,7 @@ public final class ScoreHistogram {
     }
 
     /**
-     * {@link #build} for |w| scores, with two more results of the same pass (for {@link OnePassSelect}): the mask
+     * {@link #build} for |w| scores of several tensors (null entries skipped), with two more results of the same pass (for {@link OnePassSelect}): the mask
      * words "score bits {@code >= lo}" (64 elements a word, element {@code i} at bit {@code i & 63} of word
      * {@code i >>> 6}), and per part the score bits and indexes, in element order, of the elements scoring in
      * {@code [lo, hi)}. The histogram is the same object {@link #build} gives: the same sums in the same order.
@@ -129,41 +131,61 @@ public final class ScoreHistogram {
      * @param gatheredLength receives per part the number of gathered elements, or -1 when there were more than
      *                       {@link #GATHER_LIMIT} (the gathered ones are then incomplete)
      */
-    static ScoreHistogram buildMarking(TensorData data, ScoreFunction score, int lo, int hi, long[] words,
-                                       int[][][] gathered, int[] gatheredLength, CancellationToken cancel) {
-        FloatBits raw = FloatBits.of(data);
-        if (!score.isMagnitude() || raw == null || lo < 0 || hi < lo || hi > ScoreFunction.INF_BITS) {
-            throw new IllegalArgumentException("marking pass needs |w| scores over float32 buffers and finite "
-                    + "0 <= lo <= hi");
+    static ScoreHistogram[] buildMarking(TensorData[] data, ScoreFunction[] score, int lo, int hi, long[][] words,
+                                         int[][][][] gathered, int[][] gatheredLength, CancellationToken cancel) {
+        int m = data.length;
+        FloatBits[] raw = new FloatBits[m];
+        long[][] bounds = new long[m][];
+        double[][][] partHist = new double[m][][];
+        List<int[]> tasks = new ArrayList<>(); // {tensor, part}: all tensors' parts in one run, no barrier between
+        for (int i = 0; i < m; i++) {
+            if (data[i] == null) {
+                continue;
+            }
+            raw[i] = FloatBits.of(data[i]);
+            if (!score[i].isMagnitude() || raw[i] == null || lo < 0 || hi < lo || hi > ScoreFunction.INF_BITS) {
+                throw new IllegalArgumentException("marking pass needs |w| scores over float32 buffers and finite "
+                        + "0 <= lo <= hi");
+            }
+            bounds[i] = Parts.boundaries(data[i].elementCount());
+            partHist[i] = new double[bounds[i].length - 1][];
+            for (int p = 0; p < bounds[i].length - 1; p++) {
+                tasks.add(new int[] {i, p});
+            }
         }
-        long n = data.elementCount();
-        long[] bounds = Parts.boundaries(n);
-        int parts = bounds.length - 1;
-        double[][] partHist = new double[parts][];
-        Parts.run(parts, p -> {
+        Parts.run(tasks.size(), t -> {
+            int i = tasks.get(t)[0];
+            int p = tasks.get(t)[1];
+            long[] w = words[i];
             double[] h = new double[2 * BINS];
             int[][] g = {new int[Parts.CHUNK], new int[Parts.CHUNK]};
             int[] count = {0};
             boolean[] overflow = {false};
-            raw.scanLongs(bounds[p], bounds[p + 1], cancel, (first, x, len) -> {
+            raw[i].scanLongs(bounds[i][p], bounds[i][p + 1], cancel, (first, x, len) -> {
                 int c = count[0];
                 if (c + len > g[0].length) {
                     int size = Math.max(c + len, 2 * g[0].length);
                     g[0] = Arrays.copyOf(g[0], size);
                     g[1] = Arrays.copyOf(g[1], size);
                 }
-                c = markChunk(x, len, first, h, words, lo, hi, g[0], g[1], c);
+                c = markChunk(x, len, first, h, w, lo, hi, g[0], g[1], c);
                 if (c > GATHER_LIMIT) {
                     overflow[0] = true; // the window is too full: the caller takes a second pass
                     c = 0;
                 }
                 count[0] = c;
             });
-            partHist[p] = h;
-            gathered[p] = g;
-            gatheredLength[p] = overflow[0] ? -1 : count[0];
+            partHist[i][p] = h;
+            gathered[i][p] = g;
+            gatheredLength[i][p] = overflow[0] ? -1 : count[0];
         });
-        return fromParts(n, bounds, partHist, score);
+        ScoreHistogram[] out = new ScoreHistogram[m];
+        for (int i = 0; i < m; i++) {
+            if (data[i] != null) {
+                out[i] = fromParts(data[i].elementCount(), bounds[i], partHist[i], score[i]);
+            }
+        }
+        return out;
     }
 
     /**
