@@ -5,9 +5,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import org.sparsitybench.model.TensorData;
 import org.sparsitybench.model.WeightTensor;
 import org.sparsitybench.prune.select.BinIndex;
 import org.sparsitybench.prune.select.ExactSelector;
+import org.sparsitybench.prune.select.OnePassSelect;
 import org.sparsitybench.prune.select.ScoreHistogram;
 import org.sparsitybench.prune.select.Threshold;
 import org.sparsitybench.task.CancellationToken;
@@ -120,19 +122,36 @@ public final class ScoreCache {
      * The cuts pruning the {@code k} smallest scores over {@code tensors} together (one tensor for a per-layer
      * selection, several for a global one), ties in list order then element order. Histograms are built (and
      * cached) first where missing. With bin indexes the masks are left lazy (null in the selections): the cut
-     * reads no weights. Without, the one pass that gathers the cut's bin also materialises the masks, except for
-     * tensors whose histogram has value counts (BF16, FP16): their cut reads nothing, so their masks stay lazy too
-     * and cost one raw pass when materialised.
+     * reads no weights. Without, the masks are materialised where the cut reads weights: large float32 |w| tensors
+     * without a cached histogram get histogram, cut's bin and mask from one pass ({@link OnePassSelect}), others
+     * from the pass that gathers the cut's bin; tensors whose histogram has value counts (BF16, FP16) read nothing
+     * for their cut, so their masks stay lazy and cost one raw pass when materialised.
      *
      * @param tensors  the tensors (not modified)
      * @param scores   their score functions, one per tensor
      * @param k        elements to prune over all of them
-     * @param progress told the fraction of histograms done
+     * @param progress told the fraction of histograms done (0 and 1 only without bin indexes)
      */
     public List<ExactSelector.Selection> select(List<WeightTensor> tensors, List<ScoreFunction> scores, long k,
                                                 ProgressListener progress, CancellationToken cancel) {
         if (tensors.size() != scores.size()) {
             throw new IllegalArgumentException(tensors.size() + " tensors, " + scores.size() + " score functions");
+        }
+        if (!binIndexes) {
+            // Histograms, cut and masks together: large float32 tensors are read once (see OnePassSelect).
+            List<ScoreHistogram> known = new ArrayList<>(tensors.size());
+            List<TensorData> data = new ArrayList<>(tensors.size());
+            for (int i = 0; i < tensors.size(); i++) {
+                known.add(histograms.get(new Key(tensors.get(i), scores.get(i).key())));
+                data.add(tensors.get(i).data());
+            }
+            progress.progress(0, "scores and threshold");
+            OnePassSelect.Result r = OnePassSelect.select(data, scores, known, k, cancel);
+            for (int i = 0; i < tensors.size(); i++) {
+                histograms.putIfAbsent(new Key(tensors.get(i), scores.get(i).key()), r.histograms().get(i));
+            }
+            progress.progress(1, "threshold");
+            return r.selections();
         }
         List<ExactSelector.Candidate> candidates = new ArrayList<>(tensors.size());
         for (int i = 0; i < tensors.size(); i++) {
@@ -140,9 +159,6 @@ public final class ScoreCache {
             candidates.add(candidate(tensors.get(i), scores.get(i), cancel));
         }
         progress.progress(1, "threshold");
-        if (!binIndexes) {
-            return ExactSelector.selectMaterialisingWhereRead(candidates, k, cancel);
-        }
         List<ExactSelector.Selection> out = new ArrayList<>(tensors.size());
         for (Threshold t : ExactSelector.select(candidates, k, cancel)) {
             out.add(new ExactSelector.Selection(t, null));

@@ -113,6 +113,40 @@ public final class ExactSelector {
     }
 
     private static List<Selection> run(List<Candidate> pool, long k, CancellationToken cancel, Masks masks) {
+        return run(pool, k, cancel, masks, null, null);
+    }
+
+    /**
+     * As {@link #selectMaterialisingWhereRead}, except that candidate {@code i} with {@code presetSlices[i]}
+     * non-null takes those as its cut bin's low bits (with positions) and {@code presetWords[i]} as its mask words
+     * with that bin provisionally kept and every other bin final: {@link OnePassSelect} gathered both in the
+     * histogram pass. The caller has checked that the cut falls in the bin the slices hold.
+     */
+    static List<Selection> selectWithPresets(List<Candidate> pool, long k, CancellationToken cancel,
+                                             Slice[][] presetSlices, long[][] presetWords) {
+        return run(pool, k, cancel, Masks.WHERE_READ, presetSlices, presetWords);
+    }
+
+    /** The level-1 bin of the k-th smallest score over the pool ({@code 1 <= k <= total}). */
+    static int cutBin(List<Candidate> pool, long k) {
+        long[] level1 = new long[ScoreHistogram.BINS];
+        for (Candidate c : pool) {
+            ScoreHistogram h = c.histogram();
+            for (int j = 0; j < h.binCount(); j++) {
+                level1[h.bin(j)] += h.count(j);
+            }
+        }
+        int b = 0;
+        long cum = 0;
+        while (cum + level1[b] < k) {
+            cum += level1[b];
+            b++;
+        }
+        return b;
+    }
+
+    private static List<Selection> run(List<Candidate> pool, long k, CancellationToken cancel, Masks masks,
+                                       Slice[][] presetSlices, long[][] presetWords) {
         boolean materialise = masks != Masks.NONE;
         if (pool.isEmpty()) {
             throw new IllegalArgumentException("empty pool (k = " + k + ")");
@@ -155,6 +189,11 @@ public final class ExactSelector {
         long[][] words = new long[pool.size()][];
         for (int i = 0; i < pool.size(); i++) {
             Candidate c = pool.get(i);
+            if (presetSlices != null && presetSlices[i] != null) {
+                slices[i] = presetSlices[i];
+                words[i] = presetWords[i];
+                continue;
+            }
             if (c.histogram().hasValueCounts()) {
                 continue; // level 2 is in the histogram; the mask, when asked for, takes one raw pass
             }
@@ -351,7 +390,20 @@ public final class ExactSelector {
     private static void materialiseRaw(HalfBits raw, Threshold th, long[] words, CancellationToken cancel) {
         int tq = raw.patternOf(th.bits());
         if (tq < 0) {
-            throw new IllegalStateException("no " + th + " among the tensor's values (data changed?)");
+            // A global cut at a value this dtype cannot hold (a float32 tensor's, say): no ties here, so every
+            // pattern scoring above the cut is kept, the others pruned.
+            if (th.tieCount() != 0) {
+                throw new IllegalStateException("no " + th + " among the tensor's values (data changed?)");
+            }
+            int keepAbove = raw.firstPatternAbove(th.bits()) - 1;
+            Parts.run(th.partCount(), p -> raw.scanBytes(th.partStart(p), th.partStart(p + 1), cancel,
+                    (first, bytes, len) -> {
+                        int word = (int) (first >>> 6); // parts and chunks start on word boundaries
+                        for (int i = 0; i < len; i += 64) {
+                            words[word++] = HalfBits.above(bytes, i, Math.min(64, len - i), keepAbove);
+                        }
+                    }));
+            return;
         }
         // Kept when above the cut's pattern; NaN patterns are all ties of a NaN cut, so nothing is above that.
         int above = tq == raw.nanPattern() ? 0x7fff : tq;

@@ -120,6 +120,21 @@ final class HalfBits {
         return -1;
     }
 
+    /** The smallest clamped pattern scoring above {@code bits} ({@code bits} below the NaN score). */
+    int firstPatternAbove(int bits) {
+        int lo = 0;
+        int hi = nanPattern;
+        while (lo < hi) {
+            int mid = (lo + hi) >>> 1;
+            if (scores[mid] > bits) {
+                hi = mid;
+            } else {
+                lo = mid + 1;
+            }
+        }
+        return lo;
+    }
+
     /**
      * Receives one chunk of raw elements {@code [first, first + len)} as little-endian bytes (element {@code i} at
      * {@code 2 i}; read them with {@link #pattern} and {@link #above}); the array is reused.

@@ -1,6 +1,8 @@
 package org.sparsitybench.prune.select;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import org.sparsitybench.model.TensorData;
 import org.sparsitybench.prune.ScoreFunction;
 import org.sparsitybench.task.CancellationToken;
@@ -28,6 +30,14 @@ import org.sparsitybench.task.CancellationToken;
 public final class ScoreHistogram {
     /** Number of level-1 bins: one per value of the top 16 score bits. */
     public static final int BINS = 1 << 16;
+
+    private static final long LANES = 0x0000000100000001L;
+    private static final long ABS = 0x7fffffffL * LANES;
+    private static final long TOP0 = 0x80000000L;
+    private static final long TOPS = TOP0 * LANES;
+
+    /** Most elements one part of {@link #buildMarking} gathers (8 bytes each). */
+    static final int GATHER_LIMIT = 1 << 20;
 
     /** First bin of non-finite scores ({@code +Inf} and NaN). */
     public static final int FIRST_NON_FINITE_BIN = ScoreFunction.INF_BITS >>> 16;
@@ -108,6 +118,126 @@ public final class ScoreHistogram {
             partHist[p] = h;
         });
         return fromParts(n, bounds, partHist, score);
+    }
+
+    /**
+     * {@link #build} for |w| scores of several tensors (null entries skipped), with two more results of the same pass (for {@link OnePassSelect}): the mask
+     * words "score bits {@code >= lo}" (64 elements a word, element {@code i} at bit {@code i & 63} of word
+     * {@code i >>> 6}), and per part the score bits and indexes, in element order, of the elements scoring in
+     * {@code [lo, hi)}. The histogram is the same object {@link #build} gives: the same sums in the same order.
+     *
+     * @param words      receives the mask words, {@code BitMask.wordCount(n)} of them
+     * @param gathered   receives per part {@code {bits, indexes}}
+     * @param gatheredLength receives per part the number of gathered elements, or -1 when there were more than
+     *                       {@link #GATHER_LIMIT} (the gathered ones are then incomplete)
+     */
+    static ScoreHistogram[] buildMarking(TensorData[] data, ScoreFunction[] score, int lo, int hi, long[][] words,
+                                         int[][][][] gathered, int[][] gatheredLength, CancellationToken cancel) {
+        int m = data.length;
+        FloatBits[] raw = new FloatBits[m];
+        long[][] bounds = new long[m][];
+        double[][][] partHist = new double[m][][];
+        List<int[]> tasks = new ArrayList<>(); // {tensor, part}: all tensors' parts in one run, no barrier between
+        for (int i = 0; i < m; i++) {
+            if (data[i] == null) {
+                continue;
+            }
+            raw[i] = FloatBits.of(data[i]);
+            if (!score[i].isMagnitude() || raw[i] == null || lo < 0 || hi < lo || hi > ScoreFunction.INF_BITS) {
+                throw new IllegalArgumentException("marking pass needs |w| scores over float32 buffers and finite "
+                        + "0 <= lo <= hi");
+            }
+            bounds[i] = Parts.boundaries(data[i].elementCount());
+            partHist[i] = new double[bounds[i].length - 1][];
+            for (int p = 0; p < bounds[i].length - 1; p++) {
+                tasks.add(new int[] {i, p});
+            }
+        }
+        Parts.run(tasks.size(), t -> {
+            int i = tasks.get(t)[0];
+            int p = tasks.get(t)[1];
+            long[] w = words[i];
+            double[] h = new double[2 * BINS];
+            int[][] g = {new int[Parts.CHUNK], new int[Parts.CHUNK]};
+            int[] count = {0};
+            boolean[] overflow = {false};
+            raw[i].scanLongs(bounds[i][p], bounds[i][p + 1], cancel, (first, x, len) -> {
+                int c = count[0];
+                if (c + len > g[0].length) {
+                    int size = Math.max(c + len, 2 * g[0].length);
+                    g[0] = Arrays.copyOf(g[0], size);
+                    g[1] = Arrays.copyOf(g[1], size);
+                }
+                c = markChunk(x, len, first, h, w, lo, hi, g[0], g[1], c);
+                if (c > GATHER_LIMIT) {
+                    overflow[0] = true; // the window is too full: the caller takes a second pass
+                    c = 0;
+                }
+                count[0] = c;
+            });
+            partHist[i][p] = h;
+            gathered[i][p] = g;
+            gatheredLength[i][p] = overflow[0] ? -1 : count[0];
+        });
+        ScoreHistogram[] out = new ScoreHistogram[m];
+        for (int i = 0; i < m; i++) {
+            if (data[i] != null) {
+                out[i] = fromParts(data[i].elementCount(), bounds[i], partHist[i], score[i]);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * One chunk of {@link #buildMarking}: elements {@code [first, first + len)} with {@code first} a multiple of
+     * 64. Gathers into {@code bits} and {@code index} from {@code c} on (room for {@code len} more) and returns the
+     * new count. Branch-free: every element is written at {@code c}, which advances only when it is in the window.
+     */
+    private static int markChunk(long[] x, int len, long first, double[] h, long[] words, int lo, int hi,
+                                 int[] bits, int[] index, int c) {
+        long addLo = (0x80000000L - lo) * LANES;
+        long addHi = (0x80000000L - hi) * LANES;
+        int word = (int) (first >>> 6);
+        int base = (int) first;
+        for (int i = 0; i < len; i += 64) {
+            int end = Math.min(len, i + 64);
+            long keep = 0;
+            for (int j = i >>> 1, pairsEnd = (end + 1) >>> 1; j < pairsEnd; j++) {
+                int q = 2 * j;
+                long pair = x[j] & ABS;
+                // Sign cleared, each half is at most 0x7fffffff: adding 2^31 - bound sets the half's top bit
+                // exactly when it is >= bound, and never carries into the other half.
+                long atOrAboveLo = (pair + addLo) & TOPS;
+                long inWindow = atOrAboveLo & ~(pair + addHi);
+                keep |= ((atOrAboveLo >>> 31) & 1 | atOrAboveLo >>> 62) << (q - i);
+                int v0 = Math.min((int) pair, ScoreFunction.NAN_BITS);
+                int at = (v0 >>> 16) << 1;
+                float w0 = Float.intBitsToFloat(v0);
+                h[at] += 1.0;
+                h[at + 1] += (double) w0 * w0;
+                // An odd last element has a zero high half, counted in bin 0 and taken out after the loop.
+                int v1 = Math.min((int) (pair >>> 32), ScoreFunction.NAN_BITS);
+                at = (v1 >>> 16) << 1;
+                float w1 = Float.intBitsToFloat(v1);
+                h[at] += 1.0;
+                h[at + 1] += (double) w1 * w1;
+                if (inWindow != 0) { // hi is finite, so the window's patterns are their own score bits
+                    if ((inWindow & TOP0) != 0) {
+                        bits[c] = (int) pair;
+                        index[c++] = base + q;
+                    }
+                    if (inWindow < 0 && q + 1 < end) {
+                        bits[c] = (int) (pair >>> 32);
+                        index[c++] = base + q + 1;
+                    }
+                }
+            }
+            words[word++] = keep & (-1L >>> (64 - (end - i)));
+        }
+        if ((len & 1) != 0) {
+            h[0] -= 1.0; // the zero high half after an odd last element (adding 0.0 left the sum unchanged)
+        }
+        return c;
     }
 
     /** The |w| histogram of a BF16/FP16 tensor of fewer than 2^31 elements from its raw patterns, with value counts. */
