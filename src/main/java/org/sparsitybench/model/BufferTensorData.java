@@ -90,8 +90,16 @@ public final class BufferTensorData implements TensorData {
     }
 
     private int window(long element) {
+        return windowOf(firstElement, windows.length, element);
+    }
+
+    /**
+     * The window holding {@code element}: the last {@code i < windowCount} with {@code firstElement[i] <= element}
+     * (binary search; {@code firstElement} ascending).
+     */
+    public static int windowOf(long[] firstElement, int windowCount, long element) {
         int lo = 0;
-        int hi = windows.length - 1;
+        int hi = windowCount - 1;
         while (lo < hi) {
             int mid = (lo + hi + 1) >>> 1;
             if (firstElement[mid] <= element) {

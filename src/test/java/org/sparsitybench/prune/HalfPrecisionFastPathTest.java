@@ -2,6 +2,8 @@ package org.sparsitybench.prune;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.sparsitybench.prune.SelectionAsserts.assertSameCut;
+import static org.sparsitybench.prune.SelectionAsserts.assertSameHistogram;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -103,35 +105,6 @@ class HalfPrecisionFastPathTest {
             raw[i] = (short) (sign | (p & 0x7fff) | (p & 0x8000));
         }
         return raw;
-    }
-
-    private static void assertSameHistogram(ScoreHistogram want, ScoreHistogram got, String where) {
-        assertEquals(want.binCount(), got.binCount(), where);
-        assertEquals(want.partCount(), got.partCount(), where);
-        for (int j = 0; j < want.binCount(); j++) {
-            assertEquals(want.bin(j), got.bin(j), where);
-            assertEquals(want.count(j), got.count(j), where);
-            assertEquals(Double.doubleToRawLongBits(want.sumSquares(j)), Double.doubleToRawLongBits(got.sumSquares(j)),
-                    where + ": Σw² of bin " + Integer.toHexString(want.bin(j)));
-            for (int p = 0; p < want.partCount(); p++) {
-                assertEquals(want.partCount(p, j), got.partCount(p, j), where);
-            }
-        }
-        assertEquals(Double.doubleToRawLongBits(want.totalSumSquares()), Double.doubleToRawLongBits(got.totalSumSquares()),
-                where);
-    }
-
-    private static void assertSameCut(Threshold want, Threshold got, String where) {
-        assertEquals(want.kind(), got.kind(), where);
-        assertEquals(want.bits(), got.bits(), where);
-        assertEquals(want.belowCount(), got.belowCount(), where);
-        assertEquals(want.prunedCount(), got.prunedCount(), where);
-        for (int p = 0; p < want.partCount(); p++) {
-            assertEquals(want.ties(p), got.ties(p), where + " part " + p);
-            assertEquals(want.tiesPruned(p), got.tiesPruned(p), where + " part " + p);
-        }
-        assertEquals(Double.doubleToRawLongBits(want.boundaryKeptSquares()),
-                Double.doubleToRawLongBits(got.boundaryKeptSquares()), where + ": boundary Σw²");
     }
 
     private static Candidate candidate(TensorData d) {

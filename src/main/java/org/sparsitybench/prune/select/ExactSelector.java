@@ -129,6 +129,11 @@ public final class ExactSelector {
 
     /** The level-1 bin of the k-th smallest score over the pool ({@code 1 <= k <= total}). */
     static int cutBin(List<Candidate> pool, long k) {
+        return (int) cutBinAndBelow(pool, k)[0];
+    }
+
+    /** {bin, count of scores in lower bins} of the k-th smallest score over the pool's level-1 histograms. */
+    private static long[] cutBinAndBelow(List<Candidate> pool, long k) {
         long[] level1 = new long[ScoreHistogram.BINS];
         for (Candidate c : pool) {
             ScoreHistogram h = c.histogram();
@@ -142,7 +147,7 @@ public final class ExactSelector {
             cum += level1[b];
             b++;
         }
-        return b;
+        return new long[] {b, cum};
     }
 
     private static List<Selection> run(List<Candidate> pool, long k, CancellationToken cancel, Masks masks,
@@ -170,19 +175,9 @@ public final class ExactSelector {
             return out;
         }
 
-        long[] level1 = new long[ScoreHistogram.BINS];
-        for (Candidate c : pool) {
-            ScoreHistogram h = c.histogram();
-            for (int j = 0; j < h.binCount(); j++) {
-                level1[h.bin(j)] += h.count(j);
-            }
-        }
-        int b = 0;
-        long cum = 0;
-        while (cum + level1[b] < k) {
-            cum += level1[b];
-            b++;
-        }
+        long[] cut = cutBinAndBelow(pool, k);
+        int b = (int) cut[0];
+        long cum = cut[1];
         long rank = k - cum; // 1 <= rank <= level1[b]
 
         Slice[][] slices = new Slice[pool.size()][];

@@ -237,16 +237,6 @@ final class HalfBits {
     }
 
     private int window(long element) {
-        int lo = 0;
-        int hi = windows.length - 1;
-        while (lo < hi) {
-            int mid = (lo + hi + 1) >>> 1;
-            if (firstElement[mid] <= element) {
-                lo = mid;
-            } else {
-                hi = mid - 1;
-            }
-        }
-        return lo;
+        return org.sparsitybench.model.BufferTensorData.windowOf(firstElement, windows.length, element);
     }
 }
