@@ -89,8 +89,15 @@ public final class ProjectFiles {
     /** A project for {@code model} saved at {@code file}: paths relative to the project's folder, the model's hash. */
     public static Project create(Path file, Path model, Path dataset, org.sparsitybench.prune.PruningConfig config,
                                  java.util.List<Project.Snapshot> snapshots) throws IOException {
+        return create(file, model, sha256(model), dataset, config, snapshots);
+    }
+
+    /** As {@link #create(Path, Path, Path, org.sparsitybench.prune.PruningConfig, java.util.List)} with the model's
+     *  hash already known (the window computes it once, in the background, when the model opens). */
+    public static Project create(Path file, Path model, String modelSha256, Path dataset,
+                                 org.sparsitybench.prune.PruningConfig config, java.util.List<Project.Snapshot> snapshots) {
         Path dir = file.toAbsolutePath().getParent();
-        return new Project(Project.FORMAT, Project.VERSION, relative(dir, model), sha256(model),
+        return new Project(Project.FORMAT, Project.VERSION, relative(dir, model), modelSha256,
                 dataset == null ? null : relative(dir, dataset), config, snapshots);
     }
 

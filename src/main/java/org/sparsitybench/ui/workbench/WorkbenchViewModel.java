@@ -649,8 +649,10 @@ public final class WorkbenchViewModel {
             return;
         }
         try {
-            ProjectFiles.write(file, ProjectFiles.create(file,
-                    m.file(), datasetPath, config.get(), snapshots));
+            // The hash from opening, when the background pass has it: hashing a 2 GB model here froze the window.
+            String sha = modelSha256;
+            ProjectFiles.write(file, sha != null ? ProjectFiles.create(file, m.file(), sha, datasetPath, config.get(),
+                    snapshots) : ProjectFiles.create(file, m.file(), datasetPath, config.get(), snapshots));
         } catch (java.io.IOException | RuntimeException e) {
             fail(describe(e));
         }
