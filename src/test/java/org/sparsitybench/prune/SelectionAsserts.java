@@ -6,11 +6,11 @@ import org.sparsitybench.prune.select.ScoreHistogram;
 import org.sparsitybench.prune.select.Threshold;
 
 /** Bit-exact comparisons of histograms and cuts, shared by the fast-path tests against the decoding path. */
-final class SelectionAsserts {
+public final class SelectionAsserts {
     private SelectionAsserts() {
     }
 
-    static void assertSameHistogram(ScoreHistogram want, ScoreHistogram got, String where) {
+    public static void assertSameHistogram(ScoreHistogram want, ScoreHistogram got, String where) {
         assertEquals(want.binCount(), got.binCount(), where);
         assertEquals(want.partCount(), got.partCount(), where);
         for (int j = 0; j < want.binCount(); j++) {
@@ -26,7 +26,7 @@ final class SelectionAsserts {
                 where);
     }
 
-    static void assertSameCut(Threshold want, Threshold got, String where) {
+    public static void assertSameCut(Threshold want, Threshold got, String where) {
         assertEquals(want.kind(), got.kind(), where);
         assertEquals(want.bits(), got.bits(), where);
         assertEquals(want.belowCount(), got.belowCount(), where);

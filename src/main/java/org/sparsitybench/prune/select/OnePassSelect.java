@@ -81,11 +81,7 @@ public final class OnePassSelect {
             fused[i] = h[i] == null && k > 0 && k < total && eligible(data.get(i), scores.get(i));
             any |= fused[i];
         }
-        for (int i = 0; i < m; i++) {
-            if (h[i] == null && !fused[i]) {
-                h[i] = ScoreHistogram.build(data.get(i), scores.get(i), cancel);
-            }
-        }
+        buildMissing(data, scores, h, fused, cancel);
         if (!any) {
             List<Selection> s = ExactSelector.selectMaterialisingWhereRead(candidates(data, scores, h), k, cancel);
             return new Result(List.of(h), s, false);
@@ -190,6 +186,27 @@ public final class OnePassSelect {
             out[p] = new Slice(low, 0, inBin, positions);
         });
         return out;
+    }
+
+    /** Builds {@code h[i]} where it is null and the tensor is not {@code fused}, all in one run. */
+    private static void buildMissing(List<TensorData> data, List<ScoreFunction> scores, ScoreHistogram[] h,
+                                     boolean[] fused, CancellationToken cancel) {
+        List<Integer> missing = new ArrayList<>();
+        for (int i = 0; i < h.length; i++) {
+            if (h[i] == null && !fused[i]) {
+                missing.add(i);
+            }
+        }
+        TensorData[] d = new TensorData[missing.size()];
+        ScoreFunction[] s = new ScoreFunction[missing.size()];
+        for (int j = 0; j < d.length; j++) {
+            d[j] = data.get(missing.get(j));
+            s[j] = scores.get(missing.get(j));
+        }
+        ScoreHistogram[] built = ScoreHistogram.buildAll(d, s, null, cancel);
+        for (int j = 0; j < d.length; j++) {
+            h[missing.get(j)] = built[j];
+        }
     }
 
     /** Adds a scaled-up sample of the tensor's |w| bins to {@code estimate}. */

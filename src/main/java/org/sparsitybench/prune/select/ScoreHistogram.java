@@ -3,6 +3,8 @@ package org.sparsitybench.prune.select;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntConsumer;
 import org.sparsitybench.model.TensorData;
 import org.sparsitybench.prune.ScoreFunction;
 import org.sparsitybench.task.CancellationToken;
@@ -240,6 +242,64 @@ public final class ScoreHistogram {
         return c;
     }
 
+    /**
+     * {@link #build} for several tensors at once ({@code data[i]} with {@code score[i]}), the same histograms.
+     * The BF16/FP16 |w| tensors are counted in one parallel run over all their parts, each tensor merged by
+     * whichever thread counts its last part, so no thread waits at a tensor's end and at most a few tensors' part
+     * tables are alive at once; the other tensors are built one after the other, each in parallel.
+     *
+     * @param done called with {@code i} once {@code data[i]}'s histogram is built (from any thread), may be null
+     * @throws org.sparsitybench.task.CancelledException if cancelled
+     */
+    public static ScoreHistogram[] buildAll(TensorData[] data, ScoreFunction[] score, IntConsumer done,
+                                            CancellationToken cancel) {
+        if (data.length != score.length) {
+            throw new IllegalArgumentException(data.length + " tensors, " + score.length + " score functions");
+        }
+        int m = data.length;
+        ScoreHistogram[] out = new ScoreHistogram[m];
+        HalfBits[] raw = new HalfBits[m];
+        long[][] bounds = new long[m][];
+        int[][][] counts = new int[m][][];
+        AtomicInteger[] left = new AtomicInteger[m];
+        List<int[]> tasks = new ArrayList<>(); // {tensor, part}, tensor-major
+        for (int i = 0; i < m; i++) {
+            long n = data[i].elementCount();
+            raw[i] = score[i].isMagnitude() && n <= Integer.MAX_VALUE ? HalfBits.of(data[i]) : null;
+            if (raw[i] != null) {
+                bounds[i] = Parts.boundaries(n);
+                counts[i] = new int[bounds[i].length - 1][];
+                left[i] = new AtomicInteger(bounds[i].length - 1);
+                for (int p = 0; p < bounds[i].length - 1; p++) {
+                    tasks.add(new int[] {i, p});
+                }
+            }
+        }
+        Parts.run(tasks.size(), t -> {
+            int i = tasks.get(t)[0];
+            int p = tasks.get(t)[1];
+            int[] c = new int[HalfBits.PATTERNS];
+            raw[i].countPatterns(bounds[i][p], bounds[i][p + 1], c, cancel);
+            counts[i][p] = c;
+            if (left[i].decrementAndGet() == 0) { // every part of tensor i is counted: merge them, in part order
+                out[i] = fromPatternCounts(data[i].elementCount(), bounds[i], counts[i], raw[i], score[i]);
+                counts[i] = null;
+                if (done != null) {
+                    done.accept(i);
+                }
+            }
+        });
+        for (int i = 0; i < m; i++) {
+            if (raw[i] == null) {
+                out[i] = build(data[i], score[i], cancel);
+                if (done != null) {
+                    done.accept(i);
+                }
+            }
+        }
+        return out;
+    }
+
     /** The |w| histogram of a BF16/FP16 tensor of fewer than 2^31 elements from its raw patterns, with value counts. */
     private static ScoreHistogram buildFromPatterns(long n, HalfBits raw, ScoreFunction score,
                                                     CancellationToken cancel) {
@@ -248,26 +308,32 @@ public final class ScoreHistogram {
         int[][] patternCounts = new int[parts][];
         Parts.run(parts, p -> {
             int[] c = new int[HalfBits.PATTERNS];
-            raw.scanShorts(bounds[p], bounds[p + 1], cancel, (first, s, len) -> {
-                for (int i = 0; i < len; i++) {
-                    c[s[i] & 0x7fff]++;
-                }
-            });
+            raw.countPatterns(bounds[p], bounds[p + 1], c, cancel);
             patternCounts[p] = c;
         });
+        return fromPatternCounts(n, bounds, patternCounts, raw, score);
+    }
+
+    /** The histogram, with value counts, from each part's count of every 15-bit pattern. */
+    private static ScoreHistogram fromPatternCounts(long n, long[] bounds, int[][] patternCounts, HalfBits raw,
+                                                    ScoreFunction score) {
+        int parts = bounds.length - 1;
         // Distinct scores: the patterns below the NaN ones present in any part, then NaN (all NaN patterns).
         int nan = raw.nanPattern();
+        int[] any = new int[nan];
         long[] nanCounts = new long[parts];
-        int distinct = 0;
-        for (int q = 0; q < HalfBits.PATTERNS; q++) {
-            int any = 0;
-            for (int p = 0; p < parts; p++) {
-                any |= patternCounts[p][q];
-                if (q >= nan) {
-                    nanCounts[p] += patternCounts[p][q];
-                }
+        for (int p = 0; p < parts; p++) {
+            int[] c = patternCounts[p];
+            for (int q = 0; q < nan; q++) {
+                any[q] |= c[q];
             }
-            distinct += q < nan && any != 0 ? 1 : 0;
+            for (int q = nan; q < HalfBits.PATTERNS; q++) {
+                nanCounts[p] += c[q];
+            }
+        }
+        int distinct = 0;
+        for (int q = 0; q < nan; q++) {
+            distinct += any[q] != 0 ? 1 : 0;
         }
         boolean anyNan = false;
         for (long c : nanCounts) {
@@ -279,18 +345,15 @@ public final class ScoreHistogram {
         int binCount = 0;
         int v = 0;
         for (int q = 0; q <= nan; q++) {
-            boolean present = false;
+            if (q < nan ? any[q] == 0 : !anyNan) {
+                continue;
+            }
             for (int p = 0; p < parts; p++) {
-                present |= (q < nan ? patternCounts[p][q] : nanCounts[p]) != 0;
+                partValueCounts[p][v] = q < nan ? patternCounts[p][q] : nanCounts[p];
             }
-            if (present) {
-                for (int p = 0; p < parts; p++) {
-                    partValueCounts[p][v] = q < nan ? patternCounts[p][q] : nanCounts[p];
-                }
-                values[v] = raw.scoreBits(q);
-                binCount += v == 0 || values[v] >>> 16 != values[v - 1] >>> 16 ? 1 : 0;
-                v++;
-            }
+            values[v] = raw.scoreBits(q);
+            binCount += v == 0 || values[v] >>> 16 != values[v - 1] >>> 16 ? 1 : 0;
+            v++;
         }
         // Level 1 from the values, bin by bin (the same numbers the decoding pass sums, see the class comment).
         int[] bins = new int[binCount];
