@@ -39,6 +39,7 @@ public final class Autosave implements AutoCloseable {
     public Autosave(Path dir, Duration delay) {
         this.file = dir.resolve(PREFIX + ProcessHandle.current().pid() + Project.EXTENSION);
         this.delay = delay;
+        removeStaleTemporaries(dir);
         this.writer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "sparsitybench-autosave");
             t.setDaemon(true);
@@ -106,6 +107,40 @@ public final class Autosave implements AutoCloseable {
         } catch (IOException e) {
             // Nothing to lose: the session ended cleanly.
         }
+    }
+
+    /** A write's temporary file: {@code .autosave-PID.sbproj.RANDOM.part} (see {@code ProjectFiles.write}). */
+    private static final java.util.regex.Pattern TEMPORARY = java.util.regex.Pattern.compile(
+            "\\." + PREFIX + "(\\d+)" + java.util.regex.Pattern.quote(Project.EXTENSION) + "\\.\\d+\\.part");
+
+    /**
+     * Deletes the temporary files of autosave writes whose process is gone (killed in the middle of a write), so
+     * they do not pile up in the user folder. Those of running processes are left alone.
+     *
+     * @return how many were deleted
+     */
+    static int removeStaleTemporaries(Path dir) {
+        int removed = 0;
+        if (!Files.isDirectory(dir)) {
+            return 0;
+        }
+        try (DirectoryStream<Path> s = Files.newDirectoryStream(dir, "." + PREFIX + "*.part")) {
+            for (Path p : s) {
+                java.util.regex.Matcher m = TEMPORARY.matcher(p.getFileName().toString());
+                if (!m.matches()) {
+                    continue;
+                }
+                long pid = Long.parseLong(m.group(1));
+                boolean alive = pid == ProcessHandle.current().pid()
+                        || ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
+                if (!alive && Files.deleteIfExists(p)) {
+                    removed++;
+                }
+            }
+        } catch (IOException | NumberFormatException e) {
+            // Left for the next start; a stray temporary loses nothing.
+        }
+        return removed;
     }
 
     /** An autosave left behind by a process that is gone, with when it was written. */

@@ -61,14 +61,8 @@ public final class RecentFiles {
             for (Path p : out) {
                 names.add(p.toString());
             }
-            Path tmp = Files.createTempFile(file.getParent(), ".recent", ".part");
-            try {
-                JSON.writeValue(tmp.toFile(), names);
-                Files.move(tmp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE,
-                        java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-            } finally {
-                Files.deleteIfExists(tmp);
-            }
+            // Atomic, with the writer's pid in the temporary's name: a killed write's leftover is deleted next time.
+            org.sparsitybench.formats.AtomicFiles.writeStream(file, os -> os.write(JSON.writeValueAsBytes(names)));
         } catch (IOException e) {
             // Not remembered this time; the file opened all the same.
         }
