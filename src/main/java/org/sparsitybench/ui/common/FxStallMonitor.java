@@ -69,22 +69,27 @@ public final class FxStallMonitor implements AutoCloseable {
 
     private final java.util.List<String> stallStacks = new java.util.concurrent.CopyOnWriteArrayList<>();
 
-    /** What the FX thread was doing 100 ms into a stall: the top frames, one string per stall. */
+    /**
+     * What the FX thread was doing 100 ms into a stall, and the renderer thread (the FX thread waits for it at the
+     * end of each pulse): the top frames of each, one string per stall.
+     */
     public java.util.List<String> stallStacks() {
         return java.util.List.copyOf(stallStacks);
     }
 
     private void sampleFxThread() {
+        StringBuilder b = new StringBuilder();
         for (java.util.Map.Entry<Thread, StackTraceElement[]> e : Thread.getAllStackTraces().entrySet()) {
-            if (e.getKey().getName().equals("JavaFX Application Thread")) {
-                StringBuilder b = new StringBuilder();
+            String name = e.getKey().getName();
+            if (name.equals("JavaFX Application Thread") || name.startsWith("QuantumRenderer")) {
+                b.append(name).append(":\n");
                 StackTraceElement[] st = e.getValue();
                 for (int i = 0; i < Math.min(25, st.length); i++) {
                     b.append("  at ").append(st[i]).append('\n');
                 }
-                stallStacks.add(b.toString());
             }
         }
+        stallStacks.add(b.toString());
     }
 
     /** Longest delay seen so far, in milliseconds. */
