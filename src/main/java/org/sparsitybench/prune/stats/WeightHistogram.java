@@ -78,11 +78,23 @@ public record WeightHistogram(boolean signed, Scale scale, double[] edges, long[
         if (!signed && scale == Scale.LINEAR) {
             lo = 0;
         }
+        double width = (hi - lo) / bins;
+        int quantumBits = scale == Scale.LINEAR ? storedMantissaBits(data.dtype()) : -1;
+        if (quantumBits >= 0) {
+            // Low-precision weights take few values: BF16 holds 128 per octave. Bins of an arbitrary width hold
+            // alternately k and k + 1 of them, which draws a comb over the distribution. A width that is a
+            // multiple of the spacing in the top octave (so of every lower octave's spacing too), with edges on
+            // multiples of it, gives every bin of an octave the same number of representable values.
+            double top = Math.max(Math.abs(lo), Math.abs(hi));
+            double quantum = Math.scalb(1.0, Math.getExponent(top) - quantumBits);
+            width = Math.ceil(width / quantum) * quantum;
+            lo = Math.floor(lo / width) * width;
+            bins = (int) Math.max(1, Math.min(bins + 1, Math.floor((hi - lo) / width) + 1));
+        }
         long[] all = new long[bins];
         long[] kept = new long[bins];
         long zeros = 0;
         long nonFinite = 0;
-        double width = (hi - lo) / bins;
         for (long at = 0; at < n; at += chunk.length) {
             cancel.throwIfCancelled();
             int len = (int) Math.min(chunk.length, n - at);
@@ -118,6 +130,15 @@ public record WeightHistogram(boolean signed, Scale scale, double[] edges, long[
             edges[i] = scale == Scale.LOG ? Math.pow(10, e) : e;
         }
         return new WeightHistogram(signed, scale, edges, all, kept, zeros, nonFinite);
+    }
+
+    /** Mantissa bits stored by a low-precision float type (BF16 7, FP16 10), or -1 for the others. */
+    private static int storedMantissaBits(org.sparsitybench.model.DType type) {
+        return switch (type) {
+            case BFLOAT16 -> 7;
+            case FLOAT16 -> 10;
+            default -> -1;
+        };
     }
 
     public int bins() {

@@ -32,6 +32,44 @@ class StatisticsTest {
         return k;
     }
 
+    /**
+     * A BF16 tensor holding each of the 128 values of [1/32, 1/16) three times, both signs, and one weight of 0.07:
+     * every bin inside that octave must count the same, where bins of an arbitrary width alternate between holding
+     * two and three of those values (a comb drawn over a flat distribution).
+     */
+    @ParameterizedTest(name = "signed {0}, {1} bins")
+    @CsvSource({"false, 100", "true, 100", "false, 37", "true, 64"})
+    void lowPrecisionBinsHoldEqualNumbersOfRepresentableValues(boolean signed, int bins) {
+        java.util.List<Short> raw = new java.util.ArrayList<>();
+        int first = org.sparsitybench.model.DTypeCodec.floatToBf16(1f / 32) & 0xffff;
+        for (int q = first; q < first + 128; q++) {
+            for (int c = 0; c < 3; c++) {
+                raw.add((short) q);
+                raw.add((short) (q | 0x8000));
+            }
+        }
+        raw.add((short) org.sparsitybench.model.DTypeCodec.floatToBf16(0.07f));
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(2 * raw.size()).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        raw.forEach(b::putShort);
+        b.flip();
+        TensorData d = new org.sparsitybench.model.BufferTensorData(org.sparsitybench.model.DType.BFLOAT16,
+                raw.size(), java.util.List.of(b));
+        WeightHistogram h = WeightHistogram.of(d, null, bins, signed, WeightHistogram.Scale.LINEAR,
+                CancellationToken.NONE);
+        assertEquals(raw.size(), h.total());
+        java.util.Set<Long> inside = new java.util.TreeSet<>();
+        for (int i = 0; i < h.bins(); i++) {
+            double lo = Math.abs(h.edges()[i]);
+            double hi = Math.abs(h.edges()[i + 1]);
+            if (Math.min(lo, hi) >= 1.0 / 32 && Math.max(lo, hi) <= 1.0 / 16) {
+                inside.add(h.all()[i]);
+            }
+        }
+        org.junit.jupiter.api.Assertions.assertTrue(inside.size() == 1 && inside.iterator().next() > 0,
+                "counts of the bins inside [1/32, 1/16): " + inside);
+        org.junit.jupiter.api.Assertions.assertTrue(h.bins() <= bins + 1 && h.bins() >= bins / 4, h.bins() + " bins");
+    }
+
     @Test
     void histogramCountsEveryFiniteWeightOnceAndKeptOnesSeparately() {
         float[] w = values(10_000, 1);
