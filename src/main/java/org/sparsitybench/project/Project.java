@@ -39,7 +39,8 @@ public record Project(String format, int version, String model, String modelSha2
      * @param loss     measured loss, or null
      * @param latencyMs median latency of the pruned model as stored (batch 1, one thread), or null
      * @param keptParams weights kept in the prunable layers, or null
-     * @param sparseBytes estimated size of the weights stored sparsely (kept values + one bit per weight), or null
+     * @param sparseBytes estimated size of the weights with sparse storage (kept values + an int64 index each, for
+     *                    the tensors that makes smaller; see {@code OnnxWriter.sparseInitializerBytes}), or null
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Snapshot(String name, PruningConfig config, double achieved, Double accuracy, Double loss,

@@ -50,6 +50,21 @@ public final class OnnxWriter implements ModelWriter {
 
     private final long externalThreshold;
 
+    /**
+     * Bytes the weights of a {@code sparse_initializer} take: {@code nonZeros} values of {@code type} and one int64
+     * index each (the ONNX layout for indices, which must be INT64). Against {@code elements × size} dense, it
+     * is smaller only when fewer than {@code size / (size + 8)} of the weights are non-zero: below 67 % sparsity
+     * for float32, 80 % for BF16/FP16.
+     */
+    public static long sparseInitializerBytes(long nonZeros, DType type) {
+        return nonZeros * (Math.max(1, type.byteSize()) + 8L);
+    }
+
+    /** Whether a tensor of {@code elements} weights with {@code nonZeros} non-zeros is smaller stored sparse. */
+    public static boolean sparseIsSmaller(long elements, long nonZeros, DType type) {
+        return sparseInitializerBytes(nonZeros, type) < elements * (long) Math.max(1, type.byteSize());
+    }
+
     public OnnxWriter() {
         this(1_800_000_000L);
     }
