@@ -9,7 +9,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -22,6 +21,7 @@ import org.sparsitybench.formats.AtomicFiles;
 import org.sparsitybench.formats.ModelFiles;
 import org.sparsitybench.model.Model;
 import org.sparsitybench.model.ModelFormat;
+import org.sparsitybench.model.TensorData;
 import org.sparsitybench.model.UnsupportedModelException;
 import org.sparsitybench.model.WeightTensor;
 import org.sparsitybench.prune.Allocation;
@@ -29,7 +29,6 @@ import org.sparsitybench.prune.GlobalSettings;
 import org.sparsitybench.prune.LayerResult;
 import org.sparsitybench.prune.LayerSettings;
 import org.sparsitybench.prune.Mask;
-import org.sparsitybench.prune.Masking;
 import org.sparsitybench.prune.PruningConfig;
 import org.sparsitybench.prune.PruningEngine;
 import org.sparsitybench.prune.PruningMethods;
@@ -209,7 +208,8 @@ public final class PruneCommand implements Callable<Integer> {
                 .run(cfg, ProgressListener.NONE, CancellationToken.NONE);
         List<LayerResult> layerResults = new ArrayList<>(r.layers());
         Map<String, Mask> masks = new LinkedHashMap<>(r.masks());
-        Map<String, float[]> values = new LinkedHashMap<>(r.prunedValues(m));
+        // Lazy masked views: the writer streams them, so a model larger than the heap can be pruned.
+        Map<String, TensorData> values = new LinkedHashMap<>(r.prunedValues(m));
         if (!r.messages().isEmpty()) {
             extra.putPOJO("messages", r.messages());
         }

@@ -35,7 +35,6 @@ import org.sparsitybench.model.UnsupportedModelException;
 import org.sparsitybench.model.WeightTensor;
 import org.sparsitybench.prune.LayerResult;
 import org.sparsitybench.prune.Mask;
-import org.sparsitybench.prune.Masking;
 import org.sparsitybench.prune.PruningConfig;
 import org.sparsitybench.prune.PruningResult;
 import org.sparsitybench.prune.stats.ChannelCounts;
@@ -86,14 +85,16 @@ public final class PruneExport {
      * @param layers     per-layer results in model order
      * @param masks      mask per prunable tensor in model order (the masks' SHA-256 is over these)
      * @param values     new values by tensor name: the masked weights, and for structured pruning the zeroed
-     *                   biases and BatchNorm entries of removed channels
+     *                   biases and BatchNorm entries of removed channels. Lazy views
+     *                   ({@link PruningResult#prunedValues}) keep the export streaming: the writers read them
+     *                   chunk by chunk, so the model is never whole in the heap
      * @param excluded   layers left out of the achieved total
      * @param extra      method-specific report fields, appended after {@code masksSha256} (may be null)
      * @param compaction the compacted tensors when {@link Options#compact()}, else null
      * @param options    output path and storage options
      */
     public record Request(Model model, Path source, String method, double requested, PruningConfig config,
-                          List<LayerResult> layers, Map<String, Mask> masks, Map<String, float[]> values,
+                          List<LayerResult> layers, Map<String, Mask> masks, Map<String, TensorData> values,
                           Set<String> excluded, ObjectNode extra, ChannelCompactor.Compaction compaction,
                           Options options) {
         public Request {
@@ -122,7 +123,7 @@ public final class PruneExport {
         public static Request of(Model model, PruningResult result, Options options, CancellationToken cancel) {
             cancel.throwIfCancelled();
             // Structured layers also lose their removed channels' bias and BatchNorm entries, as `prune` exports.
-            Map<String, float[]> values = new LinkedHashMap<>(result.prunedValues(model));
+            Map<String, TensorData> values = new LinkedHashMap<>(result.prunedValues(model));
             cancel.throwIfCancelled();
             Set<String> excluded = result.layers().stream().filter(l -> l.status() == LayerResult.Status.EXCLUDED)
                     .map(LayerResult::name).collect(Collectors.toSet());
@@ -271,9 +272,9 @@ public final class PruneExport {
         }
     }
 
-    private static Map<String, TensorUpdate> updates(Model m, Map<String, float[]> values) {
+    private static Map<String, TensorUpdate> updates(Model m, Map<String, TensorData> values) {
         Map<String, TensorUpdate> u = new LinkedHashMap<>();
-        values.forEach((name, v) -> u.put(name, TensorUpdate.of(m.tensor(name).orElseThrow(), v)));
+        values.forEach((name, v) -> u.put(name, new TensorUpdate(m.tensor(name).orElseThrow().shape(), v)));
         return u;
     }
 
@@ -352,8 +353,9 @@ public final class PruneExport {
         totals.put("flopsAfter", written.format() == ModelFormat.ONNX ? WeightUses.of(written).flops(nonZeroAfter) : 0);
         totals.put("fileBytesBefore", Files.size(m.file()));
         totals.put("fileBytesAfter", Files.size(out));
-        totals.put("compressedBytesBefore", deflatedSize(m.file()));
-        totals.put("compressedBytesAfter", deflatedSize(out));
+        long[] compressed = deflatedSizes(m.file(), out);
+        totals.put("compressedBytesBefore", compressed[0]);
+        totals.put("compressedBytesAfter", compressed[1]);
         root.set("config", json.readTree(r.config().toJson()));
         root.put("masksSha256", masksSha);
         if (r.extra() != null) {
@@ -366,6 +368,29 @@ public final class PruneExport {
             root.put("sparseStorageNote", SPARSE_STORAGE_NOTE);
         }
         return root;
+    }
+
+    /**
+     * {@link #deflatedSize} of both files, side by side on two threads: DEFLATE runs at tens of MB/s, so on a
+     * multi-GB model the two passes are most of the export's time.
+     */
+    static long[] deflatedSizes(Path first, Path second) throws IOException {
+        java.util.concurrent.FutureTask<Long> other = new java.util.concurrent.FutureTask<>(() -> deflatedSize(second));
+        Thread t = new Thread(other, "deflate " + second.getFileName());
+        t.setDaemon(true);
+        t.start();
+        long a = deflatedSize(first);
+        try {
+            return new long[] {a, other.get()};
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException("interrupted while compressing " + second);
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof IOException io) {
+                throw io;
+            }
+            throw new IllegalStateException(e.getCause());
+        }
     }
 
     /** Bytes after DEFLATE (zip's algorithm, level 6): what zeros save when the file is compressed. */

@@ -3,11 +3,13 @@ package org.sparsitybench.eval;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.FloatBuffer;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import org.sparsitybench.model.Model;
+import org.sparsitybench.model.TensorData;
 import org.sparsitybench.model.UnsupportedModelException;
 import org.sparsitybench.model.WeightTensor;
 import org.sparsitybench.prune.PruningConfig;
@@ -28,23 +30,26 @@ public final class PruneExportChannels {
     }
 
     /**
-     * @param values     the masked model's values plus the removed channels' zeroed entries (add to the export's)
+     * @param values     the removed channels' zeroed entries over the masked values, as views (add to the export's)
      * @param compaction the compacted tensors
      * @param groups     per channel group: sources, channels, removed (the report's {@code groups})
      * @param removed    channels removed in all
      */
-    public record Plan(Map<String, float[]> values, ChannelCompactor.Compaction compaction, ArrayNode groups,
+    public record Plan(Map<String, TensorData> values, ChannelCompactor.Compaction compaction, ArrayNode groups,
                        int removed) {
     }
 
     /**
-     * @param values masked values by tensor name (not modified); tensors absent are read from the model
+     * @param values masked values by tensor name (not modified); tensors absent are read from the model. Each
+     *               tensor a channel group covers is read once, in chunks; only the tensors that lose channels are
+     *               copied, into the compacted arrays
+
      * @throws UnsupportedModelException naming the node when channels to remove belong to a group the engine cannot
      *                                   rewrite, or saying why no channel can be removed
      */
-    public static Plan plan(Model model, PruningConfig config, Map<String, float[]> values) {
+    public static Plan plan(Model model, PruningConfig config, Map<String, TensorData> values) {
         ChannelStructure structure = ChannelStructure.analyze(model);
-        Map<String, float[]> cache = new HashMap<>(values);
+        Map<String, boolean[]> nonZero = new HashMap<>();
         Map<Integer, boolean[]> keep = new LinkedHashMap<>();
         ArrayNode groups = new ObjectMapper().createArrayNode();
         int removedAll = 0;
@@ -60,7 +65,7 @@ public final class PruneExportChannels {
                     if (!s.zeroed()) {
                         continue;
                     }
-                    boolean zero = channelZero(model, cache, s, c);
+                    boolean zero = channelZero(model, values, nonZero, s, c);
                     if (g.sources().contains(s.tensor())) {
                         sourcesZero &= zero;
                     } else {
@@ -105,8 +110,8 @@ public final class PruneExportChannels {
                     + "have only weights pruned; their bias still reaches the next layer)", deadButLive) : "")
                     + "; prune whole channels (l1-structured, l2-structured) or export without compaction");
         }
-        Map<String, float[]> zeroed = ChannelCompactor.zeroRemovedChannels(model, structure, keep, values);
-        Map<String, float[]> merged = new LinkedHashMap<>(values);
+        Map<String, TensorData> zeroed = ChannelCompactor.zeroRemovedChannels(model, structure, keep, values);
+        Map<String, TensorData> merged = new LinkedHashMap<>(values);
         merged.putAll(zeroed);
         ChannelCompactor.Compaction compaction = ChannelCompactor.compact(model, structure, keep, merged);
         return new Plan(zeroed, compaction, groups, removedAll);
@@ -118,30 +123,40 @@ public final class PruneExportChannels {
     }
 
     /** Whether every entry channel {@code c} owns in slice {@code s} is zero. */
-    private static boolean channelZero(Model model, Map<String, float[]> cache, ChannelSlice s, int c) {
-        WeightTensor t = model.tensor(s.tensor()).orElseThrow();
-        float[] v = cache.computeIfAbsent(t.name(), n -> t.data().readAllFloats());
-        long[] shape = t.shape();
-        long outer = 1;
-        for (int i = 0; i < s.axis(); i++) {
-            outer *= shape[i];
-        }
-        long inner = 1;
-        for (int i = s.axis() + 1; i < shape.length; i++) {
-            inner *= shape[i];
-        }
-        long dim = shape.length == 0 ? 1 : shape[s.axis()];
+    private static boolean channelZero(Model model, Map<String, TensorData> values, Map<String, boolean[]> nonZero,
+                                       ChannelSlice s, int c) {
+        boolean[] nz = nonZero.computeIfAbsent(s.tensor() + "\0" + s.axis(), k -> nonZeroAlong(model, values,
+                s.tensor(), s.axis()));
         for (int j = 0; j < s.block(); j++) {
-            long idx = s.first(c) + j;
-            for (long o = 0; o < outer; o++) {
-                long base = (o * dim + idx) * inner;
-                for (long i = 0; i < inner; i++) {
-                    if (v[(int) (base + i)] != 0f) {
-                        return false;
-                    }
-                }
+            if (nz[s.first(c) + j]) {
+                return false;
             }
         }
         return true;
+    }
+
+    /** Per index along {@code axis}: whether any entry of the tensor there is non-zero; one pass, in chunks. */
+    private static boolean[] nonZeroAlong(Model model, Map<String, TensorData> values, String tensor, int axis) {
+        WeightTensor t = model.tensor(tensor).orElseThrow();
+        TensorData data = values.getOrDefault(tensor, t.data());
+        long[] shape = t.shape();
+        long inner = 1;
+        for (int i = axis + 1; i < shape.length; i++) {
+            inner *= shape[i];
+        }
+        long dim = shape.length == 0 ? 1 : shape[axis];
+        boolean[] nz = new boolean[(int) dim];
+        long n = data.elementCount();
+        float[] chunk = new float[(int) Math.min(n, 1 << 16)];
+        for (long at = 0; at < n; at += chunk.length) {
+            int len = (int) Math.min(chunk.length, n - at);
+            data.readFloats(at, FloatBuffer.wrap(chunk, 0, len));
+            for (int i = 0; i < len; i++) {
+                if (chunk[i] != 0f) {
+                    nz[(int) (((at + i) / inner) % dim)] = true;
+                }
+            }
+        }
+        return nz;
     }
 }

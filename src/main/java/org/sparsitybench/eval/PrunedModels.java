@@ -39,7 +39,7 @@ public final class PrunedModels {
             cancel.throwIfCancelled();
             if (e.getValue().prunedCount() > 0) {
                 WeightTensor t = model.tensor(e.getKey()).orElseThrow();
-                updates.put(t.name(), TensorUpdate.of(t, Masking.apply(t.data(), e.getValue())));
+                updates.put(t.name(), new TensorUpdate(t.shape(), Masking.masked(t.data(), e.getValue())));
             }
         }
         return writeUpdates(model, updates, Map.of(), cancel);

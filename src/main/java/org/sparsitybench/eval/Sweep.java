@@ -65,7 +65,7 @@ public final class Sweep {
                         structured ? Allocation.UNIFORM : allocation, null, 0, null));
                 PruningResult r = engine.run(config, ProgressListener.NONE, cancel);
                 Map<String, Mask> masks = r.masks();
-                Map<String, float[]> values = r.prunedValues(model);
+                Map<String, TensorData> values = r.prunedValues(model);
                 Map<String, TensorUpdate> compactUpdates = null;
                 Map<String, Map<String, Long>> compactAttrs = null;
                 ChannelSelection channels = r.channels();
@@ -88,7 +88,7 @@ public final class Sweep {
                     keptCounts.put(e.getKey(), e.getValue().keptCount());
                 }
                 Map<String, TensorUpdate> masked = new HashMap<>();
-                values.forEach((name, v) -> masked.put(name, TensorUpdate.of(model.tensor(name).orElseThrow(), v)));
+                values.forEach((name, v) -> masked.put(name, new TensorUpdate(model.tensor(name).orElseThrow().shape(), v)));
                 Path file = PrunedModels.writeUpdates(model, masked, Map.of(), cancel);
                 try {
                     Evaluation ev;

@@ -4,6 +4,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.sparsitybench.model.TensorData;
 import org.sparsitybench.prune.structure.ChannelSelection;
 
 /**
@@ -44,15 +45,17 @@ public record PruningResult(PruningConfig config, List<LayerResult> layers, Map<
     /**
      * The values to export or evaluate: each pruned tensor's weights with its mask applied, and for structured
      * layers also the removed channels' biases, BatchNorm scale and shift zeroed, so a removed channel contributes
-     * exactly nothing. Tensors that do not change are absent.
+     * exactly nothing. Tensors that do not change are absent. Every value is a lazy view over the model's values
+     * ({@link Masking#masked}): nothing is copied, so a writer streams a pruned model of any size with only the
+     * masks in memory.
      *
      * @param model the model this result was computed for (not modified)
      */
-    public Map<String, float[]> prunedValues(org.sparsitybench.model.Model model) {
-        Map<String, float[]> values = new LinkedHashMap<>();
+    public Map<String, TensorData> prunedValues(org.sparsitybench.model.Model model) {
+        Map<String, TensorData> values = new LinkedHashMap<>();
         for (Map.Entry<String, Mask> e : masks.entrySet()) {
             if (e.getValue().prunedCount() > 0) {
-                values.put(e.getKey(), Masking.apply(model.tensor(e.getKey()).orElseThrow().data(), e.getValue()));
+                values.put(e.getKey(), Masking.masked(model.tensor(e.getKey()).orElseThrow().data(), e.getValue()));
             }
         }
         if (channels != null) {

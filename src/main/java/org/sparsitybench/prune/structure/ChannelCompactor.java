@@ -1,11 +1,14 @@
 package org.sparsitybench.prune.structure;
 
+import java.nio.FloatBuffer;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.TreeMap;
+import org.sparsitybench.model.DType;
 import org.sparsitybench.model.Model;
+import org.sparsitybench.model.TensorData;
 import org.sparsitybench.model.UnsupportedModelException;
 import org.sparsitybench.model.WeightTensor;
 
@@ -39,11 +42,11 @@ public final class ChannelCompactor {
      * @param structure its channel structure
      * @param keep      group id → kept flag per channel (not modified); groups absent keep everything
      * @param base      values to slice by tensor name (e.g. already-pruned values); tensors absent are read from
-     *                  the model (not modified)
+     *                  the model (not modified). Only the tensors that lose entries are read into arrays.
      * @throws UnsupportedModelException naming the node when a group that loses channels cannot be rewritten
      */
     public static Compaction compact(Model model, ChannelStructure structure, Map<Integer, boolean[]> keep,
-                                     Map<String, float[]> base) {
+                                     Map<String, TensorData> base) {
         // Per tensor and axis, which indices survive; several groups may cut the same axis (Concat branches).
         Map<String, Map<Integer, boolean[]>> plan = new LinkedHashMap<>();
         Map<String, Map<String, Long>> attributes = new LinkedHashMap<>();
@@ -99,7 +102,7 @@ public final class ChannelCompactor {
         Map<String, Sliced> tensors = new LinkedHashMap<>();
         for (Map.Entry<String, Map<Integer, boolean[]>> e : plan.entrySet()) {
             WeightTensor t = model.tensor(e.getKey()).orElseThrow();
-            float[] values = base.containsKey(t.name()) ? base.get(t.name()) : t.data().readAllFloats();
+            float[] values = base.getOrDefault(t.name(), t.data()).readAllFloats();
             long[] shape = t.shape();
             for (Map.Entry<Integer, boolean[]> axis : e.getValue().entrySet()) {
                 values = slice(values, shape, axis.getKey(), indices(axis.getValue()));
@@ -110,14 +113,18 @@ public final class ChannelCompactor {
     }
 
     /**
-     * The masked model's values: the entries of removed channels in every {@link ChannelSlice#zeroed()} slice set
-     * to 0, so each removed channel contributes exactly nothing downstream.
+     * The masked model's values: the entries of removed channels in every {@link ChannelSlice#zeroed()} slice read
+     * as 0, so each removed channel contributes exactly nothing downstream. The values are views over
+     * {@code base} (or the model's values), nothing is copied: a writer streams them like any other tensor.
      *
-     * @return new arrays for the tensors that change (inputs not modified)
+     * @param base values by tensor name to zero on top of (e.g. masked weights; not modified); tensors absent are
+     *             read from the model
+     * @return a view for each tensor that changes
      */
-    public static Map<String, float[]> zeroRemovedChannels(Model model, ChannelStructure structure,
-                                                           Map<Integer, boolean[]> keep, Map<String, float[]> base) {
-        Map<String, float[]> out = new HashMap<>();
+    public static Map<String, TensorData> zeroRemovedChannels(Model model, ChannelStructure structure,
+                                                              Map<Integer, boolean[]> keep, Map<String, TensorData> base) {
+        // Per tensor and axis, which indices read as zero.
+        Map<String, Map<Integer, boolean[]>> zero = new LinkedHashMap<>();
         for (ChannelGroup g : structure.groups()) {
             boolean[] k = keep.get(g.id());
             if (k == null || count(k) == g.channels()) {
@@ -129,19 +136,78 @@ public final class ChannelCompactor {
                     continue;
                 }
                 WeightTensor t = model.tensor(s.tensor()).orElseThrow();
-                float[] values = out.computeIfAbsent(t.name(),
-                        n -> base.containsKey(n) ? base.get(n).clone() : t.data().readAllFloats());
-                long[] shape = t.shape();
+                boolean[] z = zero.computeIfAbsent(t.name(), n -> new TreeMap<>())
+                        .computeIfAbsent(s.axis(), a -> new boolean[(int) t.dim(a)]);
                 for (int c = s.from(); c < s.from() + s.count(); c++) {
                     if (!k[c]) {
-                        for (int j = 0; j < s.block(); j++) {
-                            zeroIndex(values, shape, s.axis(), s.first(c) + j);
-                        }
+                        Arrays.fill(z, s.first(c), s.first(c) + s.block(), true);
                     }
                 }
             }
         }
+        Map<String, TensorData> out = new HashMap<>();
+        zero.forEach((name, axes) -> {
+            WeightTensor t = model.tensor(name).orElseThrow();
+            out.put(name, new ZeroedIndices(base.getOrDefault(name, t.data()), t.shape(), axes));
+        });
         return out;
+    }
+
+    /** A tensor's values with some indices along some axes read as {@code +0.0}; a view, nothing copied. */
+    private static final class ZeroedIndices implements TensorData {
+        private final TensorData values;
+        private final int[] axes;
+        private final long[] inner;
+        private final long[] dims;
+        private final boolean[][] zero;
+
+        ZeroedIndices(TensorData values, long[] shape, Map<Integer, boolean[]> zeroByAxis) {
+            this.values = values;
+            int n = zeroByAxis.size();
+            axes = new int[n];
+            inner = new long[n];
+            dims = new long[n];
+            zero = new boolean[n][];
+            int i = 0;
+            for (Map.Entry<Integer, boolean[]> e : zeroByAxis.entrySet()) {
+                int axis = e.getKey();
+                long in = 1;
+                for (int d = axis + 1; d < shape.length; d++) {
+                    in *= shape[d];
+                }
+                axes[i] = axis;
+                inner[i] = in;
+                dims[i] = shape.length == 0 ? 1 : shape[axis];
+                zero[i] = e.getValue();
+                i++;
+            }
+        }
+
+        @Override
+        public DType dtype() {
+            return values.dtype();
+        }
+
+        @Override
+        public long elementCount() {
+            return values.elementCount();
+        }
+
+        @Override
+        public void readFloats(long first, FloatBuffer dst) {
+            int start = dst.position();
+            int n = dst.remaining();
+            values.readFloats(first, dst);
+            for (int i = 0; i < n; i++) {
+                long e = first + i;
+                for (int a = 0; a < axes.length; a++) {
+                    if (zero[a][(int) ((e / inner[a]) % dims[a])]) {
+                        dst.put(start + i, 0f);
+                        break;
+                    }
+                }
+            }
+        }
     }
 
     private static void validate(ChannelGroup g, boolean[] k) {
@@ -194,20 +260,5 @@ public final class ChannelCompactor {
         }
         shape[axis] = idx.length;
         return out;
-    }
-
-    private static void zeroIndex(float[] values, long[] shape, int axis, int index) {
-        int outer = 1;
-        for (int i = 0; i < axis; i++) {
-            outer *= (int) shape[i];
-        }
-        int inner = 1;
-        for (int i = axis + 1; i < shape.length; i++) {
-            inner *= (int) shape[i];
-        }
-        int dim = (int) shape[axis];
-        for (int o = 0; o < outer; o++) {
-            Arrays.fill(values, (o * dim + index) * inner, (o * dim + index + 1) * inner, 0f);
-        }
     }
 }

@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import org.sparsitybench.model.Model;
+import org.sparsitybench.model.TensorData;
 
 /**
  * The channels a structured run keeps: the model's channel structure and, per group the run pruned, a kept flag
@@ -36,9 +37,9 @@ public record ChannelSelection(ChannelStructure structure, Map<Integer, boolean[
      * The masked model's values with every removed channel's entries zeroed (weights, biases, BatchNorm scale and
      * shift, depthwise filters), on top of {@code base} (pruned values by tensor name, not modified).
      *
-     * @return the tensors that change, as new arrays
+     * @return the tensors that change, as views over {@code base} or the model (nothing copied)
      */
-    public Map<String, float[]> zeroRemoved(Model model, Map<String, float[]> base) {
+    public Map<String, TensorData> zeroRemoved(Model model, Map<String, TensorData> base) {
         return ChannelCompactor.zeroRemovedChannels(model, structure, keep, base);
     }
 
@@ -49,7 +50,7 @@ public record ChannelSelection(ChannelStructure structure, Map<Integer, boolean[
      * @throws org.sparsitybench.model.UnsupportedModelException naming the node when a group that loses
      *         channels cannot be rewritten
      */
-    public ChannelCompactor.Compaction compact(Model model, Map<String, float[]> base) {
+    public ChannelCompactor.Compaction compact(Model model, Map<String, TensorData> base) {
         return ChannelCompactor.compact(model, structure, keep, base);
     }
 }

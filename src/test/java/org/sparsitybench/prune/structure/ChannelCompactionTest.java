@@ -100,7 +100,7 @@ class ChannelCompactionTest {
 
         Map<String, TensorUpdate> masked = new HashMap<>();
         ChannelCompactor.zeroRemovedChannels(m, s, keep, Map.of()).forEach((name, v) ->
-                masked.put(name, TensorUpdate.of(m.tensor(name).orElseThrow(), v)));
+                masked.put(name, new TensorUpdate(m.tensor(name).orElseThrow().shape(), v)));
         Path maskedFile = dir.resolve("masked.onnx");
         new OnnxWriter().write(m, masked, Map.of(), maskedFile);
 
@@ -227,6 +227,47 @@ class ChannelCompactionTest {
         long group = c.graph().nodes().stream().filter(n -> n.name().equals("Conv_2")).findFirst().orElseThrow()
                 .intAttribute("group", -1);
         assertEquals(5, group);
+    }
+
+    @Test
+    void removedChannelsReadAsZeroThroughAViewInAnyWindow() throws Exception {
+        OnnxModelBuilder b = new OnnxModelBuilder("dwv", 13).input("X", 1, -1, 3, 6, 6).output("Y", 1, -1, 4, 6, 6);
+        conv(b, "X", "c1", "K1", 8, 3, 3, 1);
+        b.node("Relu", new String[] {"c1"}, new String[] {"r1"});
+        conv(b, "r1", "d", "DW", 8, 1, 3, 8);
+        bn(b, "d", "dn", "BND", 8);
+        b.node("Relu", new String[] {"dn"}, new String[] {"dr"});
+        conv(b, "dr", "Y", "PW", 4, 8, 1, 1);
+        Path f = dir.resolve("dwv.onnx");
+        b.save(f);
+        Model m = new OnnxReader().read(f);
+        ChannelStructure s = ChannelStructure.analyze(m);
+        boolean[] keep = keepEvery(8, 0, 1, 7);
+        Map<String, TensorData> zeroed = ChannelCompactor.zeroRemovedChannels(m, s,
+                Map.of(s.groupOf("K1").orElseThrow().id(), keep), Map.of());
+        assertTrue(zeroed.keySet().containsAll(List.of("K1", "K1_b", "DW", "DW_b", "BND_s", "BND_b")), zeroed.keySet().toString());
+        assertFalse(zeroed.containsKey("PW"), "a consumer's input columns multiply zeros and stay as they are");
+        for (Map.Entry<String, TensorData> e : zeroed.entrySet()) {
+            WeightTensor t = m.tensor(e.getKey()).orElseThrow();
+            float[] original = t.data().readAllFloats();
+            float[] all = e.getValue().readAllFloats();
+            long per = t.elementCount() / t.dim(0);
+            for (int i = 0; i < all.length; i++) {
+                float expected = keep[(int) (i / per)] ? original[i] : 0f;
+                assertEquals(Float.floatToRawIntBits(expected), Float.floatToRawIntBits(all[i]), e.getKey() + "[" + i + "]");
+            }
+            // Writers read in windows: every window, at every offset, reads what the whole read does.
+            for (int window : new int[] {1, 5, 13}) {
+                float[] dst = new float[window + 3];
+                for (int first = 0; first + window <= all.length; first++) {
+                    e.getValue().readFloats(first, java.nio.FloatBuffer.wrap(dst, 2, window));
+                    for (int i = 0; i < window; i++) {
+                        assertEquals(all[first + i], dst[2 + i], 0f, e.getKey() + " window at " + first);
+                    }
+                }
+            }
+            assertArrayEquals(original, t.data().readAllFloats(), 0f, "the model's values are not modified");
+        }
     }
 
     @Test
@@ -396,7 +437,7 @@ class ChannelCompactionTest {
         assertEquals(0.0, d.achieved(), "the last layer feeds the graph output and keeps its channels");
         assertTrue(r.messages().stream().anyMatch(msg -> msg.contains("graph output")), r.messages().toString());
         // The removed channels' BatchNorm shift is zeroed too, so the masked model computes what the compacted one does.
-        float[] shift = r.prunedValues(m).get("BNB_b");
+        float[] shift = r.prunedValues(m).get("BNB_b").readAllFloats();
         for (int c = 0; c < 4; c++) {
             assertEquals(!keep[2 + c], shift[c] == 0f, "BatchNorm shift of B's channel " + c);
         }
