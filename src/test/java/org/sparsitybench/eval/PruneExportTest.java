@@ -143,4 +143,101 @@ class PruneExportTest {
         assertFalse(Files.exists(out));
         assertFalse(Files.exists(PruneExport.reportFile(out)));
     }
+
+    @Test
+    void sparseStorageKeepsDenseTheTensorsItWouldEnlarge() throws Exception {
+        Model m = copyOf("fashion-lenet5");
+        Map<Double, JsonNode> reports = new LinkedHashMap<>();
+        Map<Double, long[]> sizes = new LinkedHashMap<>();
+        for (double level : new double[] {0.5, 0.9}) {
+            PruningResult r = new PruningEngine(m).run(PruningConfig.of(GlobalSettings.of(level, "magnitude",
+                    Allocation.UNIFORM)), ProgressListener.NONE, CancellationToken.NONE);
+            Path dense = dir.resolve("dense-" + level + ".onnx");
+            Path sparse = dir.resolve("sparse-" + level + ".onnx");
+            PruneExport.write(PruneExport.Request.of(m, r, new PruneExport.Options(dense, false, false),
+                    CancellationToken.NONE), ProgressListener.NONE, CancellationToken.NONE);
+            reports.put(level, PruneExport.write(PruneExport.Request.of(m, r, new PruneExport.Options(sparse, false,
+                    true), CancellationToken.NONE), ProgressListener.NONE, CancellationToken.NONE).json());
+            sizes.put(level, new long[] {Files.size(dense), Files.size(sparse)});
+        }
+        // Float32 with an int64 index per value: at 50 % zeros no tensor shrinks, so none is stored sparse and the
+        // file is no larger than the dense export; at 90 % the pruned weights do.
+        JsonNode half = reports.get(0.5).get("sparseStorage");
+        assertEquals(0, half.get("stored").size(), half.toString());
+        assertTrue(half.get("keptDense").size() > 0, half.toString());
+        assertTrue(sizes.get(0.5)[1] <= sizes.get(0.5)[0], java.util.Arrays.toString(sizes.get(0.5)));
+        JsonNode ninety = reports.get(0.9).get("sparseStorage");
+        assertTrue(ninety.get("stored").size() > 0, ninety.toString());
+        assertTrue(sizes.get(0.9)[1] < sizes.get(0.9)[0] * 0.6, java.util.Arrays.toString(sizes.get(0.9)));
+        for (JsonNode name : ninety.get("stored")) {
+            assertTrue(m.tensor(name.asText()).orElseThrow().elementCount() > 0, name.asText());
+        }
+    }
+
+    @Test
+    void anExportCancelledAtAnyCheckLeavesTheEarlierModelAndReportOrWritesBoth() throws Exception {
+        Model m = copyOf("fashion-lenet5");
+        Path out = dir.resolve("pair.onnx");
+        PruningResult older = new PruningEngine(m).run(PruningConfig.of(GlobalSettings.of(0.3, "magnitude",
+                Allocation.UNIFORM)), ProgressListener.NONE, CancellationToken.NONE);
+        PruningResult newer = new PruningEngine(m).run(PruningConfig.of(GlobalSettings.of(0.8, "magnitude",
+                Allocation.UNIFORM)), ProgressListener.NONE, CancellationToken.NONE);
+        PruneExport.Options options = new PruneExport.Options(out, false, false);
+        long[] checks = {0};
+        PruneExport.write(PruneExport.Request.of(m, newer, options, CancellationToken.NONE), ProgressListener.NONE,
+                () -> checks[0]++ < 0);
+        assertTrue(checks[0] >= 3, "cancellation is checked while the model is written: " + checks[0]);
+        int cancelled = 0;
+        for (long k = 0; k <= checks[0]; k++) {
+            PruneExport.write(PruneExport.Request.of(m, older, options, CancellationToken.NONE),
+                    ProgressListener.NONE, CancellationToken.NONE);
+            byte[] oldModel = Files.readAllBytes(out);
+            byte[] oldReport = Files.readAllBytes(PruneExport.reportFile(out));
+            long stopAt = k;
+            long[] seen = {0};
+            PruneExport.Request req = PruneExport.Request.of(m, newer, options, CancellationToken.NONE);
+            try {
+                PruneExport.write(req, ProgressListener.NONE, () -> seen[0]++ >= stopAt);
+                JsonNode rep = new ObjectMapper().readTree(PruneExport.reportFile(out).toFile());
+                assertEquals(PruneExport.masksSha256(newer.masks()), rep.get("masksSha256").asText(),
+                        "completed at check " + k + ": the new report");
+                long zeros = 0;
+                for (WeightTensor t : ModelFiles.read(out).tensors()) {
+                    for (float v : t.prunable() ? t.data().readAllFloats() : new float[0]) {
+                        zeros += v == 0f ? 1 : 0;
+                    }
+                }
+                assertTrue(zeros >= newer.pruned(), "completed at check " + k + ": the new model, " + zeros
+                        + " zeros for " + newer.pruned() + " pruned");
+            } catch (CancelledException e) {
+                cancelled++;
+                assertArrayEquals(oldModel, Files.readAllBytes(out), "cancelled at check " + k + ": earlier model");
+                assertArrayEquals(oldReport, Files.readAllBytes(PruneExport.reportFile(out)),
+                        "cancelled at check " + k + ": earlier report");
+            }
+            try (var left = Files.list(dir)) {
+                assertEquals(List.of(), left.map(p -> p.getFileName().toString()).filter(n -> n.startsWith("."))
+                        .toList(), "no temporary left at check " + k);
+            }
+        }
+        assertTrue(cancelled >= 2, "cancelled runs: " + cancelled);
+    }
+
+    @Test
+    void theCompressedSizeEstimateIsCloseToTheExactOne() throws Exception {
+        // Pruned-like float32 weights: 70 % zeros at random places, the rest ~N(0, 0.02); 8 MB.
+        java.util.Random rnd = new java.util.Random(3);
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(8 << 20).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        while (b.hasRemaining()) {
+            b.putFloat(rnd.nextDouble() < 0.7 ? 0f : (float) (rnd.nextGaussian() * 0.02));
+        }
+        Path f = dir.resolve("weights.bin");
+        Files.write(f, b.array());
+        long exact = PruneExport.deflatedSize(f);
+        long estimate = PruneExport.estimatedDeflatedSize(f, 16, 64 << 10);
+        assertTrue(Math.abs(estimate - exact) < 0.03 * exact, estimate + " estimated, " + exact + " exact");
+        assertTrue(exact < 0.6 * Files.size(f), "the zeros compress: " + exact);
+        assertEquals(exact, PruneExport.estimatedDeflatedSize(f, 16, 1 << 20), "a file within the sample is "
+                + "compressed whole");
+    }
 }
