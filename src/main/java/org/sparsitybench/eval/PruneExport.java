@@ -203,9 +203,9 @@ public final class PruneExport {
         SparseChoice choice = null;
         ProgressListener writing = progress.range(0, 0.8);
         if (r.compaction() != null) {
-            Object[] compacted = writeCompacted(r, meta, sparse, progress, cancel);
-            check = (ObjectNode) compacted[0];
-            choice = (SparseChoice) compacted[1];
+            Compacted compacted = writeCompacted(r, meta, sparse, progress, cancel);
+            check = compacted.check();
+            choice = compacted.sparse();
         } else if (m.format() == ModelFormat.ONNX) {
             choice = SparseChoice.of(m, r.values(), sparse, cancel);
             new OnnxWriter().write(m, updates(m, r.values()), Map.of(), choice.stored(), meta, out, writing, cancel);
@@ -243,8 +243,9 @@ public final class PruneExport {
                 if (!asked.contains(e.getKey())) {
                     continue;
                 }
+                cancel.throwIfCancelled();
                 TensorData d = e.getValue();
-                long nonZeros = nonZeros(d, cancel);
+                long nonZeros = d.elementCount() - org.sparsitybench.model.TensorStats.of(d).zeros();
                 if (OnnxWriter.sparseIsSmaller(d.elementCount(), nonZeros, m.tensor(e.getKey()).orElseThrow().dtype())) {
                     stored.add(e.getKey());
                 } else {
@@ -253,25 +254,13 @@ public final class PruneExport {
             }
             return new SparseChoice(stored, dense);
         }
-
-        private static long nonZeros(TensorData d, CancellationToken cancel) {
-            long n = d.elementCount();
-            float[] chunk = new float[(int) Math.min(1 << 16, Math.max(1, n))];
-            long count = 0;
-            for (long at = 0; at < n; at += chunk.length) {
-                cancel.throwIfCancelled();
-                int len = (int) Math.min(chunk.length, n - at);
-                d.readFloats(at, java.nio.FloatBuffer.wrap(chunk, 0, len));
-                for (int i = 0; i < len; i++) {
-                    count += chunk[i] != 0f ? 1 : 0;
-                }
-            }
-            return count;
-        }
     }
 
-    /** Writes the compacted model after its check; returns {the check's report, the sparse choice}. */
-    private static Object[] writeCompacted(Request r, Map<String, String> meta, Set<String> sparse,
+    /** What writing a compacted model decided: the equivalence check's report and the sparse choice. */
+    private record Compacted(ObjectNode check, SparseChoice sparse) {
+    }
+
+    private static Compacted writeCompacted(Request r, Map<String, String> meta, Set<String> sparse,
                                            ProgressListener progress, CancellationToken cancel) throws IOException {
         Model m = r.model();
         Path out = r.options().out();
@@ -280,7 +269,7 @@ public final class PruneExport {
         Path masked = AtomicFiles.createProcessTempFile(dir, ".masked-", ".onnx");
         Path candidate = AtomicFiles.createProcessTempFile(dir, ".compact-", ".onnx");
         try {
-            new OnnxWriter().write(m, updates(m, r.values()), Map.of(), meta, masked);
+            new OnnxWriter().write(m, updates(m, r.values()), meta, masked, ProgressListener.NONE, cancel);
             cancel.throwIfCancelled();
             Map<String, TensorUpdate> sliced = new LinkedHashMap<>();
             r.compaction().tensors().forEach((name, t) -> sliced.put(name, new TensorUpdate(t.shape(),
@@ -301,7 +290,7 @@ public final class PruneExport {
             } catch (AtomicMoveNotSupportedException e) {
                 Files.move(candidate, out, StandardCopyOption.REPLACE_EXISTING);
             }
-            return new Object[] {new ObjectMapper().valueToTree(res), choice};
+            return new Compacted(new ObjectMapper().valueToTree(res), choice);
         } finally {
             Files.deleteIfExists(masked);
             Files.deleteIfExists(candidate);
