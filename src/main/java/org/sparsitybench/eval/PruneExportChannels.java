@@ -43,7 +43,6 @@ public final class PruneExportChannels {
      * @param values masked values by tensor name (not modified); tensors absent are read from the model. Each
      *               tensor a channel group covers is read once, in chunks; only the tensors that lose channels are
      *               copied, into the compacted arrays
-
      * @throws UnsupportedModelException naming the node when channels to remove belong to a group the engine cannot
      *                                   rewrite, or saying why no channel can be removed
      */
