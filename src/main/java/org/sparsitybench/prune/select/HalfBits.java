@@ -215,9 +215,11 @@ final class HalfBits {
     /**
      * Counts the patterns of the little-endian elements at bytes {@code [from, to)} of {@code b} into {@code out}.
      * The loop takes two longs (eight elements) at a time and interleaves their increments, into a table of its
-     * own whose length the compiler knows (no bounds checks): neighbouring weights often share a pattern, and
-     * interleaving two streams keeps one increment from waiting on the store of the one before. Measured on the
-     * 1B-parameter BF16 file, two threads: 186 ms against 245 ms for the copy-then-count-shorts loop it replaced.
+     * own whose length the compiler knows (no bounds checks on it): neighbouring weights often share a pattern,
+     * and interleaving two streams keeps one increment from waiting on the store of the one before. It reads a
+     * slice that starts at the span, so its index runs from 0 to a limit the JIT can check once per loop rather
+     * than per load (an offset loop over the whole window ran about 15 % slower). Measured on the 1B-parameter
+     * BF16 file, two threads: 186 ms against 245 ms for the copy-then-count-shorts loop it replaced.
      */
     private static void countSpan(ByteBuffer b, int from, int to, int[] out) {
         if (to - from < 2 * SMALL_SPAN) {
