@@ -280,6 +280,16 @@ class WorkbenchWindowTest {
         WaitForAsyncUtils.waitForFxEvents();
         var view = robot.lookup("#smallMultiples").queryAs(org.sparsitybench.ui.distribution.SmallMultiplesView.class);
         assertEquals(5, view.canvases().size());
+        // Tile titles keep the end of a long name (what tells layers apart) and leave room for the percentage.
+        javafx.scene.text.Font font = javafx.scene.text.Font.font(11);
+        String name = "model.layers.17.self_attn.q_proj.weight";
+        assertEquals("conv1.weight", org.sparsitybench.ui.distribution.SmallMultiplesView.fitFromEnd("conv1.weight",
+                font, 150));
+        String fitted = org.sparsitybench.ui.distribution.SmallMultiplesView.fitFromEnd(name, font, 150);
+        javafx.scene.text.Text measured = new javafx.scene.text.Text(fitted);
+        measured.setFont(font);
+        assertTrue(fitted.startsWith("…") && name.endsWith(fitted.substring(1)) && fitted.length() > 10
+                && measured.getLayoutBounds().getWidth() <= 150, fitted);
     }
 
     @Test

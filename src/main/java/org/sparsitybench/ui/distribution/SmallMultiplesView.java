@@ -68,6 +68,30 @@ public final class SmallMultiplesView extends ScrollPane {
         }
     }
 
+    private static double textWidth(String s, Font font) {
+        javafx.scene.text.Text t = new javafx.scene.text.Text(s);
+        t.setFont(font);
+        return t.getLayoutBounds().getWidth();
+    }
+
+    /** {@code name}, or "…" and as much of its end as fits in {@code width}. */
+    public static String fitFromEnd(String name, Font font, double width) {
+        if (textWidth(name, font) <= width) {
+            return name;
+        }
+        int lo = 0;
+        int hi = name.length();
+        while (lo < hi) { // the longest suffix that fits after the ellipsis
+            int mid = (lo + hi + 1) >>> 1;
+            if (textWidth("…" + name.substring(name.length() - mid), font) <= width) {
+                lo = mid;
+            } else {
+                hi = mid - 1;
+            }
+        }
+        return "…" + name.substring(name.length() - lo);
+    }
+
     private void paint(GraphicsContext g, Tile t) {
         boolean d = dark.get();
         Color bg = d ? Color.web("#26282c") : Color.WHITE;
@@ -78,12 +102,16 @@ public final class SmallMultiplesView extends ScrollPane {
         g.fillRect(0, 0, TILE_WIDTH, TILE_HEIGHT);
         g.setStroke(d ? Color.web("#3a3d42") : Color.web("#d0d4da"));
         g.strokeRect(0.5, 0.5, TILE_WIDTH - 1, TILE_HEIGHT - 1);
+        Font font = Font.font(11);
+        g.setFont(font);
+        String percent = String.format(Locale.ROOT, "%.0f%%", 100 * t.achieved());
+        double percentWidth = textWidth(percent, font);
         g.setFill(fg);
-        g.setFont(Font.font(11));
-        String name = t.name().length() > 30 ? "…" + t.name().substring(t.name().length() - 29) : t.name();
-        g.fillText(name, 6, 14);
+        // The name's end tells layers apart (…layers.7.mlp.up_proj.weight): drop its start until it fits
+        // beside the percentage.
+        g.fillText(fitFromEnd(t.name(), font, TILE_WIDTH - 6 - 6 - 8 - percentWidth), 6, 14);
         g.setFill(d ? Color.web("#9aa0a8") : Color.web("#5f6670"));
-        g.fillText(String.format(Locale.ROOT, "%.0f%%", 100 * t.achieved()), TILE_WIDTH - 34, 14);
+        g.fillText(percent, TILE_WIDTH - 6 - percentWidth, 14);
         WeightHistogram h = t.histogram();
         double x0 = 6;
         double y0 = 22;
