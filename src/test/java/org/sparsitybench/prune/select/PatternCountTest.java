@@ -114,6 +114,7 @@ class PatternCountTest {
         }
         data.add(TensorData.ofFloats(f32)); // not raw patterns: built on its own
         data.add(windows(DType.BFLOAT16, gaussian(DType.BFLOAT16, 1, r), r));
+        data.add(windows(DType.BFLOAT16, new short[0], r)); // an empty tensor
         data.add(windows(DType.FLOAT16, gaussian(DType.FLOAT16, 1_048_641, r), r));
         TensorData[] d = data.toArray(TensorData[]::new);
         ScoreFunction[] s = new ScoreFunction[d.length];
