@@ -9,6 +9,8 @@ import java.io.IOException;
 import java.nio.FloatBuffer;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.concurrent.locks.Lock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
  * One ONNX Runtime session on a model file or on the bytes an export would write, fed float32 batches.
@@ -88,13 +90,34 @@ public final class OrtModel implements AutoCloseable {
      * @param values batch values (not modified), laid out as {@code shape}
      */
     public float[] run(float[] values, long[] shape) throws OrtException {
+        Lock shared = TIMING.readLock();
+        shared.lock();
         try (OnnxTensor x = OnnxTensor.createTensor(env, FloatBuffer.wrap(values), shape);
              OrtSession.Result r = session.run(Map.of(input, x))) {
             FloatBuffer out = ((OnnxTensor) r.get(0)).getFloatBuffer();
             float[] result = new float[out.remaining()];
             out.get(result);
             return result;
+        } finally {
+            shared.unlock();
         }
+    }
+
+    /**
+     * Held shared by every {@link #run} and exclusively by a latency measurement ({@link #exclusiveTiming}), so
+     * timed runs never share the cores with this process's other inferences: a sweep measuring latency while the
+     * window evaluated the current configuration drew 2× spikes into a flat latency curve. Fair, so a waiting
+     * measurement gets in after the batches already running.
+     */
+    private static final ReentrantReadWriteLock TIMING = new ReentrantReadWriteLock(true);
+
+    /**
+     * The lock a latency measurement holds around its warm-up and timed runs; while it is held, other threads'
+     * {@link #run} calls wait. The holder's own runs go through (a write lock admits its holder's reads). Never
+     * take it while inside {@link #run}.
+     */
+    static Lock exclusiveTiming() {
+        return TIMING.writeLock();
     }
 
     @Override
