@@ -95,5 +95,64 @@ final class StreamedExports {
         assertEquals(prunedByLayer.values().stream().filter(p -> p > 0).count(), v.prunedTensors());
         assertTrue(v.untouchedTensors() > 0, "the norms are copied, not pruned");
         assertEquals(params - v.zeros(), totals.get("paramsAfter").asLong(), "zeros of the pruned tensors as re-read");
+        assertRawBytesFollowTheMasks(source, out, again);
+    }
+
+    /**
+     * The same check without the product's reader: both files' SafeTensors headers parsed here, and every BF16
+     * element of the export compared with the source's bytes: +0 ({@code 0x0000}) where the mask prunes, the
+     * source's two bytes everywhere else; tensors without a mask byte-identical.
+     */
+    private static void assertRawBytesFollowTheMasks(Path source, Path out, PruningResult result) throws Exception {
+        try (java.nio.channels.FileChannel a = java.nio.channels.FileChannel.open(source);
+             java.nio.channels.FileChannel b = java.nio.channels.FileChannel.open(out)) {
+            Map<String, long[]> srcAt = rawOffsets(a);
+            Map<String, long[]> outAt = rawOffsets(b);
+            assertEquals(srcAt.keySet(), outAt.keySet(), "the same tensors");
+            for (Map.Entry<String, long[]> e : srcAt.entrySet()) {
+                String name = e.getKey();
+                long[] s = e.getValue();
+                long[] o = outAt.get(name);
+                assertEquals(s[1] - s[0], o[1] - o[0], name + ": byte length");
+                java.nio.ByteBuffer sb = a.map(java.nio.channels.FileChannel.MapMode.READ_ONLY, s[0], s[1] - s[0]);
+                java.nio.ByteBuffer ob = b.map(java.nio.channels.FileChannel.MapMode.READ_ONLY, o[0], o[1] - o[0]);
+                org.sparsitybench.prune.Mask mask = result.masks().get(name);
+                if (mask == null || mask.prunedCount() == 0) {
+                    assertEquals(sb, ob, name + ": copied byte for byte");
+                    continue;
+                }
+                org.sparsitybench.prune.BitMask bits = mask.toBitMask();
+                long zeroed = 0;
+                for (int i = 0; i < sb.limit() / 2; i++) {
+                    boolean kept = (bits.word(i >>> 6) >>> i & 1L) != 0;
+                    short want = kept ? sb.getShort(2 * i) : 0;
+                    if (ob.getShort(2 * i) != want) {
+                        throw new AssertionError(name + " element " + i + ": " + ob.getShort(2 * i) + ", expected "
+                                + want + (kept ? " (kept)" : " (pruned)"));
+                    }
+                    zeroed += kept ? 0 : 1;
+                }
+                assertEquals(mask.prunedCount(), zeroed, name);
+            }
+        }
+    }
+
+    /** Tensor name to {first, end} absolute byte offsets, from the file's own header (8-byte length, JSON). */
+    private static Map<String, long[]> rawOffsets(java.nio.channels.FileChannel ch) throws Exception {
+        java.nio.ByteBuffer len = java.nio.ByteBuffer.allocate(8).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        ch.read(len, 0);
+        long n = len.getLong(0);
+        java.nio.ByteBuffer header = java.nio.ByteBuffer.allocate((int) n);
+        ch.read(header, 8);
+        JsonNode h = new ObjectMapper().readTree(new String(header.array(), StandardCharsets.UTF_8));
+        Map<String, long[]> out = new LinkedHashMap<>();
+        h.fields().forEachRemaining(f -> {
+            if (!f.getKey().equals("__metadata__")) {
+                assertEquals("BF16", f.getValue().get("dtype").asText(), f.getKey());
+                JsonNode off = f.getValue().get("data_offsets");
+                out.put(f.getKey(), new long[] {8 + n + off.get(0).asLong(), 8 + n + off.get(1).asLong()});
+            }
+        });
+        return out;
     }
 }
