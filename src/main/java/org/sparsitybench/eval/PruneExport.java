@@ -4,23 +4,31 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InterruptedIOException;
 import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
 import java.util.stream.Collectors;
 import java.util.zip.Deflater;
 import java.util.zip.DeflaterOutputStream;
@@ -237,8 +245,8 @@ public final class PruneExport {
      */
     record SparseChoice(Set<String> stored, List<String> keptDense) {
         static SparseChoice of(Model m, Map<String, TensorData> values, Set<String> asked, CancellationToken cancel) {
-            Set<String> stored = new java.util.LinkedHashSet<>();
-            List<String> dense = new java.util.ArrayList<>();
+            Set<String> stored = new LinkedHashSet<>();
+            List<String> dense = new ArrayList<>();
             for (Map.Entry<String, TensorData> e : values.entrySet()) {
                 if (!asked.contains(e.getKey())) {
                     continue;
@@ -441,7 +449,7 @@ public final class PruneExport {
         if (Files.size(first) > EXACT_COMPRESSION_LIMIT || Files.size(second) > EXACT_COMPRESSION_LIMIT) {
             return new long[] {estimatedDeflatedSize(first), estimatedDeflatedSize(second), 1};
         }
-        java.util.concurrent.FutureTask<Long> other = new java.util.concurrent.FutureTask<>(() -> deflatedSize(second));
+        FutureTask<Long> other = new FutureTask<>(() -> deflatedSize(second));
         Thread t = new Thread(other, "deflate " + second.getFileName());
         t.setDaemon(true);
         t.start();
@@ -450,8 +458,8 @@ public final class PruneExport {
             return new long[] {a, other.get(), 0};
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new java.io.InterruptedIOException("interrupted while compressing " + second);
-        } catch (java.util.concurrent.ExecutionException e) {
+            throw new InterruptedIOException("interrupted while compressing " + second);
+        } catch (ExecutionException e) {
             if (e.getCause() instanceof IOException io) {
                 throw io;
             }
@@ -479,13 +487,13 @@ public final class PruneExport {
         byte[] sink = new byte[1 << 16];
         long compressed = 0;
         Deflater d = new Deflater(6);
-        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(file)) {
+        try (FileChannel ch = FileChannel.open(file)) {
             for (int i = 0; i < blocks; i++) {
                 long at = (size - blockBytes) / (blocks - 1) * i;
-                java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(block);
+                ByteBuffer b = ByteBuffer.wrap(block);
                 while (b.hasRemaining()) {
                     if (ch.read(b, at + b.position()) < 0) {
-                        throw new java.io.EOFException(file + ": shorter than " + size + " bytes while reading it");
+                        throw new EOFException(file + ": shorter than " + size + " bytes while reading it");
                     }
                 }
                 d.reset();

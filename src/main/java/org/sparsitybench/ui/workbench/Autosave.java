@@ -14,6 +14,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.sparsitybench.project.Project;
 import org.sparsitybench.project.ProjectFiles;
 
@@ -110,8 +112,8 @@ public final class Autosave implements AutoCloseable {
     }
 
     /** A write's temporary file: {@code .autosave-PID.sbproj.RANDOM.part} (see {@code ProjectFiles.write}). */
-    private static final java.util.regex.Pattern TEMPORARY = java.util.regex.Pattern.compile(
-            "\\." + PREFIX + "(\\d+)" + java.util.regex.Pattern.quote(Project.EXTENSION) + "\\.\\d+\\.part");
+    private static final Pattern TEMPORARY = Pattern.compile(
+            "\\." + PREFIX + "(\\d+)" + Pattern.quote(Project.EXTENSION) + "\\.\\d+\\.part");
 
     /**
      * Deletes the temporary files of autosave writes whose process is gone (killed in the middle of a write), so
@@ -126,7 +128,7 @@ public final class Autosave implements AutoCloseable {
         }
         try (DirectoryStream<Path> s = Files.newDirectoryStream(dir, "." + PREFIX + "*.part")) {
             for (Path p : s) {
-                java.util.regex.Matcher m = TEMPORARY.matcher(p.getFileName().toString());
+                Matcher m = TEMPORARY.matcher(p.getFileName().toString());
                 if (!m.matches()) {
                     continue;
                 }
