@@ -13,7 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.sparsitybench.cli.BenchLargeCommand;
+import org.sparsitybench.tools.bench.large.BenchLargeCommand;
 import org.sparsitybench.eval.PruneExport;
 import org.sparsitybench.formats.ModelFiles;
 import org.sparsitybench.model.Model;

@@ -7,7 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.sparsitybench.cli.BenchLargeCommand;
+import org.sparsitybench.tools.bench.large.BenchLargeCommand;
 import org.sparsitybench.eval.PruneExport;
 
 /**
