@@ -4,10 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
@@ -58,27 +55,9 @@ public final class BenchSparseCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (size < 1 || size > 46340) { // one float[] per matrix
-            throw new SparsityBenchCli.UsageException("--size " + size + " outside [1, 46340]");
-        }
-        if (!(sparsity >= 0 && sparsity <= 1)) {
-            throw new SparsityBenchCli.UsageException("--sparsity " + sparsity + " outside [0, 1]");
-        }
-        if (repeats < 1 || warmup < 0) {
-            throw new SparsityBenchCli.UsageException("--repeats " + repeats + " < 1 or --warmup " + warmup + " < 0");
-        }
         int cores = Runtime.getRuntime().availableProcessors();
         List<Integer> threadCounts = threads != null ? threads : cores > 1 ? List.of(1, cores) : List.of(1);
-        for (int b : batches) {
-            if (b < 1) {
-                throw new SparsityBenchCli.UsageException("--batch " + b + " < 1");
-            }
-        }
-        for (int t : threadCounts) {
-            if (t < 1) {
-                throw new SparsityBenchCli.UsageException("--threads " + t + " < 1");
-            }
-        }
+        validate(threadCounts);
         PrintWriter err = spec.commandLine().getErr();
         ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
         ObjectNode out = json.createObjectNode();
@@ -89,7 +68,7 @@ public final class BenchSparseCommand implements Callable<Integer> {
         out.put("repeats", repeats);
         out.put("availableProcessors", cores);
         out.put("java", System.getProperty("java.version"));
-        out.put("loadAverageAtStart", loadAverage());
+        out.put("loadAverageAtStart", BenchFigures.loadAverage());
         ArrayNode cases = out.putArray("cases");
         Double goalSpeedup = null;
         for (int t : threadCounts) {
@@ -97,36 +76,66 @@ public final class BenchSparseCommand implements Callable<Integer> {
                 err.println("bench sparse: batch " + b + ", " + t + " thread(s) ...");
                 err.flush();
                 SparseKernelBench.Result r = randomCase(b, t);
-                ObjectNode c = cases.addObject();
-                c.put("batch", r.batch());
-                c.put("threads", r.threads());
-                c.put("blasThreads", r.blasThreads());
-                c.put("sparsity", round(r.sparsity(), 6));
-                c.put("denseMedianUs", round(r.denseMedianUs(), 1));
-                c.put("sparseMedianUs", round(r.sparseMedianUs(), 1));
-                c.put("speedup", round(r.speedup(), 3));
-                c.put("maxAbsDiff", r.maxAbsDiff());
+                addCase(cases, r);
                 if (b == 1 && t == 1) {
                     goalSpeedup = r.speedup();
                 }
             }
         }
-        ObjectNode goal = out.putObject("goal");
+        goal(out.putObject("goal"), goalSpeedup);
+        out.put("loadAverageAtEnd", BenchFigures.loadAverage());
+        PrintWriter o = spec.commandLine().getOut();
+        o.println(json.writeValueAsString(out));
+        o.flush();
+        return SparsityBenchCli.EXIT_OK;
+    }
+
+    private void validate(List<Integer> threadCounts) {
+        if (size < 1 || size > 46340) { // one float[] per matrix
+            throw new SparsityBenchCli.UsageException("--size " + size + " outside [1, 46340]");
+        }
+        if (!(sparsity >= 0 && sparsity <= 1)) {
+            throw new SparsityBenchCli.UsageException("--sparsity " + sparsity + " outside [0, 1]");
+        }
+        if (repeats < 1 || warmup < 0) {
+            throw new SparsityBenchCli.UsageException("--repeats " + repeats + " < 1 or --warmup " + warmup + " < 0");
+        }
+        for (int b : batches) {
+            if (b < 1) {
+                throw new SparsityBenchCli.UsageException("--batch " + b + " < 1");
+            }
+        }
+        for (int t : threadCounts) {
+            if (t < 1) {
+                throw new SparsityBenchCli.UsageException("--threads " + t + " < 1");
+            }
+        }
+    }
+
+    private static void addCase(ArrayNode cases, SparseKernelBench.Result r) {
+        ObjectNode c = cases.addObject();
+        c.put("batch", r.batch());
+        c.put("threads", r.threads());
+        c.put("blasThreads", r.blasThreads());
+        c.put("sparsity", BenchFigures.round(r.sparsity(), 6));
+        c.put("denseMedianUs", BenchFigures.round(r.denseMedianUs(), 1));
+        c.put("sparseMedianUs", BenchFigures.round(r.sparseMedianUs(), 1));
+        c.put("speedup", BenchFigures.round(r.speedup(), 3));
+        c.put("maxAbsDiff", r.maxAbsDiff());
+    }
+
+    /** Whether the goal holds, when this run measured its case (batch 1, one thread, 4096 x 4096 at 90 %). */
+    private void goal(ObjectNode goal, Double goalSpeedup) {
         goal.put("description", "sparse >= 4x dense at 90 % zeros, batch 1, 4096 x 4096, one thread");
         boolean applies = size == GOAL_SIZE && sparsity == GOAL_SPARSITY && goalSpeedup != null;
         if (applies) {
-            goal.put("speedup", round(goalSpeedup, 3));
+            goal.put("speedup", BenchFigures.round(goalSpeedup, 3));
             goal.put("holds", goalSpeedup >= GOAL_SPEEDUP);
         } else {
             goal.putNull("speedup");
             goal.putNull("holds");
             goal.put("note", "not measured: needs --size 4096 --sparsity 0.9 with batch 1 and 1 thread among the cases");
         }
-        out.put("loadAverageAtEnd", loadAverage());
-        PrintWriter o = spec.commandLine().getOut();
-        o.println(json.writeValueAsString(out));
-        o.flush();
-        return SparsityBenchCli.EXIT_OK;
     }
 
     /**
@@ -140,19 +149,5 @@ public final class BenchSparseCommand implements Callable<Integer> {
             w[i] = rnd.nextDouble() < sparsity ? 0f : (float) rnd.nextGaussian();
         }
         return SparseKernelBench.measure(w, size, size, batch, threadCount, warmup, repeats, seed + 1);
-    }
-
-    /** The 1-minute load average (Linux), to tell a busy machine's figures apart; -1 when unknown. */
-    private static double loadAverage() {
-        try {
-            return Double.parseDouble(Files.readString(Path.of("/proc/loadavg")).split("\\s+")[0]);
-        } catch (IOException | RuntimeException e) {
-            return -1;
-        }
-    }
-
-    private static double round(double v, int digits) {
-        double f = Math.pow(10, digits);
-        return Math.round(v * f) / f;
     }
 }
