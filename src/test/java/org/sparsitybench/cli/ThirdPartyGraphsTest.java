@@ -1,0 +1,56 @@
+package org.sparsitybench.cli;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.sparsitybench.cli.InspectCommandTest.Run;
+import org.sparsitybench.testing.Ort;
+import org.sparsitybench.testing.PythonOnnx;
+
+/**
+ * {@code prune} on the graph shapes that broke on third-party models (issue 20), each a small fixture made by
+ * {@code fixtures/thirdparty/make_fixtures.py}; outputs checked in ONNX Runtime and read back with Python's onnx.
+ */
+class ThirdPartyGraphsTest {
+    @TempDir
+    Path dir;
+
+    static JsonNode report(Path out) throws Exception {
+        return new ObjectMapper().readTree(out.resolveSibling(out.getFileName() + ".report.json").toFile());
+    }
+
+    static float[] random(int n, long seed) {
+        SplittableRandom r = new SplittableRandom(seed);
+        float[] x = new float[n];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (float) r.nextDouble(-1, 1);
+        }
+        return x;
+    }
+
+    @Test
+    void aConcatFeedingADepthwiseConvIsCompactedWithTheDepthwiseGroupUpdated() throws Exception {
+        Path in = PythonOnnx.copy("concat_dw.onnx", dir);
+        Path out = dir.resolve("out.onnx");
+        Run r = InspectCommandTest.cli("prune", in.toString(), "--out", out.toString(), "--method", "l1-structured",
+                "--sparsity", "0.5", "--compact");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(report(out).get("compactionCheck").get("passed").asBoolean());
+        JsonNode py = PythonOnnx.read(out);
+        long kept = py.get("tensors").get("dw.weight").get("shape").get(0).asLong();
+        assertTrue(kept < 11, "channels removed: " + kept);
+        assertEquals(kept, py.get("nodes").get("/dw/Conv").get("attrs").get("group").asLong());
+        assertEquals(py.get("tensors").get("a.weight").get("shape").get(0).asLong()
+                + py.get("tensors").get("b.weight").get("shape").get(0).asLong(), kept);
+        float[] y = Ort.run(out, "input", random(2 * 3 * 8 * 8, 1), 2, 3, 8, 8);
+        assertEquals(8, y.length);
+    }
+}
