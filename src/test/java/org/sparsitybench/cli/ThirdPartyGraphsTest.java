@@ -53,4 +53,23 @@ class ThirdPartyGraphsTest {
         float[] y = Ort.run(out, "input", random(2 * 3 * 8 * 8, 1), 2, 3, 8, 8);
         assertEquals(8, y.length);
     }
+
+    @Test
+    void structuredPruningKeepsTheClassesOfAHeadBehindItsSoftmax() throws Exception {
+        Path in = PythonOnnx.copy("head_softmax.onnx", dir);
+        Path out = dir.resolve("out.onnx");
+        Run r = InspectCommandTest.cli("prune", in.toString(), "--out", out.toString(), "--method", "l1-structured",
+                "--sparsity", "0.5");
+        assertEquals(0, r.code(), r.err());
+        JsonNode py = PythonOnnx.read(out);
+        assertEquals(3 * 12, py.get("tensors").get("l2.weight").get("nonZeros").asInt(), "every class kept whole");
+        assertTrue(py.get("tensors").get("l1.weight").get("nonZeros").asInt() < 12 * 16, "the hidden layer pruned");
+        for (JsonNode layer : report(out).get("layers")) {
+            if (layer.get("name").asText().equals("l2.weight")) {
+                layer.get("keptPerChannel").forEach(c -> assertEquals(12, c.asInt(), "class row kept: " + layer));
+            }
+        }
+        float[] y = Ort.run(out, "input", random(16, 2), 1, 16);
+        assertEquals(3, y.length);
+    }
 }
