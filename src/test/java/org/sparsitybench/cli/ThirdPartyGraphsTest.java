@@ -72,4 +72,44 @@ class ThirdPartyGraphsTest {
         float[] y = Ort.run(out, "input", random(16, 2), 1, 16);
         assertEquals(3, y.length);
     }
+
+    @Test
+    void nmPrunesLstmAndGruWeightsAlongTheirInputDimension() throws Exception {
+        Path in = PythonOnnx.copy("rnn.onnx", dir);
+        Path out = dir.resolve("out.onnx");
+        Run r = InspectCommandTest.cli("prune", in.toString(), "--out", out.toString(), "--method", "nm", "--nm", "2:4");
+        assertEquals(0, r.code(), r.err());
+        org.sparsitybench.model.Model m = new org.sparsitybench.formats.onnx.OnnxReader().read(out);
+        int recurrent = 0;
+        for (org.sparsitybench.model.WeightTensor t : m.prunableTensors()) {
+            if (!t.op().equals("LSTM") && !t.op().equals("GRU")) {
+                continue;
+            }
+            recurrent++;
+            float[] v = t.data().readAllFloats();
+            int in4 = (int) t.dim(2);
+            for (int row = 0; row < v.length / in4; row++) {
+                for (int g = 0; g < in4; g += 4) {
+                    int nz = 0;
+                    for (int q = 0; q < 4; q++) {
+                        nz += v[row * in4 + g + q] != 0f ? 1 : 0;
+                    }
+                    assertEquals(2, nz, t.name() + " row " + row + " group " + g);
+                }
+            }
+        }
+        assertEquals(4, recurrent, "W and R of the LSTM and the GRU");
+        JsonNode py = PythonOnnx.read(out);
+        py.get("tensors").fields().forEachRemaining(e -> {
+            if (m.tensor(e.getKey()).map(t -> t.prunable() && (t.op().equals("LSTM") || t.op().equals("GRU"))).orElse(false)) {
+                long size = 1;
+                for (JsonNode d : e.getValue().get("shape")) {
+                    size *= d.asLong();
+                }
+                assertEquals(size / 2, e.getValue().get("nonZeros").asLong(), e.getKey());
+            }
+        });
+        float[] y = Ort.run(out, "input", random(2 * 5 * 16, 3), 2, 5, 16);
+        assertEquals(6, y.length);
+    }
 }
