@@ -1,4 +1,4 @@
-package org.sparsitybench.samples;
+package org.sparsitybench.train;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -18,9 +18,9 @@ import org.nd4j.linalg.factory.Nd4j;
  * So a run is a function of its seed on a given CPU and library build; another CPU may select other OpenBLAS
  * kernels and differ in the last bits.
  */
-final class Trainer {
+public final class Trainer {
     /** OpenBLAS threads during training (the process-wide setting is restored afterwards). */
-    static final int BLAS_THREADS = 1;
+    public static final int BLAS_THREADS = 1;
 
     /**
      * @param epochs passes over the training set
@@ -28,8 +28,8 @@ final class Trainer {
      * @param lr     initial learning rate
      * @param seed   the run's seed
      */
-    record Config(int epochs, int batch, double lr, long seed) {
-        Config {
+    public record Config(int epochs, int batch, double lr, long seed) {
+        public Config {
             if (epochs < 1 || batch < 1 || !(lr > 0)) {
                 throw new IllegalArgumentException("epochs " + epochs + ", batch " + batch + ", lr " + lr);
             }
@@ -37,7 +37,7 @@ final class Trainer {
     }
 
     /** What one epoch did: mean loss and accuracy on its training batches, and its wall-clock time. */
-    record Epoch(int epoch, int epochs, double loss, double accuracy, double seconds) {
+    public record Epoch(int epoch, int epochs, double loss, double accuracy, double seconds) {
     }
 
     private Trainer() {
@@ -50,7 +50,7 @@ final class Trainer {
      * @param onEpoch told after each epoch
      * @return one entry per epoch
      */
-    static List<Epoch> train(Network net, ImageSet train, Config cfg, Consumer<Epoch> onEpoch) {
+    public static List<Epoch> train(Network net, ImageSet train, Config cfg, Consumer<Epoch> onEpoch) {
         Blas blas = Nd4j.factory().blas();
         int threads = blas.getMaxThreads();
         blas.setMaxThreads(BLAS_THREADS);
@@ -111,11 +111,11 @@ final class Trainer {
     }
 
     /** {@code lr·(1 + cos(π·step/total))/2}. */
-    static double cosine(double lr, long step, long total) {
+    public static double cosine(double lr, long step, long total) {
         return lr * 0.5 * (1 + Math.cos(Math.PI * step / total));
     }
 
-    static void shuffle(int[] a, Random rng) {
+    public static void shuffle(int[] a, Random rng) {
         for (int i = a.length - 1; i > 0; i--) {
             int j = rng.nextInt(i + 1);
             int t = a[i];

@@ -1,4 +1,4 @@
-package org.sparsitybench.samples;
+package org.sparsitybench.train;
 
 import java.util.function.IntConsumer;
 import java.util.stream.IntStream;
@@ -7,12 +7,12 @@ import java.util.stream.IntStream;
  * Runs independent pieces of work on the common fork-join pool. Each index must write its own part of the
  * output, so the result is the same whatever the thread count or scheduling.
  */
-final class Parallel {
+public final class Parallel {
     private Parallel() {
     }
 
     /** Calls {@code body} for 0 ≤ i < {@code count}, in parallel. */
-    static void forEach(int count, IntConsumer body) {
+    public static void forEach(int count, IntConsumer body) {
         if (count == 1) {
             body.accept(0);
         } else {

@@ -1,4 +1,4 @@
-package org.sparsitybench.samples;
+package org.sparsitybench.train;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -14,7 +14,7 @@ import org.sparsitybench.formats.onnx.OnnxModelBuilder;
  * patches of the last forward pass are kept (in native memory) for the backward pass, so an inference pass must
  * not come between a training forward and its backward.
  */
-final class Conv2d implements Layer {
+public final class Conv2d implements TrainableOp {
     private final String name;
     private final int inC;
     private final int outC;
@@ -32,7 +32,7 @@ final class Conv2d implements Layer {
     private int inW;
 
     /** He-normal weights (std √(2/(in·k²))) drawn from {@code rng}; zero bias when {@code withBias}. */
-    Conv2d(String name, int inC, int outC, int k, int stride, int pad, boolean withBias, Random rng) {
+    public Conv2d(String name, int inC, int outC, int k, int stride, int pad, boolean withBias, Random rng) {
         this.name = name;
         this.inC = inC;
         this.outC = outC;
@@ -43,7 +43,7 @@ final class Conv2d implements Layer {
         this.bias = withBias ? new Param(name + ".bias", outC) : null;
     }
 
-    int outSize(int size) {
+    public int outSize(int size) {
         return (size + 2 * pad - k) / stride + 1;
     }
 

@@ -1,4 +1,4 @@
-package org.sparsitybench.samples;
+package org.sparsitybench.train;
 
 import java.util.List;
 
@@ -6,7 +6,7 @@ import java.util.List;
  * Adam (Kingma &amp; Ba 2015) with bias correction: {@code m ← β₁m + (1−β₁)g, v ← β₂v + (1−β₂)g²,
  * w ← w − lr·m̂/(√v̂ + ε)}, β₁ = 0.9, β₂ = 0.999, ε = 1e-8.
  */
-final class Adam {
+public final class Adam {
     private static final double BETA1 = 0.9;
     private static final double BETA2 = 0.999;
     private static final double EPS = 1e-8;
@@ -16,7 +16,7 @@ final class Adam {
     private final float[][] v;
     private long step;
 
-    Adam(List<Param> params) {
+    public Adam(List<Param> params) {
         this.params = List.copyOf(params);
         this.m = new float[params.size()][];
         this.v = new float[params.size()][];
@@ -27,7 +27,7 @@ final class Adam {
     }
 
     /** Applies the accumulated gradients with learning rate {@code lr}, then zeroes them. */
-    void step(double lr) {
+    public void step(double lr) {
         step++;
         float b1 = (float) BETA1;
         float b2 = (float) BETA2;

@@ -1,16 +1,16 @@
-package org.sparsitybench.samples;
+package org.sparsitybench.train;
 
 import java.util.Arrays;
 import java.util.Random;
 
 /** A trainable tensor: its values and the gradient accumulated since the last optimizer step. */
-final class Param {
-    final String name;
-    final long[] shape;
-    final float[] value;
-    final float[] grad;
+public final class Param {
+    public final String name;
+    public final long[] shape;
+    public final float[] value;
+    public final float[] grad;
 
-    Param(String name, long... shape) {
+    public Param(String name, long... shape) {
         long n = 1;
         for (long d : shape) {
             n *= d;
@@ -21,20 +21,20 @@ final class Param {
         this.grad = new float[value.length];
     }
 
-    Param filled(float v) {
+    public Param filled(float v) {
         Arrays.fill(value, v);
         return this;
     }
 
     /** Fills with N(0, std²) from {@code rng}, in index order (so a seed fixes every value). */
-    Param gaussian(Random rng, double std) {
+    public Param gaussian(Random rng, double std) {
         for (int i = 0; i < value.length; i++) {
             value[i] = (float) (rng.nextGaussian() * std);
         }
         return this;
     }
 
-    void zeroGrad() {
+    public void zeroGrad() {
         Arrays.fill(grad, 0f);
     }
 }

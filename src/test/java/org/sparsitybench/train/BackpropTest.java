@@ -1,4 +1,4 @@
-package org.sparsitybench.samples;
+package org.sparsitybench.train;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;

@@ -1,17 +1,17 @@
-package org.sparsitybench.samples;
+package org.sparsitybench.train;
 
 /**
  * The values flowing between layers for one batch. Feature maps are stored channel-major, (C, N, H, W), so a
  * convolution is one matrix product and a batch-norm channel is one contiguous block; flat features are stored
  * batch-major, (N, F), as a fully connected layer wants them.
  */
-final class Activations {
-    final float[] data;
-    final int channels;
-    final int batch;
-    final int height;
-    final int width;
-    final boolean spatial;
+public final class Activations {
+    public final float[] data;
+    public final int channels;
+    public final int batch;
+    public final int height;
+    public final int width;
+    public final boolean spatial;
 
     private Activations(float[] data, int channels, int batch, int height, int width, boolean spatial) {
         if ((long) channels * batch * height * width != data.length) {
@@ -27,12 +27,12 @@ final class Activations {
     }
 
     /** Feature maps laid out (C, N, H, W); {@code data} is kept, not copied. */
-    static Activations spatial(float[] data, int channels, int batch, int height, int width) {
+    public static Activations spatial(float[] data, int channels, int batch, int height, int width) {
         return new Activations(data, channels, batch, height, width, true);
     }
 
     /** Flat features laid out (N, F); {@code data} is kept, not copied. */
-    static Activations flat(float[] data, int batch, int features) {
+    public static Activations flat(float[] data, int batch, int features) {
         return new Activations(data, features, batch, 1, 1, false);
     }
 
@@ -40,7 +40,7 @@ final class Activations {
      * Converts a batch in ONNX layout (N, C, H, W) to channel-major (C, N, H, W). With one channel the two
      * layouts coincide and {@code nchw} is kept as it is.
      */
-    static Activations fromNchw(float[] nchw, int batch, int channels, int height, int width) {
+    public static Activations fromNchw(float[] nchw, int batch, int channels, int height, int width) {
         if (channels == 1) {
             return spatial(nchw, 1, batch, height, width);
         }
@@ -55,26 +55,26 @@ final class Activations {
     }
 
     /** Values per sample: C·H·W. */
-    int features() {
+    public int features() {
         return channels * height * width;
     }
 
-    int plane() {
+    public int plane() {
         return height * width;
     }
 
     /** The same shape with other values. */
-    Activations with(float[] values) {
+    public Activations with(float[] values) {
         return new Activations(values, channels, batch, height, width, spatial);
     }
 
-    void requireSpatial(String layer) {
+    public void requireSpatial(String layer) {
         if (!spatial) {
             throw new IllegalArgumentException(layer + " needs feature maps, got flat features of " + channels);
         }
     }
 
-    void requireFlat(String layer, int features) {
+    public void requireFlat(String layer, int features) {
         if (spatial || channels != features) {
             throw new IllegalArgumentException(layer + " needs " + features + " flat features, got "
                     + (spatial ? channels + "×" + height + "×" + width + " maps" : channels + " features"));

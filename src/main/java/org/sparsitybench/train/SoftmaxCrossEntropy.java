@@ -1,7 +1,7 @@
-package org.sparsitybench.samples;
+package org.sparsitybench.train;
 
 /** Mean cross-entropy of softmax(logits) against integer labels, and its gradient. */
-final class SoftmaxCrossEntropy {
+public final class SoftmaxCrossEntropy {
     private SoftmaxCrossEntropy() {
     }
 
@@ -12,7 +12,7 @@ final class SoftmaxCrossEntropy {
      * @param correct receives at [0] how many rows have their label as the largest logit (modified)
      * @return the mean loss
      */
-    static double lossAndGradient(float[] logits, int[] labels, int n, int k, float[] grad, int[] correct) {
+    public static double lossAndGradient(float[] logits, int[] labels, int n, int k, float[] grad, int[] correct) {
         double total = 0;
         int hits = 0;
         for (int r = 0; r < n; r++) {

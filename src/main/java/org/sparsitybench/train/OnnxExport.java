@@ -1,19 +1,19 @@
-package org.sparsitybench.samples;
+package org.sparsitybench.train;
 
 import ai.onnx.proto.OnnxMl.AttributeProto;
 import ai.onnx.proto.OnnxMl.NodeProto;
 import org.sparsitybench.formats.onnx.OnnxModelBuilder;
 
 /** The layers' view of {@link OnnxModelBuilder}: named nodes and float initializers. */
-final class OnnxExport {
+public final class OnnxExport {
     private final OnnxModelBuilder builder;
 
-    OnnxExport(OnnxModelBuilder builder) {
+    public OnnxExport(OnnxModelBuilder builder) {
         this.builder = builder;
     }
 
     /** A node called {@code name} with one output; returns the output's name. */
-    String node(String name, String op, String output, String[] inputs, AttributeProto... attributes) {
+    public String node(String name, String op, String output, String[] inputs, AttributeProto... attributes) {
         NodeProto.Builder n = NodeProto.newBuilder().setName(name).setOpType(op).addOutput(output);
         for (String in : inputs) {
             n.addInput(in);
@@ -26,17 +26,17 @@ final class OnnxExport {
     }
 
     /** Stores {@code p}'s values as a float initializer named like the parameter. */
-    String initializer(Param p) {
+    public String initializer(Param p) {
         builder.initializer(p.name, p.value, p.shape);
         return p.name;
     }
 
-    String initializer(String name, float[] values, long... dims) {
+    public String initializer(String name, float[] values, long... dims) {
         builder.initializer(name, values, dims);
         return name;
     }
 
-    static String outputName(String output, String fallback) {
+    public static String outputName(String output, String fallback) {
         return output != null ? output : fallback;
     }
 }

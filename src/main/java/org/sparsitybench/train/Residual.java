@@ -1,4 +1,4 @@
-package org.sparsitybench.samples;
+package org.sparsitybench.train;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -8,14 +8,14 @@ import java.util.List;
  * (1×1 convolution and batch norm). Exported with an ONNX {@code Add}, so channel pruning has to treat both
  * branches, and every block sharing the sum, as one group.
  */
-final class Residual implements Layer {
+public final class Residual implements TrainableOp {
     private final String name;
-    private final List<Layer> main;
-    private final List<Layer> shortcut;
+    private final List<TrainableOp> main;
+    private final List<TrainableOp> shortcut;
     private float[] output;
 
     /** @param shortcut empty for the identity */
-    Residual(String name, List<Layer> main, List<Layer> shortcut) {
+    public Residual(String name, List<TrainableOp> main, List<TrainableOp> shortcut) {
         this.name = name;
         this.main = List.copyOf(main);
         this.shortcut = List.copyOf(shortcut);

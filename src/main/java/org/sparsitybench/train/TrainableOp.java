@@ -1,4 +1,4 @@
-package org.sparsitybench.samples;
+package org.sparsitybench.train;
 
 import java.util.List;
 
@@ -6,7 +6,7 @@ import java.util.List;
  * One step of a network, with its own backward pass and its own ONNX export, so the exported graph is the
  * network that was trained, layer for layer.
  */
-interface Layer {
+public interface TrainableOp {
     /**
      * The layer's output.
      *

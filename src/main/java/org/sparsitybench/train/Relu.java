@@ -1,11 +1,11 @@
-package org.sparsitybench.samples;
+package org.sparsitybench.train;
 
 /** {@code max(x, 0)}. */
-final class Relu implements Layer {
+public final class Relu implements TrainableOp {
     private final String name;
     private float[] output;
 
-    Relu(String name) {
+    public Relu(String name) {
         this.name = name;
     }
 
@@ -26,7 +26,7 @@ final class Relu implements Layer {
     }
 
     /** {@code g} where {@code y > 0}, else 0. */
-    static float[] mask(float[] g, float[] y) {
+    public static float[] mask(float[] g, float[] y) {
         float[] dx = new float[g.length];
         for (int i = 0; i < dx.length; i++) {
             dx[i] = y[i] > 0f ? g[i] : 0f;

@@ -1,4 +1,4 @@
-package org.sparsitybench.samples;
+package org.sparsitybench.train;
 
 import java.util.Arrays;
 import java.util.HashMap;
@@ -15,9 +15,9 @@ import org.nd4j.linalg.factory.Nd4j;
  * an operand needed by several products (a convolution's unfolded patches) can be uploaded once with
  * {@link #upload} and passed as an {@link INDArray}. Not thread-safe: one instance per layer.
  */
-final class Gemm {
+public final class Gemm {
     /** Slot of an operand the caller keeps between calls; {@link #multiply} never overwrites it. */
-    static final int KEEP = 3;
+    public static final int KEEP = 3;
     private static final int A = 0;
     private static final int B = 1;
     private static final int C = 2;
@@ -31,7 +31,7 @@ final class Gemm {
      * @param b {@code k×n}, or {@code n×k} when {@code transB} (not modified)
      * @param c {@code m×n} (modified)
      */
-    void multiply(float[] a, boolean transA, float[] b, boolean transB, float[] c, int m, int n, int k,
+    public void multiply(float[] a, boolean transA, float[] b, boolean transB, float[] c, int m, int n, int k,
                   boolean accumulate) {
         if ((long) m * k > a.length || (long) k * n > b.length) {
             throw new IllegalArgumentException("operands too small for " + m + "×" + k + " · " + k + "×" + n
@@ -42,13 +42,13 @@ final class Gemm {
     }
 
     /** As {@link #multiply(float[], boolean, float[], boolean, float[], int, int, int, boolean)} with a native A. */
-    void multiply(float[] a, boolean transA, INDArray b, boolean transB, float[] c, int m, int n, int k,
+    public void multiply(float[] a, boolean transA, INDArray b, boolean transB, float[] c, int m, int n, int k,
                   boolean accumulate) {
         multiply(upload(A, a, transA ? k : m, transA ? m : k), transA, b, transB, c, m, n, k, accumulate);
     }
 
     /** The product of two native operands, written to (or added to) {@code c}. */
-    void multiply(INDArray a, boolean transA, INDArray b, boolean transB, float[] c, int m, int n, int k,
+    public void multiply(INDArray a, boolean transA, INDArray b, boolean transB, float[] c, int m, int n, int k,
                   boolean accumulate) {
         if ((long) m * n > c.length) {
             throw new IllegalArgumentException("result " + m + "×" + n + " does not fit " + c.length + " values");
@@ -71,7 +71,7 @@ final class Gemm {
      * Copies the first {@code rows × cols} values into this instance's native array for {@code slot} and shape,
      * and returns it. The array stays valid until the next upload to the same slot and shape.
      */
-    INDArray upload(int slot, float[] values, int rows, int cols) {
+    public INDArray upload(int slot, float[] values, int rows, int cols) {
         INDArray arr = array(slot, rows, cols);
         ((FloatPointer) arr.data().addressPointer()).put(values, 0, rows * cols);
         return arr;

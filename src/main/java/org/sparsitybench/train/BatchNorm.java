@@ -1,4 +1,4 @@
-package org.sparsitybench.samples;
+package org.sparsitybench.train;
 
 import java.util.Arrays;
 import java.util.List;
@@ -9,9 +9,9 @@ import org.sparsitybench.formats.onnx.OnnxModelBuilder;
  * the batch's mean and (biased) variance and updates running estimates with momentum 0.1 (unbiased variance,
  * as PyTorch does); inference and the ONNX export use the running estimates.
  */
-final class BatchNorm implements Layer {
-    static final float EPSILON = 1e-5f;
-    static final float MOMENTUM = 0.1f;
+public final class BatchNorm implements TrainableOp {
+    public static final float EPSILON = 1e-5f;
+    public static final float MOMENTUM = 0.1f;
 
     private final String name;
     private final int channels;
@@ -22,7 +22,7 @@ final class BatchNorm implements Layer {
     private float[] normalized;
     private float[] invStd;
 
-    BatchNorm(String name, int channels) {
+    public BatchNorm(String name, int channels) {
         this.name = name;
         this.channels = channels;
         this.gamma = new Param(name + ".weight", channels).filled(1f);

@@ -1,15 +1,15 @@
-package org.sparsitybench.samples;
+package org.sparsitybench.train;
 
 import java.util.Arrays;
 import org.sparsitybench.formats.onnx.OnnxModelBuilder;
 
 /** Mean of each feature map: (C, N, H, W) to flat (N, C); exported as GlobalAveragePool then Flatten. */
-final class GlobalAvgPool implements Layer {
+public final class GlobalAvgPool implements TrainableOp {
     private final String name;
     private int height;
     private int width;
 
-    GlobalAvgPool(String name) {
+    public GlobalAvgPool(String name) {
         this.name = name;
     }
 

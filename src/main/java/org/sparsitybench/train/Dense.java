@@ -1,11 +1,11 @@
-package org.sparsitybench.samples;
+package org.sparsitybench.train;
 
 import java.util.List;
 import java.util.Random;
 import org.sparsitybench.formats.onnx.OnnxModelBuilder;
 
 /** Fully connected layer {@code y = x·Wᵀ + b}, W stored [out, in]; exported as Gemm with transB = 1. */
-final class Dense implements Layer {
+public final class Dense implements TrainableOp {
     private final String name;
     private final int in;
     private final int out;
@@ -15,7 +15,7 @@ final class Dense implements Layer {
     private Activations input;
 
     /** He-normal weights (std √(2/in)) drawn from {@code rng}, zero bias. */
-    Dense(String name, int in, int out, Random rng) {
+    public Dense(String name, int in, int out, Random rng) {
         this.name = name;
         this.in = in;
         this.out = out;

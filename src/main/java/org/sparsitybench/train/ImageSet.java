@@ -1,4 +1,4 @@
-package org.sparsitybench.samples;
+package org.sparsitybench.train;
 
 /**
  * Grayscale images with class labels, held in memory.
@@ -6,20 +6,20 @@ package org.sparsitybench.samples;
  * @param values {@code count × rows × cols} pixel values, image after image (raw or normalised)
  * @param labels {@code count} class indices
  */
-record ImageSet(float[] values, int[] labels, int count, int rows, int cols) {
-    ImageSet {
+public record ImageSet(float[] values, int[] labels, int count, int rows, int cols) {
+    public ImageSet {
         if (values.length != (long) count * rows * cols || labels.length != count) {
             throw new IllegalArgumentException(count + " images of " + rows + "×" + cols + ": got "
                     + values.length + " values and " + labels.length + " labels");
         }
     }
 
-    int imageSize() {
+    public int imageSize() {
         return rows * cols;
     }
 
     /** The images at {@code indices}, in that order (copied). */
-    ImageSet select(int[] indices) {
+    public ImageSet select(int[] indices) {
         int size = imageSize();
         float[] v = new float[indices.length * size];
         int[] l = new int[indices.length];
@@ -31,7 +31,7 @@ record ImageSet(float[] values, int[] labels, int count, int rows, int cols) {
     }
 
     /** A copy normalised with {@code p}. */
-    ImageSet normalised(Preprocessing p) {
+    public ImageSet normalised(Preprocessing p) {
         float[] v = values.clone();
         p.applyInPlace(v);
         return new ImageSet(v, labels, count, rows, cols);

@@ -1,4 +1,4 @@
-package org.sparsitybench.samples;
+package org.sparsitybench.train;
 
 /**
  * How a raw pixel becomes a network input: {@code (value·scale − mean)/std}, one mean and std for all pixels.

@@ -1,15 +1,15 @@
-package org.sparsitybench.samples;
+package org.sparsitybench.train;
 
 import org.sparsitybench.formats.onnx.OnnxModelBuilder;
 
 /** Max pooling over non-overlapping 2×2 windows (stride 2, no padding; odd edges are dropped, as ONNX does). */
-final class MaxPool implements Layer {
+public final class MaxPool implements TrainableOp {
     private final String name;
     private int[] argmax;
     private int inH;
     private int inW;
 
-    MaxPool(String name) {
+    public MaxPool(String name) {
         this.name = name;
     }
 

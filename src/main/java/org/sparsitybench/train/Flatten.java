@@ -1,15 +1,15 @@
-package org.sparsitybench.samples;
+package org.sparsitybench.train;
 
 import org.sparsitybench.formats.onnx.OnnxModelBuilder;
 
 /** Feature maps (C, N, H, W) to flat features (N, C·H·W) in ONNX's order: channel, then row, then column. */
-final class Flatten implements Layer {
+public final class Flatten implements TrainableOp {
     private final String name;
     private int channels;
     private int height;
     private int width;
 
-    Flatten(String name) {
+    public Flatten(String name) {
         this.name = name;
     }
 
