@@ -73,6 +73,23 @@ class ArchitectureTest {
     static final ArchRule samplesTrainBelowTheProductLayers = rule("samples", "prune", "project", "cli", "app", "ui");
 
     @ArchTest
+    static final ArchRule quantizeIsToolkitFree = noClasses()
+            .that().resideInAPackage(ROOT + "quantize..")
+            .should().dependOnClassesThat().resideInAnyPackage(GUI)
+            .because("quantization runs headless from the CLI and in tests, like the rest of the engine; the window "
+                    + "reaches it through a ViewModel");
+
+    @ArchTest
+    static final ArchRule quantizeImportsOnlyTheEngineBelowIt = rule("quantize", "project", "samples", "fuzz", "cli",
+            "app", "ui");
+
+    @ArchTest
+    static final ArchRule theEngineBelowQuantizeDoesNotUseIt = noClasses()
+            .that().resideInAnyPackage(engine("model", "formats", "prune", "eval", "task"))
+            .should().dependOnClassesThat().resideInAPackage(ROOT + "quantize..")
+            .because("STYLE.md: quantize sits above model, formats, prune, eval and task, which never import it");
+
+    @ArchTest
     static final ArchRule uiDoesNotUseTheCliOrApp = rule("ui", "cli", "app");
 
     @ArchTest
