@@ -14,7 +14,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.sparsitybench.app.Cli;
-import org.sparsitybench.tools.bench.large.BenchLargeCommand;
+import org.sparsitybench.tools.bench.large.LlamaShape;
 
 /**
  * The large-model path streams: {@code bench large} on a generated 150M-weight BF16 checkpoint (300 MB, 600 MB as
@@ -51,7 +51,7 @@ class LargeModelStreamingTest {
         long fileBytes = json.at("/file/bytes").asLong();
         long maxHeap = json.at("/memory/maxHeapMB").asLong() << 20;
         assertTrue(fileBytes > 3 * maxHeap, "file " + fileBytes + " bytes, heap " + maxHeap);
-        assertEquals(BenchLargeCommand.Shape.forParams(PARAMS).params(), json.at("/file/params").asLong());
+        assertEquals(LlamaShape.forParams(PARAMS).params(), json.at("/file/params").asLong());
 
         JsonNode th = json.get("globalThreshold");
         long prunable = th.get("prunableParams").asLong();

@@ -18,7 +18,7 @@ import org.sparsitybench.project.ProjectFiles;
  */
 public final class ProjectCorpus implements Corpus {
     private static final String FILE = "p.sbproj";
-    private static final byte[] MODEL = OnnxCorpus.GEMM.toByteArray();
+    private static final byte[] MODEL = OnnxModels.GEMM.toByteArray();
     private static final String CONFIG = "{\"global\":{\"target\":0.5,\"method\":\"magnitude\",\"allocation\":\"uniform\","
             + "\"seed\":0},\"layers\":{\"W\":{\"excluded\":false}}}";
     private static final String GOOD = project("\"model.onnx\"", "\"" + Bytes.sha256(MODEL) + "\"", CONFIG,

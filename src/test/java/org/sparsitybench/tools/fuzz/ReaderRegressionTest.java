@@ -28,7 +28,7 @@ class ReaderRegressionTest {
     Path dir;
 
     private Path project(String model, String dataset) throws IOException {
-        Files.write(dir.resolve("model.onnx"), OnnxCorpus.GEMM.toByteArray());
+        Files.write(dir.resolve("model.onnx"), OnnxModels.GEMM.toByteArray());
         String json = "{\"format\":\"sparsitybench-project\",\"version\":1,\"model\":" + model + ",\"modelSha256\":\"00\","
                 + (dataset == null ? "" : "\"dataset\":" + dataset + ",")
                 + "\"config\":{\"global\":{\"target\":0.5}},\"snapshots\":[]}";
