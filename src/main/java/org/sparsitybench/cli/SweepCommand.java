@@ -16,6 +16,7 @@ import org.sparsitybench.eval.Sweep;
 import org.sparsitybench.eval.SweepPoint;
 import org.sparsitybench.formats.AtomicFiles;
 import org.sparsitybench.model.Model;
+import org.sparsitybench.prune.PruningMethods;
 import org.sparsitybench.task.CancellationToken;
 import org.sparsitybench.task.ProgressListener;
 import picocli.CommandLine.Command;
@@ -75,7 +76,7 @@ public final class SweepCommand implements Callable<Integer> {
         for (int i = 0; i < allocations.size(); i++) {
             final String alloc = allocations.get(i);
             // Structured methods ignore the allocation: run them with the first one only.
-            List<String> these = i == 0 ? methods : methods.stream().filter(x -> !x.endsWith("-structured")).toList();
+            List<String> these = i == 0 ? methods : methods.stream().filter(x -> !PruningMethods.isStructured(x)).toList();
             if (these.isEmpty()) {
                 continue;
             }
