@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -88,6 +89,14 @@ public final class SweepCommand implements Callable<Integer> {
                         err.flush();
                     });
         }
+        ObjectNode root = write(points);
+        spec.commandLine().getOut().println(root.toPrettyString());
+        spec.commandLine().getOut().flush();
+        return SparsityBenchCli.EXIT_OK;
+    }
+
+    /** Writes the points to {@code --out} (JSON) and {@code --csv}; returns the JSON. */
+    private ObjectNode write(List<SweepPoint> points) throws IOException {
         ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
         ObjectNode root = json.createObjectNode();
         root.put("model", in.model.toString());
@@ -119,9 +128,7 @@ public final class SweepCommand implements Callable<Integer> {
             byte[] c = sb.toString().getBytes(StandardCharsets.UTF_8);
             AtomicFiles.writeStream(csv, os -> os.write(c));
         }
-        spec.commandLine().getOut().println(json.writeValueAsString(root));
-        spec.commandLine().getOut().flush();
-        return SparsityBenchCli.EXIT_OK;
+        return root;
     }
 
     /** Sparsity levels given on the command line must lie in [0, 1]. */

@@ -18,6 +18,8 @@ import org.sparsitybench.prune.PruningEngine;
 import org.sparsitybench.prune.PruningMethods;
 import org.sparsitybench.prune.PruningResult;
 import org.sparsitybench.prune.ScoreCache;
+import org.sparsitybench.prune.method.NmMethod;
+import org.sparsitybench.prune.method.WandaMethod;
 import org.sparsitybench.prune.stats.WeightUses;
 import org.sparsitybench.prune.structure.ChannelSelection;
 import org.sparsitybench.task.CancellationToken;
@@ -32,8 +34,12 @@ public final class Sweep {
     private Sweep() {
     }
 
-    /** Methods a sweep runs (all through the engine). */
-    public static final List<String> METHODS = List.of("magnitude", "random", "l1-structured", "l2-structured");
+    /**
+     * Methods a sweep runs: every registered method that follows a sparsity level without data, so not {@code nm}
+     * (its pattern fixes the level) nor Wanda (it needs calibration).
+     */
+    public static final List<String> METHODS = PruningMethods.ids().stream()
+            .filter(id -> !id.equals(NmMethod.INSTANCE.id()) && !id.equals(WandaMethod.ID)).toList();
 
     /**
      * @param latencyRuns timed runs per point (0 = no latency)
