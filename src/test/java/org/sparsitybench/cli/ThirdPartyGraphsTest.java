@@ -112,4 +112,24 @@ class ThirdPartyGraphsTest {
         float[] y = Ort.run(out, "input", random(2 * 5 * 16, 3), 2, 5, 16);
         assertEquals(6, y.length);
     }
+
+    @Test
+    void zerosAlreadyInTheFileAreReportedAsTheWrittenTensorHoldsThem() throws Exception {
+        Path in = PythonOnnx.copy("prezeroed.onnx", dir);
+        Path out = dir.resolve("out.onnx");
+        Run r = InspectCommandTest.cli("prune", in.toString(), "--out", out.toString(), "--sparsity", "0.5");
+        assertEquals(0, r.code(), r.err());
+        JsonNode layer = report(out).get("layers").get(0);
+        JsonNode py = PythonOnnx.read(out);
+        long nonZeros = py.get("tensors").get("fc.w").get("nonZeros").asLong();
+        assertEquals(229, nonZeros, "the 229 non-zeros survive a 50 % magnitude request");
+        assertEquals(nonZeros, layer.get("kept").asLong(), layer.toString());
+        assertEquals(1 - 229.0 / 8192, layer.get("achieved").asDouble(), 1e-12);
+        assertEquals(1 - 229.0 / 8192, report(out).get("totals").get("achieved").asDouble(), 1e-12);
+        long perChannel = 0;
+        for (JsonNode c : layer.get("keptPerChannel")) {
+            perChannel += c.asLong();
+        }
+        assertEquals(nonZeros, perChannel, "keptPerChannel counts what the tensor holds too");
+    }
 }
