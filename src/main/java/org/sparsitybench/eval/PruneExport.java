@@ -12,10 +12,8 @@ import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -243,10 +241,11 @@ public final class PruneExport {
      * @param stored     stored as {@code sparse_initializer}s
      * @param keptDense  asked for, kept dense because that is smaller
      */
-    record SparseChoice(Set<String> stored, List<String> keptDense) {
+    record SparseChoice(Set<String> stored, List<String> keptDense, Map<String, String> why) {
         static SparseChoice of(Model m, Map<String, TensorData> values, Set<String> asked, CancellationToken cancel) {
             Set<String> stored = new LinkedHashSet<>();
             List<String> dense = new ArrayList<>();
+            Map<String, String> why = new LinkedHashMap<>();
             for (Map.Entry<String, TensorData> e : values.entrySet()) {
                 if (!asked.contains(e.getKey())) {
                     continue;
@@ -254,13 +253,18 @@ public final class PruneExport {
                 cancel.throwIfCancelled();
                 TensorData d = e.getValue();
                 long nonZeros = d.elementCount() - org.sparsitybench.model.TensorStats.of(d).zeros();
-                if (OnnxWriter.sparseIsSmaller(d.elementCount(), nonZeros, m.tensor(e.getKey()).orElseThrow().dtype())) {
+                String refusal = OnnxWriter.sparseRefusal(m, e.getKey());
+                if (refusal != null) {
+                    dense.add(e.getKey());
+                    why.put(e.getKey(), refusal);
+                } else if (OnnxWriter.sparseIsSmaller(d.elementCount(), nonZeros, m.tensor(e.getKey()).orElseThrow().dtype())) {
                     stored.add(e.getKey());
                 } else {
                     dense.add(e.getKey());
+                    why.put(e.getKey(), "dense is smaller");
                 }
             }
-            return new SparseChoice(stored, dense);
+            return new SparseChoice(stored, dense, why);
         }
     }
 
@@ -274,9 +278,12 @@ public final class PruneExport {
         Path out = r.options().out();
         Path dir = out.toAbsolutePath().getParent();
         Files.createDirectories(dir);
-        Path masked = AtomicFiles.createProcessTempFile(dir, ".masked-", ".onnx");
-        Path candidate = AtomicFiles.createProcessTempFile(dir, ".compact-", ".onnx");
+        // The masked model exists only for the check: it and its data go into a scratch folder deleted afterwards.
+        // The compacted model is written to OUT itself (with OUT.data when it has external data) and checked
+        // before it replaces anything, so the export is self-contained and a failed check leaves nothing.
+        Path scratch = AtomicFiles.createProcessTempDirectory(dir, ".sparsitybench-check-");
         try {
+            Path masked = scratch.resolve("masked.onnx");
             new OnnxWriter().write(m, updates(m, r.values()), meta, masked, ProgressListener.NONE, cancel);
             cancel.throwIfCancelled();
             Map<String, TensorUpdate> sliced = new LinkedHashMap<>();
@@ -285,28 +292,24 @@ public final class PruneExport {
             Map<String, TensorData> slicedValues = new LinkedHashMap<>();
             sliced.forEach((name, u) -> slicedValues.put(name, u.values()));
             SparseChoice choice = SparseChoice.of(m, slicedValues, sparse, cancel);
-            new OnnxWriter().write(m, sliced, r.compaction().attributes(), choice.stored(), meta, candidate);
-            cancel.throwIfCancelled();
-            progress.progress(0.4, "checking the compacted model against the masked one");
-            EquivalenceCheck.Result res;
-            try {
-                res = EquivalenceCheck.compare(masked, candidate, 4, 2, CHECK_TOLERANCE);
-            } catch (IOException e) {
-                throw new IOException(out + ": " + e.getMessage() + "; nothing was written", e);
-            }
-            if (!res.passed()) {
-                throw new CompactionCheckException(out, res);
-            }
-            cancel.throwIfCancelled();
-            try {
-                Files.move(candidate, out, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(candidate, out, StandardCopyOption.REPLACE_EXISTING);
-            }
-            return new Compacted(new ObjectMapper().valueToTree(res), choice);
+            EquivalenceCheck.Result[] res = new EquivalenceCheck.Result[1];
+            new OnnxWriter().write(m, sliced, r.compaction().attributes(), choice.stored(), meta, out,
+                    ProgressListener.NONE, cancel, candidate -> {
+                        cancel.throwIfCancelled();
+                        progress.progress(0.4, "checking the compacted model against the masked one");
+                        try {
+                            res[0] = EquivalenceCheck.compare(masked, candidate, 4, 2, CHECK_TOLERANCE);
+                        } catch (IOException e) {
+                            throw new IOException(out + ": " + e.getMessage() + "; nothing was written", e);
+                        }
+                        if (!res[0].passed()) {
+                            throw new CompactionCheckException(out, res[0]);
+                        }
+                        cancel.throwIfCancelled();
+                    });
+            return new Compacted(new ObjectMapper().valueToTree(res[0]), choice);
         } finally {
-            Files.deleteIfExists(masked);
-            Files.deleteIfExists(candidate);
+            AtomicFiles.deleteTree(scratch);
         }
     }
 
@@ -432,6 +435,8 @@ public final class PruneExport {
                         + "int64 index each take fewer bytes than the dense tensor");
                 choice.stored().forEach(sp.putArray("stored")::add);
                 choice.keptDense().forEach(sp.putArray("keptDense")::add);
+                ObjectNode why = sp.putObject("keptDenseBecause");
+                choice.why().forEach(why::put);
             }
         }
         return root;
