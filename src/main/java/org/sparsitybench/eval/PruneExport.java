@@ -44,7 +44,7 @@ import org.sparsitybench.prune.Mask;
 import org.sparsitybench.prune.PruningConfig;
 import org.sparsitybench.prune.PruningResult;
 import org.sparsitybench.prune.stats.ChannelCounts;
-import org.sparsitybench.prune.stats.WeightUses;
+import org.sparsitybench.prune.stats.FlopCounter;
 import org.sparsitybench.prune.structure.ChannelCompactor;
 import org.sparsitybench.task.CancellationToken;
 import org.sparsitybench.task.ProgressListener;
@@ -407,8 +407,25 @@ public final class PruneExport {
         totals.put("achieved", selected == 0 ? 0 : (double) pruned / selected);
         totals.put("paramsBefore", m.totalParams());
         totals.put("paramsAfter", paramsAfter);
-        totals.put("flopsBefore", m.format() == ModelFormat.ONNX ? WeightUses.of(m).flops(denseCounts) : 0);
-        totals.put("flopsAfter", written.format() == ModelFormat.ONNX ? WeightUses.of(written).flops(nonZeroAfter) : 0);
+        FlopCounter flopsBefore = m.format() == ModelFormat.ONNX ? FlopCounter.of(m) : null;
+        FlopCounter flopsAfter = written.format() == ModelFormat.ONNX ? FlopCounter.of(written) : null;
+        totals.put("flopsBefore", flopsBefore != null ? flopsBefore.flops(denseCounts) : 0);
+        totals.put("flopsAfter", flopsAfter != null ? flopsAfter.flops(nonZeroAfter) : 0);
+        if (flopsAfter != null) {
+            // Per layer: what it costs as written, or "n/a" where its shapes cannot be told (never a silent 0).
+            for (com.fasterxml.jackson.databind.JsonNode l : ls) {
+                String name = l.get("name").asText();
+                if (flopsAfter.known(name) && nonZeroAfter.containsKey(name)) {
+                    ((ObjectNode) l).put("flops", 2 * flopsAfter.uses().get(name) * nonZeroAfter.get(name));
+                } else {
+                    ((ObjectNode) l).put("flops", "n/a");
+                }
+            }
+            List<String> unknown = flopsAfter.unknown(nonZeroAfter.keySet().stream().sorted().toList());
+            if (!unknown.isEmpty()) {
+                unknown.forEach(totals.putArray("flopsUnknown")::add);
+            }
+        }
         totals.put("fileBytesBefore", Files.size(m.file()));
         totals.put("fileBytesAfter", Files.size(out));
         long[] compressed = deflatedSizes(m.file(), out);

@@ -286,4 +286,20 @@ class ThirdPartyGraphsTest {
         float[] x = random(2 * 3 * 64, 7);
         assertEquals(8, Ort.run(sparse, "input", x, 2, 3, 8, 8).length);
     }
+
+    @Test
+    void theReportSaysNaForLayersWhoseFlopsCannotBeTold() throws Exception {
+        Path in = PythonOnnx.copy("const_sub.onnx", dir);
+        Path out = dir.resolve("out.onnx");
+        assertEquals(0, InspectCommandTest.cli("prune", in.toString(), "--out", out.toString(), "--sparsity", "0.5").code());
+        JsonNode rep = report(out);
+        java.util.Map<String, JsonNode> flops = new java.util.TreeMap<>();
+        rep.get("layers").forEach(l -> flops.put(l.get("name").asText(), l.get("flops")));
+        // Inside the If's branches no shapes are propagated; the main graph's layers are counted.
+        assertEquals("n/a", flops.get("then.w").asText());
+        assertEquals("n/a", flops.get("else.w").asText());
+        assertEquals(2 * 32, flops.get("fc1.w").asLong(), "one row through 32 kept weights");
+        assertEquals(java.util.Set.of("else.w", "then.w"), iterable(java.util.stream.StreamSupport.stream(
+                rep.get("totals").get("flopsUnknown").spliterator(), false).map(JsonNode::asText).iterator()));
+    }
 }
