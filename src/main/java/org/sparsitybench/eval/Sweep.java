@@ -20,7 +20,7 @@ import org.sparsitybench.prune.PruningResult;
 import org.sparsitybench.prune.ScoreCache;
 import org.sparsitybench.prune.method.NmMethod;
 import org.sparsitybench.prune.method.WandaMethod;
-import org.sparsitybench.prune.stats.WeightUses;
+import org.sparsitybench.prune.stats.FlopCounter;
 import org.sparsitybench.prune.structure.ChannelSelection;
 import org.sparsitybench.task.CancellationToken;
 import org.sparsitybench.task.ProgressListener;
@@ -68,7 +68,7 @@ public final class Sweep {
         }
         ScoreCache cache = new ScoreCache(false);
         PruningEngine engine = new PruningEngine(model, cache, null);
-        WeightUses uses = WeightUses.of(model);
+        FlopCounter uses = FlopCounter.of(model);
         List<SweepPoint> points = new ArrayList<>();
         int total = methods.size() * levels.size();
         int done = 0;

@@ -53,7 +53,7 @@ import org.sparsitybench.prune.SensitivityAllocation;
 import org.sparsitybench.prune.mask.ThresholdMask;
 import org.sparsitybench.prune.stats.HeatmapGrid;
 import org.sparsitybench.prune.stats.WeightHistogram;
-import org.sparsitybench.prune.stats.WeightUses;
+import org.sparsitybench.prune.stats.FlopCounter;
 import org.sparsitybench.task.CancellationToken;
 import org.sparsitybench.task.LongTask;
 import org.sparsitybench.ui.common.FxTaskExecutor;
@@ -101,7 +101,7 @@ public final class WorkbenchViewModel {
     private ModelCard card;
     private LabeledData data;
     private PruningEngine engine;
-    private WeightUses uses;
+    private FlopCounter uses;
     private boolean syncing;
     private PruningConfig dragOrigin;
 
@@ -327,7 +327,7 @@ public final class WorkbenchViewModel {
             Model m = ModelFiles.read(file);
             ScoreCache cache = new ScoreCache(true);
             PruningEngine e = new PruningEngine(m, cache, null);
-            WeightUses u = WeightUses.of(m);
+            FlopCounter u = FlopCounter.of(m);
             ModelCard c = null;
             LabeledData d = null;
             Path cardFile = file.toAbsolutePath().resolveSibling(ModelCard.FILE_NAME);
@@ -350,7 +350,7 @@ public final class WorkbenchViewModel {
             featureNorms = Map.of();
             sensitivity.clear();
             modelSha256 = null;
-            uses = (WeightUses) loaded[2];
+            uses = (FlopCounter) loaded[2];
             card = (ModelCard) loaded[3];
             data = (LabeledData) loaded[4];
             accuracy.set(data == null ? "accuracy: no model card with test data beside the model" : "");
