@@ -55,7 +55,7 @@ import picocli.CommandLine.Spec;
         description = "Prune a model and write it with a report (OUT.report.json).")
 public final class PruneCommand implements Callable<Integer> {
     static final List<String> METHODS = List.of("magnitude", "global", "random", "l1-structured", "l2-structured",
-            "nm", "wanda");
+            "nm", "wanda", "sparsegpt", "sparsegpt-nm");
 
     @Parameters(index = "0", paramLabel = "MODEL", description = "An .onnx or .safetensors file.")
     Path model;
@@ -64,7 +64,8 @@ public final class PruneCommand implements Callable<Integer> {
     Path out;
 
     @Option(names = "--method", paramLabel = "METHOD", defaultValue = "magnitude",
-            description = "magnitude | global | random | l1-structured | l2-structured | nm | wanda (default ${DEFAULT-VALUE}).")
+            description = "magnitude | global | random | l1-structured | l2-structured | nm | wanda | sparsegpt "
+                    + "(with --nm N:M: sparsegpt-nm) (default ${DEFAULT-VALUE}).")
     String method;
 
     @Option(names = "--sparsity", paramLabel = "S", defaultValue = "0.5", description = "Target sparsity 0..1 (default ${DEFAULT-VALUE}).")
@@ -103,6 +104,9 @@ public final class PruneCommand implements Callable<Integer> {
 
     @Option(names = "--sparse-storage", description = "Store pruned ONNX weights as sparse_initializers.")
     boolean sparseStorage;
+
+    @picocli.CommandLine.Mixin
+    ReconstructOptions recon = new ReconstructOptions();
 
     @Spec
     CommandSpec spec;
@@ -150,6 +154,7 @@ public final class PruneCommand implements Callable<Integer> {
             throw new SparsityBenchCli.UsageException("wanda needs an ONNX model and calibration data: --data DATASET "
                     + "[--calibration K]");
         }
+        recon.check(m, data, used);
         boolean structured = used.stream().anyMatch(id -> id.endsWith("-structured"));
         if ((structured || compact) && m.format() != ModelFormat.ONNX) {
             throw new UnsupportedModelException(model + ": structured pruning and --compact need a graph (ONNX); "
@@ -212,6 +217,9 @@ public final class PruneCommand implements Callable<Integer> {
         Map<String, TensorData> values = new LinkedHashMap<>(r.prunedValues(m));
         if (!r.messages().isEmpty()) {
             extra.putPOJO("messages", r.messages());
+        }
+        if (recon.active(used)) {
+            recon.apply(m, model, data, calibration, r, masks, values, extra, spec.commandLine().getOut());
         }
         if (r.channels() != null) {
             ArrayNode groups = extra.putArray("groups");
@@ -343,7 +351,8 @@ public final class PruneCommand implements Callable<Integer> {
         }
         Allocation alloc = allocation != null ? parseAllocation(allocation)
                 : method.equals("global") ? Allocation.GLOBAL : base != null ? base.global().allocation() : Allocation.UNIFORM;
-        String engineMethod = method.equals("global") ? "magnitude" : method;
+        String engineMethod = method.equals("global") ? "magnitude"
+                : ReconstructOptions.engineMethod(method, spec.commandLine().getParseResult().hasMatchedOption("--nm"));
         boolean methodGiven = spec.commandLine().getParseResult().hasMatchedOption("--method");
         boolean sparsityGiven = spec.commandLine().getParseResult().hasMatchedOption("--sparsity");
         GlobalSettings g = base == null ? new GlobalSettings(sparsity, engineMethod, alloc, nm, seed, null)

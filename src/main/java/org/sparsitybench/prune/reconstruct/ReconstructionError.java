@@ -29,7 +29,14 @@ public final class ReconstructionError {
         return den == 0 ? 0.0 : num / den;
     }
 
-    /** {@code Σ_i a_i·H·a_iᵀ} over the rows of {@code a}. */
+    /**
+     * {@code Σ_i a_i·H·a_iᵀ = tr(A·H·Aᵀ)} over the rows of {@code a} (not modified): the output energy
+     * {@code ‖XAᵀ‖²·2/n} of weights {@code a}.
+     */
+    public static double energy(double[] a, int rows, int cols, double[] h) {
+        return quadratic(a, rows, cols, h);
+    }
+
     private static double quadratic(double[] a, int rows, int cols, double[] h) {
         double[] ah = new double[a.length];
         Lapack.gemm(false, false, rows, cols, cols, 1.0, a, cols, h, cols, 0.0, ah, cols);
