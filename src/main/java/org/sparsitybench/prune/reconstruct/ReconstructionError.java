@@ -30,6 +30,26 @@ public final class ReconstructionError {
     }
 
     /**
+     * The same error from the inputs themselves, {@code ‖XWᵀ − XŴᵀ‖² / ‖XWᵀ‖²}.
+     *
+     * @param x row-major {@code n × cols} inputs (not modified); {@code w}, {@code wHat} not modified
+     */
+    public static double onInputs(double[] x, int n, double[] w, double[] wHat, int rows, int cols) {
+        double[] y = new double[n * rows];
+        double[] yHat = new double[n * rows];
+        Lapack.gemm(false, true, n, rows, cols, 1.0, x, cols, w, cols, 0.0, y, rows);
+        Lapack.gemm(false, true, n, rows, cols, 1.0, x, cols, wHat, cols, 0.0, yHat, rows);
+        double num = 0;
+        double den = 0;
+        for (int i = 0; i < y.length; i++) {
+            double d = y[i] - yHat[i];
+            num += d * d;
+            den += y[i] * y[i];
+        }
+        return den == 0 ? 0.0 : num / den;
+    }
+
+    /**
      * {@code Σ_i a_i·H·a_iᵀ = tr(A·H·Aᵀ)} over the rows of {@code a} (not modified): the output energy
      * {@code ‖XAᵀ‖²·2/n} of weights {@code a}.
      */
