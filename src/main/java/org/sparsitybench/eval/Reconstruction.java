@@ -151,6 +151,10 @@ public final class Reconstruction {
             current.put(p, d.readAllFloats());
             shapes.put(p, t.shape());
         }
+        Map<String, float[]> original = new HashMap<>();
+        for (String p : parameters) {
+            original.put(p, model.tensor(p).orElseThrow().data().readAllFloats());
+        }
         Map<String, Mask> masks = new LinkedHashMap<>(pruning.masks());
         Set<String> changed = new LinkedHashSet<>();
         List<String> recalibrated = new ArrayList<>();
@@ -185,11 +189,29 @@ public final class Reconstruction {
                 for (int g = 0; g < hs.length; g++) {
                     hs[g] = new Hessian(lm.cols());
                 }
+                // Other layers are solved towards the dense model's output on the same samples, so a layer also
+                // makes up for what the layers before it lost; SparseGPT keeps the paper's sequential objective.
+                boolean paired = !isSparseGpt(lr.method());
+                List<float[]> denseX = new ArrayList<>();
+                List<long[]> denseShape = new ArrayList<>();
+                if (paired) {
+                    probe.capture(original, shapes, n.input(0), (x, shape) -> {
+                        denseX.add(x);
+                        denseShape.add(shape);
+                    }, cancel);
+                }
+                int[] batch = {0};
                 probe.capture(current, shapes, n.input(0), (x, shape) -> {
                     for (int g = 0; g < hs.length; g++) {
                         double[] rows = lm.inputRows(x, shape, g);
-                        hs[g].add(rows, rows.length / lm.cols());
+                        if (paired) {
+                            hs[g].addPair(rows, lm.inputRows(denseX.get(batch[0]), denseShape.get(batch[0]), g),
+                                    rows.length / lm.cols());
+                        } else {
+                            hs[g].add(rows, rows.length / lm.cols());
+                        }
                     }
+                    batch[0]++;
                 }, cancel);
                 float[] dense = model.tensor(name).orElseThrow().data().readAllFloats();
                 float[] out = current.get(name).clone();
@@ -219,8 +241,8 @@ public final class Reconstruction {
                     } else {
                         mask = lm.pruned(engineMask, g);
                         if (options.reconstruct()) {
-                            MaskedLeastSquares.Result r = MaskedLeastSquares.solve(w, lm.rows(), lm.cols(), h, mask,
-                                    options.settings().percDamp(), cancel);
+                            MaskedLeastSquares.Result r = MaskedLeastSquares.solve(w, lm.rows(), lm.cols(), h,
+                                    hs[g].cross(), mask, options.settings().percDamp(), cancel);
                             wHat = r.weights();
                             damp = Math.max(damp, r.percDamp());
                         } else {
@@ -233,10 +255,19 @@ public final class Reconstruction {
                             masked[i] = 0;
                         }
                     }
-                    double wn = ReconstructionError.energy(w, lm.rows(), lm.cols(), h);
-                    den += wn;
-                    numMask += ReconstructionError.relative(w, masked, lm.rows(), lm.cols(), h) * wn;
-                    num += ReconstructionError.relative(w, wHat, lm.rows(), lm.cols(), h) * wn;
+                    if (paired) {
+                        double[] cross = hs[g].cross();
+                        double[] hDense = hs[g].denseMatrix();
+                        double wn = ReconstructionError.energy(w, lm.rows(), lm.cols(), hDense);
+                        den += wn;
+                        numMask += ReconstructionError.againstDense(w, masked, lm.rows(), lm.cols(), h, cross, hDense) * wn;
+                        num += ReconstructionError.againstDense(w, wHat, lm.rows(), lm.cols(), h, cross, hDense) * wn;
+                    } else {
+                        double wn = ReconstructionError.energy(w, lm.rows(), lm.cols(), h);
+                        den += wn;
+                        numMask += ReconstructionError.relative(w, masked, lm.rows(), lm.cols(), h) * wn;
+                        num += ReconstructionError.relative(w, wHat, lm.rows(), lm.cols(), h) * wn;
+                    }
                     lm.write(wHat, g, out);
                     for (int r = 0; r < lm.rows(); r++) {
                         for (int c = 0; c < lm.cols(); c++) {
@@ -248,11 +279,12 @@ public final class Reconstruction {
                     }
                     if (b != null) {
                         double[] mean = hs[g].mean();
+                        double[] denseMean = paired ? hs[g].denseMean() : mean;
                         double scale = biasScale.get(name);
                         for (int r = 0; r < lm.rows(); r++) {
                             double d = 0;
                             for (int c = 0; c < lm.cols(); c++) {
-                                d += mean[c] * (w[r * lm.cols() + c] - wHat[r * lm.cols() + c]);
+                                d += denseMean[c] * w[r * lm.cols() + c] - mean[c] * wHat[r * lm.cols() + c];
                             }
                             b[lm.outputChannel(g, r)] += (float) (scale * d);
                         }
@@ -298,7 +330,8 @@ public final class Reconstruction {
 
     /**
      * The bias a layer's output gets: a Gemm's C (scaled by alpha/beta), a Conv's B, or the constant of the one
-     * Add after a MatMul; only when it is an initializer with one value per output channel.
+     * Add after a MatMul; without one, the running mean of a BatchNormalization that alone reads the output
+     * (with the opposite sign); only when it is an initializer with one value per output channel.
      */
     private static Optional<Bias> findBias(Model model, GraphNode node, LayerMatrix lm) {
         long outputs = (long) lm.rows() * lm.groups();
@@ -328,7 +361,15 @@ public final class Reconstruction {
             }
         }
         if (name == null || name.isEmpty()) {
-            return Optional.empty();
+            // No bias, but a BatchNormalization right after: shifting its running mean by −Δb is the same shift.
+            List<GraphNode> next = model.graph().consumers(node.outputs().get(0));
+            if (next.size() == 1 && next.get(0).opType().equals("BatchNormalization")
+                    && next.get(0).input(0).equals(node.outputs().get(0)) && next.get(0).inputs().size() >= 5) {
+                name = next.get(0).input(3);
+                scale = -scale;
+            } else {
+                return Optional.empty();
+            }
         }
         Optional<WeightTensor> t = model.tensor(name);
         if (t.isEmpty() || t.get().elementCount() != outputs) {
