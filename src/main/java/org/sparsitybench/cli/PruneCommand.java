@@ -39,6 +39,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Spec;
 
 /**
@@ -101,6 +102,9 @@ public final class PruneCommand implements Callable<Integer> {
     @Option(names = "--sparse-storage", description = "Store pruned ONNX weights as sparse_initializers.")
     boolean sparseStorage;
 
+    @Mixin
+    ReconstructOptions recon = new ReconstructOptions();
+
     @Spec
     CommandSpec spec;
 
@@ -128,10 +132,11 @@ public final class PruneCommand implements Callable<Integer> {
         Set<String> fixed = new HashSet<>(exclude);
         layers.forEach(spec -> fixed.add(spec.substring(0, spec.lastIndexOf('='))));
         PrunePipeline.Request request = new PrunePipeline.Request(m, model, method, cfg, data(cfg), calibration,
-                accuracyBudget, fixed);
+                accuracyBudget, fixed, recon.options());
         PruneExport.Report written = PrunePipeline.run(request, new PruneExport.Options(out, compact, sparseStorage),
                 ProgressListener.NONE, CancellationToken.NONE);
         print(written, structured);
+        recon.print(written.json(), spec.commandLine().getOut());
         return SparsityBenchCli.EXIT_OK;
     }
 
@@ -169,9 +174,7 @@ public final class PruneCommand implements Callable<Integer> {
      * @return whether any of them is structured
      */
     private boolean checkMethods(Model m, PruningConfig cfg) {
-        Set<String> used = new HashSet<>();
-        used.add(cfg.global().method());
-        cfg.layers().values().stream().filter(l -> !l.excluded() && l.method() != null).forEach(l -> used.add(l.method()));
+        Set<String> used = usedMethods(cfg);
         boolean structured = false;
         for (String id : used) {
             try {
@@ -181,6 +184,7 @@ public final class PruneCommand implements Callable<Integer> {
             }
         }
         boolean onnx = m.format() == ModelFormat.ONNX;
+        recon.check(m, data, used);
         if (used.contains(WandaMethod.ID) && (data == null || !onnx)) {
             throw new SparsityBenchCli.UsageException("wanda needs an ONNX model and calibration data: --data DATASET "
                     + "[--calibration K]");
@@ -202,10 +206,19 @@ public final class PruneCommand implements Callable<Integer> {
 
     /** The calibration and sensitivity data when the configuration needs it (the card is read only then). */
     private PrunePipeline.Data data(PruningConfig cfg) throws IOException {
-        boolean needed = cfg.global().allocation() == Allocation.SENSITIVITY || cfg.global().method().equals(WandaMethod.ID)
-                || cfg.layers().values().stream().anyMatch(l -> !l.excluded() && WandaMethod.ID.equals(l.method()));
+        Set<String> used = usedMethods(cfg);
+        boolean needed = cfg.global().allocation() == Allocation.SENSITIVITY || used.contains(WandaMethod.ID)
+                || recon.active(used);
         return needed && data != null ? new PrunePipeline.Data(ModelCard.forModel(model, null), Datasets.open(data))
                 : null;
+    }
+
+    /** The methods the configuration runs: the global one and every layer's own (a config may name them). */
+    private static Set<String> usedMethods(PruningConfig cfg) {
+        Set<String> used = new HashSet<>();
+        used.add(cfg.global().method());
+        cfg.layers().values().stream().filter(l -> !l.excluded() && l.method() != null).forEach(l -> used.add(l.method()));
+        return used;
     }
 
     private void print(PruneExport.Report written, boolean structured) {
@@ -293,7 +306,8 @@ public final class PruneCommand implements Callable<Integer> {
         }
         Allocation alloc = allocation != null ? parseAllocation(allocation)
                 : method.equals("global") ? Allocation.GLOBAL : base != null ? base.global().allocation() : Allocation.UNIFORM;
-        String engineMethod = method.equals("global") ? "magnitude" : method;
+        String engineMethod = method.equals("global") ? "magnitude"
+                : ReconstructOptions.engineMethod(method, spec.commandLine().getParseResult().hasMatchedOption("--nm"));
         boolean methodGiven = spec.commandLine().getParseResult().hasMatchedOption("--method");
         boolean sparsityGiven = spec.commandLine().getParseResult().hasMatchedOption("--sparsity");
         GlobalSettings g = base == null ? new GlobalSettings(sparsity, engineMethod, alloc, nm, seed, null)

@@ -1,6 +1,7 @@
 package org.sparsitybench.eval;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -69,9 +70,12 @@ public final class PrunePipeline {
      * @param accuracyBudget     with sensitivity allocation: prune as far as this accuracy drop allows instead of
      *                           to the target (null = to the target)
      * @param fixedLayers        layers whose setting the user gave explicitly, which an accuracy budget leaves alone
+     * @param reconstruction     recovery without training after the engine ({@link #reconstruct}), or null (then
+     *                           only {@code sparsegpt} layers are reconstructed, as their method asks)
      */
     public record Request(Model model, Path source, String method, PruningConfig config, Data data,
-                          int calibrationSamples, Double accuracyBudget, Set<String> fixedLayers) {
+                          int calibrationSamples, Double accuracyBudget, Set<String> fixedLayers,
+                          Reconstruction.Options reconstruction) {
         public Request {
             Objects.requireNonNull(model, "model");
             Objects.requireNonNull(source, "source");
@@ -93,19 +97,91 @@ public final class PrunePipeline {
      *                  layers Wanda could not calibrate, the accuracy budget); not modified here
      */
     public record Pruned(Model model, Path source, String method, double requested, PruningResult result,
-                         ObjectNode extra) {
+                         ObjectNode extra, Reconstruction.Result reconstruction) {
         public Pruned {
             Objects.requireNonNull(model, "model");
             Objects.requireNonNull(result, "result");
             extra = extra == null ? new ObjectMapper().createObjectNode() : extra.deepCopy();
+        }
+
+        /** An engine result without reconstruction. */
+        public Pruned(Model model, Path source, String method, double requested, PruningResult result, ObjectNode extra) {
+            this(model, source, method, requested, result, extra, null);
+        }
+
+        /** The masks to write: the engine's, or where SparseGPT chose its own, those. */
+        public Map<String, Mask> masks() {
+            return reconstruction != null ? reconstruction.masks() : result.masks();
+        }
+
+        /** The values to write: the engine's masked views, or the reconstructed weights, biases and statistics. */
+        public Map<String, TensorData> values() {
+            return reconstruction != null ? reconstruction.values() : result.prunedValues(model);
         }
     }
 
     /** {@link #prune}, {@link #exportRequest(Pruned, PruneExport.Options, CancellationToken)}, then writes it. */
     public static PruneExport.Report run(Request request, PruneExport.Options options, ProgressListener progress,
                                          CancellationToken cancel) throws Exception {
-        Pruned pruned = prune(request, progress.range(0, 0.5), cancel);
-        return PruneExport.write(exportRequest(pruned, options, cancel), progress.range(0.5, 1), cancel);
+        Pruned pruned = prune(request, progress.range(0, 0.4), cancel);
+        if (request.reconstruction() != null || usesMethod(request.model(), pruned.result().config(), Reconstruction::isSparseGpt)) {
+            requireData(request, "sparsegpt and reconstruction capture each layer's inputs");
+            Reconstruction.Options o = request.reconstruction() != null ? request.reconstruction()
+                    : Reconstruction.Options.of(false, false, false);
+            pruned = reconstruct(pruned, request.data(), request.calibrationSamples(), o, progress.range(0.4, 0.6), cancel);
+        }
+        return PruneExport.write(exportRequest(pruned, options, cancel), progress.range(0.6, 1), cancel);
+    }
+
+    /**
+     * Recovery without training: SparseGPT's own masks and weights for {@code sparsegpt} layers, and per the
+     * options least-squares reconstruction of the kept weights, bias correction and BatchNorm re-estimation, all
+     * on the calibration samples ({@link Reconstruction#run}). The report gains {@code reconstruction}: the split
+     * (validation: calibration chooses), the samples, and per layer the relative output error for the mask alone
+     * and after, with the damping used.
+     *
+     * @param p       the engine's result (not modified)
+     * @param data    calibration data: the validation split
+     * @param samples calibration samples, the first ones of {@code data}
+     */
+    public static Pruned reconstruct(Pruned p, Data data, int samples, Reconstruction.Options options,
+                                     ProgressListener progress, CancellationToken cancel) throws Exception {
+        Reconstruction.Result rec = Reconstruction.run(p.model(), data.card(), p.result(), p.result().prunedValues(p.model()),
+                data.data(), samples, p.result().config().global().nmPattern(), options, progress, cancel);
+        ObjectNode extra = p.extra().deepCopy();
+        ObjectNode o = extra.putObject("reconstruction");
+        o.put("calibrationSplit", "validation");
+        o.put("calibrationDataset", String.valueOf(data.data().source()));
+        o.put("calibrationSamples", rec.samples());
+        o.put("reconstruct", options.reconstruct());
+        o.put("biasCorrection", options.biasCorrection());
+        o.put("recalibrateBn", options.recalibrateBn());
+        o.putPOJO("batchNormsRecalibrated", rec.batchNorms());
+        ArrayNode layers = o.putArray("layers");
+        for (Reconstruction.LayerReport l : rec.layers()) {
+            ObjectNode n = layers.addObject();
+            n.put("name", l.name());
+            n.put("mode", l.mode());
+            n.put("pruned", l.pruned());
+            putFinite(n, "relErrorMaskOnly", l.errorMaskOnly());
+            putFinite(n, "relErrorAfter", l.errorAfter());
+            putFinite(n, "percDamp", l.percDamp());
+            if (l.bias() != null) {
+                n.put("biasCorrected", l.bias());
+            }
+            if (l.note() != null) {
+                n.put("note", l.note());
+            }
+        }
+        return new Pruned(p.model(), p.source(), p.method(), p.requested(), p.result(), extra, rec);
+    }
+
+    private static void putFinite(ObjectNode n, String key, double v) {
+        if (Double.isFinite(v)) {
+            n.put(key, v);
+        } else {
+            n.putNull(key);
+        }
     }
 
     /**
@@ -189,7 +265,7 @@ public final class PrunePipeline {
         cancel.throwIfCancelled();
         Model m = p.model();
         PruningResult r = p.result();
-        Map<String, TensorData> values = new LinkedHashMap<>(r.prunedValues(m));
+        Map<String, TensorData> values = new LinkedHashMap<>(p.values());
         cancel.throwIfCancelled();
         Set<String> excluded = r.layers().stream().filter(l -> l.status() == LayerResult.Status.EXCLUDED)
                 .map(LayerResult::name).collect(Collectors.toSet());
@@ -206,7 +282,7 @@ public final class PrunePipeline {
             extra.set("groups", PruneExportChannels.groups(r));
         }
         nmCounts(m, r, extra);
-        return new PruneExport.Request(m, p.source(), p.method(), p.requested(), r.config(), r.layers(), r.masks(),
+        return new PruneExport.Request(m, p.source(), p.method(), p.requested(), r.config(), r.layers(), p.masks(),
                 values, excluded, extra, plan == null ? null : plan.compaction(), options);
     }
 
@@ -229,8 +305,12 @@ public final class PrunePipeline {
     }
 
     private static boolean usesMethod(Model m, PruningConfig cfg, String id) {
+        return usesMethod(m, cfg, id::equals);
+    }
+
+    private static boolean usesMethod(Model m, PruningConfig cfg, java.util.function.Predicate<String> id) {
         return m.prunableTensors().stream().anyMatch(t -> !cfg.layer(t.name()).excluded()
-                && methodOf(cfg, t.name()).equals(id));
+                && id.test(methodOf(cfg, t.name())));
     }
 
     private static String methodOf(PruningConfig cfg, String tensor) {

@@ -6,6 +6,7 @@ import java.util.Map;
 import org.sparsitybench.prune.method.MagnitudeMethod;
 import org.sparsitybench.prune.method.NmMethod;
 import org.sparsitybench.prune.method.RandomMethod;
+import org.sparsitybench.prune.method.SparseGptMethod;
 import org.sparsitybench.prune.method.StructuredMethod;
 import org.sparsitybench.prune.method.WandaMethod;
 
@@ -20,6 +21,8 @@ public final class PruningMethods {
         register(StructuredMethod.L1);
         register(StructuredMethod.L2);
         register(WandaMethod.INSTANCE);
+        register(SparseGptMethod.UNSTRUCTURED);
+        register(SparseGptMethod.NM);
     }
 
     private PruningMethods() {
