@@ -248,8 +248,8 @@ public final class QuantizeCommand implements Callable<Integer> {
         }
         if (root.has("sensitivity")) {
             for (var e : root.get("sensitivity")) {
-                pw.printf(Locale.ROOT, "sensitivity %s alone at %s: validation accuracy −%.2f pt%n", e.get("name").asText(),
-                        e.get("precision").asText(), 100 * e.get("drop").asDouble());
+                pw.printf(Locale.ROOT, "sensitivity %s alone at %s: validation accuracy %+.2f pt%n", e.get("name").asText(),
+                        e.get("precision").asText(), -100 * e.get("drop").asDouble());
             }
         }
         pw.println("report: " + reportFile);
