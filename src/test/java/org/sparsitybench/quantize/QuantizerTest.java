@@ -167,8 +167,10 @@ class QuantizerTest {
         Model m = ModelFiles.read(model);
         boolean image = name.startsWith("cnn");
         long[] shape = image ? new long[] {1, 1, 8, 8} : new long[] {1, 16};
-        ModelCard card = new ModelCard(name, "input", shape, image ? "NCHW" : "NC", 1.0, new double[] {0},
-                new double[] {1}, null, null, null, null, null, null);
+        Path cardFile = dir.resolve(name + "-card.json");
+        Files.writeString(cardFile, "{\"input\": \"input\", \"inputShape\": " + java.util.Arrays.toString(shape)
+                + ", \"layout\": \"" + (image ? "NCHW" : "NC") + "\", \"scale\": 1, \"mean\": [0], \"std\": [1]}");
+        ModelCard card = ModelCard.read(cardFile);
         Quantizer.Outcome o = quantize(m, card, Random.of(shape, 256, 1), QuantizationConfig.staticInt8());
         Path out = dir.resolve(name + "-int8.onnx");
         Quantizer.write(o, model, out);
