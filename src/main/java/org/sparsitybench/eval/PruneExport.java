@@ -288,7 +288,12 @@ public final class PruneExport {
             new OnnxWriter().write(m, sliced, r.compaction().attributes(), choice.stored(), meta, candidate);
             cancel.throwIfCancelled();
             progress.progress(0.4, "checking the compacted model against the masked one");
-            EquivalenceCheck.Result res = EquivalenceCheck.compare(masked, candidate, 4, 2, CHECK_TOLERANCE);
+            EquivalenceCheck.Result res;
+            try {
+                res = EquivalenceCheck.compare(masked, candidate, 4, 2, CHECK_TOLERANCE);
+            } catch (IOException e) {
+                throw new IOException(out + ": " + e.getMessage() + "; nothing was written", e);
+            }
             if (!res.passed()) {
                 throw new CompactionCheckException(out, res);
             }

@@ -7,8 +7,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.sparsitybench.cli.BenchLargeCommand;
 import org.sparsitybench.eval.PruneExport;
+import org.sparsitybench.tools.bench.large.LlamaCheckpoint;
+import org.sparsitybench.tools.bench.large.LlamaShape;
 
 /**
  * The window's export streams like {@code prune}: an engine result on a generated 75M-weight BF16 checkpoint
@@ -27,8 +28,8 @@ class WindowExportStreamingTest {
     void theExportDialogsRequestStreamsACheckpointThreeTimesTheHeap() throws Exception {
         Path file = dir.resolve("llama-like.safetensors");
         Path out = dir.resolve("window.safetensors");
-        BenchLargeCommand.Shape shape = BenchLargeCommand.Shape.forParams(PARAMS);
-        long fileBytes = BenchLargeCommand.generate(file, shape, "BF16", 11);
+        LlamaShape shape = LlamaShape.forParams(PARAMS);
+        long fileBytes = LlamaCheckpoint.generate(file, shape, "BF16", 11);
         assertTrue(fileBytes > 2.9 * (HEAP_MB << 20), "the file (" + fileBytes + " bytes) is about three times the heap");
 
         StreamedExports.Child c = StreamedExports.run(dir, HEAP_MB, WindowExportMain.class.getName(), file.toString(),

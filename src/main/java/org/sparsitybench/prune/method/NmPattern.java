@@ -14,16 +14,22 @@ import org.sparsitybench.task.CancellationToken;
  * input axis with every other index fixed; a last group shorter than M keeps at most N. Stateless.
  */
 public final class NmPattern {
+    private static final java.util.Set<String> RECURRENT = java.util.Set.of("LSTM", "GRU", "RNN");
+
     private NmPattern() {
     }
 
     /**
      * The input axis of a prunable weight: the axis whose elements one output channel sums over (axis 1 of
-     * Conv [O, I, kh, kw] and of Gemm/Linear [out, in]; axis 0 of a [in, out] MatMul operand).
+     * Conv [O, I, kh, kw] and of Gemm/Linear [out, in]; axis 0 of a [in, out] MatMul operand; the last axis of
+     * an LSTM/GRU/RNN {@code W} [directions, gates·hidden, input] or {@code R} [directions, gates·hidden, hidden]).
      */
     public static int inputAxis(WeightTensor t) {
         if (t.rank() < 2) {
             return 0;
+        }
+        if (t.rank() == 3 && RECURRENT.contains(t.op())) {
+            return 2;
         }
         return t.pruneAxis() == 0 ? 1 : 0;
     }

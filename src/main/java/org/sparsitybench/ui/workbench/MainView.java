@@ -327,7 +327,7 @@ public final class MainView extends BorderPane {
     }
 
     private void runSensitivity() {
-        vm.runSensitivity(WorkbenchViewModel.SENSITIVITY_LEVELS, 2000);
+        vm.runSensitivity(WorkbenchViewModel.SENSITIVITY_LEVELS, org.sparsitybench.eval.Sensitivity.DEFAULT_SAMPLES);
     }
 
     private void openAny(Path f) {

@@ -27,7 +27,7 @@ import org.sparsitybench.eval.Latency;
 import org.sparsitybench.eval.LatencyMeter;
 import org.sparsitybench.eval.ModelCard;
 import org.sparsitybench.eval.OrtModel;
-import org.sparsitybench.eval.PrunedModels;
+import org.sparsitybench.eval.TemporaryModels;
 import org.sparsitybench.eval.Sensitivity;
 import org.sparsitybench.eval.Sweep;
 import org.sparsitybench.eval.SweepPoint;
@@ -455,7 +455,7 @@ public final class WorkbenchViewModel {
     }
 
     /** Levels a sensitivity analysis from the window measures. */
-    public static final List<Double> SENSITIVITY_LEVELS = List.of(0.0, 0.25, 0.5, 0.7, 0.8, 0.9, 0.95);
+    public static final List<Double> SENSITIVITY_LEVELS = Sensitivity.DEFAULT_LEVELS;
 
     /**
      * Runs a per-layer sensitivity analysis on (at most {@code limit} samples of) the test data as a long task;
@@ -1015,7 +1015,7 @@ public final class WorkbenchViewModel {
         LabeledData d = data;
         return (progress, cancel) -> {
             cancel.throwIfCancelled();
-            Path tmp = PrunedModels.write(m, s.result().masks(), cancel);
+            Path tmp = TemporaryModels.write(m, s.result().masks(), cancel);
             try {
                 try (OrtModel session = OrtModel.open(tmp, c.input(), 0)) {
                     Evaluation quick = Evaluator.evaluate(session, c, d, 250,

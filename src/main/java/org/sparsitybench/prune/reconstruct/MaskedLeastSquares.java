@@ -1,0 +1,76 @@
+package org.sparsitybench.prune.reconstruct;
+
+import org.sparsitybench.task.CancellationToken;
+
+/**
+ * Reconstruction for a fixed mask (any method's): each output row {@code i} keeps its mask and its kept weights
+ * {@code K} are re-solved by least squares on the calibration inputs,
+ * {@code ŵ_K = argmin ‖X w_i − X_K ŵ_K‖² }, i.e. {@code H_KK ŵ_K = (H w_i)_K} with the damped
+ * {@code H = 2XᵀX/n + λI} of {@link DampedHessian} (so a row that keeps everything comes back unchanged).
+ * Stateless.
+ */
+public final class MaskedLeastSquares {
+    private MaskedLeastSquares() {
+    }
+
+    /**
+     * @param weights  the solved matrix, row-major; pruned entries exactly 0
+     * @param percDamp damping share used
+     * @param lambda   absolute damping added to diag H
+     */
+    public record Result(double[] weights, double percDamp, double lambda) {
+    }
+
+    /**
+     * @param w      row-major {@code rows × cols} dense weights (not modified)
+     * @param h      {@code 2XᵀX/n} (not modified)
+     * @param pruned row-major mask, true where pruned (not modified)
+     * @param cancel checked once per row
+     */
+    public static Result solve(double[] w, int rows, int cols, double[] h, boolean[] pruned, double percDamp,
+                               CancellationToken cancel) {
+        if (w.length != (long) rows * cols || pruned.length != w.length) {
+            throw new IllegalArgumentException("W has " + w.length + " values and the mask " + pruned.length
+                    + ", not " + rows + " × " + cols);
+        }
+        DampedHessian d = DampedHessian.prepare(h, cols, percDamp, x -> DampedHessian.factorises(x.matrix(), cols));
+        double[] hd = d.matrix();
+        double[] g = new double[w.length];
+        Lapack.gemm(false, false, rows, cols, cols, 1.0, w, cols, hd, cols, 0.0, g, cols);
+        double[] out = new double[w.length];
+        int[] keep = new int[cols];
+        for (int r = 0; r < rows; r++) {
+            cancel.throwIfCancelled();
+            int base = r * cols;
+            int n = 0;
+            for (int c = 0; c < cols; c++) {
+                if (!pruned[base + c]) {
+                    keep[n++] = c;
+                }
+            }
+            if (n == 0) {
+                continue;
+            }
+            double[] a = new double[n * n];
+            double[] b = new double[n];
+            for (int i = 0; i < n; i++) {
+                int hi = keep[i] * cols;
+                for (int j = 0; j < n; j++) {
+                    a[i * n + j] = hd[hi + keep[j]];
+                }
+                b[i] = g[base + keep[i]];
+            }
+            if (Lapack.posv(a, n, b, 1)) {
+                for (int i = 0; i < n; i++) {
+                    out[base + keep[i]] = b[i];
+                }
+            } else {
+                // a principal submatrix of a positive definite matrix is positive definite; only rounding gets here
+                for (int i = 0; i < n; i++) {
+                    out[base + keep[i]] = w[base + keep[i]];
+                }
+            }
+        }
+        return new Result(out, d.percDamp(), d.lambda());
+    }
+}
