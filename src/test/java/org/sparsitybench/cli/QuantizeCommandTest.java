@@ -20,7 +20,8 @@ import org.sparsitybench.testing.Fixtures;
 
 /** {@code sparsitybench quantize} as a user runs it: the model and report written, refusals and their exit codes. */
 class QuantizeCommandTest {
-    private static final String TRAIN = "/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz";
+    private static final String TRAIN = Fixtures.projectDir().resolve(
+            "sample-models/data/fashion-mnist/train-12k-images-idx3-ubyte.gz").toString();
 
     @TempDir
     Path dir;
