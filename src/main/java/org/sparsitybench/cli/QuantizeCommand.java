@@ -133,7 +133,7 @@ public final class QuantizeCommand implements Callable<Integer> {
         ObjectNode root = mapper.createObjectNode();
         root.put("model", model.toString());
         root.put("out", out.toString());
-        root.put("mode", mode);
+        root.put("mode", cfg.mode() == QuantMode.STATIC ? "static" : "weights");
         root.put("bits", bits);
         root.put("block", block);
         root.put("opset", o.result().opset());
@@ -223,7 +223,7 @@ public final class QuantizeCommand implements Callable<Integer> {
         AtomicFiles.writeStream(reportFile, os -> os.write(json));
 
         pw.printf(Locale.ROOT, "%s: %s, %d layers quantized, %.2f bits per weight; %,d → %,d bytes (compressed %,d → %,d)%n",
-                out, mode.equals("weights") ? "weight-only" : "static QDQ",
+                out, cfg.mode() == QuantMode.WEIGHTS ? "weight-only" : "static QDQ",
                 o.result().layers().stream().filter(l -> l.bits() < 32).count(), totals.get("bitsPerWeight").asDouble(),
                 totals.get("fileBytesBefore").asLong(), totals.get("fileBytesAfter").asLong(), compressed[0], compressed[1]);
         pw.printf(Locale.ROOT, "validation accuracy %.2f%% → %.2f%% on %,d samples of %s%n", 100 * vacc[0],
@@ -248,8 +248,8 @@ public final class QuantizeCommand implements Callable<Integer> {
         }
         if (root.has("sensitivity")) {
             for (var e : root.get("sensitivity")) {
-                pw.printf(Locale.ROOT, "sensitivity %s alone at %s: validation accuracy −%.2f pt%n", e.get("name").asText(),
-                        e.get("precision").asText(), 100 * e.get("drop").asDouble());
+                pw.printf(Locale.ROOT, "sensitivity %s alone at %s: validation accuracy %+.2f pt%n", e.get("name").asText(),
+                        e.get("precision").asText(), -100 * e.get("drop").asDouble());
             }
         }
         pw.println("report: " + reportFile);

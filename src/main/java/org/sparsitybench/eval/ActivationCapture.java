@@ -68,13 +68,20 @@ public final class ActivationCapture {
                     card.preprocessInPlace(x, count);
                     long[] shape = card.inputShape().clone();
                     shape[0] = count;
-                    try (OnnxTensor in = OnnxTensor.createTensor(env, FloatBuffer.wrap(x), shape);
-                         OrtSession.Result r = session.run(Map.of(card.input(), in), probed)) {
+                    if (probed.isEmpty()) {
+                        // only graph inputs asked for: the preprocessed batch is the value, nothing to run
                         for (String v : values) {
-                            if (probed.contains(v)) {
-                                consumer.accept(v, ((OnnxTensor) r.get(v).orElseThrow()).getFloatBuffer());
-                            } else {
-                                consumer.accept(v, FloatBuffer.wrap(x));
+                            consumer.accept(v, FloatBuffer.wrap(x));
+                        }
+                    } else {
+                        try (OnnxTensor in = OnnxTensor.createTensor(env, FloatBuffer.wrap(x), shape);
+                             OrtSession.Result r = session.run(Map.of(card.input(), in), probed)) {
+                            for (String v : values) {
+                                if (probed.contains(v)) {
+                                    consumer.accept(v, ((OnnxTensor) r.get(v).orElseThrow()).getFloatBuffer());
+                                } else {
+                                    consumer.accept(v, FloatBuffer.wrap(x));
+                                }
                             }
                         }
                     }

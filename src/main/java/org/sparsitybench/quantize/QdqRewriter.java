@@ -63,9 +63,14 @@ public final class QdqRewriter {
      * @param bnNode      index of a folded BatchNormalization, or −1
      * @param reluNode    index of an absorbed Relu, or −1
      * @param output      the value the layer's result is known by after folding and absorbing
+     * @param quantizeOutput whether the output passes through QuantizeLinear→DequantizeLinear: never for a graph
+     *                    output; always for Conv and MatMul (QLinearConv and QLinearMatMul need it; a float-output
+     *                    MatMul followed by a bias Add is fused into a float Gemm first); for Gemm only when a static
+     *                    layer reads it (QGemm gives float directly, so logits keep their precision)
      */
     public record LayerPlan(String weight, int node, String nodeName, String op, Precision precision,
-                            boolean activations, int outAxis, int inAxis, int bnNode, int reluNode, String output) {
+                            boolean activations, int outAxis, int inAxis, int bnNode, int reluNode, String output,
+                            boolean quantizeOutput) {
     }
 
     /** A prunable tensor the rewrite leaves float, and why. */
@@ -151,7 +156,7 @@ public final class QdqRewriter {
         for (LayerPlan l : layers) {
             if (l.activations()) {
                 out.add(nodes.get(l.node()).getInput(0));
-                if (!graphOutputs.contains(l.output())) {
+                if (l.quantizeOutput()) {
                     out.add(l.output());
                 }
             }
@@ -162,6 +167,13 @@ public final class QdqRewriter {
     private void planLayers() {
         Map<String, LayerPlan> byWeight = new LinkedHashMap<>();
         Map<String, String> refusal = new HashMap<>();
+        Set<String> staticInputs = new HashSet<>();
+        for (NodeProto n : nodes) {
+            if (LAYER_OPS.contains(n.getOpType()) && n.getInputCount() > 1 && inits.containsKey(n.getInput(1))
+                    && config.mode() == QuantMode.STATIC && config.precisionOf(n.getInput(1)) == Precision.INT8) {
+                staticInputs.add(n.getInput(0));
+            }
+        }
         for (int i = 0; i < nodes.size(); i++) {
             NodeProto n = nodes.get(i);
             if (!LAYER_OPS.contains(n.getOpType()) || !(n.getDomain().isEmpty() || n.getDomain().equals("ai.onnx"))
@@ -223,7 +235,9 @@ public final class QdqRewriter {
                 }
             }
             int relu = -1;
-            if (activations && !graphOutputs.contains(output)) {
+            boolean quantizeOutput = activations && !graphOutputs.contains(output)
+                    && (!n.getOpType().equals("Gemm") || feedsStaticLayer(output, staticInputs));
+            if (quantizeOutput) {
                 List<Integer> cs = consumers.getOrDefault(output, List.of());
                 if (cs.size() == 1 && nodes.get(cs.get(0)).getOpType().equals("Relu")
                         && !graphOutputs.contains(nodes.get(cs.get(0)).getOutput(0))) {
@@ -231,7 +245,8 @@ public final class QdqRewriter {
                     output = nodes.get(relu).getOutput(0);
                 }
             }
-            byWeight.put(w, new LayerPlan(w, i, name, n.getOpType(), p, activations, outAxis, inAxis, bn, relu, output));
+            byWeight.put(w, new LayerPlan(w, i, name, n.getOpType(), p, activations, outAxis, inAxis, bn, relu, output,
+                    quantizeOutput));
         }
         layers.addAll(byWeight.values());
         Set<String> asked = new LinkedHashSet<>(config.layers().keySet());
@@ -261,6 +276,29 @@ public final class QdqRewriter {
                         + ") is not a Conv, Gemm or MatMul of the main graph with this tensor as its weight")));
             }
         }
+    }
+
+    /** Whether {@code value} reaches the input of a static layer through Relu and value-preserving ops only. */
+    private boolean feedsStaticLayer(String value, Set<String> staticInputs) {
+        java.util.ArrayDeque<String> todo = new java.util.ArrayDeque<>(List.of(value));
+        Set<String> seen = new HashSet<>();
+        while (!todo.isEmpty()) {
+            String v = todo.poll();
+            if (!seen.add(v)) {
+                continue;
+            }
+            if (staticInputs.contains(v)) {
+                return true;
+            }
+            for (int c : consumers.getOrDefault(v, List.of())) {
+                NodeProto n = nodes.get(c);
+                if ((PASS_THROUGH.contains(n.getOpType()) || n.getOpType().equals("Relu")) && n.getInput(0).equals(v)
+                        && n.getOutputCount() == 1) {
+                    todo.add(n.getOutput(0));
+                }
+            }
+        }
+        return false;
     }
 
     /** Index of a BatchNormalization that alone consumes node {@code i}'s output and can be folded, or −1. */
@@ -434,7 +472,7 @@ public final class QdqRewriter {
                     nb.addInput(b);
                 }
             }
-            if (l.activations() && !graphOutputs.contains(l.output())) {
+            if (l.activations() && l.quantizeOutput()) {
                 AffineParams yp = params.get(l.output());
                 if (yp == null) {
                     throw new IllegalArgumentException("no calibrated range for " + l.output());
