@@ -25,7 +25,8 @@ class ArchitectureTest {
 
     @ArchTest
     static final ArchRule engineIsToolkitFree = noClasses()
-            .that().resideInAnyPackage(engine("model", "formats", "prune", "eval", "project", "task", "samples", "fuzz"))
+            .that().resideInAnyPackage(engine("model", "formats", "prune", "eval", "project", "session", "task", "samples",
+                    "fuzz"))
             .should().dependOnClassesThat().resideInAnyPackage(GUI)
             .because("the engine runs headless from the CLI and in tests; only ui and app may use JavaFX or AWT "
                     + "(image decoding through javax.imageio and java.awt.image is headless and allowed)");
@@ -38,22 +39,36 @@ class ArchitectureTest {
                     + "exceptions and progress listeners");
 
     @ArchTest
-    static final ArchRule modelImportsNothingOfOurs = rule("model", "formats", "prune", "eval", "project", "task", "samples", "cli", "app", "ui");
+    static final ArchRule modelImportsNothingOfOurs = rule("model", "formats", "prune", "eval", "project", "session", "task", "samples", "cli", "app", "ui");
 
     @ArchTest
-    static final ArchRule taskImportsNothingOfOurs = rule("task", "model", "formats", "prune", "eval", "project", "samples", "cli", "app", "ui");
+    static final ArchRule taskImportsNothingOfOurs = rule("task", "model", "formats", "prune", "eval", "project", "session", "samples", "cli", "app", "ui");
 
     @ArchTest
-    static final ArchRule formatsImportOnlyModel = rule("formats", "prune", "eval", "project", "samples", "cli", "app", "ui");
+    static final ArchRule formatsImportOnlyModel = rule("formats", "prune", "eval", "project", "session", "samples", "cli", "app", "ui");
 
     @ArchTest
-    static final ArchRule pruneImportsOnlyModel = rule("prune", "formats", "eval", "project", "samples", "cli", "app", "ui");
+    static final ArchRule pruneImportsOnlyModel = rule("prune", "formats", "eval", "project", "session", "samples", "cli", "app", "ui");
 
     @ArchTest
-    static final ArchRule evalStaysBelowProjectAndUi = rule("eval", "project", "samples", "cli", "app", "ui");
+    static final ArchRule evalStaysBelowProjectAndUi = rule("eval", "project", "session", "samples", "cli", "app", "ui");
 
     @ArchTest
-    static final ArchRule projectStaysBelowUi = rule("project", "formats", "cli", "app", "ui");
+    static final ArchRule projectStaysBelowUi = rule("project", "formats", "session", "cli", "app", "ui");
+
+    /**
+     * The workbench's own files (autosave, recent files, the user folder) sit above the saved project format and
+     * below the window: they write through {@code formats.AtomicFiles} and never see a toolkit or an engine run.
+     */
+    @ArchTest
+    static final ArchRule sessionStaysBelowUi = rule("session", "prune", "eval", "samples", "fuzz", "cli", "app", "ui");
+
+    @ArchTest
+    static final ArchRule viewModelsHoldNoNodes = noClasses()
+            .that().haveSimpleNameEndingWith("ViewModel")
+            .should().dependOnClassesThat().resideInAnyPackage("javafx.scene..", "javafx.stage..", "org.jfree..")
+            .because("STYLE.md: a ViewModel holds state and validates input without any Node, so it is tested with "
+                    + "plain JUnit; the View binds to it and lays out");
 
     @ArchTest
     static final ArchRule samplesTrainBelowTheProductLayers = rule("samples", "prune", "project", "cli", "app", "ui");

@@ -97,6 +97,16 @@ public enum ChartTheme {
         return this == LIGHT ? new Color(0xc5, 0x1b, 0x7d) : new Color(0xf1, 0x8a, 0xd0);
     }
 
+    /** All weights behind the kept ones in a histogram: a pale, half-transparent ghost. */
+    public Color ghost() {
+        return this == LIGHT ? new Color(0xb8, 0xc4, 0xd6, 200) : new Color(0x6a, 0x6f, 0x78, 170);
+    }
+
+    /** The pruning threshold's marker: the red of the palette. */
+    public Color threshold() {
+        return series(1);
+    }
+
     /** Styles the chart's background, titles, legend, plot and axes (series colours are the caller's). */
     public void apply(JFreeChart chart) {
         chart.setBackgroundPaint(background);

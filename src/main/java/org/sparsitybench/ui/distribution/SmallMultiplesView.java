@@ -22,15 +22,11 @@ import org.sparsitybench.prune.stats.WeightHistogram;
  * one canvas; the engine computes the histograms, this only paints them.
  */
 public final class SmallMultiplesView extends ScrollPane {
-    /** Tile size in pixels. */
+    /** LayerHistogram size in pixels. */
     public static final double TILE_WIDTH = 200;
     public static final double TILE_HEIGHT = 118;
 
-    /** One layer's histogram and achieved sparsity. */
-    public record Tile(String name, WeightHistogram histogram, double achieved) {
-    }
-
-    private final ObjectProperty<List<Tile>> tiles = new SimpleObjectProperty<>(this, "tiles", List.of());
+    private final ObjectProperty<List<LayerHistogram>> tiles = new SimpleObjectProperty<>(this, "tiles", List.of());
     private final BooleanProperty dark = new SimpleBooleanProperty(this, "dark", false);
     private final TilePane pane = new TilePane(8, 8);
 
@@ -44,7 +40,7 @@ public final class SmallMultiplesView extends ScrollPane {
         dark.addListener((o, a, b) -> rebuild());
     }
 
-    public ObjectProperty<List<Tile>> tilesProperty() {
+    public ObjectProperty<List<LayerHistogram>> tilesProperty() {
         return tiles;
     }
 
@@ -59,7 +55,7 @@ public final class SmallMultiplesView extends ScrollPane {
 
     private void rebuild() {
         pane.getChildren().clear();
-        for (Tile t : tiles.get()) {
+        for (LayerHistogram t : tiles.get()) {
             Canvas c = new Canvas(TILE_WIDTH, TILE_HEIGHT);
             paint(c.getGraphicsContext2D(), t);
             Tooltip.install(c, new Tooltip(String.format(Locale.ROOT, "%s: %,d of %,d weights kept (%.1f%% sparse)",
@@ -92,7 +88,7 @@ public final class SmallMultiplesView extends ScrollPane {
         return "…" + name.substring(name.length() - lo);
     }
 
-    private void paint(GraphicsContext g, Tile t) {
+    private void paint(GraphicsContext g, LayerHistogram t) {
         boolean d = dark.get();
         Color bg = d ? Color.web("#26282c") : Color.WHITE;
         Color fg = d ? Color.web("#dddddd") : Color.web("#1f2328");
