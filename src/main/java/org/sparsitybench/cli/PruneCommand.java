@@ -190,10 +190,10 @@ public final class PruneCommand implements Callable<Integer> {
             }
             var curves = org.sparsitybench.eval.Sensitivity.analyze(m,
                     org.sparsitybench.eval.ModelCard.forModel(model, null), org.sparsitybench.formats.data.Datasets.open(data),
-                    List.of(0.0, 0.3, 0.5, 0.7, 0.8, 0.9, 0.95), Math.max(calibration, 500), ProgressListener.NONE,
-                    CancellationToken.NONE);
+                    org.sparsitybench.eval.Sensitivity.DEFAULT_LEVELS, org.sparsitybench.eval.Sensitivity.DEFAULT_SAMPLES,
+                    ProgressListener.NONE, CancellationToken.NONE);
             hook = org.sparsitybench.eval.Sensitivity.hook(curves);
-            extra.put("sensitivitySamples", Math.max(calibration, 500));
+            extra.put("sensitivitySamples", org.sparsitybench.eval.Sensitivity.DEFAULT_SAMPLES);
             if (accuracyBudget != null) {
                 Map<String, Double> levels = org.sparsitybench.eval.Sensitivity.allocationForBudget(curves, accuracyBudget);
                 for (Map.Entry<String, Double> e : levels.entrySet()) {

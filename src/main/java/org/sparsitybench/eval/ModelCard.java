@@ -68,6 +68,30 @@ public record ModelCard(String name, String input, long[] inputShape, String lay
         return read(beside);
     }
 
+    /**
+     * The card beside {@code model} ({@value #FILE_NAME} in its folder), when there is one.
+     *
+     * @throws ModelFormatException naming the card when it is present but not a valid card
+     */
+    public static java.util.Optional<ModelCard> beside(Path model) throws IOException {
+        Path file = model.toAbsolutePath().resolveSibling(FILE_NAME);
+        return Files.exists(file) ? java.util.Optional.of(read(file)) : java.util.Optional.empty();
+    }
+
+    /**
+     * The test split the card names ({@code dataset.test}, relative to the card's folder, the model's), when it
+     * names one and it exists.
+     *
+     * @param model the model file this card lies beside
+     */
+    public java.util.Optional<Path> testData(Path model) {
+        if (dataset == null || !dataset.hasNonNull("test")) {
+            return java.util.Optional.empty();
+        }
+        Path test = model.toAbsolutePath().resolveSibling(dataset.get("test").asText()).normalize();
+        return Files.exists(test) ? java.util.Optional.of(test) : java.util.Optional.empty();
+    }
+
     private void validate(Path file) throws ModelFormatException {
         if (input == null || input.isEmpty()) {
             throw new ModelFormatException(file, "input", "missing: the graph input's name");

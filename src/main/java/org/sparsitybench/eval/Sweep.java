@@ -1,7 +1,5 @@
 package org.sparsitybench.eval;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -44,6 +42,18 @@ public final class Sweep {
                                        Allocation allocation, List<Double> levels, int latencyRuns, int limit,
                                        ProgressListener progress, CancellationToken cancel, Consumer<SweepPoint> onPoint)
             throws Exception {
+        return run(new ConfigurationMeter(model, card, data), methods, allocation, levels, latencyRuns, limit, progress,
+                cancel, onPoint);
+    }
+
+    /**
+     * As {@link #run(Model, ModelCard, LabeledData, List, Allocation, List, int, int, ProgressListener,
+     * CancellationToken, Consumer)}, measuring every point through {@code meter}.
+     */
+    public static List<SweepPoint> run(ConfigurationMeter meter, List<String> methods, Allocation allocation,
+                                       List<Double> levels, int latencyRuns, int limit, ProgressListener progress,
+                                       CancellationToken cancel, Consumer<SweepPoint> onPoint) throws Exception {
+        Model model = meter.model();
         for (String m : methods) {
             if (!METHODS.contains(m)) {
                 throw new IllegalArgumentException("method '" + m + "' cannot be swept; one of " + METHODS);
@@ -87,23 +97,14 @@ public final class Sweep {
                     kept += e.getValue().keptCount();
                     keptCounts.put(e.getKey(), e.getValue().keptCount());
                 }
-                Map<String, TensorUpdate> masked = new HashMap<>();
-                values.forEach((name, v) -> masked.put(name, new TensorUpdate(model.tensor(name).orElseThrow().shape(), v)));
-                Path file = PrunedModels.writeUpdates(model, masked, Map.of(), cancel);
-                try {
-                    Evaluation ev;
-                    try (OrtModel session = OrtModel.open(file, card.input(), 0)) {
-                        ev = Evaluator.evaluate(session, card, data, 256, limit, ProgressListener.NONE, cancel);
-                    }
-                    double latency = latencyRuns == 0 ? Double.NaN
-                            : LatencyMeter.measure(file, card, 1, 1, 5, latencyRuns, cancel).medianMs();
+                try (ConfigurationMeter.Pruned masked = meter.open(r, cancel)) {
+                    ConfigurationMeter.Measurement measured = masked.measure(limit, latencyRuns, ProgressListener.NONE,
+                            cancel);
+                    Evaluation ev = measured.evaluation();
                     double compactLatency = Double.NaN;
                     if (compactUpdates != null && latencyRuns > 0) {
-                        Path compact = PrunedModels.writeUpdates(model, compactUpdates, compactAttrs, cancel);
-                        try {
-                            compactLatency = LatencyMeter.measure(compact, card, 1, 1, 5, latencyRuns, cancel).medianMs();
-                        } finally {
-                            Files.deleteIfExists(compact);
+                        try (ConfigurationMeter.Pruned compact = meter.open(compactUpdates, compactAttrs, cancel)) {
+                            compactLatency = compact.latency(latencyRuns, cancel).medianMs();
                         }
                     }
                     double kernel = Double.NaN;
@@ -118,12 +119,10 @@ public final class Sweep {
                     }
                     SweepPoint p = new SweepPoint(method, structured ? "per-group" : allocation.name()
                             .toLowerCase(Locale.ROOT).replace('_', '-'), level, selected == 0 ? 0 : 1 - (double) kept / selected,
-                            ev.accuracy(), ev.top5(), ev.loss(), latency, compactLatency, kernel, kept, uses.flops(keptCounts),
-                            Files.size(file));
+                            ev.accuracy(), ev.top5(), ev.loss(), measured.latencyMs(), compactLatency, kernel, kept,
+                            uses.flops(keptCounts), measured.fileBytes());
                     points.add(p);
                     onPoint.accept(p);
-                } finally {
-                    Files.deleteIfExists(file);
                 }
                 done++;
             }
@@ -131,6 +130,4 @@ public final class Sweep {
         progress.progress(1, "sweep done");
         return points;
     }
-
-
 }

@@ -1,20 +1,14 @@
 package org.sparsitybench.ui.workbench;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Locale;
-import java.util.Map;
 import javafx.beans.property.ReadOnlyObjectProperty;
 import javafx.beans.property.ReadOnlyObjectWrapper;
 import javafx.beans.property.ReadOnlyStringProperty;
 import javafx.beans.property.ReadOnlyStringWrapper;
+import org.sparsitybench.eval.ConfigurationMeter;
 import org.sparsitybench.eval.Evaluation;
-import org.sparsitybench.eval.Evaluator;
 import org.sparsitybench.eval.Latency;
-import org.sparsitybench.eval.LatencyMeter;
-import org.sparsitybench.eval.OrtModel;
-import org.sparsitybench.eval.PrunedModels;
-import org.sparsitybench.prune.Mask;
+import org.sparsitybench.prune.PruningResult;
 import org.sparsitybench.task.LongTask;
 import org.sparsitybench.ui.common.FxTaskExecutor;
 import org.sparsitybench.ui.common.LatestWins;
@@ -30,21 +24,15 @@ public final class EvaluationViewModel {
     static final int QUICK_SAMPLES = 500;
     /** Timed runs of the latency measurement after each full evaluation. */
     static final int LATENCY_RUNS = 30;
-    /** Samples per ONNX Runtime batch. */
-    static final int BATCH = 250;
 
     private final FxTaskExecutor executor;
-    private final LatestWins<Request, Measured> measure;
+    private final LatestWins<Request, ConfigurationMeter.Measurement> measure;
     private final ReadOnlyStringWrapper text = new ReadOnlyStringWrapper(this, "text", "");
     private final ReadOnlyObjectWrapper<Evaluation> evaluation = new ReadOnlyObjectWrapper<>(this, "evaluation");
     private final ReadOnlyObjectWrapper<Latency> latency = new ReadOnlyObjectWrapper<>(this, "latency");
 
-    /** One configuration to measure: its masks on the model under test. */
-    private record Request(ModelUnderTest on, Map<String, Mask> masks) {
-    }
-
-    /** What the measurement of one configuration found. */
-    private record Measured(Evaluation evaluation, Latency latency) {
+    /** One configuration to measure: the engine's result on the model under test. */
+    private record Request(ModelUnderTest on, PruningResult result) {
     }
 
     public EvaluationViewModel(FxTaskExecutor executor) {
@@ -86,37 +74,27 @@ public final class EvaluationViewModel {
         latency.set(null);
     }
 
-    /** Measures {@code masks} on {@code on} when it can be measured; supersedes any earlier request. */
-    public void request(ModelUnderTest on, Map<String, Mask> masks) {
+    /** Measures {@code result} on {@code on} when it can be measured; supersedes any earlier request. */
+    public void request(ModelUnderTest on, PruningResult result) {
         if (on.measurable()) {
             text.set("accuracy: evaluating…");
-            measure.request(new Request(on, masks));
+            measure.request(new Request(on, result));
         }
     }
 
-    /** Prune to a temporary file, then ONNX Runtime: a quick estimate, the whole set, the latency; delete. */
-    private LongTask<Measured> task(Request r) {
-        ModelUnderTest on = r.on();
+    /** Through {@link ConfigurationMeter}: a quick estimate shown at once, then the whole set and the latency. */
+    private LongTask<ConfigurationMeter.Measurement> task(Request r) {
+        ConfigurationMeter meter = new ConfigurationMeter(r.on().model(), r.on().card(), r.on().data());
         return (progress, cancel) -> {
-            cancel.throwIfCancelled();
-            Path tmp = PrunedModels.write(on.model(), r.masks(), cancel);
-            try {
-                try (OrtModel session = OrtModel.open(tmp, on.card().input(), 0)) {
-                    Evaluation quick = Evaluator.evaluate(session, on.card(), on.data(), BATCH, QUICK_SAMPLES,
-                            progress, cancel);
-                    executor.onFx(() -> {
-                        if (!cancel.isCancelled()) {
-                            text.set(String.format(Locale.ROOT, "accuracy ≈ %.1f%% (quick estimate on %d samples; "
-                                    + "evaluating all…)", 100 * quick.accuracy(), quick.samples()));
-                        }
-                    });
-                    Evaluation full = Evaluator.evaluate(session, on.card(), on.data(), BATCH, Integer.MAX_VALUE,
-                            progress, cancel);
-                    Latency l = LatencyMeter.measure(tmp, on.card(), 1, 1, 5, LATENCY_RUNS, cancel);
-                    return new Measured(full, l);
-                }
-            } finally {
-                Files.deleteIfExists(tmp);
+            try (ConfigurationMeter.Pruned pruned = meter.open(r.result(), cancel)) {
+                Evaluation quick = pruned.evaluate(QUICK_SAMPLES, progress, cancel);
+                executor.onFx(() -> {
+                    if (!cancel.isCancelled()) {
+                        text.set(String.format(Locale.ROOT, "accuracy ≈ %.1f%% (quick estimate on %d samples; "
+                                + "evaluating all…)", 100 * quick.accuracy(), quick.samples()));
+                    }
+                });
+                return pruned.measure(Integer.MAX_VALUE, LATENCY_RUNS, progress, cancel);
             }
         };
     }

@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import org.sparsitybench.eval.ModelCard;
 import org.sparsitybench.eval.ModelData;
 import org.sparsitybench.formats.ModelFiles;
+import org.sparsitybench.formats.data.Datasets;
 import org.sparsitybench.formats.data.LabeledData;
 import org.sparsitybench.model.Model;
 import org.sparsitybench.model.ModelFormat;
@@ -30,11 +31,13 @@ record OpenedModel(Model model, ScoreCache cache, WeightUses uses, ModelCard car
      */
     static OpenedModel read(Path file, Path dataset) throws IOException {
         Model m = ModelFiles.read(file);
-        ModelCard card = m.format() == ModelFormat.ONNX ? ModelData.cardBeside(file) : null;
+        ModelCard card = m.format() == ModelFormat.ONNX ? ModelCard.beside(file).orElse(null) : null;
         LabeledData data = null;
-        if (card != null) {
-            data = dataset != null && Files.exists(dataset) ? ModelData.openFitting(dataset, card)
-                    : ModelData.testSplitBeside(file, card);
+        if (card != null && dataset != null && Files.exists(dataset)) {
+            data = ModelData.openFitting(dataset, card);
+        } else if (card != null) {
+            Path test = card.testData(file).orElse(null);
+            data = test == null ? null : Datasets.open(test);
         }
         return new OpenedModel(m, new ScoreCache(true), WeightUses.of(m), card, data);
     }

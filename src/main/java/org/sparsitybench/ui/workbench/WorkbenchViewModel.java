@@ -46,9 +46,9 @@ import org.sparsitybench.ui.sensitivity.SensitivityViewModel;
  */
 public final class WorkbenchViewModel {
     /** Levels a sensitivity analysis from the window measures. */
-    public static final List<Double> SENSITIVITY_LEVELS = List.of(0.0, 0.25, 0.5, 0.7, 0.8, 0.9, 0.95);
+    public static final List<Double> SENSITIVITY_LEVELS = Sensitivity.DEFAULT_LEVELS;
     /** Samples a sensitivity analysis from the window measures on. */
-    public static final int SENSITIVITY_SAMPLES = 2000;
+    public static final int SENSITIVITY_SAMPLES = Sensitivity.DEFAULT_SAMPLES;
     /** Calibration samples Wanda uses when the configuration does not say. */
     public static final int CALIBRATION_SAMPLES = 128;
     /** Longest time a change waits before it reaches the autosave file. */
@@ -282,7 +282,7 @@ public final class WorkbenchViewModel {
                     project.datasetOpened(file);
                     WorkbenchFrame f = frame.get();
                     if (f != null) {
-                        evaluation.request(modelUnderTest(), f.result().masks());
+                        evaluation.request(modelUnderTest(), f.result());
                     }
                 })
                 .onFailed(e -> fail(FxTaskExecutor.describe(e)))
@@ -380,7 +380,7 @@ public final class WorkbenchViewModel {
         distribution.show(f.layer(), f.histogram(), f.threshold(), f.tiles());
         heatmap.show(f.heatmap());
         totals.set(f.totals());
-        evaluation.request(modelUnderTest(), f.result().masks());
+        evaluation.request(modelUnderTest(), f.result());
     }
 
     /**
