@@ -7,11 +7,16 @@ import javafx.beans.property.ObjectProperty;
 import javafx.beans.property.SimpleObjectProperty;
 import javafx.collections.FXCollections;
 import javafx.collections.ObservableList;
+import org.sparsitybench.model.Model;
 import org.sparsitybench.model.WeightTensor;
 import org.sparsitybench.prune.LayerResult;
 import org.sparsitybench.prune.LayerSettings;
 import org.sparsitybench.prune.PruningConfig;
 import org.sparsitybench.prune.PruningResult;
+import org.sparsitybench.prune.stats.LayerStatistics;
+import org.sparsitybench.task.CancellationToken;
+import org.sparsitybench.task.ProgressListener;
+import org.sparsitybench.ui.common.FxTaskExecutor;
 import org.sparsitybench.ui.common.UndoableConfig;
 
 /**
@@ -25,8 +30,10 @@ public final class LayerTableViewModel {
     private final ObservableList<LayerRow> rows = FXCollections.observableArrayList();
     private final Map<String, LayerRow> byName = new HashMap<>();
     private final ObjectProperty<LayerRow> selected = new SimpleObjectProperty<>(this, "selected");
-    /** The level the allocation gave each layer in the latest result. */
+    /** The level the allocation gave each layer without an own level in the latest result. */
     private final Map<String, Double> allocated = new HashMap<>();
+    /** The statistics pass over the tensors shown; null when none runs. */
+    private CancellationToken.Source statistics;
 
     public LayerTableViewModel(UndoableConfig config) {
         this.config = config;
@@ -44,6 +51,10 @@ public final class LayerTableViewModel {
 
     /** One row per tensor, the first selected (a model was opened). */
     public void setTensors(List<WeightTensor> tensors) {
+        if (statistics != null) {
+            statistics.cancel();
+            statistics = null;
+        }
         allocated.clear();
         byName.clear();
         rows.clear();
@@ -99,9 +110,14 @@ public final class LayerTableViewModel {
             LayerRow row = row(lr.name());
             if (row != null) {
                 row.setAchieved(lr.achieved());
-                allocated.put(lr.name(), lr.requested());
                 Double own = now.layer(lr.name()).sparsity();
-                row.setRequested(own != null ? own : lr.requested());
+                if (own == null) {
+                    allocated.put(lr.name(), lr.requested());
+                    row.setRequested(lr.requested());
+                } else {
+                    allocated.remove(lr.name()); // its own level, not the allocation's
+                    row.setRequested(own);
+                }
             }
         }
     }
@@ -116,12 +132,20 @@ public final class LayerTableViewModel {
         });
     }
 
-    /** One layer's stored zeros (a share, 0–1) and NaN/Inf count, as the background statistics find them. */
-    public void setStatistics(String tensor, double zerosFraction, long nonFinite) {
-        LayerRow row = row(tensor);
-        if (row != null) {
-            row.setStatistics(zerosFraction, nonFinite);
-        }
+    /**
+     * Zeros and NaN/Inf per layer of {@code model} (whose tensors the rows show), one layer after another in the
+     * background (a billion-weight file takes a while), each row filled as soon as its layer is done; other
+     * tensors shown later cancel the pass.
+     */
+    public void statisticsInBackground(FxTaskExecutor executor, Model model) {
+        CancellationToken.Source token = CancellationToken.newSource();
+        statistics = token;
+        executor.submit((progress, cancel) -> LayerStatistics.compute(model, progress, cancel, s -> executor.onFx(() -> {
+            LayerRow row = statistics == token ? row(s.name()) : null;
+            if (row != null) {
+                row.setStatistics(s.count() == 0 ? 0 : (double) s.zeros() / s.count(), s.nonFinite());
+            }
+        })), token, ProgressListener.NONE, r -> { }, e -> { });
     }
 
     /** Lock, exclude and own levels from the configuration, as soon as it changes. */
@@ -129,7 +153,9 @@ public final class LayerTableViewModel {
         for (LayerRow row : rows) {
             LayerSettings s = c.layer(row.name());
             row.setSettings(s.locked(), s.excluded());
-            row.setRequested(s.sparsity() != null ? s.sparsity() : allocated.getOrDefault(row.name(), 0.0));
+            // Until the next result: the allocation's last level, else the global target (uniform's level).
+            row.setRequested(s.sparsity() != null ? s.sparsity()
+                    : allocated.getOrDefault(row.name(), c.global().target()));
         }
     }
 }

@@ -23,9 +23,6 @@ import org.sparsitybench.prune.GlobalSettings;
 import org.sparsitybench.prune.PruningConfig;
 import org.sparsitybench.prune.PruningEngine;
 import org.sparsitybench.prune.SensitivityAllocation;
-import org.sparsitybench.prune.stats.LayerStatistics;
-import org.sparsitybench.task.CancellationToken;
-import org.sparsitybench.task.ProgressListener;
 import org.sparsitybench.ui.common.FxTaskExecutor;
 import org.sparsitybench.ui.common.LatestWins;
 import org.sparsitybench.ui.common.ModelUnderTest;
@@ -76,7 +73,6 @@ public final class WorkbenchViewModel {
     private LabeledData data;
     private SensitivityAllocation sensitivityHook;
     private Map<String, FeatureNorms> featureNorms = Map.of();
-    private CancellationToken.Source statistics;
 
     public WorkbenchViewModel(FxTaskExecutor executor) {
         this(executor, null);
@@ -240,7 +236,7 @@ public final class WorkbenchViewModel {
         engine = new PruningEngine(o.model(), o.cache(), null);
         error.set("");
         project.opened(o.model(), remember, from);
-        statisticsInBackground(o.model());
+        layers.statisticsInBackground(executor, o.model());
         if (usesWanda(config.get()) && data != null) {
             executor.onFx(() -> calibrate(this::requestFrame)); // after this task has left the foreground
         } else {
@@ -381,25 +377,6 @@ public final class WorkbenchViewModel {
         heatmap.show(f.heatmap());
         totals.set(f.totals());
         evaluation.request(modelUnderTest(), f.result());
-    }
-
-    /**
-     * Zeros and NaN/Inf per layer, one layer after another in the background (a billion-weight file takes a while),
-     * each row filled as soon as its layer is done; a newly opened model cancels the previous pass.
-     */
-    private void statisticsInBackground(Model m) {
-        if (statistics != null) {
-            statistics.cancel();
-        }
-        CancellationToken.Source token = CancellationToken.newSource();
-        statistics = token;
-        executor.submit((progress, cancel) -> LayerStatistics.compute(m, progress, cancel,
-                s -> executor.onFx(() -> {
-                    if (model.get() == m) {
-                        layers.setStatistics(s.name(), s.count() == 0 ? 0 : (double) s.zeros() / s.count(),
-                                s.nonFinite());
-                    }
-                })), token, ProgressListener.NONE, r -> { }, e -> { });
     }
 
     /** Reports an error; a repeat of the same message is shown again. */
