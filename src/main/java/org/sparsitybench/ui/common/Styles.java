@@ -17,6 +17,8 @@ public final class Styles {
     public static final String LAYERS = "sb-layers";
     public static final String ROW_SLIDER = "sb-row-slider";
     public static final String SENSITIVITY_BAR = "sb-sensitivity-bar";
+    public static final String SWATCH = "sb-swatch";
+    public static final String CURVES = "sb-curves";
 
     private Styles() {
     }
