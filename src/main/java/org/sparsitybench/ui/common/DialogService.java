@@ -89,6 +89,16 @@ public final class DialogService {
         return Optional.ofNullable(chooser.showSaveDialog(owner.get())).map(File::toPath);
     }
 
+    /** Asks for a folder, starting in {@code start} when it is one; empty when the user cancels. */
+    public Optional<Path> chooseFolder(String title, Path start) {
+        javafx.stage.DirectoryChooser chooser = new javafx.stage.DirectoryChooser();
+        chooser.setTitle(title);
+        if (start != null && start.toFile().isDirectory()) {
+            chooser.setInitialDirectory(start.toFile());
+        }
+        return Optional.ofNullable(chooser.showDialog(owner.get())).map(File::toPath);
+    }
+
     /** The owning window, for dialogs that are windows of their own (export, snapshot comparison). */
     public Window owner() {
         return owner.get();

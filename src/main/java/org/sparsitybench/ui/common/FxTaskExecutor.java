@@ -87,7 +87,8 @@ public class FxTaskExecutor {
     }
 
     /**
-     * Starts a foreground task unless one is running; as {@link #foreground} with success and failure callbacks.
+     * Starts a foreground task unless one is running; as {@link #foreground} with success and failure callbacks
+     * (kept for {@code ExportViewModel}, which another change rewrites; new code uses {@link #foreground}).
      *
      * @return false when another foreground task runs (nothing started)
      */
