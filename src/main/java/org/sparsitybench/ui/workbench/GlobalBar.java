@@ -6,10 +6,10 @@ import javafx.scene.control.Label;
 import javafx.scene.control.TextField;
 import javafx.scene.control.Tooltip;
 import javafx.scene.layout.HBox;
-import javafx.util.StringConverter;
 import org.sparsitybench.prune.Allocation;
 import org.sparsitybench.prune.PruningConfig;
 import org.sparsitybench.prune.PruningMethods;
+import org.sparsitybench.ui.common.Converters;
 import org.sparsitybench.ui.common.EditSlider;
 import org.sparsitybench.ui.common.Styles;
 
@@ -46,23 +46,13 @@ final class GlobalBar extends HBox {
         allocation.getItems().addAll(Allocation.UNIFORM, Allocation.GLOBAL, Allocation.LAYER_NORMALIZED, Allocation.ERK,
                 Allocation.SENSITIVITY);
         allocation.setValue(now.global().allocation());
-        allocation.setConverter(new StringConverter<>() {
-            @Override
-            public String toString(Allocation a) {
-                return a == null ? "" : switch (a) {
-                    case UNIFORM -> "uniform";
-                    case GLOBAL -> "global threshold";
-                    case LAYER_NORMALIZED -> "layer-normalised";
-                    case ERK -> "ERK";
-                    case SENSITIVITY -> "sensitivity-guided";
-                };
-            }
-
-            @Override
-            public Allocation fromString(String s) {
-                return null;
-            }
-        });
+        allocation.setConverter(Converters.showing(a -> switch (a) {
+            case UNIFORM -> "uniform";
+            case GLOBAL -> "global threshold";
+            case LAYER_NORMALIZED -> "layer-normalised";
+            case ERK -> "ERK";
+            case SENSITIVITY -> "sensitivity-guided";
+        }));
         allocation.setTooltip(new Tooltip("How the global target is shared among layers."));
         allocation.setOnAction(e -> {
             if (allocation.getValue() != null) {

@@ -13,7 +13,7 @@ import javafx.scene.control.TabPane;
 import javafx.scene.control.Tooltip;
 import javafx.scene.layout.BorderPane;
 import javafx.scene.layout.HBox;
-import javafx.util.StringConverter;
+import org.sparsitybench.ui.common.Converters;
 import org.sparsitybench.ui.curves.CurvePoint;
 import org.sparsitybench.ui.curves.CurvesView;
 import org.sparsitybench.ui.distribution.DistributionView;
@@ -62,21 +62,11 @@ final class WorkbenchTabs extends TabPane {
         ComboBox<HeatmapMode> mode = new ComboBox<>();
         mode.setId("heatmapMode");
         mode.getItems().addAll(HeatmapMode.values());
-        mode.setConverter(new StringConverter<>() {
-            @Override
-            public String toString(HeatmapMode m) {
-                return m == null ? "" : switch (m) {
-                    case WEIGHTS -> "weights [out × in·kh·kw]";
-                    case KERNELS -> "one cell per kernel (Conv)";
-                    case CHANNELS -> "one cell per output channel";
-                };
-            }
-
-            @Override
-            public HeatmapMode fromString(String s) {
-                return null;
-            }
-        });
+        mode.setConverter(Converters.showing(m -> switch (m) {
+            case WEIGHTS -> "weights [out × in·kh·kw]";
+            case KERNELS -> "one cell per kernel (Conv)";
+            case CHANNELS -> "one cell per output channel";
+        }));
         mode.valueProperty().bindBidirectional(vm.heatmap().modeProperty());
         mode.setTooltip(new Tooltip("What one heatmap cell covers: weights, whole kernels, or whole output channels "
                 + "as structured pruning removes them."));
