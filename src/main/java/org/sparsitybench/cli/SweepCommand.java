@@ -9,6 +9,7 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -33,7 +34,8 @@ public final class SweepCommand implements Callable<Integer> {
     MeasuredModelOptions in = new MeasuredModelOptions();
 
     @Option(names = "--methods", split = ",", defaultValue = "magnitude,random",
-            description = "Comma-separated: magnitude, random, l1-structured, l2-structured (default ${DEFAULT-VALUE}).")
+            completionCandidates = SweepCommand.MethodIds.class,
+            description = "Comma-separated: ${COMPLETION-CANDIDATES} (default ${DEFAULT-VALUE}).")
     List<String> methods;
 
     @Option(names = "--levels", split = ",", defaultValue = "0,0.5,0.8,0.9",
@@ -56,6 +58,14 @@ public final class SweepCommand implements Callable<Integer> {
 
     @Spec
     CommandSpec spec;
+
+    /** {@link Sweep#METHODS}, for the help text. */
+    static final class MethodIds implements Iterable<String> {
+        @Override
+        public Iterator<String> iterator() {
+            return Sweep.METHODS.iterator();
+        }
+    }
 
     @Override
     public Integer call() throws Exception {

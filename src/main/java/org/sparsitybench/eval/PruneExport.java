@@ -255,9 +255,7 @@ public final class PruneExport {
             Path masked = scratch.resolve("masked.onnx");
             new OnnxWriter().write(m, updates(m, r.values()), meta, masked, ProgressListener.NONE, cancel);
             cancel.throwIfCancelled();
-            Map<String, TensorUpdate> sliced = new LinkedHashMap<>();
-            r.compaction().tensors().forEach((name, t) -> sliced.put(name, new TensorUpdate(t.shape(),
-                    TensorData.ofFloats(t.values()))));
+            Map<String, TensorUpdate> sliced = PruneExportChannels.updates(r.compaction());
             Map<String, TensorData> slicedValues = new LinkedHashMap<>();
             sliced.forEach((name, u) -> slicedValues.put(name, u.values()));
             SparseChoice choice = SparseChoice.of(m, slicedValues, sparse, cancel);

@@ -83,6 +83,12 @@ public final class PrunePipeline {
             Objects.requireNonNull(config, "config");
             fixedLayers = Set.copyOf(fixedLayers);
         }
+
+        /** A request without reconstruction beyond what {@code sparsegpt} layers ask for. */
+        public Request(Model model, Path source, String method, PruningConfig config, Data data, int calibrationSamples,
+                       Double accuracyBudget, Set<String> fixedLayers) {
+            this(model, source, method, config, data, calibrationSamples, accuracyBudget, fixedLayers, null);
+        }
     }
 
     /**
