@@ -67,7 +67,9 @@ public final class EvalCommand implements Callable<Integer> {
         ModelCard card = ModelCard.forModel(model, preprocess);
         LabeledData set = Datasets.open(data);
         Evaluation e;
+        int fixed;
         try (OrtModel m = OrtModel.open(model, card.input(), threads)) {
+            fixed = m.fixedBatch();
             e = Evaluator.evaluate(m, card, set, batch, limit, ProgressListener.NONE, CancellationToken.NONE);
         }
         Latency lat = latencyRuns == 0 ? null
@@ -75,7 +77,7 @@ public final class EvalCommand implements Callable<Integer> {
         // Deployment sees batch 1 and a larger batch, on one thread and on all cores: measure all four.
         java.util.List<Latency> grid = new java.util.ArrayList<>();
         if (latencyRuns > 0) {
-            for (int b : new java.util.TreeSet<>(java.util.List.of(1, batch))) {
+            for (int b : fixed > 0 ? java.util.Set.of(fixed) : new java.util.TreeSet<>(java.util.List.of(1, batch))) {
                 for (int t : new int[] {1, 0}) {
                     grid.add(LatencyMeter.measure(model, card, b, t, Math.min(10, latencyRuns), latencyRuns,
                             CancellationToken.NONE));
@@ -88,6 +90,9 @@ public final class EvalCommand implements Callable<Integer> {
         root.put("top5", e.top5());
         root.put("loss", e.loss());
         root.put("samples", e.samples());
+        if (fixed > 0) {
+            root.put("fixedBatch", fixed);
+        }
         var per = root.putArray("perClass");
         e.perClass().forEach(per::add);
         if (lat != null) {
@@ -130,6 +135,10 @@ public final class EvalCommand implements Callable<Integer> {
         if (json) {
             out.println(mapper.writeValueAsString(root));
         } else {
+            if (fixed > 0 && fixed != batch) {
+                out.printf(Locale.ROOT, "note: %s takes a fixed batch of %d: evaluated and timed %d sample%s per run "
+                        + "instead of --batch %d%n", model, fixed, fixed, fixed == 1 ? "" : "s", batch);
+            }
             out.printf(Locale.ROOT, "accuracy %.2f%%  top-5 %.2f%%  loss %.4f  on %,d samples of %s%n", 100 * e.accuracy(),
                     100 * e.top5(), e.loss(), e.samples(), data);
             if (root.has("sparseKernel")) {

@@ -91,6 +91,10 @@ public final class PruneCommand implements Callable<Integer> {
     @Option(names = "--data", paramLabel = "DATASET", description = "Calibration data (Wanda).")
     Path data;
 
+    @Option(names = "--preprocess", paramLabel = "FILE", description = "A model card to use instead of the one beside "
+            + "the model (Wanda calibration, sensitivity allocation).")
+    Path preprocess;
+
     @Option(names = "--calibration", defaultValue = "128", description = "Calibration samples (Wanda).")
     int calibration;
 
@@ -164,7 +168,7 @@ public final class PruneCommand implements Callable<Integer> {
         // Every method runs through the engine; the options only gather what it needs (calibration, sensitivity).
         Map<String, FeatureNorms> norms = Map.of();
         if (wanda) {
-            org.sparsitybench.eval.ModelCard card = org.sparsitybench.eval.ModelCard.forModel(model, null);
+            org.sparsitybench.eval.ModelCard card = org.sparsitybench.eval.ModelCard.forModel(model, preprocess);
             norms = org.sparsitybench.eval.ActivationNorms.capture(m, card,
                     org.sparsitybench.formats.data.Datasets.open(data), calibration, ProgressListener.NONE,
                     CancellationToken.NONE);
@@ -189,7 +193,7 @@ public final class PruneCommand implements Callable<Integer> {
                         + "--data DATASET with an ONNX model");
             }
             var curves = org.sparsitybench.eval.Sensitivity.analyze(m,
-                    org.sparsitybench.eval.ModelCard.forModel(model, null), org.sparsitybench.formats.data.Datasets.open(data),
+                    org.sparsitybench.eval.ModelCard.forModel(model, preprocess), org.sparsitybench.formats.data.Datasets.open(data),
                     List.of(0.0, 0.3, 0.5, 0.7, 0.8, 0.9, 0.95), Math.max(calibration, 500), ProgressListener.NONE,
                     CancellationToken.NONE);
             hook = org.sparsitybench.eval.Sensitivity.hook(curves);
