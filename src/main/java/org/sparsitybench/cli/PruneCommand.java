@@ -89,6 +89,10 @@ public final class PruneCommand implements Callable<Integer> {
     @Option(names = "--data", paramLabel = "DATASET", description = "Calibration data (Wanda).")
     Path data;
 
+    @Option(names = "--preprocess", paramLabel = "FILE", description = "A model card to use instead of the one beside "
+            + "the model (calibration, sensitivity allocation, reconstruction).")
+    Path preprocess;
+
     @Option(names = "--calibration", defaultValue = "128", description = "Calibration samples (Wanda).")
     int calibration;
 
@@ -209,7 +213,7 @@ public final class PruneCommand implements Callable<Integer> {
         Set<String> used = usedMethods(cfg);
         boolean needed = cfg.global().allocation() == Allocation.SENSITIVITY || used.contains(WandaMethod.ID)
                 || recon.active(used);
-        return needed && data != null ? new PrunePipeline.Data(ModelCard.forModel(model, null), Datasets.open(data))
+        return needed && data != null ? new PrunePipeline.Data(ModelCard.forModel(model, preprocess), Datasets.open(data))
                 : null;
     }
 
