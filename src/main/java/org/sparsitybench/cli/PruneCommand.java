@@ -239,12 +239,12 @@ public final class PruneCommand implements Callable<Integer> {
                 compaction = r.channels().compact(m, values);
             }
         }
-        if (used.contains("nm")) {
+        if (used.contains("nm") || used.contains("sparsegpt-nm")) {
             String pattern = cfg.global().nmPattern() == null ? "2:4" : cfg.global().nmPattern();
             int[] nmm = requireNm(pattern);
             int violations = 0;
             for (LayerResult l : r.layers()) {
-                if (l.method().equals("nm") && l.status() != LayerResult.Status.EXCLUDED) {
+                if ((l.method().equals("nm") || l.method().equals("sparsegpt-nm")) && l.status() != LayerResult.Status.EXCLUDED) {
                     violations += NmPattern.violations(m.tensor(l.name()).orElseThrow(), masks.get(l.name()), nmm[0],
                             nmm[1]).size();
                 }

@@ -110,7 +110,7 @@ public final class Reconstruction {
                 continue;
             }
             boolean sgpt = isSparseGpt(lr.method());
-            if (!sgpt && (lr.pruned() == 0 || !(options.reconstruct() || options.biasCorrection()))) {
+            if (!sgpt && (lr.pruned() == 0 || !(options.reconstruct() || options.biasCorrection() || options.recalibrateBn()))) {
                 continue;
             }
             GraphNode node = consumer.get(t.name());
@@ -125,7 +125,10 @@ public final class Reconstruction {
                         e.getMessage() + (sgpt ? "; the engine's magnitude mask is kept" : "")));
                 continue;
             }
-            if (options.biasCorrection()) {
+            // A Conv whose BatchNorm was folded into it has no statistics to re-estimate: its bias is corrected.
+            boolean folded = options.recalibrateBn() && node.opType().equals("Conv") && model.graph()
+                    .consumers(node.outputs().get(0)).stream().noneMatch(c -> c.opType().equals("BatchNormalization"));
+            if (options.biasCorrection() || folded) {
                 findBias(model, node, matrices.get(t.name())).ifPresent(b -> {
                     biasOf.put(t.name(), b.name());
                     biasScale.put(t.name(), b.scale());
@@ -298,6 +301,11 @@ public final class Reconstruction {
                 BitMask newMask = BitMask.adopt(dense.length, keptWords);
                 masks.put(name, newMask);
                 String note = options.biasCorrection() && bias == null ? "no bias to correct (creating one is not supported)" : null;
+                if (!sgpt && !options.reconstruct() && bias == null && !options.biasCorrection()) {
+                    // selected for a folded-BatchNorm correction but has no bias: its weights are the masked ones
+                    progress.progress((double) ++steps / total, name);
+                    continue;
+                }
                 String mode = sgpt ? "sparsegpt" : options.reconstruct() ? "least-squares" : "mask";
                 reports.add(new LayerReport(name, mode, newMask.prunedCount(), den == 0 ? 0 : numMask / den,
                         den == 0 ? 0 : num / den, sgpt || options.reconstruct() ? damp : Double.NaN, bias, note));
