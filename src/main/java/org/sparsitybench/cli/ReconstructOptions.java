@@ -70,10 +70,12 @@ public final class ReconstructOptions {
                Map<String, TensorData> values, ObjectNode extra, PrintWriter out) throws Exception {
         ModelCard card = ModelCard.forModel(modelPath, null);
         String nm = r.config().global().nmPattern();
+        long t0 = System.nanoTime();
         Reconstruction.Result rec = Reconstruction.run(m, card, r, Map.copyOf(values), Datasets.open(data), calibration,
                 nm, new Reconstruction.Options(reconstruct, biasCorrection, recalibrateBn,
                         new SparseGpt.Settings(SparseGpt.DEFAULT_BLOCK_SIZE, percDamp)),
                 ProgressListener.NONE, CancellationToken.NONE);
+        double seconds = (System.nanoTime() - t0) / 1e9;
         masks.clear();
         masks.putAll(rec.masks());
         values.clear();
@@ -83,6 +85,7 @@ public final class ReconstructOptions {
         o.put("calibrationSplit", "validation");
         o.put("calibrationDataset", data.toString());
         o.put("calibrationSamples", rec.samples());
+        o.put("seconds", Math.round(seconds * 1000) / 1000.0);
         o.put("reconstruct", reconstruct);
         o.put("biasCorrection", biasCorrection);
         o.put("recalibrateBn", recalibrateBn);
@@ -95,6 +98,7 @@ public final class ReconstructOptions {
             n.put("pruned", l.pruned());
             putNumber(n, "relErrorMaskOnly", l.errorMaskOnly());
             putNumber(n, "relErrorAfter", l.errorAfter());
+            n.put("errorAgainst", l.againstDense() ? "dense layer output" : "dense weights on the pruned model's inputs");
             putNumber(n, "percDamp", l.percDamp());
             if (l.bias() != null) {
                 n.put("biasCorrected", l.bias());
@@ -107,6 +111,8 @@ public final class ReconstructOptions {
                     Double.isNaN(l.percDamp()) ? "" : String.format(Locale.ROOT, " (damping %.3g·mean diag H)", l.percDamp()),
                     l.note() == null ? "" : "; " + l.note());
         }
+        out.printf(Locale.ROOT, "reconstruction: %d layer(s), %d BatchNorm(s) in %.2f s%n", rec.layers().size(),
+                rec.batchNorms().size(), seconds);
         if (!rec.batchNorms().isEmpty()) {
             out.println("BatchNorm statistics re-estimated: " + String.join(", ", rec.batchNorms()));
         }
