@@ -1,23 +1,17 @@
 package org.sparsitybench.cli;
 
-import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.List;
 import java.util.Locale;
-import java.util.Map;
-import org.sparsitybench.eval.ModelCard;
 import org.sparsitybench.eval.Reconstruction;
-import org.sparsitybench.formats.data.Datasets;
 import org.sparsitybench.model.Model;
 import org.sparsitybench.model.ModelFormat;
-import org.sparsitybench.model.TensorData;
-import org.sparsitybench.prune.Mask;
-import org.sparsitybench.prune.PruningResult;
 import org.sparsitybench.prune.reconstruct.SparseGpt;
-import org.sparsitybench.task.CancellationToken;
-import org.sparsitybench.task.ProgressListener;
 import picocli.CommandLine.Option;
 
 /**
@@ -62,67 +56,41 @@ public final class ReconstructOptions {
         }
     }
 
-    /**
-     * Runs the reconstruction and replaces {@code masks} and {@code values} (both modified) with its outcome;
-     * adds its per-layer report to {@code extra} (modified) and prints one line per layer.
-     */
-    void apply(Model m, Path modelPath, Path data, int calibration, PruningResult r, Map<String, Mask> masks,
-               Map<String, TensorData> values, ObjectNode extra, PrintWriter out) throws Exception {
-        ModelCard card = ModelCard.forModel(modelPath, null);
-        String nm = r.config().global().nmPattern();
-        long t0 = System.nanoTime();
-        Reconstruction.Result rec = Reconstruction.run(m, card, r, Map.copyOf(values), Datasets.open(data), calibration,
-                nm, new Reconstruction.Options(reconstruct, biasCorrection, recalibrateBn,
-                        new SparseGpt.Settings(SparseGpt.DEFAULT_BLOCK_SIZE, percDamp)),
-                ProgressListener.NONE, CancellationToken.NONE);
-        double seconds = (System.nanoTime() - t0) / 1e9;
-        masks.clear();
-        masks.putAll(rec.masks());
-        values.clear();
-        values.putAll(rec.values());
-        ObjectNode o = extra.putObject("reconstruction");
-        // The split label follows the project's data discipline: calibration chooses, so it reads validation data.
-        o.put("calibrationSplit", "validation");
-        o.put("calibrationDataset", data.toString());
-        o.put("calibrationSamples", rec.samples());
-        o.put("seconds", Math.round(seconds * 1000) / 1000.0);
-        o.put("reconstruct", reconstruct);
-        o.put("biasCorrection", biasCorrection);
-        o.put("recalibrateBn", recalibrateBn);
-        o.putPOJO("batchNormsRecalibrated", rec.batchNorms());
-        ArrayNode layers = o.putArray("layers");
-        for (Reconstruction.LayerReport l : rec.layers()) {
-            ObjectNode n = layers.addObject();
-            n.put("name", l.name());
-            n.put("mode", l.mode());
-            n.put("pruned", l.pruned());
-            putNumber(n, "relErrorMaskOnly", l.errorMaskOnly());
-            putNumber(n, "relErrorAfter", l.errorAfter());
-            n.put("errorAgainst", l.againstDense() ? "dense layer output" : "dense weights on the pruned model's inputs");
-            putNumber(n, "percDamp", l.percDamp());
-            if (l.bias() != null) {
-                n.put("biasCorrected", l.bias());
-            }
-            if (l.note() != null) {
-                n.put("note", l.note());
-            }
-            out.printf(Locale.ROOT, "%-28s %-13s rel. error on %d validation samples: mask only %.4g, after %.4g%s%s%n",
-                    l.name(), l.mode(), rec.samples(), l.errorMaskOnly(), l.errorAfter(),
-                    Double.isNaN(l.percDamp()) ? "" : String.format(Locale.ROOT, " (damping %.3g·mean diag H)", l.percDamp()),
-                    l.note() == null ? "" : "; " + l.note());
+    /** The reconstruction the options ask for, or null when none (sparsegpt layers still reconstruct). */
+    Reconstruction.Options options() {
+        if (!(reconstruct || biasCorrection || recalibrateBn) && percDamp == SparseGpt.Settings.DEFAULT.percDamp()) {
+            return null;
         }
-        out.printf(Locale.ROOT, "reconstruction: %d layer(s), %d BatchNorm(s) in %.2f s%n", rec.layers().size(),
-                rec.batchNorms().size(), seconds);
-        if (!rec.batchNorms().isEmpty()) {
-            out.println("BatchNorm statistics re-estimated: " + String.join(", ", rec.batchNorms()));
-        }
+        return new Reconstruction.Options(reconstruct, biasCorrection, recalibrateBn,
+                new SparseGpt.Settings(SparseGpt.DEFAULT_BLOCK_SIZE, percDamp));
     }
 
-    private static void putNumber(ObjectNode n, String key, double v) {
-        if (Double.isFinite(v)) {
-            n.put(key, v);
-        } else {
-            n.putNull(key);
+    /** One line per reconstructed layer, from the report's {@code reconstruction} (nothing when absent). */
+    void print(ObjectNode report, PrintWriter out) {
+        JsonNode o = report.path("reconstruction");
+        if (o.isMissingNode()) {
+            return;
         }
+        int samples = o.path("calibrationSamples").asInt();
+        for (JsonNode l : o.path("layers")) {
+            JsonNode damp = l.path("percDamp");
+            out.printf(Locale.ROOT, "%-28s %-13s rel. error on %d validation samples: mask only %.4g, after %.4g%s%s%n",
+                    l.path("name").asText(), l.path("mode").asText(), samples, number(l.path("relErrorMaskOnly")),
+                    number(l.path("relErrorAfter")),
+                    damp.isNumber() ? String.format(Locale.ROOT, " (damping %.3g·mean diag H)", damp.asDouble()) : "",
+                    l.has("note") ? "; " + l.path("note").asText() : "");
+        }
+        out.printf(Locale.ROOT, "reconstruction: %d layer(s), %d BatchNorm(s), %.2f s%n", o.path("layers").size(),
+                o.path("batchNormsRecalibrated").size(), o.path("seconds").asDouble());
+        if (!o.path("batchNormsRecalibrated").isEmpty()) {
+            List<String> names = new ArrayList<>();
+            o.path("batchNormsRecalibrated").forEach(n -> names.add(n.asText()));
+            out.println("BatchNorm statistics re-estimated: " + String.join(", ", names));
+        }
+        out.flush();
+    }
+
+    private static double number(JsonNode n) {
+        return n.isNumber() ? n.asDouble() : Double.NaN;
     }
 }

@@ -6,7 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import org.sparsitybench.samples.ModelCard;
+import org.sparsitybench.eval.ModelCard;
 import org.sparsitybench.samples.SampleGenerator;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;

@@ -25,7 +25,8 @@ public final class SensitivityCommand implements Callable<Integer> {
     @picocli.CommandLine.Mixin
     MeasuredModelOptions in = new MeasuredModelOptions();
 
-    @Option(names = "--levels", split = ",", defaultValue = "0,0.1,0.2,0.3,0.4,0.5,0.6,0.7,0.8,0.9")
+    @Option(names = "--levels", split = ",", paramLabel = "L", description = "Comma-separated levels (default: "
+            + "those the window and 'prune --allocation sensitivity' measure).")
     List<Double> levels;
 
     @Option(names = "--out", paramLabel = "FILE")
@@ -36,6 +37,9 @@ public final class SensitivityCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (levels == null) {
+            levels = Sensitivity.DEFAULT_LEVELS;
+        }
         SweepCommand.checkLevels(levels);
         Model m = in.readModel();
         ModelCard card = in.card();

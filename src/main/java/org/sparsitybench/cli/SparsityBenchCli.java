@@ -16,7 +16,7 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "sparsitybench", mixinStandardHelpOptions = true, versionProvider = SparsityBenchCli.Version.class,
         description = "Inspect, prune and evaluate neural-network models.",
-        subcommands = {InspectCommand.class, PruneCommand.class, EvalCommand.class, SweepCommand.class, SensitivityCommand.class, BenchCommand.class, SamplesCommand.class, FuzzCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {InspectCommand.class, PruneCommand.class, FinetuneCommand.class, QuantizeCommand.class, EvalCommand.class, SweepCommand.class, SensitivityCommand.class, SamplesCommand.class})
 public final class SparsityBenchCli {
     public static final int EXIT_OK = 0;
     public static final int EXIT_FAILURE = 1;
@@ -31,7 +31,10 @@ public final class SparsityBenchCli {
         System.exit(run(args, System.out, System.err));
     }
 
-    /** As {@link #main(String[])} with subcommands of layers the CLI may not import (the launcher adds render). */
+    /**
+     * As {@link #main(String[])} with subcommands of rooms the CLI may not import ({@code app} adds render and
+     * the development tools).
+     */
     public static void main(String[] args, Object... extraSubcommands) {
         System.exit(run(args, System.out, System.err, extraSubcommands));
     }
@@ -43,6 +46,7 @@ public final class SparsityBenchCli {
         for (Object c : extraSubcommands) {
             cl.addSubcommand(c);
         }
+        cl.addSubcommand(new CommandLine.HelpCommand()); // last, after the added commands, in the help's list
         cl.setOut(new PrintWriter(new java.io.OutputStreamWriter(out, StandardCharsets.UTF_8), true));
         cl.setErr(new PrintWriter(new java.io.OutputStreamWriter(err, StandardCharsets.UTF_8), true));
         cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {

@@ -60,7 +60,7 @@ final class CalibrationProbe implements AutoCloseable {
                                  Collection<String> parameters, Collection<String> values) throws IOException {
         Path dir = model.file().toAbsolutePath().getParent();
         Path probe = AtomicFiles.createProcessTempFile(Files.isWritable(dir) ? dir
-                : Path.of(System.getProperty("java.io.tmpdir")), PrunedModels.TEMP_PREFIX, ".onnx");
+                : Path.of(System.getProperty("java.io.tmpdir")), TemporaryModels.TEMP_PREFIX, ".onnx");
         Files.delete(probe);
         Set<String> graphInputs = new LinkedHashSet<>(model.graph().inputs());
         List<String> exposed = values.stream().filter(v -> !graphInputs.contains(v)).toList();

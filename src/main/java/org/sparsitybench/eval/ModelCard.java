@@ -2,12 +2,15 @@ package org.sparsitybench.eval;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import org.sparsitybench.formats.AtomicFiles;
+import java.util.Optional;
 import org.sparsitybench.model.ModelFormatException;
 
 /**
@@ -25,18 +28,40 @@ import org.sparsitybench.model.ModelFormatException;
  * @param dataset    where the evaluation data lives (free-form, "test" relative to the card)
  * @param accuracy   top-1 accuracy measured on the full test split, 0–1
  * @param params     parameter count
+ * @param architecture layers in one line (free-form)
  * @param training   training recipe (free-form)
  * @param teaches    one sentence: what the sample is for
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 @JsonInclude(JsonInclude.Include.NON_NULL)
+@JsonPropertyOrder({"name", "input", "inputShape", "layout", "scale", "mean", "std", "labels", "dataset", "accuracy",
+        "params", "architecture", "training", "teaches"})
 public record ModelCard(String name, String input, long[] inputShape, String layout, double scale, double[] mean,
                         double[] std, List<String> labels, JsonNode dataset, Double accuracy, Long params,
-                        JsonNode training, String teaches) {
+                        String architecture, JsonNode training, String teaches) {
     /** File name of a card beside its model. */
     public static final String FILE_NAME = "model-card.json";
 
     private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** Writes the card as indented JSON, atomically (the sample generator's cards). */
+    public void write(Path file) throws IOException {
+        byte[] bytes = JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(this);
+        AtomicFiles.writeStream(file, out -> {
+            out.write(bytes);
+            out.write('\n');
+        });
+    }
+
+    /**
+     * A path the card's {@code dataset} names under {@code key} ("test", "train"), resolved against the folder
+     * of {@code cardFile}; empty when the card names none.
+     */
+    public java.util.Optional<Path> datasetPath(Path cardFile, String key) {
+        JsonNode v = dataset == null ? null : dataset.get(key);
+        return v == null || !v.isTextual() ? java.util.Optional.empty()
+                : java.util.Optional.of(cardFile.toAbsolutePath().getParent().resolve(v.asText()).normalize());
+    }
 
     /** Reads and validates a card (file not modified). */
     public static ModelCard read(Path file) throws IOException {
@@ -59,13 +84,33 @@ public record ModelCard(String name, String input, long[] inputShape, String lay
         if (override != null) {
             return read(override);
         }
-        Path beside = model.toAbsolutePath().resolveSibling(FILE_NAME);
-        if (!Files.exists(beside)) {
-            throw new ModelFormatException(model, "", "no " + FILE_NAME + " beside the model: write one with at least "
-                    + "{\"input\": NAME, \"inputShape\": [1, 1, 28, 28], \"layout\": \"NCHW\", \"scale\": 0.00392156862745098, "
-                    + "\"mean\": [m], \"std\": [s], \"labels\": [...]} or pass --preprocess FILE");
+        return beside(model).orElseThrow(() -> new ModelFormatException(model, "", "no " + FILE_NAME + " beside the "
+                + "model: write one with at least {\"input\": NAME, \"inputShape\": [1, 1, 28, 28], \"layout\": \"NCHW\", "
+                + "\"scale\": 0.00392156862745098, \"mean\": [m], \"std\": [s], \"labels\": [...]} or pass --preprocess FILE"));
+    }
+
+    /**
+     * The card beside {@code model} ({@value #FILE_NAME} in its folder), when there is one.
+     *
+     * @throws ModelFormatException naming the card when it is present but not a valid card
+     */
+    public static Optional<ModelCard> beside(Path model) throws IOException {
+        Path file = model.toAbsolutePath().resolveSibling(FILE_NAME);
+        return Files.exists(file) ? Optional.of(read(file)) : Optional.empty();
+    }
+
+    /**
+     * The test split the card names ({@code dataset.test}, relative to the card's folder, the model's), when it
+     * names one and it exists.
+     *
+     * @param model the model file this card lies beside
+     */
+    public Optional<Path> testData(Path model) {
+        if (dataset == null || !dataset.hasNonNull("test")) {
+            return Optional.empty();
         }
-        return read(beside);
+        Path test = model.toAbsolutePath().resolveSibling(dataset.get("test").asText()).normalize();
+        return Files.exists(test) ? Optional.of(test) : Optional.empty();
     }
 
     private void validate(Path file) throws ModelFormatException {

@@ -1,7 +1,5 @@
 package org.sparsitybench.eval;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -40,9 +38,31 @@ public final class Sensitivity {
     public record LayerCurve(String name, long params, List<Point> points) {
     }
 
+    /**
+     * Levels every sensitivity analysis measures unless told otherwise (the window, {@code sensitivity},
+     * {@code prune --allocation sensitivity}, {@code render}), so that the same configuration gives the same
+     * sensitivity-guided masks wherever it is pruned.
+     */
+    public static final List<Double> DEFAULT_LEVELS = List.of(0.0, 0.25, 0.5, 0.7, 0.8, 0.9, 0.95);
+    /** Samples each point of a sensitivity analysis evaluates unless told otherwise (see {@link #DEFAULT_LEVELS}). */
+    public static final int DEFAULT_SAMPLES = 2000;
+
+    /** As {@link #analyze(ConfigurationMeter, List, int, ProgressListener, CancellationToken)} on a new meter. */
     public static List<LayerCurve> analyze(Model model, ModelCard card, LabeledData data, List<Double> levels,
                                            int limit, ProgressListener progress, CancellationToken cancel)
             throws Exception {
+        return analyze(new ConfigurationMeter(model, card, data), levels, limit, progress, cancel);
+    }
+
+    /**
+     * Prunes each prunable layer alone by magnitude at each level (the others dense) and measures accuracy and loss
+     * on at most {@code limit} samples; progress once per point.
+     *
+     * @param levels levels in increasing order (not modified)
+     */
+    public static List<LayerCurve> analyze(ConfigurationMeter meter, List<Double> levels, int limit,
+                                           ProgressListener progress, CancellationToken cancel) throws Exception {
+        Model model = meter.model();
         PruningEngine engine = new PruningEngine(model, new ScoreCache(false), null);
         List<WeightTensor> layers = model.prunableTensors();
         List<LayerCurve> out = new ArrayList<>();
@@ -62,13 +82,8 @@ public final class Sensitivity {
                 PruningResult r = engine.run(config, ProgressListener.NONE, cancel);
                 double energy = r.layers().stream().filter(l -> l.name().equals(layer.name()))
                         .mapToDouble(LayerResult::energyRetained).findFirst().orElse(1);
-                Path file = PrunedModels.write(model, r.masks(), cancel);
-                try (OrtModel session = OrtModel.open(file, card.input(), 0)) {
-                    Evaluation e = Evaluator.evaluate(session, card, data, 256, limit, ProgressListener.NONE, cancel);
-                    points.add(new Point(level, e.accuracy(), e.loss(), 1 - energy));
-                } finally {
-                    Files.deleteIfExists(file);
-                }
+                Evaluation e = meter.measure(r, limit, 0, ProgressListener.NONE, cancel).evaluation();
+                points.add(new Point(level, e.accuracy(), e.loss(), 1 - energy));
             }
             out.add(new LayerCurve(layer.name(), layer.elementCount(), points));
         }

@@ -47,23 +47,6 @@ public final class SparseKernelBench {
     }
 
     /**
-     * Times one case on seeded random weights: each weight is zero with probability {@code sparsity}, else
-     * N(0, 1); inputs are N(0, 1).
-     */
-    public static Result random(int rows, int cols, double sparsity, int batch, int threads, int warmup, int repeats,
-                                long seed) {
-        if (!(sparsity >= 0 && sparsity <= 1)) {
-            throw new IllegalArgumentException("sparsity " + sparsity + " outside [0, 1]");
-        }
-        SplittableRandom rnd = new SplittableRandom(seed);
-        float[] w = new float[Math.multiplyExact(rows, cols)];
-        for (int i = 0; i < w.length; i++) {
-            w[i] = rnd.nextDouble() < sparsity ? 0f : (float) rnd.nextGaussian();
-        }
-        return measure(w, rows, cols, batch, threads, warmup, repeats, seed + 1);
-    }
-
-    /**
      * Times the dense and the sparse product of {@code w} with seeded N(0, 1) inputs.
      *
      * @param w       row-major {@code [rows, cols]} (not modified)

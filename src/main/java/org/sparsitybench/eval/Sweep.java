@@ -1,7 +1,5 @@
 package org.sparsitybench.eval;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -17,9 +15,12 @@ import org.sparsitybench.prune.GlobalSettings;
 import org.sparsitybench.prune.Mask;
 import org.sparsitybench.prune.PruningConfig;
 import org.sparsitybench.prune.PruningEngine;
+import org.sparsitybench.prune.PruningMethods;
 import org.sparsitybench.prune.PruningResult;
 import org.sparsitybench.prune.ScoreCache;
-import org.sparsitybench.prune.stats.WeightUses;
+import org.sparsitybench.prune.method.NmMethod;
+import org.sparsitybench.prune.method.WandaMethod;
+import org.sparsitybench.prune.stats.FlopCounter;
 import org.sparsitybench.prune.structure.ChannelSelection;
 import org.sparsitybench.task.CancellationToken;
 import org.sparsitybench.task.ProgressListener;
@@ -33,8 +34,12 @@ public final class Sweep {
     private Sweep() {
     }
 
-    /** Methods a sweep runs (all through the engine). */
-    public static final List<String> METHODS = List.of("magnitude", "random", "l1-structured", "l2-structured");
+    /**
+     * Methods a sweep runs: every registered method that follows a sparsity level without data, so not {@code nm}
+     * (its pattern fixes the level) nor Wanda (it needs calibration).
+     */
+    public static final List<String> METHODS = PruningMethods.ids().stream()
+            .filter(id -> !id.equals(NmMethod.INSTANCE.id()) && !id.equals(WandaMethod.ID)).toList();
 
     /**
      * @param latencyRuns timed runs per point (0 = no latency)
@@ -44,6 +49,18 @@ public final class Sweep {
                                        Allocation allocation, List<Double> levels, int latencyRuns, int limit,
                                        ProgressListener progress, CancellationToken cancel, Consumer<SweepPoint> onPoint)
             throws Exception {
+        return run(new ConfigurationMeter(model, card, data), methods, allocation, levels, latencyRuns, limit, progress,
+                cancel, onPoint);
+    }
+
+    /**
+     * As {@link #run(Model, ModelCard, LabeledData, List, Allocation, List, int, int, ProgressListener,
+     * CancellationToken, Consumer)}, measuring every point through {@code meter}.
+     */
+    public static List<SweepPoint> run(ConfigurationMeter meter, List<String> methods, Allocation allocation,
+                                       List<Double> levels, int latencyRuns, int limit, ProgressListener progress,
+                                       CancellationToken cancel, Consumer<SweepPoint> onPoint) throws Exception {
+        Model model = meter.model();
         for (String m : methods) {
             if (!METHODS.contains(m)) {
                 throw new IllegalArgumentException("method '" + m + "' cannot be swept; one of " + METHODS);
@@ -51,7 +68,7 @@ public final class Sweep {
         }
         ScoreCache cache = new ScoreCache(false);
         PruningEngine engine = new PruningEngine(model, cache, null);
-        WeightUses uses = WeightUses.of(model);
+        FlopCounter uses = FlopCounter.of(model);
         List<SweepPoint> points = new ArrayList<>();
         int total = methods.size() * levels.size();
         int done = 0;
@@ -59,7 +76,7 @@ public final class Sweep {
             for (double level : levels) {
                 cancel.throwIfCancelled();
                 progress.progress((double) done / total, String.format(Locale.ROOT, "%s at %.0f%%", method, 100 * level));
-                boolean structured = method.endsWith("-structured");
+                boolean structured = PruningMethods.isStructured(method);
                 // Structured methods take the level per channel group (uniform allocation, whole channels).
                 PruningConfig config = PruningConfig.of(new GlobalSettings(level, method,
                         structured ? Allocation.UNIFORM : allocation, null, 0, null));
@@ -87,23 +104,14 @@ public final class Sweep {
                     kept += e.getValue().keptCount();
                     keptCounts.put(e.getKey(), e.getValue().keptCount());
                 }
-                Map<String, TensorUpdate> masked = new HashMap<>();
-                values.forEach((name, v) -> masked.put(name, new TensorUpdate(model.tensor(name).orElseThrow().shape(), v)));
-                Path file = PrunedModels.writeUpdates(model, masked, Map.of(), cancel);
-                try {
-                    Evaluation ev;
-                    try (OrtModel session = OrtModel.open(file, card.input(), 0)) {
-                        ev = Evaluator.evaluate(session, card, data, 256, limit, ProgressListener.NONE, cancel);
-                    }
-                    double latency = latencyRuns == 0 ? Double.NaN
-                            : LatencyMeter.measure(file, card, 1, 1, 5, latencyRuns, cancel).medianMs();
+                try (ConfigurationMeter.Pruned masked = meter.open(r, cancel)) {
+                    ConfigurationMeter.Measurement measured = masked.measure(limit, latencyRuns, ProgressListener.NONE,
+                            cancel);
+                    Evaluation ev = measured.evaluation();
                     double compactLatency = Double.NaN;
                     if (compactUpdates != null && latencyRuns > 0) {
-                        Path compact = PrunedModels.writeUpdates(model, compactUpdates, compactAttrs, cancel);
-                        try {
-                            compactLatency = LatencyMeter.measure(compact, card, 1, 1, 5, latencyRuns, cancel).medianMs();
-                        } finally {
-                            Files.deleteIfExists(compact);
+                        try (ConfigurationMeter.Pruned compact = meter.open(compactUpdates, compactAttrs, cancel)) {
+                            compactLatency = compact.latency(latencyRuns, cancel).medianMs();
                         }
                     }
                     double kernel = Double.NaN;
@@ -116,14 +124,11 @@ public final class Sweep {
                         }
                         kernel = sparse > 0 ? dense / sparse : Double.NaN;
                     }
-                    SweepPoint p = new SweepPoint(method, structured ? "per-group" : allocation.name()
-                            .toLowerCase(Locale.ROOT).replace('_', '-'), level, selected == 0 ? 0 : 1 - (double) kept / selected,
-                            ev.accuracy(), ev.top5(), ev.loss(), latency, compactLatency, kernel, kept, uses.flops(keptCounts),
-                            Files.size(file));
+                    SweepPoint p = new SweepPoint(method, structured ? "per-group" : allocation.id(), level, selected == 0 ? 0 : 1 - (double) kept / selected,
+                            ev.accuracy(), ev.top5(), ev.loss(), measured.latencyMs(), compactLatency, kernel, kept,
+                            uses.flops(keptCounts), measured.fileBytes());
                     points.add(p);
                     onPoint.accept(p);
-                } finally {
-                    Files.deleteIfExists(file);
                 }
                 done++;
             }
@@ -131,6 +136,4 @@ public final class Sweep {
         progress.progress(1, "sweep done");
         return points;
     }
-
-
 }

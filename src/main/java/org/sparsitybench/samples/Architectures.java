@@ -3,6 +3,16 @@ package org.sparsitybench.samples;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import org.sparsitybench.train.BatchNorm;
+import org.sparsitybench.train.Conv2d;
+import org.sparsitybench.train.Dense;
+import org.sparsitybench.train.Flatten;
+import org.sparsitybench.train.GlobalAvgPool;
+import org.sparsitybench.train.MaxPool;
+import org.sparsitybench.train.Network;
+import org.sparsitybench.train.Relu;
+import org.sparsitybench.train.Residual;
+import org.sparsitybench.train.TrainableOp;
 
 /** The sample networks, built with weights drawn from a seeded generator in layer order. */
 final class Architectures {
@@ -35,7 +45,7 @@ final class Architectures {
      * stride-2 block to 32 channels (7×7) with a 1×1 projection shortcut, global average pool, fc 10.
      */
     static Network resnetMini(Random rng) {
-        List<Layer> layers = new ArrayList<>(List.of(
+        List<TrainableOp> layers = new ArrayList<>(List.of(
                 new Conv2d("stem.conv", 1, 16, 3, 1, 1, false, rng), new BatchNorm("stem.bn", 16),
                 new Relu("stem.relu"), new MaxPool("stem.pool")));
         layers.add(block("block1", 16, 16, 1, rng));
@@ -48,11 +58,11 @@ final class Architectures {
 
     /** A basic residual block; a 1×1 projection shortcut when the shape changes. */
     private static Residual block(String name, int in, int out, int stride, Random rng) {
-        List<Layer> main = List.of(
+        List<TrainableOp> main = List.of(
                 new Conv2d(name + ".conv1", in, out, 3, stride, 1, false, rng), new BatchNorm(name + ".bn1", out),
                 new Relu(name + ".relu1"),
                 new Conv2d(name + ".conv2", out, out, 3, 1, 1, false, rng), new BatchNorm(name + ".bn2", out));
-        List<Layer> shortcut = in == out && stride == 1 ? List.of() : List.of(
+        List<TrainableOp> shortcut = in == out && stride == 1 ? List.of() : List.of(
                 new Conv2d(name + ".proj.conv", in, out, 1, stride, 0, false, rng),
                 new BatchNorm(name + ".proj.bn", out));
         return new Residual(name, main, shortcut);

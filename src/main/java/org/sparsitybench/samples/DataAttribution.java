@@ -3,7 +3,7 @@ package org.sparsitybench.samples;
 /** The attribution and licence notices written beside the bundled test data. */
 final class DataAttribution {
     static final String FASHION_MNIST = """
-            # Fashion-MNIST test split
+            # Fashion-MNIST test split and a training subset
 
             `t10k-images-idx3-ubyte.gz` and `t10k-labels-idx1-ubyte.gz` are the unmodified test split of
             Fashion-MNIST by Zalando Research (https://github.com/zalandoresearch/fashion-mnist), as shipped by
@@ -14,6 +14,11 @@ final class DataAttribution {
 
             Classes: 0 T-shirt/top, 1 Trouser, 2 Pullover, 3 Dress, 4 Coat, 5 Sandal, 6 Shirt, 7 Sneaker, 8 Bag,
             9 Ankle boot.
+
+            `train-12k-images-idx3-ubyte.gz` and `train-12k-labels-idx1-ubyte.gz` are 12,000 images of the
+            60,000-image training split, unmodified, chosen by a `java.util.Random(2025)` shuffle of the training
+            split (the first 12,000 positions, kept in that order): the training data for recovery (fine-tuning
+            after pruning) when the full set is not installed.
 
             ## Licence
 
@@ -38,7 +43,7 @@ final class DataAttribution {
             """;
 
     static final String DIGITS = """
-            # 8×8 hand-written digits, test split
+            # 8×8 hand-written digits, test and training splits
 
             `digits-test-images-idx3-ubyte.gz` (450 images of 8×8, values 0–16) and
             `digits-test-labels-idx1-ubyte.gz` (labels 0–9) are a subset of the *Optical Recognition of
@@ -52,7 +57,9 @@ final class DataAttribution {
 
             Changes: taken from scikit-learn's copy (`sklearn/datasets/data/digits.csv.gz`, the 1,797 images of the
             UCI test set); shuffled with `java.util.Random(2024)`, the first quarter (450 images) kept here as the
-            test split and written in IDX format. The other 1,347 images trained `digits-mlp` and are not bundled.
+            test split and written in IDX format. The other 1,347 images trained `digits-mlp`; they are bundled as
+            `digits-train-images-idx3-ubyte.gz` and `digits-train-labels-idx1-ubyte.gz` (the training split, for
+            recovery after pruning).
             """;
 
     private DataAttribution() {

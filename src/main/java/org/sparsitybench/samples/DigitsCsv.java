@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.zip.GZIPInputStream;
 import org.sparsitybench.model.ModelFormatException;
+import org.sparsitybench.train.ImageSet;
 
 /**
  * Reads scikit-learn's copy of the UCI 8×8 digits ({@code digits.csv.gz}): one image per line, 64 pixel values

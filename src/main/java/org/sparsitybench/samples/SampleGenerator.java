@@ -1,5 +1,17 @@
 package org.sparsitybench.samples;
 
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.sparsitybench.eval.Evaluator;
+import org.sparsitybench.eval.ModelCard;
+import org.sparsitybench.eval.OrtModel;
+import org.sparsitybench.formats.data.Datasets;
+import org.sparsitybench.task.CancellationToken;
+import org.sparsitybench.task.ProgressListener;
+import org.sparsitybench.train.ImageSet;
+import org.sparsitybench.train.Network;
+import org.sparsitybench.train.Preprocessing;
+import org.sparsitybench.train.Trainer;
 import ai.onnx.proto.OnnxMl.ModelProto;
 import ai.onnx.proto.OnnxMl.TensorProto;
 import ai.onnxruntime.OrtException;
@@ -120,14 +132,24 @@ public final class SampleGenerator {
         ModelProto proto = onnx.build();
         long[] shape = net.inputShape(1);
         long[] sampleDims = Arrays.copyOfRange(shape, 1, shape.length);
+        ModelCard card = new ModelCard(spec.name(), Network.INPUT, shape, shape.length == 4 ? "NCHW" : "NC",
+                spec.data().scale, new double[] {pre.mean()}, new double[] {pre.std()}, spec.data().labels,
+                CARD_JSON.valueToTree(new CardDataset(spec.data().displayName, spec.data().testPathFromModel(),
+                        spec.data().trainPathFromModel(), spec.data().description)),
+                null, null, spec.architecture(),
+                CARD_JSON.valueToTree(new CardTraining(epochs, spec.batch(), "Adam", spec.lr(),
+                        "cosine decay to 0 over all steps", spec.seed(), seconds, machine(),
+                        LocalDate.now(ZoneOffset.UTC).toString())),
+                spec.teaches());
         double accuracy;
-        try (OrtModel ort = new OrtModel(proto.toByteArray())) {
+        try (OrtModel ort = OrtModel.fromBytes(proto.toByteArray(), Network.INPUT, 0)) {
             double diff = maxDifference(net, ort, data.test, pre, sampleDims);
             if (!(diff <= MAX_ORT_DIFFERENCE)) {
                 throw new IllegalStateException(spec.name() + ": ONNX Runtime's logits differ from the training "
                         + "code's by " + diff + " (allowed " + MAX_ORT_DIFFERENCE + "); the export is wrong, not written");
             }
-            accuracy = ort.accuracy(data.test, pre, sampleDims, Integer.MAX_VALUE);
+            accuracy = Evaluator.evaluate(ort, card, Datasets.open(data.test.images()), 500, Integer.MAX_VALUE,
+                    ProgressListener.NONE, CancellationToken.NONE).accuracy();
             progress.accept(String.format(Locale.ROOT, "%s: ONNX Runtime agrees with the training code within %.1e",
                     spec.name(), diff));
         } catch (OrtException e) {
@@ -138,19 +160,27 @@ public final class SampleGenerator {
         Files.createDirectories(dir);
         Path model = dir.resolve(MODEL_FILE);
         onnx.save(model);
-        ModelCard card = new ModelCard(spec.name(), Network.INPUT, shape, shape.length == 4 ? "NCHW" : "NC",
-                spec.data().scale, new double[] {pre.mean()}, new double[] {pre.std()}, spec.data().labels,
-                new ModelCard.Dataset(spec.data().displayName, spec.data().testPathFromModel(),
-                        spec.data().description),
-                Math.round(accuracy * 10_000) / 10_000.0, parameterCount(proto), spec.architecture(),
-                new ModelCard.Training(epochs, spec.batch(), "Adam", spec.lr(), "cosine decay to 0 over all steps",
-                        spec.seed(), seconds, machine(), LocalDate.now(ZoneOffset.UTC).toString()),
-                spec.teaches());
+        card = new ModelCard(card.name(), card.input(), card.inputShape(), card.layout(), card.scale(), card.mean(),
+                card.std(), card.labels(), card.dataset(), Math.round(accuracy * 10_000) / 10_000.0,
+                parameterCount(proto), card.architecture(), card.training(), card.teaches());
         card.write(dir.resolve(ModelCard.FILE_NAME));
         progress.accept(String.format(Locale.ROOT, "%s: accuracy %.2f%% (ONNX Runtime, %,d test images), %,d "
                         + "parameters, trained in %.1f s, %s %,d bytes", spec.name(), 100 * accuracy,
                 data.test.count(), card.params(), seconds, MODEL_FILE, Files.size(model)));
         return card;
+    }
+
+    private static final ObjectMapper CARD_JSON = new ObjectMapper();
+
+    /** The card's {@code dataset} section: test and training images relative to the card's folder. */
+    @JsonPropertyOrder({"name", "test", "train", "description"})
+    record CardDataset(String name, String test, String train, String description) {
+    }
+
+    /** The card's {@code training} section: how the sample was trained, and where. */
+    @JsonPropertyOrder({"epochs", "batch", "optimizer", "lr", "schedule", "seed", "trainSeconds", "trainedOn", "date"})
+    record CardTraining(int epochs, int batch, String optimizer, double lr, String schedule, long seed,
+                        double trainSeconds, String trainedOn, String date) {
     }
 
     /** Largest |logit| difference between the training code and ONNX Runtime on the first test images. */
@@ -166,7 +196,7 @@ public final class SampleGenerator {
         shape[0] = b.count();
         System.arraycopy(sampleDims, 0, shape, 1, sampleDims.length);
         float[] ours = net.forward(x, b.count(), false).data;
-        float[] theirs = ort.logits(x, shape);
+        float[] theirs = ort.run(x, shape);
         if (ours.length != theirs.length) {
             return Double.POSITIVE_INFINITY;
         }
@@ -217,6 +247,7 @@ public final class SampleGenerator {
         writeText(dir.resolve("ATTRIBUTION.md"), DataAttribution.FASHION_MNIST);
         IdxBatch all = IdxDataset.open(trainImages).readAll();
         ImageSet train = new ImageSet(all.pixels(), all.labels(), all.count(), all.rows(), all.cols());
+        writeIdx(dir.resolve(SampleData.FASHION_MNIST.trainImages), train.select(trainingSubset(train.count())));
         return new Splits(train, IdxDataset.open(dir.resolve(SampleData.FASHION_MNIST.testImages)));
     }
 
@@ -236,19 +267,54 @@ public final class SampleGenerator {
         ImageSet test = all.select(Arrays.copyOfRange(order, 0, testCount));
         ImageSet train = all.select(Arrays.copyOfRange(order, testCount, order.length));
         Path dir = out.resolve("data").resolve(SampleData.DIGITS.folder);
-        byte[] pixels = new byte[test.values().length];
-        for (int i = 0; i < pixels.length; i++) {
-            pixels[i] = (byte) test.values()[i];
-        }
-        byte[] labels = new byte[test.count()];
-        for (int i = 0; i < labels.length; i++) {
-            labels[i] = (byte) test.labels()[i];
-        }
         Path images = dir.resolve(SampleData.DIGITS.testImages);
-        IdxWriter.writeImages(images, pixels, test.count(), test.rows(), test.cols());
-        IdxWriter.writeLabels(dir.resolve("digits-test-labels-idx1-ubyte.gz"), labels);
+        writeIdx(images, test);
+        writeIdx(dir.resolve(SampleData.DIGITS.trainImages), train);
         writeText(dir.resolve("ATTRIBUTION.md"), DataAttribution.DIGITS);
         return new Splits(train, IdxDataset.open(images));
+    }
+
+    /** Seed of the bundled Fashion-MNIST training subset. */
+    static final long TRAIN_SUBSET_SEED = 2025L;
+    /** Images in the bundled Fashion-MNIST training subset (about 5 MB gzipped). */
+    static final int TRAIN_SUBSET = 12_000;
+
+    /** The first {@link #TRAIN_SUBSET} positions of a {@code Random(TRAIN_SUBSET_SEED)} shuffle of {@code count}. */
+    static int[] trainingSubset(int count) {
+        int[] order = new int[count];
+        for (int i = 0; i < count; i++) {
+            order[i] = i;
+        }
+        Trainer.shuffle(order, new Random(TRAIN_SUBSET_SEED));
+        return Arrays.copyOf(order, Math.min(TRAIN_SUBSET, count));
+    }
+
+    /**
+     * Writes {@code set} (raw byte-valued pixels) as an IDX pair: {@code images} and the labels file beside it
+     * ({@code -images-idx3-} becomes {@code -labels-idx1-}).
+     */
+    static void writeIdx(Path images, ImageSet set) throws IOException {
+        byte[] pixels = new byte[set.values().length];
+        for (int i = 0; i < pixels.length; i++) {
+            pixels[i] = (byte) set.values()[i];
+        }
+        byte[] labels = new byte[set.count()];
+        for (int i = 0; i < labels.length; i++) {
+            labels[i] = (byte) set.labels()[i];
+        }
+        IdxWriter.writeImages(images, pixels, set.count(), set.rows(), set.cols());
+        IdxWriter.writeLabels(images.resolveSibling(images.getFileName().toString()
+                .replace("-images-idx3-", "-labels-idx1-")), labels);
+    }
+
+    /**
+     * Writes only the bundled data (test splits, training subsets, attributions) without training: for a
+     * checkout whose models are current but whose data folder lacks the training subsets.
+     */
+    public void writeData() throws IOException {
+        fashion();
+        digits();
+        SamplesReadme.write(out);
     }
 
     static void writeText(Path file, String text) throws IOException {

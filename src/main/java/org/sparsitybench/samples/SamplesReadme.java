@@ -5,6 +5,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Locale;
+import com.fasterxml.jackson.databind.JsonNode;
+import org.sparsitybench.eval.ModelCard;
 
 /** Writes {@code sample-models/README.md}: the table of bundled models, from their cards, and how to rebuild them. */
 final class SamplesReadme {
@@ -23,16 +25,18 @@ final class SamplesReadme {
                 continue;
             }
             ModelCard c = ModelCard.read(cardFile);
-            ModelCard.Training t = c.training();
+            JsonNode t = c.training();
             long bytes = Files.size(out.resolve(spec.name()).resolve("model.onnx"));
             table.append(String.format(Locale.ROOT,
                     "| [`%s`](%s/) | %s | %.2f %% | %,d | %s: %d epochs, batch %d, Adam lr %s (cosine), seed %d, "
                             + "%.0f s | %s |%n", c.name(), c.name(), c.architecture(), 100 * c.accuracy(), c.params(),
-                    c.dataset().name(), t.epochs(), t.batch(), t.lr(), t.seed(), t.trainSeconds(), c.teaches()));
+                    c.dataset().get("name").asText(), t.get("epochs").asInt(), t.get("batch").asInt(),
+                    t.get("lr").asText(), t.get("seed").asLong(), t.get("trainSeconds").asDouble(), c.teaches()));
             files.append(String.format(Locale.ROOT, "- `%s/model.onnx` (%,d bytes), input `%s` %s %s, scale %s, "
-                            + "mean %.4f, std %.4f; test data `%s`%n", c.name(), bytes, c.input(),
+                            + "mean %.4f, std %.4f; test data `%s`, training data `%s`%n", c.name(), bytes, c.input(),
                     Arrays.toString(c.inputShape()), c.layout(), c.scale(), c.mean()[0], c.std()[0],
-                    c.dataset().test().replace("../", "")));
+                    c.dataset().get("test").asText().replace("../", ""),
+                    c.dataset().path("train").asText("").replace("../", "")));
         }
         String text = """
                 # Sample models
@@ -71,10 +75,13 @@ final class SamplesReadme {
 
                 ## Data and licences
 
-                - `data/fashion-mnist/`: the Fashion-MNIST test split (10,000 images), unmodified. Fashion-MNIST by
-                  Zalando Research, MIT licence; see `data/fashion-mnist/ATTRIBUTION.md`.
-                - `data/digits/`: 450 of the 8×8 *Optical Recognition of Handwritten Digits* images (E. Alpaydin,
-                  C. Kaynak, UCI Machine Learning Repository), CC BY 4.0; see `data/digits/ATTRIBUTION.md`.
+                - `data/fashion-mnist/`: the Fashion-MNIST test split (10,000 images) and a seeded 12,000-image
+                  subset of the training split (`train-12k-*`, the training data for recovery when Debian's full
+                  set is not installed), unmodified. Fashion-MNIST by Zalando Research, MIT licence; see
+                  `data/fashion-mnist/ATTRIBUTION.md`.
+                - `data/digits/`: the 1,797 8×8 *Optical Recognition of Handwritten Digits* images of scikit-learn's
+                  copy (E. Alpaydin, C. Kaynak, UCI Machine Learning Repository), split 450 test / 1,347 training,
+                  CC BY 4.0; see `data/digits/ATTRIBUTION.md`.
 
                 The model files are part of SparsityBench and share its Apache-2.0 licence.
                 """.formatted(table, files);

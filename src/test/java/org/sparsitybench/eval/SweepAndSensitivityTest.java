@@ -100,7 +100,7 @@ class SweepAndSensitivityTest {
         for (PruningConfig cfg : List.of(uniform, guided)) {
             PruningResult r = engine.run(cfg, ProgressListener.NONE, CancellationToken.NONE);
             assertEquals(target, r.achievedSparsity(), 1e-4);
-            Path pruned = PrunedModels.write(m, r.masks());
+            Path pruned = TemporaryModels.write(m, r.masks());
             try (OrtModel s = OrtModel.open(pruned, card.input(), 0)) {
                 acc[i++] = Evaluator.evaluate(s, card, data, 256, Integer.MAX_VALUE, ProgressListener.NONE,
                         CancellationToken.NONE).accuracy();

@@ -74,11 +74,11 @@ class StaleTemporariesTest {
         Files.copy(org.sparsitybench.testing.Fixtures.projectDir().resolve("sample-models/digits-mlp/model.onnx"), model);
         var m = org.sparsitybench.formats.ModelFiles.read(model);
         long me = ProcessHandle.current().pid();
-        String prefix = org.sparsitybench.eval.PrunedModels.TEMP_PREFIX;
+        String prefix = org.sparsitybench.eval.TemporaryModels.TEMP_PREFIX;
         Path dead = Files.write(dir.resolve(prefix + "pid" + deadPid() + "-42.onnx"), new byte[10]);
         Path live = Files.write(dir.resolve(prefix + "pid" + me + "-43.onnx"), new byte[10]);
 
-        Path tmp = org.sparsitybench.eval.PrunedModels.write(m, java.util.Map.of());
+        Path tmp = org.sparsitybench.eval.TemporaryModels.write(m, java.util.Map.of());
         try {
             assertTrue(tmp.getFileName().toString().startsWith(prefix + "pid" + me + "-"), tmp.toString());
             assertEquals(tmp.getParent(), dir);

@@ -13,8 +13,8 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.sparsitybench.cli.BenchLargeCommand;
-import org.sparsitybench.cli.SparsityBenchCli;
+import org.sparsitybench.app.Cli;
+import org.sparsitybench.tools.bench.large.LlamaShape;
 
 /**
  * The large-model path streams: {@code bench large} on a generated 150M-weight BF16 checkpoint (300 MB, 600 MB as
@@ -33,7 +33,7 @@ class LargeModelStreamingTest {
     void aCheckpointThreeTimesTheHeapIsPrunedAndExportedByStreaming() throws Exception {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 HEAP, "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"),
-                SparsityBenchCli.class.getName(), "bench", "large", "--params", Double.toString(PARAMS),
+                Cli.class.getName(), "bench", "large", "--params", Double.toString(PARAMS),
                 "--repeats", "1", "--sparsity", "0.6", "--dir", dir.toString()));
         Path out = dir.resolve("out.json");
         Path err = dir.resolve("err.txt");
@@ -51,7 +51,7 @@ class LargeModelStreamingTest {
         long fileBytes = json.at("/file/bytes").asLong();
         long maxHeap = json.at("/memory/maxHeapMB").asLong() << 20;
         assertTrue(fileBytes > 3 * maxHeap, "file " + fileBytes + " bytes, heap " + maxHeap);
-        assertEquals(BenchLargeCommand.Shape.forParams(PARAMS).params(), json.at("/file/params").asLong());
+        assertEquals(LlamaShape.forParams(PARAMS).params(), json.at("/file/params").asLong());
 
         JsonNode th = json.get("globalThreshold");
         long prunable = th.get("prunableParams").asLong();

@@ -11,8 +11,6 @@ import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.sparsitybench.cli.BenchLargeCommand;
-import org.sparsitybench.cli.BenchLargeCommand.Shape;
 import org.sparsitybench.formats.ModelFiles;
 import org.sparsitybench.formats.TensorUpdate;
 import org.sparsitybench.formats.safetensors.SafeTensorsWriter;
@@ -28,6 +26,9 @@ import org.sparsitybench.prune.PruningEngine;
 import org.sparsitybench.prune.PruningResult;
 import org.sparsitybench.task.CancellationToken;
 import org.sparsitybench.task.ProgressListener;
+import org.sparsitybench.tools.bench.large.ExportVerification;
+import org.sparsitybench.tools.bench.large.LlamaCheckpoint;
+import org.sparsitybench.tools.bench.large.LlamaShape;
 
 /** The generated checkpoint has LLaMA's names and shapes, and the export check catches exports that are wrong. */
 class LargeModelVerificationTest {
@@ -40,7 +41,7 @@ class LargeModelVerificationTest {
     @BeforeEach
     void pruneASmallCheckpoint() throws Exception {
         Path file = dir.resolve("small.safetensors");
-        BenchLargeCommand.generate(file, Shape.forParams(3e6), "BF16", 11);
+        LlamaCheckpoint.generate(file, LlamaShape.forParams(3e6), "BF16", 11);
         model = ModelFiles.read(file);
         result = new PruningEngine(model).run(PruningConfig.of(GlobalSettings.of(0.5, "magnitude", Allocation.GLOBAL)),
                 ProgressListener.NONE, CancellationToken.NONE);
@@ -48,11 +49,11 @@ class LargeModelVerificationTest {
 
     @Test
     void shapesFollowLlama() {
-        assertEquals(new Shape(4096, 11008, 32), Shape.forParams(6.7e9));
-        assertEquals(new Shape(2048, 5632, 17), Shape.forParams(1e9));
-        long[] gate = Shape.forParams(1e9).tensors().get("model.layers.16.mlp.gate_proj.weight");
+        assertEquals(new LlamaShape(4096, 11008, 32), LlamaShape.forParams(6.7e9));
+        assertEquals(new LlamaShape(2048, 5632, 17), LlamaShape.forParams(1e9));
+        long[] gate = LlamaShape.forParams(1e9).tensors().get("model.layers.16.mlp.gate_proj.weight");
         assertEquals(List.of(5632L, 2048L), List.of(gate[0], gate[1]));
-        assertEquals(Shape.forParams(3e6).params(), model.totalParams());
+        assertEquals(LlamaShape.forParams(3e6).params(), model.totalParams());
         assertEquals(List.of("model.embed_tokens.weight", "model.layers.0.self_attn.q_proj.weight"),
                 model.tensors().subList(0, 2).stream().map(WeightTensor::name).toList());
         assertFalse(model.tensor("model.norm.weight").orElseThrow().prunable());
@@ -61,7 +62,7 @@ class LargeModelVerificationTest {
 
     @Test
     void theMaskedExportVerifies() throws Exception {
-        BenchLargeCommand.Verification v = BenchLargeCommand.verify(model, export(masked()), result);
+        ExportVerification v = ExportVerification.check(model, export(masked()), result);
         assertTrue(v.ok(), v.problems().toString());
         assertEquals(model.prunableTensors().size(), v.prunedTensors());
         assertEquals(model.tensors().size() - model.prunableTensors().size(), v.untouchedIdentical());
@@ -71,7 +72,7 @@ class LargeModelVerificationTest {
     void anUnprunedTensorInTheExportFailsVerification() throws Exception {
         Map<String, TensorUpdate> updates = masked();
         updates.remove("lm_head.weight");
-        BenchLargeCommand.Verification v = BenchLargeCommand.verify(model, export(updates), result);
+        ExportVerification v = ExportVerification.check(model, export(updates), result);
         assertFalse(v.ok());
         assertEquals(1, v.problems().size(), v.problems().toString());
         assertTrue(v.problems().get(0).startsWith("lm_head.weight: "), v.problems().toString());
@@ -84,7 +85,7 @@ class LargeModelVerificationTest {
         float[] values = norm.data().readAllFloats();
         values[3] = 0f;
         updates.put(norm.name(), new TensorUpdate(norm.shape(), TensorData.ofFloats(values)));
-        BenchLargeCommand.Verification v = BenchLargeCommand.verify(model, export(updates), result);
+        ExportVerification v = ExportVerification.check(model, export(updates), result);
         assertEquals(List.of("model.norm.weight: not byte-identical"), v.problems());
     }
 

@@ -14,8 +14,6 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.sparsitybench.cli.BenchLargeCommand;
-import org.sparsitybench.cli.BenchLargeCommand.OnnxChain;
 import org.sparsitybench.formats.ModelFiles;
 import org.sparsitybench.formats.TensorUpdate;
 import org.sparsitybench.model.Model;
@@ -30,6 +28,8 @@ import org.sparsitybench.prune.PruningResult;
 import org.sparsitybench.task.CancellationToken;
 import org.sparsitybench.task.ProgressListener;
 import org.sparsitybench.testing.Ort;
+import org.sparsitybench.tools.bench.large.ExportVerification;
+import org.sparsitybench.tools.bench.large.OnnxChain;
 
 /**
  * An ONNX model with external data, through the whole path: read (with a tensor past 2 GiB in its data file),
@@ -80,7 +80,7 @@ class OnnxExternalDataPipelineTest {
         assertTrue(Files.size(data) < HOLE, "the export is written contiguously, without the source's hole");
 
         Model reread = ModelFiles.read(out);
-        BenchLargeCommand.Verification v = BenchLargeCommand.verify(model, reread, result);
+        ExportVerification v = ExportVerification.check(model, reread, result);
         assertTrue(v.ok(), v.problems().toString());
         assertEquals(LAYERS, v.prunedTensors());
         for (WeightTensor t : reread.tensors()) {

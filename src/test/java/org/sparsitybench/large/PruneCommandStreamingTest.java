@@ -7,8 +7,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.sparsitybench.cli.BenchLargeCommand;
 import org.sparsitybench.cli.SparsityBenchCli;
+import org.sparsitybench.tools.bench.large.LlamaCheckpoint;
+import org.sparsitybench.tools.bench.large.LlamaShape;
 
 /**
  * The user's command streams too: {@code sparsitybench prune} on a generated 150M-weight BF16 checkpoint (300 MB,
@@ -29,8 +30,8 @@ class PruneCommandStreamingTest {
     void pruningACheckpointThreeTimesTheHeapStreamsTheExport() throws Exception {
         Path file = dir.resolve("llama-like.safetensors");
         Path out = dir.resolve("llama-like.pruned.safetensors");
-        BenchLargeCommand.Shape shape = BenchLargeCommand.Shape.forParams(PARAMS);
-        long fileBytes = BenchLargeCommand.generate(file, shape, "BF16", 7);
+        LlamaShape shape = LlamaShape.forParams(PARAMS);
+        long fileBytes = LlamaCheckpoint.generate(file, shape, "BF16", 7);
         assertTrue(fileBytes > 2.9 * (HEAP_MB << 20), "the file (" + fileBytes + " bytes) is about three times the heap");
 
         StreamedExports.Child c = StreamedExports.run(dir, HEAP_MB, SparsityBenchCli.class.getName(), "prune",

@@ -13,7 +13,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.sparsitybench.cli.BenchLargeCommand;
 import org.sparsitybench.eval.PruneExport;
 import org.sparsitybench.formats.ModelFiles;
 import org.sparsitybench.model.Model;
@@ -26,6 +25,7 @@ import org.sparsitybench.prune.PruningResult;
 import org.sparsitybench.prune.ScoreCache;
 import org.sparsitybench.task.CancellationToken;
 import org.sparsitybench.task.ProgressListener;
+import org.sparsitybench.tools.bench.large.ExportVerification;
 
 /** Runs an export of a generated checkpoint in a child JVM with a small heap, and checks it by re-reading it. */
 final class StreamedExports {
@@ -90,7 +90,7 @@ final class StreamedExports {
         for (LayerResult l : again.layers()) {
             assertEquals(l.pruned(), prunedByLayer.get(l.name()), l.name());
         }
-        BenchLargeCommand.Verification v = BenchLargeCommand.verify(src, ModelFiles.read(out), again);
+        ExportVerification v = ExportVerification.check(src, ModelFiles.read(out), again);
         assertTrue(v.ok(), v.problems().toString());
         assertEquals(prunedByLayer.values().stream().filter(p -> p > 0).count(), v.prunedTensors());
         assertTrue(v.untouchedTensors() > 0, "the norms are copied, not pruned");

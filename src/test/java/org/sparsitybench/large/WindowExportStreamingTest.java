@@ -7,12 +7,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.sparsitybench.cli.BenchLargeCommand;
 import org.sparsitybench.eval.PruneExport;
+import org.sparsitybench.tools.bench.large.LlamaCheckpoint;
+import org.sparsitybench.tools.bench.large.LlamaShape;
+import org.sparsitybench.eval.PrunePipeline;
 
 /**
  * The window's export streams like {@code prune}: an engine result on a generated 75M-weight BF16 checkpoint
- * (150 MB, 300 MB as float32) goes through {@link PruneExport.Request#of} and {@link PruneExport#write}, as the
+ * (150 MB, 300 MB as float32) goes through {@link PrunePipeline#exportRequest} and {@link PruneExport#write}, as the
  * export dialog does, in a child JVM whose heap is about a third of the file ({@link WindowExportMain}).
  */
 class WindowExportStreamingTest {
@@ -27,8 +29,8 @@ class WindowExportStreamingTest {
     void theExportDialogsRequestStreamsACheckpointThreeTimesTheHeap() throws Exception {
         Path file = dir.resolve("llama-like.safetensors");
         Path out = dir.resolve("window.safetensors");
-        BenchLargeCommand.Shape shape = BenchLargeCommand.Shape.forParams(PARAMS);
-        long fileBytes = BenchLargeCommand.generate(file, shape, "BF16", 11);
+        LlamaShape shape = LlamaShape.forParams(PARAMS);
+        long fileBytes = LlamaCheckpoint.generate(file, shape, "BF16", 11);
         assertTrue(fileBytes > 2.9 * (HEAP_MB << 20), "the file (" + fileBytes + " bytes) is about three times the heap");
 
         StreamedExports.Child c = StreamedExports.run(dir, HEAP_MB, WindowExportMain.class.getName(), file.toString(),

@@ -1,5 +1,7 @@
 package org.sparsitybench.samples;
 
+import org.sparsitybench.eval.ModelCard;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -67,7 +69,7 @@ class BundledSamplesTest {
     void onnxRuntimeReachesTheCardsAccuracyOnTheFirstThousandTestImages(String name) throws Exception {
         Path cardFile = SAMPLES.resolve(name).resolve(ModelCard.FILE_NAME);
         ModelCard card = ModelCard.read(cardFile);
-        IdxDataset test = IdxDataset.open(card.testImages(cardFile));
+        IdxDataset test = IdxDataset.open(card.datasetPath(cardFile, "test").orElseThrow());
         int n = Math.min(IMAGES, test.count());
         IdxBatch batch;
         try (IdxBatchReader r = test.batches(n)) {
@@ -86,7 +88,7 @@ class BundledSamplesTest {
              OrtSession.Result r = s.run(Map.of(card.input(), input))) {
             float[][] logits = (float[][]) r.get(0).getValue();
             for (int i = 0; i < n; i++) {
-                if (OrtModel.argmax(logits[i], 0, logits[i].length) == batch.labels()[i]) {
+                if (argmax(logits[i]) == batch.labels()[i]) {
                     hits++;
                 }
             }
@@ -104,7 +106,7 @@ class BundledSamplesTest {
             assertEquals(cnn ? "NCHW" : "NC", c.layout(), name);
             assertEquals("input", c.input(), name);
             assertEquals(10, c.labels().size(), name);
-            assertTrue(c.params() > 0 && c.training().epochs() > 0 && c.training().trainSeconds() >= 0, name);
+            assertTrue(c.params() > 0 && c.training().get("epochs").asInt() > 0 && c.training().get("trainSeconds").asDouble() >= 0, name);
             if (name.startsWith("fashion")) {
                 assertEquals(1 / 255.0, c.scale());
                 assertEquals("T-shirt/top", c.labels().get(0));
@@ -147,6 +149,26 @@ class BundledSamplesTest {
         }
         assertEquals(16f, max);
         assertTrue(Arrays.stream(all.labels()).allMatch(l -> l >= 0 && l <= 9));
+    }
+
+    private static int argmax(float[] v) {
+        int best = 0;
+        for (int j = 1; j < v.length; j++) {
+            if (v[j] > v[best]) {
+                best = j;
+            }
+        }
+        return best;
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({"fashion-lenet-300-100, 12000", "fashion-lenet5, 12000", "digits-mlp, 1347"})
+    void cardsNameABundledTrainingSplitDisjointFromTheTestSplit(String name, int count) throws IOException {
+        Path cardFile = SAMPLES.resolve(name).resolve(ModelCard.FILE_NAME);
+        ModelCard card = ModelCard.read(cardFile);
+        IdxDataset train = IdxDataset.open(card.datasetPath(cardFile, "train").orElseThrow());
+        assertEquals(count, train.count());
+        assertTrue(!card.datasetPath(cardFile, "train").equals(card.datasetPath(cardFile, "test")));
     }
 
     @Test

@@ -12,6 +12,7 @@ import java.util.Collections;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.sparsitybench.model.ModelFormatException;
+import org.sparsitybench.train.ImageSet;
 
 /** Reading scikit-learn's digits CSV: 64 pixels then the label per line. */
 class DigitsCsvTest {

@@ -17,6 +17,10 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.sparsitybench.formats.idx.IdxBatch;
 import org.sparsitybench.formats.idx.IdxDataset;
 import org.sparsitybench.testing.Fixtures;
+import org.sparsitybench.train.ImageSet;
+import org.sparsitybench.train.Network;
+import org.sparsitybench.train.Preprocessing;
+import org.sparsitybench.train.Trainer;
 
 /**
  * Training is a function of its seed: two runs give bit-identical weights, whatever OpenBLAS thread count the

@@ -14,16 +14,44 @@ import org.sparsitybench.task.CancellationToken;
  * input axis with every other index fixed; a last group shorter than M keeps at most N. Stateless.
  */
 public final class NmPattern {
+    private static final java.util.Set<String> RECURRENT = java.util.Set.of("LSTM", "GRU", "RNN");
+    /** The pattern when none is given: 2 of every 4 kept, as sparse tensor cores need. */
+    public static final String DEFAULT = "2:4";
+
     private NmPattern() {
     }
 
     /**
+     * N and M of a pattern {@code "N:M"} ({@link #DEFAULT} when null).
+     *
+     * @throws IllegalArgumentException unless it is two integers with 0 ≤ N ≤ M, M ≥ 1
+     */
+    public static int[] parse(String pattern) {
+        String text = pattern == null ? DEFAULT : pattern;
+        String[] p = text.split(":");
+        try {
+            int n = Integer.parseInt(p[0].trim());
+            int m = Integer.parseInt(p[1].trim());
+            if (p.length == 2 && n >= 0 && m >= 1 && n <= m) {
+                return new int[] {n, m};
+            }
+        } catch (RuntimeException e) {
+            // reported below, with the text
+        }
+        throw new IllegalArgumentException("'" + text + "' is not N:M with 0 <= N <= M, M > 0");
+    }
+
+    /**
      * The input axis of a prunable weight: the axis whose elements one output channel sums over (axis 1 of
-     * Conv [O, I, kh, kw] and of Gemm/Linear [out, in]; axis 0 of a [in, out] MatMul operand).
+     * Conv [O, I, kh, kw] and of Gemm/Linear [out, in]; axis 0 of a [in, out] MatMul operand; the last axis of
+     * an LSTM/GRU/RNN {@code W} [directions, gates·hidden, input] or {@code R} [directions, gates·hidden, hidden]).
      */
     public static int inputAxis(WeightTensor t) {
         if (t.rank() < 2) {
             return 0;
+        }
+        if (t.rank() == 3 && RECURRENT.contains(t.op())) {
+            return 2;
         }
         return t.pruneAxis() == 0 ? 1 : 0;
     }

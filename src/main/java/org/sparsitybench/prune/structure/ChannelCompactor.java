@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.TreeMap;
 import org.sparsitybench.model.DType;
+import org.sparsitybench.model.GraphNode;
 import org.sparsitybench.model.Model;
 import org.sparsitybench.model.TensorData;
 import org.sparsitybench.model.UnsupportedModelException;
@@ -93,11 +94,19 @@ public final class ChannelCompactor {
                     }
                 }
             }
-            g.attributes().forEach((node, attrs) -> {
-                Map<String, Long> scaled = new LinkedHashMap<>();
-                attrs.forEach((name, perChannel) -> scaled.put(name, perChannel * kept));
-                attributes.put(node, scaled);
-            });
+            g.attributes().forEach((node, attrs) -> attributes.computeIfAbsent(node, n -> new LinkedHashMap<>())
+                    .putAll(attrs));
+        }
+        // A depthwise Conv may read the channels of several groups (the branches of a Concat): its new group is
+        // what survives of its weight's output rows over all of them, not one group's kept count.
+        for (Map.Entry<String, Map<String, Long>> e : attributes.entrySet()) {
+            GraphNode conv = model.graph().nodes().stream().filter(n -> n.name().equals(e.getKey())).findFirst()
+                    .orElseThrow(() -> new IllegalStateException("no node " + e.getKey()));
+            WeightTensor w = model.tensor(conv.input(1)).orElseThrow();
+            long rowsPerInput = w.dim(0) / conv.intAttribute("group", 1);
+            boolean[] rows = plan.getOrDefault(w.name(), Map.of()).get(0);
+            long keptInputs = (rows == null ? w.dim(0) : count(rows)) / rowsPerInput;
+            e.getValue().replaceAll((name, perChannel) -> perChannel * keptInputs);
         }
         Map<String, Sliced> tensors = new LinkedHashMap<>();
         for (Map.Entry<String, Map<Integer, boolean[]>> e : plan.entrySet()) {

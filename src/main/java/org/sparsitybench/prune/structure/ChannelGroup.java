@@ -17,7 +17,8 @@ import java.util.Optional;
  *                      its channels − 1})
  * @param slices        every tensor slice that follows the group, sources included
  * @param attributes    node attributes that depend on the kept count (depthwise {@code group}), as
- *                      node name → attribute name → value per kept channel (multiply by the kept count)
+ *                      node name → attribute name → value per kept input channel of that node (the compactor
+ *                      multiplies by the input channels that survive there, over every group reaching it)
  * @param refusal       why this group cannot be compacted (names the node), if it cannot
  * @param pinned        whether the channels reach a graph output, so they can be zeroed but never removed
  */

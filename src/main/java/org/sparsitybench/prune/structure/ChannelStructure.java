@@ -35,6 +35,16 @@ public final class ChannelStructure {
             "LpPool", "GlobalLpPool");
     private static final Set<String> JOINS = Set.of("Add", "Sub", "Mul", "Div");
     private static final Set<String> SUBTRACTIVE = Set.of("Add", "Sub");
+    /**
+     * Ops through which a value's channels still mean the same thing at their output (element-wise maths,
+     * normalisations, layout changes, class selection): channels reaching a graph output through them are the
+     * model's outputs (a classifier's classes behind its Softmax) and stay whole.
+     */
+    private static final Set<String> KEEPS_MEANING = Set.of("Softmax", "LogSoftmax", "Sigmoid", "HardSigmoid", "Exp",
+            "Log", "Sqrt", "Reciprocal", "Pow", "Add", "Sub", "Mul", "Div", "Max", "Min", "Reshape", "Transpose",
+            "Flatten", "Squeeze", "Unsqueeze", "Cast", "BatchNormalization", "InstanceNormalization",
+            "LayerNormalization", "ArgMax", "ArgMin", "TopK", "Hardmax", "Concat", "Split", "Slice", "Gather", "Expand",
+            "Tile", "Floor", "Ceil", "Round", "Softplus", "Not", "Equal", "Greater", "Less", "Where");
 
     private final List<ChannelGroup> groups;
     private final Map<String, ChannelGroup> bySource;
@@ -71,6 +81,8 @@ public final class ChannelStructure {
         private final Set<String> outputs;
         /** Channel-axis size of every value a walk reached. */
         private final Map<String, Integer> widths = new HashMap<>();
+        /** Memo of {@link #reachesOutput}. */
+        private final Map<String, Boolean> reaches = new HashMap<>();
 
         Analysis(Model model) {
             this.model = model;
@@ -167,6 +179,27 @@ public final class ChannelStructure {
                 }
                 t.pending.clear();
             }
+        }
+
+        /** Whether {@code value} is a graph output or becomes one through {@link #KEEPS_MEANING} ops alone. */
+        private boolean reachesOutput(String value, Set<String> seen) {
+            Boolean known = reaches.get(value);
+            if (known != null) {
+                return known;
+            }
+            boolean r = outputs.contains(value);
+            if (!r && seen.add(value)) {
+                for (GraphNode c : consumers.getOrDefault(value, List.of())) {
+                    if (ZERO_PRESERVING.contains(c.opType()) || POOLS.contains(c.opType())
+                            || KEEPS_MEANING.contains(c.opType())) {
+                        for (String o : c.outputs()) {
+                            r |= !o.isEmpty() && reachesOutput(o, seen);
+                        }
+                    }
+                }
+            }
+            reaches.put(value, r);
+            return r;
         }
 
         /** Couples the sources arriving at one join node, or refuses them all, naming the node. */
@@ -381,7 +414,7 @@ public final class ChannelStructure {
             if (!seen.add(value + "@" + offset + "/" + block)) {
                 return;
             }
-            if (outputs.contains(value)) {
+            if (reachesOutput(value, new HashSet<>())) {
                 t.pinned = true;
             }
             for (GraphNode c : consumers.getOrDefault(value, List.of())) {

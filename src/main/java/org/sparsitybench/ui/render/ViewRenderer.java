@@ -12,12 +12,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import org.jfree.chart.JFreeChart;
-import org.sparsitybench.eval.Evaluation;
-import org.sparsitybench.eval.Evaluator;
-import org.sparsitybench.eval.LatencyMeter;
+import org.sparsitybench.eval.ConfigurationMeter;
 import org.sparsitybench.eval.ModelCard;
-import org.sparsitybench.eval.OrtModel;
-import org.sparsitybench.eval.PrunedModels;
 import org.sparsitybench.eval.Sensitivity;
 import org.sparsitybench.eval.Sweep;
 import org.sparsitybench.eval.SweepPoint;
@@ -95,11 +91,11 @@ public final class ViewRenderer {
 
         /**
          * Magnitude, random and L1-structured (whose compacted models run faster) swept 0–90 % in steps of 10 %,
-         * sensitivity at 0, 25, 50, 75 and 90 %, on 2,000 samples, 20 timed runs per point.
+         * sensitivity at {@link Sensitivity#DEFAULT_LEVELS}, on 2,000 samples, 20 timed runs per point.
          */
         public static Options defaults(double sparsity) {
             return new Options(sparsity, null, 2000, 20, List.of("magnitude", "random", "l1-structured"), List.of(0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9),
-                    List.of(0.0, 0.25, 0.5, 0.75, 0.9));
+                    Sensitivity.DEFAULT_LEVELS);
         }
     }
 
@@ -140,27 +136,21 @@ public final class ViewRenderer {
         List<SweepPoint> sweep = List.of();
         CurvePoint current = null;
         List<Sensitivity.LayerCurve> sensitivity = List.of();
-        ModelCard card = null;
-        LabeledData data = null;
-        Path cardFile = modelFile.toAbsolutePath().resolveSibling(ModelCard.FILE_NAME);
-        if (model.format() == ModelFormat.ONNX && Files.exists(cardFile)) {
-            card = ModelCard.read(cardFile);
-            if (card.dataset() != null && card.dataset().hasNonNull("test")) {
-                Path test = cardFile.resolveSibling(card.dataset().get("test").asText()).normalize();
-                if (Files.exists(test)) {
-                    data = Datasets.open(test);
-                }
-            }
-        }
-        if (data != null) {
+        ModelCard card = model.format() == ModelFormat.ONNX ? ModelCard.beside(modelFile).orElse(null) : null;
+        Path test = card == null ? null : card.testData(modelFile).orElse(null);
+        if (test != null) {
+            LabeledData data = Datasets.open(test);
+            ConfigurationMeter meter = new ConfigurationMeter(model, card, data);
             progress.progress(0.05, "sweeping magnitude and random");
-            sweep = Sweep.run(model, card, data, o.sweepMethods(), Allocation.UNIFORM, o.sweepLevels(),
+            sweep = Sweep.run(meter, o.sweepMethods(), Allocation.UNIFORM, o.sweepLevels(),
                     o.latencyRuns(), o.limit(), ProgressListener.NONE, cancel, p -> { });
             progress.progress(0.5, "measuring the configuration");
-            current = evaluate(model, result, card, data, o, cancel);
-            progress.progress(0.6, "measuring per-layer sensitivity");
-            sensitivity = Sensitivity.analyze(model, card, data, o.sensitivityLevels(), o.limit(), ProgressListener.NONE,
+            ConfigurationMeter.Measurement e = meter.measure(result, o.limit(), o.latencyRuns(), ProgressListener.NONE,
                     cancel);
+            current = new CurvePoint(result.achievedSparsity(), e.evaluation().accuracy(), e.evaluation().loss(),
+                    e.latencyMs());
+            progress.progress(0.6, "measuring per-layer sensitivity");
+            sensitivity = Sensitivity.analyze(meter, o.sensitivityLevels(), o.limit(), ProgressListener.NONE, cancel);
         }
         progress.progress(1, "measured");
         return new Measured(displayName(modelFile), result, layer.name(), h, grid, threshold, sweep, current,
@@ -186,22 +176,6 @@ public final class ViewRenderer {
         return layers.stream().filter(t -> t.name().equals(name)).findFirst().orElseThrow(() -> new IllegalArgumentException(
                 model.file() + ": no prunable layer '" + name + "'; one of "
                         + layers.stream().map(WeightTensor::name).toList()));
-    }
-
-    private static CurvePoint evaluate(Model model, PruningResult r, ModelCard card, LabeledData data, Options o,
-                                       CancellationToken cancel) throws Exception {
-        Path file = PrunedModels.write(model, r.masks());
-        try {
-            Evaluation e;
-            try (OrtModel session = OrtModel.open(file, card.input(), 0)) {
-                e = Evaluator.evaluate(session, card, data, 256, o.limit(), ProgressListener.NONE, cancel);
-            }
-            double latency = o.latencyRuns() == 0 ? Double.NaN
-                    : LatencyMeter.measure(file, card, 1, 1, 5, o.latencyRuns(), cancel).medianMs();
-            return new CurvePoint(r.achievedSparsity(), e.accuracy(), e.loss(), latency);
-        } finally {
-            Files.deleteIfExists(file);
-        }
     }
 
     /**

@@ -327,7 +327,7 @@ public final class MainView extends BorderPane {
     }
 
     private void runSensitivity() {
-        vm.runSensitivity(WorkbenchViewModel.SENSITIVITY_LEVELS, 2000);
+        vm.runSensitivity(WorkbenchViewModel.SENSITIVITY_LEVELS, org.sparsitybench.eval.Sensitivity.DEFAULT_SAMPLES);
     }
 
     private void openAny(Path f) {
@@ -419,18 +419,12 @@ public final class MainView extends BorderPane {
         allocation.setConverter(new javafx.util.StringConverter<>() {
             @Override
             public String toString(Allocation a) {
-                return a == null ? "" : switch (a) {
-                    case UNIFORM -> "uniform";
-                    case GLOBAL -> "global threshold";
-                    case LAYER_NORMALIZED -> "layer-normalised";
-                    case ERK -> "ERK";
-                    case SENSITIVITY -> "sensitivity-guided";
-                };
+                return a == null ? "" : a.label();
             }
 
             @Override
             public Allocation fromString(String s) {
-                return null;
+                return s == null || s.isBlank() ? null : Allocation.parse(s);
             }
         });
         allocation.setTooltip(new Tooltip("How the global target is shared among layers."));

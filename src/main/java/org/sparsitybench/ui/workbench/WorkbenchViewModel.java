@@ -27,7 +27,7 @@ import org.sparsitybench.eval.Latency;
 import org.sparsitybench.eval.LatencyMeter;
 import org.sparsitybench.eval.ModelCard;
 import org.sparsitybench.eval.OrtModel;
-import org.sparsitybench.eval.PrunedModels;
+import org.sparsitybench.eval.TemporaryModels;
 import org.sparsitybench.eval.Sensitivity;
 import org.sparsitybench.eval.Sweep;
 import org.sparsitybench.eval.SweepPoint;
@@ -53,7 +53,7 @@ import org.sparsitybench.prune.SensitivityAllocation;
 import org.sparsitybench.prune.mask.ThresholdMask;
 import org.sparsitybench.prune.stats.HeatmapGrid;
 import org.sparsitybench.prune.stats.WeightHistogram;
-import org.sparsitybench.prune.stats.WeightUses;
+import org.sparsitybench.prune.stats.FlopCounter;
 import org.sparsitybench.task.CancellationToken;
 import org.sparsitybench.task.LongTask;
 import org.sparsitybench.ui.common.FxTaskExecutor;
@@ -101,7 +101,7 @@ public final class WorkbenchViewModel {
     private ModelCard card;
     private LabeledData data;
     private PruningEngine engine;
-    private WeightUses uses;
+    private FlopCounter uses;
     private boolean syncing;
     private PruningConfig dragOrigin;
 
@@ -327,7 +327,7 @@ public final class WorkbenchViewModel {
             Model m = ModelFiles.read(file);
             ScoreCache cache = new ScoreCache(true);
             PruningEngine e = new PruningEngine(m, cache, null);
-            WeightUses u = WeightUses.of(m);
+            FlopCounter u = FlopCounter.of(m);
             ModelCard c = null;
             LabeledData d = null;
             Path cardFile = file.toAbsolutePath().resolveSibling(ModelCard.FILE_NAME);
@@ -350,7 +350,7 @@ public final class WorkbenchViewModel {
             featureNorms = Map.of();
             sensitivity.clear();
             modelSha256 = null;
-            uses = (WeightUses) loaded[2];
+            uses = (FlopCounter) loaded[2];
             card = (ModelCard) loaded[3];
             data = (LabeledData) loaded[4];
             accuracy.set(data == null ? "accuracy: no model card with test data beside the model" : "");
@@ -455,7 +455,7 @@ public final class WorkbenchViewModel {
     }
 
     /** Levels a sensitivity analysis from the window measures. */
-    public static final List<Double> SENSITIVITY_LEVELS = List.of(0.0, 0.25, 0.5, 0.7, 0.8, 0.9, 0.95);
+    public static final List<Double> SENSITIVITY_LEVELS = Sensitivity.DEFAULT_LEVELS;
 
     /**
      * Runs a per-layer sensitivity analysis on (at most {@code limit} samples of) the test data as a long task;
@@ -1015,7 +1015,7 @@ public final class WorkbenchViewModel {
         LabeledData d = data;
         return (progress, cancel) -> {
             cancel.throwIfCancelled();
-            Path tmp = PrunedModels.write(m, s.result().masks(), cancel);
+            Path tmp = TemporaryModels.write(m, s.result().masks(), cancel);
             try {
                 try (OrtModel session = OrtModel.open(tmp, c.input(), 0)) {
                     Evaluation quick = Evaluator.evaluate(session, c, d, 250,

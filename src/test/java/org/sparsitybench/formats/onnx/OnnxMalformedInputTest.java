@@ -11,13 +11,13 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.sparsitybench.fuzz.Cases;
-import org.sparsitybench.fuzz.Expect;
-import org.sparsitybench.fuzz.FuzzAssert;
-import org.sparsitybench.fuzz.FuzzCase;
-import org.sparsitybench.fuzz.FuzzReport;
-import org.sparsitybench.fuzz.FuzzRunner;
-import org.sparsitybench.fuzz.OnnxCorpus;
+import org.sparsitybench.tools.fuzz.Cases;
+import org.sparsitybench.tools.fuzz.Expect;
+import org.sparsitybench.tools.fuzz.FuzzAssert;
+import org.sparsitybench.tools.fuzz.FuzzCase;
+import org.sparsitybench.tools.fuzz.FuzzReport;
+import org.sparsitybench.tools.fuzz.FuzzRunner;
+import org.sparsitybench.tools.fuzz.OnnxCorpus;
 import org.sparsitybench.testing.Fixtures;
 
 /**

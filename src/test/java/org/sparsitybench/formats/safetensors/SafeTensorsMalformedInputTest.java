@@ -6,11 +6,11 @@ import java.io.IOException;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.sparsitybench.fuzz.Cases;
-import org.sparsitybench.fuzz.FuzzAssert;
-import org.sparsitybench.fuzz.FuzzReport;
-import org.sparsitybench.fuzz.FuzzRunner;
-import org.sparsitybench.fuzz.SafeTensorsCorpus;
+import org.sparsitybench.tools.fuzz.Cases;
+import org.sparsitybench.tools.fuzz.FuzzAssert;
+import org.sparsitybench.tools.fuzz.FuzzReport;
+import org.sparsitybench.tools.fuzz.FuzzRunner;
+import org.sparsitybench.tools.fuzz.SafeTensorsCorpus;
 
 /**
  * Feeds the reader thousands of deterministically damaged files from {@link SafeTensorsCorpus}: each must either

@@ -6,15 +6,15 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.sparsitybench.fuzz.SafeTensorsFiles.assemble;
-import static org.sparsitybench.fuzz.SafeTensorsFiles.builder;
-import static org.sparsitybench.fuzz.SafeTensorsFiles.f32;
-import static org.sparsitybench.fuzz.SafeTensorsFiles.f64;
-import static org.sparsitybench.fuzz.SafeTensorsFiles.i32;
-import static org.sparsitybench.fuzz.SafeTensorsFiles.i64;
-import static org.sparsitybench.fuzz.SafeTensorsFiles.shape;
-import static org.sparsitybench.fuzz.SafeTensorsFiles.u16;
-import static org.sparsitybench.fuzz.SafeTensorsFiles.u8;
+import static org.sparsitybench.tools.fuzz.SafeTensorsFiles.assemble;
+import static org.sparsitybench.tools.fuzz.SafeTensorsFiles.builder;
+import static org.sparsitybench.tools.fuzz.SafeTensorsFiles.f32;
+import static org.sparsitybench.tools.fuzz.SafeTensorsFiles.f64;
+import static org.sparsitybench.tools.fuzz.SafeTensorsFiles.i32;
+import static org.sparsitybench.tools.fuzz.SafeTensorsFiles.i64;
+import static org.sparsitybench.tools.fuzz.SafeTensorsFiles.shape;
+import static org.sparsitybench.tools.fuzz.SafeTensorsFiles.u16;
+import static org.sparsitybench.tools.fuzz.SafeTensorsFiles.u8;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -26,11 +26,11 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
-import org.sparsitybench.fuzz.SafeTensorsFiles;
+import org.sparsitybench.tools.fuzz.SafeTensorsFiles;
 import org.junit.jupiter.api.io.TempDir;
 import org.sparsitybench.model.BufferTensorData;
 import org.sparsitybench.model.DType;
-import org.sparsitybench.model.Layer;
+import org.sparsitybench.model.NodeTensors;
 import org.sparsitybench.model.Model;
 import org.sparsitybench.model.ModelFormat;
 import org.sparsitybench.model.ModelFormatException;
@@ -175,10 +175,10 @@ class SafeTensorsReaderTest {
         assertArrayEquals(new float[] {7f}, step.data().readAllFloats());
         assertTrue(m.tensor("emb.weight").orElseThrow().prunable());
 
-        List<String> layers = m.layers().stream().map(Layer::name).toList();
+        List<String> layers = m.nodeTensors().stream().map(NodeTensors::name).toList();
         assertEquals(List.of("model.layers.0.mlp.up", "model.layers.0.input_layernorm", "model.layers.0.ln_1",
                 "features.BN2", "features.conv", "quant", "head.scale", "step", "emb"), layers);
-        assertEquals(2, m.layers().get(0).tensors().size());
+        assertEquals(2, m.nodeTensors().get(0).tensors().size());
         assertEquals(List.of("model.layers.0.mlp.up.weight", "features.conv.weight", "emb.weight"),
                 m.prunableTensors().stream().map(WeightTensor::name).toList());
     }

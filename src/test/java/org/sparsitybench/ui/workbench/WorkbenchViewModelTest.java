@@ -218,9 +218,9 @@ class WorkbenchViewModelTest {
         for (int i = 0; i < w.length; i++) {
             w[i] = (float) r.nextGaussian();
         }
-        Path file = org.sparsitybench.fuzz.SafeTensorsFiles.builder()
+        Path file = org.sparsitybench.tools.fuzz.SafeTensorsFiles.builder()
                 .tensor("model.layers.0.mlp.up_proj.weight", "F32", new long[] {40, 30},
-                        org.sparsitybench.fuzz.SafeTensorsFiles.f32(w))
+                        org.sparsitybench.tools.fuzz.SafeTensorsFiles.f32(w))
                 .write(dir.resolve("weights.safetensors"));
         WorkbenchViewModel vm = vm(null);
         vm.open(file);

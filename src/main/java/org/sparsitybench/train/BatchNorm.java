@@ -1,0 +1,180 @@
+package org.sparsitybench.train;
+
+import java.util.Arrays;
+import java.util.List;
+import org.sparsitybench.formats.onnx.OnnxModelBuilder;
+
+/**
+ * Batch normalisation over the channels of feature maps: {@code y = γ·(x − μ)/√(σ² + ε) + β}. Training uses
+ * the batch's mean and (biased) variance and updates running estimates with momentum 0.1 (unbiased variance,
+ * as PyTorch does); inference and the ONNX export use the running estimates.
+ */
+public final class BatchNorm implements TrainableOp {
+    public static final float EPSILON = 1e-5f;
+    public static final float MOMENTUM = 0.1f;
+
+    private final String name;
+    private final int channels;
+    private final Param gamma;
+    private final Param beta;
+    private final float[] runningMean;
+    private final float[] runningVar;
+    private final Param meanBuffer;
+    private final Param varBuffer;
+    private final float epsilon;
+    /** Weight of the new batch statistic in the running estimate (PyTorch's momentum; ONNX's is 1 minus it). */
+    private final float momentum;
+    private final boolean frozenStatistics;
+    private float[] normalized;
+    private float[] invStd;
+
+    public BatchNorm(String name, int channels) {
+        this(name, new Param(name + ".weight", channels).filled(1f), new Param(name + ".bias", channels),
+                new Param(name + ".running_mean", channels), new Param(name + ".running_var", channels).filled(1f),
+                EPSILON, MOMENTUM, false);
+    }
+
+    /**
+     * Batch normalisation over given tensors (a graph's initializers).
+     *
+     * @param mean             running mean (updated in training unless {@code frozenStatistics})
+     * @param var              running variance (likewise)
+     * @param momentum         weight of the batch statistic in the running estimate (ONNX momentum m gives 1 − m)
+     * @param frozenStatistics true: training normalises with the running statistics and leaves them as they are
+     *                         (the layer is then an affine map whose scale and shift still train); false: batch
+     *                         statistics, running estimates updated, as in PyTorch's train mode
+     */
+    public BatchNorm(String name, Param gamma, Param beta, Param mean, Param var, float epsilon, float momentum,
+                     boolean frozenStatistics) {
+        this.name = name;
+        this.channels = gamma.value.length;
+        this.gamma = gamma;
+        this.beta = beta;
+        this.meanBuffer = mean;
+        this.varBuffer = var;
+        this.runningMean = mean.value;
+        this.runningVar = var.value;
+        this.epsilon = epsilon;
+        this.momentum = momentum;
+        this.frozenStatistics = frozenStatistics;
+        if (beta.value.length != channels || runningMean.length != channels || runningVar.length != channels) {
+            throw new IllegalArgumentException(name + ": scale, shift, mean and variance differ in length");
+        }
+    }
+
+    @Override
+    public List<Param> buffers() {
+        return List.of(meanBuffer, varBuffer);
+    }
+
+    @Override
+    public Activations forward(Activations x, boolean training) {
+        x.requireSpatial(name);
+        if (x.channels != channels) {
+            throw new IllegalArgumentException(name + " needs " + channels + " channels, got " + x.channels);
+        }
+        int m = x.batch * x.plane();
+        float[] v = x.data;
+        float[] y = new float[v.length];
+        if (!training || frozenStatistics) {
+            float[] xhat = training ? new float[v.length] : null;
+            float[] inv = new float[channels];
+            for (int c = 0; c < channels; c++) {
+                inv[c] = (float) (1 / Math.sqrt(runningVar[c] + (double) epsilon));
+                float a = gamma.value[c] * inv[c];
+                float b = beta.value[c] - runningMean[c] * a;
+                for (int i = c * m, end = i + m; i < end; i++) {
+                    y[i] = v[i] * a + b;
+                }
+                if (xhat != null) {
+                    float mu = runningMean[c];
+                    for (int i = c * m, end = i + m; i < end; i++) {
+                        xhat[i] = (v[i] - mu) * inv[c];
+                    }
+                }
+            }
+            normalized = xhat;
+            invStd = inv;
+            return x.with(y);
+        }
+        float[] xhat = new float[v.length];
+        float[] inv = new float[channels];
+        Parallel.forEach(channels, c -> {
+            int start = c * m;
+            double sum = 0;
+            for (int i = start; i < start + m; i++) {
+                sum += v[i];
+            }
+            double mean = sum / m;
+            double sq = 0;
+            for (int i = start; i < start + m; i++) {
+                double d = v[i] - mean;
+                sq += d * d;
+            }
+            double var = sq / m;
+            float is = (float) (1.0 / Math.sqrt(var + epsilon));
+            float fm = (float) mean;
+            float g = gamma.value[c];
+            float b = beta.value[c];
+            for (int i = start; i < start + m; i++) {
+                float h = (v[i] - fm) * is;
+                xhat[i] = h;
+                y[i] = g * h + b;
+            }
+            inv[c] = is;
+            runningMean[c] = (1 - momentum) * runningMean[c] + momentum * fm;
+            runningVar[c] = (1 - momentum) * runningVar[c] + momentum * (float) (m > 1 ? sq / (m - 1) : var);
+        });
+        normalized = xhat;
+        invStd = inv;
+        return x.with(y);
+    }
+
+    @Override
+    public Activations backward(Activations g) {
+        int m = g.batch * g.plane();
+        float[] gv = g.data;
+        float[] dx = new float[gv.length];
+        float[] xhat = normalized;
+        Parallel.forEach(channels, c -> {
+            int start = c * m;
+            double dBeta = 0;
+            double dGamma = 0;
+            for (int i = start; i < start + m; i++) {
+                dBeta += gv[i];
+                dGamma += gv[i] * (double) xhat[i];
+            }
+            gamma.grad[c] += (float) dGamma;
+            beta.grad[c] += (float) dBeta;
+            if (frozenStatistics) {
+                // Fixed statistics: y = γ·x̂ + β is affine in x, so dx = γ/√(σ² + ε)·g.
+                float a = gamma.value[c] * invStd[c];
+                for (int i = start; i < start + m; i++) {
+                    dx[i] = a * gv[i];
+                }
+                return;
+            }
+            float scale = gamma.value[c] * invStd[c] / m;
+            float mb = (float) dBeta;
+            float mg = (float) dGamma;
+            for (int i = start; i < start + m; i++) {
+                dx[i] = scale * (m * gv[i] - mb - xhat[i] * mg);
+            }
+        });
+        normalized = null;
+        return g.with(dx);
+    }
+
+    @Override
+    public List<Param> params() {
+        return List.of(gamma, beta);
+    }
+
+    @Override
+    public String export(OnnxExport onnx, String x, String output) {
+        return onnx.node(name, "BatchNormalization", OnnxExport.outputName(output, name + ".out"),
+                new String[] {x, onnx.initializer(gamma), onnx.initializer(beta),
+                        onnx.initializer(meanBuffer), onnx.initializer(varBuffer)},
+                OnnxModelBuilder.attrFloat("epsilon", epsilon), OnnxModelBuilder.attrFloat("momentum", 1 - momentum));
+    }
+}

@@ -1,0 +1,47 @@
+package org.sparsitybench.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.sparsitybench.cli.InspectCommandTest.Run;
+import org.sparsitybench.eval.PruneExport;
+import org.sparsitybench.eval.Sensitivity;
+import org.sparsitybench.prune.Allocation;
+import org.sparsitybench.testing.Fixtures;
+import org.sparsitybench.ui.common.FxTaskExecutor;
+import org.sparsitybench.ui.workbench.WorkbenchViewModel;
+
+/**
+ * The window's Sensitivity button and {@code prune --allocation sensitivity} measure the same levels on the same
+ * number of samples, so one configuration gives one set of sensitivity-guided masks wherever it is pruned.
+ */
+class SensitivityAgreementTest {
+    @TempDir
+    Path dir;
+
+    private static final Path MLP = Fixtures.projectDir().resolve("sample-models/fashion-lenet-300-100/model.onnx");
+
+    @Test
+    void theWindowAndTheCommandLineGiveTheSameSensitivityGuidedMasks() throws Exception {
+        WorkbenchViewModel vm = new WorkbenchViewModel(FxTaskExecutor.direct(), null, Duration.ofMillis(50));
+        vm.open(MLP);
+        Path data = vm.datasetPath();
+        vm.runSensitivity(WorkbenchViewModel.SENSITIVITY_LEVELS, Sensitivity.DEFAULT_SAMPLES);
+        vm.setAllocation(Allocation.SENSITIVITY);
+        for (double target : new double[] {0.2, 0.6}) {
+            vm.setGlobalTarget(target);
+            String window = PruneExport.masksSha256(vm.snapshotProperty().get().result().masks());
+            Path out = dir.resolve("s" + target + ".onnx");
+            Run r = InspectCommandTest.cli("prune", MLP.toString(), "--out", out.toString(), "--allocation",
+                    "sensitivity", "--sparsity", Double.toString(target), "--data", data.toString());
+            assertEquals(0, r.code(), r.err());
+            JsonNode report = new ObjectMapper().readTree(PruneExport.reportFile(out).toFile());
+            assertEquals(window, report.get("masksSha256").asText(), "at target " + target);
+        }
+    }
+}
