@@ -32,7 +32,7 @@ public final class Launcher {
 
     /** The bundled sample, if this working directory has it. */
     static Path defaultSample() {
-        Path bundled = org.sparsitybench.ui.common.UserFiles.samples().resolve(DEFAULT_SAMPLE.subpath(1, 3));
+        Path bundled = org.sparsitybench.session.UserFiles.samples().resolve(DEFAULT_SAMPLE.subpath(1, 3));
         return Files.exists(bundled) ? bundled : null;
     }
 }

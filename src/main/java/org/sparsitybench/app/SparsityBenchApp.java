@@ -6,14 +6,13 @@ import java.util.ArrayList;
 import java.util.List;
 import javafx.application.Application;
 import javafx.scene.Scene;
-import javafx.scene.control.Alert;
-import javafx.scene.control.ButtonBar;
-import javafx.scene.control.ButtonType;
 import javafx.scene.image.Image;
 import javafx.stage.Stage;
+import org.sparsitybench.project.ProjectFiles;
+import org.sparsitybench.session.Autosave;
+import org.sparsitybench.session.UserFiles;
+import org.sparsitybench.ui.common.DialogService;
 import org.sparsitybench.ui.common.FxTaskExecutor;
-import org.sparsitybench.ui.common.UserFiles;
-import org.sparsitybench.ui.workbench.Autosave;
 import org.sparsitybench.ui.workbench.MainView;
 import org.sparsitybench.ui.workbench.WorkbenchViewModel;
 
@@ -35,10 +34,10 @@ public final class SparsityBenchApp extends Application {
         stage.setScene(new Scene(view, 1280, 800));
         stage.show();
         List<Autosave.Orphan> orphans = Autosave.orphans(userDir);
-        if (!orphans.isEmpty() && offerRecovery(stage, orphans.get(0))) {
+        if (!orphans.isEmpty() && offerRecovery(view.dialogs(), orphans.get(0))) {
             Path recovered = orphans.get(0).file();
             // Keep the file until the recovered session has its own autosave; it is deleted after opening.
-            vm.recover(recovered);
+            vm.project().recover(recovered);
             vm.modelProperty().addListener((o, a, b) -> Autosave.discard(orphans));
             return;
         }
@@ -48,7 +47,7 @@ public final class SparsityBenchApp extends Application {
         if (model != null && Files.exists(model)) {
             // A project arrives here from the packages' .sbproj file association.
             if (model.getFileName().toString().endsWith(".sbproj")) {
-                vm.openProject(model);
+                vm.project().openProject(model);
             } else {
                 view.open(model);
             }
@@ -56,23 +55,18 @@ public final class SparsityBenchApp extends Application {
     }
 
     /** Asks whether to restore the session a crash left behind. */
-    static boolean offerRecovery(Stage owner, Autosave.Orphan orphan) {
-        String what = orphan.file().toString();
+    static boolean offerRecovery(DialogService dialogs, Autosave.Orphan orphan) {
+        String what;
         try {
-            var opened = org.sparsitybench.project.ProjectFiles.read(orphan.file());
+            var opened = ProjectFiles.read(orphan.file());
             what = opened.model().getFileName() + ", " + opened.project().snapshots().size() + " snapshot(s)";
         } catch (java.io.IOException | RuntimeException e) {
             return false;
         }
-        Alert a = new Alert(Alert.AlertType.CONFIRMATION, "SparsityBench did not close normally. Restore the session "
-                + "autosaved at " + java.time.format.DateTimeFormatter.ISO_LOCAL_TIME.format(
+        return dialogs.ask("recoveryDialog", "Recover unsaved work", "SparsityBench did not close normally. Restore "
+                + "the session autosaved at " + java.time.format.DateTimeFormatter.ISO_LOCAL_TIME.format(
                         orphan.written().atZone(java.time.ZoneId.systemDefault()).toLocalTime().withNano(0))
-                + " (" + what + ")?", new ButtonType("Restore", ButtonBar.ButtonData.YES),
-                new ButtonType("Discard", ButtonBar.ButtonData.NO));
-        a.setHeaderText("Recover unsaved work");
-        a.initOwner(owner);
-        a.getDialogPane().setId("recoveryDialog");
-        return a.showAndWait().map(b -> b.getButtonData() == ButtonBar.ButtonData.YES).orElse(false);
+                + " (" + what + ")?", "Restore", "Discard");
     }
 
     /** The application icon in every bundled size, smallest first. */
@@ -88,7 +82,7 @@ public final class SparsityBenchApp extends Application {
     @Override
     public void stop() {
         if (vm != null) {
-            vm.close();
+            vm.project().close();
         }
         if (executor != null) {
             executor.shutdown();

@@ -16,7 +16,7 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "sparsitybench", mixinStandardHelpOptions = true, versionProvider = SparsityBenchCli.Version.class,
         description = "Inspect, prune and evaluate neural-network models.",
-        subcommands = {InspectCommand.class, PruneCommand.class, QuantizeCommand.class, EvalCommand.class, SweepCommand.class, SensitivityCommand.class, SamplesCommand.class})
+        subcommands = {InspectCommand.class, PruneCommand.class, FinetuneCommand.class, QuantizeCommand.class, EvalCommand.class, SweepCommand.class, SensitivityCommand.class, SamplesCommand.class})
 public final class SparsityBenchCli {
     public static final int EXIT_OK = 0;
     public static final int EXIT_FAILURE = 1;

@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.sparsitybench.formats.AtomicFiles;
+import java.util.Optional;
 import org.sparsitybench.model.ModelFormatException;
 
 /**
@@ -83,13 +84,9 @@ public record ModelCard(String name, String input, long[] inputShape, String lay
         if (override != null) {
             return read(override);
         }
-        Path beside = model.toAbsolutePath().resolveSibling(FILE_NAME);
-        if (!Files.exists(beside)) {
-            throw new ModelFormatException(model, "", "no " + FILE_NAME + " beside the model: write one with at least "
-                    + "{\"input\": NAME, \"inputShape\": [1, 1, 28, 28], \"layout\": \"NCHW\", \"scale\": 0.00392156862745098, "
-                    + "\"mean\": [m], \"std\": [s], \"labels\": [...]} or pass --preprocess FILE");
-        }
-        return read(beside);
+        return beside(model).orElseThrow(() -> new ModelFormatException(model, "", "no " + FILE_NAME + " beside the "
+                + "model: write one with at least {\"input\": NAME, \"inputShape\": [1, 1, 28, 28], \"layout\": \"NCHW\", "
+                + "\"scale\": 0.00392156862745098, \"mean\": [m], \"std\": [s], \"labels\": [...]} or pass --preprocess FILE"));
     }
 
     /**
@@ -97,9 +94,9 @@ public record ModelCard(String name, String input, long[] inputShape, String lay
      *
      * @throws ModelFormatException naming the card when it is present but not a valid card
      */
-    public static java.util.Optional<ModelCard> beside(Path model) throws IOException {
+    public static Optional<ModelCard> beside(Path model) throws IOException {
         Path file = model.toAbsolutePath().resolveSibling(FILE_NAME);
-        return Files.exists(file) ? java.util.Optional.of(read(file)) : java.util.Optional.empty();
+        return Files.exists(file) ? Optional.of(read(file)) : Optional.empty();
     }
 
     /**
@@ -108,12 +105,12 @@ public record ModelCard(String name, String input, long[] inputShape, String lay
      *
      * @param model the model file this card lies beside
      */
-    public java.util.Optional<Path> testData(Path model) {
+    public Optional<Path> testData(Path model) {
         if (dataset == null || !dataset.hasNonNull("test")) {
-            return java.util.Optional.empty();
+            return Optional.empty();
         }
         Path test = model.toAbsolutePath().resolveSibling(dataset.get("test").asText()).normalize();
-        return Files.exists(test) ? java.util.Optional.of(test) : java.util.Optional.empty();
+        return Files.exists(test) ? Optional.of(test) : Optional.empty();
     }
 
     private void validate(Path file) throws ModelFormatException {

@@ -1,6 +1,5 @@
 package org.sparsitybench.eval;
 
-import ai.onnxruntime.NodeInfo;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
@@ -29,15 +28,15 @@ public final class OrtModel implements AutoCloseable {
     }
 
     /**
-     * @param model   model file (external data is found beside it)
+     * @param file    model file (external data is found beside it)
      * @param input   the input to feed, or null for the first graph input
      * @param threads intra-op threads (0 = ONNX Runtime's default, all cores)
      */
-    public static OrtModel open(Path model, String input, int threads) throws IOException {
-        return create(null, model, input, threads);
+    public static OrtModel open(Path file, String input, int threads) throws IOException {
+        return create(null, file, input, threads);
     }
 
-    /** As {@link #open}, from serialized model bytes (models without external data). */
+    /** As {@link #open}, from serialized model bytes (models without external data): no temporary file. */
     public static OrtModel fromBytes(byte[] model, String input, int threads) throws IOException {
         return create(model, null, input, threads);
     }
@@ -73,15 +72,6 @@ public final class OrtModel implements AutoCloseable {
     /** Nanoseconds the session took to create. */
     public long createNanos() {
         return createNanos;
-    }
-
-    public String inputName() {
-        return input;
-    }
-
-    /** Declared input info, e.g. to check a dataset fits. */
-    public NodeInfo inputInfo() throws OrtException {
-        return session.getInputInfo().get(input);
     }
 
     /**

@@ -12,10 +12,8 @@ import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -46,7 +44,7 @@ import org.sparsitybench.prune.Mask;
 import org.sparsitybench.prune.PruningConfig;
 import org.sparsitybench.prune.PruningResult;
 import org.sparsitybench.prune.stats.ChannelCounts;
-import org.sparsitybench.prune.stats.WeightUses;
+import org.sparsitybench.prune.stats.FlopCounter;
 import org.sparsitybench.prune.structure.ChannelCompactor;
 import org.sparsitybench.task.CancellationToken;
 import org.sparsitybench.task.ProgressListener;
@@ -82,8 +80,8 @@ public final class PruneExport {
     }
 
     /**
-     * Everything an export needs, already decided by the caller (the CLI's method dispatch or the window's
-     * engine result).
+     * Everything an export needs, already decided: {@link PrunePipeline#exportRequest} builds it from an engine
+     * result for the command line and the window alike.
      *
      * @param model      the opened model (not modified)
      * @param source     the model's path as the user gave it (the report's {@code model})
@@ -117,37 +115,6 @@ public final class PruneExport {
             if (options.compact() && compaction == null) {
                 throw new IllegalArgumentException("compaction asked for but no compacted tensors given");
             }
-        }
-
-        /**
-         * The request for an engine result (the window): values are the masked weights, excluded layers are those
-         * the engine left dense by exclusion, the engine's messages go into the report. With
-         * {@link Options#compact()} the channels to remove are derived from the masks by
-         * {@link PruneExportChannels}.
-         *
-         * @throws UnsupportedModelException naming the node when a channel group cannot be compacted, or saying
-         *                                   why nothing can be removed
-         */
-        public static Request of(Model model, PruningResult result, Options options, CancellationToken cancel) {
-            cancel.throwIfCancelled();
-            // Structured layers also lose their removed channels' bias and BatchNorm entries, as `prune` exports.
-            Map<String, TensorData> values = new LinkedHashMap<>(result.prunedValues(model));
-            cancel.throwIfCancelled();
-            Set<String> excluded = result.layers().stream().filter(l -> l.status() == LayerResult.Status.EXCLUDED)
-                    .map(LayerResult::name).collect(Collectors.toSet());
-            ObjectNode extra = new ObjectMapper().createObjectNode();
-            if (!result.messages().isEmpty()) {
-                extra.putPOJO("messages", result.messages());
-            }
-            ChannelCompactor.Compaction compaction = null;
-            if (options.compact()) {
-                PruneExportChannels.Plan plan = PruneExportChannels.plan(model, result.config(), values);
-                values.putAll(plan.values());
-                compaction = plan.compaction();
-                extra.set("groups", plan.groups());
-            }
-            return new Request(model, model.file(), result.config().global().method(), result.config().global().target(),
-                    result.config(), result.layers(), result.masks(), values, excluded, extra, compaction, options);
         }
     }
 
@@ -243,10 +210,11 @@ public final class PruneExport {
      * @param stored     stored as {@code sparse_initializer}s
      * @param keptDense  asked for, kept dense because that is smaller
      */
-    record SparseChoice(Set<String> stored, List<String> keptDense) {
+    record SparseChoice(Set<String> stored, List<String> keptDense, Map<String, String> why) {
         static SparseChoice of(Model m, Map<String, TensorData> values, Set<String> asked, CancellationToken cancel) {
             Set<String> stored = new LinkedHashSet<>();
             List<String> dense = new ArrayList<>();
+            Map<String, String> why = new LinkedHashMap<>();
             for (Map.Entry<String, TensorData> e : values.entrySet()) {
                 if (!asked.contains(e.getKey())) {
                     continue;
@@ -254,13 +222,18 @@ public final class PruneExport {
                 cancel.throwIfCancelled();
                 TensorData d = e.getValue();
                 long nonZeros = d.elementCount() - org.sparsitybench.model.TensorStats.of(d).zeros();
-                if (OnnxWriter.sparseIsSmaller(d.elementCount(), nonZeros, m.tensor(e.getKey()).orElseThrow().dtype())) {
+                String refusal = OnnxWriter.sparseRefusal(m, e.getKey());
+                if (refusal != null) {
+                    dense.add(e.getKey());
+                    why.put(e.getKey(), refusal);
+                } else if (OnnxWriter.sparseIsSmaller(d.elementCount(), nonZeros, m.tensor(e.getKey()).orElseThrow().dtype())) {
                     stored.add(e.getKey());
                 } else {
                     dense.add(e.getKey());
+                    why.put(e.getKey(), "dense is smaller");
                 }
             }
-            return new SparseChoice(stored, dense);
+            return new SparseChoice(stored, dense, why);
         }
     }
 
@@ -274,9 +247,12 @@ public final class PruneExport {
         Path out = r.options().out();
         Path dir = out.toAbsolutePath().getParent();
         Files.createDirectories(dir);
-        Path masked = AtomicFiles.createProcessTempFile(dir, ".masked-", ".onnx");
-        Path candidate = AtomicFiles.createProcessTempFile(dir, ".compact-", ".onnx");
+        // The masked model exists only for the check: it and its data go into a scratch folder deleted afterwards.
+        // The compacted model is written to OUT itself (with OUT.data when it has external data) and checked
+        // before it replaces anything, so the export is self-contained and a failed check leaves nothing.
+        Path scratch = AtomicFiles.createProcessTempDirectory(dir, ".sparsitybench-check-");
         try {
+            Path masked = scratch.resolve("masked.onnx");
             new OnnxWriter().write(m, updates(m, r.values()), meta, masked, ProgressListener.NONE, cancel);
             cancel.throwIfCancelled();
             Map<String, TensorUpdate> sliced = new LinkedHashMap<>();
@@ -285,28 +261,24 @@ public final class PruneExport {
             Map<String, TensorData> slicedValues = new LinkedHashMap<>();
             sliced.forEach((name, u) -> slicedValues.put(name, u.values()));
             SparseChoice choice = SparseChoice.of(m, slicedValues, sparse, cancel);
-            new OnnxWriter().write(m, sliced, r.compaction().attributes(), choice.stored(), meta, candidate);
-            cancel.throwIfCancelled();
-            progress.progress(0.4, "checking the compacted model against the masked one");
-            EquivalenceCheck.Result res;
-            try {
-                res = EquivalenceCheck.compare(masked, candidate, 4, 2, CHECK_TOLERANCE);
-            } catch (IOException e) {
-                throw new IOException(out + ": " + e.getMessage() + "; nothing was written", e);
-            }
-            if (!res.passed()) {
-                throw new CompactionCheckException(out, res);
-            }
-            cancel.throwIfCancelled();
-            try {
-                Files.move(candidate, out, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(candidate, out, StandardCopyOption.REPLACE_EXISTING);
-            }
-            return new Compacted(new ObjectMapper().valueToTree(res), choice);
+            EquivalenceCheck.Result[] res = new EquivalenceCheck.Result[1];
+            new OnnxWriter().write(m, sliced, r.compaction().attributes(), choice.stored(), meta, out,
+                    ProgressListener.NONE, cancel, candidate -> {
+                        cancel.throwIfCancelled();
+                        progress.progress(0.4, "checking the compacted model against the masked one");
+                        try {
+                            res[0] = EquivalenceCheck.compare(masked, candidate, 4, 2, CHECK_TOLERANCE);
+                        } catch (IOException e) {
+                            throw new IOException(out + ": " + e.getMessage() + "; nothing was written", e);
+                        }
+                        if (!res[0].passed()) {
+                            throw new CompactionCheckException(out, res[0]);
+                        }
+                        cancel.throwIfCancelled();
+                    });
+            return new Compacted(new ObjectMapper().valueToTree(res[0]), choice);
         } finally {
-            Files.deleteIfExists(masked);
-            Files.deleteIfExists(candidate);
+            AtomicFiles.deleteTree(scratch);
         }
     }
 
@@ -404,8 +376,25 @@ public final class PruneExport {
         totals.put("achieved", selected == 0 ? 0 : (double) pruned / selected);
         totals.put("paramsBefore", m.totalParams());
         totals.put("paramsAfter", paramsAfter);
-        totals.put("flopsBefore", m.format() == ModelFormat.ONNX ? WeightUses.of(m).flops(denseCounts) : 0);
-        totals.put("flopsAfter", written.format() == ModelFormat.ONNX ? WeightUses.of(written).flops(nonZeroAfter) : 0);
+        FlopCounter flopsBefore = m.format() == ModelFormat.ONNX ? FlopCounter.of(m) : null;
+        FlopCounter flopsAfter = written.format() == ModelFormat.ONNX ? FlopCounter.of(written) : null;
+        totals.put("flopsBefore", flopsBefore != null ? flopsBefore.flops(denseCounts) : 0);
+        totals.put("flopsAfter", flopsAfter != null ? flopsAfter.flops(nonZeroAfter) : 0);
+        if (flopsAfter != null) {
+            // Per layer: what it costs as written, or "n/a" where its shapes cannot be told (never a silent 0).
+            for (com.fasterxml.jackson.databind.JsonNode l : ls) {
+                String name = l.get("name").asText();
+                if (flopsAfter.known(name) && nonZeroAfter.containsKey(name)) {
+                    ((ObjectNode) l).put("flops", 2 * flopsAfter.uses().get(name) * nonZeroAfter.get(name));
+                } else {
+                    ((ObjectNode) l).put("flops", "n/a");
+                }
+            }
+            List<String> unknown = flopsAfter.unknown(nonZeroAfter.keySet().stream().sorted().toList());
+            if (!unknown.isEmpty()) {
+                unknown.forEach(totals.putArray("flopsUnknown")::add);
+            }
+        }
         totals.put("fileBytesBefore", Files.size(m.file()));
         totals.put("fileBytesAfter", Files.size(out));
         long[] compressed = deflatedSizes(m.file(), out);
@@ -432,6 +421,8 @@ public final class PruneExport {
                         + "int64 index each take fewer bytes than the dense tensor");
                 choice.stored().forEach(sp.putArray("stored")::add);
                 choice.keptDense().forEach(sp.putArray("keptDense")::add);
+                ObjectNode why = sp.putObject("keptDenseBecause");
+                choice.why().forEach(why::put);
             }
         }
         return root;

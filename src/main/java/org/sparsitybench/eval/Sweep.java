@@ -15,9 +15,12 @@ import org.sparsitybench.prune.GlobalSettings;
 import org.sparsitybench.prune.Mask;
 import org.sparsitybench.prune.PruningConfig;
 import org.sparsitybench.prune.PruningEngine;
+import org.sparsitybench.prune.PruningMethods;
 import org.sparsitybench.prune.PruningResult;
 import org.sparsitybench.prune.ScoreCache;
-import org.sparsitybench.prune.stats.WeightUses;
+import org.sparsitybench.prune.method.NmMethod;
+import org.sparsitybench.prune.method.WandaMethod;
+import org.sparsitybench.prune.stats.FlopCounter;
 import org.sparsitybench.prune.structure.ChannelSelection;
 import org.sparsitybench.task.CancellationToken;
 import org.sparsitybench.task.ProgressListener;
@@ -31,8 +34,12 @@ public final class Sweep {
     private Sweep() {
     }
 
-    /** Methods a sweep runs (all through the engine). */
-    public static final List<String> METHODS = List.of("magnitude", "random", "l1-structured", "l2-structured");
+    /**
+     * Methods a sweep runs: every registered method that follows a sparsity level without data, so not {@code nm}
+     * (its pattern fixes the level) nor Wanda (it needs calibration).
+     */
+    public static final List<String> METHODS = PruningMethods.ids().stream()
+            .filter(id -> !id.equals(NmMethod.INSTANCE.id()) && !id.equals(WandaMethod.ID)).toList();
 
     /**
      * @param latencyRuns timed runs per point (0 = no latency)
@@ -61,7 +68,7 @@ public final class Sweep {
         }
         ScoreCache cache = new ScoreCache(false);
         PruningEngine engine = new PruningEngine(model, cache, null);
-        WeightUses uses = WeightUses.of(model);
+        FlopCounter uses = FlopCounter.of(model);
         List<SweepPoint> points = new ArrayList<>();
         int total = methods.size() * levels.size();
         int done = 0;
@@ -69,7 +76,7 @@ public final class Sweep {
             for (double level : levels) {
                 cancel.throwIfCancelled();
                 progress.progress((double) done / total, String.format(Locale.ROOT, "%s at %.0f%%", method, 100 * level));
-                boolean structured = method.endsWith("-structured");
+                boolean structured = PruningMethods.isStructured(method);
                 // Structured methods take the level per channel group (uniform allocation, whole channels).
                 PruningConfig config = PruningConfig.of(new GlobalSettings(level, method,
                         structured ? Allocation.UNIFORM : allocation, null, 0, null));
@@ -117,8 +124,7 @@ public final class Sweep {
                         }
                         kernel = sparse > 0 ? dense / sparse : Double.NaN;
                     }
-                    SweepPoint p = new SweepPoint(method, structured ? "per-group" : allocation.name()
-                            .toLowerCase(Locale.ROOT).replace('_', '-'), level, selected == 0 ? 0 : 1 - (double) kept / selected,
+                    SweepPoint p = new SweepPoint(method, structured ? "per-group" : allocation.id(), level, selected == 0 ? 0 : 1 - (double) kept / selected,
                             ev.accuracy(), ev.top5(), ev.loss(), measured.latencyMs(), compactLatency, kernel, kept,
                             uses.flops(keptCounts), measured.fileBytes());
                     points.add(p);

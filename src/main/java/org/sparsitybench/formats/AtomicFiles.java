@@ -80,6 +80,21 @@ public final class AtomicFiles {
      * On any failure the temporary file is deleted and an existing target is left untouched.
      */
     public static void write(Path target, Content content) throws IOException {
+        write(target, content, written -> { });
+    }
+
+    /** Looks at a complete temporary file before it replaces its target; throwing keeps the target as it was. */
+    @FunctionalInterface
+    public interface Check {
+        void check(Path written) throws IOException;
+    }
+
+    /**
+     * As {@link #write(Path, Content)}, running {@code beforeCommit} on the complete temporary file (same folder,
+     * so files it refers to by relative name are found) before it replaces the target; when the check throws, the
+     * temporary file is deleted and the target left untouched.
+     */
+    public static void write(Path target, Content content, Check beforeCommit) throws IOException {
         Path abs = target.toAbsolutePath();
         Path dir = abs.getParent();
         Files.createDirectories(dir);
@@ -97,6 +112,7 @@ public final class AtomicFiles {
                 content.writeTo(ch);
                 ch.force(true);
             }
+            beforeCommit.check(tmp);
             try {
                 Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             } catch (AtomicMoveNotSupportedException e) {
@@ -112,11 +128,16 @@ public final class AtomicFiles {
 
     /** Convenience for stream-shaped content. */
     public static void writeStream(Path target, StreamContent content) throws IOException {
+        writeStream(target, content, written -> { });
+    }
+
+    /** Stream-shaped content, checked before it replaces the target ({@link #write(Path, Content, Check)}). */
+    public static void writeStream(Path target, StreamContent content, Check beforeCommit) throws IOException {
         write(target, ch -> {
             OutputStream os = java.nio.channels.Channels.newOutputStream(ch);
             content.writeTo(os);
             os.flush();
-        });
+        }, beforeCommit);
     }
 
     /** Writes the content of one file as a stream. */
@@ -198,6 +219,44 @@ public final class AtomicFiles {
             }
         }
         return Files.createTempFile(dir, prefix + "pid" + PID + "-", suffix);
+    }
+
+    /**
+     * A new empty scratch folder {@code PREFIXpidPID-RANDOM} in {@code dir}, for this process to delete with
+     * {@link #deleteTree} when done. Folders of the same prefix whose process is gone are deleted first.
+     */
+    public static Path createProcessTempDirectory(Path dir, String prefix) throws IOException {
+        Pattern own = Pattern.compile(Pattern.quote(prefix) + "pid(\\d+)-\\d+");
+        List<Path> candidates;
+        try (Stream<Path> list = Files.list(dir)) {
+            candidates = list.filter(p -> own.matcher(p.getFileName().toString()).matches() && Files.isDirectory(p,
+                    java.nio.file.LinkOption.NOFOLLOW_LINKS)).toList();
+        }
+        for (Path p : candidates) {
+            Matcher m = own.matcher(p.getFileName().toString());
+            try {
+                if (m.matches() && writerGone(Long.parseLong(m.group(1)), Files.getLastModifiedTime(p))) {
+                    deleteTree(p);
+                }
+            } catch (NoSuchFileException e) {
+                // deleted meanwhile
+            }
+        }
+        return Files.createTempDirectory(dir, prefix + "pid" + PID + "-");
+    }
+
+    /** Deletes {@code folder} and everything in it (links are deleted, not followed); nothing if it is gone. */
+    public static void deleteTree(Path folder) throws IOException {
+        if (!Files.exists(folder, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        List<Path> all;
+        try (Stream<Path> walk = Files.walk(folder)) {
+            all = walk.sorted(java.util.Comparator.reverseOrder()).toList();
+        }
+        for (Path p : all) {
+            Files.deleteIfExists(p);
+        }
     }
 
     /** A meter for a write of about {@code expectedBytes} (0 if unknown: no fractions are reported). */

@@ -7,9 +7,9 @@ package org.sparsitybench.prune;
  * @param method         method id used
  * @param status         how the layer's level was decided
  * @param requested      level asked for: the override or lock level, or the allocation's {@code k / params}
- * @param achieved       pruned / params as selected
+ * @param achieved       share of zeros the layer will hold: 1 − kept / params (zeros already in the file count)
  * @param params         weights in the layer
- * @param kept           weights kept
+ * @param kept           non-zero weights the layer will hold: kept by the mask and not already zero
  * @param energyRetained {@code Σ_kept w² / Σ w²} over finite weights (1 for a layer without energy)
  */
 public record LayerResult(String name, String method, Status status, double requested, double achieved, long params,

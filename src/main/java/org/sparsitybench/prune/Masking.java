@@ -121,6 +121,33 @@ public final class Masking {
         return new Energy(kept, all);
     }
 
+    /**
+     * Weights the mask keeps that are not already zero: what the written tensor holds as non-zeros (a weight that
+     * arrives as 0 stays 0 whether the mask keeps it or not). One chunked pass, parallel by {@link Parts}.
+     */
+    public static long keptNonZeros(TensorData weights, Mask mask, CancellationToken cancel) {
+        requireSameSize(weights, mask);
+        BitMask bits = mask.toBitMask();
+        long[] bounds = Parts.boundaries(weights.elementCount());
+        long[] counts = new long[bounds.length - 1];
+        Parts.run(bounds.length - 1, p -> ChunkScan.scan(weights, null, bounds[p], bounds[p + 1], cancel,
+                (first, w, unused, len) -> {
+                    long n = 0;
+                    for (int i = 0; i < len; i++) {
+                        long index = first + i;
+                        if (w[i] != 0f && (bits.word((int) (index >>> 6)) & (1L << index)) != 0) {
+                            n++;
+                        }
+                    }
+                    counts[p] += n;
+                }));
+        long kept = 0;
+        for (long c : counts) {
+            kept += c;
+        }
+        return kept;
+    }
+
     /** Zeroes {@code values[from, from + len)}, elements {@code first...} of the tensor, where the mask prunes. */
     private static void zeroPruned(BitMask bits, long first, float[] values, int from, int len) {
         for (int i = 0; i < len; i++) {
@@ -136,20 +163,5 @@ public final class Masking {
             throw new IllegalArgumentException("mask of " + mask.size() + " elements for a tensor of "
                     + weights.elementCount());
         }
-    }
-
-    /**
-     * The mask that turns {@code original} into {@code pruned}: an element is pruned where the pruned value is
-     * zero but the original was not (weights already zero count as kept). Both arrays not modified.
-     */
-    public static BitMask keptWhereNonZero(float[] original, float[] pruned) {
-        if (original.length != pruned.length) {
-            throw new IllegalArgumentException(original.length + " original values, " + pruned.length + " pruned");
-        }
-        boolean[] kept = new boolean[pruned.length];
-        for (int i = 0; i < kept.length; i++) {
-            kept[i] = pruned[i] != 0f || original[i] == 0f;
-        }
-        return BitMask.ofKept(kept);
     }
 }

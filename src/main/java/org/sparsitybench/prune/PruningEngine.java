@@ -29,7 +29,6 @@ import org.sparsitybench.prune.structure.ChannelSlice;
 import org.sparsitybench.prune.structure.ChannelStructure;
 import org.sparsitybench.prune.structure.StructuredSelection;
 import org.sparsitybench.task.CancellationToken;
-import org.sparsitybench.task.LongTask;
 import org.sparsitybench.task.ProgressListener;
 
 /**
@@ -94,11 +93,6 @@ public final class PruningEngine {
 
     public ScoreCache cache() {
         return cache;
-    }
-
-    /** {@link #run} as a task for an executor. */
-    public LongTask<PruningResult> task(PruningConfig config) {
-        return (progress, cancel) -> run(config, progress, cancel);
     }
 
     /** A layer during one run. */
@@ -247,8 +241,14 @@ public final class PruningEngine {
                 e.requested = e.n() == 0 ? 0 : (double) e.k / e.n();
             }
             double energy = energyRetained(e, mask, cancel);
-            results.add(new LayerResult(e.tensor.name(), e.method.id(), e.status, e.requested, mask.sparsity(),
-                    e.n(), mask.keptCount(), energy));
+            // Zeros already in the file are the starting point: a layer holds only what its mask keeps of its
+            // non-zeros, so that is what it reports (a 97 % zero weight pruned "to 50 %" is 97 % zero).
+            long kept = mask.keptCount();
+            if (kept > 0 && e.tensor.stats().zeros() > 0) {
+                kept = Masking.keptNonZeros(e.tensor.data(), mask, cancel);
+            }
+            results.add(new LayerResult(e.tensor.name(), e.method.id(), e.status, e.requested,
+                    e.n() == 0 ? mask.sparsity() : 1 - (double) kept / e.n(), e.n(), kept, energy));
             masks.put(e.tensor.name(), mask);
             pruned += mask.prunedCount();
         }

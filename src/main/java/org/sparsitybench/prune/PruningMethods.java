@@ -6,6 +6,7 @@ import java.util.Map;
 import org.sparsitybench.prune.method.MagnitudeMethod;
 import org.sparsitybench.prune.method.NmMethod;
 import org.sparsitybench.prune.method.RandomMethod;
+import org.sparsitybench.prune.method.SparseGptMethod;
 import org.sparsitybench.prune.method.StructuredMethod;
 import org.sparsitybench.prune.method.WandaMethod;
 
@@ -20,6 +21,8 @@ public final class PruningMethods {
         register(StructuredMethod.L1);
         register(StructuredMethod.L2);
         register(WandaMethod.INSTANCE);
+        register(SparseGptMethod.UNSTRUCTURED);
+        register(SparseGptMethod.NM);
     }
 
     private PruningMethods() {
@@ -40,6 +43,21 @@ public final class PruningMethods {
         return m;
     }
 
+    /**
+     * Whether the method {@code id} removes whole channels ({@link PruningMethod#structured()}).
+     *
+     * @throws IllegalArgumentException for an unknown id, naming the known ones
+     */
+    public static boolean isStructured(String id) {
+        return byId(id).structured();
+    }
+
+    /** Ids of the structured methods, in registration order. */
+    public static List<String> structuredIds() {
+        return BY_ID.values().stream().filter(PruningMethod::structured).map(PruningMethod::id).toList();
+    }
+
+    /** Every registered id, in registration order. */
     public static List<String> ids() {
         return List.copyOf(BY_ID.keySet());
     }

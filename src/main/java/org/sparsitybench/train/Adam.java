@@ -26,6 +26,37 @@ public final class Adam {
         }
     }
 
+    /**
+     * One Adam update of the positions not {@code frozen}; a frozen position's gradient and moments are zeroed
+     * and its value is left exactly as it is (a pruned weight stays 0.0, sign bit included).
+     */
+    private static void stepMasked(float[] w, float[] g, float[] mp, float[] vp, boolean[] frozen, float b1, float b2,
+                                   float c1, float c2, float alpha, float eps) {
+        for (int i = 0; i < w.length; i++) {
+            if (frozen[i]) {
+                g[i] = 0f;
+                mp[i] = 0f;
+                vp[i] = 0f;
+                continue;
+            }
+            float gi = g[i];
+            mp[i] = b1 * mp[i] + c1 * gi;
+            vp[i] = b2 * vp[i] + c2 * gi * gi;
+            w[i] -= alpha * mp[i] / ((float) Math.sqrt(vp[i]) + eps);
+        }
+    }
+
+    /**
+     * Forgets the moments of every parameter: after a mask changes (gradual pruning), a weight that was pruned
+     * and the optimiser state built before start afresh.
+     */
+    public void resetMoments() {
+        for (int p = 0; p < m.length; p++) {
+            java.util.Arrays.fill(m[p], 0f);
+            java.util.Arrays.fill(v[p], 0f);
+        }
+    }
+
     /** Applies the accumulated gradients with learning rate {@code lr}, then zeroes them. */
     public void step(double lr) {
         step++;
@@ -40,6 +71,12 @@ public final class Adam {
             float[] g = params.get(p).grad;
             float[] mp = m[p];
             float[] vp = v[p];
+            boolean[] frozen = params.get(p).frozen;
+            if (frozen != null) {
+                stepMasked(w, g, mp, vp, frozen, b1, b2, c1, c2, alpha, eps);
+                params.get(p).zeroGrad();
+                continue;
+            }
             for (int i = 0; i < w.length; i++) {
                 float gi = g[i];
                 mp[i] = b1 * mp[i] + c1 * gi;

@@ -19,17 +19,52 @@ public final class BatchNorm implements TrainableOp {
     private final Param beta;
     private final float[] runningMean;
     private final float[] runningVar;
+    private final Param meanBuffer;
+    private final Param varBuffer;
+    private final float epsilon;
+    /** Weight of the new batch statistic in the running estimate (PyTorch's momentum; ONNX's is 1 minus it). */
+    private final float momentum;
+    private final boolean frozenStatistics;
     private float[] normalized;
     private float[] invStd;
 
     public BatchNorm(String name, int channels) {
+        this(name, new Param(name + ".weight", channels).filled(1f), new Param(name + ".bias", channels),
+                new Param(name + ".running_mean", channels), new Param(name + ".running_var", channels).filled(1f),
+                EPSILON, MOMENTUM, false);
+    }
+
+    /**
+     * Batch normalisation over given tensors (a graph's initializers).
+     *
+     * @param mean             running mean (updated in training unless {@code frozenStatistics})
+     * @param var              running variance (likewise)
+     * @param momentum         weight of the batch statistic in the running estimate (ONNX momentum m gives 1 − m)
+     * @param frozenStatistics true: training normalises with the running statistics and leaves them as they are
+     *                         (the layer is then an affine map whose scale and shift still train); false: batch
+     *                         statistics, running estimates updated, as in PyTorch's train mode
+     */
+    public BatchNorm(String name, Param gamma, Param beta, Param mean, Param var, float epsilon, float momentum,
+                     boolean frozenStatistics) {
         this.name = name;
-        this.channels = channels;
-        this.gamma = new Param(name + ".weight", channels).filled(1f);
-        this.beta = new Param(name + ".bias", channels);
-        this.runningMean = new float[channels];
-        this.runningVar = new float[channels];
-        Arrays.fill(runningVar, 1f);
+        this.channels = gamma.value.length;
+        this.gamma = gamma;
+        this.beta = beta;
+        this.meanBuffer = mean;
+        this.varBuffer = var;
+        this.runningMean = mean.value;
+        this.runningVar = var.value;
+        this.epsilon = epsilon;
+        this.momentum = momentum;
+        this.frozenStatistics = frozenStatistics;
+        if (beta.value.length != channels || runningMean.length != channels || runningVar.length != channels) {
+            throw new IllegalArgumentException(name + ": scale, shift, mean and variance differ in length");
+        }
+    }
+
+    @Override
+    public List<Param> buffers() {
+        return List.of(meanBuffer, varBuffer);
     }
 
     @Override
@@ -41,15 +76,25 @@ public final class BatchNorm implements TrainableOp {
         int m = x.batch * x.plane();
         float[] v = x.data;
         float[] y = new float[v.length];
-        if (!training) {
+        if (!training || frozenStatistics) {
+            float[] xhat = training ? new float[v.length] : null;
+            float[] inv = new float[channels];
             for (int c = 0; c < channels; c++) {
-                float a = (float) (gamma.value[c] / Math.sqrt(runningVar[c] + (double) EPSILON));
+                inv[c] = (float) (1 / Math.sqrt(runningVar[c] + (double) epsilon));
+                float a = gamma.value[c] * inv[c];
                 float b = beta.value[c] - runningMean[c] * a;
                 for (int i = c * m, end = i + m; i < end; i++) {
                     y[i] = v[i] * a + b;
                 }
+                if (xhat != null) {
+                    float mu = runningMean[c];
+                    for (int i = c * m, end = i + m; i < end; i++) {
+                        xhat[i] = (v[i] - mu) * inv[c];
+                    }
+                }
             }
-            normalized = null;
+            normalized = xhat;
+            invStd = inv;
             return x.with(y);
         }
         float[] xhat = new float[v.length];
@@ -67,7 +112,7 @@ public final class BatchNorm implements TrainableOp {
                 sq += d * d;
             }
             double var = sq / m;
-            float is = (float) (1.0 / Math.sqrt(var + EPSILON));
+            float is = (float) (1.0 / Math.sqrt(var + epsilon));
             float fm = (float) mean;
             float g = gamma.value[c];
             float b = beta.value[c];
@@ -77,8 +122,8 @@ public final class BatchNorm implements TrainableOp {
                 y[i] = g * h + b;
             }
             inv[c] = is;
-            runningMean[c] = (1 - MOMENTUM) * runningMean[c] + MOMENTUM * fm;
-            runningVar[c] = (1 - MOMENTUM) * runningVar[c] + MOMENTUM * (float) (m > 1 ? sq / (m - 1) : var);
+            runningMean[c] = (1 - momentum) * runningMean[c] + momentum * fm;
+            runningVar[c] = (1 - momentum) * runningVar[c] + momentum * (float) (m > 1 ? sq / (m - 1) : var);
         });
         normalized = xhat;
         invStd = inv;
@@ -101,6 +146,14 @@ public final class BatchNorm implements TrainableOp {
             }
             gamma.grad[c] += (float) dGamma;
             beta.grad[c] += (float) dBeta;
+            if (frozenStatistics) {
+                // Fixed statistics: y = γ·x̂ + β is affine in x, so dx = γ/√(σ² + ε)·g.
+                float a = gamma.value[c] * invStd[c];
+                for (int i = start; i < start + m; i++) {
+                    dx[i] = a * gv[i];
+                }
+                return;
+            }
             float scale = gamma.value[c] * invStd[c] / m;
             float mb = (float) dBeta;
             float mg = (float) dGamma;
@@ -121,8 +174,7 @@ public final class BatchNorm implements TrainableOp {
     public String export(OnnxExport onnx, String x, String output) {
         return onnx.node(name, "BatchNormalization", OnnxExport.outputName(output, name + ".out"),
                 new String[] {x, onnx.initializer(gamma), onnx.initializer(beta),
-                        onnx.initializer(name + ".running_mean", runningMean, channels),
-                        onnx.initializer(name + ".running_var", runningVar, channels)},
-                OnnxModelBuilder.attrFloat("epsilon", EPSILON), OnnxModelBuilder.attrFloat("momentum", 1 - MOMENTUM));
+                        onnx.initializer(meanBuffer), onnx.initializer(varBuffer)},
+                OnnxModelBuilder.attrFloat("epsilon", epsilon), OnnxModelBuilder.attrFloat("momentum", 1 - momentum));
     }
 }

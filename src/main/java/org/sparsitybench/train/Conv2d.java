@@ -1,5 +1,6 @@
 package org.sparsitybench.train;
 
+import ai.onnx.proto.OnnxMl.AttributeProto;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -8,19 +9,28 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.sparsitybench.formats.onnx.OnnxModelBuilder;
 
 /**
- * 2-D convolution with square kernel, stride and zero padding, as one matrix product over unfolded patches:
- * {@code Y[oc, (n,y,x)] = W[oc, (c,i,j)] · col[(c,i,j), (n,y,x)]}. Weights are stored [out, in, k, k], the ONNX
- * layout. A convolution followed by batch norm has no bias (batch norm's shift makes it redundant). The unfolded
- * patches of the last forward pass are kept (in native memory) for the backward pass, so an inference pass must
- * not come between a training forward and its backward.
+ * 2-D convolution as ONNX defines it (kernel kh×kw, strides, pads top/left/bottom/right, dilations, groups), as
+ * one matrix product per group over unfolded patches: {@code Y[oc, (n,y,x)] = W[oc, (c,i,j)] · col[(c,i,j),
+ * (n,y,x)]}, where patch row (c, i, j) at column (n, y, x) holds {@code x[c, n, y·sh − pt + i·dh, x·sw − pl +
+ * j·dw]} or 0 outside the image. Weights are stored [out, in/groups, kh, kw], the ONNX layout. A depthwise
+ * convolution is groups = in = out. The unfolded patches of the last forward pass are kept for the backward
+ * pass, so an inference pass must not come between a training forward and its backward.
  */
 public final class Conv2d implements TrainableOp {
     private final String name;
     private final int inC;
     private final int outC;
-    private final int k;
-    private final int stride;
-    private final int pad;
+    private final int kh;
+    private final int kw;
+    private final int sh;
+    private final int sw;
+    private final int pt;
+    private final int pl;
+    private final int pb;
+    private final int pr;
+    private final int dh;
+    private final int dw;
+    private final int groups;
     private final Param weight;
     private final Param bias;
     private final Gemm gemm = new Gemm();
@@ -33,18 +43,53 @@ public final class Conv2d implements TrainableOp {
 
     /** He-normal weights (std √(2/(in·k²))) drawn from {@code rng}; zero bias when {@code withBias}. */
     public Conv2d(String name, int inC, int outC, int k, int stride, int pad, boolean withBias, Random rng) {
-        this.name = name;
-        this.inC = inC;
-        this.outC = outC;
-        this.k = k;
-        this.stride = stride;
-        this.pad = pad;
-        this.weight = new Param(name + ".weight", outC, inC, k, k).gaussian(rng, Math.sqrt(2.0 / (inC * k * k)));
-        this.bias = withBias ? new Param(name + ".bias", outC) : null;
+        this(name, new Param(name + ".weight", outC, inC, k, k).gaussian(rng, Math.sqrt(2.0 / (inC * k * k))),
+                withBias ? new Param(name + ".bias", outC) : null, new int[] {stride, stride},
+                new int[] {pad, pad, pad, pad}, new int[] {1, 1}, 1);
     }
 
-    public int outSize(int size) {
-        return (size + 2 * pad - k) / stride + 1;
+    /**
+     * A convolution over given parameters (a graph's initializers).
+     *
+     * @param weight    [out, in/groups, kh, kw] (kept, trained in place)
+     * @param bias      [out] or null
+     * @param strides   {sh, sw}
+     * @param pads      {top, left, bottom, right}
+     * @param dilations {dh, dw}
+     * @param groups    input and output channels are split into this many independent groups
+     */
+    public Conv2d(String name, Param weight, Param bias, int[] strides, int[] pads, int[] dilations, int groups) {
+        if (weight.shape.length != 4) {
+            throw new IllegalArgumentException(name + ": weight " + Arrays.toString(weight.shape) + " is not 4-D");
+        }
+        this.name = name;
+        this.weight = weight;
+        this.bias = bias;
+        this.groups = groups;
+        this.outC = (int) weight.shape[0];
+        this.inC = (int) weight.shape[1] * groups;
+        this.kh = (int) weight.shape[2];
+        this.kw = (int) weight.shape[3];
+        this.sh = strides[0];
+        this.sw = strides[1];
+        this.pt = pads[0];
+        this.pl = pads[1];
+        this.pb = pads[2];
+        this.pr = pads[3];
+        this.dh = dilations[0];
+        this.dw = dilations[1];
+        if (outC % groups != 0 || sh < 1 || sw < 1 || dh < 1 || dw < 1) {
+            throw new IllegalArgumentException(name + ": " + outC + " outputs in " + groups + " groups, strides "
+                    + sh + "," + sw + ", dilations " + dh + "," + dw);
+        }
+    }
+
+    int outHeight(int h) {
+        return (h + pt + pb - dh * (kh - 1) - 1) / sh + 1;
+    }
+
+    int outWidth(int w) {
+        return (w + pl + pr - dw * (kw - 1) - 1) / sw + 1;
     }
 
     @Override
@@ -53,10 +98,13 @@ public final class Conv2d implements TrainableOp {
         if (x.channels != inC) {
             throw new IllegalArgumentException(name + " needs " + inC + " channels, got " + x.channels);
         }
-        int oh = outSize(x.height);
-        int ow = outSize(x.width);
+        int oh = outHeight(x.height);
+        int ow = outWidth(x.width);
+        if (oh < 1 || ow < 1) {
+            throw new IllegalArgumentException(name + ": a " + x.height + "×" + x.width + " input gives no output");
+        }
         int cols = x.batch * oh * ow;
-        int rows = inC * k * k;
+        int rows = inC * kh * kw;
         if (col.length != rows * cols) {
             col = new float[rows * cols];
         }
@@ -64,9 +112,21 @@ public final class Conv2d implements TrainableOp {
         inH = x.height;
         inW = x.width;
         im2col(x.data, oh, ow, col);
-        colNative = gemm.upload(Gemm.KEEP, col, rows, cols);
         float[] y = new float[outC * cols];
-        gemm.multiply(weight.value, false, colNative, false, y, outC, cols, rows, false);
+        if (groups == 1) {
+            colNative = gemm.upload(Gemm.KEEP, col, rows, cols);
+            gemm.multiply(weight.value, false, colNative, false, y, outC, cols, rows, false);
+        } else {
+            colNative = null;
+            int rg = rows / groups;
+            int og = outC / groups;
+            float[] part = new float[og * cols];
+            for (int g = 0; g < groups; g++) {
+                gemm.multiply(Arrays.copyOfRange(weight.value, g * og * rg, (g + 1) * og * rg), false,
+                        Arrays.copyOfRange(col, g * rg * cols, (g + 1) * rg * cols), false, part, og, cols, rg, false);
+                System.arraycopy(part, 0, y, g * og * cols, og * cols);
+            }
+        }
         if (bias != null) {
             for (int o = 0; o < outC; o++) {
                 float b = bias.value[o];
@@ -81,8 +141,30 @@ public final class Conv2d implements TrainableOp {
     @Override
     public Activations backward(Activations g) {
         int cols = g.batch * g.height * g.width;
-        int rows = inC * k * k;
-        gemm.multiply(g.data, false, colNative, true, weight.grad, outC, rows, cols, true);
+        int rows = inC * kh * kw;
+        if (dcol.length != rows * cols) {
+            dcol = new float[rows * cols];
+        }
+        if (groups == 1) {
+            gemm.multiply(g.data, false, colNative, true, weight.grad, outC, rows, cols, true);
+            gemm.multiply(weight.value, true, g.data, false, dcol, rows, cols, outC, false);
+        } else {
+            int rg = rows / groups;
+            int og = outC / groups;
+            float[] dw = new float[og * rg];
+            float[] dc = new float[rg * cols];
+            for (int q = 0; q < groups; q++) {
+                float[] gq = Arrays.copyOfRange(g.data, q * og * cols, (q + 1) * og * cols);
+                gemm.multiply(gq, false, Arrays.copyOfRange(col, q * rg * cols, (q + 1) * rg * cols), true, dw, og,
+                        rg, cols, false);
+                for (int i = 0; i < dw.length; i++) {
+                    weight.grad[q * og * rg + i] += dw[i];
+                }
+                gemm.multiply(Arrays.copyOfRange(weight.value, q * og * rg, (q + 1) * og * rg), true, gq, false, dc,
+                        rg, cols, og, false);
+                System.arraycopy(dc, 0, dcol, q * rg * cols, rg * cols);
+            }
+        }
         if (bias != null) {
             for (int o = 0; o < outC; o++) {
                 double s = 0;
@@ -92,14 +174,18 @@ public final class Conv2d implements TrainableOp {
                 bias.grad[o] += (float) s;
             }
         }
-        if (dcol.length != rows * cols) {
-            dcol = new float[rows * cols];
-        }
-        gemm.multiply(weight.value, true, g.data, false, dcol, rows, cols, outC, false);
         return Activations.spatial(col2im(dcol, g.height, g.width), inC, inN, inH, inW);
     }
 
-    /** Unfolds patches: row (c, i, j), column (n, y, x) holds x[c, n, y·s − p + i, x·s − p + j] or 0 outside. */
+    /**
+     * Stride 1 and dilation 1 with pads that keep the plane size: a patch row is the whole channel shifted by
+     * {@code (i − pt)·W + (j − pl)} with the positions that fall outside the image zeroed: one long copy per row.
+     */
+    private boolean samePlane() {
+        return sh == 1 && sw == 1 && dh == 1 && dw == 1 && pt + pb == kh - 1 && pl + pr == kw - 1;
+    }
+
+    /** Unfolds patches (see the class comment). */
     private void im2col(float[] src, int oh, int ow, float[] out) {
         int n = inN;
         int h = inH;
@@ -107,33 +193,34 @@ public final class Conv2d implements TrainableOp {
         int cols = n * oh * ow;
         boolean same = samePlane();
         Parallel.forEach(inC, c -> {
-            for (int i = 0; i < k; i++) {
-                for (int j = 0; j < k; j++) {
-                    int row = ((c * k + i) * k + j) * cols;
+            for (int i = 0; i < kh; i++) {
+                for (int j = 0; j < kw; j++) {
+                    int row = ((c * kh + i) * kw + j) * cols;
                     if (same) {
-                        shiftedCopy(src, c * cols, out, row, cols, (i - pad) * w + (j - pad));
-                        zeroBorders(out, row, n, h, w, i - pad, j - pad);
+                        shiftedCopy(src, c * cols, out, row, cols, (i - pt) * w + (j - pl));
+                        zeroBorders(out, row, n, h, w, i - pt, j - pl);
                         continue;
                     }
-                    // Output columns whose input column ox·s − p + j lies inside the image.
-                    int x0 = Math.max(0, ceilDiv(pad - j, stride));
-                    int x1 = Math.min(ow, ceilDiv(w + pad - j, stride));
+                    int off = j * dw - pl;
+                    // Output columns whose input column ox·sw + off lies inside the image.
+                    int x0 = Math.max(0, ceilDiv(-off, sw));
+                    int x1 = Math.min(ow, ceilDiv(w - off, sw));
                     for (int b = 0; b < n; b++) {
                         int plane = (c * n + b) * h * w;
                         for (int oy = 0; oy < oh; oy++) {
-                            int iy = oy * stride - pad + i;
+                            int iy = oy * sh - pt + i * dh;
                             int dst = row + (b * oh + oy) * ow;
                             if (iy < 0 || iy >= h || x0 >= x1) {
                                 Arrays.fill(out, dst, dst + ow, 0f);
                                 continue;
                             }
                             Arrays.fill(out, dst, dst + x0, 0f);
-                            int s0 = plane + iy * w - pad + j;
-                            if (stride == 1) {
+                            int s0 = plane + iy * w + off;
+                            if (sw == 1) {
                                 System.arraycopy(src, s0 + x0, out, dst + x0, x1 - x0);
                             } else {
                                 for (int ox = x0; ox < x1; ox++) {
-                                    out[dst + ox] = src[s0 + ox * stride];
+                                    out[dst + ox] = src[s0 + ox * sw];
                                 }
                             }
                             Arrays.fill(out, dst + x1, dst + ow, 0f);
@@ -142,14 +229,6 @@ public final class Conv2d implements TrainableOp {
                 }
             }
         });
-    }
-
-    /**
-     * Stride 1 with "same" padding keeps the plane size, so a patch row is the whole channel shifted by
-     * {@code (i − p)·W + (j − p)} with the positions that fall outside the image zeroed: one long copy per row.
-     */
-    private boolean samePlane() {
-        return stride == 1 && 2 * pad == k - 1;
     }
 
     /** {@code dst[d + t] = src[s + t + delta]} where that index lies in the block, else 0, for 0 ≤ t < len. */
@@ -194,13 +273,13 @@ public final class Conv2d implements TrainableOp {
         float[] dx = new float[inC * n * h * w];
         boolean same = samePlane();
         Parallel.forEach(inC, c -> {
-            for (int i = 0; i < k; i++) {
-                for (int j = 0; j < k; j++) {
-                    int row = ((c * k + i) * k + j) * cols;
+            for (int i = 0; i < kh; i++) {
+                for (int j = 0; j < kw; j++) {
+                    int row = ((c * kh + i) * kw + j) * cols;
                     if (same) {
                         // Gradients of padding positions are dropped; the rest is one shifted sum (dc is scratch).
-                        zeroBorders(dc, row, n, h, w, i - pad, j - pad);
-                        int delta = (i - pad) * w + (j - pad);
+                        zeroBorders(dc, row, n, h, w, i - pt, j - pl);
+                        int delta = (i - pt) * w + (j - pl);
                         int from = Math.max(0, -delta);
                         int to = Math.min(cols, cols - delta);
                         int d = c * cols + delta;
@@ -209,25 +288,20 @@ public final class Conv2d implements TrainableOp {
                         }
                         continue;
                     }
-                    int x0 = Math.max(0, ceilDiv(pad - j, stride));
-                    int x1 = Math.min(ow, ceilDiv(w + pad - j, stride));
+                    int off = j * dw - pl;
+                    int x0 = Math.max(0, ceilDiv(-off, sw));
+                    int x1 = Math.min(ow, ceilDiv(w - off, sw));
                     for (int b = 0; b < n; b++) {
                         int plane = (c * n + b) * h * w;
                         for (int oy = 0; oy < oh; oy++) {
-                            int iy = oy * stride - pad + i;
+                            int iy = oy * sh - pt + i * dh;
                             if (iy < 0 || iy >= h) {
                                 continue;
                             }
                             int srcRow = row + (b * oh + oy) * ow;
-                            int d0 = plane + iy * w - pad + j;
-                            if (stride == 1) {
-                                for (int ox = x0; ox < x1; ox++) {
-                                    dx[d0 + ox] += dc[srcRow + ox];
-                                }
-                            } else {
-                                for (int ox = x0; ox < x1; ox++) {
-                                    dx[d0 + ox * stride] += dc[srcRow + ox];
-                                }
+                            int d0 = plane + iy * w + off;
+                            for (int ox = x0; ox < x1; ox++) {
+                                dx[d0 + ox * sw] += dc[srcRow + ox];
                             }
                         }
                     }
@@ -254,8 +328,15 @@ public final class Conv2d implements TrainableOp {
     public String export(OnnxExport onnx, String x, String output) {
         String[] inputs = bias == null ? new String[] {x, onnx.initializer(weight)}
                 : new String[] {x, onnx.initializer(weight), onnx.initializer(bias)};
+        List<AttributeProto> attrs = new ArrayList<>(List.of(OnnxModelBuilder.attrInts("kernel_shape", kh, kw),
+                OnnxModelBuilder.attrInts("strides", sh, sw), OnnxModelBuilder.attrInts("pads", pt, pl, pb, pr)));
+        if (dh != 1 || dw != 1) {
+            attrs.add(OnnxModelBuilder.attrInts("dilations", dh, dw));
+        }
+        if (groups != 1) {
+            attrs.add(OnnxModelBuilder.attrInt("group", groups));
+        }
         return onnx.node(name, "Conv", OnnxExport.outputName(output, name + ".out"), inputs,
-                OnnxModelBuilder.attrInts("kernel_shape", k, k), OnnxModelBuilder.attrInts("strides", stride, stride),
-                OnnxModelBuilder.attrInts("pads", pad, pad, pad, pad));
+                attrs.toArray(new AttributeProto[0]));
     }
 }

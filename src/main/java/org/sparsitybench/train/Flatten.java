@@ -2,12 +2,16 @@ package org.sparsitybench.train;
 
 import org.sparsitybench.formats.onnx.OnnxModelBuilder;
 
-/** Feature maps (C, N, H, W) to flat features (N, C·H·W) in ONNX's order: channel, then row, then column. */
+/**
+ * Feature maps (C, N, H, W) to flat features (N, C·H·W) in ONNX's order: channel, then row, then column (ONNX
+ * Flatten with axis 1, or Reshape to (N, −1)). Flat features pass through unchanged.
+ */
 public final class Flatten implements TrainableOp {
     private final String name;
     private int channels;
     private int height;
     private int width;
+    private boolean passThrough;
 
     public Flatten(String name) {
         this.name = name;
@@ -15,7 +19,11 @@ public final class Flatten implements TrainableOp {
 
     @Override
     public Activations forward(Activations x, boolean training) {
-        x.requireSpatial(name);
+        passThrough = !x.spatial;
+        if (passThrough) {
+            // Already (N, F): flattening from axis 1 changes nothing.
+            return x;
+        }
         channels = x.channels;
         height = x.height;
         width = x.width;
@@ -33,6 +41,9 @@ public final class Flatten implements TrainableOp {
 
     @Override
     public Activations backward(Activations g) {
+        if (passThrough) {
+            return g;
+        }
         int n = g.batch;
         int plane = height * width;
         int f = channels * plane;

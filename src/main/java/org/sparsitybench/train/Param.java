@@ -9,6 +9,11 @@ public final class Param {
     public final long[] shape;
     public final float[] value;
     public final float[] grad;
+    /**
+     * Positions held fixed (pruned weights): the optimiser never moves them, so they keep their value (0.0) to
+     * the bit. Null when every position trains.
+     */
+    public boolean[] frozen;
 
     public Param(String name, long... shape) {
         long n = 1;

@@ -3,8 +3,9 @@ package org.sparsitybench.train;
 import java.util.List;
 
 /**
- * One step of a network, with its own backward pass and its own ONNX export, so the exported graph is the
- * network that was trained, layer for layer.
+ * One trainable step of a network (an ONNX operator or a fused pair of them) with its own backward pass. The
+ * sample generator's ops also export themselves, so an exported sample is the network that was trained, op for
+ * op; ops read from a model's graph ({@link OnnxGraphReader}) are written back into that graph.
  */
 public interface TrainableOp {
     /**
@@ -29,11 +30,23 @@ public interface TrainableOp {
     }
 
     /**
-     * Adds this layer's nodes and initializers.
+     * Tensors the op updates without gradients (batch-norm running statistics), written back with the
+     * parameters; never given to the optimiser.
+     */
+    default List<Param> buffers() {
+        return List.of();
+    }
+
+    /**
+     * Adds this op's nodes and initializers (the sample generator builds its models this way). Ops read from an
+     * existing graph are written back through the format's writer instead and do not export themselves.
      *
      * @param input  name of the input tensor
-     * @param output name for the output tensor, or null to let the layer choose
+     * @param output name for the output tensor, or null to let the op choose
      * @return the name of the output tensor
      */
-    String export(OnnxExport onnx, String input, String output);
+    default String export(OnnxExport onnx, String input, String output) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " was read from a graph; its values "
+                + "are written back into that graph");
+    }
 }

@@ -8,7 +8,7 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.sparsitybench.ui.common.UserFiles;
+import org.sparsitybench.session.UserFiles;
 
 /** Installed packages point -Dsparsitybench.samples into the app folder; the window's first model comes from it. */
 class SamplesFolderTest {

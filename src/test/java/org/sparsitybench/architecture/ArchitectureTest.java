@@ -28,7 +28,8 @@ class ArchitectureTest {
 
     @ArchTest
     static final ArchRule engineIsToolkitFree = noClasses()
-            .that().resideInAnyPackage(engine("model", "formats", "prune", "eval", "project", "task", "train", "samples", "tools"))
+            .that().resideInAnyPackage(engine("model", "formats", "prune", "eval", "project", "session", "task", "train",
+                    "quantize", "samples", "tools"))
             .should().dependOnClassesThat().resideInAnyPackage(GUI)
             .because("the engine runs headless from the CLI and in tests; only ui and app may use JavaFX or AWT "
                     + "(image decoding through javax.imageio and java.awt.image is headless and allowed)");
@@ -41,22 +42,22 @@ class ArchitectureTest {
                     + "exceptions and progress listeners");
 
     @ArchTest
-    static final ArchRule modelImportsNothingOfOurs = rule("model", "formats", "prune", "eval", "project", "task", "train", "samples", "cli", "app", "ui");
+    static final ArchRule modelImportsNothingOfOurs = rule("model", "formats", "prune", "eval", "project", "session", "task", "train", "samples", "cli", "app", "ui");
 
     @ArchTest
-    static final ArchRule taskImportsNothingOfOurs = rule("task", "model", "formats", "prune", "eval", "project", "train", "samples", "cli", "app", "ui");
+    static final ArchRule taskImportsNothingOfOurs = rule("task", "model", "formats", "prune", "eval", "project", "session", "train", "samples", "cli", "app", "ui");
 
     @ArchTest
-    static final ArchRule formatsImportOnlyModel = rule("formats", "prune", "eval", "project", "train", "samples", "cli", "app", "ui");
+    static final ArchRule formatsImportOnlyModel = rule("formats", "prune", "eval", "project", "session", "train", "samples", "cli", "app", "ui");
 
     @ArchTest
-    static final ArchRule pruneImportsOnlyModel = rule("prune", "formats", "eval", "project", "train", "samples", "cli", "app", "ui");
+    static final ArchRule pruneImportsOnlyModel = rule("prune", "formats", "eval", "project", "session", "train", "samples", "cli", "app", "ui");
 
     @ArchTest
-    static final ArchRule evalStaysBelowProjectAndUi = rule("eval", "project", "train", "samples", "cli", "app", "ui");
+    static final ArchRule evalStaysBelowProjectAndUi = rule("eval", "project", "session", "train", "samples", "cli", "app", "ui");
 
     @ArchTest
-    static final ArchRule projectStaysBelowUi = rule("project", "formats", "train", "cli", "app", "ui");
+    static final ArchRule projectStaysBelowUi = rule("project", "formats", "session", "train", "cli", "app", "ui");
 
     /**
      * Training reads graphs (formats), recomputes masks (prune), runs teachers and checks exports (eval); the
@@ -68,6 +69,20 @@ class ArchitectureTest {
             .allowEmptyShould(true)
             .because("STYLE.md: train may import model, formats, prune, eval and task only; the sample generator "
                     + "(a tool) uses train, never the other way round");
+
+    /**
+     * The workbench's own files (autosave, recent files, the user folder) sit above the saved project format and
+     * below the window: they write through {@code formats.AtomicFiles} and never see a toolkit or an engine run.
+     */
+    @ArchTest
+    static final ArchRule sessionStaysBelowUi = rule("session", "prune", "eval", "samples", "tools", "cli", "app", "ui");
+
+    @ArchTest
+    static final ArchRule viewModelsHoldNoNodes = noClasses()
+            .that().haveSimpleNameEndingWith("ViewModel")
+            .should().dependOnClassesThat().resideInAnyPackage("javafx.scene..", "javafx.stage..", "org.jfree..")
+            .because("STYLE.md: a ViewModel holds state and validates input without any Node, so it is tested with "
+                    + "plain JUnit; the View binds to it and lays out");
 
     @ArchTest
     static final ArchRule samplesTrainBelowTheProductLayers = rule("samples", "prune", "project", "cli", "app", "ui");

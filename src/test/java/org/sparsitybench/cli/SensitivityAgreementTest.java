@@ -32,10 +32,10 @@ class SensitivityAgreementTest {
         vm.open(MLP);
         Path data = vm.datasetPath();
         vm.runSensitivity(WorkbenchViewModel.SENSITIVITY_LEVELS, Sensitivity.DEFAULT_SAMPLES);
-        vm.setAllocation(Allocation.SENSITIVITY);
+        vm.bar().setAllocation(Allocation.SENSITIVITY);
         for (double target : new double[] {0.2, 0.6}) {
-            vm.setGlobalTarget(target);
-            String window = PruneExport.masksSha256(vm.snapshotProperty().get().result().masks());
+            vm.bar().setGlobalTarget(target);
+            String window = PruneExport.masksSha256(vm.frameProperty().get().result().masks());
             Path out = dir.resolve("s" + target + ".onnx");
             Run r = InspectCommandTest.cli("prune", MLP.toString(), "--out", out.toString(), "--allocation",
                     "sensitivity", "--sparsity", Double.toString(target), "--data", data.toString());

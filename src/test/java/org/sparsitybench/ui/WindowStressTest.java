@@ -49,7 +49,7 @@ class WindowStressTest {
     private void openAndWait(FxRobot robot, Path model) throws Exception {
         robot.interact(() -> vm.open(model));
         WaitForAsyncUtils.waitFor(30, TimeUnit.SECONDS, () -> vm.modelProperty().get() != null
-                && vm.snapshotProperty().get() != null && vm.isIdle() && !vm.executor().busyProperty().get());
+                && vm.frameProperty().get() != null && vm.isIdle() && !vm.executor().busyProperty().get());
         WaitForAsyncUtils.waitForFxEvents();
     }
 
@@ -88,7 +88,7 @@ class WindowStressTest {
     void aThousandSliderEventsInOneSecondComputeFewTimesKeepMemoryFlatAndShowTheLastValue(FxRobot robot) throws Exception {
         openAndWait(robot, Fixtures.projectDir().resolve("sample-models/fashion-lenet-300-100/model.onnx"));
         Slider slider = robot.lookup(".sb-row-slider").nth(0).queryAs(Slider.class);
-        LayerRow first = vm.rows().get(0);
+        LayerRow first = vm.layers().rows().get(0);
         long heap0 = usedHeapAfterGc();
         long computed0 = vm.recomputations();
         long t0 = System.nanoTime();
@@ -108,8 +108,8 @@ class WindowStressTest {
         assertEquals(Math.round(0.375 * n) / (double) n, first.achievedProperty().get(), 1e-12,
                 "the shown result is the last value's, to the element");
         assertEquals(0.375, slider.getValue(), 1e-12);
-        assertEquals(first.name(), vm.snapshotProperty().get().layer());
-        long kept = vm.snapshotProperty().get().result().masks().get(first.name()).keptCount();
+        assertEquals(first.name(), vm.frameProperty().get().layer());
+        long kept = vm.frameProperty().get().result().masks().get(first.name()).keptCount();
         assertEquals(n - Math.round(0.375 * n), kept);
         assertTrue(vm.canUndoProperty().get());
         long growth = heap2 - heap1;
@@ -147,14 +147,14 @@ class WindowStressTest {
         int cells = robot.lookup(".sb-row-slider").queryAll().size();
         assertTrue(cells < 80, "rows are virtual: " + cells + " slider cells for " + layers + " layers");
 
-        robot.interact(() -> vm.selectedProperty().set(vm.rows().get(200)));
+        robot.interact(() -> vm.layers().selectedProperty().set(vm.layers().rows().get(200)));
         WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> vm.isIdle()
-                && "layer200.weight".equals(vm.snapshotProperty().get().layer()));
+                && "layer200.weight".equals(vm.frameProperty().get().layer()));
         robot.clickOn("#globalField").eraseText(8).write("0.5").type(javafx.scene.input.KeyCode.ENTER);
         WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> vm.isIdle());
         WaitForAsyncUtils.waitForFxEvents();
-        assertEquals(0.5, vm.rows().get(249).achievedProperty().get(), 1e-9);
-        assertEquals("layer200.weight", vm.snapshotProperty().get().layer(), "views follow the selection only");
+        assertEquals(0.5, vm.layers().rows().get(249).achievedProperty().get(), 1e-9);
+        assertEquals("layer200.weight", vm.frameProperty().get().layer(), "views follow the selection only");
         robot.interact(() -> table.scrollTo(240));
         WaitForAsyncUtils.waitForFxEvents();
         assertTrue(robot.lookup(".table-row-cell").queryAll().stream().anyMatch(c -> c instanceof javafx.scene.control.TableRow<?> row
@@ -164,11 +164,11 @@ class WindowStressTest {
     @Test
     void theFxThreadKeepsAnsweringWhileASweepRunsOnLeNet5(FxRobot robot) throws Exception {
         openAndWait(robot, Fixtures.projectDir().resolve("sample-models/fashion-lenet5/model.onnx"));
-        WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, () -> vm.isEvaluationIdle());
+        WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, () -> vm.evaluation().isIdle());
         try (FxStallMonitor monitor = FxStallMonitor.start(5)) {
             robot.interact(() -> vm.runSweep(java.util.List.of("magnitude", "random"),
                     java.util.List.of(0.0, 0.5, 0.8, 0.95), 2000));
-            WaitForAsyncUtils.waitFor(120, TimeUnit.SECONDS, () -> vm.sweepPoints().size() == 8
+            WaitForAsyncUtils.waitFor(120, TimeUnit.SECONDS, () -> vm.sweep().points().size() == 8
                     && !vm.executor().busyProperty().get());
             System.out.printf(Locale.ROOT, "FX stall during a LeNet-5 sweep (8 points × 2000 samples): longest %.1f ms, "
                     + "%d pings, %d over 100 ms%n", monitor.longestMillis(), monitor.pings(), monitor.stallsOver100Millis());

@@ -47,7 +47,7 @@ class WorkbenchWindowTest {
     private void openAndWait(FxRobot robot, Path model) throws Exception {
         robot.interact(() -> vm.open(model));
         WaitForAsyncUtils.waitFor(20, TimeUnit.SECONDS, () -> vm.modelProperty().get() != null
-                && vm.snapshotProperty().get() != null && vm.snapshotProperty().get().histogram() != null
+                && vm.frameProperty().get() != null && vm.frameProperty().get().histogram() != null
                 && vm.isIdle() && !vm.executor().busyProperty().get());
         WaitForAsyncUtils.waitForFxEvents();
     }
@@ -79,7 +79,7 @@ class WorkbenchWindowTest {
 
         Label totals = robot.lookup("#totalsLabel").queryAs(Label.class);
         assertTrue(totals.getText().startsWith("achieved 50.0%"), totals.getText());
-        for (LayerRow row : vm.rows()) {
+        for (LayerRow row : vm.layers().rows()) {
             assertEquals(0.5, row.achievedProperty().get(), 0.02, row.name());
         }
         assertTrue(keptTotal(dist) < before, "the kept series lost weights");
@@ -92,13 +92,13 @@ class WorkbenchWindowTest {
     void draggingALayerSliderChangesOnlyThatLayerAndUndoRestoresIt(FxRobot robot) throws Exception {
         openAndWait(robot, Fixtures.torch("cnn_bn.onnx"));
         Node slider = robot.lookup(".sb-row-slider").nth(2).query();
-        LayerRow gemm = vm.rows().get(2);
+        LayerRow gemm = vm.layers().rows().get(2);
         assertEquals(0.0, gemm.achievedProperty().get());
         robot.drag(slider.lookup(".thumb")).moveBy(60, 0).release(javafx.scene.input.MouseButton.PRIMARY);
         waitIdle();
         double achieved = gemm.achievedProperty().get();
         assertTrue(achieved > 0.2, "achieved " + achieved);
-        assertEquals(0.0, vm.rows().get(0).achievedProperty().get(), "other layers untouched");
+        assertEquals(0.0, vm.layers().rows().get(0).achievedProperty().get(), "other layers untouched");
         assertTrue(vm.canUndoProperty().get());
 
         robot.press(javafx.scene.input.KeyCode.CONTROL).type(javafx.scene.input.KeyCode.Z)
@@ -112,9 +112,9 @@ class WorkbenchWindowTest {
     void theBundledSampleIsEvaluatedAndPruningItCostsAccuracy(FxRobot robot) throws Exception {
         Path sample = Fixtures.projectDir().resolve("sample-models/fashion-lenet5/model.onnx");
         openAndWait(robot, sample);
-        WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, () -> vm.isEvaluationIdle() && vm.evaluationProperty().get() != null);
+        WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, () -> vm.evaluation().isIdle() && vm.evaluation().evaluationProperty().get() != null);
         WaitForAsyncUtils.waitForFxEvents(); // the FX runnable that delivered the result has finished its work
-        double dense = vm.evaluationProperty().get().accuracy();
+        double dense = vm.evaluation().evaluationProperty().get().accuracy();
         var card = org.sparsitybench.eval.ModelCard.read(sample.resolveSibling("model-card.json"));
         assertEquals(card.accuracy(), dense, 1e-12, "level 0 reproduces the card");
         Label acc = robot.lookup("#accuracyLabel").queryAs(Label.class);
@@ -122,11 +122,11 @@ class WorkbenchWindowTest {
 
         robot.clickOn("#globalField").eraseText(8).write("0.95").type(javafx.scene.input.KeyCode.ENTER);
         waitIdle();
-        WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, () -> vm.isEvaluationIdle()
-                && vm.evaluationProperty().get() != null && vm.evaluationProperty().get().accuracy() != dense);
-        assertTrue(vm.evaluationProperty().get().accuracy() < dense - 0.01,
-                "95% sparsity: " + vm.evaluationProperty().get().accuracy());
-        assertEquals(10_000, vm.evaluationProperty().get().samples());
+        WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, () -> vm.evaluation().isIdle()
+                && vm.evaluation().evaluationProperty().get() != null && vm.evaluation().evaluationProperty().get().accuracy() != dense);
+        assertTrue(vm.evaluation().evaluationProperty().get().accuracy() < dense - 0.01,
+                "95% sparsity: " + vm.evaluation().evaluationProperty().get().accuracy());
+        assertEquals(10_000, vm.evaluation().evaluationProperty().get().samples());
     }
 
     @Test
@@ -135,24 +135,24 @@ class WorkbenchWindowTest {
         Files.copy(Fixtures.torch("cnn_bn.onnx"), model);
         openAndWait(robot, model);
         robot.interact(() -> {
-            vm.setGlobalTarget(0.4);
-            vm.setLocked("6.weight", true);
+            vm.bar().setGlobalTarget(0.4);
+            vm.layers().setLocked("6.weight", true);
         });
         waitIdle();
-        robot.interact(() -> vm.saveSnapshot("forty"));
+        robot.interact(() -> vm.project().saveSnapshot("forty"));
         Path project = dir.resolve("session.sbproj");
-        robot.interact(() -> vm.saveProject(project));
+        robot.interact(() -> vm.project().saveProject(project));
         var saved = vm.configProperty().get();
-        robot.interact(() -> vm.setGlobalTarget(0.9));
+        robot.interact(() -> vm.bar().setGlobalTarget(0.9));
         waitIdle();
 
-        robot.interact(() -> vm.openProject(project));
+        robot.interact(() -> vm.project().openProject(project));
         WaitForAsyncUtils.waitFor(20, TimeUnit.SECONDS, () -> vm.configProperty().get().equals(saved) && vm.isIdle()
                 && !vm.executor().busyProperty().get());
         WaitForAsyncUtils.waitForFxEvents();
-        assertEquals(1, vm.snapshots().size());
-        assertEquals("forty", vm.snapshots().get(0).name());
-        assertTrue(vm.rows().get(2).lockedProperty().get(), "the lock came back");
+        assertEquals(1, vm.project().snapshots().size());
+        assertEquals("forty", vm.project().snapshots().get(0).name());
+        assertTrue(vm.layers().rows().get(2).lockedProperty().get(), "the lock came back");
         assertEquals(0.4, robot.lookup("#globalSlider").queryAs(Slider.class).getValue(), 1e-9);
 
         // The model changes on disk: the project says so instead of using it.
@@ -160,7 +160,7 @@ class WorkbenchWindowTest {
         Path other = dir.resolve("other.onnx");
         new org.sparsitybench.formats.onnx.OnnxWriter().write(m, java.util.Map.of(), java.util.Map.of("x", "y"), other);
         Files.move(other, model, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-        robot.interact(() -> vm.openProject(project));
+        robot.interact(() -> vm.project().openProject(project));
         WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> robot.lookup("#errorDialog").tryQuery().isPresent());
         String text = ((javafx.scene.control.DialogPane) robot.lookup("#errorDialog").query()).getContentText();
         assertTrue(text.contains("changed since the project was saved"), text);
@@ -171,7 +171,7 @@ class WorkbenchWindowTest {
         openAndWait(robot, Fixtures.projectDir().resolve("sample-models/digits-mlp/model.onnx"));
         robot.press(javafx.scene.input.KeyCode.CONTROL).type(javafx.scene.input.KeyCode.R)
                 .release(javafx.scene.input.KeyCode.CONTROL);
-        WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, () -> vm.sweepPoints().size() == 20
+        WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, () -> vm.sweep().points().size() == 20
                 && !vm.executor().busyProperty().get());
         WaitForAsyncUtils.waitForFxEvents();
         var curves = robot.lookup("#curvesView").queryAs(org.sparsitybench.ui.curves.CurvesView.class).dataset();
@@ -190,7 +190,7 @@ class WorkbenchWindowTest {
     @Test
     void sensitivityFromTheToolbarFillsItsViewTheTableBarsAndTheOverview(FxRobot robot) throws Exception {
         openAndWait(robot, Fixtures.projectDir().resolve("sample-models/digits-mlp/model.onnx"));
-        robot.interact(() -> vm.setGlobalTarget(0.4));
+        robot.interact(() -> vm.bar().setGlobalTarget(0.4));
         waitIdle();
         org.sparsitybench.ui.overview.OverviewView overviewView = (org.sparsitybench.ui.overview.OverviewView)
                 ((javafx.scene.control.TabPane) robot.lookup("#viewTabs").query()).getTabs().stream()
@@ -199,7 +199,7 @@ class WorkbenchWindowTest {
         assertEquals(0.4, overviewView.viewModel().achieved(), 1e-3);
 
         robot.clickOn("Sensitivity");
-        WaitForAsyncUtils.waitFor(90, TimeUnit.SECONDS, () -> vm.sensitivity().size() == 2
+        WaitForAsyncUtils.waitFor(90, TimeUnit.SECONDS, () -> vm.sensitivity().curves().size() == 2
                 && !vm.executor().busyProperty().get());
         WaitForAsyncUtils.waitForFxEvents();
         org.sparsitybench.ui.sensitivity.SensitivityView sens = (org.sparsitybench.ui.sensitivity.SensitivityView)
@@ -207,7 +207,7 @@ class WorkbenchWindowTest {
                         .filter(t -> "tabSensitivity".equals(t.getId())).findFirst().orElseThrow().getContent();
         assertEquals(2, sens.viewModel().layers().size());
         assertEquals(2, ((org.jfree.chart.plot.XYPlot) sens.curvesChart().getPlot()).getDataset().getSeriesCount());
-        for (LayerRow row : vm.rows()) {
+        for (LayerRow row : vm.layers().rows()) {
             assertTrue(!Double.isNaN(row.sensitivityProperty().get()), row.name());
         }
     }
@@ -221,7 +221,7 @@ class WorkbenchWindowTest {
                 Fixtures.projectDir().resolve("sample-models/data").toString().replace("\\", "/") + "/");
         Files.writeString(dir.resolve("model-card.json"), card);
         openAndWait(robot, model);
-        robot.interact(() -> vm.setGlobalTarget(0.6));
+        robot.interact(() -> vm.bar().setGlobalTarget(0.6));
         waitIdle();
         robot.clickOn("#toolbarExport");
         WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> robot.lookup("#exportView").tryQuery().isPresent());
@@ -237,7 +237,7 @@ class WorkbenchWindowTest {
         assertEquals("", export.errorProperty().get());
         Path out = dir.resolve("model-export/model-pruned.onnx");
         var written = org.sparsitybench.formats.ModelFiles.read(out);
-        assertEquals(vm.snapshotProperty().get().result().pruned(),
+        assertEquals(vm.frameProperty().get().result().pruned(),
                 written.prunableTensors().stream().mapToLong(t -> t.stats().zeros()).sum());
         assertTrue(Files.exists(dir.resolve("model-export/model-pruned.onnx.report.json")));
         Path png = dir.resolve("model-export/model-pruned-overview.png");
@@ -245,10 +245,10 @@ class WorkbenchWindowTest {
         assertTrue(Files.readString(dir.resolve("model-export/model-pruned-overview.svg")).contains("<svg"));
         robot.clickOn("#exportClose");
 
-        robot.interact(() -> vm.saveSnapshot("sixty"));
-        robot.interact(() -> vm.setGlobalTarget(0.9));
+        robot.interact(() -> vm.project().saveSnapshot("sixty"));
+        robot.interact(() -> vm.bar().setGlobalTarget(0.9));
         waitIdle();
-        robot.interact(() -> vm.saveSnapshot("ninety"));
+        robot.interact(() -> vm.project().saveSnapshot("ninety"));
         robot.clickOn("#toolbarCompare");
         WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> robot.lookup("#compareDialog").tryQuery().isPresent());
         robot.type(javafx.scene.input.KeyCode.ENTER);
@@ -271,12 +271,12 @@ class WorkbenchWindowTest {
         double target = vm.configProperty().get().global().target();
         assertTrue(target > 0.2, "the drag moved the target: " + target);
         assertEquals(target, global.getValue(), 1e-9);
-        for (LayerRow row : vm.rows()) {
+        for (LayerRow row : vm.layers().rows()) {
             assertEquals(target, row.achievedProperty().get(), 0.01, row.name());
         }
         assertTrue(vm.canUndoProperty().get(), "the drag is one undo step");
         robot.clickOn("All layers");
-        WaitForAsyncUtils.waitFor(20, TimeUnit.SECONDS, () -> vm.isIdle() && vm.tilesProperty().get().size() == 5);
+        WaitForAsyncUtils.waitFor(20, TimeUnit.SECONDS, () -> vm.isIdle() && vm.distribution().tilesProperty().get().size() == 5);
         WaitForAsyncUtils.waitForFxEvents();
         var view = robot.lookup("#smallMultiples").queryAs(org.sparsitybench.ui.distribution.SmallMultiplesView.class);
         assertEquals(5, view.canvases().size());
@@ -295,7 +295,7 @@ class WorkbenchWindowTest {
     @Test
     void aCorruptModelShowsAnErrorNamingTheFileAndKeepsTheSession(FxRobot robot) throws Exception {
         openAndWait(robot, Fixtures.torch("cnn_bn.onnx"));
-        robot.interact(() -> vm.setGlobalTarget(0.3));
+        robot.interact(() -> vm.bar().setGlobalTarget(0.3));
         waitIdle();
         Path bad = dir.resolve("corrupt.onnx");
         byte[] good = Files.readAllBytes(Fixtures.torch("mlp.onnx"));
@@ -307,7 +307,7 @@ class WorkbenchWindowTest {
         assertTrue(text.contains("corrupt.onnx"), text);
         assertEquals(Fixtures.torch("cnn_bn.onnx"), vm.modelProperty().get().file(), "the open model stays");
         assertEquals(0.3, vm.configProperty().get().global().target(), 1e-12);
-        assertNotEquals(0, vm.rows().size());
+        assertNotEquals(0, vm.layers().rows().size());
         robot.interact(() -> ((Stage) dialog.getScene().getWindow()).close());
         assertTrue(Window.getWindows().size() >= 1);
     }

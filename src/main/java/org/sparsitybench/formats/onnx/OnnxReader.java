@@ -144,8 +144,36 @@ public final class OnnxReader implements ModelReader {
             case STRING -> a.getS().toStringUtf8();
             case INTS -> a.getIntsList().stream().mapToLong(Long::longValue).toArray();
             case FLOATS -> a.getFloatsList().stream().mapToDouble(Float::doubleValue).toArray();
+            case TENSOR -> integerScalar(a.getT());
             default -> null;
         };
+    }
+
+    /**
+     * A one-element integer tensor attribute (ConstantOfShape's {@code value}) as a one-element {@code long[]}, so
+     * shape arithmetic can use it; null for anything else.
+     */
+    private static long[] integerScalar(TensorProto t) {
+        if (t.getDimsList().stream().mapToLong(Long::longValue).reduce(1, (x, y) -> x * y) != 1
+                || t.getDataLocation() == TensorProto.DataLocation.EXTERNAL) {
+            return null;
+        }
+        int type = t.getDataType();
+        if (type == TensorProto.DataType.INT64_VALUE) {
+            if (t.getInt64DataCount() == 1) {
+                return new long[] {t.getInt64Data(0)};
+            }
+            return t.getRawData().size() == 8 ? new long[] {t.getRawData().asReadOnlyByteBuffer()
+                    .order(java.nio.ByteOrder.LITTLE_ENDIAN).getLong()} : null;
+        }
+        if (type == TensorProto.DataType.INT32_VALUE) {
+            if (t.getInt32DataCount() == 1) {
+                return new long[] {t.getInt32Data(0)};
+            }
+            return t.getRawData().size() == 4 ? new long[] {t.getRawData().asReadOnlyByteBuffer()
+                    .order(java.nio.ByteOrder.LITTLE_ENDIAN).getInt()} : null;
+        }
+        return null;
     }
 
     /** Walks graphs depth-first, collecting constant tensors and who consumes them. */

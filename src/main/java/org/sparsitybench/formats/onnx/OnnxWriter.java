@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.sparsitybench.formats.AtomicFiles;
 import org.sparsitybench.formats.ModelWriter;
 import org.sparsitybench.formats.TensorUpdate;
@@ -37,12 +38,14 @@ import org.sparsitybench.task.ProgressListener;
  * Writes an ONNX model back: the protobuf as it was read (opsets, metadata, doc strings, value_info, node order,
  * subgraphs, unknown fields) with new values put into the same messages, fields and dtypes they came from, plus
  * a {@code metadata_props} entry naming what changed. Models that kept data externally, or that would exceed
- * the 2 GB protobuf limit, get their large tensors in a data file beside the output (4096-byte aligned).
+ * the 2 GB protobuf limit, get their large tensors in a data file beside the output, which holds exactly the
+ * bytes its tensors reference: back to back, 4096-byte aligned only above the 2 GB limit (where runtimes map
+ * them), and nothing of tensors stored sparse.
  */
 public final class OnnxWriter implements ModelWriter {
     /** The metadata_props key recording SparsityBench's changes. */
     public static final String METADATA_KEY = "sparsitybench";
-    /** Offsets in an external data file are multiples of this (page size, so tensors can be mapped). */
+    /** Offsets in the external data of a model over 2 GB are multiples of this (page size, so tensors can be mapped). */
     public static final int ALIGNMENT = 4096;
     /** Tensors smaller than this stay inline even when a model is written with external data. */
     static final int EXTERNAL_MIN_BYTES = 1024;
@@ -117,6 +120,19 @@ public final class OnnxWriter implements ModelWriter {
     public void write(Model model, Map<String, TensorUpdate> updates, Map<String, Map<String, Long>> nodeAttributes,
                       java.util.Set<String> sparseStorage, Map<String, String> metadata, Path out,
                       ProgressListener progress, CancellationToken cancel) throws IOException {
+        write(model, updates, nodeAttributes, sparseStorage, metadata, out, progress, cancel, written -> { });
+    }
+
+    /**
+     * As above, running {@code beforeCommit} on the complete new model (a temporary file beside {@code out}
+     * whose external data, if any, is already {@code OUT.data} or {@code OUT.1.data} beside it) before it replaces
+     * {@code out}: the export is self-contained, and when the check throws nothing of it remains and an earlier
+     * export at {@code out} is left as it was.
+     */
+    public void write(Model model, Map<String, TensorUpdate> updates, Map<String, Map<String, Long>> nodeAttributes,
+                      java.util.Set<String> sparseStorage, Map<String, String> metadata, Path out,
+                      ProgressListener progress, CancellationToken cancel, AtomicFiles.Check beforeCommit)
+            throws IOException {
         if (model.format() != ModelFormat.ONNX || !(model.source() instanceof OnnxSource source)) {
             throw new IllegalArgumentException("not an ONNX model read by OnnxReader: " + model.file());
         }
@@ -129,7 +145,17 @@ public final class OnnxWriter implements ModelWriter {
                         + t.dtype().displayName() + "; only float tensors can be given new values");
             }
         }
-        boolean external = needsExternal(model, updates);
+        for (String name : sparseStorage) {
+            String why = sparseRefusal(model, name);
+            if (why != null) {
+                throw new UnsupportedModelException(model.file() + ": tensor " + name + " " + why);
+            }
+        }
+        long tensorBytes = tensorBytes(model, updates);
+        boolean external = tensorBytes > externalThreshold || model.tensors().stream()
+                .anyMatch(t -> t.storage().contains("external") && !sparseStorage.contains(t.name()));
+        // Page alignment lets a runtime map tensors of a model over 2 GB; below that it only pads the file.
+        boolean aligned = tensorBytes > externalThreshold;
         ModelProto.Builder b = source.proto().toBuilder();
         Path target = out.toAbsolutePath();
         String dataName = external ? chooseDataFileName(target) : null;
@@ -145,13 +171,16 @@ public final class OnnxWriter implements ModelWriter {
                 }
                 continue;
             }
+            if (sparseStorage.contains(t.name())) {
+                continue; // replaced by a sparse tensor below: none of its dense bytes are written
+            }
             TensorProto.Builder tb = tensorBuilder(b, loc);
             long bytes = WeightTensor.elementCount(u != null ? u.shape() : t.shape()) * t.dtype().byteSize();
             boolean wasExternal = OnnxTensorDecoder.isExternal(tb.build());
             boolean toExternal = external && t.dtype().isNumericReal()
                     && (wasExternal || bytes >= EXTERNAL_MIN_BYTES);
             if (toExternal) {
-                offset = align(offset);
+                offset = aligned ? align(offset) : offset;
                 TensorData values = u != null ? u.values() : t.data();
                 boolean reencode = u != null || !(t.data() instanceof BufferTensorData);
                 pending.add(new Pending(values, t.dtype(), offset, bytes, reencode));
@@ -191,7 +220,7 @@ public final class OnnxWriter implements ModelWriter {
             AtomicFiles.write(dataFile, ch -> writeData(ch, pending, meter));
             boolean done = false;
             try {
-                AtomicFiles.writeStream(target, os -> writeMetered(result, os, meter));
+                AtomicFiles.writeStream(target, os -> writeMetered(result, os, meter), beforeCommit);
                 done = true;
             } finally {
                 if (!done) {
@@ -206,7 +235,7 @@ public final class OnnxWriter implements ModelWriter {
                 throw new UnsupportedModelException(out + ": model exceeds 2 GB inline; use external data");
             }
             AtomicFiles.Meter meter = AtomicFiles.meter(result.getSerializedSize(), progress, cancel);
-            AtomicFiles.writeStream(target, os -> writeMetered(result, os, meter));
+            AtomicFiles.writeStream(target, os -> writeMetered(result, os, meter), beforeCommit);
         }
     }
 
@@ -218,16 +247,34 @@ public final class OnnxWriter implements ModelWriter {
         meter.check();
     }
 
-    private boolean needsExternal(Model model, Map<String, TensorUpdate> updates) {
+    /** Bytes of every tensor as it will be written (dense). */
+    private static long tensorBytes(Model model, Map<String, TensorUpdate> updates) {
         long total = 0;
         for (WeightTensor t : model.tensors()) {
-            if (t.storage().contains("external")) {
-                return true;
-            }
             TensorUpdate u = updates.get(t.name());
             total += WeightTensor.elementCount(u != null ? u.shape() : t.shape()) * Math.max(1, t.dtype().byteSize());
         }
-        return total > externalThreshold;
+        return total;
+    }
+
+    /**
+     * Why tensor {@code name} of {@code model} cannot be stored as a sparse tensor, or null when it can: float
+     * initializers of any graph (as that graph's {@code sparse_initializer}) and float {@code Constant} values
+     * (as the node's {@code sparse_value}) can; tensors already sparse stay as they are.
+     */
+    public static String sparseRefusal(Model model, String name) {
+        Optional<WeightTensor> t = model.tensor(name);
+        if (t.isEmpty() || !(model.source() instanceof OnnxSource source)) {
+            return "is not a tensor of the ONNX model";
+        }
+        if (!t.get().dtype().isPrunableFloat()) {
+            return "is " + t.get().dtype().displayName() + "; only float tensors are stored sparse";
+        }
+        OnnxLocation loc = source.locations().get(name);
+        if (loc.kind() == OnnxLocation.Kind.SPARSE_INITIALIZER || loc.kind() == OnnxLocation.Kind.CONSTANT_SPARSE) {
+            return "is already stored sparse";
+        }
+        return null;
     }
 
     /**
@@ -437,51 +484,65 @@ public final class OnnxWriter implements ModelWriter {
         }
     }
 
+    /**
+     * Replaces each named dense tensor by its sparse form where it sits: an initializer of any graph becomes that
+     * graph's {@code sparse_initializer}, a Constant's {@code value} its {@code sparse_value} (values in the
+     * tensor's own dtype, int64 linear indices).
+     */
     private static void toSparse(ModelProto.Builder b, Model model, OnnxSource source, Map<String, TensorUpdate> updates,
                                  java.util.Set<String> names) {
-        GraphProto.Builder g = b.getGraphBuilder();
-        java.util.TreeSet<Integer> remove = new java.util.TreeSet<>(java.util.Comparator.reverseOrder());
+        // Initializers leave their graph's list highest index first, per graph, so earlier indices stay valid.
+        Map<String, java.util.TreeMap<Integer, OnnxLocation>> removals = new LinkedHashMap<>();
         for (String name : names) {
             OnnxLocation loc = source.locations().get(name);
             WeightTensor t = model.tensor(name).orElseThrow(() -> new IllegalArgumentException("no tensor " + name));
-            if (loc == null || loc.kind() != OnnxLocation.Kind.INITIALIZER || !loc.graphPath().isEmpty()
-                    || !t.dtype().isPrunableFloat()) {
-                throw new UnsupportedModelException(model.file() + ": tensor " + name
-                        + " is not a float initializer of the main graph; it cannot be stored sparse");
-            }
             TensorUpdate u = updates.get(name);
             long[] shape = u != null ? u.shape() : t.shape();
-            float[] dense = (u != null ? u.values() : t.data()).readAllFloats();
-            int nnz = 0;
-            for (float v : dense) {
-                if (v != 0f) {
-                    nnz++;
-                }
+            GraphProto.Builder g = graphBuilder(b, loc);
+            SparseTensorProto sparse = sparseTensor(name, t.dtype(), tensorBuilder(b, loc).getDataType(),
+                    (u != null ? u.values() : t.data()).readAllFloats(), shape);
+            if (loc.kind() == OnnxLocation.Kind.CONSTANT) {
+                g.getNodeBuilder(loc.index()).setAttribute(loc.attribute(), AttributeProto.newBuilder()
+                        .setName("sparse_value").setType(AttributeProto.AttributeType.SPARSE_TENSOR)
+                        .setSparseTensor(sparse));
+                continue;
             }
-            ByteBuffer vals = ByteBuffer.allocate(nnz * t.dtype().byteSize()).order(ByteOrder.LITTLE_ENDIAN);
-            ByteBuffer idx = ByteBuffer.allocate(nnz * 8).order(ByteOrder.LITTLE_ENDIAN);
-            float[] one = new float[1];
-            for (int i = 0; i < dense.length; i++) {
-                if (dense[i] != 0f) {
-                    one[0] = dense[i];
-                    DTypeCodec.encode(t.dtype(), one, 0, 1, vals);
-                    idx.putLong(i);
-                }
+            g.addSparseInitializer(sparse);
+            String graphKey = loc.graphPath().stream().map(java.util.Arrays::toString).reduce("", String::concat);
+            removals.computeIfAbsent(graphKey, k -> new java.util.TreeMap<>(java.util.Comparator.reverseOrder()))
+                    .put(loc.index(), loc);
+        }
+        for (java.util.TreeMap<Integer, OnnxLocation> perGraph : removals.values()) {
+            for (Map.Entry<Integer, OnnxLocation> e : perGraph.entrySet()) {
+                graphBuilder(b, e.getValue()).removeInitializer(e.getKey());
             }
-            vals.flip();
-            idx.flip();
-            TensorProto original = g.getInitializer(loc.index());
-            TensorProto values = TensorProto.newBuilder().setName(name).setDataType(original.getDataType())
-                    .addDims(nnz).setRawData(ByteString.copyFrom(vals)).build();
-            TensorProto indices = TensorProto.newBuilder().setName(name + "_indices")
-                    .setDataType(TensorProto.DataType.INT64_VALUE).addDims(nnz).setRawData(ByteString.copyFrom(idx)).build();
-            g.addSparseInitializer(SparseTensorProto.newBuilder().setValues(values).setIndices(indices)
-                    .addAllDims(longList(shape)));
-            remove.add(loc.index());
         }
-        for (int i : remove) {
-            g.removeInitializer(i);
+    }
+
+    private static SparseTensorProto sparseTensor(String name, DType dtype, int dataType, float[] dense, long[] shape) {
+        int nnz = 0;
+        for (float v : dense) {
+            if (v != 0f) {
+                nnz++;
+            }
         }
+        ByteBuffer vals = ByteBuffer.allocate(nnz * dtype.byteSize()).order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer idx = ByteBuffer.allocate(nnz * 8).order(ByteOrder.LITTLE_ENDIAN);
+        float[] one = new float[1];
+        for (int i = 0; i < dense.length; i++) {
+            if (dense[i] != 0f) {
+                one[0] = dense[i];
+                DTypeCodec.encode(dtype, one, 0, 1, vals);
+                idx.putLong(i);
+            }
+        }
+        vals.flip();
+        idx.flip();
+        TensorProto values = TensorProto.newBuilder().setName(name).setDataType(dataType)
+                .addDims(nnz).setRawData(ByteString.copyFrom(vals)).build();
+        TensorProto indices = TensorProto.newBuilder().setName(name + "_indices")
+                .setDataType(TensorProto.DataType.INT64_VALUE).addDims(nnz).setRawData(ByteString.copyFrom(idx)).build();
+        return SparseTensorProto.newBuilder().setValues(values).setIndices(indices).addAllDims(longList(shape)).build();
     }
 
     private static void setAttributes(ModelProto.Builder b, Model model, Map<String, Map<String, Long>> nodeAttributes) {

@@ -29,6 +29,20 @@ public final class MaskedLeastSquares {
      */
     public static Result solve(double[] w, int rows, int cols, double[] h, boolean[] pruned, double percDamp,
                                CancellationToken cancel) {
+        return solve(w, rows, cols, h, null, pruned, percDamp, cancel);
+    }
+
+    /**
+     * Towards the dense model's output: {@code ŵ_K = argmin ‖X_dense w_i − X_K ŵ_K‖² + λ‖ŵ_K − w_K‖²}, i.e.
+     * {@code (H + λI)_KK ŵ_K = (C w_i + λ w_i)_K} with {@code C = 2XᵀX_dense/n}, where X are the layer's inputs
+     * in the pruned model (earlier layers already pruned) and X_dense the same samples' inputs in the dense
+     * model; with {@code cross == null} (or X = X_dense) this is {@link #solve(double[], int, int, double[],
+     * boolean[], double, CancellationToken)}.
+     *
+     * @param cross {@code C}, row-major {@code cols × cols} (not modified), or null
+     */
+    public static Result solve(double[] w, int rows, int cols, double[] h, double[] cross, boolean[] pruned,
+                               double percDamp, CancellationToken cancel) {
         if (w.length != (long) rows * cols || pruned.length != w.length) {
             throw new IllegalArgumentException("W has " + w.length + " values and the mask " + pruned.length
                     + ", not " + rows + " × " + cols);
@@ -36,7 +50,15 @@ public final class MaskedLeastSquares {
         DampedHessian d = DampedHessian.prepare(h, cols, percDamp, x -> DampedHessian.factorises(x.matrix(), cols));
         double[] hd = d.matrix();
         double[] g = new double[w.length];
-        Lapack.gemm(false, false, rows, cols, cols, 1.0, w, cols, hd, cols, 0.0, g, cols);
+        if (cross == null) {
+            Lapack.gemm(false, false, rows, cols, cols, 1.0, w, cols, hd, cols, 0.0, g, cols);
+        } else {
+            // G = W·Cᵀ + λW
+            Lapack.gemm(false, true, rows, cols, cols, 1.0, w, cols, cross, cols, 0.0, g, cols);
+            for (int i = 0; i < g.length; i++) {
+                g[i] += d.lambda() * w[i];
+            }
+        }
         double[] out = new double[w.length];
         int[] keep = new int[cols];
         for (int r = 0; r < rows; r++) {

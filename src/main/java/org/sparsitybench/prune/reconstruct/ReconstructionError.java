@@ -29,7 +29,53 @@ public final class ReconstructionError {
         return den == 0 ? 0.0 : num / den;
     }
 
-    /** {@code Σ_i a_i·H·a_iᵀ} over the rows of {@code a}. */
+    /**
+     * The error against the dense model's layer output, for inputs X that differ from the dense model's X_d
+     * (earlier layers pruned): {@code ‖X_d Wᵀ − X Ŵᵀ‖² / ‖X_d Wᵀ‖²}, from {@code H = 2XᵀX/n},
+     * {@code C = 2XᵀX_d/n} and {@code H_d = 2X_dᵀX_d/n} (none modified).
+     */
+    public static double againstDense(double[] w, double[] wHat, int rows, int cols, double[] h, double[] cross,
+                                      double[] hDense) {
+        double den = quadratic(w, rows, cols, hDense);
+        double[] wc = new double[w.length];
+        // (Ŵ C Wᵀ) diagonal: Σ_r ŵ_r · (C w_r)
+        Lapack.gemm(false, true, rows, cols, cols, 1.0, w, cols, cross, cols, 0.0, wc, cols);
+        double mixed = 0;
+        for (int i = 0; i < w.length; i++) {
+            mixed += wHat[i] * wc[i];
+        }
+        double num = den - 2 * mixed + quadratic(wHat, rows, cols, h);
+        return den == 0 ? 0.0 : Math.max(0, num) / den;
+    }
+
+    /**
+     * The same error from the inputs themselves, {@code ‖XWᵀ − XŴᵀ‖² / ‖XWᵀ‖²}.
+     *
+     * @param x row-major {@code n × cols} inputs (not modified); {@code w}, {@code wHat} not modified
+     */
+    public static double onInputs(double[] x, int n, double[] w, double[] wHat, int rows, int cols) {
+        double[] y = new double[n * rows];
+        double[] yHat = new double[n * rows];
+        Lapack.gemm(false, true, n, rows, cols, 1.0, x, cols, w, cols, 0.0, y, rows);
+        Lapack.gemm(false, true, n, rows, cols, 1.0, x, cols, wHat, cols, 0.0, yHat, rows);
+        double num = 0;
+        double den = 0;
+        for (int i = 0; i < y.length; i++) {
+            double d = y[i] - yHat[i];
+            num += d * d;
+            den += y[i] * y[i];
+        }
+        return den == 0 ? 0.0 : num / den;
+    }
+
+    /**
+     * {@code Σ_i a_i·H·a_iᵀ = tr(A·H·Aᵀ)} over the rows of {@code a} (not modified): the output energy
+     * {@code ‖XAᵀ‖²·2/n} of weights {@code a}.
+     */
+    public static double energy(double[] a, int rows, int cols, double[] h) {
+        return quadratic(a, rows, cols, h);
+    }
+
     private static double quadratic(double[] a, int rows, int cols, double[] h) {
         double[] ah = new double[a.length];
         Lapack.gemm(false, false, rows, cols, cols, 1.0, a, cols, h, cols, 0.0, ah, cols);

@@ -1,5 +1,6 @@
 package org.sparsitybench.tools.fuzz;
 
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -53,6 +54,35 @@ public final class FuzzCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        List<String> formats = validate();
+        Path root = dir != null ? dir : Files.createTempDirectory("sparsitybench-fuzz-");
+        PrintWriter out = spec.commandLine().getOut();
+        List<FuzzReport> reports = new ArrayList<>();
+        try (FuzzRunner runner = new FuzzRunner(root, timeoutSeconds * 1000L)) {
+            runner.keepCases(keep);
+            out.printf(Locale.ROOT, "fuzz: seed %d, %s, case folders under %s%n", seed, replay != null ? "replaying seed "
+                    + replay : cases + " cases per format", runner.sandbox().cases());
+            if (!runner.canariesArmed()) {
+                out.println("warning: mkfifo is not available; files opened outside a case's folder are not detected");
+            }
+            out.flush();
+            for (String f : formats) {
+                reports.add(runFormat(runner, f, out));
+            }
+            printFirstViolations(reports);
+        }
+        int bugs = reports.stream().mapToInt(FuzzReport::bugs).sum();
+        long total = reports.stream().mapToLong(FuzzReport::cases).sum();
+        out.printf(Locale.ROOT, "total: %d cases, %d bugs%n", total, bugs);
+        out.flush();
+        if (dir == null && bugs == 0) {
+            FuzzRunner.deleteTree(root);
+        }
+        return bugs == 0 ? SparsityBenchCli.EXIT_OK : SparsityBenchCli.EXIT_FAILURE;
+    }
+
+    /** The formats to run, after checking the options that do not depend on one another. */
+    private List<String> validate() {
         if (cases < 1) {
             throw new SparsityBenchCli.UsageException("--cases must be at least 1, got " + cases);
         }
@@ -68,53 +98,40 @@ public final class FuzzCommand implements Callable<Integer> {
         if (keep && dir == null) {
             throw new SparsityBenchCli.UsageException("--keep needs --dir");
         }
-        Path root = dir != null ? dir : Files.createTempDirectory("sparsitybench-fuzz-");
-        PrintWriter out = spec.commandLine().getOut();
-        int bugs = 0;
-        List<FuzzReport> reports = new ArrayList<>();
-        try (FuzzRunner runner = new FuzzRunner(root, timeoutSeconds * 1000L)) {
-            runner.keepCases(keep);
-            out.printf(Locale.ROOT, "fuzz: seed %d, %s, case folders under %s%n", seed, replay != null ? "replaying seed "
-                    + replay : cases + " cases per format", runner.sandbox().cases());
-            if (!runner.canariesArmed()) {
-                out.println("warning: mkfifo is not available; files opened outside a case's folder are not detected");
-            }
-            out.flush();
-            for (String f : formats) {
-                Corpus corpus = Corpora.byName(f);
-                Iterator<FuzzCase> plan = replay != null
-                        ? List.of(corpus.random(0, replay, runner.sandbox())).iterator()
-                        : FuzzPlan.cases(corpus, runner.sandbox(), cases, seed);
-                if (replay != null) {
-                    out.println(f + ": " + corpus.random(0, replay, runner.sandbox()).label());
-                }
-                FuzzReport r = runner.run(corpus, plan);
-                reports.add(r);
-                bugs += r.bugs();
-                out.println(r.summary());
-                for (int i = 0; i < Math.min(10, r.violations().size()); i++) {
-                    String v = r.violations().get(i);
-                    int nl = v.indexOf('\n');
-                    out.println("  BUG " + (nl < 0 ? v : v.substring(0, nl)));
-                }
-                out.flush();
-            }
-            if (bugs > 0) {
-                PrintWriter err = spec.commandLine().getErr();
-                for (FuzzReport r : reports) {
-                    for (String v : r.violations().subList(0, Math.min(3, r.violations().size()))) {
-                        err.println(r.format() + " " + v);
-                    }
-                }
-                err.flush();
-            }
+        return formats;
+    }
+
+    /** Runs one format's plan (or the replayed case) and prints its summary and first ten violations. */
+    private FuzzReport runFormat(FuzzRunner runner, String f, PrintWriter out) throws IOException {
+        Corpus corpus = Corpora.byName(f);
+        Iterator<FuzzCase> plan = replay != null
+                ? List.of(corpus.random(0, replay, runner.sandbox())).iterator()
+                : FuzzPlan.cases(corpus, runner.sandbox(), cases, seed);
+        if (replay != null) {
+            out.println(f + ": " + corpus.random(0, replay, runner.sandbox()).label());
         }
-        long total = reports.stream().mapToLong(FuzzReport::cases).sum();
-        out.printf(Locale.ROOT, "total: %d cases, %d bugs%n", total, bugs);
+        FuzzReport r = runner.run(corpus, plan);
+        out.println(r.summary());
+        for (int i = 0; i < Math.min(10, r.violations().size()); i++) {
+            String v = r.violations().get(i);
+            int nl = v.indexOf('\n');
+            out.println("  BUG " + (nl < 0 ? v : v.substring(0, nl)));
+        }
         out.flush();
-        if (dir == null && bugs == 0) {
-            FuzzRunner.deleteTree(root);
+        return r;
+    }
+
+    /** The first three violations of each format in full (with their stack traces) on stderr. */
+    private void printFirstViolations(List<FuzzReport> reports) {
+        if (reports.stream().allMatch(r -> r.bugs() == 0)) {
+            return;
         }
-        return bugs == 0 ? SparsityBenchCli.EXIT_OK : SparsityBenchCli.EXIT_FAILURE;
+        PrintWriter err = spec.commandLine().getErr();
+        for (FuzzReport r : reports) {
+            for (String v : r.violations().subList(0, Math.min(3, r.violations().size()))) {
+                err.println(r.format() + " " + v);
+            }
+        }
+        err.flush();
     }
 }

@@ -97,6 +97,21 @@ public enum ChartTheme {
         return this == LIGHT ? new Color(0xc5, 0x1b, 0x7d) : new Color(0xf1, 0x8a, 0xd0);
     }
 
+    /** {@code c} for painting on a JavaFX canvas (alpha kept). */
+    public static javafx.scene.paint.Color fx(Color c) {
+        return javafx.scene.paint.Color.rgb(c.getRed(), c.getGreen(), c.getBlue(), c.getAlpha() / 255.0);
+    }
+
+    /** All weights behind the kept ones in a histogram: a pale, half-transparent ghost. */
+    public Color ghost() {
+        return this == LIGHT ? new Color(0xb8, 0xc4, 0xd6, 200) : new Color(0x6a, 0x6f, 0x78, 170);
+    }
+
+    /** The pruning threshold's marker: the red of the palette. */
+    public Color threshold() {
+        return series(1);
+    }
+
     /** Styles the chart's background, titles, legend, plot and axes (series colours are the caller's). */
     public void apply(JFreeChart chart) {
         chart.setBackgroundPaint(background);

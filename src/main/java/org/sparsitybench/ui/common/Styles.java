@@ -13,6 +13,12 @@ public final class Styles {
     public static final String EXCLUDED = "sb-excluded";
     public static final String HEATMAP = "sb-heatmap";
     public static final String COLOR_BAR = "sb-color-bar";
+    public static final String TOOL_BAR = "sb-tool-bar";
+    public static final String LAYERS = "sb-layers";
+    public static final String ROW_SLIDER = "sb-row-slider";
+    public static final String SENSITIVITY_BAR = "sb-sensitivity-bar";
+    public static final String SWATCH = "sb-swatch";
+    public static final String CURVES = "sb-curves";
 
     private Styles() {
     }

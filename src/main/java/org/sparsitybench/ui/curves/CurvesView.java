@@ -23,6 +23,7 @@ import org.jfree.data.xy.XYSeriesCollection;
 import org.sparsitybench.eval.SweepPoint;
 import org.sparsitybench.project.Project;
 import org.sparsitybench.ui.common.ChartTheme;
+import org.sparsitybench.ui.common.Styles;
 
 /**
  * Accuracy, loss and latency against sparsity, and accuracy against latency with the Pareto front, as a 2×2
@@ -39,7 +40,7 @@ public final class CurvesView extends BorderPane {
     public CurvesView(CurvesViewModel vm) {
         this.vm = vm;
         setId("curvesView");
-        getStyleClass().add("sb-curves");
+        getStyleClass().add(Styles.CURVES);
         GridPane grid = new GridPane();
         grid.setHgap(4);
         grid.setVgap(4);

@@ -15,22 +15,19 @@ import javafx.scene.layout.TilePane;
 import javafx.scene.paint.Color;
 import javafx.scene.text.Font;
 import org.sparsitybench.prune.stats.WeightHistogram;
+import org.sparsitybench.ui.common.ChartTheme;
 
 /**
- * Every layer's weight histogram side by side, small: all weights as a pale ghost, kept weights solid, the same
- * colours as the distribution view. For seeing at a glance which layers a global threshold empties. Each tile is
+ * Every layer's weight histogram side by side, small: all weights as a pale ghost, kept weights solid, in the
+ * distribution chart's {@link ChartTheme} colours. For seeing at a glance which layers a global threshold empties. Each tile is
  * one canvas; the engine computes the histograms, this only paints them.
  */
 public final class SmallMultiplesView extends ScrollPane {
-    /** Tile size in pixels. */
+    /** LayerHistogram size in pixels. */
     public static final double TILE_WIDTH = 200;
     public static final double TILE_HEIGHT = 118;
 
-    /** One layer's histogram and achieved sparsity. */
-    public record Tile(String name, WeightHistogram histogram, double achieved) {
-    }
-
-    private final ObjectProperty<List<Tile>> tiles = new SimpleObjectProperty<>(this, "tiles", List.of());
+    private final ObjectProperty<List<LayerHistogram>> tiles = new SimpleObjectProperty<>(this, "tiles", List.of());
     private final BooleanProperty dark = new SimpleBooleanProperty(this, "dark", false);
     private final TilePane pane = new TilePane(8, 8);
 
@@ -44,7 +41,7 @@ public final class SmallMultiplesView extends ScrollPane {
         dark.addListener((o, a, b) -> rebuild());
     }
 
-    public ObjectProperty<List<Tile>> tilesProperty() {
+    public ObjectProperty<List<LayerHistogram>> tilesProperty() {
         return tiles;
     }
 
@@ -59,7 +56,7 @@ public final class SmallMultiplesView extends ScrollPane {
 
     private void rebuild() {
         pane.getChildren().clear();
-        for (Tile t : tiles.get()) {
+        for (LayerHistogram t : tiles.get()) {
             Canvas c = new Canvas(TILE_WIDTH, TILE_HEIGHT);
             paint(c.getGraphicsContext2D(), t);
             Tooltip.install(c, new Tooltip(String.format(Locale.ROOT, "%s: %,d of %,d weights kept (%.1f%% sparse)",
@@ -92,15 +89,14 @@ public final class SmallMultiplesView extends ScrollPane {
         return "…" + name.substring(name.length() - lo);
     }
 
-    private void paint(GraphicsContext g, Tile t) {
-        boolean d = dark.get();
-        Color bg = d ? Color.web("#26282c") : Color.WHITE;
-        Color fg = d ? Color.web("#dddddd") : Color.web("#1f2328");
-        Color ghost = d ? Color.web("#4a5563") : Color.web("#c9d3e0");
-        Color kept = d ? Color.web("#4fa3e0") : Color.web("#1f5fa8");
-        g.setFill(bg);
+    private void paint(GraphicsContext g, LayerHistogram t) {
+        ChartTheme theme = dark.get() ? ChartTheme.DARK : ChartTheme.LIGHT;
+        Color fg = ChartTheme.fx(theme.foreground());
+        Color ghost = ChartTheme.fx(theme.ghost());
+        Color kept = ChartTheme.fx(theme.accent());
+        g.setFill(ChartTheme.fx(theme.background()));
         g.fillRect(0, 0, TILE_WIDTH, TILE_HEIGHT);
-        g.setStroke(d ? Color.web("#3a3d42") : Color.web("#d0d4da"));
+        g.setStroke(ChartTheme.fx(theme.grid()));
         g.strokeRect(0.5, 0.5, TILE_WIDTH - 1, TILE_HEIGHT - 1);
         Font font = Font.font(11);
         g.setFont(font);
@@ -110,7 +106,7 @@ public final class SmallMultiplesView extends ScrollPane {
         // The name's end tells layers apart (…layers.7.mlp.up_proj.weight): drop its start until it fits
         // beside the percentage.
         g.fillText(fitFromEnd(t.name(), font, TILE_WIDTH - 6 - 6 - 8 - percentWidth), 6, 14);
-        g.setFill(d ? Color.web("#9aa0a8") : Color.web("#5f6670"));
+        g.setFill(ChartTheme.fx(theme.muted()));
         g.fillText(percent, TILE_WIDTH - 6 - percentWidth, 14);
         WeightHistogram h = t.histogram();
         double x0 = 6;

@@ -1,6 +1,5 @@
 package org.sparsitybench.ui.export;
 
-import java.io.File;
 import java.nio.file.Path;
 import java.util.Map;
 import javafx.beans.binding.Bindings;
@@ -18,10 +17,10 @@ import javafx.scene.layout.GridPane;
 import javafx.scene.layout.HBox;
 import javafx.scene.layout.Priority;
 import javafx.scene.layout.VBox;
-import javafx.stage.DirectoryChooser;
 import javafx.stage.Modality;
 import javafx.stage.Stage;
 import javafx.stage.Window;
+import org.sparsitybench.ui.common.DialogService;
 import org.sparsitybench.ui.common.FxTaskExecutor;
 import org.sparsitybench.ui.common.Styles;
 
@@ -59,17 +58,9 @@ public final class ExportView extends VBox {
         folder.setTooltip(new Tooltip("Folder the files go to; it is created if missing."));
         Button choose = new Button("Choose…");
         choose.setTooltip(new Tooltip("Pick the folder with a file chooser."));
-        choose.setOnAction(e -> {
-            DirectoryChooser c = new DirectoryChooser();
-            File start = vm.folderProperty().get().getParent().toFile();
-            if (start.isDirectory()) {
-                c.setInitialDirectory(start);
-            }
-            File f = c.showDialog(getScene().getWindow());
-            if (f != null) {
-                folder.setText(f.toPath().toString());
-            }
-        });
+        DialogService dialogs = new DialogService(() -> getScene() == null ? null : getScene().getWindow());
+        choose.setOnAction(e -> dialogs.chooseFolder("Export folder", vm.folderProperty().get().getParent())
+                .ifPresent(f -> folder.setText(f.toString())));
         TextField name = new TextField();
         name.setId("exportName");
         name.textProperty().bindBidirectional(vm.baseNameProperty());

@@ -23,8 +23,6 @@ import org.sparsitybench.ui.common.Styles;
  * row, column, mean |w| and kept share. It computes nothing itself.
  */
 public final class HeatmapView extends BorderPane {
-    private static final int PRUNED_GREY = 0x2b2b2b;
-
     private final ObjectProperty<HeatmapGrid> grid = new SimpleObjectProperty<>(this, "grid");
     private final Canvas canvas = new Canvas();
     private final Canvas colorBar = new Canvas(18, 10);
@@ -43,6 +41,7 @@ public final class HeatmapView extends BorderPane {
 
     public HeatmapView() {
         getStyleClass().add(Styles.HEATMAP);
+        getStylesheets().add(HeatmapView.class.getResource("heatmap.css").toExternalForm());
         setId("heatmapView");
         canvas.setId("heatmapCanvas");
         readout.setId("heatmapReadout");
@@ -175,10 +174,7 @@ public final class HeatmapView extends BorderPane {
         float max = g.maxMeanAbs() > 0 ? g.maxMeanAbs() : 1;
         for (int r = 0; r < g.gridRows(); r++) {
             for (int c = 0; c < g.gridCols(); c++) {
-                int rgb = Viridis.argb(g.meanAbs(r, c) / max) & 0xffffff;
-                float kept = g.keptFraction(r, c);
-                rgb = Viridis.mix(PRUNED_GREY, rgb, 0.15 + 0.85 * kept);
-                w.setArgb(c, r, 0xff000000 | rgb);
+                w.setArgb(c, r, 0xff000000 | Viridis.cellRgb(g.meanAbs(r, c), max, g.keptFraction(r, c)));
             }
         }
         axes.setText(String.format(Locale.ROOT, "rows %,d (axis 0) × cols %,d in %d×%d cells", g.rows(), g.cols(),

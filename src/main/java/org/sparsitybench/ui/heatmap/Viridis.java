@@ -18,7 +18,21 @@ public final class Viridis {
         }
     }
 
+    /** The shade pruned weights are mixed toward. */
+    private static final int PRUNED_GREY = 0x2b2b2b;
+
     private Viridis() {
+    }
+
+    /**
+     * One heatmap cell as RGB: viridis of {@code meanAbs / max}, mixed toward grey by the pruned share, so a cell
+     * with nothing kept keeps 15 % of its colour. The window and the headless renderer paint with this.
+     *
+     * @param keptFraction the cell's kept share, 0–1
+     */
+    public static int cellRgb(float meanAbs, float max, float keptFraction) {
+        int rgb = argb(meanAbs / (max > 0 ? max : 1)) & 0xffffff;
+        return mix(PRUNED_GREY, rgb, 0.15 + 0.85 * keptFraction);
     }
 
     /** ARGB for {@code t} in [0, 1] (clamped; NaN gives the lowest colour). */

@@ -1,23 +1,22 @@
 package org.sparsitybench.ui.layers;
 
-import javafx.beans.property.BooleanProperty;
-import javafx.beans.property.DoubleProperty;
+import javafx.beans.property.ReadOnlyBooleanProperty;
+import javafx.beans.property.ReadOnlyBooleanWrapper;
 import javafx.beans.property.ReadOnlyDoubleProperty;
 import javafx.beans.property.ReadOnlyDoubleWrapper;
-import javafx.beans.property.SimpleBooleanProperty;
-import javafx.beans.property.SimpleDoubleProperty;
 import org.sparsitybench.model.WeightTensor;
 
 /**
- * One prunable tensor as the layer table shows it: identity and size fixed, requested sparsity (the row's
- * slider), lock and exclude toggles editable, achieved sparsity and sensitivity filled in by the engine.
+ * One prunable tensor as the layer table shows it: identity and size fixed; requested sparsity (the row's
+ * slider), lock, exclude, achieved sparsity, sensitivity and stored zeros are what {@link LayerTableViewModel}
+ * shows. The view reads them; edits go through the view model, never into these properties.
  */
 public final class LayerRow {
     private final WeightTensor tensor;
-    private final DoubleProperty requested = new SimpleDoubleProperty(this, "requested", 0);
+    private final ReadOnlyDoubleWrapper requested = new ReadOnlyDoubleWrapper(this, "requested", 0);
     private final ReadOnlyDoubleWrapper achieved = new ReadOnlyDoubleWrapper(this, "achieved", 0);
-    private final BooleanProperty locked = new SimpleBooleanProperty(this, "locked", false);
-    private final BooleanProperty excluded = new SimpleBooleanProperty(this, "excluded", false);
+    private final ReadOnlyBooleanWrapper locked = new ReadOnlyBooleanWrapper(this, "locked", false);
+    private final ReadOnlyBooleanWrapper excluded = new ReadOnlyBooleanWrapper(this, "excluded", false);
     private final ReadOnlyDoubleWrapper sensitivity = new ReadOnlyDoubleWrapper(this, "sensitivity", Double.NaN);
 
     public LayerRow(WeightTensor tensor) {
@@ -44,25 +43,35 @@ public final class LayerRow {
         return tensor.elementCount();
     }
 
-    public DoubleProperty requestedProperty() {
-        return requested;
+    /** The level asked for: the row's own override, else what the allocation gave it in the last result. */
+    public ReadOnlyDoubleProperty requestedProperty() {
+        return requested.getReadOnlyProperty();
     }
 
+    void setRequested(double value) {
+        requested.set(value);
+    }
+
+    /** The share of its weights the last result zeroed. */
     public ReadOnlyDoubleProperty achievedProperty() {
         return achieved.getReadOnlyProperty();
     }
 
-    /** Set by the workbench when a result arrives. */
-    public void setAchieved(double value) {
+    void setAchieved(double value) {
         achieved.set(value);
     }
 
-    public BooleanProperty lockedProperty() {
-        return locked;
+    public ReadOnlyBooleanProperty lockedProperty() {
+        return locked.getReadOnlyProperty();
     }
 
-    public BooleanProperty excludedProperty() {
-        return excluded;
+    public ReadOnlyBooleanProperty excludedProperty() {
+        return excluded.getReadOnlyProperty();
+    }
+
+    void setSettings(boolean isLocked, boolean isExcluded) {
+        locked.set(isLocked);
+        excluded.set(isExcluded);
     }
 
     /** Accuracy drop at 50 % sparsity of this layer alone (NaN until sensitivity has run). */
@@ -70,7 +79,7 @@ public final class LayerRow {
         return sensitivity.getReadOnlyProperty();
     }
 
-    public void setSensitivity(double value) {
+    void setSensitivity(double value) {
         sensitivity.set(value);
     }
 
@@ -87,8 +96,7 @@ public final class LayerRow {
         return nonFinite;
     }
 
-    /** Set by the workbench when this layer's statistics are computed. */
-    public void setStatistics(double zerosFraction, long nonFiniteCount) {
+    void setStatistics(double zerosFraction, long nonFiniteCount) {
         nonFinite = nonFiniteCount;
         zeros.set(zerosFraction);
     }

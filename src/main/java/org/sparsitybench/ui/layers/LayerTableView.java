@@ -1,7 +1,7 @@
 package org.sparsitybench.ui.layers;
 
+import java.util.List;
 import java.util.Locale;
-import java.util.function.BiConsumer;
 import javafx.beans.property.SimpleObjectProperty;
 import javafx.beans.property.SimpleStringProperty;
 import javafx.collections.ObservableList;
@@ -10,7 +10,6 @@ import javafx.collections.transformation.SortedList;
 import javafx.geometry.Insets;
 import javafx.scene.control.CheckBox;
 import javafx.scene.control.Label;
-import javafx.scene.control.Slider;
 import javafx.scene.control.TableCell;
 import javafx.scene.control.TableColumn;
 import javafx.scene.control.TableView;
@@ -19,26 +18,23 @@ import javafx.scene.control.Tooltip;
 import javafx.scene.layout.BorderPane;
 import javafx.scene.layout.HBox;
 import javafx.scene.layout.Priority;
+import org.sparsitybench.ui.common.EditSlider;
 import org.sparsitybench.ui.common.Styles;
 
 /**
  * The layer table: one row per prunable tensor with its own sparsity slider (requested, with the achieved value
- * beside it), lock and exclude toggles; sortable, filterable by name. Edits go to the callbacks given; the
- * rows' properties come back from the engine.
+ * beside it), lock and exclude toggles; sortable, filterable by name. Binds to a {@link LayerTableViewModel}:
+ * edits go to it, and the rows it shows come back from the engine through it.
  */
 public final class LayerTableView extends BorderPane {
     private final TableView<LayerRow> table = new TableView<>();
     private final TextField filter = new TextField();
 
-    /**
-     * @param rows       the rows (not modified here)
-     * @param onSparsity called as a row slider moves: (tensor, sparsity, still dragging)
-     * @param onLocked   (tensor, locked)
-     * @param onExcluded (tensor, excluded)
-     */
-    public LayerTableView(ObservableList<LayerRow> rows, SparsityEdit onSparsity,
-                          BiConsumer<String, Boolean> onLocked, BiConsumer<String, Boolean> onExcluded) {
+    public LayerTableView(LayerTableViewModel vm) {
+        ObservableList<LayerRow> rows = vm.rows();
         setId("layerTableView");
+        getStyleClass().add(Styles.LAYERS);
+        getStylesheets().add(LayerTableView.class.getResource("layers.css").toExternalForm());
         table.setId("layerTable");
         filter.setId("layerFilter");
         filter.setPromptText("Filter layers by name");
@@ -88,18 +84,18 @@ public final class LayerTableView extends BorderPane {
         params.setMinWidth(64);
         TableColumn<LayerRow, LayerRow> sparsity = new TableColumn<>("Sparsity req. / ach.");
         sparsity.setCellValueFactory(c -> new SimpleObjectProperty<>(c.getValue()));
-        sparsity.setCellFactory(c -> new SparsityCell(onSparsity));
+        sparsity.setCellFactory(c -> new SparsityCell(vm));
         sparsity.setComparator((a, b) -> Double.compare(a.achievedProperty().get(), b.achievedProperty().get()));
         sparsity.setPrefWidth(170);
         TableColumn<LayerRow, LayerRow> lock = new TableColumn<>("Lock");
         lock.setCellValueFactory(c -> new SimpleObjectProperty<>(c.getValue()));
-        lock.setCellFactory(c -> new ToggleCell(true, onLocked));
+        lock.setCellFactory(c -> new ToggleCell(true, vm::setLocked));
         lock.setSortable(false);
         lock.setPrefWidth(48);
         lock.setMinWidth(48);
         TableColumn<LayerRow, LayerRow> exclude = new TableColumn<>("Excl.");
         exclude.setCellValueFactory(c -> new SimpleObjectProperty<>(c.getValue()));
-        exclude.setCellFactory(c -> new ToggleCell(false, onExcluded));
+        exclude.setCellFactory(c -> new ToggleCell(false, vm::setExcluded));
         exclude.setSortable(false);
         exclude.setPrefWidth(48);
         exclude.setMinWidth(48);
@@ -143,11 +139,21 @@ public final class LayerTableView extends BorderPane {
         header(lock, "Locked layers keep their sparsity when the global target moves.");
         header(exclude, "Excluded layers stay dense.");
         header(sensitivity, "Accuracy lost when this layer alone is pruned to 50 % (run Run ▸ Sensitivity).");
-        table.getColumns().addAll(java.util.List.of(name, op, shape, params, zeros, sparsity, lock, exclude, sensitivity));
+        table.getColumns().addAll(List.of(name, op, shape, params, zeros, sparsity, lock, exclude, sensitivity));
 
         setTop(filter);
         BorderPane.setMargin(filter, new Insets(0, 0, 4, 0));
         setCenter(table);
+        table.getSelectionModel().selectedItemProperty().addListener((o, a, b) -> {
+            if (b != null) {
+                vm.selectedProperty().set(b);
+            }
+        });
+        vm.selectedProperty().addListener((o, a, b) -> {
+            if (b != null) {
+                table.getSelectionModel().select(b);
+            }
+        });
     }
 
     private static double nanLow(Number n) {
@@ -170,7 +176,7 @@ public final class LayerTableView extends BorderPane {
         private final HBox box = new HBox(4, bar, value);
 
         SensitivityCell() {
-            bar.getStyleClass().add("sb-sensitivity-bar");
+            bar.getStyleClass().add(Styles.SENSITIVITY_BAR);
             bar.setMinHeight(8);
             bar.setMaxHeight(8);
             box.setAlignment(javafx.geometry.Pos.CENTER_LEFT);
@@ -199,65 +205,23 @@ public final class LayerTableView extends BorderPane {
         return table;
     }
 
-    /** A row slider moved. */
-    @FunctionalInterface
-    public interface SparsityEdit {
-        void edit(String tensor, double sparsity, boolean dragging);
-    }
-
-    /** Slider plus "requested / achieved" text; the slider reports when released or moved by keys. */
+    /** The row's slider (linked to the row through the view model) and its "requested / achieved" text. */
     private static final class SparsityCell extends TableCell<LayerRow, LayerRow> {
-        private final Slider slider = new Slider(0, 1, 0);
+        private final EditSlider slider = new EditSlider();
         private final Label value = new Label();
         private final HBox box = new HBox(6, slider, value);
-        private final SparsityEdit onSparsity;
-        private final javafx.beans.value.ChangeListener<Number> requestedListener = (o, a, b) -> {
-            if (!slider.isValueChanging()) {
-                slider.setValue(b.doubleValue());
-            }
-        };
+        private final LayerTableViewModel vm;
         private final javafx.beans.InvalidationListener stateListener = o -> refresh();
         private LayerRow bound;
-        private boolean dragActive;
 
-        SparsityCell(SparsityEdit onSparsity) {
-            this.onSparsity = onSparsity;
+        SparsityCell(LayerTableViewModel vm) {
+            this.vm = vm;
             HBox.setHgrow(slider, Priority.ALWAYS);
             slider.setBlockIncrement(0.05);
-            slider.getStyleClass().add("sb-row-slider");
+            slider.getStyleClass().add(Styles.ROW_SLIDER);
             value.getStyleClass().add(Styles.VALUE);
             value.setMinWidth(96);
             slider.setTooltip(new Tooltip("This layer's sparsity: drag to override the global allocation."));
-            slider.valueChangingProperty().addListener((o, was, now) -> {
-                if (!now) {
-                    commit();
-                }
-            });
-            slider.valueProperty().addListener(o -> {
-                refresh();
-                if (bound != null && slider.isValueChanging()) {
-                    dragActive = true;
-                    onSparsity.edit(bound.name(), slider.getValue(), true);
-                }
-            });
-            slider.setOnMouseReleased(e -> commit());
-            slider.setOnKeyReleased(e -> {
-                if (e.getCode().isArrowKey() || e.getCode().isNavigationKey()) {
-                    commit();
-                }
-            });
-        }
-
-        /** Ends a drag, or applies a click or key move; does nothing when the slider shows the row's value. */
-        private void commit() {
-            if (bound == null) {
-                return;
-            }
-            boolean moved = Math.abs(slider.getValue() - bound.requestedProperty().get()) > 1e-9;
-            if (dragActive || moved) {
-                dragActive = false;
-                onSparsity.edit(bound.name(), slider.getValue(), false);
-            }
         }
 
         private void refresh() {
@@ -265,7 +229,7 @@ public final class LayerTableView extends BorderPane {
                 return;
             }
             value.setText(bound.excludedProperty().get() ? "dense (excluded)" : String.format(Locale.ROOT,
-                    "%.0f%% / %.1f%%", 100 * slider.getValue(), 100 * bound.achievedProperty().get()));
+                    "%.0f%% / %.1f%%", 100 * bound.requestedProperty().get(), 100 * bound.achievedProperty().get()));
             slider.setDisable(bound.excludedProperty().get() || bound.lockedProperty().get());
         }
 
@@ -273,21 +237,23 @@ public final class LayerTableView extends BorderPane {
         protected void updateItem(LayerRow row, boolean empty) {
             super.updateItem(row, empty);
             if (bound != null) {
-                bound.requestedProperty().removeListener(requestedListener);
-                bound.achievedProperty().removeListener(stateListener);
-                bound.excludedProperty().removeListener(stateListener);
-                bound.lockedProperty().removeListener(stateListener);
+                slider.unlink();
+                for (javafx.beans.Observable p : List.of(bound.requestedProperty(), bound.achievedProperty(),
+                        bound.excludedProperty(), bound.lockedProperty())) {
+                    p.removeListener(stateListener);
+                }
             }
             bound = empty ? null : row;
             if (bound == null) {
                 setGraphic(null);
                 return;
             }
-            slider.setValue(row.requestedProperty().get());
-            row.requestedProperty().addListener(requestedListener);
-            row.achievedProperty().addListener(stateListener);
-            row.excludedProperty().addListener(stateListener);
-            row.lockedProperty().addListener(stateListener);
+            String name = row.name();
+            slider.link(row.requestedProperty(), (v, dragging) -> vm.setLayerSparsity(name, v, dragging));
+            for (javafx.beans.Observable p : List.of(row.requestedProperty(), row.achievedProperty(),
+                    row.excludedProperty(), row.lockedProperty())) {
+                p.addListener(stateListener);
+            }
             refresh();
             setGraphic(box);
         }
@@ -299,7 +265,7 @@ public final class LayerTableView extends BorderPane {
         private final javafx.beans.value.ChangeListener<Boolean> listener = (o, a, b) -> box.setSelected(b);
         private LayerRow bound;
 
-        ToggleCell(boolean lock, BiConsumer<String, Boolean> onChange) {
+        ToggleCell(boolean lock, java.util.function.BiConsumer<String, Boolean> onChange) {
             this.lock = lock;
             box.setTooltip(new Tooltip(lock ? "Keep this layer's sparsity when the global target moves."
                     : "Keep this layer dense: never prune it."));
@@ -310,7 +276,7 @@ public final class LayerTableView extends BorderPane {
             });
         }
 
-        private javafx.beans.property.BooleanProperty property(LayerRow row) {
+        private javafx.beans.property.ReadOnlyBooleanProperty property(LayerRow row) {
             return lock ? row.lockedProperty() : row.excludedProperty();
         }
 

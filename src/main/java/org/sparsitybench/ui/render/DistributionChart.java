@@ -4,7 +4,9 @@ import java.awt.BasicStroke;
 import java.awt.Color;
 import java.util.Locale;
 import org.jfree.chart.JFreeChart;
+import org.jfree.chart.axis.LogAxis;
 import org.jfree.chart.axis.NumberAxis;
+import org.jfree.chart.axis.ValueAxis;
 import org.jfree.chart.plot.SeriesRenderingOrder;
 import org.jfree.chart.plot.ValueMarker;
 import org.jfree.chart.plot.XYPlot;
@@ -17,39 +19,62 @@ import org.sparsitybench.prune.stats.WeightHistogram;
 import org.sparsitybench.ui.common.ChartTheme;
 
 /**
- * The distribution view's chart without its window (the view itself needs a running toolkit): all weights as a
- * pale ghost, kept weights solid on top, the magnitude threshold as dashed markers, in the view's colours.
+ * The distribution chart, for the window's view and the headless renderer alike: all weights as a pale ghost,
+ * kept weights solid on top, the magnitude threshold as dashed markers (±t for signed values), in the theme's
+ * colours; counts on a linear or log axis.
  */
-final class DistributionChart {
+public final class DistributionChart {
     private DistributionChart() {
     }
 
     static JFreeChart chart(String layer, WeightHistogram h, double threshold, ChartTheme theme) {
+        return chart(layer, h, threshold, theme, false);
+    }
+
+    /**
+     * @param layer     the title ({@code ""} for none)
+     * @param h         the histogram (not modified); null for an empty chart
+     * @param threshold the magnitude cut, NaN for none
+     * @param logCounts counts on a log axis (empty bins drawn at ½ so they stay off the axis)
+     */
+    public static JFreeChart chart(String layer, WeightHistogram h, double threshold, ChartTheme theme,
+                                   boolean logCounts) {
         XYIntervalSeriesCollection data = new XYIntervalSeriesCollection();
-        XYIntervalSeries all = new XYIntervalSeries("all weights");
-        XYIntervalSeries kept = new XYIntervalSeries("kept weights");
-        for (int i = 0; i < h.bins(); i++) {
-            double lo = h.edges()[i];
-            double hi = h.edges()[i + 1];
-            all.add((lo + hi) / 2, lo, hi, h.all()[i], 0, h.all()[i]);
-            kept.add((lo + hi) / 2, lo, hi, h.kept()[i], 0, h.kept()[i]);
+        double floor = logCounts ? 0.5 : 0;
+        if (h != null) {
+            XYIntervalSeries all = new XYIntervalSeries("all weights");
+            XYIntervalSeries kept = new XYIntervalSeries("kept weights");
+            for (int i = 0; i < h.bins(); i++) {
+                double lo = h.edges()[i];
+                double hi = h.edges()[i + 1];
+                double a = Math.max(floor, h.all()[i]);
+                double k = Math.max(floor, h.kept()[i]);
+                all.add((lo + hi) / 2, lo, hi, a, floor, a);
+                kept.add((lo + hi) / 2, lo, hi, k, floor, k);
+            }
+            data.addSeries(all);
+            data.addSeries(kept);
         }
-        data.addSeries(all);
-        data.addSeries(kept);
         XYBarRenderer r = new XYBarRenderer();
         r.setBarPainter(new StandardXYBarPainter());
         r.setShadowVisible(false);
         r.setDrawBarOutline(false);
-        boolean dark = theme == ChartTheme.DARK;
-        r.setSeriesPaint(0, dark ? new Color(0x6a, 0x6f, 0x78, 170) : new Color(0xb8, 0xc4, 0xd6, 200));
-        r.setSeriesPaint(1, dark ? new Color(0x4f, 0xa3, 0xe0) : new Color(0x1f, 0x5f, 0xa8));
-        NumberAxis x = new NumberAxis(h.signed() ? "w" : "|w|");
-        NumberAxis y = new NumberAxis("weights");
+        r.setSeriesPaint(0, theme.ghost());
+        r.setSeriesPaint(1, theme.accent());
+        NumberAxis x = new NumberAxis(h == null || !h.signed() ? "|w|" : "w");
+        ValueAxis y;
+        if (logCounts) {
+            LogAxis la = new LogAxis("weights (log)");
+            la.setSmallestValue(floor);
+            y = la;
+        } else {
+            y = new NumberAxis("weights");
+        }
         XYPlot plot = new XYPlot(data, x, y, r);
         plot.setSeriesRenderingOrder(SeriesRenderingOrder.FORWARD);
         String title = layer;
-        if (Double.isFinite(threshold)) {
-            Color marker = dark ? new Color(0xff, 0x6b, 0x6b) : new Color(0xd6, 0x27, 0x28);
+        if (h != null && Double.isFinite(threshold)) {
+            Color marker = theme.threshold();
             for (double at : h.signed() ? new double[] {threshold, -threshold} : new double[] {threshold}) {
                 ValueMarker m = new ValueMarker(at);
                 m.setPaint(marker);

@@ -18,16 +18,12 @@ import org.sparsitybench.ui.heatmap.Viridis;
  * range, a title and the grid's size.
  */
 final class HeatmapImage {
-    /** The view's shade of pruned weights. */
-    private static final int PRUNED_GREY = 0x2b2b2b;
-
     private HeatmapImage() {
     }
 
     /** The colour of one cell: viridis of {@code meanAbs / max}, mixed toward grey by the pruned share. */
     static int cellRgb(float meanAbs, float max, float keptFraction) {
-        int rgb = Viridis.argb(meanAbs / (max > 0 ? max : 1)) & 0xffffff;
-        return mix(PRUNED_GREY, rgb, 0.15 + 0.85 * keptFraction);
+        return Viridis.cellRgb(meanAbs, max, keptFraction);
     }
 
     static BufferedImage paint(String layer, HeatmapGrid g, ChartTheme theme, int width, int height) {
@@ -95,12 +91,5 @@ final class HeatmapImage {
                 g.gridRows(), g.gridCols()), left, height - 12);
         gr.dispose();
         return img;
-    }
-
-    private static int mix(int a, int b, double f) {
-        int r = (int) Math.round(((a >> 16) & 0xff) * (1 - f) + ((b >> 16) & 0xff) * f);
-        int g = (int) Math.round(((a >> 8) & 0xff) * (1 - f) + ((b >> 8) & 0xff) * f);
-        int bl = (int) Math.round((a & 0xff) * (1 - f) + (b & 0xff) * f);
-        return (r << 16) | (g << 8) | bl;
     }
 }

@@ -1,15 +1,21 @@
 package org.sparsitybench.ui.sensitivity;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.TreeSet;
+import java.util.function.Consumer;
 import org.sparsitybench.eval.Sensitivity;
+import org.sparsitybench.eval.SensitivityScore;
+import org.sparsitybench.ui.common.FxTaskExecutor;
+import org.sparsitybench.ui.common.ModelUnderTest;
 
 /**
  * Per-layer sensitivity without any toolkit: each layer's measured curve, the levels measured (union over
  * layers, ascending), and the accuracy drop of every layer × level cell against that layer's own lowest level
  * (level 0 = dense). The colour scale is symmetric around no change and never finer than one point, so noise on
- * a robust model stays pale.
+ * a robust model stays pale. With an executor it also runs the analysis ({@link #analyze}).
  */
 public final class SensitivityViewModel {
     /** The smallest drop painted in full red: one accuracy point. */
@@ -18,6 +24,55 @@ public final class SensitivityViewModel {
     private final List<Sensitivity.LayerCurve> curves = new ArrayList<>();
     private final List<Double> levels = new ArrayList<>();
     private final List<Runnable> listeners = new ArrayList<>();
+    private final FxTaskExecutor executor;
+    private final Consumer<String> errors;
+
+    /** A view model that only shows curves it is given. */
+    public SensitivityViewModel() {
+        this(null, e -> { });
+    }
+
+    /**
+     * @param executor runs {@link #analyze}
+     * @param errors   hears a failure, phrased for a dialog
+     */
+    public SensitivityViewModel(FxTaskExecutor executor, Consumer<String> errors) {
+        this.executor = executor;
+        this.errors = errors;
+    }
+
+    /**
+     * Prunes each layer of {@code on.model()} alone at every level and measures the accuracy on at most
+     * {@code limit} samples, as a long task; when it finishes the curves show and {@code then} hears them (unless
+     * {@code on.model()} is no longer {@code current}'s by then).
+     *
+     * @return false when nothing can be measured (reported) or another long task runs
+     */
+    public boolean analyze(ModelUnderTest on, List<Double> levels, int limit,
+                           java.util.function.Supplier<ModelUnderTest> current,
+                           Consumer<List<Sensitivity.LayerCurve>> then) {
+        if (!on.measurable()) {
+            errors.accept("a sensitivity analysis needs a model with a model card and test data beside it");
+            return false;
+        }
+        return executor.foreground("Sensitivity", (progress, cancel) -> Sensitivity.analyze(
+                        on.model(), on.card(), on.data(), levels, limit, progress, cancel))
+                .onSucceeded(curves -> {
+                    if (current.get().model() == on.model()) {
+                        setCurves(curves);
+                        then.accept(curves);
+                    }
+                })
+                .onFailed(e -> errors.accept(FxTaskExecutor.describe(e)))
+                .start();
+    }
+
+    /** Each layer's accuracy lost at 50 % ({@link SensitivityScore#dropNearHalf}), in layer order. */
+    public Map<String, Double> drops() {
+        Map<String, Double> out = new LinkedHashMap<>();
+        curves.forEach(c -> out.put(c.name(), SensitivityScore.dropNearHalf(c)));
+        return out;
+    }
 
     public void addListener(Runnable listener) {
         listeners.add(listener);

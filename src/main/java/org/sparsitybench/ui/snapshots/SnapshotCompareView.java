@@ -133,7 +133,7 @@ public final class SnapshotCompareView extends BorderPane {
 
     private static HBox swatch(MaskDiffGrid.Kind kind, String text) {
         Rectangle r = new Rectangle(14, 14, COLORS[kind.ordinal()]);
-        r.setStroke(Color.GRAY);
+        r.getStyleClass().add(Styles.SWATCH);
         HBox box = new HBox(5, r, new Label(text));
         box.setAlignment(Pos.CENTER_LEFT);
         return box;

@@ -151,7 +151,7 @@ public final class SnapshotCompareViewModel {
      */
     public boolean load() {
         List<Project.Snapshot> list = snapshots;
-        boolean started = executor.startForeground("Comparing " + list.size() + " snapshots", (progress, cancel) -> {
+        boolean started = executor.foreground("Comparing " + list.size() + " snapshots", (progress, cancel) -> {
             PruningEngine engine = new PruningEngine(model);
             List<PruningResult> out = new ArrayList<>();
             for (int i = 0; i < list.size(); i++) {
@@ -161,7 +161,7 @@ public final class SnapshotCompareViewModel {
                         (double) (i + 1) / list.size()), cancel));
             }
             return out;
-        }, r -> {
+        }).onSucceeded(r -> {
             results = List.copyOf(r);
             rows.setAll(buildRows());
             loaded.set(true);
@@ -170,7 +170,7 @@ public final class SnapshotCompareViewModel {
             } else {
                 updateGrid();
             }
-        }, e -> error.set(e.getMessage() == null ? e.toString() : e.getMessage()));
+        }).onFailed(e -> error.set(FxTaskExecutor.describe(e))).start();
         if (!started) {
             error.set("another long task is running; compare when it has finished");
         }

@@ -188,4 +188,39 @@ class SparseGptTest {
         }
         assertEquals(num / den, ReconstructionError.relative(w, p, rows, cols, hessian(x, 20, cols)), 1e-12);
     }
+
+    @Test
+    void towardsTheDenseOutputWithUnchangedInputsIsThePlainSolveAndLowersTheDenseError() {
+        int rows = 6;
+        int cols = 20;
+        double[] x = inputs(120, cols, 15);
+        double[] w = weights(rows, cols, 16);
+        double[] masked = magnitude(w, 60);
+        boolean[] pruned = new boolean[w.length];
+        for (int i = 0; i < w.length; i++) {
+            pruned[i] = masked[i] == 0;
+        }
+        Hessian same = new Hessian(cols);
+        same.addPair(x, x, 120);
+        double[] plain = MaskedLeastSquares.solve(w, rows, cols, same.matrix(), pruned, 0.01, CancellationToken.NONE).weights();
+        double[] towards = MaskedLeastSquares.solve(w, rows, cols, same.matrix(), same.cross(), pruned, 0.01,
+                CancellationToken.NONE).weights();
+        assertArrayEquals(plain, towards, 1e-9);
+        assertEquals(ReconstructionError.relative(w, masked, rows, cols, same.matrix()),
+                ReconstructionError.againstDense(w, masked, rows, cols, same.matrix(), same.cross(), same.denseMatrix()), 1e-9);
+
+        // Inputs perturbed as an earlier pruned layer would: solving towards the dense output beats the mask.
+        double[] xs = x.clone();
+        Random rnd = new Random(17);
+        for (int i = 0; i < xs.length; i++) {
+            xs[i] += 0.3 * rnd.nextGaussian();
+        }
+        Hessian pair = new Hessian(cols);
+        pair.addPair(xs, x, 120);
+        double[] solved = MaskedLeastSquares.solve(w, rows, cols, pair.matrix(), pair.cross(), pruned, 0.01,
+                CancellationToken.NONE).weights();
+        double before = ReconstructionError.againstDense(w, masked, rows, cols, pair.matrix(), pair.cross(), pair.denseMatrix());
+        double after = ReconstructionError.againstDense(w, solved, rows, cols, pair.matrix(), pair.cross(), pair.denseMatrix());
+        assertTrue(after < before, after + " vs " + before);
+    }
 }

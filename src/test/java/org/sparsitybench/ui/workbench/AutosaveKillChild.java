@@ -37,13 +37,13 @@ public final class AutosaveKillChild {
         await(() -> holder[0] != null && holder[0].modelProperty().get() != null && holder[0].isIdle());
         WorkbenchViewModel vm = holder[0];
         Platform.runLater(() -> {
-            vm.setGlobalTarget(0.7);
-            vm.saveSnapshot("seventy");
-            vm.setLocked(vm.rows().get(0).name(), true);
-            vm.setGlobalTarget(0.2);
-            vm.saveSnapshot("twenty, first locked");
+            vm.bar().setGlobalTarget(0.7);
+            vm.project().saveSnapshot("seventy");
+            vm.layers().setLocked(vm.layers().rows().get(0).name(), true);
+            vm.bar().setGlobalTarget(0.2);
+            vm.project().saveSnapshot("twenty, first locked");
         });
-        Path file = vm.autosave().file();
+        Path file = vm.project().autosave().file();
         await(() -> {
             try {
                 return Files.exists(file) && Files.readString(file).contains("twenty, first locked")

@@ -13,6 +13,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.sparsitybench.project.Project;
+import org.sparsitybench.session.Autosave;
 import org.sparsitybench.testing.Fixtures;
 import org.sparsitybench.ui.common.FxTaskExecutor;
 
@@ -55,14 +56,14 @@ class AutosaveRecoveryTest {
         WorkbenchViewModel vm = new WorkbenchViewModel(FxTaskExecutor.direct(), dir.resolve("other-user"));
         List<String> errors = new ArrayList<>();
         vm.errorProperty().addListener((o, a, b) -> errors.add(b));
-        assertTrue(vm.recover(orphans.get(0).file()));
+        assertTrue(vm.project().recover(orphans.get(0).file()));
         assertEquals(List.of(), errors.stream().filter(e -> !e.isEmpty()).toList());
         assertEquals(0.2, vm.configProperty().get().global().target(), 1e-12);
-        assertTrue(vm.configProperty().get().layer(vm.rows().get(0).name()).locked(), "the lock survived");
+        assertTrue(vm.configProperty().get().layer(vm.layers().rows().get(0).name()).locked(), "the lock survived");
         assertEquals(List.of("seventy", "twenty, first locked"),
-                vm.snapshots().stream().map(Project.Snapshot::name).toList());
-        assertEquals(0.7, vm.snapshots().get(0).config().global().target(), 1e-12);
+                vm.project().snapshots().stream().map(Project.Snapshot::name).toList());
+        assertEquals(0.7, vm.project().snapshots().get(0).config().global().target(), 1e-12);
         assertEquals(model.toAbsolutePath().normalize(), vm.modelProperty().get().file().toAbsolutePath().normalize());
-        vm.close();
+        vm.project().close();
     }
 }

@@ -15,6 +15,8 @@ import org.junit.jupiter.api.io.TempDir;
 import org.sparsitybench.project.Project;
 import org.sparsitybench.project.ProjectFiles;
 import org.sparsitybench.prune.Allocation;
+import org.sparsitybench.session.Autosave;
+import org.sparsitybench.session.RecentFiles;
 import org.sparsitybench.testing.Fixtures;
 import org.sparsitybench.ui.common.FxTaskExecutor;
 import org.sparsitybench.ui.layers.LayerRow;
@@ -46,12 +48,12 @@ class WorkbenchViewModelTest {
         WorkbenchViewModel vm = vm(null);
         assertTrue(vm.open(DIGITS));
         assertEquals(List.of(), errors);
-        assertEquals(2, vm.rows().size());
-        assertNotNull(vm.snapshotProperty().get().histogram());
-        assertNotNull(vm.snapshotProperty().get().heatmap());
-        assertEquals(vm.rows().get(0), vm.selectedProperty().get());
-        assertNotNull(vm.evaluationProperty().get(), "the card's test set was evaluated");
-        assertTrue(vm.evaluationProperty().get().accuracy() > 0.95);
+        assertEquals(2, vm.layers().rows().size());
+        assertNotNull(vm.frameProperty().get().histogram());
+        assertNotNull(vm.frameProperty().get().heatmap());
+        assertEquals(vm.layers().rows().get(0), vm.layers().selectedProperty().get());
+        assertNotNull(vm.evaluation().evaluationProperty().get(), "the card's test set was evaluated");
+        assertTrue(vm.evaluation().evaluationProperty().get().accuracy() > 0.95);
         assertTrue(vm.totalsProperty().get().startsWith("achieved 0.0%"), vm.totalsProperty().get());
     }
 
@@ -59,35 +61,35 @@ class WorkbenchViewModelTest {
     void aSnapshotRecordsAccuracyLatencyAndSizeOfTheMeasuredConfiguration() {
         WorkbenchViewModel vm = vm(null);
         vm.open(DIGITS);
-        vm.setGlobalTarget(0.5);
-        vm.saveSnapshot("half");
-        Project.Snapshot s = vm.snapshots().get(0);
-        assertEquals(vm.evaluationProperty().get().accuracy(), s.accuracy());
+        vm.bar().setGlobalTarget(0.5);
+        vm.project().saveSnapshot("half");
+        Project.Snapshot s = vm.project().snapshots().get(0);
+        assertEquals(vm.evaluation().evaluationProperty().get().accuracy(), s.accuracy());
         assertTrue(s.latencyMs() != null && s.latencyMs() > 0, "latency " + s.latencyMs());
-        long total = vm.rows().stream().mapToLong(LayerRow::params).sum();
-        assertEquals(total - Math.round(0.5 * vm.rows().get(0).params()) - Math.round(0.5 * vm.rows().get(1).params()),
+        long total = vm.layers().rows().stream().mapToLong(LayerRow::params).sum();
+        assertEquals(total - Math.round(0.5 * vm.layers().rows().get(0).params()) - Math.round(0.5 * vm.layers().rows().get(1).params()),
                 s.keptParams());
         // Float32 with an int64 index per kept value: sparse storage is no smaller at 50 %, so the estimate is the
         // dense size; at 90 % it is smaller.
         long dense = vm.modelProperty().get().tensors().stream().mapToLong(t -> 4L * t.elementCount()).sum();
         assertEquals(dense, s.sparseBytes());
-        vm.setGlobalTarget(0.9);
-        vm.saveSnapshot("ninety");
-        long sparse = vm.snapshots().get(1).sparseBytes();
+        vm.bar().setGlobalTarget(0.9);
+        vm.project().saveSnapshot("ninety");
+        long sparse = vm.project().snapshots().get(1).sparseBytes();
         assertTrue(sparse < dense && sparse > 0.1 * dense, sparse + " of " + dense);
-        assertTrue(vm.accuracyProperty().get().contains("latency"), vm.accuracyProperty().get());
+        assertTrue(vm.evaluation().textProperty().get().contains("latency"), vm.evaluation().textProperty().get());
     }
 
     @Test
     void theSeedChoosesTheRandomMaskAndIsUndoable() {
         WorkbenchViewModel vm = vm(null);
         vm.open(DIGITS);
-        vm.setMethod("random");
-        vm.setGlobalTarget(0.5);
-        String layer = vm.rows().get(0).name();
-        var first = vm.snapshotProperty().get().result().masks().get(layer);
-        vm.setSeed(12345);
-        var second = vm.snapshotProperty().get().result().masks().get(layer);
+        vm.bar().setMethod("random");
+        vm.bar().setGlobalTarget(0.5);
+        String layer = vm.layers().rows().get(0).name();
+        var first = vm.frameProperty().get().result().masks().get(layer);
+        vm.bar().setSeed(12345);
+        var second = vm.frameProperty().get().result().masks().get(layer);
         assertEquals(first.keptCount(), second.keptCount());
         boolean differs = false;
         for (long i = 0; i < first.size() && !differs; i++) {
@@ -95,7 +97,7 @@ class WorkbenchViewModelTest {
         }
         assertTrue(differs, "another seed, another choice");
         vm.undo();
-        var back = vm.snapshotProperty().get().result().masks().get(layer);
+        var back = vm.frameProperty().get().result().masks().get(layer);
         for (long i = 0; i < first.size(); i++) {
             assertEquals(first.isKept(i), back.isKept(i));
         }
@@ -105,19 +107,19 @@ class WorkbenchViewModelTest {
     void theHeatmapShowsWeightsKernelsOrChannels() {
         WorkbenchViewModel vm = vm(null);
         vm.open(Fixtures.projectDir().resolve("sample-models/fashion-lenet5/model.onnx"));
-        LayerRow conv2 = vm.rows().stream().filter(r -> r.name().equals("conv2.weight")).findFirst().orElseThrow();
-        vm.selectedProperty().set(conv2);
-        var g = vm.snapshotProperty().get().heatmap();
+        LayerRow conv2 = vm.layers().rows().stream().filter(r -> r.name().equals("conv2.weight")).findFirst().orElseThrow();
+        vm.layers().selectedProperty().set(conv2);
+        var g = vm.frameProperty().get().heatmap();
         assertEquals(16, g.gridRows());
         assertEquals(150, g.gridCols(), "one cell per weight of [16, 6·5·5]");
-        vm.heatmapModeProperty().set(WorkbenchViewModel.HeatmapMode.KERNELS);
-        g = vm.snapshotProperty().get().heatmap();
+        vm.heatmap().modeProperty().set(org.sparsitybench.ui.heatmap.HeatmapMode.KERNELS);
+        g = vm.frameProperty().get().heatmap();
         assertEquals(6, g.gridCols(), "one cell per input channel's 5×5 kernel");
-        vm.setMethod("nm");
-        vm.setGlobalTarget(0.5);
-        vm.heatmapModeProperty().set(WorkbenchViewModel.HeatmapMode.CHANNELS);
-        vm.selectedProperty().set(vm.rows().stream().filter(r -> r.name().equals("fc1.weight")).findFirst().orElseThrow());
-        g = vm.snapshotProperty().get().heatmap();
+        vm.bar().setMethod("nm");
+        vm.bar().setGlobalTarget(0.5);
+        vm.heatmap().modeProperty().set(org.sparsitybench.ui.heatmap.HeatmapMode.CHANNELS);
+        vm.layers().selectedProperty().set(vm.layers().rows().stream().filter(r -> r.name().equals("fc1.weight")).findFirst().orElseThrow());
+        g = vm.frameProperty().get().heatmap();
         assertEquals(120, g.gridRows());
         assertEquals(1, g.gridCols());
         for (float kept : g.keptFraction()) {
@@ -129,15 +131,15 @@ class WorkbenchViewModelTest {
     void wandaCalibratesOnTheTestDataFirstAndThenPrunesOtherWeightsThanMagnitude() {
         WorkbenchViewModel vm = vm(null);
         vm.open(DIGITS);
-        vm.setGlobalTarget(0.5);
-        String layer = vm.rows().get(0).name();
-        var magnitude = vm.snapshotProperty().get().result().masks().get(layer);
+        vm.bar().setGlobalTarget(0.5);
+        String layer = vm.layers().rows().get(0).name();
+        var magnitude = vm.frameProperty().get().result().masks().get(layer);
         assertFalse(vm.isCalibrated());
-        vm.setMethod("wanda");
+        vm.bar().setMethod("wanda");
         assertEquals(List.of(), errors);
         assertTrue(vm.isCalibrated());
         assertEquals("wanda", vm.configProperty().get().global().method());
-        var wanda = vm.snapshotProperty().get().result().masks().get(layer);
+        var wanda = vm.frameProperty().get().result().masks().get(layer);
         assertEquals(magnitude.keptCount(), wanda.keptCount(), "the same count, to the element");
         long differ = 0;
         for (long i = 0; i < wanda.size(); i++) {
@@ -150,12 +152,12 @@ class WorkbenchViewModelTest {
     void structuredPruningRemovesWholeOutputChannelsInTheWindow() {
         WorkbenchViewModel vm = vm(null);
         vm.open(Fixtures.projectDir().resolve("sample-models/fashion-lenet5/model.onnx"));
-        vm.setMethod("l1-structured");
-        vm.setGlobalTarget(0.5);
+        vm.bar().setMethod("l1-structured");
+        vm.bar().setGlobalTarget(0.5);
         assertEquals(List.of(), errors);
-        vm.heatmapModeProperty().set(WorkbenchViewModel.HeatmapMode.CHANNELS);
-        vm.selectedProperty().set(vm.rows().stream().filter(r -> r.name().equals("conv2.weight")).findFirst().orElseThrow());
-        var g = vm.snapshotProperty().get().heatmap();
+        vm.heatmap().modeProperty().set(org.sparsitybench.ui.heatmap.HeatmapMode.CHANNELS);
+        vm.layers().selectedProperty().set(vm.layers().rows().stream().filter(r -> r.name().equals("conv2.weight")).findFirst().orElseThrow());
+        var g = vm.frameProperty().get().heatmap();
         int removed = 0;
         for (float kept : g.keptFraction()) {
             assertTrue(kept == 0f || kept == 1f, "a channel is kept or removed whole: " + kept);
@@ -168,19 +170,19 @@ class WorkbenchViewModelTest {
     void signedHistogramsAndEveryLayersSmallHistogramAreComputedOnlyWhenAskedFor() {
         WorkbenchViewModel vm = vm(null);
         vm.open(Fixtures.projectDir().resolve("sample-models/fashion-lenet5/model.onnx"));
-        vm.setGlobalTarget(0.7);
-        assertFalse(vm.snapshotProperty().get().histogram().signed());
-        assertEquals(null, vm.snapshotProperty().get().tiles(), "small multiples cost nothing while hidden");
-        vm.signedWeightsProperty().set(true);
-        var h = vm.snapshotProperty().get().histogram();
+        vm.bar().setGlobalTarget(0.7);
+        assertFalse(vm.frameProperty().get().histogram().signed());
+        assertEquals(null, vm.frameProperty().get().tiles(), "small multiples cost nothing while hidden");
+        vm.distribution().signedProperty().set(true);
+        var h = vm.frameProperty().get().histogram();
         assertTrue(h.signed());
         assertTrue(h.edges()[0] < 0 && h.edges()[h.bins()] > 0, "signed bins span both signs");
-        vm.allLayersProperty().set(true);
-        var tiles = vm.tilesProperty().get();
-        assertEquals(vm.rows().size(), tiles.size());
+        vm.distribution().allLayersProperty().set(true);
+        var tiles = vm.distribution().tilesProperty().get();
+        assertEquals(vm.layers().rows().size(), tiles.size());
         for (int i = 0; i < tiles.size(); i++) {
-            assertEquals(vm.rows().get(i).name(), tiles.get(i).name());
-            long kept = vm.snapshotProperty().get().result().masks().get(tiles.get(i).name()).keptCount();
+            assertEquals(vm.layers().rows().get(i).name(), tiles.get(i).name());
+            long kept = vm.frameProperty().get().result().masks().get(tiles.get(i).name()).keptCount();
             assertEquals(kept, tiles.get(i).histogram().keptTotal(), tiles.get(i).name());
         }
     }
@@ -200,15 +202,15 @@ class WorkbenchViewModelTest {
                 org.sparsitybench.formats.TensorUpdate.of(t, v)), java.util.Map.of(), file);
         WorkbenchViewModel vm = vm(null);
         vm.open(file);
-        LayerRow first = vm.rows().get(0);
+        LayerRow first = vm.layers().rows().get(0);
         long zeros = 0;
         for (float x : v) {
             zeros += x == 0f ? 1 : 0;
         }
         assertEquals((double) zeros / v.length, first.zerosProperty().get(), 1e-12);
         assertEquals(1, first.nonFinite());
-        assertEquals(0, vm.rows().get(1).nonFinite());
-        assertFalse(Double.isNaN(vm.rows().get(1).zerosProperty().get()));
+        assertEquals(0, vm.layers().rows().get(1).nonFinite());
+        assertFalse(Double.isNaN(vm.layers().rows().get(1).zerosProperty().get()));
     }
 
     @Test
@@ -225,31 +227,31 @@ class WorkbenchViewModelTest {
         WorkbenchViewModel vm = vm(null);
         vm.open(file);
         assertEquals(List.of(), errors);
-        assertEquals(1, vm.rows().size());
-        vm.setGlobalTarget(0.25);
-        assertEquals(0.25, vm.rows().get(0).achievedProperty().get(), 1e-12);
+        assertEquals(1, vm.layers().rows().size());
+        vm.bar().setGlobalTarget(0.25);
+        assertEquals(0.25, vm.layers().rows().get(0).achievedProperty().get(), 1e-12);
         assertTrue(vm.totalsProperty().get().contains("FLOPs n/a (no graph)"), vm.totalsProperty().get());
-        assertTrue(vm.accuracyProperty().get().contains("no model card"), vm.accuracyProperty().get());
+        assertTrue(vm.evaluation().textProperty().get().contains("no model card"), vm.evaluation().textProperty().get());
     }
 
     @Test
     void aDragIsOneUndoStepAndUndoRedoWalkTheHistory() {
         WorkbenchViewModel vm = vm(null);
         vm.open(DIGITS);
-        String layer = vm.rows().get(0).name();
+        String layer = vm.layers().rows().get(0).name();
         for (int i = 1; i <= 20; i++) {
-            vm.setLayerSparsity(layer, i / 40.0, true);
+            vm.layers().setLayerSparsity(layer, i / 40.0, true);
         }
         assertFalse(vm.canUndoProperty().get(), "no undo step while dragging");
-        vm.setLayerSparsity(layer, 0.5, false);
+        vm.layers().setLayerSparsity(layer, 0.5, false);
         assertTrue(vm.canUndoProperty().get());
-        assertEquals(0.5, vm.rows().get(0).achievedProperty().get(), 1e-3);
-        vm.setGlobalTarget(0.3);
+        assertEquals(0.5, vm.layers().rows().get(0).achievedProperty().get(), 1e-3);
+        vm.bar().setGlobalTarget(0.3);
         vm.undo();
         assertEquals(0.0, vm.configProperty().get().global().target());
-        assertEquals(0.5, vm.rows().get(0).achievedProperty().get(), 1e-3);
+        assertEquals(0.5, vm.layers().rows().get(0).achievedProperty().get(), 1e-3);
         vm.undo();
-        assertEquals(0.0, vm.rows().get(0).achievedProperty().get(), "back to dense in one step");
+        assertEquals(0.0, vm.layers().rows().get(0).achievedProperty().get(), "back to dense in one step");
         assertFalse(vm.canUndoProperty().get());
         vm.redo();
         vm.redo();
@@ -262,13 +264,13 @@ class WorkbenchViewModelTest {
         Path user = dir.resolve("user");
         WorkbenchViewModel vm = vm(user);
         vm.open(DIGITS);
-        vm.autosave().flush();
-        assertFalse(Files.exists(vm.autosave().file()), "an untouched session needs no recovery");
-        vm.setGlobalTarget(0.6);
-        vm.saveSnapshot("sixty");
-        vm.setExcluded(vm.rows().get(1).name(), true);
-        vm.autosave().flush();
-        Path file = vm.autosave().file();
+        vm.project().autosave().flush();
+        assertFalse(Files.exists(vm.project().autosave().file()), "an untouched session needs no recovery");
+        vm.bar().setGlobalTarget(0.6);
+        vm.project().saveSnapshot("sixty");
+        vm.layers().setExcluded(vm.layers().rows().get(1).name(), true);
+        vm.project().autosave().flush();
+        Path file = vm.project().autosave().file();
         Project saved = ProjectFiles.read(file).project();
         assertEquals(vm.configProperty().get(), saved.config());
         assertEquals(1, saved.snapshots().size());
@@ -276,7 +278,7 @@ class WorkbenchViewModelTest {
         assertEquals(0.6, saved.snapshots().get(0).config().global().target());
         assertEquals(DIGITS.toAbsolutePath().normalize(), ProjectFiles.read(file).model());
         assertTrue(Autosave.orphans(user).isEmpty(), "a live session's autosave is not an orphan");
-        vm.close();
+        vm.project().close();
         assertFalse(Files.exists(file), "a clean exit leaves no autosave");
     }
 
@@ -285,53 +287,27 @@ class WorkbenchViewModelTest {
         Path user = dir.resolve("user");
         WorkbenchViewModel first = vm(user);
         first.open(DIGITS);
-        first.setGlobalTarget(0.45);
-        first.setAllocation(Allocation.ERK);
-        first.saveSnapshot("a");
-        first.saveSnapshot("b");
-        first.autosave().flush();
+        first.bar().setGlobalTarget(0.45);
+        first.bar().setAllocation(Allocation.ERK);
+        first.project().saveSnapshot("a");
+        first.project().saveSnapshot("b");
+        first.project().autosave().flush();
         // As if the process had been killed: the file stays under a pid that no longer runs.
         long dead = deadPid();
         Path orphanFile = user.resolve("autosave-" + dead + ".sbproj");
-        Files.move(first.autosave().file(), orphanFile);
+        Files.move(first.project().autosave().file(), orphanFile);
         List<Autosave.Orphan> orphans = Autosave.orphans(user);
         assertEquals(1, orphans.size());
         assertEquals(orphanFile, orphans.get(0).file());
 
         WorkbenchViewModel second = vm(user);
-        assertTrue(second.recover(orphanFile));
+        assertTrue(second.project().recover(orphanFile));
         assertEquals(List.of(), errors);
         assertEquals(first.configProperty().get(), second.configProperty().get());
-        assertEquals(List.of("a", "b"), second.snapshots().stream().map(Project.Snapshot::name).toList());
-        assertEquals(first.rows().get(0).achievedProperty().get(), second.rows().get(0).achievedProperty().get());
+        assertEquals(List.of("a", "b"), second.project().snapshots().stream().map(Project.Snapshot::name).toList());
+        assertEquals(first.layers().rows().get(0).achievedProperty().get(), second.layers().rows().get(0).achievedProperty().get());
         Autosave.discard(orphans);
         assertTrue(Autosave.orphans(user).isEmpty());
-    }
-
-    @Test
-    void temporariesOfKilledWritesAreDeletedAndThoseOfLiveOnesKept() throws Exception {
-        Path user = dir.resolve("user-temps");
-        Files.createDirectories(user);
-        long dead = deadPid();
-        long self = ProcessHandle.current().pid();
-        // What a write killed between creating and moving its temporary leaves: autosave (ProjectFiles.write's
-        // naming) and recent files (AtomicFiles' naming).
-        Path deadAutosave = Files.writeString(user.resolve(".autosave-" + dead + ".sbproj.8126354.part"), "{");
-        Path liveAutosave = Files.writeString(user.resolve(".autosave-" + self + ".sbproj.77.part"), "{");
-        Path deadRecent = Files.writeString(user.resolve(".recent.json.pid" + dead + "-4411.part"), "[");
-        Path unrelated = Files.writeString(user.resolve(".autosave-notes.part"), "mine");
-        try (Autosave a = new Autosave(user, java.time.Duration.ofMillis(10))) {
-            assertFalse(Files.exists(deadAutosave), "a dead process's autosave temporary is deleted at start");
-            assertTrue(Files.exists(liveAutosave), "a live process's is not");
-            assertTrue(Files.exists(unrelated));
-        }
-        new RecentFiles(user).add(DIGITS);
-        assertFalse(Files.exists(deadRecent), "a dead process's recent-files temporary is deleted on the next write");
-        assertEquals(List.of(DIGITS.toAbsolutePath().normalize()), new RecentFiles(user).list());
-        try (var left = Files.list(user)) {
-            assertEquals(List.of(".autosave-" + self + ".sbproj.77.part", ".autosave-notes.part", "recent.json"),
-                    left.map(f -> f.getFileName().toString()).sorted().toList());
-        }
     }
 
     private static long deadPid() throws Exception {
@@ -349,7 +325,7 @@ class WorkbenchViewModelTest {
         Files.copy(DIGITS.resolveSibling("model-card.json"), dir.resolve("model-card.json"));
         vm.open(DIGITS);
         vm.open(copy);
-        assertEquals(List.of(copy.toAbsolutePath(), DIGITS.toAbsolutePath().normalize()), vm.recentFiles());
+        assertEquals(List.of(copy.toAbsolutePath(), DIGITS.toAbsolutePath().normalize()), vm.project().recentFiles());
         Files.delete(copy);
         assertEquals(List.of(DIGITS.toAbsolutePath().normalize()), new RecentFiles(user).list(),
                 "a file that is gone is dropped");
@@ -382,18 +358,18 @@ class WorkbenchViewModelTest {
     void aSensitivityRunFillsTheCurvesTheTableAndEnablesTheGuidedAllocation() {
         WorkbenchViewModel vm = vm(null);
         vm.open(DIGITS);
-        vm.setAllocation(Allocation.SENSITIVITY);
+        vm.bar().setAllocation(Allocation.SENSITIVITY);
         assertEquals(1, errors.size(), "guided allocation before any analysis is refused: " + errors);
         assertTrue(errors.get(0).contains("sensitivity"), errors.get(0));
-        vm.setAllocation(Allocation.UNIFORM);
+        vm.bar().setAllocation(Allocation.UNIFORM);
         assertTrue(vm.runSensitivity(List.of(0.0, 0.5, 0.9), 300));
-        assertEquals(2, vm.sensitivity().size());
-        for (LayerRow row : vm.rows()) {
+        assertEquals(2, vm.sensitivity().curves().size());
+        for (LayerRow row : vm.layers().rows()) {
             assertFalse(Double.isNaN(row.sensitivityProperty().get()), row.name());
         }
-        vm.setAllocation(Allocation.SENSITIVITY);
-        vm.setGlobalTarget(0.5);
+        vm.bar().setAllocation(Allocation.SENSITIVITY);
+        vm.bar().setGlobalTarget(0.5);
         assertEquals(1, errors.size(), "no new error: " + errors);
-        assertEquals(0.5, vm.snapshotProperty().get().result().achievedSparsity(), 1e-3);
+        assertEquals(0.5, vm.frameProperty().get().result().achievedSparsity(), 1e-3);
     }
 }

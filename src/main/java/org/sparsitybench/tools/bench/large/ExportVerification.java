@@ -66,30 +66,10 @@ public record ExportVerification(int prunedTensors, int prunedMatching, int unto
                 continue;
             }
             pruned++;
-            BitMask bits = mask.toBitMask();
-            long n = t.elementCount();
-            long wrong = 0;
-            long prunedHere = 0;
-            long tensorZeros = 0;
-            for (long at = 0; at < n; at += a.length) {
-                int len = (int) Math.min(a.length, n - at);
-                t.data().readFloats(at, FloatBuffer.wrap(a, 0, len));
-                e.data().readFloats(at, FloatBuffer.wrap(b, 0, len));
-                for (int i = 0; i < len; i++) {
-                    long index = at + i;
-                    boolean kept = (bits.word((int) (index >>> 6)) & (1L << index)) != 0;
-                    int expected = kept ? Float.floatToRawIntBits(a[i]) : 0;
-                    if (Float.floatToRawIntBits(b[i]) != expected) {
-                        wrong++;
-                    }
-                    if (!kept) {
-                        prunedHere++;
-                    }
-                    if (b[i] == 0f) {
-                        tensorZeros++;
-                    }
-                }
-            }
+            Counts c = compare(t, e, mask.toBitMask(), a, b);
+            long wrong = c.wrong();
+            long prunedHere = c.pruned();
+            long tensorZeros = c.zeros();
             zeros += tensorZeros;
             LayerResult lr = layers.get(t.name());
             if (wrong == 0 && lr != null && prunedHere == lr.pruned() && tensorZeros >= prunedHere) {
@@ -100,6 +80,43 @@ public record ExportVerification(int prunedTensors, int prunedMatching, int unto
             }
         }
         return new ExportVerification(pruned, prunedOk, untouched, untouchedOk, zeros, problems);
+    }
+
+    /** Of one pruned tensor: values not equal to kept-or-zero, weights the mask prunes, zeros in the export. */
+    private record Counts(long wrong, long pruned, long zeros) {
+    }
+
+    /**
+     * Compares a pruned tensor's export with its source through the mask, chunk by chunk.
+     *
+     * @param a reused chunk buffer for the source (modified)
+     * @param b reused chunk buffer for the export (modified)
+     */
+    private static Counts compare(WeightTensor t, WeightTensor e, BitMask bits, float[] a, float[] b) {
+        long n = t.elementCount();
+        long wrong = 0;
+        long prunedHere = 0;
+        long tensorZeros = 0;
+        for (long at = 0; at < n; at += a.length) {
+            int len = (int) Math.min(a.length, n - at);
+            t.data().readFloats(at, FloatBuffer.wrap(a, 0, len));
+            e.data().readFloats(at, FloatBuffer.wrap(b, 0, len));
+            for (int i = 0; i < len; i++) {
+                long index = at + i;
+                boolean kept = (bits.word((int) (index >>> 6)) & (1L << index)) != 0;
+                int expected = kept ? Float.floatToRawIntBits(a[i]) : 0;
+                if (Float.floatToRawIntBits(b[i]) != expected) {
+                    wrong++;
+                }
+                if (!kept) {
+                    prunedHere++;
+                }
+                if (b[i] == 0f) {
+                    tensorZeros++;
+                }
+            }
+        }
+        return new Counts(wrong, prunedHere, tensorZeros);
     }
 
     private static boolean sameBytes(BufferTensorData x, BufferTensorData y) {

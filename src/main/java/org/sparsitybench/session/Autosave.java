@@ -1,4 +1,4 @@
-package org.sparsitybench.ui.workbench;
+package org.sparsitybench.session;
 
 import java.io.IOException;
 import java.nio.file.DirectoryStream;

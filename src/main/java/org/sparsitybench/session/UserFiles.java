@@ -1,4 +1,4 @@
-package org.sparsitybench.ui.common;
+package org.sparsitybench.session;
 
 import java.nio.file.Path;
 

@@ -1,4 +1,4 @@
-package org.sparsitybench.ui.workbench;
+package org.sparsitybench.session;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;

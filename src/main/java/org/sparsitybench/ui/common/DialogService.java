@@ -1,0 +1,106 @@
+package org.sparsitybench.ui.common;
+
+import java.io.File;
+import java.nio.file.Path;
+import java.util.Optional;
+import java.util.function.Supplier;
+import javafx.scene.Node;
+import javafx.scene.control.Alert;
+import javafx.scene.control.ButtonBar;
+import javafx.scene.control.ButtonType;
+import javafx.scene.control.Dialog;
+import javafx.stage.FileChooser;
+import javafx.stage.Window;
+
+/**
+ * Every dialog the window shows, in one place (after JabRef's {@code DialogService}): errors, information,
+ * a yes/no question, file choosers and a custom content with OK/Cancel. Each is owned by the window given.
+ */
+public final class DialogService {
+    private final Supplier<Window> owner;
+
+    /** @param owner the window that owns the dialogs (asked each time: the scene may come later) */
+    public DialogService(Supplier<Window> owner) {
+        this.owner = owner;
+    }
+
+    /** Shows an error naming what failed; does not wait. Its pane has the id {@code errorDialog}. */
+    public void error(String message) {
+        Alert a = new Alert(Alert.AlertType.ERROR, message, ButtonType.OK);
+        a.setHeaderText("Could not complete the operation");
+        a.initOwner(owner.get());
+        a.getDialogPane().setId("errorDialog");
+        a.show();
+    }
+
+    /** Shows information under a title; does not wait. */
+    public void info(String title, String text) {
+        Alert a = new Alert(Alert.AlertType.INFORMATION, text, ButtonType.OK);
+        a.setHeaderText(title);
+        a.initOwner(owner.get());
+        a.show();
+    }
+
+    /**
+     * Asks a question with two answers and waits.
+     *
+     * @return true for {@code yes}
+     */
+    public boolean ask(String id, String title, String question, String yes, String no) {
+        Alert a = new Alert(Alert.AlertType.CONFIRMATION, question, new ButtonType(yes, ButtonBar.ButtonData.YES),
+                new ButtonType(no, ButtonBar.ButtonData.NO));
+        a.setHeaderText(title);
+        a.initOwner(owner.get());
+        a.getDialogPane().setId(id);
+        return a.showAndWait().map(b -> b.getButtonData() == ButtonBar.ButtonData.YES).orElse(false);
+    }
+
+    /**
+     * Shows {@code content} with OK and Cancel and waits.
+     *
+     * @param result what OK means, read after the dialog closed
+     * @return the result after OK; empty after Cancel
+     */
+    public <T> Optional<T> custom(String id, String title, String header, Node content, Supplier<T> result) {
+        Dialog<ButtonType> d = new Dialog<>();
+        d.setTitle(title);
+        d.setHeaderText(header);
+        d.getDialogPane().setContent(content);
+        d.getDialogPane().getButtonTypes().addAll(ButtonType.OK, ButtonType.CANCEL);
+        d.getDialogPane().setId(id);
+        d.initOwner(owner.get());
+        return d.showAndWait().filter(b -> b == ButtonType.OK).map(b -> result.get());
+    }
+
+    /** Asks for a file to open; empty when the user cancels. */
+    public Optional<Path> openFile(String title, FileChooser.ExtensionFilter... filters) {
+        FileChooser chooser = new FileChooser();
+        chooser.setTitle(title);
+        chooser.getExtensionFilters().addAll(filters);
+        return Optional.ofNullable(chooser.showOpenDialog(owner.get())).map(File::toPath);
+    }
+
+    /** Asks for a file to write, suggesting {@code name}; empty when the user cancels. */
+    public Optional<Path> saveFile(String title, String name, FileChooser.ExtensionFilter... filters) {
+        FileChooser chooser = new FileChooser();
+        chooser.setTitle(title);
+        chooser.setInitialFileName(name);
+        chooser.getExtensionFilters().addAll(filters);
+        return Optional.ofNullable(chooser.showSaveDialog(owner.get())).map(File::toPath);
+    }
+
+    /** Asks for a folder, starting in {@code start} when it is one; empty when the user cancels. */
+    public Optional<Path> chooseFolder(String title, Path start) {
+        javafx.stage.DirectoryChooser chooser = new javafx.stage.DirectoryChooser();
+        chooser.setTitle(title);
+        if (start != null && start.toFile().isDirectory()) {
+            chooser.setInitialDirectory(start.toFile());
+        }
+        return Optional.ofNullable(chooser.showDialog(owner.get())).map(File::toPath);
+    }
+
+    /** The owning window, for dialogs that are windows of their own (export, snapshot comparison). */
+    public Window owner() {
+        return owner.get();
+    }
+}

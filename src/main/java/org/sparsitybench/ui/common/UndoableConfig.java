@@ -1,0 +1,126 @@
+package org.sparsitybench.ui.common;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.Objects;
+import java.util.function.UnaryOperator;
+import javafx.beans.property.ReadOnlyBooleanProperty;
+import javafx.beans.property.ReadOnlyBooleanWrapper;
+import javafx.beans.property.ReadOnlyObjectProperty;
+import javafx.beans.property.ReadOnlyObjectWrapper;
+import org.sparsitybench.prune.PruningConfig;
+
+/**
+ * The pruning configuration every pane edits, with undo and redo. An edit is either a step (recorded at once) or
+ * part of a drag: a drag's edits show at once but record nothing until the edit that ends it, which records the
+ * whole drag as one step from where it started. An edit that leaves the configuration as it was does nothing,
+ * so a control that is told the value it just sent changes nothing here.
+ */
+public final class UndoableConfig {
+    private final ReadOnlyObjectWrapper<PruningConfig> config;
+    private final ReadOnlyBooleanWrapper canUndo = new ReadOnlyBooleanWrapper(this, "canUndo", false);
+    private final ReadOnlyBooleanWrapper canRedo = new ReadOnlyBooleanWrapper(this, "canRedo", false);
+    private final Deque<PruningConfig> undo = new ArrayDeque<>();
+    private final Deque<PruningConfig> redo = new ArrayDeque<>();
+    private final List<Runnable> stepListeners = new ArrayList<>();
+    /** Where the drag in progress started; null between drags. */
+    private PruningConfig dragStart;
+
+    public UndoableConfig(PruningConfig initial) {
+        config = new ReadOnlyObjectWrapper<>(this, "config", Objects.requireNonNull(initial, "initial"));
+    }
+
+    /** The configuration now shown; it changes with every edit, drags included. */
+    public ReadOnlyObjectProperty<PruningConfig> configProperty() {
+        return config.getReadOnlyProperty();
+    }
+
+    public PruningConfig get() {
+        return config.get();
+    }
+
+    public ReadOnlyBooleanProperty canUndoProperty() {
+        return canUndo.getReadOnlyProperty();
+    }
+
+    public ReadOnlyBooleanProperty canRedoProperty() {
+        return canRedo.getReadOnlyProperty();
+    }
+
+    /** Runs {@code listener} after every recorded step, undo and redo (the session changed: autosave). */
+    public void addStepListener(Runnable listener) {
+        stepListeners.add(listener);
+    }
+
+    /** A step: {@code change} applied to the configuration shown. */
+    public void edit(UnaryOperator<PruningConfig> change) {
+        edit(change, false);
+    }
+
+    /**
+     * An edit; while {@code dragging}, shown but not recorded. The first non-dragging edit after a drag records
+     * the drag as one step from its start (none when it ends where it started).
+     *
+     * @param change   the new configuration from the one shown (not modified: configurations are values)
+     * @param dragging whether more edits of the same gesture follow
+     */
+    public void edit(UnaryOperator<PruningConfig> change, boolean dragging) {
+        PruningConfig next = Objects.requireNonNull(change.apply(config.get()), "configuration");
+        if (dragging) {
+            if (dragStart == null) {
+                dragStart = config.get();
+            }
+            config.set(next);
+            return;
+        }
+        PruningConfig from = dragStart != null ? dragStart : config.get();
+        dragStart = null;
+        config.set(next);
+        if (!next.equals(from)) {
+            undo.push(from);
+            redo.clear();
+            stepped();
+        }
+    }
+
+    /** Starts afresh at {@code start} (a model or project opened): no history. */
+    public void reset(PruningConfig start) {
+        undo.clear();
+        redo.clear();
+        dragStart = null;
+        config.set(Objects.requireNonNull(start, "start"));
+        updateFlags();
+    }
+
+    public void undo() {
+        if (!undo.isEmpty()) {
+            dragStart = null;
+            redo.push(config.get());
+            config.set(undo.pop());
+            stepped();
+        }
+    }
+
+    public void redo() {
+        if (!redo.isEmpty()) {
+            dragStart = null;
+            undo.push(config.get());
+            config.set(redo.pop());
+            stepped();
+        }
+    }
+
+    private void stepped() {
+        updateFlags();
+        for (Runnable r : List.copyOf(stepListeners)) {
+            r.run();
+        }
+    }
+
+    private void updateFlags() {
+        canUndo.set(!undo.isEmpty());
+        canRedo.set(!redo.isEmpty());
+    }
+}

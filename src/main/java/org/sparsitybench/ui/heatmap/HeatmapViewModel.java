@@ -1,0 +1,55 @@
+package org.sparsitybench.ui.heatmap;
+
+import javafx.beans.property.ObjectProperty;
+import javafx.beans.property.ReadOnlyObjectProperty;
+import javafx.beans.property.ReadOnlyObjectWrapper;
+import javafx.beans.property.SimpleObjectProperty;
+import org.sparsitybench.model.WeightTensor;
+import org.sparsitybench.prune.Mask;
+import org.sparsitybench.prune.stats.HeatmapGrid;
+import org.sparsitybench.task.CancellationToken;
+
+/**
+ * The heatmap pane's state: what one cell covers (the user's choice) and the grid of the selected tensor under
+ * the latest result. The grid is computed off the FX thread with the rest of the workbench's frame.
+ */
+public final class HeatmapViewModel {
+    /** Largest heatmap grid painted, per side. */
+    public static final int CELLS = 256;
+
+    private final ObjectProperty<HeatmapMode> mode = new SimpleObjectProperty<>(this, "mode", HeatmapMode.WEIGHTS);
+    private final ReadOnlyObjectWrapper<HeatmapGrid> grid = new ReadOnlyObjectWrapper<>(this, "grid");
+
+    public ObjectProperty<HeatmapMode> modeProperty() {
+        return mode;
+    }
+
+    /** The selected tensor's grid; null before the first result. */
+    public ReadOnlyObjectProperty<HeatmapGrid> gridProperty() {
+        return grid.getReadOnlyProperty();
+    }
+
+    public void show(HeatmapGrid g) {
+        grid.set(g);
+    }
+
+    /**
+     * The grid of {@code layer} under {@code mask}, at most {@link #CELLS} rows and {@link #columns} columns.
+     *
+     * @param layer the tensor (not modified)
+     * @param mask  its mask (not modified)
+     */
+    public static HeatmapGrid compute(WeightTensor layer, Mask mask, HeatmapMode mode, CancellationToken cancel) {
+        return HeatmapGrid.of(layer.data(), layer.shape(), mask, CELLS, columns(layer, mode), cancel);
+    }
+
+    /** Cell columns of the heatmap for {@code layer} in {@code mode}. */
+    static int columns(WeightTensor layer, HeatmapMode mode) {
+        long[] shape = layer.shape();
+        return switch (mode) {
+            case WEIGHTS -> CELLS;
+            case KERNELS -> shape.length > 2 ? (int) Math.min(CELLS, Math.max(1, shape[1])) : CELLS;
+            case CHANNELS -> 1;
+        };
+    }
+}

@@ -1,0 +1,101 @@
+package org.sparsitybench.ui.workbench;
+
+import java.util.Locale;
+import javafx.beans.property.ReadOnlyObjectProperty;
+import javafx.beans.property.ReadOnlyObjectWrapper;
+import javafx.beans.property.ReadOnlyStringProperty;
+import javafx.beans.property.ReadOnlyStringWrapper;
+import org.sparsitybench.eval.ConfigurationMeter;
+import org.sparsitybench.eval.Evaluation;
+import org.sparsitybench.eval.Latency;
+import org.sparsitybench.prune.PruningResult;
+import org.sparsitybench.task.LongTask;
+import org.sparsitybench.ui.common.FxTaskExecutor;
+import org.sparsitybench.ui.common.LatestWins;
+import org.sparsitybench.ui.common.ModelUnderTest;
+
+/**
+ * The accuracy line under the totals: every configuration the engine shows is measured from the bytes an export
+ * would write, a quick estimate first and then the whole data set with the latency, latest wins (a configuration
+ * the user has left is cancelled).
+ */
+public final class EvaluationViewModel {
+    /** Samples of the quick first estimate before the full set. */
+    static final int QUICK_SAMPLES = 500;
+    /** Timed runs of the latency measurement after each full evaluation. */
+    static final int LATENCY_RUNS = 30;
+
+    private final FxTaskExecutor executor;
+    private final LatestWins<Request, ConfigurationMeter.Measurement> measure;
+    private final ReadOnlyStringWrapper text = new ReadOnlyStringWrapper(this, "text", "");
+    private final ReadOnlyObjectWrapper<Evaluation> evaluation = new ReadOnlyObjectWrapper<>(this, "evaluation");
+    private final ReadOnlyObjectWrapper<Latency> latency = new ReadOnlyObjectWrapper<>(this, "latency");
+
+    /** One configuration to measure: the engine's result on the model under test. */
+    private record Request(ModelUnderTest on, PruningResult result) {
+    }
+
+    public EvaluationViewModel(FxTaskExecutor executor) {
+        this.executor = executor;
+        this.measure = new LatestWins<>(executor, this::task, m -> {
+            Evaluation e = m.evaluation();
+            text.set(String.format(Locale.ROOT, "accuracy %.2f%%  loss %.3f  (%,d samples)  ·  latency %.3f ms "
+                    + "(ONNX Runtime, batch 1, 1 thread, median of %d runs)", 100 * e.accuracy(), e.loss(),
+                    e.samples(), m.latency().medianMs(), m.latency().runs()));
+            latency.set(m.latency());
+            evaluation.set(e);
+        }, e -> text.set("accuracy: " + FxTaskExecutor.describe(e)));
+    }
+
+    /** "accuracy 90.41% …", "accuracy: evaluating…", or why nothing is measured. */
+    public ReadOnlyStringProperty textProperty() {
+        return text.getReadOnlyProperty();
+    }
+
+    /** The last full evaluation of the configuration shown. */
+    public ReadOnlyObjectProperty<Evaluation> evaluationProperty() {
+        return evaluation.getReadOnlyProperty();
+    }
+
+    /** Median latency of the configuration shown as an export would store it (batch 1, one thread). */
+    public ReadOnlyObjectProperty<Latency> latencyProperty() {
+        return latency.getReadOnlyProperty();
+    }
+
+    /** Whether no measurement runs or waits. */
+    public boolean isIdle() {
+        return measure.isIdle();
+    }
+
+    /** Forgets the figures shown; {@code why} replaces them (empty, or why nothing can be measured). */
+    public void reset(String why) {
+        text.set(why);
+        evaluation.set(null);
+        latency.set(null);
+    }
+
+    /** Measures {@code result} on {@code on} when it can be measured; supersedes any earlier request. */
+    public void request(ModelUnderTest on, PruningResult result) {
+        if (on.measurable()) {
+            text.set("accuracy: evaluating…");
+            measure.request(new Request(on, result));
+        }
+    }
+
+    /** Through {@link ConfigurationMeter}: a quick estimate shown at once, then the whole set and the latency. */
+    private LongTask<ConfigurationMeter.Measurement> task(Request r) {
+        ConfigurationMeter meter = new ConfigurationMeter(r.on().model(), r.on().card(), r.on().data());
+        return (progress, cancel) -> {
+            try (ConfigurationMeter.Pruned pruned = meter.open(r.result(), cancel)) {
+                Evaluation quick = pruned.evaluate(QUICK_SAMPLES, progress, cancel);
+                executor.onFx(() -> {
+                    if (!cancel.isCancelled()) {
+                        text.set(String.format(Locale.ROOT, "accuracy ≈ %.1f%% (quick estimate on %d samples; "
+                                + "evaluating all…)", 100 * quick.accuracy(), quick.samples()));
+                    }
+                });
+                return pruned.measure(Integer.MAX_VALUE, LATENCY_RUNS, progress, cancel);
+            }
+        };
+    }
+}

@@ -1,0 +1,100 @@
+package org.sparsitybench.ui.workbench;
+
+import javafx.beans.value.ObservableValue;
+import javafx.scene.control.ComboBox;
+import javafx.scene.control.Label;
+import javafx.scene.control.TextField;
+import javafx.scene.control.Tooltip;
+import javafx.scene.layout.HBox;
+import org.sparsitybench.prune.Allocation;
+import org.sparsitybench.prune.PruningConfig;
+import org.sparsitybench.prune.PruningMethods;
+import org.sparsitybench.ui.common.Converters;
+import org.sparsitybench.ui.common.EditSlider;
+import org.sparsitybench.ui.common.Styles;
+
+/**
+ * The global bar: target sparsity (slider and exact field), method, N:M pattern, allocation and seed. Binds to a
+ * {@link GlobalBarViewModel}; the choosers show the configuration and send the user's choice.
+ */
+final class GlobalBar extends HBox {
+    GlobalBar(GlobalBarViewModel vm, ObservableValue<PruningConfig> config) {
+        EditSlider target = new EditSlider();
+        target.setId("globalSlider");
+        target.setPrefWidth(260);
+        target.setMajorTickUnit(0.25);
+        target.setShowTickMarks(true);
+        target.setBlockIncrement(0.05);
+        target.setTooltip(new Tooltip("Target sparsity of all selected layers: the share of weights set to zero."));
+        target.link(vm.targetProperty(), vm::setGlobalTarget);
+        TextField field = new TextField();
+        field.setId("globalField");
+        field.setPrefColumnCount(5);
+        field.setTooltip(new Tooltip("Exact target sparsity, 0 to 1 (or a percentage such as 85%)."));
+        field.textProperty().bindBidirectional(vm.targetTextProperty());
+        field.setOnAction(e -> vm.commitTargetText());
+
+        PruningConfig now = config.getValue();
+        ComboBox<String> method = new ComboBox<>();
+        method.setId("methodChooser");
+        method.getItems().addAll(PruningMethods.ids());
+        method.setValue(now.global().method());
+        method.setTooltip(new Tooltip("How weights are scored within a layer."));
+        method.setOnAction(e -> vm.setMethod(method.getValue()));
+        ComboBox<Allocation> allocation = new ComboBox<>();
+        allocation.setId("allocationChooser");
+        allocation.getItems().addAll(Allocation.UNIFORM, Allocation.GLOBAL, Allocation.LAYER_NORMALIZED, Allocation.ERK,
+                Allocation.SENSITIVITY);
+        allocation.setValue(now.global().allocation());
+        allocation.setConverter(Converters.showing(a -> switch (a) {
+            case UNIFORM -> "uniform";
+            case GLOBAL -> "global threshold";
+            case LAYER_NORMALIZED -> "layer-normalised";
+            case ERK -> "ERK";
+            case SENSITIVITY -> "sensitivity-guided";
+        }));
+        allocation.setTooltip(new Tooltip("How the global target is shared among layers."));
+        allocation.setOnAction(e -> {
+            if (allocation.getValue() != null) {
+                vm.setAllocation(allocation.getValue());
+                // A refused choice (no sensitivity analysis yet) shows the allocation in force again.
+                javafx.application.Platform.runLater(() -> allocation.setValue(config.getValue().global().allocation()));
+            }
+        });
+        ComboBox<String> nm = new ComboBox<>();
+        nm.setId("nmChooser");
+        nm.getItems().addAll("2:4", "4:8", "1:4", "2:8");
+        nm.setEditable(true);
+        nm.setPrefWidth(80);
+        nm.setValue(now.global().nmPattern() == null ? "2:4" : now.global().nmPattern());
+        nm.setTooltip(new Tooltip("N:M pattern for the nm method: keep N of every M weights along the input."));
+        nm.setOnAction(e -> vm.setNmPattern(nm.getValue()));
+        nm.disableProperty().bind(method.valueProperty().isNotEqualTo("nm"));
+        TextField seed = new TextField(Long.toString(now.global().seed()));
+        seed.setId("seedField");
+        seed.setPrefColumnCount(5);
+        seed.setTooltip(new Tooltip("Seed of the random method: the same seed gives the same mask every time."));
+        seed.setOnAction(e -> commitSeed(vm, seed, config));
+        seed.focusedProperty().addListener((o, was, focused) -> {
+            if (!focused) {
+                commitSeed(vm, seed, config);
+            }
+        });
+        config.addListener((o, a, b) -> {
+            method.setValue(b.global().method());
+            allocation.setValue(b.global().allocation());
+            if (!seed.isFocused()) {
+                seed.setText(Long.toString(b.global().seed()));
+            }
+        });
+        getChildren().addAll(new Label("Target sparsity"), target, field, new Label("Method"), method, new Label("N:M"),
+                nm, new Label("Allocation"), allocation, new Label("Seed"), seed);
+        getStyleClass().add(Styles.GLOBAL_BAR);
+    }
+
+    private static void commitSeed(GlobalBarViewModel vm, TextField seed, ObservableValue<PruningConfig> config) {
+        if (!vm.commitSeedText(seed.getText())) {
+            seed.setText(Long.toString(config.getValue().global().seed()));
+        }
+    }
+}

@@ -1,0 +1,116 @@
+package org.sparsitybench.ui.workbench;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.sparsitybench.eval.StorageEstimate;
+import org.sparsitybench.model.Model;
+import org.sparsitybench.model.WeightTensor;
+import org.sparsitybench.prune.Mask;
+import org.sparsitybench.prune.PruningConfig;
+import org.sparsitybench.prune.PruningEngine;
+import org.sparsitybench.prune.PruningResult;
+import org.sparsitybench.prune.stats.HeatmapGrid;
+import org.sparsitybench.prune.stats.WeightHistogram;
+import org.sparsitybench.prune.stats.FlopCounter;
+import org.sparsitybench.task.LongTask;
+import org.sparsitybench.ui.distribution.DistributionViewModel;
+import org.sparsitybench.ui.distribution.LayerHistogram;
+import org.sparsitybench.ui.heatmap.HeatmapMode;
+import org.sparsitybench.ui.heatmap.HeatmapViewModel;
+
+/**
+ * Everything the panes show for one configuration, computed off the FX thread in one go.
+ *
+ * @param result      the engine's masks and per-layer results
+ * @param layer       the selected tensor's name (null when none)
+ * @param histogram   its weight histogram, all and kept
+ * @param heatmap     its heatmap grid
+ * @param threshold   its magnitude threshold (NaN when the mask is not a magnitude cut)
+ * @param flopsBefore dense FLOPs per sample
+ * @param flopsAfter  FLOPs per sample counting kept weights only
+ * @param tiles       every layer's small histogram, or null when the small multiples are not shown
+ * @param storage     the file's size dense and with sparse storage
+ */
+public record WorkbenchFrame(PruningResult result, String layer, WeightHistogram histogram, HeatmapGrid heatmap,
+                             double threshold, long flopsBefore, long flopsAfter, List<LayerHistogram> tiles,
+                             StorageEstimate storage) {
+    /**
+     * What a frame is computed from, captured on the FX thread when it is asked for.
+     *
+     * @param selected the tensor the distribution and heatmap show, or null
+     */
+    record Request(PruningConfig config, PruningEngine engine, FlopCounter uses, WeightTensor selected,
+                   HeatmapMode mode, boolean signed, boolean allLayers) {
+    }
+
+    /** The engine run and the panes' statistics for {@code r}. */
+    static LongTask<WorkbenchFrame> compute(Request r) {
+        return (progress, cancel) -> {
+            PruningResult result = r.engine().run(r.config(), progress, cancel);
+            Model model = r.engine().model();
+            WeightTensor layer = r.selected();
+            WeightHistogram h = null;
+            HeatmapGrid g = null;
+            double threshold = Double.NaN;
+            if (layer != null) {
+                Mask mask = result.masks().get(layer.name());
+                h = DistributionViewModel.histogram(layer, mask, r.signed(), cancel);
+                g = HeatmapViewModel.compute(layer, mask, r.mode(), cancel);
+                threshold = DistributionViewModel.threshold(mask);
+            }
+            Map<String, Long> dense = new HashMap<>();
+            Map<String, Long> kept = new HashMap<>();
+            for (Map.Entry<String, Mask> e : result.masks().entrySet()) {
+                dense.put(e.getKey(), e.getValue().size());
+                kept.put(e.getKey(), e.getValue().keptCount());
+            }
+            List<LayerHistogram> tiles = r.allLayers() ? DistributionViewModel.tiles(model, result, r.signed(), cancel)
+                    : null;
+            return new WorkbenchFrame(result, layer == null ? null : layer.name(), h, g, threshold,
+                    r.uses().flops(dense), r.uses().flops(kept), tiles, StorageEstimate.of(model, result.masks()));
+        };
+    }
+
+    /** Weights of the pruned layers the configuration keeps. */
+    public long keptParams() {
+        return result.selectedParams() - result.pruned();
+    }
+
+    /** The totals line: achieved sparsity, parameters, FLOPs, file size dense and with sparse storage. */
+    public String totals() {
+        // Weight-only files (SafeTensors) have no graph, so no shapes to count FLOPs from.
+        String flops = flopsBefore > 0 ? "FLOPs " + human(flopsAfter) + " of " + human(flopsBefore)
+                : "FLOPs n/a (no graph)";
+        return String.format(Locale.ROOT, "achieved %.1f%%  ·  params %,d of %,d  ·  %s  ·  file ≈ %s, sparse storage ≈ %s",
+                100 * result.achievedSparsity(), keptParams(), result.selectedParams(), flops,
+                bytes(storage.denseBytes()), bytes(storage.sparseBytes()));
+    }
+
+    static String human(long v) {
+        if (v >= 1_000_000_000L) {
+            return String.format(Locale.ROOT, "%.2fG", v / 1e9);
+        }
+        if (v >= 1_000_000) {
+            return String.format(Locale.ROOT, "%.2fM", v / 1e6);
+        }
+        if (v >= 1_000) {
+            return String.format(Locale.ROOT, "%.1fk", v / 1e3);
+        }
+        return Long.toString(v);
+    }
+
+    static String bytes(long b) {
+        if (b >= 1L << 30) {
+            return String.format(Locale.ROOT, "%.2f GB", b / (double) (1L << 30));
+        }
+        if (b >= 1L << 20) {
+            return String.format(Locale.ROOT, "%.2f MB", b / (double) (1L << 20));
+        }
+        if (b >= 1L << 10) {
+            return String.format(Locale.ROOT, "%.1f kB", b / 1024.0);
+        }
+        return b + " B";
+    }
+}

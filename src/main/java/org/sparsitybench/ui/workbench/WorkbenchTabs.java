@@ -1,0 +1,126 @@
+package org.sparsitybench.ui.workbench;
+
+import java.util.List;
+import javafx.beans.property.BooleanProperty;
+import javafx.beans.property.SimpleBooleanProperty;
+import javafx.geometry.Insets;
+import javafx.geometry.Pos;
+import javafx.scene.control.CheckBox;
+import javafx.scene.control.ComboBox;
+import javafx.scene.control.Label;
+import javafx.scene.control.Tab;
+import javafx.scene.control.TabPane;
+import javafx.scene.control.Tooltip;
+import javafx.scene.layout.BorderPane;
+import javafx.scene.layout.HBox;
+import org.sparsitybench.ui.common.Converters;
+import org.sparsitybench.ui.curves.CurvePoint;
+import org.sparsitybench.ui.curves.CurvesView;
+import org.sparsitybench.ui.distribution.DistributionView;
+import org.sparsitybench.ui.distribution.SmallMultiplesView;
+import org.sparsitybench.ui.export.ChartExporter;
+import org.sparsitybench.ui.heatmap.HeatmapMode;
+import org.sparsitybench.ui.heatmap.HeatmapView;
+import org.sparsitybench.ui.overview.OverviewView;
+import org.sparsitybench.ui.overview.OverviewViewModel;
+import org.sparsitybench.ui.sensitivity.SensitivityView;
+
+/**
+ * The views on the right of the window, one tab per pane: distribution, all layers, heatmap, overview, curves,
+ * sensitivity. Each binds to its pane's view model; the frame reaches them through it.
+ */
+final class WorkbenchTabs extends TabPane {
+    private final DistributionView distribution;
+    private final HeatmapView heatmap = new HeatmapView();
+    private final CurvesView curves;
+    private final SmallMultiplesView smallMultiples = new SmallMultiplesView();
+    private final OverviewView overview = new OverviewView(new OverviewViewModel());
+    private final SensitivityView sensitivity;
+    private final WorkbenchViewModel vm;
+    private final BooleanProperty dark = new SimpleBooleanProperty(this, "dark", false);
+
+    WorkbenchTabs(WorkbenchViewModel vm) {
+        this.vm = vm;
+        var dvm = vm.distribution();
+        distribution = new DistributionView(dvm);
+        curves = new CurvesView(vm.sweep().points(), vm.project().snapshots());
+        sensitivity = new SensitivityView(vm.sensitivity());
+        CheckBox logCounts = new CheckBox("log counts");
+        logCounts.setId("logCounts");
+        logCounts.setTooltip(new Tooltip("Count weights on a logarithmic axis, to see the tails."));
+        logCounts.selectedProperty().bindBidirectional(dvm.logCountsProperty());
+        CheckBox signed = new CheckBox("signed w");
+        signed.setId("signedWeights");
+        signed.setTooltip(new Tooltip("Show signed weights instead of their magnitudes (the threshold then sits at ±t)."));
+        signed.selectedProperty().bindBidirectional(dvm.signedProperty());
+        HBox options = new HBox(12, logCounts, signed);
+        options.setPadding(new Insets(4, 8, 4, 8));
+        BorderPane dist = new BorderPane(distribution);
+        dist.setTop(options);
+        Tab d = tab("Distribution", "tabDistribution", dist);
+
+        ComboBox<HeatmapMode> mode = new ComboBox<>();
+        mode.setId("heatmapMode");
+        mode.getItems().addAll(HeatmapMode.values());
+        mode.setConverter(Converters.showing(m -> switch (m) {
+            case WEIGHTS -> "weights [out × in·kh·kw]";
+            case KERNELS -> "one cell per kernel (Conv)";
+            case CHANNELS -> "one cell per output channel";
+        }));
+        mode.valueProperty().bindBidirectional(vm.heatmap().modeProperty());
+        mode.setTooltip(new Tooltip("What one heatmap cell covers: weights, whole kernels, or whole output channels "
+                + "as structured pruning removes them."));
+        HBox heatOptions = new HBox(8, new Label("Cells"), mode);
+        heatOptions.setAlignment(Pos.CENTER_LEFT);
+        heatOptions.setPadding(new Insets(4, 8, 4, 8));
+        heatmap.gridProperty().bind(vm.heatmap().gridProperty());
+        BorderPane heat = new BorderPane(heatmap);
+        heat.setTop(heatOptions);
+        Tab h = tab("Heatmap", "tabHeatmap", heat);
+
+        Tab c = tab("Curves", "tabCurves", curves);
+        vm.evaluation().evaluationProperty().addListener(o -> showCurrentPoint());
+        vm.evaluation().latencyProperty().addListener(o -> showCurrentPoint());
+        vm.frameProperty().addListener((o, a, f) -> {
+            if (f != null) {
+                overview.viewModel().setRows(OverviewViewModel.fromResult(f.result()));
+            }
+        });
+        Tab all = tab("All layers", "tabAllLayers", smallMultiples);
+        dvm.allLayersProperty().bind(all.selectedProperty());
+        smallMultiples.tilesProperty().bind(dvm.tilesProperty());
+        Tab ov = tab("Overview", "tabOverview", overview);
+        Tab se = tab("Sensitivity", "tabSensitivity", sensitivity);
+        getTabs().addAll(d, all, h, ov, c, se);
+        setTabClosingPolicy(TabPane.TabClosingPolicy.UNAVAILABLE);
+        setId("viewTabs");
+        for (BooleanProperty p : List.of(distribution.darkProperty(), curves.darkProperty(),
+                smallMultiples.darkProperty(), overview.darkProperty(), sensitivity.darkProperty())) {
+            p.bind(dark);
+        }
+    }
+
+    private static Tab tab(String title, String id, javafx.scene.Node content) {
+        Tab t = new Tab(title, content);
+        t.setId(id);
+        return t;
+    }
+
+    /** The charts follow the dark theme while this is set. */
+    BooleanProperty darkProperty() {
+        return dark;
+    }
+
+    /** Every chart the tabs show now, for the export dialog. */
+    List<ChartExporter> charts() {
+        return WindowCharts.of(distribution, overview, curves, sensitivity, !vm.sensitivity().curves().isEmpty());
+    }
+
+    private void showCurrentPoint() {
+        WorkbenchFrame f = vm.frameProperty().get();
+        var e = vm.evaluation().evaluationProperty().get();
+        var l = vm.evaluation().latencyProperty().get();
+        curves.viewModel().setCurrent(f == null || e == null ? null : new CurvePoint(f.result().achievedSparsity(),
+                e.accuracy(), e.loss(), l == null ? Double.NaN : l.medianMs()));
+    }
+}

@@ -1,0 +1,149 @@
+package org.sparsitybench.cli;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.sparsitybench.cli.InspectCommandTest.Run;
+import org.sparsitybench.formats.ModelFiles;
+import org.sparsitybench.model.Model;
+import org.sparsitybench.model.WeightTensor;
+import org.sparsitybench.testing.Fixtures;
+
+/**
+ * SparseGPT, least-squares reconstruction, bias correction and BatchNorm re-estimation from the command line on
+ * the bundled samples: calibration on 128 images of the Fashion-MNIST training file (Debian's
+ * dataset-fashion-mnist; the validation split stands in until the project splits it), accuracy on the first
+ * 2,000 test images.
+ */
+class SparseGptCommandTest {
+    static final Path CALIBRATION = Path.of("/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz");
+    static final String TEST = "sample-models/data/fashion-mnist/t10k-images-idx3-ubyte.gz";
+
+    @TempDir
+    Path dir;
+
+    private record Pruned(Path model, JsonNode report, double accuracy) {
+    }
+
+    private Pruned prune(String sample, String tag, String... options) throws Exception {
+        Path model = Fixtures.projectDir().resolve("sample-models").resolve(sample).resolve("model.onnx");
+        Path folder = Files.createDirectories(dir.resolve(sample + "-" + tag));
+        Path out = folder.resolve("model.onnx");
+        List<String> args = new ArrayList<>(List.of("prune", model.toString(), "--out", out.toString(), "--data",
+                CALIBRATION.toString(), "--calibration", "128"));
+        args.addAll(List.of(options));
+        Run p = InspectCommandTest.cli(args.toArray(String[]::new));
+        assertEquals(0, p.code(), p.err());
+        Files.copy(model.resolveSibling("model-card.json"), folder.resolve("model-card.json"));
+        Run e = InspectCommandTest.cli("eval", out.toString(), "--data",
+                Fixtures.projectDir().resolve(TEST).toString(), "--json", "--latency-runs", "0", "--limit", "2000");
+        assertEquals(0, e.code(), e.err());
+        JsonNode report = new ObjectMapper().readTree(Files.readString(out.resolveSibling("model.onnx.report.json")));
+        return new Pruned(out, report, new ObjectMapper().readTree(e.out()).get("accuracy").asDouble());
+    }
+
+    @Test
+    void sparseGptBeatsWandaBeatsMagnitudeAtSeventyPercentOnLenet5() throws Exception {
+        double s = prune("fashion-lenet5", "s", "--method", "sparsegpt", "--sparsity", "0.7").accuracy();
+        double w = prune("fashion-lenet5", "w", "--method", "wanda", "--sparsity", "0.7").accuracy();
+        double m = prune("fashion-lenet5", "m", "--method", "magnitude", "--sparsity", "0.7").accuracy();
+        assertTrue(s >= w && w >= m, "sparsegpt " + s + ", wanda " + w + ", magnitude " + m);
+    }
+
+    @Test
+    void sparseGptIsThreePointsAboveMagnitudeAtSeventyPercentOnLenet300() throws Exception {
+        Pruned s = prune("fashion-lenet-300-100", "s", "--method", "sparsegpt", "--sparsity", "0.7");
+        double w = prune("fashion-lenet-300-100", "w", "--method", "wanda", "--sparsity", "0.7").accuracy();
+        double m = prune("fashion-lenet-300-100", "m", "--method", "magnitude", "--sparsity", "0.7").accuracy();
+        assertTrue(s.accuracy() >= w && w >= m, "sparsegpt " + s.accuracy() + ", wanda " + w + ", magnitude " + m);
+        assertTrue(s.accuracy() >= m + 0.03, "sparsegpt " + s.accuracy() + " vs magnitude " + m);
+        for (JsonNode l : s.report().get("reconstruction").get("layers")) {
+            assertTrue(l.get("relErrorAfter").asDouble() < l.get("relErrorMaskOnly").asDouble(), l.toString());
+        }
+        assertEquals(0.7, s.report().get("totals").get("achieved").asDouble(), 1e-4);
+    }
+
+    @Test
+    void sparseGptTwoFourKeepsThePatternAndBeatsMagnitudeTwoFour() throws Exception {
+        Pruned s = prune("fashion-lenet5", "s24", "--method", "sparsegpt", "--nm", "2:4");
+        double m = prune("fashion-lenet5", "m24", "--method", "nm", "--nm", "2:4").accuracy();
+        assertTrue(s.accuracy() >= m, "sparsegpt 2:4 " + s.accuracy() + " vs magnitude 2:4 " + m);
+        assertEquals("sparsegpt-nm", s.report().get("layers").get(0).get("method").asText());
+        Model out = ModelFiles.read(s.model());
+        for (WeightTensor t : out.prunableTensors()) {
+            float[] v = t.data().readAllFloats();
+            long[] shape = t.shape();
+            int in = (int) shape[1];
+            int inner = v.length / (int) shape[0] / in;
+            for (int o = 0; o < shape[0]; o++) {
+                for (int j = 0; j < inner; j++) {
+                    for (int g = 0; g + 4 <= in; g += 4) {
+                        int nonZero = 0;
+                        for (int q = 0; q < 4; q++) {
+                            nonZero += v[(o * in + g + q) * inner + j] != 0 ? 1 : 0;
+                        }
+                        assertTrue(nonZero <= 2, t.name() + " row " + o + " group " + g);
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void reconstructionLowersEveryLayersErrorAndChangesOnlyWeightsAndBiases() throws Exception {
+        Pruned p = prune("fashion-lenet-300-100", "r", "--method", "magnitude", "--sparsity", "0.8", "--reconstruct",
+                "--bias-correction");
+        Pruned plain = prune("fashion-lenet-300-100", "p", "--method", "magnitude", "--sparsity", "0.8");
+        assertTrue(p.accuracy() > plain.accuracy(), "reconstructed " + p.accuracy() + " vs mask only " + plain.accuracy());
+        Set<String> allowed = new HashSet<>();
+        for (JsonNode l : p.report().get("reconstruction").get("layers")) {
+            assertEquals("least-squares", l.get("mode").asText());
+            assertTrue(l.get("relErrorAfter").asDouble() < l.get("relErrorMaskOnly").asDouble(), l.toString());
+            assertTrue(l.get("percDamp").asDouble() >= 0.01);
+            allowed.add(l.get("name").asText());
+            allowed.add(l.get("biasCorrected").asText());
+        }
+        Model dense = ModelFiles.read(Fixtures.projectDir().resolve("sample-models/fashion-lenet-300-100/model.onnx"));
+        Model out = ModelFiles.read(p.model());
+        for (WeightTensor t : dense.tensors()) {
+            float[] before = t.data().readAllFloats();
+            float[] after = out.tensor(t.name()).orElseThrow().data().readAllFloats();
+            if (!allowed.contains(t.name())) {
+                assertArrayEquals(before, after, t.name());
+            }
+        }
+        checkedByOnnx(p.model());
+    }
+
+    @Test
+    void batchNormReestimationRescuesAStructuredCut() throws Exception {
+        String[] cut = {"--method", "l1-structured", "--sparsity", "0.3", "--compact"};
+        double plain = prune("fashion-resnet-mini", "c", cut).accuracy();
+        List<String> bn = new ArrayList<>(List.of(cut));
+        bn.add("--recalibrate-bn");
+        Pruned r = prune("fashion-resnet-mini", "bn", bn.toArray(String[]::new));
+        assertTrue(r.accuracy() > plain + 0.2, "re-estimated " + r.accuracy() + " vs " + plain);
+        assertTrue(r.report().get("reconstruction").get("batchNormsRecalibrated").size() > 0);
+        checkedByOnnx(r.model());
+    }
+
+    /** ONNX's own checker (Debian's python3-onnx) accepts the file. */
+    static void checkedByOnnx(Path model) throws Exception {
+        Process p = new ProcessBuilder("/usr/bin/python3", "-c",
+                "import onnx, sys; onnx.checker.check_model(onnx.load(sys.argv[1]))", model.toString())
+                .redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertEquals(0, p.waitFor(), out);
+    }
+}
