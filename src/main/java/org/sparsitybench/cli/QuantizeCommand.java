@@ -101,6 +101,11 @@ public final class QuantizeCommand implements Callable<Integer> {
     @Option(names = "--sensitivity-samples", defaultValue = "1000", description = "Validation samples per layer for --sensitivity (default ${DEFAULT-VALUE}).")
     int sensitivitySamples;
 
+    @Option(names = "--sweep", paramLabel = "LEVELS", split = ",", description = "Also prune (magnitude, global "
+            + "allocation) to each sparsity level and measure float32, static INT8 and weight-only INT4 there: "
+            + "accuracy against compressed size, with the Pareto front (on --test when given, else on --data).")
+    List<Double> sweep = new ArrayList<>();
+
     @Option(names = "--latency-runs", defaultValue = "50", description = "Timed runs per latency figure with --test, 0 to skip (default ${DEFAULT-VALUE}).")
     int latencyRuns;
 
@@ -216,6 +221,31 @@ public final class QuantizeCommand implements Callable<Integer> {
                         }
                     }
                 }
+            }
+        }
+        if (!sweep.isEmpty()) {
+            for (double level : sweep) {
+                if (!(level >= 0 && level < 1)) {
+                    throw new SparsityBenchCli.UsageException("--sweep level " + level + " outside [0, 1)");
+                }
+            }
+            LabeledData on = test != null ? Datasets.open(test) : validation;
+            List<org.sparsitybench.quantize.PrecisionSweep.Point> points = org.sparsitybench.quantize.PrecisionSweep.run(
+                    m, card, validation, on, sweep, org.sparsitybench.prune.Allocation.GLOBAL, block,
+                    test != null ? Integer.MAX_VALUE : limit, ProgressListener.NONE, CancellationToken.NONE);
+            var front = org.sparsitybench.quantize.PrecisionSweep.paretoFront(points);
+            ObjectNode sw = root.putObject("sweep");
+            sw.put("split", test != null ? "test" : "validation");
+            sw.put("method", "magnitude, global allocation");
+            ArrayNode pts = sw.putArray("points");
+            for (var p : points) {
+                pts.addObject().put("sparsity", p.sparsity()).put("precision", p.precision().id())
+                        .put("accuracy", p.accuracy()).put("fileBytes", p.fileBytes())
+                        .put("compressedBytes", p.compressedBytes()).put("samples", p.samples())
+                        .put("paretoFront", front.contains(p));
+                pw.printf(Locale.ROOT, "sweep %4.0f%% sparse, %-5s: accuracy %6.2f%% (%s), %,9d bytes compressed%s%n",
+                        100 * p.sparsity(), p.precision().id(), 100 * p.accuracy(), test != null ? "test" : "validation",
+                        p.compressedBytes(), front.contains(p) ? "  ← Pareto front" : "");
             }
         }
         Path reportFile = out.resolveSibling(out.getFileName() + ".report.json");
