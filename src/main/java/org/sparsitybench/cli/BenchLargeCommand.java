@@ -42,7 +42,7 @@ import org.sparsitybench.formats.onnx.OnnxModelBuilder;
 import org.sparsitybench.formats.safetensors.SafeTensorsWriter;
 import org.sparsitybench.model.BufferTensorData;
 import org.sparsitybench.model.DTypeCodec;
-import org.sparsitybench.model.Layer;
+import org.sparsitybench.model.NodeTensors;
 import org.sparsitybench.model.Model;
 import org.sparsitybench.model.TensorData;
 import org.sparsitybench.model.WeightTensor;
@@ -239,7 +239,7 @@ public final class BenchLargeCommand implements Callable<Integer> {
             for (int r = 0; r <= repeats; r++) {
                 long s = System.nanoTime();
                 model = ModelFiles.read(file);
-                List<Layer> layers = model.layers();
+                List<NodeTensors> layers = model.nodeTensors();
                 layerCount = layers.size();
                 listMs[r] = ms(System.nanoTime() - s);
             }

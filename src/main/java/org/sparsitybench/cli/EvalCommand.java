@@ -1,11 +1,15 @@
 package org.sparsitybench.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.TreeSet;
 import java.util.concurrent.Callable;
 import org.sparsitybench.eval.Evaluation;
 import org.sparsitybench.eval.Evaluator;
@@ -13,8 +17,14 @@ import org.sparsitybench.eval.Latency;
 import org.sparsitybench.eval.LatencyMeter;
 import org.sparsitybench.eval.ModelCard;
 import org.sparsitybench.eval.OrtModel;
+import org.sparsitybench.eval.SparseKernelBench;
+import org.sparsitybench.formats.ModelFiles;
 import org.sparsitybench.formats.data.Datasets;
 import org.sparsitybench.formats.data.LabeledData;
+import org.sparsitybench.model.Model;
+import org.sparsitybench.model.WeightTensor;
+import org.sparsitybench.prune.BitMask;
+import org.sparsitybench.prune.Mask;
 import org.sparsitybench.task.CancellationToken;
 import org.sparsitybench.task.ProgressListener;
 import picocli.CommandLine.Command;
@@ -72,18 +82,37 @@ public final class EvalCommand implements Callable<Integer> {
         }
         Latency lat = latencyRuns == 0 ? null
                 : LatencyMeter.measure(model, card, batch, threads, Math.min(10, latencyRuns), latencyRuns, CancellationToken.NONE);
-        // Deployment sees batch 1 and a larger batch, on one thread and on all cores: measure all four.
-        java.util.List<Latency> grid = new java.util.ArrayList<>();
+        List<Latency> grid = latencyGrid(card);
+        ObjectNode root = json(e, lat, grid);
+        if (sparseKernel) {
+            sparseKernel(root);
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        if (json) {
+            out.println(root.toPrettyString());
+        } else {
+            printText(out, e, lat, grid, root);
+        }
+        out.flush();
+        return SparsityBenchCli.EXIT_OK;
+    }
+
+    /** Deployment sees batch 1 and a larger batch, on one thread and on all cores: all four, when timing at all. */
+    private List<Latency> latencyGrid(ModelCard card) throws Exception {
+        List<Latency> grid = new ArrayList<>();
         if (latencyRuns > 0) {
-            for (int b : new java.util.TreeSet<>(java.util.List.of(1, batch))) {
+            for (int b : new TreeSet<>(List.of(1, batch))) {
                 for (int t : new int[] {1, 0}) {
                     grid.add(LatencyMeter.measure(model, card, b, t, Math.min(10, latencyRuns), latencyRuns,
                             CancellationToken.NONE));
                 }
             }
         }
-        ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-        ObjectNode root = mapper.createObjectNode();
+        return grid;
+    }
+
+    private static ObjectNode json(Evaluation e, Latency lat, List<Latency> grid) {
+        ObjectNode root = new ObjectMapper().createObjectNode();
         root.put("accuracy", e.accuracy());
         root.put("top5", e.top5());
         root.put("loss", e.loss());
@@ -105,52 +134,51 @@ public final class EvalCommand implements Callable<Integer> {
                         .put("p10Ms", g.p10Ms()).put("p90Ms", g.p90Ms()).put("itemsPerSecond", g.itemsPerSecond());
             }
         }
-        if (sparseKernel) {
-            org.sparsitybench.model.Model m = org.sparsitybench.formats.ModelFiles.read(model);
-            java.util.Map<String, org.sparsitybench.prune.Mask> masks = new java.util.LinkedHashMap<>();
-            for (org.sparsitybench.model.WeightTensor t : m.prunableTensors()) {
-                if (t.stats().zeros() > 0 && t.elementCount() <= Integer.MAX_VALUE - 8) {
-                    float[] v = t.data().readAllFloats();
-                    boolean[] kept = new boolean[v.length];
-                    for (int i = 0; i < v.length; i++) {
-                        kept[i] = v[i] != 0f;
-                    }
-                    masks.put(t.name(), org.sparsitybench.prune.BitMask.ofKept(kept));
+        return root;
+    }
+
+    /** Adds {@code sparseKernel}: the CSR kernel against the dense product for each weight with zeros. */
+    private void sparseKernel(ObjectNode root) throws Exception {
+        Model m = ModelFiles.read(model);
+        Map<String, Mask> masks = new LinkedHashMap<>();
+        for (WeightTensor t : m.prunableTensors()) {
+            if (t.stats().zeros() > 0 && t.elementCount() <= Integer.MAX_VALUE - 8) {
+                float[] v = t.data().readAllFloats();
+                boolean[] kept = new boolean[v.length];
+                for (int i = 0; i < v.length; i++) {
+                    kept[i] = v[i] != 0f;
                 }
-            }
-            var arr = root.putArray("sparseKernel");
-            for (var l : org.sparsitybench.eval.SparseKernelBench.perLayer(m, masks, 1, 20, 21)) {
-                arr.addObject().put("tensor", l.tensor()).put("op", l.op()).put("sparsity", l.sparsity())
-                        .put("batch1Speedup", l.batch1().speedup()).put("batch8Speedup", l.batch8().speedup());
-            }
-            root.put("note", "ONNX Runtime's CPU kernels are dense: zeros do not change its latency above. "
-                    + "sparseKernel lists what the project's CSR kernel gains per layer over the dense product.");
-        }
-        PrintWriter out = spec.commandLine().getOut();
-        if (json) {
-            out.println(mapper.writeValueAsString(root));
-        } else {
-            out.printf(Locale.ROOT, "accuracy %.2f%%  top-5 %.2f%%  loss %.4f  on %,d samples of %s%n", 100 * e.accuracy(),
-                    100 * e.top5(), e.loss(), e.samples(), data);
-            if (root.has("sparseKernel")) {
-                for (var l : root.get("sparseKernel")) {
-                    out.printf(Locale.ROOT, "sparse kernel %s (%.0f%% zeros): %.2fx dense at batch 1, %.2fx at batch 8%n",
-                            l.get("tensor").asText(), 100 * l.get("sparsity").asDouble(),
-                            l.get("batch1Speedup").asDouble(), l.get("batch8Speedup").asDouble());
-                }
-                out.println("note: ONNX Runtime's CPU kernels are dense; its latency does not change with zeros.");
-            }
-            if (lat != null) {
-                out.printf(Locale.ROOT, "latency batch %d, %s threads: median %.3f ms (p10 %.3f, p90 %.3f), %.0f items/s; "
-                        + "session created in %.1f ms%n", lat.batch(), threads == 0 ? "all" : Integer.toString(threads),
-                        lat.medianMs(), lat.p10Ms(), lat.p90Ms(), lat.itemsPerSecond(), lat.sessionCreateMs());
-                for (Latency g : grid) {
-                    out.printf(Locale.ROOT, "  batch %3d, %s thread(s): median %.3f ms, %.0f items/s%n", g.batch(),
-                            g.threads() == 0 ? "all" : Integer.toString(g.threads()), g.medianMs(), g.itemsPerSecond());
-                }
+                masks.put(t.name(), BitMask.ofKept(kept));
             }
         }
-        out.flush();
-        return SparsityBenchCli.EXIT_OK;
+        var arr = root.putArray("sparseKernel");
+        for (var l : SparseKernelBench.perLayer(m, masks, 1, 20, 21)) {
+            arr.addObject().put("tensor", l.tensor()).put("op", l.op()).put("sparsity", l.sparsity())
+                    .put("batch1Speedup", l.batch1().speedup()).put("batch8Speedup", l.batch8().speedup());
+        }
+        root.put("note", "ONNX Runtime's CPU kernels are dense: zeros do not change its latency above. "
+                + "sparseKernel lists what the project's CSR kernel gains per layer over the dense product.");
+    }
+
+    private void printText(PrintWriter out, Evaluation e, Latency lat, List<Latency> grid, ObjectNode root) {
+        out.printf(Locale.ROOT, "accuracy %.2f%%  top-5 %.2f%%  loss %.4f  on %,d samples of %s%n", 100 * e.accuracy(),
+                100 * e.top5(), e.loss(), e.samples(), data);
+        if (root.has("sparseKernel")) {
+            for (var l : root.get("sparseKernel")) {
+                out.printf(Locale.ROOT, "sparse kernel %s (%.0f%% zeros): %.2fx dense at batch 1, %.2fx at batch 8%n",
+                        l.get("tensor").asText(), 100 * l.get("sparsity").asDouble(),
+                        l.get("batch1Speedup").asDouble(), l.get("batch8Speedup").asDouble());
+            }
+            out.println("note: ONNX Runtime's CPU kernels are dense; its latency does not change with zeros.");
+        }
+        if (lat != null) {
+            out.printf(Locale.ROOT, "latency batch %d, %s threads: median %.3f ms (p10 %.3f, p90 %.3f), %.0f items/s; "
+                    + "session created in %.1f ms%n", lat.batch(), threads == 0 ? "all" : Integer.toString(threads),
+                    lat.medianMs(), lat.p10Ms(), lat.p90Ms(), lat.itemsPerSecond(), lat.sessionCreateMs());
+            for (Latency g : grid) {
+                out.printf(Locale.ROOT, "  batch %3d, %s thread(s): median %.3f ms, %.0f items/s%n", g.batch(),
+                        g.threads() == 0 ? "all" : Integer.toString(g.threads()), g.medianMs(), g.itemsPerSecond());
+            }
+        }
     }
 }

@@ -1,7 +1,5 @@
 package org.sparsitybench.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -9,35 +7,32 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Set;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.stream.Stream;
+import org.sparsitybench.eval.ModelCard;
 import org.sparsitybench.eval.PruneExport;
+import org.sparsitybench.eval.PrunePipeline;
 import org.sparsitybench.formats.AtomicFiles;
 import org.sparsitybench.formats.ModelFiles;
+import org.sparsitybench.formats.data.Datasets;
 import org.sparsitybench.model.Model;
 import org.sparsitybench.model.ModelFormat;
-import org.sparsitybench.model.TensorData;
 import org.sparsitybench.model.UnsupportedModelException;
 import org.sparsitybench.model.WeightTensor;
 import org.sparsitybench.prune.Allocation;
 import org.sparsitybench.prune.GlobalSettings;
-import org.sparsitybench.prune.LayerResult;
 import org.sparsitybench.prune.LayerSettings;
-import org.sparsitybench.prune.Mask;
 import org.sparsitybench.prune.PruningConfig;
-import org.sparsitybench.prune.PruningEngine;
 import org.sparsitybench.prune.PruningMethods;
-import org.sparsitybench.prune.FeatureNorms;
-import org.sparsitybench.prune.method.WandaMethod;
-import org.sparsitybench.prune.PruningResult;
 import org.sparsitybench.prune.method.NmPattern;
-import org.sparsitybench.prune.structure.ChannelCompactor;
-import org.sparsitybench.prune.structure.ChannelGroup;
+import org.sparsitybench.prune.method.WandaMethod;
 import org.sparsitybench.task.CancellationToken;
 import org.sparsitybench.task.ProgressListener;
 import picocli.CommandLine.Command;
@@ -54,8 +49,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "prune", mixinStandardHelpOptions = true,
         description = "Prune a model and write it with a report (OUT.report.json).")
 public final class PruneCommand implements Callable<Integer> {
-    static final List<String> METHODS = List.of("magnitude", "global", "random", "l1-structured", "l2-structured",
-            "nm", "wanda");
+    /** The engine's methods and {@code global} (magnitude with a global allocation, as other tools name it). */
+    static final List<String> METHODS = Stream.concat(Stream.of("global"), PruningMethods.ids().stream()).toList();
 
     @Parameters(index = "0", paramLabel = "MODEL", description = "An .onnx or .safetensors file.")
     Path model;
@@ -64,13 +59,15 @@ public final class PruneCommand implements Callable<Integer> {
     Path out;
 
     @Option(names = "--method", paramLabel = "METHOD", defaultValue = "magnitude",
-            description = "magnitude | global | random | l1-structured | l2-structured | nm | wanda (default ${DEFAULT-VALUE}).")
+            completionCandidates = PruneCommand.MethodIds.class,
+            description = "${COMPLETION-CANDIDATES} (default ${DEFAULT-VALUE}).")
     String method;
 
     @Option(names = "--sparsity", paramLabel = "S", defaultValue = "0.5", description = "Target sparsity 0..1 (default ${DEFAULT-VALUE}).")
     double sparsity;
 
-    @Option(names = "--allocation", paramLabel = "A", description = "uniform | global | layer-normalized | erk | sensitivity.")
+    @Option(names = "--allocation", paramLabel = "A", completionCandidates = PruneCommand.AllocationIds.class,
+            description = "${COMPLETION-CANDIDATES}.")
     String allocation;
 
     @Option(names = "--layer", paramLabel = "NAME=S", description = "Per-layer sparsity override (repeatable).")
@@ -107,8 +104,39 @@ public final class PruneCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    /** {@link #METHODS}, for the help text. */
+    static final class MethodIds implements Iterable<String> {
+        @Override
+        public Iterator<String> iterator() {
+            return METHODS.iterator();
+        }
+    }
+
+    /** {@link Allocation#ids()}, for the help text. */
+    static final class AllocationIds implements Iterable<String> {
+        @Override
+        public Iterator<String> iterator() {
+            return Allocation.ids().iterator();
+        }
+    }
+
     @Override
     public Integer call() throws Exception {
+        Model m = readChecked();
+        PruningConfig cfg = buildConfig(parseLayers(m));
+        boolean structured = checkMethods(m, cfg);
+        Set<String> fixed = new HashSet<>(exclude);
+        layers.forEach(spec -> fixed.add(spec.substring(0, spec.lastIndexOf('='))));
+        PrunePipeline.Request request = new PrunePipeline.Request(m, model, method, cfg, data(cfg), calibration,
+                accuracyBudget, fixed);
+        PruneExport.Report written = PrunePipeline.run(request, new PruneExport.Options(out, compact, sparseStorage),
+                ProgressListener.NONE, CancellationToken.NONE);
+        print(written, structured);
+        return SparsityBenchCli.EXIT_OK;
+    }
+
+    /** The model, after the checks that need no configuration: method, sparsity, output path and format. */
+    private Model readChecked() throws IOException {
         if (!METHODS.contains(method)) {
             throw new SparsityBenchCli.UsageException("unknown method '" + method + "'; one of " + METHODS);
         }
@@ -125,163 +153,85 @@ public final class PruneCommand implements Callable<Integer> {
             throw new UnsupportedModelException("--sparse-storage writes ONNX sparse_initializers; " + m.format().id()
                     + " has no sparse storage");
         }
-        Map<String, Double> overrides = parseLayers(m);
         for (String e : exclude) {
             requirePrunable(m, e);
         }
         if (method.equals("nm")) {
             requireNm(nm);
         }
+        return m;
+    }
 
-        PruningConfig cfg = buildConfig(overrides);
-        // The methods actually run: the configuration's (a --config may name them) with the options on top.
+    /**
+     * Checks the methods the configuration actually runs (a {@code --config} may name them, the options go on top)
+     * against the model and the options.
+     *
+     * @return whether any of them is structured
+     */
+    private boolean checkMethods(Model m, PruningConfig cfg) {
         Set<String> used = new HashSet<>();
         used.add(cfg.global().method());
         cfg.layers().values().stream().filter(l -> !l.excluded() && l.method() != null).forEach(l -> used.add(l.method()));
+        boolean structured = false;
         for (String id : used) {
             try {
-                PruningMethods.byId(id);
+                structured |= PruningMethods.isStructured(id);
             } catch (IllegalArgumentException e) {
                 throw new SparsityBenchCli.UsageException(e.getMessage());
             }
         }
-        boolean wanda = used.contains(WandaMethod.ID);
-        if (wanda && (data == null || m.format() != ModelFormat.ONNX)) {
+        boolean onnx = m.format() == ModelFormat.ONNX;
+        if (used.contains(WandaMethod.ID) && (data == null || !onnx)) {
             throw new SparsityBenchCli.UsageException("wanda needs an ONNX model and calibration data: --data DATASET "
                     + "[--calibration K]");
         }
-        boolean structured = used.stream().anyMatch(id -> id.endsWith("-structured"));
-        if ((structured || compact) && m.format() != ModelFormat.ONNX) {
+        if (cfg.global().allocation() == Allocation.SENSITIVITY && (data == null || !onnx)) {
+            throw new SparsityBenchCli.UsageException("--allocation sensitivity measures each layer on data: give "
+                    + "--data DATASET with an ONNX model");
+        }
+        if ((structured || compact) && !onnx) {
             throw new UnsupportedModelException(model + ": structured pruning and --compact need a graph (ONNX); "
                     + m.format().id() + " holds weights only");
         }
         if (compact && !structured) {
-            throw new SparsityBenchCli.UsageException("--compact removes whole channels; use it with l1-structured or l2-structured");
+            throw new SparsityBenchCli.UsageException("--compact removes whole channels; use it with "
+                    + String.join(" or ", PruningMethods.structuredIds()));
         }
-        ObjectNode extra = new ObjectMapper().createObjectNode();
-        ChannelCompactor.Compaction compaction = null;
+        return structured;
+    }
 
-        // Every method runs through the engine; the options only gather what it needs (calibration, sensitivity).
-        Map<String, FeatureNorms> norms = Map.of();
-        if (wanda) {
-            org.sparsitybench.eval.ModelCard card = org.sparsitybench.eval.ModelCard.forModel(model, null);
-            norms = org.sparsitybench.eval.ActivationNorms.capture(m, card,
-                    org.sparsitybench.formats.data.Datasets.open(data), calibration, ProgressListener.NONE,
-                    CancellationToken.NONE);
-            List<String> fallback = new ArrayList<>();
-            for (WeightTensor t : m.prunableTensors()) {
-                LayerSettings l = cfg.layer(t.name());
-                String id = l.method() != null ? l.method() : cfg.global().method();
-                if (id.equals(WandaMethod.ID) && !l.excluded() && !norms.containsKey(t.name())) {
-                    fallback.add(t.name());
-                    cfg = cfg.withLayer(t.name(), new LayerSettings("magnitude", l.sparsity(), l.locked(), false));
-                }
-            }
-            extra.put("calibrationSamples", calibration);
-            if (!fallback.isEmpty()) {
-                extra.putPOJO("wandaFallbackToMagnitude", fallback);
-            }
-        }
-        org.sparsitybench.prune.SensitivityAllocation hook = null;
-        if (cfg.global().allocation() == Allocation.SENSITIVITY) {
-            if (data == null || m.format() != ModelFormat.ONNX) {
-                throw new SparsityBenchCli.UsageException("--allocation sensitivity measures each layer on data: give "
-                        + "--data DATASET with an ONNX model");
-            }
-            var curves = org.sparsitybench.eval.Sensitivity.analyze(m,
-                    org.sparsitybench.eval.ModelCard.forModel(model, null), org.sparsitybench.formats.data.Datasets.open(data),
-                    org.sparsitybench.eval.Sensitivity.DEFAULT_LEVELS, org.sparsitybench.eval.Sensitivity.DEFAULT_SAMPLES,
-                    ProgressListener.NONE, CancellationToken.NONE);
-            hook = org.sparsitybench.eval.Sensitivity.hook(curves);
-            extra.put("sensitivitySamples", org.sparsitybench.eval.Sensitivity.DEFAULT_SAMPLES);
-            if (accuracyBudget != null) {
-                Map<String, Double> levels = org.sparsitybench.eval.Sensitivity.allocationForBudget(curves, accuracyBudget);
-                for (Map.Entry<String, Double> e : levels.entrySet()) {
-                    if (!exclude.contains(e.getKey()) && !overrides.containsKey(e.getKey())) {
-                        cfg = cfg.withLayer(e.getKey(), LayerSettings.override(e.getValue()));
-                    }
-                }
-                extra.put("accuracyBudget", accuracyBudget);
-            }
-        }
-        PruningResult r = new PruningEngine(m, new org.sparsitybench.prune.ScoreCache(false), hook, norms)
-                .run(cfg, ProgressListener.NONE, CancellationToken.NONE);
-        List<LayerResult> layerResults = new ArrayList<>(r.layers());
-        Map<String, Mask> masks = new LinkedHashMap<>(r.masks());
-        // Lazy masked views: the writer streams them, so a model larger than the heap can be pruned.
-        Map<String, TensorData> values = new LinkedHashMap<>(r.prunedValues(m));
-        if (!r.messages().isEmpty()) {
-            extra.putPOJO("messages", r.messages());
-        }
-        if (r.channels() != null) {
-            ArrayNode groups = extra.putArray("groups");
-            for (ChannelGroup g : r.channels().structure().groups()) {
-                int removed = r.channels().removed(g.id());
-                ObjectNode o = groups.addObject();
-                o.putPOJO("sources", g.sources());
-                o.put("channels", g.channels());
-                o.put("removed", removed);
-                o.put("pinned", g.pinned());
-                g.refusal().ifPresent(why -> o.put("refusal", why));
-                if (compact && removed > 0 && !g.compactable()) {
-                    throw new UnsupportedModelException(g.refusal().orElse("channels of " + g.sources() + " reach a graph output"));
-                }
-            }
-            if (compact) {
-                compaction = r.channels().compact(m, values);
-            }
-        }
-        if (used.contains("nm")) {
-            String pattern = cfg.global().nmPattern() == null ? "2:4" : cfg.global().nmPattern();
-            int[] nmm = requireNm(pattern);
-            int violations = 0;
-            for (LayerResult l : r.layers()) {
-                if (l.method().equals("nm") && l.status() != LayerResult.Status.EXCLUDED) {
-                    violations += NmPattern.violations(m.tensor(l.name()).orElseThrow(), masks.get(l.name()), nmm[0],
-                            nmm[1]).size();
-                }
-            }
-            extra.put("nmPattern", nmm[0] + ":" + nmm[1]);
-            extra.put("nmViolations", violations);
-        }
+    /** The calibration and sensitivity data when the configuration needs it (the card is read only then). */
+    private PrunePipeline.Data data(PruningConfig cfg) throws IOException {
+        boolean needed = cfg.global().allocation() == Allocation.SENSITIVITY || cfg.global().method().equals(WandaMethod.ID)
+                || cfg.layers().values().stream().anyMatch(l -> !l.excluded() && WandaMethod.ID.equals(l.method()));
+        return needed && data != null ? new PrunePipeline.Data(ModelCard.forModel(model, null), Datasets.open(data))
+                : null;
+    }
 
-        PruneExport.Report written = PruneExport.write(new PruneExport.Request(m, model, method, sparsity, cfg,
-                layerResults, masks, values, new HashSet<>(exclude), extra, compaction,
-                new PruneExport.Options(out, compact, sparseStorage)), ProgressListener.NONE, CancellationToken.NONE);
-        ObjectNode report = written.json();
-        Path reportFile = written.file();
-        ObjectNode check = (ObjectNode) report.get("compactionCheck");
+    private void print(PruneExport.Report written, boolean structured) {
         PrintWriter pw = spec.commandLine().getOut();
-        ObjectNode totals = (ObjectNode) report.get("totals");
+        ObjectNode totals = written.totals();
         pw.printf(Locale.ROOT, "%s: %s at %.1f%% requested, %.2f%% achieved; %,d → %,d parameters; %s → %s bytes%n",
                 out, method, 100 * sparsity, 100 * totals.get("achieved").asDouble(), totals.get("paramsBefore").asLong(),
                 totals.get("paramsAfter").asLong(), totals.get("fileBytesBefore").asLong(), totals.get("fileBytesAfter").asLong());
-        if (check != null) {
-            pw.printf(Locale.ROOT, "compaction check: passed (max |diff| %.3g)%n", check.get("maxAbsDiff").asDouble());
-        }
+        written.compactionCheck().ifPresent(c -> pw.printf(Locale.ROOT, "compaction check: passed (max |diff| %.3g)%n",
+                c.maxAbsDiff()));
         if (sparseStorage) {
             pw.println("note: ONNX Runtime densifies sparse_initializers on load: the file is smaller, inference is not faster.");
         } else if (!structured) {
             pw.println("note: zeroed weights do not speed up ONNX Runtime's dense CPU kernels; structured pruning with"
                     + " --compact does.");
         }
-        pw.println("report: " + reportFile);
+        pw.println("report: " + written.file());
         pw.flush();
-        return SparsityBenchCli.EXIT_OK;
     }
 
     /** N and M of an N:M pattern, or a usage error. */
     private static int[] requireNm(String pattern) {
-        String[] p = pattern.split(":");
         try {
-            int n = Integer.parseInt(p[0].trim());
-            int mm = Integer.parseInt(p[1].trim());
-            if (n < 0 || mm <= 0 || n > mm) {
-                throw new NumberFormatException();
-            }
-            return new int[] {n, mm};
-        } catch (RuntimeException e) {
-            throw new SparsityBenchCli.UsageException("--nm '" + pattern + "' is not N:M with 0 <= N <= M, M > 0");
+            return NmPattern.parse(pattern);
+        } catch (IllegalArgumentException e) {
+            throw new SparsityBenchCli.UsageException("--nm " + e.getMessage());
         }
     }
 
@@ -365,14 +315,10 @@ public final class PruneCommand implements Callable<Integer> {
     }
 
     static Allocation parseAllocation(String s) {
-        return switch (s.toLowerCase(Locale.ROOT)) {
-            case "uniform" -> Allocation.UNIFORM;
-            case "global" -> Allocation.GLOBAL;
-            case "layer-normalized", "layer-normalised" -> Allocation.LAYER_NORMALIZED;
-            case "erk" -> Allocation.ERK;
-            case "sensitivity" -> Allocation.SENSITIVITY;
-            default -> throw new SparsityBenchCli.UsageException("unknown allocation '" + s
-                    + "'; one of uniform, global, layer-normalized, erk, sensitivity");
-        };
+        try {
+            return Allocation.parse(s);
+        } catch (IllegalArgumentException e) {
+            throw new SparsityBenchCli.UsageException(e.getMessage());
+        }
     }
 }

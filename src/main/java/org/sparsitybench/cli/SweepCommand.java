@@ -4,10 +4,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -16,6 +18,7 @@ import org.sparsitybench.eval.Sweep;
 import org.sparsitybench.eval.SweepPoint;
 import org.sparsitybench.formats.AtomicFiles;
 import org.sparsitybench.model.Model;
+import org.sparsitybench.prune.PruningMethods;
 import org.sparsitybench.task.CancellationToken;
 import org.sparsitybench.task.ProgressListener;
 import picocli.CommandLine.Command;
@@ -31,7 +34,8 @@ public final class SweepCommand implements Callable<Integer> {
     MeasuredModelOptions in = new MeasuredModelOptions();
 
     @Option(names = "--methods", split = ",", defaultValue = "magnitude,random",
-            description = "Comma-separated: magnitude, random, l1-structured, l2-structured (default ${DEFAULT-VALUE}).")
+            completionCandidates = SweepCommand.MethodIds.class,
+            description = "Comma-separated: ${COMPLETION-CANDIDATES} (default ${DEFAULT-VALUE}).")
     List<String> methods;
 
     @Option(names = "--levels", split = ",", defaultValue = "0,0.5,0.8,0.9",
@@ -55,6 +59,14 @@ public final class SweepCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    /** {@link Sweep#METHODS}, for the help text. */
+    static final class MethodIds implements Iterable<String> {
+        @Override
+        public Iterator<String> iterator() {
+            return Sweep.METHODS.iterator();
+        }
+    }
+
     @Override
     public Integer call() throws Exception {
         checkLevels(levels);
@@ -75,7 +87,7 @@ public final class SweepCommand implements Callable<Integer> {
         for (int i = 0; i < allocations.size(); i++) {
             final String alloc = allocations.get(i);
             // Structured methods ignore the allocation: run them with the first one only.
-            List<String> these = i == 0 ? methods : methods.stream().filter(x -> !x.endsWith("-structured")).toList();
+            List<String> these = i == 0 ? methods : methods.stream().filter(x -> !PruningMethods.isStructured(x)).toList();
             if (these.isEmpty()) {
                 continue;
             }
@@ -87,6 +99,14 @@ public final class SweepCommand implements Callable<Integer> {
                         err.flush();
                     });
         }
+        ObjectNode root = write(points);
+        spec.commandLine().getOut().println(root.toPrettyString());
+        spec.commandLine().getOut().flush();
+        return SparsityBenchCli.EXIT_OK;
+    }
+
+    /** Writes the points to {@code --out} (JSON) and {@code --csv}; returns the JSON. */
+    private ObjectNode write(List<SweepPoint> points) throws IOException {
         ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
         ObjectNode root = json.createObjectNode();
         root.put("model", in.model.toString());
@@ -118,9 +138,7 @@ public final class SweepCommand implements Callable<Integer> {
             byte[] c = sb.toString().getBytes(StandardCharsets.UTF_8);
             AtomicFiles.writeStream(csv, os -> os.write(c));
         }
-        spec.commandLine().getOut().println(json.writeValueAsString(root));
-        spec.commandLine().getOut().flush();
-        return SparsityBenchCli.EXIT_OK;
+        return root;
     }
 
     /** Sparsity levels given on the command line must lie in [0, 1]. */

@@ -28,11 +28,7 @@ public final class Evaluator {
     public static Evaluation evaluate(OrtModel model, ModelCard card, LabeledData data, int batch, int limit,
                                       ProgressListener progress, CancellationToken cancel)
             throws IOException, OrtException {
-        if (data.sampleSize() != card.sampleSize()) {
-            throw new ModelFormatException(data.source(), "", "samples have " + data.sampleSize() + " values "
-                    + java.util.Arrays.toString(data.sampleShape()) + ", the model's input " + card.input() + " takes "
-                    + card.sampleSize() + " " + java.util.Arrays.toString(card.inputShape()));
-        }
+        card.requireFits(data);
         int total = Math.min(limit, data.count());
         int classes = -1;
         long[][] confusion = null;

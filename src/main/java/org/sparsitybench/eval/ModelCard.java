@@ -7,7 +7,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
+import org.sparsitybench.formats.data.LabeledData;
 import org.sparsitybench.model.ModelFormatException;
 
 /**
@@ -59,13 +62,9 @@ public record ModelCard(String name, String input, long[] inputShape, String lay
         if (override != null) {
             return read(override);
         }
-        Path beside = model.toAbsolutePath().resolveSibling(FILE_NAME);
-        if (!Files.exists(beside)) {
-            throw new ModelFormatException(model, "", "no " + FILE_NAME + " beside the model: write one with at least "
-                    + "{\"input\": NAME, \"inputShape\": [1, 1, 28, 28], \"layout\": \"NCHW\", \"scale\": 0.00392156862745098, "
-                    + "\"mean\": [m], \"std\": [s], \"labels\": [...]} or pass --preprocess FILE");
-        }
-        return read(beside);
+        return beside(model).orElseThrow(() -> new ModelFormatException(model, "", "no " + FILE_NAME + " beside the "
+                + "model: write one with at least {\"input\": NAME, \"inputShape\": [1, 1, 28, 28], \"layout\": \"NCHW\", "
+                + "\"scale\": 0.00392156862745098, \"mean\": [m], \"std\": [s], \"labels\": [...]} or pass --preprocess FILE"));
     }
 
     /**
@@ -73,9 +72,9 @@ public record ModelCard(String name, String input, long[] inputShape, String lay
      *
      * @throws ModelFormatException naming the card when it is present but not a valid card
      */
-    public static java.util.Optional<ModelCard> beside(Path model) throws IOException {
+    public static Optional<ModelCard> beside(Path model) throws IOException {
         Path file = model.toAbsolutePath().resolveSibling(FILE_NAME);
-        return Files.exists(file) ? java.util.Optional.of(read(file)) : java.util.Optional.empty();
+        return Files.exists(file) ? Optional.of(read(file)) : Optional.empty();
     }
 
     /**
@@ -84,12 +83,25 @@ public record ModelCard(String name, String input, long[] inputShape, String lay
      *
      * @param model the model file this card lies beside
      */
-    public java.util.Optional<Path> testData(Path model) {
+    public Optional<Path> testData(Path model) {
         if (dataset == null || !dataset.hasNonNull("test")) {
-            return java.util.Optional.empty();
+            return Optional.empty();
         }
         Path test = model.toAbsolutePath().resolveSibling(dataset.get("test").asText()).normalize();
-        return Files.exists(test) ? java.util.Optional.of(test) : java.util.Optional.empty();
+        return Files.exists(test) ? Optional.of(test) : Optional.empty();
+    }
+
+    /**
+     * Checks that {@code data}'s samples fit this card's input (the same number of values per sample).
+     *
+     * @throws ModelFormatException naming the dataset, its sample shape and the model's input shape
+     */
+    public void requireFits(LabeledData data) throws ModelFormatException {
+        if (data.sampleSize() != sampleSize()) {
+            throw new ModelFormatException(data.source(), "", "samples of shape " + Arrays.toString(data.sampleShape())
+                    + " (" + data.sampleSize() + " values) do not fit the model's input '" + input + "' "
+                    + Arrays.toString(inputShape) + " (" + sampleSize() + " values per sample)");
+        }
     }
 
     private void validate(Path file) throws ModelFormatException {

@@ -1,6 +1,5 @@
 package org.sparsitybench.eval;
 
-import ai.onnxruntime.NodeInfo;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
@@ -13,7 +12,7 @@ import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
- * One ONNX Runtime session on a model file or on the bytes an export would write, fed float32 batches.
+ * One ONNX Runtime session on a model file, fed float32 batches.
  * Sessions and tensors are always closed; one instance is used by one thread at a time.
  */
 public final class OrtModel implements AutoCloseable {
@@ -29,20 +28,11 @@ public final class OrtModel implements AutoCloseable {
     }
 
     /**
-     * @param model   model file (external data is found beside it)
+     * @param file    model file (external data is found beside it)
      * @param input   the input to feed, or null for the first graph input
      * @param threads intra-op threads (0 = ONNX Runtime's default, all cores)
      */
-    public static OrtModel open(Path model, String input, int threads) throws IOException {
-        return create(null, model, input, threads);
-    }
-
-    /** As {@link #open}, from serialized model bytes (models without external data). */
-    public static OrtModel fromBytes(byte[] model, String input, int threads) throws IOException {
-        return create(model, null, input, threads);
-    }
-
-    private static OrtModel create(byte[] bytes, Path file, String input, int threads) throws IOException {
+    public static OrtModel open(Path file, String input, int threads) throws IOException {
         OrtEnvironment env = OrtEnvironment.getEnvironment();
         long t0 = System.nanoTime();
         try (OrtSession.SessionOptions opts = new OrtSession.SessionOptions()) {
@@ -54,7 +44,7 @@ public final class OrtModel implements AutoCloseable {
             // needs (the FX-stall diagnostic showed 250 ms stalls during sweeps on 2 cores); idle threads sleep.
             opts.addConfigEntry("session.intra_op.allow_spinning", "0");
             opts.setExecutionMode(OrtSession.SessionOptions.ExecutionMode.SEQUENTIAL);
-            OrtSession s = bytes != null ? env.createSession(bytes, opts) : env.createSession(file.toString(), opts);
+            OrtSession s = env.createSession(file.toString(), opts);
             long created = System.nanoTime() - t0;
             String name = input;
             if (name == null) {
@@ -66,22 +56,13 @@ public final class OrtModel implements AutoCloseable {
             }
             return new OrtModel(s, name, created);
         } catch (OrtException e) {
-            throw new IOException((file != null ? file + ": " : "") + "ONNX Runtime cannot load the model: " + e.getMessage(), e);
+            throw new IOException(file + ": ONNX Runtime cannot load the model: " + e.getMessage(), e);
         }
     }
 
     /** Nanoseconds the session took to create. */
     public long createNanos() {
         return createNanos;
-    }
-
-    public String inputName() {
-        return input;
-    }
-
-    /** Declared input info, e.g. to check a dataset fits. */
-    public NodeInfo inputInfo() throws OrtException {
-        return session.getInputInfo().get(input);
     }
 
     /**

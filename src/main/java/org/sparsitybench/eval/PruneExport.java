@@ -82,8 +82,8 @@ public final class PruneExport {
     }
 
     /**
-     * Everything an export needs, already decided by the caller (the CLI's method dispatch or the window's
-     * engine result).
+     * Everything an export needs, already decided: {@link PrunePipeline#exportRequest} builds it from an engine
+     * result for the command line and the window alike.
      *
      * @param model      the opened model (not modified)
      * @param source     the model's path as the user gave it (the report's {@code model})
@@ -117,37 +117,6 @@ public final class PruneExport {
             if (options.compact() && compaction == null) {
                 throw new IllegalArgumentException("compaction asked for but no compacted tensors given");
             }
-        }
-
-        /**
-         * The request for an engine result (the window): values are the masked weights, excluded layers are those
-         * the engine left dense by exclusion, the engine's messages go into the report. With
-         * {@link Options#compact()} the channels to remove are derived from the masks by
-         * {@link PruneExportChannels}.
-         *
-         * @throws UnsupportedModelException naming the node when a channel group cannot be compacted, or saying
-         *                                   why nothing can be removed
-         */
-        public static Request of(Model model, PruningResult result, Options options, CancellationToken cancel) {
-            cancel.throwIfCancelled();
-            // Structured layers also lose their removed channels' bias and BatchNorm entries, as `prune` exports.
-            Map<String, TensorData> values = new LinkedHashMap<>(result.prunedValues(model));
-            cancel.throwIfCancelled();
-            Set<String> excluded = result.layers().stream().filter(l -> l.status() == LayerResult.Status.EXCLUDED)
-                    .map(LayerResult::name).collect(Collectors.toSet());
-            ObjectNode extra = new ObjectMapper().createObjectNode();
-            if (!result.messages().isEmpty()) {
-                extra.putPOJO("messages", result.messages());
-            }
-            ChannelCompactor.Compaction compaction = null;
-            if (options.compact()) {
-                PruneExportChannels.Plan plan = PruneExportChannels.plan(model, result.config(), values);
-                values.putAll(plan.values());
-                compaction = plan.compaction();
-                extra.set("groups", plan.groups());
-            }
-            return new Request(model, model.file(), result.config().global().method(), result.config().global().target(),
-                    result.config(), result.layers(), result.masks(), values, excluded, extra, compaction, options);
         }
     }
 
@@ -279,9 +248,7 @@ public final class PruneExport {
         try {
             new OnnxWriter().write(m, updates(m, r.values()), meta, masked, ProgressListener.NONE, cancel);
             cancel.throwIfCancelled();
-            Map<String, TensorUpdate> sliced = new LinkedHashMap<>();
-            r.compaction().tensors().forEach((name, t) -> sliced.put(name, new TensorUpdate(t.shape(),
-                    TensorData.ofFloats(t.values()))));
+            Map<String, TensorUpdate> sliced = PruneExportChannels.updates(r.compaction());
             Map<String, TensorData> slicedValues = new LinkedHashMap<>();
             sliced.forEach((name, u) -> slicedValues.put(name, u.values()));
             SparseChoice choice = SparseChoice.of(m, slicedValues, sparse, cancel);

@@ -8,22 +8,26 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import org.sparsitybench.formats.TensorUpdate;
 import org.sparsitybench.model.Model;
 import org.sparsitybench.model.TensorData;
 import org.sparsitybench.model.UnsupportedModelException;
 import org.sparsitybench.model.WeightTensor;
-import org.sparsitybench.prune.PruningConfig;
+import org.sparsitybench.prune.PruningResult;
 import org.sparsitybench.prune.structure.ChannelCompactor;
 import org.sparsitybench.prune.structure.ChannelGroup;
+import org.sparsitybench.prune.structure.ChannelSelection;
 import org.sparsitybench.prune.structure.ChannelSlice;
 import org.sparsitybench.prune.structure.ChannelStructure;
 
 /**
- * Which output channels an engine result lets an export remove. A channel goes when every weight its source
- * layers produce it with is pruned, and removing it cannot change the outputs: for layers pruned by a structured
- * method ({@code *-structured}) its bias and BatchNorm entries go with it, as {@code prune --compact} does; for
- * any other method they must already be zero, because unstructured pruning leaves a channel's bias feeding the
- * next layer. The compaction check then confirms the rewrite in ONNX Runtime.
+ * The one compaction planner: which output channels an engine result lets an export remove, and the report's
+ * {@code groups}. A channel group the engine pruned structurally loses exactly the channels the engine removed
+ * (their bias and BatchNorm entries are already zeroed in {@link PruningResult#prunedValues}). In any other group a
+ * channel goes only when removing it cannot change the outputs: every weight its source layers produce it with is
+ * pruned and its bias and BatchNorm entries are already zero (unstructured pruning leaves a channel's bias feeding
+ * the next layer). Channels that reach a graph output are never removed. The compaction check then confirms the
+ * rewrite in ONNX Runtime.
  */
 public final class PruneExportChannels {
     private PruneExportChannels() {
@@ -31,8 +35,9 @@ public final class PruneExportChannels {
 
     /**
      * @param values     the removed channels' zeroed entries over the masked values, as views (add to the export's)
-     * @param compaction the compacted tensors
-     * @param groups     per channel group: sources, channels, removed (the report's {@code groups})
+     * @param compaction the compacted tensors, or null when only the groups were asked for
+     * @param groups     per channel group: sources, channels, removed, pinned, refusal (the report's
+     *                   {@code groups})
      * @param removed    channels removed in all
      */
     public record Plan(Map<String, TensorData> values, ChannelCompactor.Compaction compaction, ArrayNode groups,
@@ -40,40 +45,63 @@ public final class PruneExportChannels {
     }
 
     /**
-     * @param values masked values by tensor name (not modified); tensors absent are read from the model. Each
-     *               tensor a channel group covers is read once, in chunks; only the tensors that lose channels are
-     *               copied, into the compacted arrays
-     * @throws UnsupportedModelException naming the node when channels to remove belong to a group the engine cannot
-     *                                   rewrite, or saying why no channel can be removed
+     * The groups the engine pruned structurally, for the report, without compacting: empty when the result has no
+     * structured layer.
      */
-    public static Plan plan(Model model, PruningConfig config, Map<String, TensorData> values) {
-        ChannelStructure structure = ChannelStructure.analyze(model);
+    public static ArrayNode groups(PruningResult result) {
+        ArrayNode groups = new ObjectMapper().createArrayNode();
+        ChannelSelection channels = result.channels();
+        if (channels != null) {
+            for (ChannelGroup g : channels.structure().groups()) {
+                group(groups, g, channels.removed(g.id()));
+            }
+        }
+        return groups;
+    }
+
+    /**
+     * Plans and performs the compaction of {@code result}.
+     *
+     * @param values masked values by tensor name (not modified), as {@link PruningResult#prunedValues} gives them;
+     *               tensors absent are read from the model. Each tensor a channel group covers is read at most
+     *               once, in chunks; only the tensors that lose channels are copied, into the compacted arrays
+     * @throws UnsupportedModelException naming the node when channels to remove belong to a group the engine cannot
+     *                                   rewrite, or saying why no channel can be removed from an unstructured result
+     */
+    public static Plan plan(Model model, PruningResult result, Map<String, TensorData> values) {
+        ChannelSelection selection = result.channels();
+        ChannelStructure structure = selection != null ? selection.structure() : ChannelStructure.analyze(model);
         Map<String, boolean[]> nonZero = new HashMap<>();
         Map<Integer, boolean[]> keep = new LinkedHashMap<>();
         ArrayNode groups = new ObjectMapper().createArrayNode();
         int removedAll = 0;
         int deadButLive = 0;
         for (ChannelGroup g : structure.groups()) {
-            boolean structured = g.sources().stream().allMatch(s -> structured(config, s));
+            boolean[] engine = selection == null ? null : selection.keep().get(g.id());
             boolean[] k = new boolean[g.channels()];
             int removed = 0;
             for (int c = 0; c < k.length; c++) {
-                boolean sourcesZero = true;
-                boolean restZero = true;
-                for (ChannelSlice s : g.slices()) {
-                    if (!s.zeroed()) {
-                        continue;
+                boolean remove;
+                if (engine != null) {
+                    remove = !engine[c];
+                } else {
+                    boolean sourcesZero = true;
+                    boolean restZero = true;
+                    for (ChannelSlice s : g.slices()) {
+                        if (!s.zeroed()) {
+                            continue;
+                        }
+                        boolean zero = channelZero(model, values, nonZero, s, c);
+                        if (g.sources().contains(s.tensor())) {
+                            sourcesZero &= zero;
+                        } else {
+                            restZero &= zero;
+                        }
                     }
-                    boolean zero = channelZero(model, values, nonZero, s, c);
-                    if (g.sources().contains(s.tensor())) {
-                        sourcesZero &= zero;
-                    } else {
-                        restZero &= zero;
+                    remove = sourcesZero && restZero;
+                    if (sourcesZero && !remove) {
+                        deadButLive++;
                     }
-                }
-                boolean remove = sourcesZero && (structured || restZero);
-                if (sourcesZero && !remove) {
-                    deadButLive++;
                 }
                 k[c] = !remove;
                 removed += remove ? 1 : 0;
@@ -92,18 +120,13 @@ public final class PruneExportChannels {
                 throw new UnsupportedModelException("cannot remove channels of " + g.sources() + ": "
                         + g.refusal().get());
             }
-            ObjectNode o = groups.addObject();
-            o.putPOJO("sources", g.sources());
-            o.put("channels", g.channels());
-            o.put("removed", removed);
-            o.put("pinned", g.pinned());
-            g.refusal().ifPresent(r -> o.put("refusal", r));
+            group(groups, g, removed);
             if (removed > 0) {
                 keep.put(g.id(), k);
                 removedAll += removed;
             }
         }
-        if (removedAll == 0) {
+        if (removedAll == 0 && selection == null) {
             throw new UnsupportedModelException(model.file() + ": nothing to compact: no output channel has all its "
                     + "weights pruned" + (deadButLive > 0 ? String.format(Locale.ROOT, " and a zero bias (%d channels "
                     + "have only weights pruned; their bias still reaches the next layer)", deadButLive) : "")
@@ -116,9 +139,21 @@ public final class PruneExportChannels {
         return new Plan(zeroed, compaction, groups, removedAll);
     }
 
-    private static boolean structured(PruningConfig config, String tensor) {
-        String m = config.layer(tensor).method();
-        return (m != null ? m : config.global().method()).endsWith("-structured");
+    /** The compacted tensors as writer updates (new shapes, float32 values). */
+    public static Map<String, TensorUpdate> updates(ChannelCompactor.Compaction compaction) {
+        Map<String, TensorUpdate> updates = new LinkedHashMap<>();
+        compaction.tensors().forEach((name, t) -> updates.put(name, new TensorUpdate(t.shape(),
+                TensorData.ofFloats(t.values()))));
+        return updates;
+    }
+
+    private static void group(ArrayNode groups, ChannelGroup g, int removed) {
+        ObjectNode o = groups.addObject();
+        o.putPOJO("sources", g.sources());
+        o.put("channels", g.channels());
+        o.put("removed", removed);
+        o.put("pinned", g.pinned());
+        g.refusal().ifPresent(r -> o.put("refusal", r));
     }
 
     /** Whether every entry channel {@code c} owns in slice {@code s} is zero. */

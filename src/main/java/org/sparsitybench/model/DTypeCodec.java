@@ -199,11 +199,6 @@ public final class DTypeCodec {
         }
     }
 
-    /** Whether {@link #encode} can write {@code type}: the prunable float types. */
-    public static boolean canEncode(DType type) {
-        return type.isPrunableFloat();
-    }
-
     /**
      * Encodes {@code src[from, from+count)} as {@code type} into {@code dst} at its position, little-endian
      * (dst modified, src not). Supports the prunable float types only.

@@ -34,16 +34,6 @@ public record Graph(List<GraphNode> nodes, List<String> inputs, List<String> out
         return s == null ? Optional.empty() : Optional.of(s.clone());
     }
 
-    /** The node whose output is {@code value}, if any. */
-    public Optional<GraphNode> producer(String value) {
-        for (GraphNode n : nodes) {
-            if (n.outputs().contains(value)) {
-                return Optional.of(n);
-            }
-        }
-        return Optional.empty();
-    }
-
     /** Nodes that read {@code value}, in file order. */
     public List<GraphNode> consumers(String value) {
         List<GraphNode> out = new ArrayList<>();

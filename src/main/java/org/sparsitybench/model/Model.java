@@ -74,7 +74,7 @@ public final class Model {
     }
 
     /** Tensors grouped by owning node or module, in order of first appearance. */
-    public List<Layer> layers() {
+    public List<NodeTensors> nodeTensors() {
         Map<String, List<WeightTensor>> groups = new LinkedHashMap<>();
         Map<String, String> ops = new LinkedHashMap<>();
         for (WeightTensor t : tensors) {
@@ -82,9 +82,9 @@ public final class Model {
             groups.computeIfAbsent(key, k -> new ArrayList<>()).add(t);
             ops.putIfAbsent(key, t.op());
         }
-        List<Layer> layers = new ArrayList<>(groups.size());
-        groups.forEach((k, v) -> layers.add(new Layer(k, ops.get(k), v)));
-        return layers;
+        List<NodeTensors> nodes = new ArrayList<>(groups.size());
+        groups.forEach((k, v) -> nodes.add(new NodeTensors(k, ops.get(k), v)));
+        return nodes;
     }
 
     public long totalParams() {

@@ -47,9 +47,4 @@ public class ModelFormatException extends IOException {
     public String problem() {
         return problem;
     }
-
-    /** The message without the file name, for callers that print the file themselves. */
-    public String placeAndProblem() {
-        return place.isEmpty() ? problem : place + ": " + problem;
-    }
 }

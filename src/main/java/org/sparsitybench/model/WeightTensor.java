@@ -147,11 +147,6 @@ public final class WeightTensor {
         return s;
     }
 
-    /** Whether {@link #stats()} has been computed yet, so views can show "…" instead of blocking. */
-    public boolean hasStats() {
-        return stats != null;
-    }
-
     /** Shape as {@code [64, 3, 3, 3]}. */
     public String shapeString() {
         return Arrays.toString(shape);

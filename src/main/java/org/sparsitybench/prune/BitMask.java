@@ -57,11 +57,6 @@ public final class BitMask implements Mask {
         return new BitMask(size, words);
     }
 
-    /** A mask of the given words (copied). */
-    public static BitMask ofWords(long size, long[] words) {
-        return adopt(size, words.clone());
-    }
-
     /** Every element kept. */
     public static BitMask allKept(long size) {
         long[] w = new long[wordCount(size)];

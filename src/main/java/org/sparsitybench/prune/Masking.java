@@ -137,19 +137,4 @@ public final class Masking {
                     + weights.elementCount());
         }
     }
-
-    /**
-     * The mask that turns {@code original} into {@code pruned}: an element is pruned where the pruned value is
-     * zero but the original was not (weights already zero count as kept). Both arrays not modified.
-     */
-    public static BitMask keptWhereNonZero(float[] original, float[] pruned) {
-        if (original.length != pruned.length) {
-            throw new IllegalArgumentException(original.length + " original values, " + pruned.length + " pruned");
-        }
-        boolean[] kept = new boolean[pruned.length];
-        for (int i = 0; i < kept.length; i++) {
-            kept[i] = pruned[i] != 0f || original[i] == 0f;
-        }
-        return BitMask.ofKept(kept);
-    }
 }

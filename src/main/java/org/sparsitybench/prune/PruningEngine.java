@@ -29,7 +29,6 @@ import org.sparsitybench.prune.structure.ChannelSlice;
 import org.sparsitybench.prune.structure.ChannelStructure;
 import org.sparsitybench.prune.structure.StructuredSelection;
 import org.sparsitybench.task.CancellationToken;
-import org.sparsitybench.task.LongTask;
 import org.sparsitybench.task.ProgressListener;
 
 /**
@@ -94,11 +93,6 @@ public final class PruningEngine {
 
     public ScoreCache cache() {
         return cache;
-    }
-
-    /** {@link #run} as a task for an executor. */
-    public LongTask<PruningResult> task(PruningConfig config) {
-        return (progress, cancel) -> run(config, progress, cancel);
     }
 
     /** A layer during one run. */

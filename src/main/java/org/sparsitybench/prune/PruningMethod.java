@@ -28,6 +28,14 @@ public interface PruningMethod {
     Mask select(LayerInput layer, long k, CancellationToken cancel);
 
     /**
+     * Whether the method removes whole output channels (their bias and BatchNorm entries go with them, and an
+     * export can compact them away); such methods take the target per channel group.
+     */
+    default boolean structured() {
+        return false;
+    }
+
+    /**
      * The per-element scores whose k smallest {@link #select} prunes, if the method works that way; empty for
      * structured and group methods.
      */

@@ -40,6 +40,21 @@ public final class PruningMethods {
         return m;
     }
 
+    /**
+     * Whether the method {@code id} removes whole channels ({@link PruningMethod#structured()}).
+     *
+     * @throws IllegalArgumentException for an unknown id, naming the known ones
+     */
+    public static boolean isStructured(String id) {
+        return byId(id).structured();
+    }
+
+    /** Ids of the structured methods, in registration order. */
+    public static List<String> structuredIds() {
+        return BY_ID.values().stream().filter(PruningMethod::structured).map(PruningMethod::id).toList();
+    }
+
+    /** Every registered id, in registration order. */
     public static List<String> ids() {
         return List.copyOf(BY_ID.keySet());
     }

@@ -56,10 +56,6 @@ public final class ScoreCache {
         this.indexLimit = indexLimit;
     }
 
-    public boolean buildsBinIndexes() {
-        return binIndexes;
-    }
-
     /** The histogram of {@code score} over {@code tensor}, built on first request (one pass). */
     public ScoreHistogram histogram(WeightTensor tensor, ScoreFunction score, CancellationToken cancel) {
         Key key = new Key(tensor, score.key());
@@ -70,11 +66,6 @@ public final class ScoreCache {
             h = earlier != null ? earlier : h;
         }
         return h;
-    }
-
-    /** Whether the histogram is cached already. */
-    public boolean hasHistogram(WeightTensor tensor, ScoreFunction score) {
-        return histograms.containsKey(new Key(tensor, score.key()));
     }
 
     /** The selector's view of a tensor: data, score, histogram and (when enabled and possible) bin index. */

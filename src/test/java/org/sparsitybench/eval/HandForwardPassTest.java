@@ -40,8 +40,8 @@ class HandForwardPassTest {
         for (int l = 0; l < weights.size(); l++) {
             var w = m.tensor(weights.get(l)).orElseThrow();
             INDArray wt = Nd4j.create(w.data().readAllFloats(), w.shape()); // [out, in], Gemm transB = 1
-            String bias = w.node().isEmpty() ? null : m.layers().stream().filter(x1 -> x1.name().equals(w.node()))
-                    .flatMap(layer -> layer.tensors().stream()).filter(t -> t.rank() == 1).map(t -> t.name())
+            String bias = w.node().isEmpty() ? null : m.nodeTensors().stream().filter(x1 -> x1.name().equals(w.node()))
+                    .flatMap(node -> node.tensors().stream()).filter(t -> t.rank() == 1).map(t -> t.name())
                     .findFirst().orElse(null);
             h = h.mmul(wt.transpose());
             if (bias != null) {

@@ -57,7 +57,7 @@ class PruneExportTest {
         PruningResult r = new PruningEngine(m).run(cfg, ProgressListener.NONE, CancellationToken.NONE);
         Path out = dir.resolve("window.onnx");
         List<Double> progress = new ArrayList<>();
-        PruneExport.Report rep = PruneExport.write(PruneExport.Request.of(m, r, new PruneExport.Options(out, false,
+        PruneExport.Report rep = PruneExport.write(PrunePipeline.exportRequest(m, r, new PruneExport.Options(out, false,
                 false), CancellationToken.NONE), (f, msg) -> progress.add(f), CancellationToken.NONE);
 
         JsonNode json = new ObjectMapper().readTree(PruneExport.reportFile(out).toFile());
@@ -88,7 +88,7 @@ class PruneExportTest {
         PruningResult r = new PruningEngine(m).run(PruningConfig.of(GlobalSettings.of(0.5, "magnitude",
                 Allocation.UNIFORM)), ProgressListener.NONE, CancellationToken.NONE);
         OutputPathException e = assertThrows(OutputPathException.class, () -> PruneExport.write(
-                PruneExport.Request.of(m, r, new PruneExport.Options(m.file(), false, false), CancellationToken.NONE),
+                PrunePipeline.exportRequest(m, r, new PruneExport.Options(m.file(), false, false), CancellationToken.NONE),
                 ProgressListener.NONE, CancellationToken.NONE));
         assertTrue(e.getMessage().contains(m.file().toString()), e.getMessage());
         assertArrayEquals(before, Files.readAllBytes(m.file()));
@@ -99,7 +99,7 @@ class PruneExportTest {
         Model m = copyOf("fashion-lenet5");
         PruningResult r = new PruningEngine(m).run(PruningConfig.of(GlobalSettings.of(0.9, "magnitude",
                 Allocation.UNIFORM)), ProgressListener.NONE, CancellationToken.NONE);
-        UnsupportedModelException e = assertThrows(UnsupportedModelException.class, () -> PruneExport.Request.of(m, r,
+        UnsupportedModelException e = assertThrows(UnsupportedModelException.class, () -> PrunePipeline.exportRequest(m, r,
                 new PruneExport.Options(dir.resolve("c.onnx"), true, false), CancellationToken.NONE));
         assertTrue(e.getMessage().contains("nothing to compact"), e.getMessage());
         assertFalse(Files.exists(dir.resolve("c.onnx")));
@@ -111,7 +111,7 @@ class PruneExportTest {
         PruningResult r = new PruningEngine(m).run(PruningConfig.of(GlobalSettings.of(0.5, "l1-structured",
                 Allocation.UNIFORM)), ProgressListener.NONE, CancellationToken.NONE);
         Path out = dir.resolve("compact.onnx");
-        PruneExport.Report rep = PruneExport.write(PruneExport.Request.of(m, r, new PruneExport.Options(out, true,
+        PruneExport.Report rep = PruneExport.write(PrunePipeline.exportRequest(m, r, new PruneExport.Options(out, true,
                 false), CancellationToken.NONE), ProgressListener.NONE, CancellationToken.NONE);
 
         assertTrue(rep.compactionCheck().orElseThrow().passed());
@@ -137,7 +137,7 @@ class PruneExportTest {
                 Allocation.UNIFORM)), ProgressListener.NONE, CancellationToken.NONE);
         Path out = dir.resolve("cancelled.onnx");
         CancellationToken.Source token = CancellationToken.newSource();
-        PruneExport.Request req = PruneExport.Request.of(m, r, new PruneExport.Options(out, false, false), token);
+        PruneExport.Request req = PrunePipeline.exportRequest(m, r, new PruneExport.Options(out, false, false), token);
         token.cancel();
         assertThrows(CancelledException.class, () -> PruneExport.write(req, ProgressListener.NONE, token));
         assertFalse(Files.exists(out));
@@ -154,9 +154,9 @@ class PruneExportTest {
                     Allocation.UNIFORM)), ProgressListener.NONE, CancellationToken.NONE);
             Path dense = dir.resolve("dense-" + level + ".onnx");
             Path sparse = dir.resolve("sparse-" + level + ".onnx");
-            PruneExport.write(PruneExport.Request.of(m, r, new PruneExport.Options(dense, false, false),
+            PruneExport.write(PrunePipeline.exportRequest(m, r, new PruneExport.Options(dense, false, false),
                     CancellationToken.NONE), ProgressListener.NONE, CancellationToken.NONE);
-            reports.put(level, PruneExport.write(PruneExport.Request.of(m, r, new PruneExport.Options(sparse, false,
+            reports.put(level, PruneExport.write(PrunePipeline.exportRequest(m, r, new PruneExport.Options(sparse, false,
                     true), CancellationToken.NONE), ProgressListener.NONE, CancellationToken.NONE).json());
             sizes.put(level, new long[] {Files.size(dense), Files.size(sparse)});
         }
@@ -184,18 +184,18 @@ class PruneExportTest {
                 Allocation.UNIFORM)), ProgressListener.NONE, CancellationToken.NONE);
         PruneExport.Options options = new PruneExport.Options(out, false, false);
         long[] checks = {0};
-        PruneExport.write(PruneExport.Request.of(m, newer, options, CancellationToken.NONE), ProgressListener.NONE,
+        PruneExport.write(PrunePipeline.exportRequest(m, newer, options, CancellationToken.NONE), ProgressListener.NONE,
                 () -> checks[0]++ < 0);
         assertTrue(checks[0] >= 3, "cancellation is checked while the model is written: " + checks[0]);
         int cancelled = 0;
         for (long k = 0; k <= checks[0]; k++) {
-            PruneExport.write(PruneExport.Request.of(m, older, options, CancellationToken.NONE),
+            PruneExport.write(PrunePipeline.exportRequest(m, older, options, CancellationToken.NONE),
                     ProgressListener.NONE, CancellationToken.NONE);
             byte[] oldModel = Files.readAllBytes(out);
             byte[] oldReport = Files.readAllBytes(PruneExport.reportFile(out));
             long stopAt = k;
             long[] seen = {0};
-            PruneExport.Request req = PruneExport.Request.of(m, newer, options, CancellationToken.NONE);
+            PruneExport.Request req = PrunePipeline.exportRequest(m, newer, options, CancellationToken.NONE);
             try {
                 PruneExport.write(req, ProgressListener.NONE, () -> seen[0]++ >= stopAt);
                 JsonNode rep = new ObjectMapper().readTree(PruneExport.reportFile(out).toFile());

@@ -2,6 +2,7 @@ package org.sparsitybench.large;
 
 import java.nio.file.Path;
 import org.sparsitybench.eval.PruneExport;
+import org.sparsitybench.eval.PrunePipeline;
 import org.sparsitybench.formats.ModelFiles;
 import org.sparsitybench.model.Model;
 import org.sparsitybench.prune.Allocation;
@@ -14,7 +15,7 @@ import org.sparsitybench.task.ProgressListener;
 
 /**
  * The window's export without the window, for a child JVM: opens MODEL, runs the engine (global magnitude at
- * SPARSITY) and exports its result to OUT as the export dialog does ({@link PruneExport.Request#of}, then
+ * SPARSITY) and exports its result to OUT as the export dialog does ({@link PrunePipeline#exportRequest}, then
  * {@link PruneExport#write}). Prints the report's path.
  */
 public final class WindowExportMain {
@@ -26,7 +27,7 @@ public final class WindowExportMain {
         PruningResult result = new PruningEngine(model).run(PruningConfig.of(GlobalSettings.of(
                 Double.parseDouble(args[2]), "magnitude", Allocation.GLOBAL)), ProgressListener.NONE,
                 CancellationToken.NONE);
-        PruneExport.Request request = PruneExport.Request.of(model, result,
+        PruneExport.Request request = PrunePipeline.exportRequest(model, result,
                 new PruneExport.Options(Path.of(args[1]), false, false), CancellationToken.NONE);
         System.out.println(PruneExport.write(request, ProgressListener.NONE, CancellationToken.NONE).file());
     }

@@ -9,10 +9,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.sparsitybench.cli.BenchLargeCommand;
 import org.sparsitybench.eval.PruneExport;
+import org.sparsitybench.eval.PrunePipeline;
 
 /**
  * The window's export streams like {@code prune}: an engine result on a generated 75M-weight BF16 checkpoint
- * (150 MB, 300 MB as float32) goes through {@link PruneExport.Request#of} and {@link PruneExport#write}, as the
+ * (150 MB, 300 MB as float32) goes through {@link PrunePipeline#exportRequest} and {@link PruneExport#write}, as the
  * export dialog does, in a child JVM whose heap is about a third of the file ({@link WindowExportMain}).
  */
 class WindowExportStreamingTest {

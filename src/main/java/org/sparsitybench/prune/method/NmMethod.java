@@ -23,10 +23,9 @@ public final class NmMethod implements PruningMethod {
 
     @Override
     public Mask select(LayerInput layer, long k, CancellationToken cancel) {
-        String pattern = layer.nmPattern() == null ? "2:4" : layer.nmPattern();
-        String[] p = pattern.split(":");
-        int n = Integer.parseInt(p[0].trim());
-        int m = Integer.parseInt(p[1].trim());
+        int[] nm = NmPattern.parse(layer.nmPattern());
+        int n = nm[0];
+        int m = nm[1];
         if (k == 0) {
             return org.sparsitybench.prune.BitMask.allKept(layer.size()); // a dense request stays dense
         }

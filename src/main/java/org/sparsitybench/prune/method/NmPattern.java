@@ -14,7 +14,30 @@ import org.sparsitybench.task.CancellationToken;
  * input axis with every other index fixed; a last group shorter than M keeps at most N. Stateless.
  */
 public final class NmPattern {
+    /** The pattern when none is given: 2 of every 4 kept, as sparse tensor cores need. */
+    public static final String DEFAULT = "2:4";
+
     private NmPattern() {
+    }
+
+    /**
+     * N and M of a pattern {@code "N:M"} ({@link #DEFAULT} when null).
+     *
+     * @throws IllegalArgumentException unless it is two integers with 0 ≤ N ≤ M, M ≥ 1
+     */
+    public static int[] parse(String pattern) {
+        String text = pattern == null ? DEFAULT : pattern;
+        String[] p = text.split(":");
+        try {
+            int n = Integer.parseInt(p[0].trim());
+            int m = Integer.parseInt(p[1].trim());
+            if (p.length == 2 && n >= 0 && m >= 1 && n <= m) {
+                return new int[] {n, m};
+            }
+        } catch (RuntimeException e) {
+            // reported below, with the text
+        }
+        throw new IllegalArgumentException("'" + text + "' is not N:M with 0 <= N <= M, M > 0");
     }
 
     /**

@@ -39,6 +39,11 @@ public final class StructuredMethod implements PruningMethod {
     }
 
     @Override
+    public boolean structured() {
+        return true;
+    }
+
+    @Override
     public Mask select(LayerInput layer, long k, CancellationToken cancel) {
         WeightTensor t = layer.tensor();
         if (k < 0 || k > layer.size()) {

@@ -24,6 +24,7 @@ import javafx.collections.ObservableList;
 import org.sparsitybench.eval.EquivalenceCheck;
 import org.sparsitybench.eval.PruneExport;
 import org.sparsitybench.eval.PruneExportCurves;
+import org.sparsitybench.eval.PrunePipeline;
 import org.sparsitybench.formats.AtomicFiles;
 import org.sparsitybench.model.Model;
 import org.sparsitybench.model.ModelFormat;
@@ -233,6 +234,15 @@ public final class ExportViewModel {
         return "";
     }
 
+    /**
+     * What an export task wrote.
+     *
+     * @param report the model's report, or null when no model was written
+     * @param files  the files written, in order
+     */
+    private record Exported(PruneExport.Report report, List<Path> files) {
+    }
+
     /** Cancels a running export; files written before stay, the file being written is not left half-done. */
     public void cancel() {
         if (running.get()) {
@@ -283,7 +293,7 @@ public final class ExportViewModel {
             if (model) {
                 AtomicFiles.refuseOverwrite(source.model().file(), modelOut);
                 progress.progress(0, "preparing " + modelOut.getFileName());
-                PruneExport.Request req = PruneExport.Request.of(source.model(), source.result(), options, cancel);
+                PruneExport.Request req = PrunePipeline.exportRequest(source.model(), source.result(), options, cancel);
                 r = PruneExport.write(req, curves ? progress.range(0, 0.9) : progress, cancel);
                 files.add(r.model());
                 files.add(r.file());
@@ -295,12 +305,11 @@ public final class ExportViewModel {
                 PruneExportCurves.write(csvOut, source.points());
                 files.add(csvOut);
             }
-            return new Object[] {r, files};
+            return new Exported(r, files);
         }, done -> {
             running.set(false);
-            report = (PruneExport.Report) done[0];
-            @SuppressWarnings("unchecked")
-            List<Path> files = (List<Path>) done[1];
+            report = done.report();
+            List<Path> files = new ArrayList<>(done.files());
             if (!writeReport.get() && report != null) {
                 try {
                     Files.deleteIfExists(report.file());

@@ -30,7 +30,7 @@ import org.sparsitybench.fuzz.SafeTensorsFiles;
 import org.junit.jupiter.api.io.TempDir;
 import org.sparsitybench.model.BufferTensorData;
 import org.sparsitybench.model.DType;
-import org.sparsitybench.model.Layer;
+import org.sparsitybench.model.NodeTensors;
 import org.sparsitybench.model.Model;
 import org.sparsitybench.model.ModelFormat;
 import org.sparsitybench.model.ModelFormatException;
@@ -175,10 +175,10 @@ class SafeTensorsReaderTest {
         assertArrayEquals(new float[] {7f}, step.data().readAllFloats());
         assertTrue(m.tensor("emb.weight").orElseThrow().prunable());
 
-        List<String> layers = m.layers().stream().map(Layer::name).toList();
+        List<String> layers = m.nodeTensors().stream().map(NodeTensors::name).toList();
         assertEquals(List.of("model.layers.0.mlp.up", "model.layers.0.input_layernorm", "model.layers.0.ln_1",
                 "features.BN2", "features.conv", "quant", "head.scale", "step", "emb"), layers);
-        assertEquals(2, m.layers().get(0).tensors().size());
+        assertEquals(2, m.nodeTensors().get(0).tensors().size());
         assertEquals(List.of("model.layers.0.mlp.up.weight", "features.conv.weight", "emb.weight"),
                 m.prunableTensors().stream().map(WeightTensor::name).toList());
     }

@@ -1,0 +1,247 @@
+package org.sparsitybench.eval;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.sparsitybench.formats.data.LabeledData;
+import org.sparsitybench.model.Model;
+import org.sparsitybench.model.ModelFormat;
+import org.sparsitybench.model.TensorData;
+import org.sparsitybench.model.WeightTensor;
+import org.sparsitybench.prune.Allocation;
+import org.sparsitybench.prune.FeatureNorms;
+import org.sparsitybench.prune.LayerResult;
+import org.sparsitybench.prune.LayerSettings;
+import org.sparsitybench.prune.Mask;
+import org.sparsitybench.prune.PruningConfig;
+import org.sparsitybench.prune.PruningEngine;
+import org.sparsitybench.prune.PruningResult;
+import org.sparsitybench.prune.ScoreCache;
+import org.sparsitybench.prune.SensitivityAllocation;
+import org.sparsitybench.prune.method.NmPattern;
+import org.sparsitybench.prune.method.WandaMethod;
+import org.sparsitybench.task.CancellationToken;
+import org.sparsitybench.task.ProgressListener;
+
+/**
+ * The one way from a configuration to an exported model: calibration (Wanda's activation norms) → sensitivity
+ * (when the allocation is sensitivity-guided) → the engine → the export request (compaction planned once, by
+ * {@link PruneExportChannels}; channel groups, N:M counts and the engine's messages for the report). The command
+ * line runs all of it ({@link #run}); the window, which calibrates and measures sensitivity interactively, hands
+ * its engine result to {@link #exportRequest(Model, PruningResult, PruneExport.Options, CancellationToken)}.
+ * Stateless.
+ */
+public final class PrunePipeline {
+    private PrunePipeline() {
+    }
+
+    /**
+     * The data a configuration is calibrated and measured on.
+     *
+     * @param card preprocessing and input shape
+     * @param data labelled samples (Wanda uses the first {@code calibrationSamples}; sensitivity up to
+     *             {@link Sensitivity#DEFAULT_SAMPLES})
+     */
+    public record Data(ModelCard card, LabeledData data) {
+        public Data {
+            Objects.requireNonNull(card, "card");
+            Objects.requireNonNull(data, "data");
+        }
+    }
+
+    /**
+     * What to prune.
+     *
+     * @param model              the opened model (not modified)
+     * @param source             the model's path as the user gave it (the report's {@code model})
+     * @param method             the method's name for the report and the file's metadata (e.g. {@code global})
+     * @param config             the configuration to run
+     * @param data               calibration and sensitivity data, or null when the configuration needs none
+     * @param calibrationSamples samples Wanda's activation norms are captured on
+     * @param accuracyBudget     with sensitivity allocation: prune as far as this accuracy drop allows instead of
+     *                           to the target (null = to the target)
+     * @param fixedLayers        layers whose setting the user gave explicitly, which an accuracy budget leaves alone
+     */
+    public record Request(Model model, Path source, String method, PruningConfig config, Data data,
+                          int calibrationSamples, Double accuracyBudget, Set<String> fixedLayers) {
+        public Request {
+            Objects.requireNonNull(model, "model");
+            Objects.requireNonNull(source, "source");
+            Objects.requireNonNull(method, "method");
+            Objects.requireNonNull(config, "config");
+            fixedLayers = Set.copyOf(fixedLayers);
+        }
+    }
+
+    /**
+     * An engine result with what the report says about how it was reached.
+     *
+     * @param model     the opened model (not modified)
+     * @param source    the model's path as the user gave it
+     * @param method    the method's name for the report
+     * @param requested the requested global sparsity
+     * @param result    the engine's result (its configuration is the one actually run)
+     * @param extra     report fields the steps before the engine add (calibration and sensitivity samples,
+     *                  layers Wanda could not calibrate, the accuracy budget); not modified here
+     */
+    public record Pruned(Model model, Path source, String method, double requested, PruningResult result,
+                         ObjectNode extra) {
+        public Pruned {
+            Objects.requireNonNull(model, "model");
+            Objects.requireNonNull(result, "result");
+            extra = extra == null ? new ObjectMapper().createObjectNode() : extra.deepCopy();
+        }
+    }
+
+    /** {@link #prune}, {@link #exportRequest(Pruned, PruneExport.Options, CancellationToken)}, then writes it. */
+    public static PruneExport.Report run(Request request, PruneExport.Options options, ProgressListener progress,
+                                         CancellationToken cancel) throws Exception {
+        Pruned pruned = prune(request, progress.range(0, 0.5), cancel);
+        return PruneExport.write(exportRequest(pruned, options, cancel), progress.range(0.5, 1), cancel);
+    }
+
+    /**
+     * Calibration, sensitivity and the engine run. Layers Wanda cannot calibrate (no activation captured for them)
+     * fall back to magnitude, and the report says which.
+     *
+     * @throws IllegalArgumentException when the configuration needs data (Wanda, sensitivity allocation) and none
+     *                                  is given, or the model has no graph to run
+     */
+    public static Pruned prune(Request r, ProgressListener progress, CancellationToken cancel) throws Exception {
+        Model m = r.model();
+        PruningConfig cfg = r.config();
+        ObjectNode extra = new ObjectMapper().createObjectNode();
+        Map<String, FeatureNorms> norms = Map.of();
+        if (usesMethod(m, cfg, WandaMethod.ID)) {
+            requireData(r, "wanda captures activations");
+            progress.progress(0, "calibrating on " + r.calibrationSamples() + " samples");
+            norms = ActivationNorms.capture(m, r.data().card(), r.data().data(), r.calibrationSamples(),
+                    ProgressListener.NONE, cancel);
+            List<String> fallback = new ArrayList<>();
+            for (WeightTensor t : m.prunableTensors()) {
+                LayerSettings l = cfg.layer(t.name());
+                if (methodOf(cfg, t.name()).equals(WandaMethod.ID) && !l.excluded() && !norms.containsKey(t.name())) {
+                    fallback.add(t.name());
+                    cfg = cfg.withLayer(t.name(), new LayerSettings("magnitude", l.sparsity(), l.locked(), false));
+                }
+            }
+            extra.put("calibrationSamples", r.calibrationSamples());
+            if (!fallback.isEmpty()) {
+                extra.putPOJO("wandaFallbackToMagnitude", fallback);
+            }
+        }
+        SensitivityAllocation hook = null;
+        if (cfg.global().allocation() == Allocation.SENSITIVITY) {
+            requireData(r, "sensitivity allocation measures each layer");
+            progress.progress(0.2, "measuring each layer's sensitivity");
+            List<Sensitivity.LayerCurve> curves = Sensitivity.analyze(new ConfigurationMeter(m, r.data().card(),
+                    r.data().data()), Sensitivity.DEFAULT_LEVELS, Sensitivity.DEFAULT_SAMPLES, ProgressListener.NONE,
+                    cancel);
+            hook = Sensitivity.hook(curves);
+            extra.put("sensitivitySamples", Sensitivity.DEFAULT_SAMPLES);
+            if (r.accuracyBudget() != null) {
+                for (Map.Entry<String, Double> e : Sensitivity.allocationForBudget(curves, r.accuracyBudget()).entrySet()) {
+                    if (!r.fixedLayers().contains(e.getKey())) {
+                        cfg = cfg.withLayer(e.getKey(), LayerSettings.override(e.getValue()));
+                    }
+                }
+                extra.put("accuracyBudget", r.accuracyBudget());
+            }
+        }
+        progress.progress(0.8, "pruning");
+        PruningResult result = new PruningEngine(m, new ScoreCache(false), hook, norms).run(cfg, ProgressListener.NONE,
+                cancel);
+        progress.progress(1, "pruned");
+        return new Pruned(m, r.source(), r.method(), cfg.global().target(), result, extra);
+    }
+
+    /**
+     * The export request for a result the window computed: the method and target from its configuration, the
+     * model's own path as the source.
+     *
+     * @throws org.sparsitybench.model.UnsupportedModelException naming the node when a channel group cannot be
+     *         compacted, or saying why nothing can be removed
+     */
+    public static PruneExport.Request exportRequest(Model model, PruningResult result, PruneExport.Options options,
+                                                    CancellationToken cancel) {
+        return exportRequest(new Pruned(model, model.file(), result.config().global().method(),
+                result.config().global().target(), result, null), options, cancel);
+    }
+
+    /**
+     * The export request for an engine result: the pruned values as lazy views (the export streams them), the
+     * excluded layers, and the report's extra fields: the steps' own, the engine's messages, the channel groups
+     * (when the result has structured layers or compaction is asked for), the N:M pattern and its violations (when
+     * a layer ran {@code nm}). With {@link PruneExport.Options#compact()} the compaction is planned here, once.
+     *
+     * @throws org.sparsitybench.model.UnsupportedModelException naming the node when a channel group cannot be
+     *         compacted, or saying why nothing can be removed
+     */
+    public static PruneExport.Request exportRequest(Pruned p, PruneExport.Options options, CancellationToken cancel) {
+        cancel.throwIfCancelled();
+        Model m = p.model();
+        PruningResult r = p.result();
+        Map<String, TensorData> values = new LinkedHashMap<>(r.prunedValues(m));
+        cancel.throwIfCancelled();
+        Set<String> excluded = r.layers().stream().filter(l -> l.status() == LayerResult.Status.EXCLUDED)
+                .map(LayerResult::name).collect(Collectors.toSet());
+        ObjectNode extra = p.extra().deepCopy();
+        if (!r.messages().isEmpty()) {
+            extra.putPOJO("messages", r.messages());
+        }
+        PruneExportChannels.Plan plan = null;
+        if (options.compact()) {
+            plan = PruneExportChannels.plan(m, r, values);
+            values.putAll(plan.values());
+            extra.set("groups", plan.groups());
+        } else if (r.channels() != null) {
+            extra.set("groups", PruneExportChannels.groups(r));
+        }
+        nmCounts(m, r, extra);
+        return new PruneExport.Request(m, p.source(), p.method(), p.requested(), r.config(), r.layers(), r.masks(),
+                values, excluded, extra, plan == null ? null : plan.compaction(), options);
+    }
+
+    /** {@code nmPattern} and {@code nmViolations} (groups of M with more than N kept) when a layer ran N:M. */
+    private static void nmCounts(Model m, PruningResult r, ObjectNode extra) {
+        boolean nm = r.layers().stream().anyMatch(l -> l.method().equals("nm") && l.status() != LayerResult.Status.EXCLUDED);
+        if (!nm) {
+            return;
+        }
+        int[] nmm = NmPattern.parse(r.config().global().nmPattern());
+        int violations = 0;
+        for (LayerResult l : r.layers()) {
+            if (l.method().equals("nm") && l.status() != LayerResult.Status.EXCLUDED) {
+                Mask mask = r.masks().get(l.name());
+                violations += NmPattern.violations(m.tensor(l.name()).orElseThrow(), mask, nmm[0], nmm[1]).size();
+            }
+        }
+        extra.put("nmPattern", nmm[0] + ":" + nmm[1]);
+        extra.put("nmViolations", violations);
+    }
+
+    private static boolean usesMethod(Model m, PruningConfig cfg, String id) {
+        return m.prunableTensors().stream().anyMatch(t -> !cfg.layer(t.name()).excluded()
+                && methodOf(cfg, t.name()).equals(id));
+    }
+
+    private static String methodOf(PruningConfig cfg, String tensor) {
+        String id = cfg.layer(tensor).method();
+        return id != null ? id : cfg.global().method();
+    }
+
+    private static void requireData(Request r, String why) {
+        if (r.data() == null || r.model().format() != ModelFormat.ONNX) {
+            throw new IllegalArgumentException(r.source() + ": " + why + " on data: it needs an ONNX model and a "
+                    + "dataset");
+        }
+    }
+}
