@@ -57,7 +57,8 @@ import picocli.CommandLine.Spec;
 /** {@code sparsitybench bench ...}: speed measurements of the engine beside peers, printed as JSON. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Measure the engine's speed (not a test: prints medians as JSON).",
-        subcommands = {BenchCommand.Prune.class, BenchSparseCommand.class, BenchLargeCommand.class})
+        subcommands = {BenchCommand.Prune.class, BenchSparseCommand.class, BenchLargeCommand.class,
+                BenchE2eCommand.class})
 public final class BenchCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;

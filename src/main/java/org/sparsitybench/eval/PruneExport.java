@@ -233,6 +233,8 @@ public final class PruneExport {
         ObjectNode report = report(r, maskHashes, masksSha, r.compaction() == null ? tally : null, check, choice);
         byte[] json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsBytes(report);
         AtomicFiles.writeStream(reportFile, os -> os.write(json));
+        // Evaluating the export needs the source's preprocessing: its card goes beside the export too.
+        ModelCardCopy.copyBeside(r.model().file(), out);
         progress.progress(1, "done");
         return new Report(out, reportFile, report);
     }
@@ -380,8 +382,10 @@ public final class PruneExport {
         Path out = r.options().out();
         ObjectMapper json = new ObjectMapper();
         ObjectNode root = json.createObjectNode();
-        root.put("model", r.source().toString());
-        root.put("output", out.toString());
+        // Both absolute or both as given: a relative model beside an absolute output reads as two places.
+        boolean relative = !r.source().isAbsolute() && !out.isAbsolute();
+        root.put("model", (relative ? r.source() : r.source().toAbsolutePath().normalize()).toString());
+        root.put("output", (relative ? out : out.toAbsolutePath().normalize()).toString());
         root.put("method", r.method());
         ArrayNode ls = root.putArray("layers");
         long selected = 0;
@@ -442,6 +446,10 @@ public final class PruneExport {
         totals.put("flopsAfter", written.format() == ModelFormat.ONNX ? WeightUses.of(written).flops(nonZeroAfter) : 0);
         totals.put("fileBytesBefore", Files.size(m.file()));
         totals.put("fileBytesAfter", Files.size(out));
+        if (m.format() == ModelFormat.ONNX && !r.options().sparseStorage() && r.compaction() == null) {
+            totals.put("fileBytesWithSparseStorage", StorageEstimate.of(m, r.masks())
+                    .fileBytesWithSparseStorage(Files.size(out)));
+        }
         CompressedSize.Pair compressed = CompressedSize.of(m.file(), out, r.options().exactCompression());
         totals.put("compressedBytesBefore", compressed.before().bytes());
         totals.put("compressedBytesAfter", compressed.after().bytes());
