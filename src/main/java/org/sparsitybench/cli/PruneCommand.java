@@ -109,6 +109,22 @@ public final class PruneCommand implements Callable<Integer> {
             + "report's compressionMethod says how.")
     boolean exactCompression;
 
+    @Option(names = "--eval-data", paramLabel = "DATASET", description = "Measure the written model on this labelled "
+            + "set (accuracy, loss, latency beside the source's) and put it in the report (default: the model card's "
+            + "test set, when the card names one).")
+    Path evalData;
+
+    @Option(names = "--split", paramLabel = "NAME", defaultValue = "test", description = "Which split --eval-data holds, "
+            + "recorded with the figures (default ${DEFAULT-VALUE}).")
+    String split;
+
+    @Option(names = "--latency-runs", paramLabel = "N", defaultValue = "50", description = "Timed runs of each model "
+            + "(batch 1, one thread) when measuring; 0 skips latency (default ${DEFAULT-VALUE}).")
+    int latencyRuns;
+
+    @Option(names = "--no-eval", description = "Do not measure the written model, even with a model card's test set.")
+    boolean noEval;
+
     @Spec
     CommandSpec spec;
 
@@ -253,17 +269,29 @@ public final class PruneCommand implements Callable<Integer> {
         PruneExport.Report written = PruneExport.write(new PruneExport.Request(m, model, method, sparsity, cfg,
                 layerResults, masks, values, new HashSet<>(exclude), extra, compaction,
                 new PruneExport.Options(out, compact, sparseStorage, exactCompression)), ProgressListener.NONE, CancellationToken.NONE);
+        ExportFigures.Measured measured = noEval ? null : ExportFigures.measure(model, out, m.format(), evalData, split,
+                latencyRuns);
+        if (measured != null) {
+            written = PruneExport.amendReport(written, "measured", measured.json());
+        }
         ObjectNode report = written.json();
         Path reportFile = written.file();
         ObjectNode check = (ObjectNode) report.get("compactionCheck");
         PrintWriter pw = spec.commandLine().getOut();
         ObjectNode totals = (ObjectNode) report.get("totals");
-        pw.printf(Locale.ROOT, "%s: %s at %.1f%% requested, %.2f%% achieved; %,d → %,d parameters; %s → %s bytes%n",
+        pw.printf(Locale.ROOT, "%s: %s at %.1f%% requested, %.2f%% achieved; %,d → %,d parameters; %,d → %,d bytes%n",
                 out, method, 100 * sparsity, 100 * totals.get("achieved").asDouble(), totals.get("paramsBefore").asLong(),
                 totals.get("paramsAfter").asLong(), totals.get("fileBytesBefore").asLong(), totals.get("fileBytesAfter").asLong());
         if (check != null) {
             pw.printf(Locale.ROOT, "compaction check: passed (max |diff| %.3g)%n", check.get("maxAbsDiff").asDouble());
         }
+        if (measured != null) {
+            pw.println(measured.summary());
+        }
+        ExportFigures.largerFileWarning(model, out, totals, sparseStorage).ifPresent(w -> {
+            spec.commandLine().getErr().println(w);
+            spec.commandLine().getErr().flush();
+        });
         if (sparseStorage) {
             pw.println("note: ONNX Runtime densifies sparse_initializers on load: the file is smaller, inference is not faster.");
         } else if (!structured) {

@@ -28,7 +28,7 @@ public final class CompressedSize {
     /** Blocks an estimate compresses, spread evenly over the file (first and last included). */
     public static final int ESTIMATE_BLOCKS = 16;
     /** Bytes per estimate block: far above DEFLATE's 32 KiB window, so a block compresses as the file does. */
-    public static final int ESTIMATE_BLOCK = 256 << 10;
+    public static final int ESTIMATE_BLOCK = 128 << 10;
 
     private CompressedSize() {
     }

@@ -239,6 +239,20 @@ public final class PruneExport {
         return new Report(out, reportFile, report);
     }
 
+    /**
+     * Adds {@code field} to a written report and writes it again, atomically: for figures measured on the written
+     * model (accuracy, latency), which exist only once it is written.
+     *
+     * @return the report as now written
+     */
+    public static Report amendReport(Report written, String field, ObjectNode value) throws IOException {
+        ObjectNode json = written.json().deepCopy();
+        json.set(field, value);
+        byte[] bytes = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsBytes(json);
+        AtomicFiles.writeStream(written.file(), os -> os.write(bytes));
+        return new Report(written.model(), written.file(), json);
+    }
+
     /** {@code OUT.report.json} beside {@code out}. */
     public static Path reportFile(Path out) {
         return out.resolveSibling(out.getFileName() + ".report.json");
