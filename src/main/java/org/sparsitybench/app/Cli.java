@@ -11,6 +11,6 @@ public final class Cli {
     }
 
     public static void main(String[] args) {
-        SparsityBenchCli.main(args, new RenderCommand());
+        SparsityBenchCli.main(args, new RenderCommand(), new GuiCommand());
     }
 }

@@ -288,10 +288,7 @@ public final class PruneCommand implements Callable<Integer> {
         if (measured != null) {
             pw.println(measured.summary());
         }
-        ExportFigures.largerFileWarning(model, out, totals, sparseStorage).ifPresent(w -> {
-            spec.commandLine().getErr().println(w);
-            spec.commandLine().getErr().flush();
-        });
+        ExportFigures.largerFileWarning(model, out, totals, sparseStorage).ifPresent(pw::println);
         if (sparseStorage) {
             pw.println("note: ONNX Runtime densifies sparse_initializers on load: the file is smaller, inference is not faster.");
         } else if (!structured) {

@@ -127,10 +127,10 @@ class PruneReportTest {
         JsonNode totals = report(out).get("totals");
         assertTrue(totals.get("fileBytesAfter").asLong() > totals.get("fileBytesBefore").asLong(),
                 "the metadata makes the masked file a little larger: " + totals);
-        assertTrue(r.err().contains("is larger than"), r.err());
+        assertTrue(r.out().contains("is larger than"), r.out());
         long sparse = totals.get("fileBytesWithSparseStorage").asLong();
-        assertTrue(r.err().contains(String.format(java.util.Locale.ROOT, "--sparse-storage would write about %,d bytes",
-                sparse)), r.err());
+        assertTrue(r.out().contains(String.format(java.util.Locale.ROOT, "--sparse-storage would write about %,d bytes",
+                sparse)), r.out());
         Path stored = dir.resolve("l5-80-sparse.onnx");
         assertEquals(0, InspectCommandTest.cli("prune", model.toString(), "--out", stored.toString(), "--sparsity",
                 "0.8", "--no-eval", "--sparse-storage").code());
