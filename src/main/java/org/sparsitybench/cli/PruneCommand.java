@@ -109,6 +109,11 @@ public final class PruneCommand implements Callable<Integer> {
             + "report's compressionMethod says how.")
     boolean exactCompression;
 
+    @Option(names = "--round-channels", paramLabel = "N", description = "Structured methods keep a multiple of N "
+            + "channels of each Conv (runtimes tile convolutions by 8 or 16 channels); 1 keeps the counts as allocated "
+            + "(default " + org.sparsitybench.prune.ChannelRounding.DEFAULT + ", or a --config's own).")
+    Integer roundChannels;
+
     @Option(names = "--eval-data", paramLabel = "DATASET", description = "Measure the written model on this labelled "
             + "set (accuracy, loss, latency beside the source's) and put it in the report (default: the model card's "
             + "test set, when the card names one).")
@@ -384,6 +389,12 @@ public final class PruneCommand implements Callable<Integer> {
         if (base != null && !sparsityGiven) {
             sparsity = g.target();
         }
+        if (roundChannels != null && roundChannels < 1) {
+            throw new SparsityBenchCli.UsageException("--round-channels " + roundChannels + " must be at least 1");
+        }
+        // A configuration read back keeps its own rounding (absent: none), so a report's config reproduces its masks.
+        g = g.withRoundChannels(roundChannels != null ? Integer.valueOf(roundChannels)
+                : base != null ? base.global().roundChannels() : Integer.valueOf(org.sparsitybench.prune.ChannelRounding.DEFAULT));
         PruningConfig cfg = new PruningConfig(g, base == null ? Map.of() : base.layers());
         for (Map.Entry<String, Double> e : overrides.entrySet()) {
             cfg = cfg.withLayer(e.getKey(), LayerSettings.override(e.getValue()));

@@ -138,4 +138,33 @@ class PruneReportTest {
         assertTrue(r.out().contains(String.format(java.util.Locale.ROOT, "%,d →", totals.get("fileBytesBefore")
                 .asLong())), "byte counts have thousands separators: " + r.out());
     }
+
+    @Test
+    void structuredPruningKeepsMultiplesOfEightConvChannelsUnlessToldOtherwise() throws Exception {
+        Path model = Fixtures.projectDir().resolve("sample-models/fashion-resnet-mini/model.onnx");
+        Path out = dir.resolve("r8.onnx");
+        Run r = InspectCommandTest.cli("prune", model.toString(), "--out", out.toString(), "--method", "l1-structured",
+                "--sparsity", "0.3", "--compact", "--no-eval");
+        assertEquals(0, r.code(), r.err());
+        JsonNode rep = report(out);
+        assertEquals(8, rep.get("config").get("global").get("roundChannels").asInt());
+        boolean anyCut = false;
+        for (JsonNode g : rep.get("groups")) {
+            int kept = g.get("channels").asInt() - g.get("removed").asInt();
+            if (g.get("channels").asInt() >= 8 && g.get("removed").asInt() > 0) {
+                assertEquals(0, kept % 8, "kept channels of " + g);
+                anyCut = true;
+            }
+        }
+        assertTrue(anyCut, "some group was cut: " + rep.get("groups"));
+
+        Path off = dir.resolve("r1.onnx");
+        assertEquals(0, InspectCommandTest.cli("prune", model.toString(), "--out", off.toString(), "--method",
+                "l1-structured", "--sparsity", "0.3", "--compact", "--no-eval", "--round-channels", "1").code());
+        boolean unaligned = false;
+        for (JsonNode g : report(off).get("groups")) {
+            unaligned |= (g.get("channels").asInt() - g.get("removed").asInt()) % 8 != 0;
+        }
+        assertTrue(unaligned, "without rounding 30 % leaves counts such as 16 -> 11: " + report(off).get("groups"));
+    }
 }
