@@ -10,8 +10,8 @@ import org.sparsitybench.model.TensorStats;
 
 /**
  * Counts gathered while an export streams its tensors, so the report needs no second pass over the data: each
- * new value the writer reads is counted (zeros, NaN/Inf) in the chunk the writer is about to encode, which is
- * still in cache. A tensor counts only when the writer read it once from start to end in order; one read in any
+ * new value the writer reads is counted (zeros) in the chunk the writer is about to encode, which is still in
+ * cache. A tensor counts only when the writer read it once from start to end in order; one read in any
  * other order (a writer that reads a tensor twice, say) leaves it uncounted, and {@link #stats} then scans it.
  * Safe to use from the writer's thread and the report's.
  */
@@ -32,24 +32,19 @@ final class ExportTally {
     }
 
     /**
-     * The counts of tensor {@code name} as written: from the stream when it was read whole and in order, else
-     * from a scan of {@code data} (not modified).
+     * The zeros (either sign) of tensor {@code name} as written: from the stream when it was read whole and in
+     * order, else from a scan of {@code data} (not modified).
      */
-    TensorStats stats(String name, TensorData data) {
+    long zeros(String name, TensorData data) {
         Counter c = counters.get(name);
-        if (c != null) {
-            TensorStats s = c.complete();
-            if (s != null) {
-                return s;
-            }
-        }
-        return TensorStats.of(data);
+        long z = c == null ? -1 : c.complete();
+        return z >= 0 ? z : TensorStats.of(data).zeros();
     }
 
     /** Whether tensor {@code name} was counted from the stream (for tests). */
     boolean counted(String name) {
         Counter c = counters.get(name);
-        return c != null && c.complete() != null;
+        return c != null && c.complete() >= 0;
     }
 
     /** Counts of one tensor; {@code next} is the element an in-order read must start at, -1 once out of order. */
@@ -57,7 +52,6 @@ final class ExportTally {
         private final long size;
         private long next;
         private long zeros;
-        private long nonFinite;
 
         Counter(long size) {
             this.size = size;
@@ -71,21 +65,18 @@ final class ExportTally {
                 next = -1;
                 return;
             }
-            long z = 0;
-            long nf = 0;
             // Branch-free: a branch per element mispredicts on pruned weights, whose zeros fall at random.
+            int z = 0;
             for (int i = from, end = from + len; i < end; i++) {
-                int bits = Float.floatToRawIntBits(a[i]);
-                z += ((bits & 0x7fffffff) - 1) >>> 31;               // 1 for +0 and -0
-                nf += ((bits & 0x7f800000) + 0x00800000) >>> 31;     // 1 when the exponent is all ones
+                z += ((Float.floatToRawIntBits(a[i]) & 0x7fffffff) - 1) >>> 31; // 1 for +0 and -0
             }
             zeros += z;
-            nonFinite += nf;
             next += len;
         }
 
-        synchronized TensorStats complete() {
-            return next == size ? new TensorStats(zeros, nonFinite) : null;
+        /** The zeros, or -1 unless the tensor was read whole and in order. */
+        synchronized long complete() {
+            return next == size ? zeros : -1;
         }
     }
 

@@ -438,7 +438,7 @@ public final class PruneExport {
         for (WeightTensor t : written.tensors()) {
             if (t.prunable()) {
                 TensorData streamedValues = tally == null ? null : r.values().get(t.name());
-                long zeros = streamedValues != null ? tally.stats(t.name(), streamedValues).zeros() : t.stats().zeros();
+                long zeros = streamedValues != null ? tally.zeros(t.name(), streamedValues) : t.stats().zeros();
                 paramsAfter += t.elementCount() - zeros;
                 nonZeroAfter.put(t.name(), t.elementCount() - zeros);
             } else {
