@@ -100,7 +100,7 @@ public final class BenchCommand implements Callable<Integer> {
                 description = "Python for the peer script (default /usr/bin/python3 if present, else python3).")
         String peer;
 
-        @Option(names = "--peer-script", paramLabel = "FILE", defaultValue = "../shared/bench/peer_prune.py",
+        @Option(names = "--peer-script", paramLabel = "FILE", defaultValue = "bench/peer_prune.py",
                 description = "The peer script (default ${DEFAULT-VALUE}, relative to the working directory).")
         Path peerScript;
 
