@@ -978,24 +978,17 @@ public final class WorkbenchViewModel {
         Model m = model.get();
         long total = s.result().selectedParams();
         long kept = total - s.result().pruned();
-        long bytes = 0;
-        long compact = 0;
-        for (WeightTensor t : m.tensors()) {
-            long size = (long) Math.max(1, t.dtype().byteSize()) * t.elementCount();
-            bytes += size;
-            Mask mask = s.result().masks().get(t.name());
-            // What sparse storage writes: values plus int64 indices, for the tensors it makes smaller.
-            compact += mask == null || mask.prunedCount() == 0 ? size
-                    : Math.min(size, org.sparsitybench.formats.onnx.OnnxWriter.sparseInitializerBytes(
-                            mask.keptCount(), t.dtype()));
-        }
+        // The export's report sizes sparse storage with the same estimate.
+        org.sparsitybench.eval.StorageEstimate sizes = org.sparsitybench.eval.StorageEstimate.of(m, s.result().masks());
+        long bytes = sizes.denseBytes();
+        long compact = sizes.sparseStorageBytes();
         lastKept = kept;
         lastSparseBytes = compact;
         // Weight-only files (SafeTensors) have no graph, so no shapes to count FLOPs from.
         String flops = s.flopsBefore() > 0 ? "FLOPs " + human(s.flopsAfter()) + " of " + human(s.flopsBefore())
                 : "FLOPs n/a (no graph)";
         totals.set(String.format(Locale.ROOT,
-                "achieved %.1f%%  ·  params %,d of %,d  ·  %s  ·  file ≈ %s, sparse storage ≈ %s",
+                "achieved %.1f%%  ·  prunable weights kept %,d of %,d  ·  %s  ·  file ≈ %s, sparse storage ≈ %s",
                 100 * s.result().achievedSparsity(), kept, total, flops, bytesHuman(bytes), bytesHuman(compact)));
     }
 
