@@ -41,6 +41,14 @@ public final class Masking {
                     + weights.elementCount());
         }
         BitMask bits = mask.toBitMask();
+        if (dst.hasArray()) {
+            // Straight into the caller's array and masked there: no chunk to allocate and copy per call (an
+            // export of a billion weights made 4 GB of such chunks).
+            int start = dst.position();
+            weights.readFloats(first, dst);
+            zeroPruned(bits, first, dst.array(), dst.arrayOffset() + start, n);
+            return;
+        }
         float[] chunk = new float[Math.min(n, Parts.CHUNK)];
         for (int done = 0; done < n; ) {
             int len = Math.min(chunk.length, n - done);
