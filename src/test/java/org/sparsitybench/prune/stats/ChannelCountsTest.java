@@ -12,7 +12,10 @@ import org.sparsitybench.model.WeightTensor;
 import org.sparsitybench.prune.BitMask;
 
 class ChannelCountsTest {
-    /** Shapes whose channel runs start and end inside words, span words, and repeat over an outer axis. */
+    /**
+     * Kept non-zero weights per channel, against a plain count: shapes whose channel runs start and end inside
+     * words, span words, and repeat over an outer axis.
+     */
     @ParameterizedTest
     @CsvSource(textBlock = """
             0, 7, 5, 1, 1
@@ -22,23 +25,26 @@ class ChannelCountsTest {
             1, 2, 5, 3, 3
             0, 64, 64, 1, 1
             """)
-    void wordCountsMatchCountingElementByElement(int axis, int d0, int d1, int d2, int d3) {
+    void countsMatchCountingElementByElement(int axis, int d0, int d1, int d2, int d3) {
         long[] shape = {d0, d1, d2, d3};
         int n = d0 * d1 * d2 * d3;
         Random rnd = new Random(n);
         boolean[] kept = new boolean[n];
+        float[] values = new float[n];
         for (int i = 0; i < n; i++) {
             kept[i] = rnd.nextBoolean();
+            // A quarter of the weights are already 0 in the file: they count as pruned whatever the mask says.
+            values[i] = rnd.nextInt(4) == 0 ? 0f : 1f + rnd.nextFloat();
         }
         WeightTensor t = new WeightTensor("w", "Conv", "conv", shape, DType.FLOAT, TensorRole.WEIGHT, true, axis,
-                "raw_data", TensorData.ofFloats(new float[n]));
+                "raw_data", TensorData.ofFloats(values));
         long inner = 1;
         for (int i = axis + 1; i < 4; i++) {
             inner *= shape[i];
         }
         long[] expected = new long[(int) shape[axis]];
         for (int e = 0; e < n; e++) {
-            if (kept[e]) {
+            if (kept[e] && values[e] != 0f) {
                 expected[(int) ((e / inner) % shape[axis])]++;
             }
         }
