@@ -3,9 +3,7 @@ package org.sparsitybench.samples;
 import java.util.List;
 import java.util.Random;
 import java.util.function.Function;
-import org.sparsitybench.train.Adam;
 import org.sparsitybench.train.Network;
-import org.sparsitybench.train.Residual;
 
 /**
  * One bundled sample: its network, data, training recipe and what it teaches.

@@ -6,7 +6,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.sparsitybench.model.DType;
 import org.sparsitybench.model.GraphNode;
 import org.sparsitybench.model.Model;
 import org.sparsitybench.model.ModelFormat;
@@ -321,10 +320,5 @@ public final class OnnxGraphReader {
             }
             return out;
         }
-    }
-
-    /** Whether {@code t}'s values come back in a float type the writer keeps (for the report). */
-    static boolean isFloat(WeightTensor t) {
-        return t.dtype() == DType.FLOAT || t.dtype().isPrunableFloat();
     }
 }

@@ -102,7 +102,7 @@ final class BenchTrainCommand implements Callable<Integer> {
         return SparsityBenchCli.EXIT_OK;
     }
 
-    /** Median samples/s of one-epoch recovery runs over random data, after a warm-up run. */
+    /** Median samples/s of one-epoch recovery runs over random data, after an untimed one. */
     private double ours(String name, boolean masked) throws IOException {
         Model m = ModelFiles.read(samplesDir.resolve(name).resolve("model.onnx"));
         long[] dims = name.contains("lenet5") ? new long[] {1, 28, 28} : new long[] {784};
@@ -130,10 +130,9 @@ final class BenchTrainCommand implements Callable<Integer> {
             y[i] = rng.nextInt(10);
         }
         Recovery.Data data = new Recovery.Data(x, y, Arrays.copyOf(x, 784), new int[] {0}, null, 10);
-        Recovery.Data warm = new Recovery.Data(Arrays.copyOf(x, batch * 4 * 784), Arrays.copyOf(y, batch * 4),
-                Arrays.copyOf(x, 784), new int[] {0}, null, 10);
         Recovery.Config cfg = new Recovery.Config(1, batch, 1e-3, 0, 1, 1, threads);
-        Recovery.run(net, m, warm, cfg, null, e -> { }, CancellationToken.NONE);
+        // One untimed pass first: the JIT compiles the loops and the native arrays are allocated.
+        Recovery.run(net, m, data, cfg, null, e -> { }, CancellationToken.NONE);
         List<Double> rates = new ArrayList<>();
         for (int r = 0; r < repeats; r++) {
             double s = Recovery.run(net, m, data, cfg, null, e -> { }, CancellationToken.NONE).epochs().get(0).seconds();
