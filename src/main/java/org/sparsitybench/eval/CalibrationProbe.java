@@ -42,14 +42,12 @@ final class CalibrationProbe implements AutoCloseable {
     private final Set<String> graphInputs;
     private final List<float[]> batches = new ArrayList<>();
     private final List<long[]> shapes = new ArrayList<>();
-    private final int samples;
 
-    private CalibrationProbe(Path file, OrtSession session, String input, Set<String> graphInputs, int samples) {
+    private CalibrationProbe(Path file, OrtSession session, String input, Set<String> graphInputs) {
         this.file = file;
         this.session = session;
         this.input = input;
         this.graphInputs = graphInputs;
-        this.samples = samples;
     }
 
     /**
@@ -72,7 +70,7 @@ final class CalibrationProbe implements AutoCloseable {
             opts.addConfigEntry("session.intra_op.allow_spinning", "0");
             OrtSession s = OrtEnvironment.getEnvironment().createSession(probe.toString(), opts);
             opts.close();
-            p = new CalibrationProbe(probe, s, card.input(), graphInputs, samples);
+            p = new CalibrationProbe(probe, s, card.input(), graphInputs);
             p.load(card, data, samples);
             return p;
         } catch (OrtException e) {
