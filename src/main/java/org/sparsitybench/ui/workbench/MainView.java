@@ -26,6 +26,7 @@ import org.sparsitybench.ui.curves.SweepViewModel;
 import org.sparsitybench.ui.export.ExportRequestSource;
 import org.sparsitybench.ui.export.ExportView;
 import org.sparsitybench.ui.layers.LayerTableView;
+import org.sparsitybench.ui.quantize.PrecisionControls;
 import org.sparsitybench.ui.snapshots.SnapshotCompareView;
 import org.sparsitybench.ui.snapshots.SnapshotPicker;
 
@@ -49,9 +50,11 @@ public final class MainView extends BorderPane implements WorkbenchMenus.Actions
         getStyleClass().add(Styles.ROOT);
         getStylesheets().add(MainView.class.getResource("workbench.css").toExternalForm());
         setTop(new VBox(WorkbenchMenus.menuBar(vm, this), WorkbenchMenus.toolBar(vm, this),
-                new GlobalBar(vm.bar(), vm.configProperty()), line("totalsLabel", vm.totalsProperty()),
-                line("accuracyLabel", vm.evaluation().textProperty())));
+                new GlobalBar(vm.bar(), vm.configProperty()), PrecisionControls.chooser(vm.precision()),
+                line("totalsLabel", vm.totalsProperty()), line("accuracyLabel", vm.evaluation().textProperty()),
+                line("quantizedLabel", vm.quantized().textProperty())));
         LayerTableView layers = new LayerTableView(vm.layers());
+        layers.table().getColumns().add(PrecisionControls.column(vm.precision()));
         layers.setPadding(new Insets(6));
         SplitPane split = new SplitPane(layers, tabs);
         split.setOrientation(Orientation.HORIZONTAL);
