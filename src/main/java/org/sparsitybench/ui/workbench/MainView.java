@@ -27,6 +27,7 @@ import org.sparsitybench.ui.export.ExportRequestSource;
 import org.sparsitybench.ui.export.ExportView;
 import org.sparsitybench.ui.layers.LayerTableView;
 import org.sparsitybench.ui.quantize.PrecisionControls;
+import org.sparsitybench.ui.quantize.QuantizedExport;
 import org.sparsitybench.ui.snapshots.SnapshotCompareView;
 import org.sparsitybench.ui.snapshots.SnapshotPicker;
 
@@ -160,8 +161,10 @@ public final class MainView extends BorderPane implements WorkbenchMenus.Actions
     public void export() {
         WorkbenchFrame f = vm.frameProperty().get();
         if (vm.modelProperty().get() != null && f != null) {
-            ExportView.show(dialogs.owner(), new ExportRequestSource(vm.modelProperty().get(), f.result(),
-                    List.copyOf(vm.sweep().points()), tabs.charts()), vm.executor());
+            var model = vm.modelProperty().get();
+            ExportView.show(dialogs.owner(), new ExportRequestSource(model, f.result(),
+                    List.copyOf(vm.sweep().points()), tabs.charts(), (pruned, progress, cancel) ->
+                    QuantizedExport.write(pruned, model, vm.precision(), progress, cancel)), vm.executor());
         }
     }
 
