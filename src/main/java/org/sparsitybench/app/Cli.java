@@ -20,7 +20,7 @@ public final class Cli {
 
     /** New instances of the subcommands added to the CLI's own. */
     static Object[] subcommands() {
-        List<Object> extra = new ArrayList<>(List.of(new RenderCommand()));
+        List<Object> extra = new ArrayList<>(List.of(new RenderCommand(), new GuiCommand()));
         extra.addAll(List.of(ToolCommands.all()));
         return extra.toArray();
     }

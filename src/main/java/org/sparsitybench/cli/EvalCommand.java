@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.Callable;
 import org.sparsitybench.eval.Evaluation;
@@ -69,6 +70,9 @@ public final class EvalCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    /** The model's fixed batch size (0 when the batch dimension is free), read when the session opens. */
+    private int fixed;
+
     @Override
     public Integer call() throws Exception {
         if (batch < 1 || threads < 0 || latencyRuns < 0 || limit < 1) {
@@ -78,6 +82,7 @@ public final class EvalCommand implements Callable<Integer> {
         LabeledData set = Datasets.open(data);
         Evaluation e;
         try (OrtModel m = OrtModel.open(model, card.input(), threads)) {
+            fixed = m.fixedBatch();
             e = Evaluator.evaluate(m, card, set, batch, limit, ProgressListener.NONE, CancellationToken.NONE);
         }
         Latency lat = latencyRuns == 0 ? null
@@ -101,7 +106,7 @@ public final class EvalCommand implements Callable<Integer> {
     private List<Latency> latencyGrid(ModelCard card) throws Exception {
         List<Latency> grid = new ArrayList<>();
         if (latencyRuns > 0) {
-            for (int b : new TreeSet<>(List.of(1, batch))) {
+            for (int b : fixed > 0 ? Set.of(fixed) : new TreeSet<>(List.of(1, batch))) {
                 for (int t : new int[] {1, 0}) {
                     grid.add(LatencyMeter.measure(model, card, b, t, Math.min(10, latencyRuns), latencyRuns,
                             CancellationToken.NONE));
@@ -111,12 +116,15 @@ public final class EvalCommand implements Callable<Integer> {
         return grid;
     }
 
-    private static ObjectNode json(Evaluation e, Latency lat, List<Latency> grid) {
+    private ObjectNode json(Evaluation e, Latency lat, List<Latency> grid) {
         ObjectNode root = new ObjectMapper().createObjectNode();
         root.put("accuracy", e.accuracy());
         root.put("top5", e.top5());
         root.put("loss", e.loss());
         root.put("samples", e.samples());
+        if (fixed > 0) {
+            root.put("fixedBatch", fixed);
+        }
         var per = root.putArray("perClass");
         e.perClass().forEach(per::add);
         if (lat != null) {
@@ -161,6 +169,10 @@ public final class EvalCommand implements Callable<Integer> {
     }
 
     private void printText(PrintWriter out, Evaluation e, Latency lat, List<Latency> grid, ObjectNode root) {
+        if (fixed > 0 && fixed != batch) {
+            out.printf(Locale.ROOT, "note: %s takes a fixed batch of %d: evaluated and timed %d sample%s per run "
+                    + "instead of --batch %d%n", model, fixed, fixed, fixed == 1 ? "" : "s", batch);
+        }
         out.printf(Locale.ROOT, "accuracy %.2f%%  top-5 %.2f%%  loss %.4f  on %,d samples of %s%n", 100 * e.accuracy(),
                 100 * e.top5(), e.loss(), e.samples(), data);
         if (root.has("sparseKernel")) {

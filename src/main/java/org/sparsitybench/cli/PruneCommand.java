@@ -89,6 +89,10 @@ public final class PruneCommand implements Callable<Integer> {
     @Option(names = "--data", paramLabel = "DATASET", description = "Calibration data (Wanda).")
     Path data;
 
+    @Option(names = "--preprocess", paramLabel = "FILE", description = "A model card to use instead of the one beside "
+            + "the model (calibration, sensitivity allocation, reconstruction).")
+    Path preprocess;
+
     @Option(names = "--calibration", defaultValue = "128", description = "Calibration samples (Wanda).")
     int calibration;
 
@@ -104,6 +108,32 @@ public final class PruneCommand implements Callable<Integer> {
 
     @Mixin
     ReconstructOptions recon = new ReconstructOptions();
+
+    @Option(names = "--exact-compression", description = "Compress the model and the output whole for the report's "
+            + "compressed sizes (DEFLATE runs at about 20 MB/s); by default they are estimated from samples and the "
+            + "report's compressionMethod says how.")
+    boolean exactCompression;
+
+    @Option(names = "--round-channels", paramLabel = "N", description = "Structured methods keep a multiple of N "
+            + "channels of each Conv (runtimes tile convolutions by 8 or 16 channels); 1 keeps the counts as allocated "
+            + "(default " + org.sparsitybench.prune.ChannelRounding.DEFAULT + ", or a --config's own).")
+    Integer roundChannels;
+
+    @Option(names = "--eval-data", paramLabel = "DATASET", description = "Measure the written model on this labelled "
+            + "set (accuracy, loss, latency beside the source's) and put it in the report (default: the model card's "
+            + "test set, when the card names one).")
+    Path evalData;
+
+    @Option(names = "--split", paramLabel = "NAME", defaultValue = "test", description = "Which split --eval-data holds, "
+            + "recorded with the figures (default ${DEFAULT-VALUE}).")
+    String split;
+
+    @Option(names = "--latency-runs", paramLabel = "N", defaultValue = "50", description = "Timed runs of each model "
+            + "(batch 1, one thread) when measuring; 0 skips latency (default ${DEFAULT-VALUE}).")
+    int latencyRuns;
+
+    @Option(names = "--no-eval", description = "Do not measure the written model, even with a model card's test set.")
+    boolean noEval;
 
     @Spec
     CommandSpec spec;
@@ -133,9 +163,14 @@ public final class PruneCommand implements Callable<Integer> {
         layers.forEach(spec -> fixed.add(spec.substring(0, spec.lastIndexOf('='))));
         PrunePipeline.Request request = new PrunePipeline.Request(m, model, method, cfg, data(cfg), calibration,
                 accuracyBudget, fixed, recon.options());
-        PruneExport.Report written = PrunePipeline.run(request, new PruneExport.Options(out, compact, sparseStorage),
-                ProgressListener.NONE, CancellationToken.NONE);
-        print(written, structured);
+        PruneExport.Report written = PrunePipeline.run(request, new PruneExport.Options(out, compact, sparseStorage,
+                exactCompression), ProgressListener.NONE, CancellationToken.NONE);
+        ExportFigures.Measured measured = noEval ? null : ExportFigures.measure(model, out, m.format(), evalData, split,
+                latencyRuns);
+        if (measured != null) {
+            written = PruneExport.amendReport(written, "measured", measured.json());
+        }
+        print(written, measured, structured);
         recon.print(written.json(), spec.commandLine().getOut());
         return SparsityBenchCli.EXIT_OK;
     }
@@ -209,7 +244,7 @@ public final class PruneCommand implements Callable<Integer> {
         Set<String> used = usedMethods(cfg);
         boolean needed = cfg.global().allocation() == Allocation.SENSITIVITY || used.contains(WandaMethod.ID)
                 || recon.active(used);
-        return needed && data != null ? new PrunePipeline.Data(ModelCard.forModel(model, null), Datasets.open(data))
+        return needed && data != null ? new PrunePipeline.Data(ModelCard.forModel(model, preprocess), Datasets.open(data))
                 : null;
     }
 
@@ -221,14 +256,18 @@ public final class PruneCommand implements Callable<Integer> {
         return used;
     }
 
-    private void print(PruneExport.Report written, boolean structured) {
+    private void print(PruneExport.Report written, ExportFigures.Measured measured, boolean structured) {
         PrintWriter pw = spec.commandLine().getOut();
         ObjectNode totals = written.totals();
-        pw.printf(Locale.ROOT, "%s: %s at %.1f%% requested, %.2f%% achieved; %,d → %,d parameters; %s → %s bytes%n",
+        pw.printf(Locale.ROOT, "%s: %s at %.1f%% requested, %.2f%% achieved; %,d → %,d parameters; %,d → %,d bytes%n",
                 out, method, 100 * sparsity, 100 * totals.get("achieved").asDouble(), totals.get("paramsBefore").asLong(),
                 totals.get("paramsAfter").asLong(), totals.get("fileBytesBefore").asLong(), totals.get("fileBytesAfter").asLong());
         written.compactionCheck().ifPresent(c -> pw.printf(Locale.ROOT, "compaction check: passed (max |diff| %.3g)%n",
                 c.maxAbsDiff()));
+        if (measured != null) {
+            pw.println(measured.summary());
+        }
+        ExportFigures.largerFileWarning(model, out, totals, sparseStorage).ifPresent(pw::println);
         if (sparseStorage) {
             pw.println("note: ONNX Runtime densifies sparse_initializers on load: the file is smaller, inference is not faster.");
         } else if (!structured) {
@@ -318,6 +357,12 @@ public final class PruneCommand implements Callable<Integer> {
         if (base != null && !sparsityGiven) {
             sparsity = g.target();
         }
+        if (roundChannels != null && roundChannels < 1) {
+            throw new SparsityBenchCli.UsageException("--round-channels " + roundChannels + " must be at least 1");
+        }
+        // A configuration read back keeps its own rounding (absent: none), so a report's config reproduces its masks.
+        g = g.withRoundChannels(roundChannels != null ? Integer.valueOf(roundChannels)
+                : base != null ? base.global().roundChannels() : Integer.valueOf(org.sparsitybench.prune.ChannelRounding.DEFAULT));
         PruningConfig cfg = new PruningConfig(g, base == null ? Map.of() : base.layers());
         for (Map.Entry<String, Double> e : overrides.entrySet()) {
             cfg = cfg.withLayer(e.getKey(), LayerSettings.override(e.getValue()));

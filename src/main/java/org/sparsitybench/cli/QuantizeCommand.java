@@ -21,6 +21,7 @@ import org.sparsitybench.eval.Latency;
 import org.sparsitybench.eval.LatencyMeter;
 import org.sparsitybench.eval.ModelCard;
 import org.sparsitybench.eval.OrtModel;
+import org.sparsitybench.eval.CompressedSize;
 import org.sparsitybench.eval.PruneExport;
 import org.sparsitybench.formats.AtomicFiles;
 import org.sparsitybench.formats.ModelFiles;
@@ -165,7 +166,7 @@ public final class QuantizeCommand implements Callable<Integer> {
             skipped.addObject().put("name", s.weight()).put("reason", s.reason());
         }
         ObjectNode totals = root.putObject("totals");
-        long[] compressed = {PruneExport.deflatedSize(model), PruneExport.deflatedSize(out)};
+        long[] compressed = {CompressedSize.exact(model), CompressedSize.exact(out)};
         totals.put("fileBytesBefore", Files.size(model));
         totals.put("fileBytesAfter", Files.size(out));
         totals.put("compressedBytesBefore", compressed[0]);

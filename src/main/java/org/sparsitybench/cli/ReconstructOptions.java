@@ -80,6 +80,8 @@ public final class ReconstructOptions {
                     damp.isNumber() ? String.format(Locale.ROOT, " (damping %.3g·mean diag H)", damp.asDouble()) : "",
                     l.has("note") ? "; " + l.path("note").asText() : "");
         }
+        out.printf(Locale.ROOT, "reconstruction: %d layer(s), %d BatchNorm(s), %.2f s%n", o.path("layers").size(),
+                o.path("batchNormsRecalibrated").size(), o.path("seconds").asDouble());
         if (!o.path("batchNormsRecalibrated").isEmpty()) {
             List<String> names = new ArrayList<>();
             o.path("batchNormsRecalibrated").forEach(n -> names.add(n.asText()));

@@ -25,11 +25,12 @@ public final class SensitivityCommand implements Callable<Integer> {
     @picocli.CommandLine.Mixin
     MeasuredModelOptions in = new MeasuredModelOptions();
 
-    @Option(names = "--levels", split = ",", paramLabel = "L", description = "Comma-separated levels (default: "
+    @Option(names = "--levels", split = ",", paramLabel = "L,L,...", description = "Comma-separated sparsity levels each layer is pruned to alone (default: "
             + "those the window and 'prune --allocation sensitivity' measure).")
     List<Double> levels;
 
-    @Option(names = "--out", paramLabel = "FILE")
+    @Option(names = "--out", paramLabel = "FILE", description = "Write the curves as JSON here and print a short "
+            + "table instead (default: the JSON to stdout).")
     Path out;
 
     @Spec
@@ -59,12 +60,29 @@ public final class SensitivityCommand implements Callable<Integer> {
             }
         }
         String text = json.writeValueAsString(root);
+        java.io.PrintWriter pw = spec.commandLine().getOut();
         if (out != null) {
             byte[] bytes = text.getBytes(java.nio.charset.StandardCharsets.UTF_8);
             AtomicFiles.writeStream(out, os -> os.write(bytes));
+            // The file holds the curves; the terminal gets accuracy per layer and level.
+            StringBuilder head = new StringBuilder(String.format(java.util.Locale.ROOT, "%-24s %10s", "layer", "params"));
+            for (double l : levels) {
+                head.append(String.format(java.util.Locale.ROOT, " %6.0f%%", 100 * l));
+            }
+            pw.println(head);
+            for (Sensitivity.LayerCurve c : curves) {
+                StringBuilder row = new StringBuilder(String.format(java.util.Locale.ROOT, "%-24s %,10d", c.name(),
+                        c.params()));
+                for (Sensitivity.Point p : c.points()) {
+                    row.append(String.format(java.util.Locale.ROOT, " %6.2f%%", 100 * p.accuracy()));
+                }
+                pw.println(row);
+            }
+            pw.println("accuracy with each layer pruned alone; " + curves.size() + " layers written to " + out);
+        } else {
+            pw.println(text);
         }
-        spec.commandLine().getOut().println(text);
-        spec.commandLine().getOut().flush();
+        pw.flush();
         return SparsityBenchCli.EXIT_OK;
     }
 }

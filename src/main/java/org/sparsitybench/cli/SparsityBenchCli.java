@@ -101,8 +101,25 @@ public final class SparsityBenchCli {
     static final class Version implements CommandLine.IVersionProvider {
         @Override
         public String[] getVersion() {
-            String v = SparsityBenchCli.class.getPackage().getImplementationVersion();
-            return new String[] {"SparsityBench " + (v == null ? "development build" : v)};
+            java.util.Properties p = new java.util.Properties();
+            try (java.io.InputStream in = SparsityBenchCli.class.getResourceAsStream("/org/sparsitybench/version.properties")) {
+                if (in != null) {
+                    p.load(in);
+                }
+            } catch (java.io.IOException e) {
+                // an unreadable resource leaves the fields unknown, below
+            }
+            String version = p.getProperty("version", "");
+            String built = p.getProperty("built", "");
+            // Unfiltered (run from an IDE's own build), the placeholders are still there.
+            if (version.isEmpty() || version.startsWith("${")) {
+                version = "unknown version";
+            }
+            if (built.isEmpty() || built.startsWith("${")) {
+                built = "unknown";
+            }
+            return new String[] {"SparsityBench " + version + " (built " + built + ", Java "
+                    + System.getProperty("java.version") + ")"};
         }
     }
 }

@@ -9,6 +9,7 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -33,7 +34,8 @@ public final class SweepCommand implements Callable<Integer> {
     MeasuredModelOptions in = new MeasuredModelOptions();
 
     @Option(names = "--methods", split = ",", defaultValue = "magnitude,random",
-            description = "Comma-separated: magnitude, random, l1-structured, l2-structured (default ${DEFAULT-VALUE}).")
+            completionCandidates = SweepCommand.MethodIds.class,
+            description = "Comma-separated: ${COMPLETION-CANDIDATES} (default ${DEFAULT-VALUE}).")
     List<String> methods;
 
     @Option(names = "--levels", split = ",", defaultValue = "0,0.5,0.8,0.9",
@@ -45,17 +47,27 @@ public final class SweepCommand implements Callable<Integer> {
                     + "structured methods allocate per channel group and run once.")
     List<String> allocations;
 
-    @Option(names = "--out", required = true, paramLabel = "FILE", description = "results.json")
+    @Option(names = "--out", required = true, paramLabel = "FILE", description = "Where to write every point as JSON "
+            + "(stdout gets a short table).")
     Path out;
 
     @Option(names = "--csv", paramLabel = "FILE", description = "Also write the points as CSV.")
     Path csv;
 
-    @Option(names = "--latency-runs", defaultValue = "30")
+    @Option(names = "--latency-runs", paramLabel = "N", defaultValue = "30", description = "Timed runs per point "
+            + "(batch 1, one thread); 0 skips latency (default ${DEFAULT-VALUE}).")
     int latencyRuns;
 
     @Spec
     CommandSpec spec;
+
+    /** {@link Sweep#METHODS}, for the help text. */
+    static final class MethodIds implements Iterable<String> {
+        @Override
+        public Iterator<String> iterator() {
+            return Sweep.METHODS.iterator();
+        }
+    }
 
     @Override
     public Integer call() throws Exception {
@@ -89,10 +101,23 @@ public final class SweepCommand implements Callable<Integer> {
                         err.flush();
                     });
         }
-        ObjectNode root = write(points);
-        spec.commandLine().getOut().println(root.toPrettyString());
-        spec.commandLine().getOut().flush();
+        write(points);
+        printSummary(points);
         return SparsityBenchCli.EXIT_OK;
+    }
+
+    /** The file holds every field; the terminal gets one line per point. */
+    private void printSummary(List<SweepPoint> points) {
+        PrintWriter pw = spec.commandLine().getOut();
+        pw.printf(Locale.ROOT, "%-14s %-16s %9s %9s %9s %12s%n", "method", "allocation", "requested", "achieved",
+                "accuracy", "latency ms");
+        for (SweepPoint p : points) {
+            pw.printf(Locale.ROOT, "%-14s %-16s %8.1f%% %8.2f%% %8.2f%% %12s%n", p.method(), p.allocation(),
+                    100 * p.requested(), 100 * p.achieved(), 100 * p.accuracy(),
+                    Double.isNaN(p.latencyMs()) ? "-" : String.format(Locale.ROOT, "%.3f", p.latencyMs()));
+        }
+        pw.println(points.size() + " points written to " + out + (csv != null ? " and " + csv : ""));
+        pw.flush();
     }
 
     /** Writes the points to {@code --out} (JSON) and {@code --csv}; returns the JSON. */

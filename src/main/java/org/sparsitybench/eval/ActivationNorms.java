@@ -71,44 +71,55 @@ public final class ActivationNorms {
             OnnxProbe.withOutputs(model, probed, probe);
             OrtEnvironment env = OrtEnvironment.getEnvironment();
             try (OrtSession.SessionOptions opts = new OrtSession.SessionOptions();
-                 OrtSession session = env.createSession(probe.toString(), opts);
-                 LabeledData.Cursor cursor = data.batches(64)) {
-                int seen = 0;
-                for (LabeledData.Batch b = cursor.next(); b != null && seen < samples; b = cursor.next()) {
-                    cancel.throwIfCancelled();
-                    int count = Math.min(b.count(), samples - seen);
-                    float[] x = java.util.Arrays.copyOf(b.values(), count * card.sampleSize());
-                    card.preprocessInPlace(x, count);
-                    long[] shape = card.inputShape().clone();
-                    shape[0] = count;
-                    try (OnnxTensor in = OnnxTensor.createTensor(env, FloatBuffer.wrap(x), shape);
-                         OrtSession.Result r = session.run(Map.of(card.input(), in), probed)) {
-                        for (Map.Entry<String, String> e : inputOf.entrySet()) {
-                            long[] s;
-                            FloatBuffer fb;
-                            if (probed.contains(e.getValue())) {
-                                OnnxTensor t = (OnnxTensor) r.get(e.getValue()).orElseThrow();
-                                s = ((TensorInfo) t.getInfo()).getShape();
-                                fb = t.getFloatBuffer();
-                            } else {
-                                s = shape;
-                                fb = FloatBuffer.wrap(x);
-                            }
-                            int features = (int) s[1];
-                            long per = 1;
-                            for (int i = 2; i < s.length; i++) {
-                                per *= s[i];
-                            }
-                            double[] acc = sums.computeIfAbsent(e.getKey(), k -> new double[features]);
-                            for (int i = 0; fb.hasRemaining(); i++) {
-                                float val = fb.get();
-                                acc[(int) ((i / per) % features)] += (double) val * val;
+                 OrtSession session = env.createSession(probe.toString(), opts)) {
+                // A model whose input fixes its batch size (often 1) is fed exactly that many samples per run,
+                // the last run padded with zero samples whose activations are not counted.
+                long[] declared = ((TensorInfo) session.getInputInfo().get(card.input()).getInfo()).getShape();
+                int fixed = declared.length > 0 && declared[0] > 0 ? (int) declared[0] : 0;
+                try (LabeledData.Cursor cursor = data.batches(fixed > 0 ? fixed : 64)) {
+                    int seen = 0;
+                    for (LabeledData.Batch b = cursor.next(); b != null && seen < samples; b = cursor.next()) {
+                        cancel.throwIfCancelled();
+                        int count = Math.min(b.count(), samples - seen);
+                        int rows = fixed > 0 ? fixed : count;
+                        float[] x = java.util.Arrays.copyOf(b.values(), rows * card.sampleSize());
+                        card.preprocessInPlace(x, count);
+                        java.util.Arrays.fill(x, count * card.sampleSize(), x.length, 0f);
+                        long[] shape = card.inputShape().clone();
+                        shape[0] = rows;
+                        try (OnnxTensor in = OnnxTensor.createTensor(env, FloatBuffer.wrap(x), shape);
+                             OrtSession.Result r = session.run(Map.of(card.input(), in), probed)) {
+                            for (Map.Entry<String, String> e : inputOf.entrySet()) {
+                                long[] s;
+                                FloatBuffer fb;
+                                if (probed.contains(e.getValue())) {
+                                    OnnxTensor t = (OnnxTensor) r.get(e.getValue()).orElseThrow();
+                                    s = ((TensorInfo) t.getInfo()).getShape();
+                                    fb = t.getFloatBuffer();
+                                } else {
+                                    s = shape;
+                                    fb = FloatBuffer.wrap(x);
+                                }
+                                int features = (int) s[1];
+                                long per = 1;
+                                for (int i = 2; i < s.length; i++) {
+                                    per *= s[i];
+                                }
+                                double[] acc = sums.computeIfAbsent(e.getKey(), k -> new double[features]);
+                                int counted = fb.remaining() / rows * count; // padded samples' activations left out
+                                for (int i = 0; i < counted; i++) {
+                                    float val = fb.get();
+                                    acc[(int) ((i / per) % features)] += (double) val * val;
+                                }
                             }
                         }
+                        seen += count;
+                        progress.progress((double) seen / samples, "calibration " + seen + " / " + samples);
                     }
-                    seen += count;
-                    progress.progress((double) seen / samples, "calibration " + seen + " / " + samples);
                 }
+            } catch (ai.onnxruntime.OrtException e) {
+                throw new java.io.IOException(model.file() + ": ONNX Runtime could not run the calibration: "
+                        + e.getMessage(), e);
             }
         } finally {
             Files.deleteIfExists(probe);

@@ -21,35 +21,40 @@ public final class Evaluator {
      * @param model    the session (not closed here)
      * @param card     preprocessing and input shape
      * @param data     labelled samples, read in batches
-     * @param batch    batch size
+     * @param batch    batch size; a model whose input fixes its batch size ({@link OrtModel#fixedBatch()}) is fed
+     *                 exactly that many samples per run instead, the last run padded with zeros whose outputs are
+     *                 ignored
      * @param limit    evaluate at most this many samples (Integer.MAX_VALUE for all)
      * @throws ModelFormatException when a sample does not fit the model's input
      */
     public static Evaluation evaluate(OrtModel model, ModelCard card, LabeledData data, int batch, int limit,
                                       ProgressListener progress, CancellationToken cancel)
             throws IOException, OrtException {
-        if (data.sampleSize() != card.sampleSize()) {
-            throw new ModelFormatException(data.source(), "", "samples have " + data.sampleSize() + " values "
-                    + java.util.Arrays.toString(data.sampleShape()) + ", the model's input " + card.input() + " takes "
-                    + card.sampleSize() + " " + java.util.Arrays.toString(card.inputShape()));
-        }
+        card.requireFits(data);
         int total = Math.min(limit, data.count());
         int classes = -1;
         long[][] confusion = null;
         long top5 = 0;
         double loss = 0;
         int seen = 0;
-        try (LabeledData.Cursor cursor = data.batches(batch)) {
+        int feed = model.batchFor(batch);
+        try (LabeledData.Cursor cursor = data.batches(feed)) {
             for (LabeledData.Batch b = cursor.next(); b != null && seen < total; b = cursor.next()) {
                 cancel.throwIfCancelled();
                 int n = Math.min(b.count(), total - seen);
                 float[] x = b.values();
                 card.preprocessInPlace(x, n);
                 long[] shape = card.inputShape().clone();
-                shape[0] = n;
-                float[] in = x.length == n * card.sampleSize() ? x : java.util.Arrays.copyOf(x, n * card.sampleSize());
-                float[] logits = model.run(in, shape);
-                int k = logits.length / n;
+                int rows = model.fixedBatch() > 0 ? model.fixedBatch() : n;
+                shape[0] = rows;
+                float[] in = x.length == rows * card.sampleSize() ? x : java.util.Arrays.copyOf(x, rows * card.sampleSize());
+                float[] logits;
+                try {
+                    logits = model.run(in, shape);
+                } catch (OrtException e) {
+                    throw new IOException(model.label() + ": ONNX Runtime could not run the model: " + e.getMessage(), e);
+                }
+                int k = logits.length / rows;
                 if (classes < 0) {
                     classes = Math.max(k, card.classes(k));
                     confusion = new long[classes][classes];

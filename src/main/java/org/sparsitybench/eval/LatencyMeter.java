@@ -30,7 +30,7 @@ public final class LatencyMeter {
     /**
      * @param model   model file
      * @param card    input name and shape
-     * @param batch   samples per run
+     * @param batch   samples per run (the model's own when its input fixes the batch size; the result says which)
      * @param threads intra-op threads (0 = all cores)
      * @param warmup  untimed runs first
      * @param runs    timed runs, at least; more are added (without cancellation checks) until they span
@@ -45,6 +45,7 @@ public final class LatencyMeter {
                     + ": need batch >= 1, runs >= 1, warmup >= 0");
         }
         try (OrtModel m = OrtModel.open(model, card.input(), threads)) {
+            batch = m.batchFor(batch); // a model that fixes its batch size runs only that
             long[] shape = card.inputShape().clone();
             shape[0] = batch;
             float[] x = new float[batch * card.sampleSize()];

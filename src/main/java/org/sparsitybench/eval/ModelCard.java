@@ -8,9 +8,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import org.sparsitybench.formats.AtomicFiles;
 import java.util.Optional;
+import org.sparsitybench.formats.data.LabeledData;
 import org.sparsitybench.model.ModelFormatException;
 
 /**
@@ -111,6 +113,19 @@ public record ModelCard(String name, String input, long[] inputShape, String lay
         }
         Path test = model.toAbsolutePath().resolveSibling(dataset.get("test").asText()).normalize();
         return Files.exists(test) ? Optional.of(test) : Optional.empty();
+    }
+
+    /**
+     * Checks that {@code data}'s samples fit this card's input (the same number of values per sample).
+     *
+     * @throws ModelFormatException naming the dataset, its sample shape and the model's input shape
+     */
+    public void requireFits(LabeledData data) throws ModelFormatException {
+        if (data.sampleSize() != sampleSize()) {
+            throw new ModelFormatException(data.source(), "", "samples of shape " + Arrays.toString(data.sampleShape())
+                    + " (" + data.sampleSize() + " values) do not fit the model's input '" + input + "' "
+                    + Arrays.toString(inputShape) + " (" + sampleSize() + " values per sample)");
+        }
     }
 
     private void validate(Path file) throws ModelFormatException {

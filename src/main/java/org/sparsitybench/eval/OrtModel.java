@@ -20,11 +20,33 @@ public final class OrtModel implements AutoCloseable {
     private final OrtSession session;
     private final String input;
     private final long createNanos;
+    private final String label;
+    private final int fixedBatch;
 
-    private OrtModel(OrtSession session, String input, long createNanos) {
+    private OrtModel(OrtSession session, String input, long createNanos, String label, int fixedBatch) {
         this.session = session;
         this.input = input;
         this.createNanos = createNanos;
+        this.label = label;
+        this.fixedBatch = fixedBatch;
+    }
+
+    /** The model file, for error messages ("the model" for a session made from bytes). */
+    public String label() {
+        return label;
+    }
+
+    /**
+     * The batch size the model's input declares when it is a fixed number (exported RNN and mobile models often
+     * take exactly 1 sample per run); 0 when the batch dimension is symbolic. Feed exactly this many per run.
+     */
+    public int fixedBatch() {
+        return fixedBatch;
+    }
+
+    /** {@code batch} unless the model fixes its batch size, then that size. */
+    public int batchFor(int batch) {
+        return fixedBatch > 0 ? fixedBatch : batch;
     }
 
     /**
@@ -63,7 +85,9 @@ public final class OrtModel implements AutoCloseable {
                 s.close();
                 throw new IllegalArgumentException("model has no input '" + input + "' (inputs: " + names + ")");
             }
-            return new OrtModel(s, name, created);
+            long[] declared = ((ai.onnxruntime.TensorInfo) s.getInputInfo().get(name).getInfo()).getShape();
+            int fixed = declared.length > 0 && declared[0] > 0 && declared[0] <= Integer.MAX_VALUE ? (int) declared[0] : 0;
+            return new OrtModel(s, name, created, file != null ? file.toString() : "the model", fixed);
         } catch (OrtException e) {
             throw new IOException((file != null ? file + ": " : "") + "ONNX Runtime cannot load the model: " + e.getMessage(), e);
         }

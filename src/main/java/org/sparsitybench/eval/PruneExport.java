@@ -4,13 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.io.EOFException;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.InterruptedIOException;
-import java.io.OutputStream;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,11 +19,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.FutureTask;
 import java.util.stream.Collectors;
-import java.util.zip.Deflater;
-import java.util.zip.DeflaterOutputStream;
 import org.sparsitybench.formats.AtomicFiles;
 import org.sparsitybench.formats.ModelFiles;
 import org.sparsitybench.formats.TensorUpdate;
@@ -63,6 +53,12 @@ public final class PruneExport {
     public static final String SPARSE_STORAGE_NOTE = "ONNX Runtime densifies sparse_initializers on load: the file "
             + "shrinks, memory use and latency in ONNX Runtime do not.";
 
+    /** What the report's parameter counts count (the window's totals show the selected ones). */
+    public static final String PARAMS_COUNTED = "paramsBefore: every element of every tensor (weights, biases, "
+            + "normalisation); paramsAfter: the same less the zeros of prunable tensors; selectedParams: the prunable "
+            + "weights of the layers not excluded, and selectedParamsKept those the masks keep (the window's "
+            + "'params kept of total')";
+
     private PruneExport() {
     }
 
@@ -72,10 +68,17 @@ public final class PruneExport {
      * @param out           the model file to write (the report goes beside it as {@code OUT.report.json})
      * @param compact       physically remove pruned channels (ONNX; checked against the masked model)
      * @param sparseStorage store pruned ONNX weights as {@code sparse_initializer}s
+     * @param exactCompression compress both files whole for the report's compressed sizes (slow: DEFLATE runs at
+     *                      about 20 MB/s) instead of estimating them ({@link CompressedSize})
      */
-    public record Options(Path out, boolean compact, boolean sparseStorage) {
+    public record Options(Path out, boolean compact, boolean sparseStorage, boolean exactCompression) {
         public Options {
             Objects.requireNonNull(out, "out");
+        }
+
+        /** Options with estimated compressed sizes. */
+        public Options(Path out, boolean compact, boolean sparseStorage) {
+            this(out, compact, sparseStorage, false);
         }
     }
 
@@ -167,7 +170,11 @@ public final class PruneExport {
         }
         cancel.throwIfCancelled();
         progress.progress(0, "writing " + out.getFileName());
-        String masksSha = masksSha256(r.masks());
+        Map<String, String> maskHashes = maskHashes(r.masks());
+        String masksSha = masksSha256FromHashes(maskHashes);
+        // The writer's own read of the new values is counted as it goes: the report needs no pass of its own.
+        ExportTally tally = new ExportTally();
+        Map<String, TensorData> streamed = tally.observe(r.values());
         Map<String, String> meta = Map.of(OnnxWriter.METADATA_KEY, "{\"tool\":\"SparsityBench\",\"method\":\""
                 + r.method() + "\",\"sparsity\":" + r.requested() + ",\"masksSha256\":\"" + masksSha + "\"}");
         Set<String> sparse = new HashSet<>();
@@ -183,18 +190,34 @@ public final class PruneExport {
             choice = compacted.sparse();
         } else if (m.format() == ModelFormat.ONNX) {
             choice = SparseChoice.of(m, r.values(), sparse, cancel);
-            new OnnxWriter().write(m, updates(m, r.values()), Map.of(), choice.stored(), meta, out, writing, cancel);
+            new OnnxWriter().write(m, updates(m, streamed), Map.of(), choice.stored(), meta, out, writing, cancel);
         } else {
-            ModelFiles.writerFor(m.format()).write(m, updates(m, r.values()), meta, out, writing, cancel);
+            ModelFiles.writerFor(m.format()).write(m, updates(m, streamed), meta, out, writing, cancel);
         }
         // The model is in place: from here the report is written too, so the pair stays consistent (a cancel
         // before this point left the earlier export as it was).
         progress.progress(0.8, "writing " + reportFile.getFileName());
-        ObjectNode report = report(r, masksSha, check, choice);
+        ObjectNode report = report(r, maskHashes, masksSha, r.compaction() == null ? tally : null, check, choice);
         byte[] json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsBytes(report);
         AtomicFiles.writeStream(reportFile, os -> os.write(json));
+        // Evaluating the export needs the source's preprocessing: its card goes beside the export too.
+        ModelCardCopy.copyBeside(r.model().file(), out);
         progress.progress(1, "done");
         return new Report(out, reportFile, report);
+    }
+
+    /**
+     * Adds {@code field} to a written report and writes it again, atomically: for figures measured on the written
+     * model (accuracy, latency), which exist only once it is written.
+     *
+     * @return the report as now written
+     */
+    public static Report amendReport(Report written, String field, ObjectNode value) throws IOException {
+        ObjectNode json = written.json().deepCopy();
+        json.set(field, value);
+        byte[] bytes = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsBytes(json);
+        AtomicFiles.writeStream(written.file(), os -> os.write(bytes));
+        return new Report(written.model(), written.file(), json);
     }
 
     /** {@code OUT.report.json} beside {@code out}. */
@@ -255,9 +278,7 @@ public final class PruneExport {
             Path masked = scratch.resolve("masked.onnx");
             new OnnxWriter().write(m, updates(m, r.values()), meta, masked, ProgressListener.NONE, cancel);
             cancel.throwIfCancelled();
-            Map<String, TensorUpdate> sliced = new LinkedHashMap<>();
-            r.compaction().tensors().forEach((name, t) -> sliced.put(name, new TensorUpdate(t.shape(),
-                    TensorData.ofFloats(t.values()))));
+            Map<String, TensorUpdate> sliced = PruneExportChannels.updates(r.compaction());
             Map<String, TensorData> slicedValues = new LinkedHashMap<>();
             sliced.forEach((name, u) -> slicedValues.put(name, u.values()));
             SparseChoice choice = SparseChoice.of(m, slicedValues, sparse, cancel);
@@ -306,12 +327,33 @@ public final class PruneExport {
 
     /** SHA-256 over every mask's name and canonical bits, in tensor order. */
     public static String masksSha256(Map<String, Mask> masks) {
+        return masksSha256FromHashes(maskHashes(masks));
+    }
+
+    /**
+     * Each mask's SHA-256 ({@link Mask#sha256()}), in the masks' order, computed once for the file's metadata
+     * and the report and on all cores: hashing a billion mask bits is 125 MB of SHA-256.
+     */
+    static Map<String, String> maskHashes(Map<String, Mask> masks) {
+        List<Map.Entry<String, Mask>> entries = new ArrayList<>(masks.entrySet());
+        String[] hashes = new String[entries.size()];
+        java.util.stream.IntStream.range(0, hashes.length).parallel()
+                .forEach(i -> hashes[i] = entries.get(i).getValue().sha256());
+        Map<String, String> out = new LinkedHashMap<>();
+        for (int i = 0; i < hashes.length; i++) {
+            out.put(entries.get(i).getKey(), hashes[i]);
+        }
+        return out;
+    }
+
+    /** SHA-256 over every mask's name and its {@link #maskHashes hash}, in order. */
+    private static String masksSha256FromHashes(Map<String, String> hashes) {
         try {
             MessageDigest d = MessageDigest.getInstance("SHA-256");
-            for (Map.Entry<String, Mask> e : masks.entrySet()) {
+            for (Map.Entry<String, String> e : hashes.entrySet()) {
                 d.update(e.getKey().getBytes(StandardCharsets.UTF_8));
                 d.update((byte) 0);
-                d.update(java.util.HexFormat.of().parseHex(e.getValue().sha256()));
+                d.update(java.util.HexFormat.of().parseHex(e.getValue()));
             }
             return java.util.HexFormat.of().formatHex(d.digest());
         } catch (java.security.NoSuchAlgorithmException e) {
@@ -319,14 +361,20 @@ public final class PruneExport {
         }
     }
 
-    private static ObjectNode report(Request r, String masksSha, ObjectNode check, SparseChoice choice)
-            throws IOException {
+    /**
+     * @param tally the counts of the streamed values, or null when the file written is not the masked model (a
+     *              compacted one), which is then read back
+     */
+    private static ObjectNode report(Request r, Map<String, String> maskHashes, String masksSha, ExportTally tally,
+                                     ObjectNode check, SparseChoice choice) throws IOException {
         Model m = r.model();
         Path out = r.options().out();
         ObjectMapper json = new ObjectMapper();
         ObjectNode root = json.createObjectNode();
-        root.put("model", r.source().toString());
-        root.put("output", out.toString());
+        // Both absolute or both as given: a relative model beside an absolute output reads as two places.
+        boolean relative = !r.source().isAbsolute() && !out.isAbsolute();
+        root.put("model", (relative ? r.source() : r.source().toAbsolutePath().normalize()).toString());
+        root.put("output", (relative ? out : out.toAbsolutePath().normalize()).toString());
         root.put("method", r.method());
         ArrayNode ls = root.putArray("layers");
         long selected = 0;
@@ -342,7 +390,7 @@ public final class PruneExport {
             o.put("energyRetained", lr.energyRetained());
             Mask mask = r.masks().get(lr.name());
             if (mask != null) {
-                o.put("maskSha256", mask.sha256());
+                o.put("maskSha256", maskHashes.get(lr.name()));
                 WeightTensor t = m.tensor(lr.name()).orElseThrow();
                 if (t.pruneAxis() >= 0) {
                     ArrayNode perChannel = o.putArray("keptPerChannel");
@@ -356,14 +404,18 @@ public final class PruneExport {
                 pruned += lr.params() - lr.kept();
             }
         }
-        Model written = ModelFiles.read(out);
+        // The masked model has the source's tensors and graph: its counts come from the stream. A compacted one
+        // has new shapes, so it is read back (it is small: compaction needs the graph in memory anyway).
+        Model written = tally != null ? m : ModelFiles.read(out);
         long paramsAfter = 0;
         Map<String, Long> denseCounts = new HashMap<>();
         Map<String, Long> nonZeroAfter = new HashMap<>();
         for (WeightTensor t : written.tensors()) {
             if (t.prunable()) {
-                paramsAfter += t.elementCount() - t.stats().zeros();
-                nonZeroAfter.put(t.name(), t.elementCount() - t.stats().zeros());
+                TensorData streamedValues = tally == null ? null : r.values().get(t.name());
+                long zeros = streamedValues != null ? tally.zeros(t.name(), streamedValues) : t.stats().zeros();
+                paramsAfter += t.elementCount() - zeros;
+                nonZeroAfter.put(t.name(), t.elementCount() - zeros);
             } else {
                 paramsAfter += t.elementCount();
             }
@@ -376,6 +428,9 @@ public final class PruneExport {
         totals.put("achieved", selected == 0 ? 0 : (double) pruned / selected);
         totals.put("paramsBefore", m.totalParams());
         totals.put("paramsAfter", paramsAfter);
+        totals.put("selectedParams", selected);
+        totals.put("selectedParamsKept", selected - pruned);
+        totals.put("paramsCounted", PARAMS_COUNTED);
         FlopCounter flopsBefore = m.format() == ModelFormat.ONNX ? FlopCounter.of(m) : null;
         FlopCounter flopsAfter = written.format() == ModelFormat.ONNX ? FlopCounter.of(written) : null;
         totals.put("flopsBefore", flopsBefore != null ? flopsBefore.flops(denseCounts) : 0);
@@ -397,14 +452,15 @@ public final class PruneExport {
         }
         totals.put("fileBytesBefore", Files.size(m.file()));
         totals.put("fileBytesAfter", Files.size(out));
-        long[] compressed = deflatedSizes(m.file(), out);
-        totals.put("compressedBytesBefore", compressed[0]);
-        totals.put("compressedBytesAfter", compressed[1]);
-        if (compressed[2] != 0) {
-            totals.put("compressedBytesEstimated", "files over " + (EXACT_COMPRESSION_LIMIT >> 20) + " MiB: "
-                    + "DEFLATE of " + ESTIMATE_BLOCKS + " blocks of " + (ESTIMATE_BLOCK >> 20) + " MiB spread "
-                    + "evenly over the file, scaled to its size (compressing 2 GB whole takes minutes)");
+        if (m.format() == ModelFormat.ONNX && !r.options().sparseStorage() && r.compaction() == null) {
+            totals.put("fileBytesWithSparseStorage", StorageEstimate.of(m, r.masks())
+                    .fileBytesWithSparseStorage(Files.size(out)));
         }
+        CompressedSize.Pair compressed = CompressedSize.of(m.file(), out, r.options().exactCompression());
+        totals.put("compressedBytesBefore", compressed.before().bytes());
+        totals.put("compressedBytesAfter", compressed.after().bytes());
+        totals.put("compressedBytesExact", compressed.exact());
+        totals.put("compressionMethod", compressed.method());
         root.set("config", json.readTree(r.config().toJson()));
         root.put("masksSha256", masksSha);
         if (r.extra() != null) {
@@ -426,103 +482,5 @@ public final class PruneExport {
             }
         }
         return root;
-    }
-
-    /** Files up to this size get their compressed size exactly; larger ones an estimate. */
-    static final long EXACT_COMPRESSION_LIMIT = 512L << 20;
-    /** Blocks the estimate compresses, spread evenly over the file. */
-    static final int ESTIMATE_BLOCKS = 64;
-    /** Bytes per estimate block. */
-    static final int ESTIMATE_BLOCK = 1 << 20;
-
-    /**
-     * {compressed size of {@code first}, of {@code second}, 1 when they are estimates}: exact
-     * ({@link #deflatedSize}, the two side by side on two threads) when both files are at most
-     * {@link #EXACT_COMPRESSION_LIMIT}, else both estimated ({@link #estimatedDeflatedSize}). DEFLATE runs at
-     * about 13 MB/s on BF16 weights here, so compressing a 2 GB model and its export whole took over four minutes.
-     */
-    static long[] deflatedSizes(Path first, Path second) throws IOException {
-        if (Files.size(first) > EXACT_COMPRESSION_LIMIT || Files.size(second) > EXACT_COMPRESSION_LIMIT) {
-            return new long[] {estimatedDeflatedSize(first), estimatedDeflatedSize(second), 1};
-        }
-        FutureTask<Long> other = new FutureTask<>(() -> deflatedSize(second));
-        Thread t = new Thread(other, "deflate " + second.getFileName());
-        t.setDaemon(true);
-        t.start();
-        long a = deflatedSize(first);
-        try {
-            return new long[] {a, other.get(), 0};
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new InterruptedIOException("interrupted while compressing " + second);
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof IOException io) {
-                throw io;
-            }
-            throw new IllegalStateException(e.getCause());
-        }
-    }
-
-    /**
-     * The compressed size of {@code file} estimated from {@link #ESTIMATE_BLOCKS} blocks of
-     * {@link #ESTIMATE_BLOCK} bytes at evenly spaced offsets (first and last block included), each compressed on
-     * its own at level 6, scaled by file size over bytes sampled. Files no larger than the sample are compressed
-     * whole.
-     */
-    static long estimatedDeflatedSize(Path file) throws IOException {
-        return estimatedDeflatedSize(file, ESTIMATE_BLOCKS, ESTIMATE_BLOCK);
-    }
-
-    /** As {@link #estimatedDeflatedSize(Path)} with {@code blocks} blocks of {@code blockBytes} (at least 2). */
-    static long estimatedDeflatedSize(Path file, int blocks, int blockBytes) throws IOException {
-        long size = Files.size(file);
-        if (size <= (long) blocks * blockBytes) {
-            return deflatedSize(file);
-        }
-        byte[] block = new byte[blockBytes];
-        byte[] sink = new byte[1 << 16];
-        long compressed = 0;
-        Deflater d = new Deflater(6);
-        try (FileChannel ch = FileChannel.open(file)) {
-            for (int i = 0; i < blocks; i++) {
-                long at = (size - blockBytes) / (blocks - 1) * i;
-                ByteBuffer b = ByteBuffer.wrap(block);
-                while (b.hasRemaining()) {
-                    if (ch.read(b, at + b.position()) < 0) {
-                        throw new EOFException(file + ": shorter than " + size + " bytes while reading it");
-                    }
-                }
-                d.reset();
-                d.setInput(block);
-                d.finish();
-                while (!d.finished()) {
-                    compressed += d.deflate(sink);
-                }
-            }
-        } finally {
-            d.end();
-        }
-        return Math.round(compressed * ((double) size / ((long) blocks * blockBytes)));
-    }
-
-    /** Bytes after DEFLATE (zip's algorithm, level 6): what zeros save when the file is compressed. */
-    public static long deflatedSize(Path file) throws IOException {
-        long[] count = new long[1];
-        OutputStream counter = new OutputStream() {
-            @Override
-            public void write(int b) {
-                count[0]++;
-            }
-
-            @Override
-            public void write(byte[] b, int off, int len) {
-                count[0] += len;
-            }
-        };
-        try (InputStream in = Files.newInputStream(file);
-             DeflaterOutputStream d = new DeflaterOutputStream(counter, new Deflater(6), 1 << 16)) {
-            in.transferTo(d);
-        }
-        return count[0];
     }
 }

@@ -8,6 +8,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import org.sparsitybench.formats.TensorUpdate;
 import org.sparsitybench.model.Model;
 import org.sparsitybench.model.TensorData;
 import org.sparsitybench.model.UnsupportedModelException;
@@ -136,6 +137,14 @@ public final class PruneExportChannels {
         merged.putAll(zeroed);
         ChannelCompactor.Compaction compaction = ChannelCompactor.compact(model, structure, keep, merged);
         return new Plan(zeroed, compaction, groups, removedAll);
+    }
+
+    /** The compacted tensors as writer updates (new shapes, float32 values). */
+    public static Map<String, TensorUpdate> updates(ChannelCompactor.Compaction compaction) {
+        Map<String, TensorUpdate> updates = new LinkedHashMap<>();
+        compaction.tensors().forEach((name, t) -> updates.put(name, new TensorUpdate(t.shape(),
+                TensorData.ofFloats(t.values()))));
+        return updates;
     }
 
     private static void group(ArrayNode groups, ChannelGroup g, int removed) {

@@ -83,6 +83,12 @@ public final class PrunePipeline {
             Objects.requireNonNull(config, "config");
             fixedLayers = Set.copyOf(fixedLayers);
         }
+
+        /** A request without reconstruction beyond what {@code sparsegpt} layers ask for. */
+        public Request(Model model, Path source, String method, PruningConfig config, Data data, int calibrationSamples,
+                       Double accuracyBudget, Set<String> fixedLayers) {
+            this(model, source, method, config, data, calibrationSamples, accuracyBudget, fixedLayers, null);
+        }
     }
 
     /**
@@ -146,13 +152,16 @@ public final class PrunePipeline {
      */
     public static Pruned reconstruct(Pruned p, Data data, int samples, Reconstruction.Options options,
                                      ProgressListener progress, CancellationToken cancel) throws Exception {
+        long t0 = System.nanoTime();
         Reconstruction.Result rec = Reconstruction.run(p.model(), data.card(), p.result(), p.result().prunedValues(p.model()),
                 data.data(), samples, p.result().config().global().nmPattern(), options, progress, cancel);
+        double seconds = (System.nanoTime() - t0) / 1e9;
         ObjectNode extra = p.extra().deepCopy();
         ObjectNode o = extra.putObject("reconstruction");
         o.put("calibrationSplit", "validation");
         o.put("calibrationDataset", String.valueOf(data.data().source()));
         o.put("calibrationSamples", rec.samples());
+        o.put("seconds", Math.round(seconds * 1000) / 1000.0);
         o.put("reconstruct", options.reconstruct());
         o.put("biasCorrection", options.biasCorrection());
         o.put("recalibrateBn", options.recalibrateBn());
@@ -165,6 +174,7 @@ public final class PrunePipeline {
             n.put("pruned", l.pruned());
             putFinite(n, "relErrorMaskOnly", l.errorMaskOnly());
             putFinite(n, "relErrorAfter", l.errorAfter());
+            n.put("errorAgainst", l.againstDense() ? "dense layer output" : "dense weights on the pruned model's inputs");
             putFinite(n, "percDamp", l.percDamp());
             if (l.bias() != null) {
                 n.put("biasCorrected", l.bias());

@@ -27,10 +27,12 @@ import org.sparsitybench.task.ProgressListener;
 
 /**
  * Recovers accuracy after pruning without training, layer by layer on calibration samples run through ONNX
- * Runtime: SparseGPT for the layers whose method is {@code sparsegpt}/{@code sparsegpt-nm} (mask and weights),
- * masked least squares for the other pruned layers ({@link Options#reconstruct}), bias correction
- * {@code b += E[x]·(W − Ŵ)ᵀ} ({@link Options#biasCorrection}), and BatchNormalization statistics re-estimated on
- * the pruned model ({@link Options#recalibrateBn}). Steps run in graph order and each one captures its inputs
+ * Runtime: SparseGPT for the layers whose method is {@code sparsegpt}/{@code sparsegpt-nm} (mask and weights;
+ * bias correction {@code b += E[x]·(W − Ŵ)ᵀ}), masked least squares for the other pruned layers
+ * ({@link Options#reconstruct}) solved towards the dense model's layer output on the same samples
+ * ({@link MaskedLeastSquares}, bias correction {@code b += E[x_dense]·Wᵀ − E[x]·Ŵᵀ}), and BatchNormalization
+ * statistics re-estimated on the pruned model ({@link Options#recalibrateBn}; a Conv without a BatchNorm after it
+ * gets the bias correction instead). Steps run in graph order and each one captures its inputs
  * from the model with every earlier step applied (sequential mode). The engine's per-layer count is kept: a
  * SparseGPT layer prunes exactly as many weights as the engine's mask did.
  */
@@ -56,12 +58,15 @@ public final class Reconstruction {
      * @param mode          "sparsegpt", "least-squares", "mask" (bias correction only) or "skipped"
      * @param errorMaskOnly the final mask applied to the dense weights
      * @param errorAfter    the weights written
+     * @param againstDense  whether the errors compare with the dense model's layer output
+     *                      {@code ‖X_dense Wᵀ − X Ŵᵀ‖² / ‖X_dense Wᵀ‖²} (least squares and mask modes) rather than with
+     *                      the dense weights on the pruned model's inputs (SparseGPT, as the paper)
      * @param percDamp      damping share used ({@code λ = percDamp · mean diag H}); NaN when skipped
      * @param bias          the bias tensor corrected, or null
      * @param note          why a layer was skipped or its bias not corrected, or null
      */
     public record LayerReport(String name, String mode, long pruned, double errorMaskOnly, double errorAfter,
-                              double percDamp, String bias, String note) {
+                              boolean againstDense, double percDamp, String bias, String note) {
     }
 
     /**
@@ -110,7 +115,7 @@ public final class Reconstruction {
                 continue;
             }
             boolean sgpt = isSparseGpt(lr.method());
-            if (!sgpt && (lr.pruned() == 0 || !(options.reconstruct() || options.biasCorrection()))) {
+            if (!sgpt && (lr.pruned() == 0 || !(options.reconstruct() || options.biasCorrection() || options.recalibrateBn()))) {
                 continue;
             }
             GraphNode node = consumer.get(t.name());
@@ -121,11 +126,14 @@ public final class Reconstruction {
                 matrices.put(t.name(), LayerMatrix.of(node, t));
                 parameters.add(t.name());
             } catch (IllegalArgumentException e) {
-                reports.add(new LayerReport(t.name(), "skipped", lr.pruned(), Double.NaN, Double.NaN, Double.NaN, null,
+                reports.add(new LayerReport(t.name(), "skipped", lr.pruned(), Double.NaN, Double.NaN, false, Double.NaN, null,
                         e.getMessage() + (sgpt ? "; the engine's magnitude mask is kept" : "")));
                 continue;
             }
-            if (options.biasCorrection()) {
+            // A Conv whose BatchNorm was folded into it has no statistics to re-estimate: its bias is corrected.
+            boolean folded = options.recalibrateBn() && node.opType().equals("Conv") && model.graph()
+                    .consumers(node.outputs().get(0)).stream().noneMatch(c -> c.opType().equals("BatchNormalization"));
+            if (options.biasCorrection() || folded) {
                 findBias(model, node, matrices.get(t.name())).ifPresent(b -> {
                     biasOf.put(t.name(), b.name());
                     biasScale.put(t.name(), b.scale());
@@ -298,9 +306,14 @@ public final class Reconstruction {
                 BitMask newMask = BitMask.adopt(dense.length, keptWords);
                 masks.put(name, newMask);
                 String note = options.biasCorrection() && bias == null ? "no bias to correct (creating one is not supported)" : null;
+                if (!sgpt && !options.reconstruct() && bias == null && !options.biasCorrection()) {
+                    // selected for a folded-BatchNorm correction but has no bias: its weights are the masked ones
+                    progress.progress((double) ++steps / total, name);
+                    continue;
+                }
                 String mode = sgpt ? "sparsegpt" : options.reconstruct() ? "least-squares" : "mask";
                 reports.add(new LayerReport(name, mode, newMask.prunedCount(), den == 0 ? 0 : numMask / den,
-                        den == 0 ? 0 : num / den, sgpt || options.reconstruct() ? damp : Double.NaN, bias, note));
+                        den == 0 ? 0 : num / den, paired, sgpt || options.reconstruct() ? damp : Double.NaN, bias, note));
                 progress.progress((double) ++steps / total, "reconstructed " + name);
             }
         }

@@ -32,13 +32,17 @@ public final class SparseKernelBench {
      * @param sparsity       achieved fraction of zeros in {@code W}
      * @param threads        threads asked of both kernels
      * @param blasThreads    threads OpenBLAS reported using for the dense product (-1 when unknown)
-     * @param denseMedianUs  median microseconds of the dense product
+     * @param denseMedianUs  median microseconds of the dense product through ND4J (OpenBLAS)
      * @param sparseMedianUs median microseconds of the sparse product
-     * @param speedup        {@code denseMedianUs / sparseMedianUs}
+     * @param speedup        {@code min(denseMedianUs, javaDenseMedianUs) / sparseMedianUs}: against the faster
+     *                       dense product, so a small layer's gain is not ND4J's per-call cost
      * @param maxAbsDiff     largest absolute difference between the two products
+     * @param javaDenseMedianUs median microseconds of a plain dense loop on one thread, timed as the sparse
+     *                       kernel is (same harness, no native call)
      */
     public record Result(int rows, int cols, double sparsity, int batch, int threads, int blasThreads,
-                         double denseMedianUs, double sparseMedianUs, double speedup, double maxAbsDiff) {
+                         double denseMedianUs, double sparseMedianUs, double speedup, double maxAbsDiff,
+                         double javaDenseMedianUs) {
     }
 
     /** The per-layer sparse-kernel speedup of one pruned Gemm/MatMul weight, at batch 1 and batch 8. */
@@ -105,11 +109,45 @@ public final class SparseKernelBench {
                 }
             }
         }
+        float[] yPlain = new float[Math.multiplyExact(batch, rows)];
+        double[] plainUs = new double[repeats];
+        for (int r = -warmup; r < repeats; r++) {
+            long t0 = System.nanoTime();
+            denseProduct(w, rows, cols, x, batch, yPlain);
+            long t1 = System.nanoTime();
+            if (r >= 0) {
+                plainUs[r] = (t1 - t0) / 1e3;
+            }
+        }
         double dense = median(denseUs);
+        double plain = median(plainUs);
         double sp = median(sparseUs);
-        return new Result(rows, cols, sparse.sparsity(), batch, threads, blasThreads, dense, sp, dense / sp,
-                maxAbsDiff);
+        return new Result(rows, cols, sparse.sparsity(), batch, threads, blasThreads, dense, sp,
+                Math.min(dense, plain) / sp, maxAbsDiff, plain);
     }
+
+    /** {@code y[b, o] = Σ_i x[b, i] · w[o, i]}: the dense product as a plain loop (w, x not modified; y modified). */
+    private static void denseProduct(float[] w, int rows, int cols, float[] x, int batch, float[] y) {
+        for (int b = 0; b < batch; b++) {
+            int xb = b * cols;
+            for (int o = 0; o < rows; o++) {
+                int wo = o * cols;
+                float acc = 0f;
+                for (int i = 0; i < cols; i++) {
+                    acc += x[xb + i] * w[wo + i];
+                }
+                y[b * rows + o] = acc;
+            }
+        }
+    }
+
+    /**
+     * Smallest weight (rows × cols) whose products are timed: below it one product takes a few microseconds, less
+     * than the dense call's fixed cost through ND4J, so a "speedup" there measures call overhead, not zeros
+     * (a 10×32 Gemm showed 14–52× this way).
+     * 16,384 weights take a few microseconds even dense in a plain loop.
+     */
+    public static final long MIN_TIMED_WEIGHTS = 1L << 14;
 
     /** {@link #perLayer(Model, Map, int, int, int)} on one thread with the default warm-up and repeats. */
     public static List<LayerSpeedup> perLayer(Model model, Map<String, Mask> masks) {
@@ -119,6 +157,8 @@ public final class SparseKernelBench {
     /**
      * The sparse-kernel speedup of each masked rank-2 Gemm/MatMul weight, in model order, at batch 1 and 8.
      * Weights stored {@code [in, out]} (Gemm without transB, MatMul) are transposed to {@code [out, in]} first.
+     * Only weights that have zeros and at least {@link #MIN_TIMED_WEIGHTS} elements are timed: a speedup at 0 %
+     * zeros or on a layer too small to time says nothing about sparsity.
      *
      * @param model the model (not modified)
      * @param masks masks by tensor name (not modified); tensors without one are skipped
@@ -130,7 +170,8 @@ public final class SparseKernelBench {
             Mask mask = masks.get(t.name());
             long[] shape = t.shape();
             boolean dense2d = "Gemm".equals(t.op()) || "MatMul".equals(t.op());
-            if (mask == null || !dense2d || shape.length != 2 || t.elementCount() > TensorData.MAX_ARRAY_ELEMENTS) {
+            if (mask == null || !dense2d || shape.length != 2 || t.elementCount() > TensorData.MAX_ARRAY_ELEMENTS
+                    || t.elementCount() < MIN_TIMED_WEIGHTS || mask.prunedCount() == 0) {
                 continue;
             }
             float[] stored = Masking.apply(t.data(), mask);

@@ -7,17 +7,17 @@ import org.sparsitybench.model.WeightTensor;
 import org.sparsitybench.prune.Mask;
 
 /**
- * What a pruned model costs on disk before it is written: the dense size, and the size with sparse storage
- * for the tensors it makes smaller.
+ * The bytes a model's tensors take dense and with ONNX sparse storage, from the masks alone (no pass over the
+ * data): what the window's totals show and what {@code prune} suggests when its output grew. Stateless.
  *
- * @param denseBytes  {@code Σ max(1, bytes per element) · elements} over every tensor
- * @param sparseBytes the same sum, with {@code min(dense, kept · (value bytes + 8))} (values plus int64 indices,
- *                    {@link OnnxWriter#sparseInitializerBytes}) for each tensor whose mask prunes something
+ * @param denseBytes          Σ elements × element size over every tensor
+ * @param sparseStorageBytes  the same with each pruned tensor stored as a {@code sparse_initializer} where that is
+ *                            smaller: kept values plus one int64 index each ({@link OnnxWriter#sparseInitializerBytes})
  */
-public record StorageEstimate(long denseBytes, long sparseBytes) {
+public record StorageEstimate(long denseBytes, long sparseStorageBytes) {
     /**
      * @param model the model (not modified)
-     * @param masks masks by tensor name (not modified); a tensor without one stays dense
+     * @param masks masks by tensor name (not modified); tensors without one count dense
      */
     public static StorageEstimate of(Model model, Map<String, ? extends Mask> masks) {
         long dense = 0;
@@ -30,5 +30,10 @@ public record StorageEstimate(long denseBytes, long sparseBytes) {
                     : Math.min(size, OnnxWriter.sparseInitializerBytes(mask.keptCount(), t.dtype()));
         }
         return new StorageEstimate(dense, sparse);
+    }
+
+    /** What {@code --sparse-storage} would save on a file of {@code fileBytes}: the tensors' saving, subtracted. */
+    public long fileBytesWithSparseStorage(long fileBytes) {
+        return fileBytes - (denseBytes - sparseStorageBytes);
     }
 }

@@ -6,10 +6,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.Consumer;
-import org.sparsitybench.formats.TensorUpdate;
 import org.sparsitybench.formats.data.LabeledData;
 import org.sparsitybench.model.Model;
-import org.sparsitybench.model.TensorData;
+import org.sparsitybench.model.UnsupportedModelException;
 import org.sparsitybench.prune.Allocation;
 import org.sparsitybench.prune.GlobalSettings;
 import org.sparsitybench.prune.Mask;
@@ -21,7 +20,6 @@ import org.sparsitybench.prune.ScoreCache;
 import org.sparsitybench.prune.method.NmMethod;
 import org.sparsitybench.prune.method.WandaMethod;
 import org.sparsitybench.prune.stats.FlopCounter;
-import org.sparsitybench.prune.structure.ChannelSelection;
 import org.sparsitybench.task.CancellationToken;
 import org.sparsitybench.task.ProgressListener;
 
@@ -75,65 +73,69 @@ public final class Sweep {
         for (String method : methods) {
             for (double level : levels) {
                 cancel.throwIfCancelled();
-                progress.progress((double) done / total, String.format(Locale.ROOT, "%s at %.0f%%", method, 100 * level));
-                boolean structured = PruningMethods.isStructured(method);
-                // Structured methods take the level per channel group (uniform allocation, whole channels).
-                PruningConfig config = PruningConfig.of(new GlobalSettings(level, method,
-                        structured ? Allocation.UNIFORM : allocation, null, 0, null));
-                PruningResult r = engine.run(config, ProgressListener.NONE, cancel);
-                Map<String, Mask> masks = r.masks();
-                Map<String, TensorData> values = r.prunedValues(model);
-                Map<String, TensorUpdate> compactUpdates = null;
-                Map<String, Map<String, Long>> compactAttrs = null;
-                ChannelSelection channels = r.channels();
-                if (channels != null && channels.structure().groups().stream()
-                        .allMatch(g -> g.compactable() || channels.removed(g.id()) == 0)) {
-                    var c = channels.compact(model, values);
-                    compactUpdates = new HashMap<>();
-                    for (var e : c.tensors().entrySet()) {
-                        compactUpdates.put(e.getKey(), new TensorUpdate(e.getValue().shape(),
-                                TensorData.ofFloats(e.getValue().values())));
-                    }
-                    compactAttrs = c.attributes();
-                }
-                long selected = 0;
-                long kept = 0;
-                Map<String, Long> keptCounts = new HashMap<>();
-                for (Map.Entry<String, Mask> e : masks.entrySet()) {
-                    selected += e.getValue().size();
-                    kept += e.getValue().keptCount();
-                    keptCounts.put(e.getKey(), e.getValue().keptCount());
-                }
-                try (ConfigurationMeter.Pruned masked = meter.open(r, cancel)) {
-                    ConfigurationMeter.Measurement measured = masked.measure(limit, latencyRuns, ProgressListener.NONE,
-                            cancel);
-                    Evaluation ev = measured.evaluation();
-                    double compactLatency = Double.NaN;
-                    if (compactUpdates != null && latencyRuns > 0) {
-                        try (ConfigurationMeter.Pruned compact = meter.open(compactUpdates, compactAttrs, cancel)) {
-                            compactLatency = compact.latency(latencyRuns, cancel).medianMs();
-                        }
-                    }
-                    double kernel = Double.NaN;
-                    if (latencyRuns > 0 && !structured) {
-                        double dense = 0;
-                        double sparse = 0;
-                        for (SparseKernelBench.LayerSpeedup l : SparseKernelBench.perLayer(model, masks, 1, 5, 7)) {
-                            dense += l.batch1().denseMedianUs();
-                            sparse += l.batch1().sparseMedianUs();
-                        }
-                        kernel = sparse > 0 ? dense / sparse : Double.NaN;
-                    }
-                    SweepPoint p = new SweepPoint(method, structured ? "per-group" : allocation.id(), level, selected == 0 ? 0 : 1 - (double) kept / selected,
-                            ev.accuracy(), ev.top5(), ev.loss(), measured.latencyMs(), compactLatency, kernel, kept,
-                            uses.flops(keptCounts), measured.fileBytes());
-                    points.add(p);
-                    onPoint.accept(p);
-                }
-                done++;
+                progress.progress((double) done++ / total, String.format(Locale.ROOT, "%s at %.0f%%", method,
+                        100 * level));
+                SweepPoint p = point(meter, engine, uses, method, allocation, level, latencyRuns, limit, cancel);
+                points.add(p);
+                onPoint.accept(p);
             }
         }
         progress.progress(1, "sweep done");
         return points;
+    }
+
+    /** One method at one level: pruned, measured, and for structured methods compacted and timed again. */
+    private static SweepPoint point(ConfigurationMeter meter, PruningEngine engine, FlopCounter uses, String method,
+                                    Allocation allocation, double level, int latencyRuns, int limit,
+                                    CancellationToken cancel) throws Exception {
+        Model model = meter.model();
+        boolean structured = PruningMethods.isStructured(method);
+        // Structured methods take the level per channel group (uniform allocation, whole channels).
+        PruningConfig config = PruningConfig.of(new GlobalSettings(level, method,
+                structured ? Allocation.UNIFORM : allocation, null, 0, null));
+        PruningResult r = engine.run(config, ProgressListener.NONE, cancel);
+        long selected = 0;
+        long kept = 0;
+        Map<String, Long> keptCounts = new HashMap<>();
+        for (Map.Entry<String, Mask> e : r.masks().entrySet()) {
+            selected += e.getValue().size();
+            kept += e.getValue().keptCount();
+            keptCounts.put(e.getKey(), e.getValue().keptCount());
+        }
+        ConfigurationMeter.Measurement measured = meter.measure(r, limit, latencyRuns, ProgressListener.NONE, cancel);
+        double compactLatency = latencyRuns > 0 && r.channels() != null ? compactLatency(meter, r, latencyRuns, cancel)
+                : Double.NaN;
+        double kernel = Double.NaN;
+        if (latencyRuns > 0 && !structured) {
+            double dense = 0;
+            double sparse = 0;
+            for (SparseKernelBench.LayerSpeedup l : SparseKernelBench.perLayer(model, r.masks(), 1, 5, 7)) {
+                dense += l.batch1().denseMedianUs();
+                sparse += l.batch1().sparseMedianUs();
+            }
+            kernel = sparse > 0 ? dense / sparse : Double.NaN;
+        }
+        Evaluation ev = measured.evaluation();
+        return new SweepPoint(method, structured ? "per-group" : allocation.id(), level,
+                selected == 0 ? 0 : 1 - (double) kept / selected, ev.accuracy(), ev.top5(), ev.loss(),
+                measured.latencyMs(), compactLatency, kernel, kept, uses.flops(keptCounts), measured.fileBytes());
+    }
+
+    /**
+     * The median latency of the compacted model, planned as an export plans it; NaN when the graph cannot be
+     * rewritten (the export would refuse it too).
+     */
+    private static double compactLatency(ConfigurationMeter meter, PruningResult r, int latencyRuns,
+                                         CancellationToken cancel) throws Exception {
+        PruneExportChannels.Plan plan;
+        try {
+            plan = PruneExportChannels.plan(meter.model(), r, r.prunedValues(meter.model()));
+        } catch (UnsupportedModelException e) {
+            return Double.NaN;
+        }
+        try (ConfigurationMeter.Pruned compact = meter.open(PruneExportChannels.updates(plan.compaction()),
+                plan.compaction().attributes(), cancel)) {
+            return compact.latency(latencyRuns, cancel).medianMs();
+        }
     }
 }

@@ -129,16 +129,7 @@ public final class DTypeCodec {
                 b.position(p).limit(p + count * 4);
                 dst.put(b.slice().order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer());
             }
-            case FLOAT16 -> {
-                for (int i = 0; i < count; i++, p += 2) {
-                    dst.put(halfToFloat(b.getShort(p)));
-                }
-            }
-            case BFLOAT16 -> {
-                for (int i = 0; i < count; i++, p += 2) {
-                    dst.put(bf16ToFloat(b.getShort(p)));
-                }
-            }
+            case FLOAT16, BFLOAT16 -> decode16(type == DType.BFLOAT16, b, p, count, dst);
             case DOUBLE -> {
                 for (int i = 0; i < count; i++, p += 8) {
                     dst.put((float) b.getDouble(p));
@@ -199,6 +190,38 @@ public final class DTypeCodec {
         }
     }
 
+    /** 16-bit elements per bulk step: the shorts are copied out in bulk, then widened in a tight loop. */
+    private static final int BLOCK16 = 4096;
+
+    /** Decodes 16-bit floats a block at a time (bulk copy, then a loop over an array) rather than per get/put. */
+    private static void decode16(boolean bf16, ByteBuffer b, int p, int count, FloatBuffer dst) {
+        short[] raw = new short[Math.min(count, BLOCK16)];
+        float[] wide = dst.hasArray() ? null : new float[raw.length];
+        for (int done = 0; done < count; ) {
+            int len = Math.min(raw.length, count - done);
+            b.position(p + 2 * done).limit(p + 2 * (done + len));
+            b.slice().order(ByteOrder.LITTLE_ENDIAN).asShortBuffer().get(raw, 0, len);
+            b.limit(b.capacity());
+            float[] out = wide != null ? wide : dst.array();
+            int at = wide != null ? 0 : dst.arrayOffset() + dst.position();
+            if (bf16) {
+                for (int i = 0; i < len; i++) {
+                    out[at + i] = Float.intBitsToFloat(raw[i] << 16);
+                }
+            } else {
+                for (int i = 0; i < len; i++) {
+                    out[at + i] = halfToFloat(raw[i]);
+                }
+            }
+            if (wide != null) {
+                dst.put(wide, 0, len);
+            } else {
+                dst.position(dst.position() + len);
+            }
+            done += len;
+        }
+    }
+
     /**
      * Encodes {@code src[from, from+count)} as {@code type} into {@code dst} at its position, little-endian
      * (dst modified, src not). Supports the prunable float types only.
@@ -208,18 +231,22 @@ public final class DTypeCodec {
         int end = from + count;
         switch (type) {
             case FLOAT -> {
-                for (int i = from; i < end; i++) {
-                    b.putFloat(src[i]);
-                }
+                b.asFloatBuffer().put(src, from, count); // a view shares the bytes: one bulk copy
+                b.position(b.position() + 4 * count);
             }
-            case FLOAT16 -> {
-                for (int i = from; i < end; i++) {
-                    b.putShort((short) floatToHalf(src[i]));
-                }
-            }
-            case BFLOAT16 -> {
-                for (int i = from; i < end; i++) {
-                    b.putShort((short) floatToBf16(src[i]));
+            case FLOAT16, BFLOAT16 -> {
+                // Narrow a block into shorts in a tight loop, then copy it in bulk through a view.
+                short[] raw = new short[Math.min(count, BLOCK16)];
+                boolean bf16 = type == DType.BFLOAT16;
+                for (int done = 0; done < count; ) {
+                    int len = Math.min(raw.length, count - done);
+                    for (int i = 0; i < len; i++) {
+                        float f = src[from + done + i];
+                        raw[i] = (short) (bf16 ? floatToBf16(f) : floatToHalf(f));
+                    }
+                    b.asShortBuffer().put(raw, 0, len);
+                    b.position(b.position() + 2 * len);
+                    done += len;
                 }
             }
             case DOUBLE -> {

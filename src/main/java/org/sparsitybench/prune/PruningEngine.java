@@ -212,7 +212,8 @@ public final class PruningEngine {
 
         Map<String, BitMask> channelMasks = new HashMap<>();
         Set<String> byGroup = new HashSet<>();
-        ChannelSelection channels = channelGroups(entries, channelMasks, byGroup, messages, cancel);
+        ChannelSelection channels = channelGroups(entries, channelMasks, byGroup, messages, global.channelMultiple(),
+                cancel);
 
         ProgressListener selecting = progress.range(0.7, 1);
         List<LayerResult> results = new ArrayList<>(entries.size());
@@ -273,7 +274,7 @@ public final class PruningEngine {
      * @return the kept channels, or null when no layer is structured
      */
     private ChannelSelection channelGroups(List<Entry> entries, Map<String, BitMask> masks, Set<String> byGroup,
-                                           List<String> messages, CancellationToken cancel) {
+                                           List<String> messages, int channelMultiple, CancellationToken cancel) {
         Map<String, Entry> byName = new HashMap<>();
         boolean any = false;
         for (Entry e : entries) {
@@ -340,6 +341,9 @@ public final class PruningEngine {
             }
             int remove = n == 0 ? 0 : (int) Math.min(g.channels() - 1L,
                     roundHalfEven((double) k / n * g.channels()));
+            if (g.sources().stream().allMatch(src -> "Conv".equals(model.tensor(src).orElseThrow().op()))) {
+                remove = ChannelRounding.remove(g.channels(), remove, channelMultiple);
+            }
             if (remove <= 0) {
                 continue;
             }

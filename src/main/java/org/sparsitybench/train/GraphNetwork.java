@@ -45,6 +45,12 @@ public final class GraphNetwork {
         this.params = new LinkedHashMap<>(params);
         this.buffers = new LinkedHashMap<>(buffers);
         this.finalActivation = finalActivation;
+        for (Step s : steps) {
+            // The data's gradient is never used: the ops reading the input alone may skip it.
+            if (s.kind == Kind.OP && s.inputs[0] == inputSlot && s.op instanceof Dense d) {
+                d.skipInputGradient();
+            }
+        }
     }
 
     /** Values per sample. */
@@ -122,7 +128,12 @@ public final class GraphNetwork {
             }
             g[s.output] = null;
             switch (s.kind) {
-                case OP -> accumulate(g, s.inputs[0], s.op.backward(go));
+                case OP -> {
+                    Activations d = s.op.backward(go);
+                    if (d != null) {
+                        accumulate(g, s.inputs[0], d);
+                    }
+                }
                 case SUM -> {
                     accumulate(g, s.inputs[0], go);
                     accumulate(g, s.inputs[1], go);

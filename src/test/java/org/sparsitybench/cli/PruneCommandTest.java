@@ -14,9 +14,12 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.sparsitybench.cli.InspectCommandTest.Run;
+import org.sparsitybench.eval.Sweep;
 import org.sparsitybench.formats.onnx.OnnxModelBuilder;
 import org.sparsitybench.formats.onnx.OnnxReader;
 import org.sparsitybench.model.Model;
+import org.sparsitybench.prune.Allocation;
+import org.sparsitybench.prune.PruningMethods;
 import org.sparsitybench.testing.Fixtures;
 import org.sparsitybench.testing.Ort;
 
@@ -230,5 +233,21 @@ class PruneCommandTest {
         assertEquals(first.get("masksSha256").asText(), second.get("masksSha256").asText());
         assertEquals("l2-structured", second.get("layers").get(0).get("method").asText());
         assertTrue(second.get("layers").get(0).get("achieved").asDouble() > 0, "whole filters removed");
+    }
+
+    @Test
+    void theHelpListsEveryRegisteredMethodAndAllocation() {
+        Run r = InspectCommandTest.cli("prune", "--help");
+        assertEquals(0, r.code(), r.err());
+        for (String id : PruningMethods.ids()) {
+            assertTrue(r.out().contains(id), id + " in " + r.out());
+        }
+        for (String id : Allocation.ids()) {
+            assertTrue(r.out().contains(id), id + " in " + r.out());
+        }
+        Run sweep = InspectCommandTest.cli("sweep", "--help");
+        for (String id : Sweep.METHODS) {
+            assertTrue(sweep.out().contains(id), id + " in " + sweep.out());
+        }
     }
 }

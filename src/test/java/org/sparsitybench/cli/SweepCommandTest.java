@@ -41,7 +41,9 @@ class SweepCommandTest {
         }
         assertTrue(points.get(3).get("compactLatencyMs").isNumber(), "structured points are compacted and timed");
         assertTrue(points.get(1).get("compactLatencyMs").isNull(), "unstructured points have no compacted model");
-        assertTrue(points.get(1).get("sparseKernelSpeedup").asDouble() > 0, "unstructured points time the CSR kernel");
+        assertTrue(points.get(1).get("sparseKernelSpeedup").isNull(), "digits-mlp's Gemms (32x64, 10x32) are too "
+                + "small to time a kernel on: no speedup is claimed");
+        assertTrue(points.get(0).get("sparseKernelSpeedup").isNull(), "no speedup is reported at 0 % zeros");
         assertEquals(5, Files.readAllLines(csv).size());
         assertEquals(2, InspectCommandTest.cli("sweep", sample(), "--data", data(), "--methods", "wanda", "--out",
                 out.toString()).code());

@@ -302,4 +302,87 @@ class ThirdPartyGraphsTest {
         assertEquals(java.util.Set.of("else.w", "then.w"), iterable(java.util.stream.StreamSupport.stream(
                 rep.get("totals").get("flopsUnknown").spliterator(), false).map(JsonNode::asText).iterator()));
     }
+
+    /** 30 rows of 16 features and a label 0–2, and a model card for [1, 16] inputs written to {@code card}. */
+    private Path csvAndCard(Path card) throws Exception {
+        StringBuilder csv = new StringBuilder();
+        float[] x = random(30 * 16, 8);
+        for (int row = 0; row < 30; row++) {
+            for (int c = 0; c < 16; c++) {
+                csv.append(x[row * 16 + c]).append(',');
+            }
+            csv.append(row % 3).append('\n');
+        }
+        Path data = dir.resolve("d.csv");
+        Files.writeString(data, csv.toString());
+        Files.writeString(card, "{\"input\": \"input\", \"inputShape\": [1, 16], \"layout\": \"NC\", \"scale\": 1, "
+                + "\"mean\": [0], \"std\": [1], \"labels\": [\"a\", \"b\", \"c\"]}");
+        return data;
+    }
+
+    @Test
+    void aModelWithAFixedBatchOfOneIsEvaluatedOneSampleAtATimeAndSaysSo() throws Exception {
+        Path in = PythonOnnx.copy("fixed_batch.onnx", dir);
+        Path data = csvAndCard(dir.resolve("model-card.json"));
+        Run r = InspectCommandTest.cli("eval", in.toString(), "--data", data.toString(), "--latency-runs", "2", "--json");
+        assertEquals(0, r.code(), r.err());
+        JsonNode j = new ObjectMapper().readTree(r.out());
+        assertEquals(30, j.get("samples").asInt());
+        assertEquals(1, j.get("fixedBatch").asInt());
+        assertEquals(1, j.get("latency").get("batch").asInt());
+        // The same accuracy, sample by sample in ONNX Runtime directly.
+        String[] rows = Files.readString(data).split("\n");
+        int correct = 0;
+        for (String row : rows) {
+            String[] f = row.split(",");
+            float[] v = new float[16];
+            for (int c = 0; c < 16; c++) {
+                v[c] = Float.parseFloat(f[c]);
+            }
+            float[] y = Ort.run(in, "input", v, 1, 16);
+            int best = 0;
+            for (int c = 1; c < y.length; c++) {
+                best = y[c] > y[best] ? c : best;
+            }
+            correct += best == Integer.parseInt(f[16]) ? 1 : 0;
+        }
+        assertEquals(correct / 30.0, j.get("accuracy").asDouble(), 1e-12);
+        Run text = InspectCommandTest.cli("eval", in.toString(), "--data", data.toString(), "--latency-runs", "0");
+        assertEquals(0, text.code(), text.err());
+        assertTrue(text.out().contains("fixed batch of 1"), text.out());
+    }
+
+    @Test
+    void wandaCalibratesAModelWithAFixedBatchOfOneAndPruneAcceptsPreprocess() throws Exception {
+        Path in = PythonOnnx.copy("fixed_batch.onnx", dir);
+        Path card = dir.resolve("elsewhere.json");
+        Path data = csvAndCard(card);
+        Path out = dir.resolve("out.onnx");
+        Run missing = InspectCommandTest.cli("prune", in.toString(), "--out", out.toString(), "--method", "wanda",
+                "--data", data.toString(), "--calibration", "20");
+        assertEquals(3, missing.code(), missing.err());
+        assertTrue(missing.err().startsWith("error: " + in) && missing.err().contains("--preprocess"), missing.err());
+        Run r = InspectCommandTest.cli("prune", in.toString(), "--out", out.toString(), "--method", "wanda",
+                "--data", data.toString(), "--calibration", "20", "--preprocess", card.toString());
+        assertEquals(0, r.code(), r.err());
+        JsonNode py = PythonOnnx.read(out);
+        assertEquals(8 * 16 / 2, py.get("tensors").get("l1.weight").get("nonZeros").asInt());
+        assertEquals(20, report(out).get("calibrationSamples").asInt());
+    }
+
+    @Test
+    void aModelThatFailsInOnnxRuntimeIsReportedAsOneLineNamingTheFile() throws Exception {
+        // A Reshape to [7, -1] cannot hold a batch of 30 × 16 values: ONNX Runtime fails while running it.
+        org.sparsitybench.formats.onnx.OnnxModelBuilder b = new org.sparsitybench.formats.onnx.OnnxModelBuilder("bad", 13)
+                .input("input", 1, -1, 16).output("output", 1, 7, -1);
+        b.initializer(org.sparsitybench.formats.onnx.OnnxModelBuilder.int64Tensor("shape", new long[] {7, -1}, 2));
+        b.node("Reshape", new String[] {"input", "shape"}, new String[] {"output"});
+        Path in = dir.resolve("bad.onnx");
+        b.save(in);
+        Path data = csvAndCard(dir.resolve("model-card.json"));
+        Run r = InspectCommandTest.cli("eval", in.toString(), "--data", data.toString(), "--latency-runs", "0");
+        assertEquals(1, r.code(), r.err());
+        assertTrue(r.err().startsWith("error: " + in + ": ONNX Runtime could not run the model"), r.err());
+        assertEquals(1, r.err().strip().lines().count(), r.err());
+    }
 }

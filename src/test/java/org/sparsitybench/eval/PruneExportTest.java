@@ -233,11 +233,11 @@ class PruneExportTest {
         }
         Path f = dir.resolve("weights.bin");
         Files.write(f, b.array());
-        long exact = PruneExport.deflatedSize(f);
-        long estimate = PruneExport.estimatedDeflatedSize(f, 16, 64 << 10);
+        long exact = CompressedSize.exact(f);
+        long estimate = CompressedSize.estimate(f, 16, 64 << 10);
         assertTrue(Math.abs(estimate - exact) < 0.03 * exact, estimate + " estimated, " + exact + " exact");
         assertTrue(exact < 0.6 * Files.size(f), "the zeros compress: " + exact);
-        assertEquals(exact, PruneExport.estimatedDeflatedSize(f, 16, 1 << 20), "a file within the sample is "
+        assertEquals(exact, CompressedSize.estimate(f, 16, 1 << 20), "a file within the sample is "
                 + "compressed whole");
     }
 }

@@ -128,7 +128,8 @@ class SparseKernelTest {
         List<SparseKernelBench.LayerSpeedup> layers = SparseKernelBench.perLayer(model, masks, 1, 1, 3);
 
         List<String> gemmWeights = model.tensors().stream()
-                .filter(t -> "Gemm".equals(t.op()) && masks.containsKey(t.name()) && t.shape().length == 2)
+                .filter(t -> "Gemm".equals(t.op()) && masks.containsKey(t.name()) && t.shape().length == 2
+                        && t.elementCount() >= SparseKernelBench.MIN_TIMED_WEIGHTS)
                 .map(WeightTensor::name).toList();
         assertEquals(gemmWeights, layers.stream().map(SparseKernelBench.LayerSpeedup::tensor).toList());
         assertTrue(layers.size() >= 1);
@@ -140,6 +141,25 @@ class SparseKernelTest {
             assertEquals(1, l.batch1().batch());
             assertEquals(8, l.batch8().batch());
             assertEquals(0.9, l.sparsity(), 0.01, l.tensor());
+        }
+    }
+
+    @Test
+    void noSpeedupIsReportedWithoutZerosOrOnLayersTooSmallToTime() throws Exception {
+        Path file = Fixtures.projectDir().resolve("sample-models/fashion-lenet-300-100/model.onnx");
+        Model model = new OnnxReader().read(file);
+        Map<String, Mask> dense = new PruningEngine(model)
+                .run(PruningConfig.of(GlobalSettings.of(0.0, "magnitude", Allocation.UNIFORM)),
+                        ProgressListener.NONE, CancellationToken.NONE)
+                .masks();
+        assertEquals(List.of(), SparseKernelBench.perLayer(model, dense, 1, 1, 3), "0 % zeros: nothing to gain");
+        Map<String, Mask> pruned = new PruningEngine(model)
+                .run(PruningConfig.of(GlobalSettings.of(0.5, "magnitude", Allocation.UNIFORM)),
+                        ProgressListener.NONE, CancellationToken.NONE)
+                .masks();
+        for (SparseKernelBench.LayerSpeedup l : SparseKernelBench.perLayer(model, pruned, 1, 1, 3)) {
+            assertTrue((long) l.rows() * l.cols() >= SparseKernelBench.MIN_TIMED_WEIGHTS, l.tensor());
+            assertTrue(l.batch1().javaDenseMedianUs() > 0, "the dense loop is timed too: " + l.batch1());
         }
     }
 

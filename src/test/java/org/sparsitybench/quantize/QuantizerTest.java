@@ -26,6 +26,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 import org.sparsitybench.eval.Evaluator;
 import org.sparsitybench.eval.ModelCard;
 import org.sparsitybench.eval.OrtModel;
+import org.sparsitybench.eval.CompressedSize;
 import org.sparsitybench.eval.PruneExport;
 import org.sparsitybench.formats.ModelFiles;
 import org.sparsitybench.formats.TensorUpdate;
@@ -327,8 +328,8 @@ class QuantizerTest {
                 QuantizationConfig.staticInt8().withCalibration(128));
         Path out = dir.resolve("pruned-int8.onnx");
         Quantizer.write(o, pruned, out);
-        long denseCompressed = PruneExport.deflatedSize(model);
-        long quantCompressed = PruneExport.deflatedSize(out);
+        long denseCompressed = CompressedSize.exact(model);
+        long quantCompressed = CompressedSize.exact(out);
         assertTrue(quantCompressed * 15 <= denseCompressed, quantCompressed + " vs dense " + denseCompressed);
         LabeledData test = Datasets.open(fashionTest());
         double before = accuracy(pruned, card, test);

@@ -67,7 +67,8 @@ public final class Datasets {
             return Csv.read(path);
         }
         throw new UnsupportedModelException(path + ": dataset format not supported yet; use IDX images "
-                + "(X-images-idx3-ubyte[.gz]), CSV (feature columns, label last) or NPZ (arrays x and y)");
+                + "(X-images-idx3-ubyte[.gz]), a folder of class sub-folders of PNG/JPEG/BMP images, CSV (feature "
+                + "columns, label last) or NPZ (arrays x and y)");
     }
 
     private static LabeledData idx(IdxDataset set) {

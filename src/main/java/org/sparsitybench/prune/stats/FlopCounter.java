@@ -144,8 +144,13 @@ public final class FlopCounter {
                 } catch (RuntimeException e) {
                     // A shape this pass misreads (an attribute of an unexpected form) leaves the value unknown.
                     shape.remove(n.outputs().get(0));
+                    value.remove(n.outputs().get(0));
                 }
-                count(n);
+                try {
+                    count(n);
+                } catch (RuntimeException e) {
+                    // as above: this weight's uses stay unknown
+                }
             }
             return new FlopCounter(uses);
         }
@@ -681,6 +686,9 @@ public final class FlopCounter {
                 int axis = (int) (axes == null ? i : axes[i] < 0 ? axes[i] + x.length : axes[i]);
                 long dim = x[axis];
                 long step = steps == null ? 1 : steps[i];
+                if (step == 0 || axis < 0 || axis >= x.length) {
+                    return null; // invalid (ONNX forbids step 0); the value stays unknown
+                }
                 long s = starts[i] < 0 ? starts[i] + dim : starts[i];
                 long e = ends[i] < 0 ? ends[i] + dim : ends[i];
                 if (step > 0) {

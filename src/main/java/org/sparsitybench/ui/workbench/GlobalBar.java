@@ -43,16 +43,9 @@ final class GlobalBar extends HBox {
         method.setOnAction(e -> vm.setMethod(method.getValue()));
         ComboBox<Allocation> allocation = new ComboBox<>();
         allocation.setId("allocationChooser");
-        allocation.getItems().addAll(Allocation.UNIFORM, Allocation.GLOBAL, Allocation.LAYER_NORMALIZED, Allocation.ERK,
-                Allocation.SENSITIVITY);
+        allocation.getItems().addAll(Allocation.values());
         allocation.setValue(now.global().allocation());
-        allocation.setConverter(Converters.showing(a -> switch (a) {
-            case UNIFORM -> "uniform";
-            case GLOBAL -> "global threshold";
-            case LAYER_NORMALIZED -> "layer-normalised";
-            case ERK -> "ERK";
-            case SENSITIVITY -> "sensitivity-guided";
-        }));
+        allocation.setConverter(Converters.showing(Allocation::label));
         allocation.setTooltip(new Tooltip("How the global target is shared among layers."));
         allocation.setOnAction(e -> {
             if (allocation.getValue() != null) {

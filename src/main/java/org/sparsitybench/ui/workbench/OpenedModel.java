@@ -4,18 +4,16 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.sparsitybench.eval.ModelCard;
-import org.sparsitybench.eval.ModelData;
 import org.sparsitybench.formats.ModelFiles;
 import org.sparsitybench.formats.data.Datasets;
 import org.sparsitybench.formats.data.LabeledData;
 import org.sparsitybench.model.Model;
 import org.sparsitybench.model.ModelFormat;
-import org.sparsitybench.prune.PruningEngine;
 import org.sparsitybench.prune.ScoreCache;
 import org.sparsitybench.prune.stats.FlopCounter;
 
 /**
- * A model as the background task that opens it returns it: read, with its engine, FLOP counter, card and data.
+ * A model as the background task that opens it returns it: read, with its score cache, FLOP counter, card and data.
  *
  * @param model the model read
  * @param cache the engine's score cache (kept when the engine is rebuilt with calibration or sensitivity)
@@ -34,7 +32,7 @@ record OpenedModel(Model model, ScoreCache cache, FlopCounter uses, ModelCard ca
         ModelCard card = m.format() == ModelFormat.ONNX ? ModelCard.beside(file).orElse(null) : null;
         LabeledData data = null;
         if (card != null && dataset != null && Files.exists(dataset)) {
-            data = ModelData.openFitting(dataset, card);
+            data = openFitting(dataset, card);
         } else if (card != null) {
             Path test = card.testData(file).orElse(null);
             data = test == null ? null : Datasets.open(test);
@@ -42,7 +40,15 @@ record OpenedModel(Model model, ScoreCache cache, FlopCounter uses, ModelCard ca
         return new OpenedModel(m, new ScoreCache(true), FlopCounter.of(m), card, data);
     }
 
-    PruningEngine engine() {
-        return new PruningEngine(model, cache, null);
+    /**
+     * Opens {@code file} (IDX, NPZ, image folder, CSV) as data for a model with {@code card}.
+     *
+     * @throws org.sparsitybench.model.ModelFormatException naming the file, the sample shape and the input shape
+     *                                                      when a sample does not fit the model's input
+     */
+    static LabeledData openFitting(Path file, ModelCard card) throws IOException {
+        LabeledData data = Datasets.open(file);
+        card.requireFits(data);
+        return data;
     }
 }

@@ -83,9 +83,9 @@ public record WorkbenchFrame(PruningResult result, String layer, WeightHistogram
         // Weight-only files (SafeTensors) have no graph, so no shapes to count FLOPs from.
         String flops = flopsBefore > 0 ? "FLOPs " + human(flopsAfter) + " of " + human(flopsBefore)
                 : "FLOPs n/a (no graph)";
-        return String.format(Locale.ROOT, "achieved %.1f%%  ·  params %,d of %,d  ·  %s  ·  file ≈ %s, sparse storage ≈ %s",
+        return String.format(Locale.ROOT, "achieved %.1f%%  ·  prunable weights kept %,d of %,d  ·  %s  ·  file ≈ %s, sparse storage ≈ %s",
                 100 * result.achievedSparsity(), keptParams(), result.selectedParams(), flops,
-                bytes(storage.denseBytes()), bytes(storage.sparseBytes()));
+                bytes(storage.denseBytes()), bytes(storage.sparseStorageBytes()));
     }
 
     static String human(long v) {

@@ -11,7 +11,6 @@ import javafx.beans.property.ReadOnlyObjectWrapper;
 import javafx.beans.property.ReadOnlyStringProperty;
 import javafx.beans.property.ReadOnlyStringWrapper;
 import org.sparsitybench.eval.ActivationNorms;
-import org.sparsitybench.eval.ModelData;
 import org.sparsitybench.eval.Sensitivity;
 import org.sparsitybench.formats.data.LabeledData;
 import org.sparsitybench.model.Model;
@@ -285,7 +284,7 @@ public final class WorkbenchViewModel {
                     + "samples; see README, 'Model cards'");
             return false;
         }
-        return executor.foreground("Opening " + file.getFileName(), (progress, cancel) -> ModelData.openFitting(file, card))
+        return executor.foreground("Opening " + file.getFileName(), (progress, cancel) -> OpenedModel.openFitting(file, card))
                 .onSucceeded(d -> {
                     data = d;
                     if (!featureNorms.isEmpty()) {

@@ -1,0 +1,373 @@
+package org.sparsitybench.tools.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.PrintWriter;
+import java.lang.management.ManagementFactory;
+import java.net.URISyntaxException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.SplittableRandom;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import org.sparsitybench.cli.SparsityBenchCli;
+import org.sparsitybench.eval.PruneExport;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code sparsitybench bench e2e}: the {@code prune} command end to end, JVM start included, beside a numpy script
+ * doing the same (read, global {@code np.partition} cut, write) and beside {@code cp} of the file (the read +
+ * write floor), all three as fresh processes taking turns in one run. Prints medians and ratios as JSON.
+ */
+@Command(name = "e2e", mixinStandardHelpOptions = true,
+        description = "Time 'prune --method global' end to end (a fresh JVM) against the numpy peer script and cp of "
+                + "the file, in one run; prints medians and ratios as JSON.")
+public final class BenchE2eCommand implements Callable<Integer> {
+    /** The generated model's tensors: four 4096 x 4096 float32 weights, 268 MB. */
+    static final int SIDE = 4096;
+    static final int TENSORS = 4;
+
+    @Option(names = "--model", paramLabel = "FILE", description = "The SafeTensors or ONNX file to prune (default: "
+            + "a generated, seeded file of four 4096x4096 float32 tensors, 268 MB).")
+    Path model;
+
+    @Option(names = "--sparsity", defaultValue = "0.5", description = "Global target sparsity (default ${DEFAULT-VALUE}).")
+    double sparsity;
+
+    @Option(names = "--repeats", defaultValue = "3", description = "Runs of each side, taking turns (default ${DEFAULT-VALUE}).")
+    int repeats;
+
+    @Option(names = "--peer-script", paramLabel = "FILE", description = "The numpy peer (default bench/peer_e2e.py "
+            + "in the working directory, else beside the build).")
+    Path peerScript;
+
+    @Option(names = "--python", paramLabel = "PYTHON", description = "Python for the peer (default /usr/bin/python3 "
+            + "if present, else python3).")
+    String python;
+
+    @Option(names = "--no-peer", description = "Skip the peer (a non-float32 model has none).")
+    boolean noPeer;
+
+    @Option(names = "--java-opts", paramLabel = "OPTS", description = "JVM options of the timed prune (e.g. -Xmx1g; "
+            + "default: this JVM's own).")
+    String javaOpts;
+
+    @Option(names = "--exact-compression", description = "Pass --exact-compression to the timed prune.")
+    boolean exactCompression;
+
+    @Option(names = "--dir", paramLabel = "DIR", description = "Folder for the generated file and the outputs "
+            + "(default: a new temporary folder, deleted afterwards).")
+    Path dir;
+
+    @Option(names = "--seed", defaultValue = "20261203", description = "Seed of the generated weights (default ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        if (repeats < 1) {
+            throw new SparsityBenchCli.UsageException("--repeats " + repeats + " must be at least 1");
+        }
+        if (!(sparsity >= 0 && sparsity <= 1)) {
+            throw new SparsityBenchCli.UsageException("--sparsity " + sparsity + " outside [0, 1]");
+        }
+        PrintWriter err = spec.commandLine().getErr();
+        boolean ownDir = dir == null;
+        Path work = ownDir ? Files.createTempDirectory("sparsitybench-e2e-") : Files.createDirectories(dir);
+        ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+        ObjectNode out = json.createObjectNode();
+        List<String> notes = new ArrayList<>();
+        out.put("availableProcessors", Runtime.getRuntime().availableProcessors());
+        out.put("loadAverageAtStart", loadAverage());
+        List<Path> made = new ArrayList<>();
+        try {
+            Path in = model;
+            long genMs = -1;
+            if (in == null) {
+                in = work.resolve("global4x4096-f32.safetensors");
+                made.add(in);
+                err.println("bench e2e: writing " + in + " ...");
+                err.flush();
+                long t0 = System.nanoTime();
+                writeModel(in, seed);
+                genMs = (System.nanoTime() - t0) / 1_000_000;
+            }
+            String ext = in.getFileName().toString().substring(in.getFileName().toString().lastIndexOf('.') + 1);
+            Path ours = work.resolve("ours." + ext);
+            Path theirs = work.resolve("peer." + ext);
+            Path copy = work.resolve("copy." + ext);
+            made.addAll(List.of(ours, PruneExport.reportFile(ours), theirs, copy));
+            ObjectNode file = out.putObject("model");
+            file.put("path", in.toString());
+            file.put("bytes", Files.size(in));
+            file.put("generated", model == null);
+            if (genMs >= 0) {
+                file.put("generateMs", genMs);
+            }
+
+            List<String> oursArgs = oursArguments(in, ours);
+            // The class path runs to kilobytes: the JVM reads its arguments from a file instead (same JVM, same
+            // options, same main class as the launcher).
+            Path argFile = work.resolve("prune.args");
+            made.add(argFile);
+            StringBuilder lines = new StringBuilder();
+            for (String a : oursArgs.subList(1, oursArgs.size())) {
+                lines.append('"').append(a.replace("\\", "\\\\").replace("\"", "\\\"")).append("\"\n");
+            }
+            Files.writeString(argFile, lines, StandardCharsets.UTF_8);
+            List<String> oursCmd = List.of(oursArgs.get(0), "@" + argFile);
+            Path script = noPeer ? null : peerScript();
+            List<String> peerCmd = null;
+            if (script == null) {
+                notes.add(noPeer ? "peer skipped (--no-peer)" : "peer skipped: no bench/peer_e2e.py found (--peer-script)");
+            } else {
+                peerCmd = List.of(pythonCommand(), script.toString(), in.toString(), theirs.toString(),
+                        Double.toString(sparsity));
+            }
+            List<String> cpCmd = List.of("cp", in.toString(), copy.toString());
+            double[] oursMs = new double[repeats];
+            double[] peerMs = new double[peerCmd == null ? 0 : repeats];
+            double[] cpMs = new double[repeats];
+            JsonNode peerLast = null;
+            for (int i = 0; i < repeats; i++) {
+                err.println("bench e2e: run " + (i + 1) + " of " + repeats + " ...");
+                err.flush();
+                Files.deleteIfExists(copy);
+                cpMs[i] = run(cpCmd, null).ms();
+                Files.deleteIfExists(copy);
+                // Taking turns, each side sees the machine's load of the same moments.
+                Timed o = run(oursCmd, null);
+                oursMs[i] = o.ms();
+                if (peerCmd != null) {
+                    Timed p = run(peerCmd, null);
+                    peerMs[i] = p.ms();
+                    peerLast = json.readTree(lastJsonLine(p.stdout()));
+                }
+            }
+            out.put("command", String.join(" ", oursArgs.subList(oursArgs.indexOf(MAIN_CLASS) + 1, oursArgs.size())));
+            out.put("javaOptions", String.join(" ", jvmOptions()));
+            double ourMedian = median(oursMs);
+            double cpMedian = median(cpMs);
+            ObjectNode medians = out.putObject("medianMs");
+            medians.put("prune", round(ourMedian));
+            medians.put("cp", round(cpMedian));
+            ObjectNode ratios = out.putObject("ratios");
+            ratios.put("pruneOverCp", round(ourMedian / cpMedian));
+            ObjectNode goals = out.putObject("goals");
+            if (peerCmd != null) {
+                double peerMedian = median(peerMs);
+                medians.put("peer", round(peerMedian));
+                ratios.put("pruneOverPeer", round(ourMedian / peerMedian));
+                goals.put("atMostHalfOfPeer", ourMedian <= peerMedian / 2);
+                out.set("peerLastRun", peerLast);
+            }
+            goals.put("atMost3xCp", ourMedian <= 3 * cpMedian);
+            ObjectNode times = out.putObject("timesMs");
+            times.set("prune", array(json, oursMs));
+            times.set("peer", array(json, peerMs));
+            times.set("cp", array(json, cpMs));
+            JsonNode report = json.readTree(PruneExport.reportFile(ours).toFile());
+            out.set("pruneTotals", report.get("totals"));
+            out.put("loadAverageAtEnd", loadAverage());
+            out.put("what", "wall time of each whole process from start to exit: the prune in a fresh JVM (class "
+                    + "loading, reading, the global magnitude cut, writing, the report), the peer script in a fresh "
+                    + "python (numpy: read, np.partition global cut, write), and cp of the file; medians of "
+                    + repeats + " runs taken in turns");
+            out.putPOJO("notes", notes);
+            PrintWriter pw = spec.commandLine().getOut();
+            pw.println(json.writeValueAsString(out));
+            pw.flush();
+            return SparsityBenchCli.EXIT_OK;
+        } finally {
+            for (Path p : made) {
+                if (ownDir || !p.equals(model)) {
+                    Files.deleteIfExists(p);
+                }
+            }
+            if (ownDir) {
+                Files.deleteIfExists(work);
+            }
+        }
+    }
+
+    static final String MAIN_CLASS = "org.sparsitybench.app.Cli";
+
+    /** A fresh JVM running {@code prune} as the launcher does: the same class path and JVM options. */
+    private List<String> oursArguments(Path in, Path out) {
+        String java = ProcessHandle.current().info().command().orElse("java");
+        List<String> cmd = new ArrayList<>();
+        cmd.add(java);
+        cmd.addAll(jvmOptions());
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), MAIN_CLASS, "prune", in.toString(), "--out",
+                out.toString(), "--method", "global", "--sparsity", Double.toString(sparsity)));
+        if (exactCompression) {
+            cmd.add("--exact-compression");
+        }
+        return cmd;
+    }
+
+    private List<String> jvmOptions() {
+        if (javaOpts != null) {
+            List<String> opts = new ArrayList<>(Arrays.asList(javaOpts.trim().split("\\s+")));
+            opts.removeIf(String::isEmpty);
+            // The launcher's module openings, which ND4J needs whatever the heap.
+            ManagementFactory.getRuntimeMXBean().getInputArguments().stream().filter(a -> a.startsWith("--add-opens"))
+                    .forEach(opts::add);
+            return opts;
+        }
+        return new ArrayList<>(ManagementFactory.getRuntimeMXBean().getInputArguments());
+    }
+
+    private String pythonCommand() {
+        if (python != null) {
+            return python;
+        }
+        return Files.isExecutable(Path.of("/usr/bin/python3")) ? "/usr/bin/python3" : "python3";
+    }
+
+    /** The peer script: as given, else {@code bench/peer_e2e.py} in the working directory or beside the build. */
+    private Path peerScript() {
+        if (peerScript != null) {
+            if (!Files.isRegularFile(peerScript)) {
+                throw new SparsityBenchCli.UsageException("--peer-script " + peerScript + ": no such file");
+            }
+            return peerScript.toAbsolutePath();
+        }
+        Path here = Path.of("bench", "peer_e2e.py");
+        if (Files.isRegularFile(here)) {
+            return here.toAbsolutePath();
+        }
+        try {
+            // target/classes or target/sparsitybench-x.jar: the project is two levels up.
+            Path code = Path.of(BenchE2eCommand.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            Path root = code.getParent() == null ? null : code.getParent().getParent();
+            Path beside = root == null ? null : root.resolve("bench").resolve("peer_e2e.py");
+            return beside != null && Files.isRegularFile(beside) ? beside : null;
+        } catch (URISyntaxException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    /** One process's wall time and standard output. */
+    private record Timed(double ms, String stdout) {
+    }
+
+    private static Timed run(List<String> cmd, Path workDir) throws IOException, InterruptedException {
+        ProcessBuilder pb = new ProcessBuilder(cmd);
+        if (workDir != null) {
+            pb.directory(workDir.toFile());
+        }
+        long t0 = System.nanoTime();
+        Process p = pb.start();
+        p.getOutputStream().close();
+        ByteArrayOutputStream stdout = new ByteArrayOutputStream();
+        ByteArrayOutputStream stderr = new ByteArrayOutputStream();
+        Thread drain = new Thread(() -> {
+            try (InputStream se = p.getErrorStream()) {
+                se.transferTo(stderr);
+            } catch (IOException ignored) {
+                // whatever arrived is reported
+            }
+        });
+        drain.start();
+        try (InputStream so = p.getInputStream()) {
+            so.transferTo(stdout);
+        }
+        if (!p.waitFor(1, TimeUnit.HOURS)) {
+            p.destroyForcibly();
+            throw new IOException(cmd.get(0) + ": timed out after an hour");
+        }
+        double ms = (System.nanoTime() - t0) / 1e6;
+        drain.join();
+        if (p.exitValue() != 0) {
+            String e = stderr.toString(StandardCharsets.UTF_8).trim();
+            throw new IOException(String.join(" ", cmd.subList(0, Math.min(cmd.size(), 3))) + "... exited with "
+                    + p.exitValue() + ": " + e.substring(Math.max(0, e.length() - 400)));
+        }
+        return new Timed(ms, stdout.toString(StandardCharsets.UTF_8));
+    }
+
+    private static String lastJsonLine(String text) {
+        String[] lines = text.trim().split("\n");
+        return lines[lines.length - 1];
+    }
+
+    /**
+     * Writes a SafeTensors file of {@link #TENSORS} float32 tensors {@code layers.i.weight [4096, 4096]}, values
+     * N(0, 0.02) from {@code seed}, through one reused buffer.
+     */
+    static void writeModel(Path file, long seed) throws IOException {
+        long bytes = (long) SIDE * SIDE * 4;
+        StringBuilder h = new StringBuilder("{");
+        for (int i = 0; i < TENSORS; i++) {
+            h.append(i == 0 ? "" : ",").append(String.format(Locale.ROOT,
+                    "\"layers.%d.weight\":{\"dtype\":\"F32\",\"shape\":[%d,%d],\"data_offsets\":[%d,%d]}", i, SIDE,
+                    SIDE, i * bytes, (i + 1) * bytes));
+        }
+        h.append('}');
+        while ((h.length() + 8) % 8 != 0) {
+            h.append(' ');
+        }
+        byte[] header = h.toString().getBytes(StandardCharsets.UTF_8);
+        SplittableRandom rnd = new SplittableRandom(seed);
+        ByteBuffer buf = ByteBuffer.allocate(1 << 22).order(ByteOrder.LITTLE_ENDIAN);
+        try (OutputStream os = Files.newOutputStream(file)) {
+            buf.putLong(header.length).put(header);
+            for (long n = (long) TENSORS * SIDE * SIDE; n > 0; n--) {
+                if (!buf.hasRemaining()) {
+                    os.write(buf.array(), 0, buf.position());
+                    buf.clear();
+                }
+                buf.putFloat((float) (rnd.nextGaussian() * 0.02));
+            }
+            os.write(buf.array(), 0, buf.position());
+        }
+    }
+
+    private static ArrayNode array(ObjectMapper json, double[] v) {
+        ArrayNode a = json.createArrayNode();
+        for (double x : v) {
+            a.add(round(x));
+        }
+        return a;
+    }
+
+    static double median(double[] v) {
+        double[] s = v.clone();
+        Arrays.sort(s);
+        int n = s.length;
+        return n == 0 ? Double.NaN : n % 2 == 1 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
+    }
+
+    private static double round(double v) {
+        return Math.round(v * 100) / 100.0;
+    }
+
+    /** The 1-minute load average (Linux), to tell a busy machine's figures apart; -1 when unknown. */
+    private static double loadAverage() {
+        try {
+            return Double.parseDouble(Files.readString(Path.of("/proc/loadavg")).split("\\s+")[0]);
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+    }
+}
