@@ -41,13 +41,21 @@ public record Project(String format, int version, String model, String modelSha2
      * @param keptParams weights kept in the prunable layers, or null
      * @param sparseBytes estimated size of the weights with sparse storage (kept values + an int64 index each, for
      *                    the tensors that makes smaller; see {@code OnnxWriter.sparseInitializerBytes}), or null
+     * @param precision per-layer precision ({@code float}, {@code int8}, {@code int4}) by weight name, or null when
+     *                  every layer was float32
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Snapshot(String name, PruningConfig config, double achieved, Double accuracy, Double loss,
-                           Double latencyMs, Long keptParams, Long sparseBytes) {
+                           Double latencyMs, Long keptParams, Long sparseBytes, java.util.Map<String, String> precision) {
         /** A snapshot with accuracy and loss only (files written before latency and size were recorded). */
         public Snapshot(String name, PruningConfig config, double achieved, Double accuracy, Double loss) {
-            this(name, config, achieved, accuracy, loss, null, null, null);
+            this(name, config, achieved, accuracy, loss, null, null, null, null);
+        }
+
+        /** A float32 snapshot (files written before precision was recorded). */
+        public Snapshot(String name, PruningConfig config, double achieved, Double accuracy, Double loss,
+                        Double latencyMs, Long keptParams, Long sparseBytes) {
+            this(name, config, achieved, accuracy, loss, latencyMs, keptParams, sparseBytes, null);
         }
     }
 }

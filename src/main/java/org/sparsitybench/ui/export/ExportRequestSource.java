@@ -14,13 +14,30 @@ import org.sparsitybench.prune.PruningResult;
  * @param result the current pruning result
  * @param points curve points for the CSV; empty disables the CSV option
  * @param charts chart exporters shown as checkboxes; may be empty
+ * @param afterModel what is written from the exported model afterwards (the window's precision choices), or null
  */
 public record ExportRequestSource(Model model, PruningResult result, List<SweepPoint> points,
-                                  List<ChartExporter> charts) {
+                                  List<ChartExporter> charts, AfterModel afterModel) {
     public ExportRequestSource {
         Objects.requireNonNull(model, "model");
         Objects.requireNonNull(result, "result");
         points = points == null ? List.of() : List.copyOf(points);
         charts = charts == null ? List.of() : List.copyOf(charts);
+    }
+
+    /** An export with nothing written after the model. */
+    public ExportRequestSource(Model model, PruningResult result, List<SweepPoint> points, List<ChartExporter> charts) {
+        this(model, result, points, charts, null);
+    }
+
+    /** Files derived from the written model (the quantized model and its report), written in the same task. */
+    @FunctionalInterface
+    public interface AfterModel {
+        /**
+         * @param model the pruned model just written (not modified)
+         * @return the files written
+         */
+        List<java.nio.file.Path> write(java.nio.file.Path model, org.sparsitybench.task.ProgressListener progress,
+                                       org.sparsitybench.task.CancellationToken cancel) throws Exception;
     }
 }

@@ -28,6 +28,7 @@ import org.sparsitybench.eval.PrunePipeline;
 import org.sparsitybench.formats.AtomicFiles;
 import org.sparsitybench.model.Model;
 import org.sparsitybench.model.ModelFormat;
+import org.sparsitybench.task.ProgressListener;
 import org.sparsitybench.ui.common.FxTaskExecutor;
 
 /**
@@ -297,6 +298,9 @@ public final class ExportViewModel {
                 r = PruneExport.write(req, curves ? progress.range(0, 0.9) : progress, cancel);
                 files.add(r.model());
                 files.add(r.file());
+                if (source.afterModel() != null) {
+                    files.addAll(source.afterModel().write(r.model(), ProgressListener.NONE, cancel));
+                }
             }
             if (curves) {
                 cancel.throwIfCancelled();

@@ -29,6 +29,7 @@ public final class PrecisionViewModel {
     private final Map<String, Long> params = new LinkedHashMap<>();
     private final Map<String, Precision> overrides = new LinkedHashMap<>();
     private final List<Runnable> listeners = new ArrayList<>();
+    private final List<Runnable> choiceListeners = new ArrayList<>();
     private Precision global = Precision.FLOAT32;
     private QuantMode mode = QuantMode.STATIC;
     private int block = 32;
@@ -38,17 +39,38 @@ public final class PrecisionViewModel {
         listeners.add(listener);
     }
 
+    /** Called only when a choice changes (not when a measurement arrives): the trigger to measure again. */
+    public void addChoiceListener(Runnable listener) {
+        choiceListeners.add(listener);
+    }
+
     private void changed() {
         for (Runnable r : List.copyOf(listeners)) {
             r.run();
         }
     }
 
-    /** Takes the quantizable layers of {@code model} (weight name → parameters); clears overrides for others. */
+    private void chosen() {
+        changed();
+        for (Runnable r : List.copyOf(choiceListeners)) {
+            r.run();
+        }
+    }
+
+    /**
+     * Takes the quantizable layers of {@code model} (weight name → parameters; none for a model without an ONNX
+     * graph); clears overrides for others.
+     */
     public void setModel(Model model) {
         params.clear();
-        for (QdqRewriter.LayerPlan l : QdqRewriter.plan(model, QuantizationConfig.staticInt8()).layers()) {
-            params.put(l.weight(), model.tensor(l.weight()).orElseThrow().elementCount());
+        // Quantization rewrites an ONNX graph: a weights-only file (SafeTensors) or one with external data has
+        // no layer to offer, and every row reads float32.
+        boolean graph = model.format() == org.sparsitybench.model.ModelFormat.ONNX
+                && model.tensors().stream().noneMatch(t -> t.storage().contains("external"));
+        if (graph) {
+            for (QdqRewriter.LayerPlan l : QdqRewriter.plan(model, QuantizationConfig.staticInt8()).layers()) {
+                params.put(l.weight(), model.tensor(l.weight()).orElseThrow().elementCount());
+            }
         }
         overrides.keySet().retainAll(params.keySet());
         measured = null;
@@ -71,7 +93,7 @@ public final class PrecisionViewModel {
     public void setGlobal(Precision p) {
         global = p;
         measured = null;
-        changed();
+        chosen();
     }
 
     public QuantMode mode() {
@@ -81,7 +103,7 @@ public final class PrecisionViewModel {
     public void setMode(QuantMode m) {
         mode = m;
         measured = null;
-        changed();
+        chosen();
     }
 
     public void setBlock(int b) {
@@ -89,7 +111,7 @@ public final class PrecisionViewModel {
             throw new IllegalArgumentException("block " + b + " is not 32 or 64");
         }
         block = b;
-        changed();
+        chosen();
     }
 
     /** The precision a layer gets: its override, else the global one; float32 for a layer that cannot be quantized. */
@@ -111,7 +133,7 @@ public final class PrecisionViewModel {
             overrides.put(layer, p);
         }
         measured = null;
-        changed();
+        chosen();
     }
 
     /** Per-layer precision by weight name, as a snapshot records it ({@code float}, {@code int8}, {@code int4}). */
@@ -130,7 +152,7 @@ public final class PrecisionViewModel {
             }
         });
         measured = null;
-        changed();
+        chosen();
     }
 
     /** The configuration to quantize with, or empty when every layer stays float32 (nothing to quantize). */

@@ -26,6 +26,8 @@ import org.sparsitybench.ui.curves.SweepViewModel;
 import org.sparsitybench.ui.export.ExportRequestSource;
 import org.sparsitybench.ui.export.ExportView;
 import org.sparsitybench.ui.layers.LayerTableView;
+import org.sparsitybench.ui.quantize.PrecisionControls;
+import org.sparsitybench.ui.quantize.QuantizedExport;
 import org.sparsitybench.ui.snapshots.SnapshotCompareView;
 import org.sparsitybench.ui.snapshots.SnapshotPicker;
 
@@ -49,9 +51,11 @@ public final class MainView extends BorderPane implements WorkbenchMenus.Actions
         getStyleClass().add(Styles.ROOT);
         getStylesheets().add(MainView.class.getResource("workbench.css").toExternalForm());
         setTop(new VBox(WorkbenchMenus.menuBar(vm, this), WorkbenchMenus.toolBar(vm, this),
-                new GlobalBar(vm.bar(), vm.configProperty()), line("totalsLabel", vm.totalsProperty()),
-                line("accuracyLabel", vm.evaluation().textProperty())));
+                new GlobalBar(vm.bar(), vm.configProperty()), PrecisionControls.chooser(vm.precision()),
+                line("totalsLabel", vm.totalsProperty()), line("accuracyLabel", vm.evaluation().textProperty()),
+                line("quantizedLabel", vm.quantized().textProperty())));
         LayerTableView layers = new LayerTableView(vm.layers());
+        layers.table().getColumns().add(PrecisionControls.column(vm.precision()));
         layers.setPadding(new Insets(6));
         SplitPane split = new SplitPane(layers, tabs);
         split.setOrientation(Orientation.HORIZONTAL);
@@ -157,8 +161,10 @@ public final class MainView extends BorderPane implements WorkbenchMenus.Actions
     public void export() {
         WorkbenchFrame f = vm.frameProperty().get();
         if (vm.modelProperty().get() != null && f != null) {
-            ExportView.show(dialogs.owner(), new ExportRequestSource(vm.modelProperty().get(), f.result(),
-                    List.copyOf(vm.sweep().points()), tabs.charts()), vm.executor());
+            var model = vm.modelProperty().get();
+            ExportView.show(dialogs.owner(), new ExportRequestSource(model, f.result(),
+                    List.copyOf(vm.sweep().points()), tabs.charts(), (pruned, progress, cancel) ->
+                    QuantizedExport.write(pruned, model, vm.precision(), progress, cancel)), vm.executor());
         }
     }
 

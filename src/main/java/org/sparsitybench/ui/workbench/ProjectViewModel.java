@@ -71,7 +71,8 @@ public final class ProjectViewModel {
         snapshots.add(new Project.Snapshot(name, workbench.configProperty().get(),
                 f == null ? 0 : f.result().achievedSparsity(), measured ? e.accuracy() : null,
                 measured ? e.loss() : null, measured && l != null ? l.medianMs() : null,
-                f == null ? null : f.keptParams(), f == null ? null : f.storage().sparseStorageBytes()));
+                f == null ? null : f.keptParams(), f == null ? null : f.storage().sparseStorageBytes(),
+                workbench.precision().config().isPresent() ? workbench.precision().snapshot() : null));
         changed();
     }
 

@@ -31,6 +31,8 @@ import org.sparsitybench.ui.distribution.DistributionViewModel;
 import org.sparsitybench.ui.heatmap.HeatmapViewModel;
 import org.sparsitybench.ui.layers.LayerRow;
 import org.sparsitybench.ui.layers.LayerTableViewModel;
+import org.sparsitybench.ui.quantize.PrecisionViewModel;
+import org.sparsitybench.ui.quantize.QuantizedEvaluationViewModel;
 import org.sparsitybench.ui.sensitivity.SensitivityViewModel;
 
 /**
@@ -66,6 +68,8 @@ public final class WorkbenchViewModel {
     private final EvaluationViewModel evaluation;
     private final ProjectViewModel project;
     private final GlobalBarViewModel bar;
+    private final PrecisionViewModel precision = new PrecisionViewModel();
+    private final QuantizedEvaluationViewModel quantized;
     private OpenedModel opened;
     /** The engine frames are computed with; null while no model (or a model being swapped in) is ready. */
     private PruningEngine engine;
@@ -101,6 +105,14 @@ public final class WorkbenchViewModel {
                 apply.run();
             }
         });
+        this.quantized = new QuantizedEvaluationViewModel(executor, precision);
+        precision.addChoiceListener(quantized::again);
+        // The quantized configuration is measured after the float one (its latency is the comparison).
+        evaluation.latencyProperty().addListener((o, a, b) -> {
+            if (b != null && frame.get() != null) {
+                quantized.request(modelUnderTest(), frame.get().result(), b);
+            }
+        });
         config.configProperty().addListener((o, a, b) -> requestFrame());
         config.addStepListener(project::changed);
         layers.selectedProperty().addListener((o, a, b) -> requestFrame());
@@ -112,6 +124,16 @@ public final class WorkbenchViewModel {
     /** Target, method, N:M pattern, allocation and seed. */
     public GlobalBarViewModel bar() {
         return bar;
+    }
+
+    /** Per-layer and global precision (float32 / int8 / int4). */
+    public PrecisionViewModel precision() {
+        return precision;
+    }
+
+    /** The quantized configuration's measured line. */
+    public QuantizedEvaluationViewModel quantized() {
+        return quantized;
     }
 
     public LayerTableViewModel layers() {
@@ -230,6 +252,7 @@ public final class WorkbenchViewModel {
         sensitivity.setCurves(List.of());
         evaluation.reset(data == null ? "accuracy: no model card with test data beside the model" : "");
         layers.setTensors(o.model().prunableTensors());
+        precision.setModel(o.model());
         model.set(o.model());
         config.reset(from != null ? from.config() : PruningConfig.of(config.get().global()));
         engine = new PruningEngine(o.model(), o.cache(), null);

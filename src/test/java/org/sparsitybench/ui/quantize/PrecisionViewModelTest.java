@@ -62,6 +62,26 @@ class PrecisionViewModelTest {
     }
 
     @Test
+    void aSnapshotRecordsPrecisionAndAProjectFileKeepsIt(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        PrecisionViewModel vm = lenet5();
+        vm.setGlobal(Precision.INT8);
+        vm.setLayer("conv1.weight", Precision.FLOAT32);
+        var config = org.sparsitybench.prune.PruningConfig.of(org.sparsitybench.prune.GlobalSettings.of(0.5,
+                "magnitude", org.sparsitybench.prune.Allocation.UNIFORM));
+        var snap = new org.sparsitybench.project.Project.Snapshot("s", config, 0.5, 0.9, 0.3, 0.1, 100L, null,
+                vm.snapshot());
+        Path file = dir.resolve("p.sbproj");
+        org.sparsitybench.project.ProjectFiles.write(file, org.sparsitybench.project.ProjectFiles.create(file, MODEL,
+                null, config, List.of(snap)));
+        var read = org.sparsitybench.project.ProjectFiles.read(file).project().snapshots().get(0);
+        assertEquals(vm.snapshot(), read.precision());
+        PrecisionViewModel other = lenet5();
+        other.restore(read.precision());
+        assertEquals(Precision.FLOAT32, other.precision("conv1.weight"));
+        assertEquals(Precision.INT8, other.precision("fc2.weight"));
+    }
+
+    @Test
     void theBackgroundMeasurementQuantizesTheFileAndSaysWhetherItIsFaster() throws Exception {
         PrecisionViewModel vm = lenet5();
         vm.setGlobal(Precision.INT8);

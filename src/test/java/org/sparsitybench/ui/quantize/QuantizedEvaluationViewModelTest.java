@@ -1,0 +1,51 @@
+package org.sparsitybench.ui.quantize;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.sparsitybench.eval.ModelCard;
+import org.sparsitybench.formats.ModelFiles;
+import org.sparsitybench.formats.data.Datasets;
+import org.sparsitybench.model.Model;
+import org.sparsitybench.prune.Allocation;
+import org.sparsitybench.prune.GlobalSettings;
+import org.sparsitybench.prune.PruningConfig;
+import org.sparsitybench.prune.PruningEngine;
+import org.sparsitybench.prune.PruningResult;
+import org.sparsitybench.quantize.Precision;
+import org.sparsitybench.task.CancellationToken;
+import org.sparsitybench.task.ProgressListener;
+import org.sparsitybench.testing.Fixtures;
+import org.sparsitybench.ui.common.FxTaskExecutor;
+import org.sparsitybench.ui.common.ModelUnderTest;
+
+/** The window's precision line, run on the calling thread: measured when a layer is quantized, empty when none is. */
+class QuantizedEvaluationViewModelTest {
+    private static final Path MODEL = Fixtures.projectDir().resolve("sample-models/fashion-lenet5/model.onnx");
+
+    @Test
+    void aPrunedConfigurationIsQuantizedCalibratedOnTheCardsTrainingSplitAndMeasured() throws Exception {
+        Model m = ModelFiles.read(MODEL);
+        ModelCard card = ModelCard.forModel(MODEL, null);
+        ModelUnderTest on = new ModelUnderTest(m, card, Datasets.open(card.testData(MODEL).orElseThrow()));
+        assertEquals(Fixtures.projectDir().resolve("sample-models/data/fashion-mnist/train-12k-images-idx3-ubyte.gz"),
+                QuantizedEvaluationViewModel.calibrationData(on).orElseThrow(), "calibration never on the test data");
+        PruningResult r = new PruningEngine(m).run(PruningConfig.of(GlobalSettings.of(0.5, "magnitude",
+                Allocation.UNIFORM)), ProgressListener.NONE, CancellationToken.NONE);
+        PrecisionViewModel precision = new PrecisionViewModel();
+        precision.setModel(m);
+        QuantizedEvaluationViewModel vm = new QuantizedEvaluationViewModel(FxTaskExecutor.direct(), precision);
+        precision.addChoiceListener(vm::again);
+        vm.request(on, r, null);
+        assertEquals("", vm.textProperty().get(), "everything float32: nothing to measure");
+        precision.setGlobal(Precision.INT8);
+        assertTrue(vm.textProperty().get().startsWith("quantized: accuracy "), vm.textProperty().get());
+        assertTrue(vm.textProperty().get().contains("8.00 bits/weight"), vm.textProperty().get());
+        double accuracy = precision.measured().orElseThrow().evaluation().accuracy();
+        assertTrue(accuracy > 0.7, "lenet5 at 50 % (uniform, convolutions too) and INT8 still classifies: " + accuracy);
+        precision.setGlobal(Precision.FLOAT32);
+        assertEquals("", vm.textProperty().get());
+    }
+}
