@@ -14,10 +14,16 @@ import org.sparsitybench.prune.PruningResult;
  * @param result the current pruning result
  * @param points curve points for the CSV; empty disables the CSV option
  * @param charts chart exporters shown as checkboxes; may be empty
+ * @param runs   the sweep run of each point (the CSV's run column), or null for a CSV without one
  */
 public record ExportRequestSource(Model model, PruningResult result, List<SweepPoint> points,
-                                  List<ChartExporter> charts) {
+                                  List<ChartExporter> charts, List<String> runs) {
+    public ExportRequestSource(Model model, PruningResult result, List<SweepPoint> points, List<ChartExporter> charts) {
+        this(model, result, points, charts, null);
+    }
+
     public ExportRequestSource {
+        runs = runs == null ? null : List.copyOf(runs);
         Objects.requireNonNull(model, "model");
         Objects.requireNonNull(result, "result");
         points = points == null ? List.of() : List.copyOf(points);

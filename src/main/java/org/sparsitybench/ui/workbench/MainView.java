@@ -22,6 +22,7 @@ import javafx.stage.FileChooser;
 import org.sparsitybench.project.Project;
 import org.sparsitybench.ui.common.DialogService;
 import org.sparsitybench.ui.common.Styles;
+import org.sparsitybench.eval.SweepPoint;
 import org.sparsitybench.ui.curves.SweepViewModel;
 import org.sparsitybench.ui.export.ExportRequestSource;
 import org.sparsitybench.ui.export.ExportView;
@@ -157,8 +158,9 @@ public final class MainView extends BorderPane implements WorkbenchMenus.Actions
     public void export() {
         WorkbenchFrame f = vm.frameProperty().get();
         if (vm.modelProperty().get() != null && f != null) {
+            List<SweepPoint> points = List.copyOf(vm.sweep().points());
             ExportView.show(dialogs.owner(), new ExportRequestSource(vm.modelProperty().get(), f.result(),
-                    List.copyOf(vm.sweep().points()), tabs.charts()), vm.executor());
+                    points, tabs.charts(), vm.sweep().runLabels(points)), vm.executor());
         }
     }
 

@@ -228,6 +228,9 @@ public final class WorkbenchViewModel {
         sensitivityHook = null;
         featureNorms = Map.of();
         sensitivity.setCurves(List.of());
+        // Sweep points belong to the model they were measured on: the curves and the curves CSV must not show
+        // the previous model's rows beside the new one.
+        sweep.clear();
         evaluation.reset(data == null ? "accuracy: no model card with test data beside the model" : "");
         layers.setTensors(o.model().prunableTensors());
         model.set(o.model());
