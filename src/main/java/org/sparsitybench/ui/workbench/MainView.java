@@ -51,6 +51,7 @@ public final class MainView extends BorderPane implements WorkbenchMenus.Actions
         getStylesheets().add(MainView.class.getResource("workbench.css").toExternalForm());
         setTop(new VBox(WorkbenchMenus.menuBar(vm, this), WorkbenchMenus.toolBar(vm, this),
                 new GlobalBar(vm.bar(), vm.configProperty()), line("totalsLabel", vm.totalsProperty()),
+                messagesLine(),
                 line("accuracyLabel", vm.evaluation().textProperty())));
         LayerTableView layers = new LayerTableView(vm.layers());
         layers.setPadding(new Insets(6));
@@ -78,6 +79,16 @@ public final class MainView extends BorderPane implements WorkbenchMenus.Actions
             e.setDropCompleted(true);
             e.consume();
         });
+    }
+
+    /** The engine's messages, in the warning colour, where the user looks after a change; hidden when none. */
+    private Label messagesLine() {
+        Label label = line("engineMessages", vm.messagesProperty());
+        label.setStyle("-fx-text-fill: #b71c1c;");
+        label.setWrapText(true);
+        label.visibleProperty().bind(vm.messagesProperty().isNotEmpty());
+        label.managedProperty().bind(label.visibleProperty());
+        return label;
     }
 
     private static Label line(String id, javafx.beans.value.ObservableValue<String> text) {

@@ -16,6 +16,7 @@ import org.sparsitybench.ui.common.FxTaskExecutor;
 import org.sparsitybench.ui.curves.CurveSeries;
 import org.sparsitybench.ui.curves.CurvesViewModel;
 import org.sparsitybench.ui.curves.SweepViewModel;
+import org.sparsitybench.ui.layers.LayerRow;
 
 /**
  * Issue 18, "wrong or misleading results": what the window shows must belong to the model and run it came from.
@@ -75,5 +76,38 @@ class TrustInResultsTest {
         assertTrue(lines[1].startsWith("run 2: magnitude / uniform at "), lines[1]);
         assertTrue(lines[4].startsWith("run 3: magnitude / uniform at "), lines[4]);
         assertFalse(csv.contains(",,magnitude"), csv);
+    }
+
+    @Test
+    void aRowOverrideNeverPushesTheOtherLayersToAllPrunedAndTheUnmetTargetIsShown() {
+        WorkbenchViewModel vm = vm();
+        vm.open(LENET5);
+        vm.bar().setGlobalTarget(0.816);
+        assertEquals("", vm.messagesProperty().get());
+        String fc1 = vm.layers().rows().stream().max(java.util.Comparator.comparingLong(LayerRow::params))
+                .orElseThrow().name();
+        vm.layers().setLayerSparsity(fc1, 0.06, false);
+        for (LayerRow row : vm.layers().rows()) {
+            assertTrue(row.achievedProperty().get() < 0.995,
+                    row.name() + " pruned to " + row.achievedProperty().get());
+        }
+        assertFalse(vm.frameProperty().get().result().targetMet());
+        assertTrue(vm.messagesProperty().get().contains("cannot be met"), vm.messagesProperty().get());
+        assertTrue(vm.totalsProperty().get().contains("target 81.6% NOT met"), vm.totalsProperty().get());
+    }
+
+    @Test
+    void sweepAndSensitivityOnAWeightOnlyFileAreNotOfferedAndSayWhy(@org.junit.jupiter.api.io.TempDir Path dir)
+            throws Exception {
+        WorkbenchViewModel vm = vm();
+        assertEquals("open a model first", vm.cannotMeasureProperty().get());
+        vm.open(DIGITS);
+        assertEquals("", vm.cannotMeasureProperty().get());
+        Path file = org.sparsitybench.tools.fuzz.SafeTensorsFiles.builder()
+                .tensor("up.weight", "F32", new long[] {4, 3},
+                        org.sparsitybench.tools.fuzz.SafeTensorsFiles.f32(new float[12]))
+                .write(dir.resolve("w.safetensors"));
+        vm.open(file);
+        assertTrue(vm.cannotMeasureProperty().get().contains("no graph to run"), vm.cannotMeasureProperty().get());
     }
 }
