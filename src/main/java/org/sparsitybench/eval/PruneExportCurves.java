@@ -30,9 +30,41 @@ public final class PruneExportCurves {
         return sb.toString();
     }
 
+    /**
+     * The CSV text with a first column {@code run}: {@code runs.get(i)} names the run (sweep) point {@code i}
+     * belongs to, so rows of two sweeps stay apart.
+     *
+     * @param points not modified
+     * @param runs   one label per point, not modified
+     */
+    public static String csv(List<SweepPoint> points, List<String> runs) {
+        if (runs.size() != points.size()) {
+            throw new IllegalArgumentException(points.size() + " points but " + runs.size() + " run labels");
+        }
+        String[] lines = csv(points).split("\n", -1);
+        StringBuilder sb = new StringBuilder("run,").append(lines[0]).append('\n');
+        for (int i = 0; i < points.size(); i++) {
+            sb.append(quote(runs.get(i))).append(',').append(lines[i + 1]).append('\n');
+        }
+        return sb.toString();
+    }
+
+    private static String quote(String s) {
+        return s.contains(",") || s.contains("\"") ? '"' + s.replace("\"", "\"\"") + '"' : s;
+    }
+
     /** Writes {@link #csv(List)} to {@code file} atomically. */
     public static void write(Path file, List<SweepPoint> points) throws IOException {
-        byte[] bytes = csv(points).getBytes(StandardCharsets.UTF_8);
+        write(file, csv(points));
+    }
+
+    /** Writes {@link #csv(List, List)} to {@code file} atomically. */
+    public static void write(Path file, List<SweepPoint> points, List<String> runs) throws IOException {
+        write(file, csv(points, runs));
+    }
+
+    private static void write(Path file, String text) throws IOException {
+        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
         AtomicFiles.writeStream(file, os -> os.write(bytes));
     }
 

@@ -46,6 +46,12 @@ import org.sparsitybench.task.ProgressListener;
  * earlier result; a cancelled run publishes nothing.
  */
 public final class PruningEngine {
+    /**
+     * Largest share of their weights the free (allocated) layers prune to make up the global target when other
+     * layers are locked or overridden; beyond it the target is not met and {@link PruningResult#messages()} says so.
+     */
+    public static final double MAX_REDISTRIBUTED = 0.99;
+
     private final Model model;
     private final ScoreCache cache;
     private final SensitivityAllocation sensitivity;
@@ -193,11 +199,20 @@ public final class PruningEngine {
         long target = roundHalfEven(global.target() * selected);
         long freeSize = free.stream().mapToLong(Entry::n).sum();
         long freeBudget = target - fixedPruned;
-        if (freeBudget < 0 || freeBudget > freeSize) {
-            long clamped = Math.max(0, Math.min(freeSize, freeBudget));
+        // A row override (or lock) is an override: the other layers make up the global target only up to
+        // MAX_REDISTRIBUTED, never silently to 100 % (a fully pruned layer gives chance-level accuracy); beyond it
+        // the target is reported as not met.
+        boolean anyFixed = entries.stream().anyMatch(e -> e.status == LayerResult.Status.LOCKED
+                || e.status == LayerResult.Status.OVERRIDDEN);
+        long freeCap = anyFixed ? (long) Math.floor(MAX_REDISTRIBUTED * freeSize) : freeSize;
+        if (freeBudget < 0 || freeBudget > freeCap) {
+            long clamped = Math.max(0, Math.min(freeCap, freeBudget));
             messages.add(String.format(Locale.ROOT, "target %s (%d of %d weights) cannot be met: locked and "
-                            + "overridden layers prune %d, the %d free layers hold %d; they prune %d",
-                    global.target(), target, selected, fixedPruned, free.size(), freeSize, clamped));
+                            + "overridden layers prune %d, the %d free layers hold %d; they prune %d%s",
+                    global.target(), target, selected, fixedPruned, free.size(), freeSize, clamped,
+                    freeBudget > freeCap && freeCap < freeSize ? String.format(Locale.ROOT,
+                            " (at most %.0f %% of their weights, so none is pruned away entirely)",
+                            100 * MAX_REDISTRIBUTED) : freeBudget < 0 ? " (the overrides alone exceed the target)" : ""));
             freeBudget = clamped;
         }
 

@@ -85,9 +85,22 @@ public final class CurvesView extends BorderPane {
      * following both lists as they change.
      */
     public CurvesView(ObservableList<SweepPoint> points, ObservableList<Project.Snapshot> snapshots) {
+        this(points, p -> "", snapshots);
+    }
+
+    /** The window's view over its sweeps: one line per run, method and allocation; then the snapshots. */
+    public CurvesView(SweepViewModel sweeps, ObservableList<Project.Snapshot> snapshots) {
+        this(sweeps.points(), p -> {
+            SweepViewModel.Run r = sweeps.runOf(p);
+            return r == null ? "" : "run " + r.id();
+        }, snapshots);
+    }
+
+    private CurvesView(ObservableList<SweepPoint> points, java.util.function.Function<SweepPoint, String> run,
+                       ObservableList<Project.Snapshot> snapshots) {
         this(new CurvesViewModel());
         Runnable sync = () -> {
-            List<CurveSeries> all = new ArrayList<>(CurvesViewModel.fromSweep(List.copyOf(points)));
+            List<CurveSeries> all = new ArrayList<>(CurvesViewModel.fromSweep(List.copyOf(points), run));
             all.addAll(CurvesViewModel.fromSnapshots(List.copyOf(snapshots)));
             vm.setSeries(all);
         };

@@ -103,9 +103,21 @@ public final class CurvesViewModel {
      * structured point's latency is that of its compacted model when it was measured: what a deployment runs.
      */
     public static List<CurveSeries> fromSweep(List<SweepPoint> points) {
+        return fromSweep(points, p -> "");
+    }
+
+    /**
+     * As {@link #fromSweep(List)}, one series per run as well when the points come from more than one run
+     * ("run 2 · magnitude / uniform"), so two sweeps never join into one line through repeated x values.
+     *
+     * @param run the run id of a point (any text; equal text is one run)
+     */
+    public static List<CurveSeries> fromSweep(List<SweepPoint> points, java.util.function.Function<SweepPoint, String> run) {
+        boolean several = points.stream().map(run).distinct().count() > 1;
         Map<String, List<CurvePoint>> byName = new LinkedHashMap<>();
         for (SweepPoint p : points) {
-            byName.computeIfAbsent(p.method() + " / " + p.allocation(), k -> new ArrayList<>())
+            String prefix = several ? run.apply(p) + " · " : "";
+            byName.computeIfAbsent(prefix + p.method() + " / " + p.allocation(), k -> new ArrayList<>())
                     .add(new CurvePoint(p.achieved(), p.accuracy(), p.loss(),
                             Double.isFinite(p.compactLatencyMs()) ? p.compactLatencyMs() : p.latencyMs()));
         }

@@ -15,19 +15,27 @@ import org.sparsitybench.prune.PruningResult;
  * @param points curve points for the CSV; empty disables the CSV option
  * @param charts chart exporters shown as checkboxes; may be empty
  * @param afterModel what is written from the exported model afterwards (the window's precision choices), or null
+ * @param runs   the sweep run of each point (the CSV's run column), or null for a CSV without one
  */
 public record ExportRequestSource(Model model, PruningResult result, List<SweepPoint> points,
-                                  List<ChartExporter> charts, AfterModel afterModel) {
+                                  List<ChartExporter> charts, AfterModel afterModel, List<String> runs) {
     public ExportRequestSource {
+        runs = runs == null ? null : List.copyOf(runs);
         Objects.requireNonNull(model, "model");
         Objects.requireNonNull(result, "result");
         points = points == null ? List.of() : List.copyOf(points);
         charts = charts == null ? List.of() : List.copyOf(charts);
     }
 
-    /** An export with nothing written after the model. */
+    /** An export with nothing written after the model and a CSV without a run column. */
     public ExportRequestSource(Model model, PruningResult result, List<SweepPoint> points, List<ChartExporter> charts) {
-        this(model, result, points, charts, null);
+        this(model, result, points, charts, null, null);
+    }
+
+    /** An export with something written after the model and a CSV without a run column. */
+    public ExportRequestSource(Model model, PruningResult result, List<SweepPoint> points, List<ChartExporter> charts,
+                               AfterModel afterModel) {
+        this(model, result, points, charts, afterModel, null);
     }
 
     /** Files derived from the written model (the quantized model and its report), written in the same task. */

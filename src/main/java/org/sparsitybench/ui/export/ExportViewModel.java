@@ -306,7 +306,11 @@ public final class ExportViewModel {
                 cancel.throwIfCancelled();
                 progress.progress(0.95, "writing " + csvOut.getFileName());
                 AtomicFiles.refuseOverwrite(source.model().file(), csvOut);
-                PruneExportCurves.write(csvOut, source.points());
+                if (source.runs() != null) {
+                    PruneExportCurves.write(csvOut, source.points(), source.runs());
+                } else {
+                    PruneExportCurves.write(csvOut, source.points());
+                }
                 files.add(csvOut);
             }
             return new Exported(r, files);

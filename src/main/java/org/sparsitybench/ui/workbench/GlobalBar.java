@@ -47,6 +47,24 @@ final class GlobalBar extends HBox {
         allocation.setValue(now.global().allocation());
         allocation.setConverter(Converters.showing(Allocation::label));
         allocation.setTooltip(new Tooltip("How the global target is shared among layers."));
+        // The guided allocation is offered only after an analysis: its entry is greyed out with the reason.
+        javafx.util.Callback<javafx.scene.control.ListView<Allocation>, javafx.scene.control.ListCell<Allocation>> cells =
+                lv -> new javafx.scene.control.ListCell<>() {
+                    @Override
+                    protected void updateItem(Allocation item, boolean empty) {
+                        super.updateItem(item, empty);
+                        setText(empty || item == null ? null : item.label());
+                        boolean off = item == Allocation.SENSITIVITY && !vm.canUseSensitivity();
+                        setDisable(off);
+                        setTooltip(off ? new Tooltip("Needs a sensitivity analysis of this model first: "
+                                + "Run ▸ Sensitivity analysis") : null);
+                    }
+                };
+        allocation.setCellFactory(cells);
+        allocation.setOnShowing(e -> {
+            allocation.setCellFactory(null);
+            allocation.setCellFactory(cells);
+        });
         allocation.setOnAction(e -> {
             if (allocation.getValue() != null) {
                 vm.setAllocation(allocation.getValue());
@@ -61,8 +79,34 @@ final class GlobalBar extends HBox {
         nm.setPrefWidth(80);
         nm.setValue(now.global().nmPattern() == null ? "2:4" : now.global().nmPattern());
         nm.setTooltip(new Tooltip("N:M pattern for the nm method: keep N of every M weights along the input."));
-        nm.setOnAction(e -> vm.setNmPattern(nm.getValue()));
+        Label nmProblem = new Label();
+        nmProblem.setId("nmProblem");
+        nmProblem.getStyleClass().add("error-text");
+        nmProblem.setStyle("-fx-text-fill: #c62828;");
+        nmProblem.textProperty().bind(vm.nmProblemProperty());
+        nmProblem.visibleProperty().bind(vm.nmProblemProperty().isNotEmpty());
+        nmProblem.managedProperty().bind(nmProblem.visibleProperty());
+        nm.setOnAction(e -> {
+            if (nm.getValue() != null && !vm.setNmPattern(nm.getValue())) {
+                // Refused inline: the field shows the pattern in effect again, the label says why.
+                String inForce = config.getValue().global().nmPattern();
+                javafx.application.Platform.runLater(() -> nm.setValue(inForce == null ? "2:4" : inForce));
+            }
+        });
         nm.disableProperty().bind(method.valueProperty().isNotEqualTo("nm"));
+        // With nm the pattern decides each layer's level (N of every M kept): the target does nothing, so say so.
+        Tooltip targetTip = target.getTooltip();
+        String targetText = targetTip.getText();
+        Runnable nmTarget = () -> {
+            boolean nmOn = "nm".equals(method.getValue());
+            target.setDisable(nmOn);
+            field.setDisable(nmOn);
+            String why = "Not used with nm: the N:M pattern decides each layer's sparsity (N kept of every M).";
+            targetTip.setText(nmOn ? why : targetText);
+            field.getTooltip().setText(nmOn ? why : "Exact target sparsity, 0 to 1 (or a percentage such as 85%).");
+        };
+        method.valueProperty().addListener((o, a, b) -> nmTarget.run());
+        nmTarget.run();
         TextField seed = new TextField(Long.toString(now.global().seed()));
         seed.setId("seedField");
         seed.setPrefColumnCount(5);
@@ -81,7 +125,7 @@ final class GlobalBar extends HBox {
             }
         });
         getChildren().addAll(new Label("Target sparsity"), target, field, new Label("Method"), method, new Label("N:M"),
-                nm, new Label("Allocation"), allocation, new Label("Seed"), seed);
+                nm, nmProblem, new Label("Allocation"), allocation, new Label("Seed"), seed);
         getStyleClass().add(Styles.GLOBAL_BAR);
     }
 

@@ -7,6 +7,8 @@ import java.util.function.UnaryOperator;
 import javafx.beans.property.ReadOnlyDoubleProperty;
 import javafx.beans.property.ReadOnlyDoubleWrapper;
 import javafx.beans.property.SimpleStringProperty;
+import javafx.beans.property.ReadOnlyStringProperty;
+import javafx.beans.property.ReadOnlyStringWrapper;
 import javafx.beans.property.StringProperty;
 import org.sparsitybench.prune.Allocation;
 import org.sparsitybench.prune.GlobalSettings;
@@ -31,6 +33,7 @@ public final class GlobalBarViewModel {
     private final BooleanSupplier hasSensitivity;
     private final MethodGate gate;
     private final ReadOnlyDoubleWrapper target = new ReadOnlyDoubleWrapper(this, "target", 0);
+    private final ReadOnlyStringWrapper nmProblem = new ReadOnlyStringWrapper(this, "nmProblem", "");
     private final StringProperty targetText = new SimpleStringProperty(this, "targetText", format(0));
 
     /**
@@ -114,13 +117,32 @@ public final class GlobalBarViewModel {
                 g.seed(), g.calibration())));
     }
 
-    /** The N:M pattern for the {@code nm} method, e.g. "2:4"; a malformed one is reported and changes nothing. */
-    public void setNmPattern(String pattern) {
+    /**
+     * The N:M pattern for the {@code nm} method, e.g. "2:4". A malformed one changes nothing and is reported
+     * inline through {@link #nmProblemProperty()} (the field shows the pattern in effect again), not as a dialog.
+     *
+     * @return whether the pattern was taken
+     */
+    public boolean setNmPattern(String pattern) {
         try {
             global(g -> new GlobalSettings(g.target(), g.method(), g.allocation(), pattern, g.seed(), g.calibration()));
+            nmProblem.set("");
+            return true;
         } catch (IllegalArgumentException e) {
-            errors.accept(FxTaskExecutor.describe(e));
+            nmProblem.set("'" + pattern + "' refused: " + e.getMessage() + "; "
+                    + config.get().global().nmPattern() + " stays in effect");
+            return false;
         }
+    }
+
+    /** Why the last typed N:M pattern was refused; empty when it was taken. */
+    public ReadOnlyStringProperty nmProblemProperty() {
+        return nmProblem.getReadOnlyProperty();
+    }
+
+    /** Whether the sensitivity-guided allocation can be chosen (a sensitivity analysis of this model ran). */
+    public boolean canUseSensitivity() {
+        return hasSensitivity.getAsBoolean();
     }
 
     /** The seed of the random method (and of any random tie-breaking a method uses). */

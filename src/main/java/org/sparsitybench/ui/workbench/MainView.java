@@ -22,6 +22,7 @@ import javafx.stage.FileChooser;
 import org.sparsitybench.project.Project;
 import org.sparsitybench.ui.common.DialogService;
 import org.sparsitybench.ui.common.Styles;
+import org.sparsitybench.eval.SweepPoint;
 import org.sparsitybench.ui.curves.SweepViewModel;
 import org.sparsitybench.ui.export.ExportRequestSource;
 import org.sparsitybench.ui.export.ExportView;
@@ -52,7 +53,8 @@ public final class MainView extends BorderPane implements WorkbenchMenus.Actions
         getStylesheets().add(MainView.class.getResource("workbench.css").toExternalForm());
         setTop(new VBox(WorkbenchMenus.menuBar(vm, this), WorkbenchMenus.toolBar(vm, this),
                 new GlobalBar(vm.bar(), vm.configProperty()), PrecisionControls.chooser(vm.precision()),
-                line("totalsLabel", vm.totalsProperty()), line("accuracyLabel", vm.evaluation().textProperty()),
+                line("totalsLabel", vm.totalsProperty()), messagesLine(),
+                line("accuracyLabel", vm.evaluation().textProperty()),
                 line("quantizedLabel", vm.quantized().textProperty())));
         LayerTableView layers = new LayerTableView(vm.layers());
         layers.table().getColumns().add(PrecisionControls.column(vm.precision()));
@@ -81,6 +83,16 @@ public final class MainView extends BorderPane implements WorkbenchMenus.Actions
             e.setDropCompleted(true);
             e.consume();
         });
+    }
+
+    /** The engine's messages, in the warning colour, where the user looks after a change; hidden when none. */
+    private Label messagesLine() {
+        Label label = line("engineMessages", vm.messagesProperty());
+        label.setStyle("-fx-text-fill: #b71c1c;");
+        label.setWrapText(true);
+        label.visibleProperty().bind(vm.messagesProperty().isNotEmpty());
+        label.managedProperty().bind(label.visibleProperty());
+        return label;
     }
 
     private static Label line(String id, javafx.beans.value.ObservableValue<String> text) {
@@ -162,9 +174,10 @@ public final class MainView extends BorderPane implements WorkbenchMenus.Actions
         WorkbenchFrame f = vm.frameProperty().get();
         if (vm.modelProperty().get() != null && f != null) {
             var model = vm.modelProperty().get();
-            ExportView.show(dialogs.owner(), new ExportRequestSource(model, f.result(),
-                    List.copyOf(vm.sweep().points()), tabs.charts(), (pruned, progress, cancel) ->
-                    QuantizedExport.write(pruned, model, vm.precision(), progress, cancel)), vm.executor());
+            List<SweepPoint> points = List.copyOf(vm.sweep().points());
+            ExportView.show(dialogs.owner(), new ExportRequestSource(model, f.result(), points, tabs.charts(),
+                    (pruned, progress, cancel) -> QuantizedExport.write(pruned, model, vm.precision(), progress, cancel),
+                    vm.sweep().runLabels(points)), vm.executor());
         }
     }
 

@@ -78,13 +78,23 @@ public record WorkbenchFrame(PruningResult result, String layer, WeightHistogram
         return result.selectedParams() - result.pruned();
     }
 
+    /** The engine's messages (why the target is not met, layers a pattern cannot take, ...), one per line. */
+    public String messages() {
+        return String.join("\n", result.messages());
+    }
+
     /** The totals line: achieved sparsity, parameters, FLOPs, file size dense and with sparse storage. */
     public String totals() {
         // Weight-only files (SafeTensors) have no graph, so no shapes to count FLOPs from.
         String flops = flopsBefore > 0 ? "FLOPs " + human(flopsAfter) + " of " + human(flopsBefore)
                 : "FLOPs n/a (no graph)";
-        return String.format(Locale.ROOT, "achieved %.1f%%  ·  prunable weights kept %,d of %,d  ·  %s  ·  file ≈ %s, sparse storage ≈ %s",
-                100 * result.achievedSparsity(), keptParams(), result.selectedParams(), flops,
+        String nm = result.config().global().nmPattern();
+        String met = "nm".equals(result.config().global().method())
+                ? " (the N:M pattern " + nm + " decides each layer's level; the target is not used)"
+                : result.targetMet() ? "" : String.format(Locale.ROOT, " — target %.1f%% NOT met",
+                100.0 * result.targetPruned() / Math.max(1, result.selectedParams()));
+        return String.format(Locale.ROOT, "achieved %.1f%%%s  ·  prunable weights kept %,d of %,d  ·  %s  ·  file ≈ %s, sparse storage ≈ %s",
+                100 * result.achievedSparsity(), met, keptParams(), result.selectedParams(), flops,
                 bytes(storage.denseBytes()), bytes(storage.sparseStorageBytes()));
     }
 

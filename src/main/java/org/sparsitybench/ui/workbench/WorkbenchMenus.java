@@ -116,7 +116,13 @@ final class WorkbenchMenus {
         sweep.setId("menuSweep");
         MenuItem sens = item("Run sensitivity analysis", "Shortcut+Shift+R", a::runSensitivity);
         sens.setId("menuSensitivity");
-        Menu run = new Menu("Run", null, sweep, sens);
+        sweep.disableProperty().bind(vm.cannotMeasureProperty().isNotEmpty());
+        sens.disableProperty().bind(vm.cannotMeasureProperty().isNotEmpty());
+        javafx.scene.control.CheckMenuItem keep = new javafx.scene.control.CheckMenuItem(
+                "Keep previous sweeps (a new sweep sits beside them)");
+        keep.setId("menuKeepSweeps");
+        keep.selectedProperty().bindBidirectional(vm.sweep().keepPreviousProperty());
+        Menu run = new Menu("Run", null, sweep, sens, new SeparatorMenuItem(), keep);
         MenuItem theme = item("Toggle light/dark theme", "Shortcut+T", a::toggleTheme);
         theme.setId("menuTheme");
         Menu view = new Menu("View", null, theme);
@@ -165,9 +171,16 @@ final class WorkbenchMenus {
         var busy = vm.executor().busyProperty();
         export.disableProperty().bind(vm.frameProperty().isNull().or(busy));
         compare.disableProperty().bind(Bindings.size(vm.project().snapshots()).lessThan(2).or(busy));
-        for (Button b : List.of(data, sweep, sens)) {
-            b.disableProperty().bind(vm.modelProperty().isNull().or(busy));
+        data.disableProperty().bind(vm.modelProperty().isNull().or(busy));
+        for (Button b : List.of(sweep, sens)) {
+            // Offered only when it can run; the tooltip says why not (a disabled button still shows it).
+            String tip = b.getTooltip().getText();
+            b.disableProperty().bind(vm.cannotMeasureProperty().isNotEmpty().or(busy));
+            b.getTooltip().textProperty().bind(Bindings.createStringBinding(() -> vm.cannotMeasureProperty().get()
+                    .isEmpty() ? tip : "Not available: " + vm.cannotMeasureProperty().get(), vm.cannotMeasureProperty()));
         }
+        sweep.setId("toolbarSweep");
+        sens.setId("toolbarSensitivity");
         save.disableProperty().bind(vm.modelProperty().isNull());
         snap.disableProperty().bind(vm.modelProperty().isNull());
         HBox bar = new HBox(open, data, openProject, save, new Separator(Orientation.VERTICAL), undo, redo, snap,

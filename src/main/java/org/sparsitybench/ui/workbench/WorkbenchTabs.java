@@ -43,7 +43,7 @@ final class WorkbenchTabs extends TabPane {
         this.vm = vm;
         var dvm = vm.distribution();
         distribution = new DistributionView(dvm);
-        curves = new CurvesView(vm.sweep().points(), vm.project().snapshots());
+        curves = new CurvesView(vm.sweep(), vm.project().snapshots());
         sensitivity = new SensitivityView(vm.sensitivity());
         CheckBox logCounts = new CheckBox("log counts");
         logCounts.setId("logCounts");

@@ -59,6 +59,10 @@ public final class WorkbenchViewModel {
     private final ReadOnlyObjectWrapper<WorkbenchFrame> frame = new ReadOnlyObjectWrapper<>(this, "frame");
     private final ReadOnlyStringWrapper totals = new ReadOnlyStringWrapper(this, "totals", "");
     private final ReadOnlyStringWrapper error = new ReadOnlyStringWrapper(this, "error", "");
+    private final ReadOnlyStringWrapper messages = new ReadOnlyStringWrapper(this, "messages", "");
+    private final ReadOnlyStringWrapper cannotMeasure = new ReadOnlyStringWrapper(this, "cannotMeasure",
+            NO_MODEL);
+    private static final String NO_MODEL = "open a model first";
     private final LatestWins<WorkbenchFrame.Request, WorkbenchFrame> frames;
     private final LayerTableViewModel layers = new LayerTableViewModel(config);
     private final DistributionViewModel distribution = new DistributionViewModel();
@@ -182,8 +186,37 @@ public final class WorkbenchViewModel {
         return frame.getReadOnlyProperty();
     }
 
+    /** The engine's messages for the current configuration (empty when none), shown under the totals. */
+    public ReadOnlyStringProperty messagesProperty() {
+        return messages.getReadOnlyProperty();
+    }
+
     public ReadOnlyStringProperty totalsProperty() {
         return totals.getReadOnlyProperty();
+    }
+
+    /**
+     * Why a sweep or a sensitivity analysis cannot run on what is open (no graph to run, no model card, no data);
+     * empty when they can. The window disables them with this as the tooltip instead of offering and refusing.
+     */
+    public ReadOnlyStringProperty cannotMeasureProperty() {
+        return cannotMeasure.getReadOnlyProperty();
+    }
+
+    private void updateCannotMeasure() {
+        Model m = model.get();
+        if (m == null) {
+            cannotMeasure.set(NO_MODEL);
+        } else if (m.format() != org.sparsitybench.model.ModelFormat.ONNX || m.graph() == null || m.graph().nodes().isEmpty()) {
+            cannotMeasure.set(m.file().getFileName() + " holds weights only (" + m.format().id()
+                    + "): there is no graph to run, so accuracy cannot be measured");
+        } else if (opened == null || opened.card() == null) {
+            cannotMeasure.set("no model card (model-card.json beside the model) says how to feed it samples");
+        } else if (data == null) {
+            cannotMeasure.set("no data to measure on: File ▸ Open dataset");
+        } else {
+            cannotMeasure.set("");
+        }
     }
 
     /** The last error, phrased for a dialog (file and problem); empty when none. */
@@ -250,10 +283,14 @@ public final class WorkbenchViewModel {
         sensitivityHook = null;
         featureNorms = Map.of();
         sensitivity.setCurves(List.of());
+        // Sweep points belong to the model they were measured on: the curves and the curves CSV must not show
+        // the previous model's rows beside the new one.
+        sweep.clear();
         evaluation.reset(data == null ? "accuracy: no model card with test data beside the model" : "");
         layers.setTensors(o.model().prunableTensors());
         precision.setModel(o.model());
         model.set(o.model());
+        updateCannotMeasure();
         config.reset(from != null ? from.config() : PruningConfig.of(config.get().global()));
         engine = new PruningEngine(o.model(), o.cache(), null);
         error.set("");
@@ -287,6 +324,7 @@ public final class WorkbenchViewModel {
         return executor.foreground("Opening " + file.getFileName(), (progress, cancel) -> OpenedModel.openFitting(file, card))
                 .onSucceeded(d -> {
                     data = d;
+                    updateCannotMeasure();
                     if (!featureNorms.isEmpty()) {
                         featureNorms = Map.of(); // calibrated on the previous data
                         rebuildEngine();
@@ -394,11 +432,17 @@ public final class WorkbenchViewModel {
 
     private void show(WorkbenchFrame f) {
         frame.set(f);
+        totals.set(f.totals());
+        messages.set(f.messages());
         layers.showResult(f.result());
+        if (frame.get() != f) {
+            return; // a newer frame was shown while this one was (a listener asked for it): it has the last word
+        }
         distribution.show(f.layer(), f.histogram(), f.threshold(), f.tiles());
         heatmap.show(f.heatmap());
-        totals.set(f.totals());
-        evaluation.request(modelUnderTest(), f.result());
+        if (frame.get() == f) {
+            evaluation.request(modelUnderTest(), f.result());
+        }
     }
 
     /** Reports an error; a repeat of the same message is shown again. */

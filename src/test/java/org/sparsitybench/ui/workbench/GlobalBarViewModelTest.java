@@ -92,8 +92,11 @@ class GlobalBarViewModelTest {
         vm.setMethod("wanda");
         assertEquals(List.of("wanda"), gated, "a method change passes the gate (Wanda's calibration)");
         assertEquals("wanda", config.get().global().method());
-        vm.setNmPattern("5:4");
-        assertEquals(2, errors.size(), "a malformed N:M pattern is reported: " + errors);
+        assertFalse(vm.setNmPattern("5:4"));
+        assertEquals(1, errors.size(), "a malformed N:M pattern is reported inline, not as a dialog: " + errors);
+        assertTrue(vm.nmProblemProperty().get().startsWith("'5:4' refused: "), vm.nmProblemProperty().get());
+        assertTrue(vm.setNmPattern("1:4"));
+        assertEquals("", vm.nmProblemProperty().get());
         assertFalse(vm.commitSeedText("x1"));
         assertTrue(vm.commitSeedText(" 42 "));
         assertEquals(42, config.get().global().seed());
