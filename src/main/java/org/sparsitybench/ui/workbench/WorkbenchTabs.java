@@ -92,6 +92,12 @@ final class WorkbenchTabs extends TabPane {
         Tab all = tab("All layers", "tabAllLayers", smallMultiples);
         dvm.allLayersProperty().bind(all.selectedProperty());
         smallMultiples.tilesProperty().bind(dvm.tilesProperty());
+        smallMultiples.setOnSelect(name -> {
+            var row = vm.layers().row(name);
+            if (row != null) {
+                vm.layers().selectedProperty().set(row);
+            }
+        });
         Tab ov = tab("Overview", "tabOverview", overview);
         Tab se = tab("Sensitivity", "tabSensitivity", sensitivity);
         getTabs().addAll(d, all, h, ov, c, se);
