@@ -7,6 +7,7 @@ import java.util.Map;
 import org.sparsitybench.eval.StorageEstimate;
 import org.sparsitybench.model.Model;
 import org.sparsitybench.model.WeightTensor;
+import org.sparsitybench.prune.LayerResult;
 import org.sparsitybench.prune.Mask;
 import org.sparsitybench.prune.PruningConfig;
 import org.sparsitybench.prune.PruningEngine;
@@ -83,8 +84,11 @@ public record WorkbenchFrame(PruningResult result, String layer, WeightHistogram
         // Weight-only files (SafeTensors) have no graph, so no shapes to count FLOPs from.
         String flops = flopsBefore > 0 ? "FLOPs " + human(flopsAfter) + " of " + human(flopsBefore)
                 : "FLOPs n/a (no graph)";
+        // "of N" counts every prunable weight, excluded layers too, so excluding one does not move the denominator.
+        long all = result.layers().stream().mapToLong(LayerResult::params).sum();
+        long kept = result.layers().stream().mapToLong(LayerResult::kept).sum();
         return String.format(Locale.ROOT, "achieved %.1f%%  ·  params %,d of %,d  ·  %s  ·  file ≈ %s, sparse storage ≈ %s",
-                100 * result.achievedSparsity(), keptParams(), result.selectedParams(), flops,
+                100 * result.achievedSparsity(), kept, all, flops,
                 bytes(storage.denseBytes()), bytes(storage.sparseBytes()));
     }
 

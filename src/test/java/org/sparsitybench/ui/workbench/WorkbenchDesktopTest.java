@@ -120,6 +120,20 @@ class WorkbenchDesktopTest {
     }
 
     @Test
+    void excludingALayerKeepsTheOfNDenominator(FxRobot robot) throws Exception {
+        openDigits(robot);
+        java.util.function.Supplier<String> ofN = () -> vm.totalsProperty().get().replaceAll(".*params [0-9,]+ of ([0-9,]+).*", "$1");
+        String before = ofN.get();
+        assertTrue(before.matches("[0-9,]+"), vm.totalsProperty().get());
+        robot.interact(() -> vm.layers().setExcluded(vm.layers().rows().get(0).name(), true));
+        WaitForAsyncUtils.waitFor(20, TimeUnit.SECONDS, () -> vm.isIdle() && vm.frameProperty().get() != null
+                && vm.frameProperty().get().result().layers().get(0).status()
+                == org.sparsitybench.prune.LayerResult.Status.EXCLUDED);
+        WaitForAsyncUtils.waitForFxEvents();
+        assertEquals(before, ofN.get(), vm.totalsProperty().get());
+    }
+
+    @Test
     void oneSpellingOfLayerNormalizedEverywhere() {
         assertEquals("layer-normalized", Allocation.LAYER_NORMALIZED.label());
         assertEquals(Allocation.LAYER_NORMALIZED, Allocation.parse("layer-normalised"), "older projects still open");
