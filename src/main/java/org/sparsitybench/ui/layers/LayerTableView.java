@@ -64,8 +64,8 @@ public final class LayerTableView extends BorderPane {
                 setTooltip(empty || v == null ? null : new Tooltip(v));
             }
         });
-        name.setPrefWidth(120);
-        name.setMinWidth(80);
+        name.setPrefWidth(150);
+        name.setMinWidth(96);
         TableColumn<LayerRow, String> op = new TableColumn<>("Op");
         op.setCellValueFactory(c -> new SimpleStringProperty(c.getValue().op()));
         op.setPrefWidth(64);
@@ -73,6 +73,7 @@ public final class LayerTableView extends BorderPane {
         TableColumn<LayerRow, String> shape = new TableColumn<>("Shape");
         shape.setCellValueFactory(c -> new SimpleStringProperty(c.getValue().shape()));
         shape.setPrefWidth(90);
+        shape.setMinWidth(64);
         TableColumn<LayerRow, Long> params = new TableColumn<>("Params");
         params.setCellValueFactory(c -> new SimpleObjectProperty<>(c.getValue().params()));
         params.setCellFactory(c -> new TableCell<>() {
@@ -88,8 +89,8 @@ public final class LayerTableView extends BorderPane {
         sparsity.setCellValueFactory(c -> new SimpleObjectProperty<>(c.getValue()));
         sparsity.setCellFactory(c -> new SparsityCell(vm));
         sparsity.setComparator((a, b) -> Double.compare(a.achievedProperty().get(), b.achievedProperty().get()));
-        sparsity.setPrefWidth(260);
-        sparsity.setMinWidth(250);
+        sparsity.setPrefWidth(220);
+        sparsity.setMinWidth(214);
         TableColumn<LayerRow, LayerRow> lock = new TableColumn<>("Lock");
         lock.setCellValueFactory(c -> new SimpleObjectProperty<>(c.getValue()));
         lock.setCellFactory(c -> new ToggleCell(true, vm::setLocked));
