@@ -29,7 +29,7 @@ public final class SparsityBenchApp extends Application {
         Path userDir = UserFiles.home();
         vm = new WorkbenchViewModel(executor, userDir);
         MainView view = new MainView(vm);
-        stage.setTitle("SparsityBench");
+        stage.titleProperty().bind(view.titleBinding());
         stage.getIcons().addAll(windowIcons());
         stage.setScene(new Scene(view, 1280, 800));
         stage.show();

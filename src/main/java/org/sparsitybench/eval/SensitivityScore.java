@@ -12,11 +12,12 @@ public final class SensitivityScore {
     }
 
     /**
-     * {@code max(0, a(first) − a(nearest to 50 %))}, where {@code a} is a point's accuracy and the first point is
+     * {@code a(first) − a(nearest to 50 %)}, where {@code a} is a point's accuracy and the first point is
      * the reference (level 0 = dense); 0 for a curve of fewer than two points (nothing measured but the reference).
      *
      * @param curve one layer's measured points (not modified)
-     * @return accuracy lost, 0–1 (0 = insensitive)
+     * @return accuracy lost, −1 to 1 (0 = insensitive; negative when pruning the layer gained accuracy, shown as
+     *         such rather than hidden as 0)
      */
     public static double dropNearHalf(Sensitivity.LayerCurve curve) {
         if (curve.points().size() < 2) {
@@ -29,6 +30,6 @@ public final class SensitivityScore {
                 near = p;
             }
         }
-        return Math.max(0, base - near.accuracy());
+        return base - near.accuracy();
     }
 }

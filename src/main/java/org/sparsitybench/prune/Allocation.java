@@ -11,7 +11,7 @@ public enum Allocation {
     /** One threshold over the pooled scores of all free layers (global magnitude). */
     @JsonProperty("global") GLOBAL("global", "global threshold"),
     /** One threshold over scores divided by each layer's weight RMS ({@code |w| / rms_l}). */
-    @JsonProperty("layer-normalized") LAYER_NORMALIZED("layer-normalized", "layer-normalised"),
+    @JsonProperty("layer-normalized") LAYER_NORMALIZED("layer-normalized", "layer-normalized"),
     /** Erdős–Rényi-Kernel (Evci et al. 2020): density ∝ (Σ dims) / (Π dims), capped at 1. */
     @JsonProperty("erk") ERK("erk", "ERK"),
     /** Levels from a {@link SensitivityAllocation} (sensitivity analysis), scaled to the exact total. */
@@ -41,13 +41,16 @@ public enum Allocation {
     }
 
     /**
-     * The allocation an id or a label names, ignoring case ({@code layer-normalised} and {@code layer-normalized}
-     * both name {@link #LAYER_NORMALIZED}).
+     * The allocation an id or a label names, ignoring case; the British {@code layer-normalised} older projects and
+     * scripts may hold still names {@link #LAYER_NORMALIZED}.
      *
      * @throws IllegalArgumentException naming the text and the known ids
      */
     public static Allocation parse(String text) {
         String t = text == null ? "" : text.trim();
+        if (t.equalsIgnoreCase("layer-normalised")) {
+            return LAYER_NORMALIZED;
+        }
         for (Allocation a : values()) {
             if (a.id.equalsIgnoreCase(t) || a.label.equalsIgnoreCase(t)) {
                 return a;

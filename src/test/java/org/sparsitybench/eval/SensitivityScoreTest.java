@@ -23,8 +23,8 @@ class SensitivityScoreTest {
     }
 
     @Test
-    void aGainCountsAsNoDropAndAReferenceAloneAsNone() {
-        assertEquals(0, SensitivityScore.dropNearHalf(curve(0, 0.8, 0.5, 0.82)));
+    void aGainIsANegativeDropAndAReferenceAloneIsNone() {
+        assertEquals(-0.02, SensitivityScore.dropNearHalf(curve(0, 0.8, 0.5, 0.82)), 1e-12);
         assertEquals(0, SensitivityScore.dropNearHalf(curve(0, 0.8)));
     }
 }

@@ -4,7 +4,13 @@ import java.io.File;
 import java.nio.file.Path;
 import java.util.Optional;
 import java.util.function.Supplier;
+import java.util.List;
 import javafx.scene.Node;
+import javafx.scene.Parent;
+import javafx.scene.control.Button;
+import javafx.scene.input.KeyCode;
+import javafx.scene.input.KeyEvent;
+import javafx.scene.layout.Region;
 import javafx.scene.control.Alert;
 import javafx.scene.control.ButtonBar;
 import javafx.scene.control.ButtonType;
@@ -24,11 +30,43 @@ public final class DialogService {
         this.owner = owner;
     }
 
+    /**
+     * Gives {@code target} (a dialog's pane, or another window's root) the theme of {@code owner}'s window: its
+     * style sheets and its {@link Styles#ROOT}/{@link Styles#DARK} classes, so a dialog over the dark window is
+     * dark too. Nothing happens without an owner.
+     */
+    public static void followTheme(Window owner, Parent target) {
+        if (owner == null || owner.getScene() == null || owner.getScene().getRoot() == null) {
+            return;
+        }
+        Parent root = owner.getScene().getRoot();
+        for (String sheet : root.getStylesheets()) {
+            if (!target.getStylesheets().contains(sheet)) {
+                target.getStylesheets().add(sheet);
+            }
+        }
+        for (String c : List.of(Styles.ROOT, Styles.DARK)) {
+            target.getStyleClass().remove(c);
+            if (root.getStyleClass().contains(c)) {
+                target.getStyleClass().add(c);
+            }
+        }
+    }
+
+    private void own(Dialog<?> d) {
+        Window w = owner.get();
+        d.initOwner(w);
+        followTheme(w, d.getDialogPane());
+        // Sized to the content: on some window managers a dialog otherwise opens too small to show its buttons.
+        d.getDialogPane().setMinHeight(Region.USE_PREF_SIZE);
+        d.getDialogPane().setMinWidth(Region.USE_PREF_SIZE);
+    }
+
     /** Shows an error naming what failed; does not wait. Its pane has the id {@code errorDialog}. */
     public void error(String message) {
         Alert a = new Alert(Alert.AlertType.ERROR, message, ButtonType.OK);
         a.setHeaderText("Could not complete the operation");
-        a.initOwner(owner.get());
+        own(a);
         a.getDialogPane().setId("errorDialog");
         a.show();
     }
@@ -37,7 +75,7 @@ public final class DialogService {
     public void info(String title, String text) {
         Alert a = new Alert(Alert.AlertType.INFORMATION, text, ButtonType.OK);
         a.setHeaderText(title);
-        a.initOwner(owner.get());
+        own(a);
         a.show();
     }
 
@@ -50,7 +88,7 @@ public final class DialogService {
         Alert a = new Alert(Alert.AlertType.CONFIRMATION, question, new ButtonType(yes, ButtonBar.ButtonData.YES),
                 new ButtonType(no, ButtonBar.ButtonData.NO));
         a.setHeaderText(title);
-        a.initOwner(owner.get());
+        own(a);
         a.getDialogPane().setId(id);
         return a.showAndWait().map(b -> b.getButtonData() == ButtonBar.ButtonData.YES).orElse(false);
     }
@@ -68,7 +106,15 @@ public final class DialogService {
         d.getDialogPane().setContent(content);
         d.getDialogPane().getButtonTypes().addAll(ButtonType.OK, ButtonType.CANCEL);
         d.getDialogPane().setId(id);
-        d.initOwner(owner.get());
+        own(d);
+        d.setResizable(true);
+        // Enter accepts from anywhere in the content (a list keeps the key to itself otherwise).
+        d.getDialogPane().addEventFilter(KeyEvent.KEY_PRESSED, e -> {
+            if (e.getCode() == KeyCode.ENTER && !(e.getTarget() instanceof Button)) {
+                ((Button) d.getDialogPane().lookupButton(ButtonType.OK)).fire();
+                e.consume();
+            }
+        });
         return d.showAndWait().filter(b -> b == ButtonType.OK).map(b -> result.get());
     }
 

@@ -30,6 +30,7 @@ public final class SmallMultiplesView extends ScrollPane {
     private final ObjectProperty<List<LayerHistogram>> tiles = new SimpleObjectProperty<>(this, "tiles", List.of());
     private final BooleanProperty dark = new SimpleBooleanProperty(this, "dark", false);
     private final TilePane pane = new TilePane(8, 8);
+    private java.util.function.Consumer<String> onSelect = name -> { };
 
     public SmallMultiplesView() {
         setId("smallMultiples");
@@ -43,6 +44,11 @@ public final class SmallMultiplesView extends ScrollPane {
 
     public ObjectProperty<List<LayerHistogram>> tilesProperty() {
         return tiles;
+    }
+
+    /** What a click on a tile does with its layer's name (the window selects that layer). */
+    public void setOnSelect(java.util.function.Consumer<String> action) {
+        onSelect = action == null ? name -> { } : action;
     }
 
     public BooleanProperty darkProperty() {
@@ -60,7 +66,11 @@ public final class SmallMultiplesView extends ScrollPane {
             Canvas c = new Canvas(TILE_WIDTH, TILE_HEIGHT);
             paint(c.getGraphicsContext2D(), t);
             Tooltip.install(c, new Tooltip(String.format(Locale.ROOT, "%s: %,d of %,d weights kept (%.1f%% sparse)",
-                    t.name(), t.histogram().keptTotal(), t.histogram().total(), 100 * t.achieved())));
+                    t.name(), t.histogram().keptTotal(), t.histogram().total(), 100 * t.achieved())
+                    + "\nClick to select this layer."));
+            c.setUserData(t.name());
+            c.setCursor(javafx.scene.Cursor.HAND);
+            c.setOnMouseClicked(e -> onSelect.accept(t.name()));
             pane.getChildren().add(c);
         }
     }

@@ -179,6 +179,7 @@ public final class ExportView extends VBox {
             stage.initModality(Modality.WINDOW_MODAL);
         }
         stage.setScene(new Scene(view));
+        org.sparsitybench.ui.common.DialogService.followTheme(owner, view);
         stage.setOnCloseRequest(e -> {
             if (view.vm.runningProperty().get()) {
                 e.consume();

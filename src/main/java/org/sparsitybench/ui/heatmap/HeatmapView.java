@@ -3,6 +3,10 @@ package org.sparsitybench.ui.heatmap;
 import java.util.Locale;
 import javafx.beans.property.ObjectProperty;
 import javafx.beans.property.SimpleObjectProperty;
+import javafx.beans.property.SimpleStringProperty;
+import javafx.beans.property.StringProperty;
+import javafx.geometry.Pos;
+import javafx.scene.Group;
 import javafx.geometry.Insets;
 import javafx.scene.canvas.Canvas;
 import javafx.scene.canvas.GraphicsContext;
@@ -24,6 +28,10 @@ import org.sparsitybench.ui.common.Styles;
  */
 public final class HeatmapView extends BorderPane {
     private final ObjectProperty<HeatmapGrid> grid = new SimpleObjectProperty<>(this, "grid");
+    private final StringProperty layer = new SimpleStringProperty(this, "layer", "");
+    private final Label title = new Label(" ");
+    private final Label rowAxis = new Label(" ");
+    private final Label colAxis = new Label(" ");
     private final Canvas canvas = new Canvas();
     private final Canvas colorBar = new Canvas(18, 10);
     private final Label readout = new Label(" ");
@@ -67,14 +75,43 @@ public final class HeatmapView extends BorderPane {
         bottom.setRight(axes);
         readout.getStyleClass().add(Styles.CAPTION);
         axes.getStyleClass().add(Styles.CAPTION);
+        colAxis.setId("heatmapColumnAxis");
+        colAxis.getStyleClass().add(Styles.CAPTION);
+        rowAxis.setId("heatmapRowAxis");
+        rowAxis.getStyleClass().add(Styles.CAPTION);
+        rowAxis.setRotate(-90);
+        title.setId("heatmapTitle");
+        title.setMaxWidth(Double.MAX_VALUE);
+        title.setAlignment(Pos.CENTER);
+        title.setTextOverrun(javafx.scene.control.OverrunStyle.LEADING_ELLIPSIS);
+        BorderPane.setAlignment(colAxis, Pos.CENTER);
+        bottom.setTop(colAxis);
         setBottom(bottom);
+        setTop(title);
+        // A rotated label inside a Group takes its rotated bounds, so the left column is as wide as the text is tall.
+        Group rows = new Group(rowAxis);
+        BorderPane.setAlignment(rows, Pos.CENTER);
+        setLeft(rows);
+        layer.addListener((o, a, b) -> {
+            resetView();
+            retitle();
+        });
         Tooltip.install(canvas, new Tooltip("Mean |w| per cell; grey shows the pruned share. Wheel or +/- zooms, drag or arrows pan, 0 resets."));
-        grid.addListener((o, a, b) -> rebuild());
+        grid.addListener((o, a, b) -> {
+            // Another layer, cell mode or model: a zoom into the old matrix would show an empty corner of the new.
+            if (a == null || b == null || a.rows() != b.rows() || a.cols() != b.cols() || a.gridRows() != b.gridRows()
+                    || a.gridCols() != b.gridCols()) {
+                fitted = true;
+            }
+            rebuild();
+        });
         canvas.setOnScroll(e -> zoomAt(e.getDeltaY() > 0 ? 1.25 : 0.8, e.getX(), e.getY()));
         canvas.setOnMousePressed(e -> {
             dragX = e.getX();
             dragY = e.getY();
             canvas.requestFocus();
+            // The tab pane takes the focus on a press that reaches it, and then its arrow keys switch tabs.
+            e.consume();
         });
         canvas.setOnMouseDragged(e -> {
             pan(e.getX() - dragX, e.getY() - dragY);
@@ -103,6 +140,33 @@ public final class HeatmapView extends BorderPane {
 
     public ObjectProperty<HeatmapGrid> gridProperty() {
         return grid;
+    }
+
+    /** The shown tensor's name, for the title; a new name resets zoom and pan. */
+    public StringProperty layerProperty() {
+        return layer;
+    }
+
+    /** Whether the whole matrix is shown (no zoom or pan in force). */
+    public boolean isFitted() {
+        return fitted;
+    }
+
+    /** Screen pixels per cell column now. */
+    public double zoom() {
+        fit();
+        return scale;
+    }
+
+    /** Horizontal and vertical offset of the matrix on the canvas now, in pixels. */
+    public double[] offset() {
+        fit();
+        return new double[] {tx, ty};
+    }
+
+    private void retitle() {
+        String name = layer.get() == null || layer.get().isEmpty() ? "" : layer.get() + ": ";
+        title.setText(grid.get() == null ? " " : name + "mean |w| per cell, pruned share in light grey");
     }
 
     /** The painted image (for tests and PNG export). */
@@ -166,6 +230,9 @@ public final class HeatmapView extends BorderPane {
         if (g == null) {
             image = null;
             axes.setText(" ");
+            rowAxis.setText(" ");
+            colAxis.setText(" ");
+            retitle();
             paint();
             return;
         }
@@ -180,6 +247,9 @@ public final class HeatmapView extends BorderPane {
         axes.setText(String.format(Locale.ROOT, "rows %,d (axis 0) × cols %,d in %d×%d cells", g.rows(), g.cols(),
                 g.gridRows(), g.gridCols()));
         maxLabel.setText(String.format(Locale.ROOT, "%.3g", g.maxMeanAbs()));
+        rowAxis.setText(String.format(Locale.ROOT, "← rows 0 … %,d (output)", g.rows() - 1));
+        colAxis.setText(String.format(Locale.ROOT, "columns 0 … %,d (input) →", g.cols() - 1));
+        retitle();
         paint();
         paintColorBar();
     }

@@ -40,15 +40,37 @@ public final class HeatmapViewModel {
      * @param mask  its mask (not modified)
      */
     public static HeatmapGrid compute(WeightTensor layer, Mask mask, HeatmapMode mode, CancellationToken cancel) {
-        return HeatmapGrid.of(layer.data(), layer.shape(), mask, CELLS, columns(layer, mode), cancel);
+        return HeatmapGrid.of(layer.data(), layer.shape(), mask, cells(layer.shape().length == 0 ? 1
+                : layer.shape()[0]), columns(layer, mode), cancel);
+    }
+
+    /**
+     * Cells along a side of {@code n} weights: one per weight up to {@code 2·CELLS} (so 288 columns stay 288, not
+     * squeezed unevenly into 256), beyond that {@code ceil(n / k)} cells of {@code k = ceil(n / CELLS)} weights.
+     */
+    public static int cells(long n) {
+        if (n <= 2L * CELLS) {
+            return (int) Math.max(1, n);
+        }
+        long k = (n + CELLS - 1) / CELLS;
+        return (int) ((n + k - 1) / k);
+    }
+
+    /** Columns of the matrix the heatmap shows: every axis after the first, flattened. */
+    static long weightColumns(long[] shape) {
+        long c = 1;
+        for (int i = 1; i < shape.length; i++) {
+            c *= shape[i];
+        }
+        return c;
     }
 
     /** Cell columns of the heatmap for {@code layer} in {@code mode}. */
     static int columns(WeightTensor layer, HeatmapMode mode) {
         long[] shape = layer.shape();
         return switch (mode) {
-            case WEIGHTS -> CELLS;
-            case KERNELS -> shape.length > 2 ? (int) Math.min(CELLS, Math.max(1, shape[1])) : CELLS;
+            case WEIGHTS -> cells(weightColumns(shape));
+            case KERNELS -> shape.length > 2 ? cells(Math.max(1, shape[1])) : cells(weightColumns(shape));
             case CHANNELS -> 1;
         };
     }

@@ -18,21 +18,24 @@ public final class Viridis {
         }
     }
 
-    /** The shade pruned weights are mixed toward. */
-    private static final int PRUNED_GREY = 0x2b2b2b;
+    /**
+     * The shade pruned weights are mixed toward: a light neutral grey, far from every viridis colour (the dark
+     * purple end included) and from the yellow end by its lack of saturation, on the light and the dark theme.
+     */
+    public static final int PRUNED_GREY = 0xd0d0d0;
 
     private Viridis() {
     }
 
     /**
-     * One heatmap cell as RGB: viridis of {@code meanAbs / max}, mixed toward grey by the pruned share, so a cell
-     * with nothing kept keeps 15 % of its colour. The window and the headless renderer paint with this.
+     * One heatmap cell as RGB: {@code (1 - k)·grey + k·viridis(meanAbs / max)} with {@code k} the kept share, so
+     * a fully pruned cell is plain light grey. The window and the headless renderer paint with this.
      *
      * @param keptFraction the cell's kept share, 0–1
      */
     public static int cellRgb(float meanAbs, float max, float keptFraction) {
         int rgb = argb(meanAbs / (max > 0 ? max : 1)) & 0xffffff;
-        return mix(PRUNED_GREY, rgb, 0.15 + 0.85 * keptFraction);
+        return mix(PRUNED_GREY, rgb, Math.max(0, Math.min(1, keptFraction)));
     }
 
     /** ARGB for {@code t} in [0, 1] (clamped; NaN gives the lowest colour). */

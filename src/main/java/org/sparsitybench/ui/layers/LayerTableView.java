@@ -18,6 +18,7 @@ import javafx.scene.control.Tooltip;
 import javafx.scene.layout.BorderPane;
 import javafx.scene.layout.HBox;
 import javafx.scene.layout.Priority;
+import javafx.scene.layout.Region;
 import org.sparsitybench.ui.common.EditSlider;
 import org.sparsitybench.ui.common.Styles;
 
@@ -63,7 +64,8 @@ public final class LayerTableView extends BorderPane {
                 setTooltip(empty || v == null ? null : new Tooltip(v));
             }
         });
-        name.setPrefWidth(120);
+        name.setPrefWidth(150);
+        name.setMinWidth(96);
         TableColumn<LayerRow, String> op = new TableColumn<>("Op");
         op.setCellValueFactory(c -> new SimpleStringProperty(c.getValue().op()));
         op.setPrefWidth(64);
@@ -71,6 +73,7 @@ public final class LayerTableView extends BorderPane {
         TableColumn<LayerRow, String> shape = new TableColumn<>("Shape");
         shape.setCellValueFactory(c -> new SimpleStringProperty(c.getValue().shape()));
         shape.setPrefWidth(90);
+        shape.setMinWidth(64);
         TableColumn<LayerRow, Long> params = new TableColumn<>("Params");
         params.setCellValueFactory(c -> new SimpleObjectProperty<>(c.getValue().params()));
         params.setCellFactory(c -> new TableCell<>() {
@@ -86,7 +89,8 @@ public final class LayerTableView extends BorderPane {
         sparsity.setCellValueFactory(c -> new SimpleObjectProperty<>(c.getValue()));
         sparsity.setCellFactory(c -> new SparsityCell(vm));
         sparsity.setComparator((a, b) -> Double.compare(a.achievedProperty().get(), b.achievedProperty().get()));
-        sparsity.setPrefWidth(170);
+        sparsity.setPrefWidth(220);
+        sparsity.setMinWidth(214);
         TableColumn<LayerRow, LayerRow> lock = new TableColumn<>("Lock");
         lock.setCellValueFactory(c -> new SimpleObjectProperty<>(c.getValue()));
         lock.setCellFactory(c -> new ToggleCell(true, vm::setLocked));
@@ -194,11 +198,24 @@ public final class LayerTableView extends BorderPane {
             double drop = v.doubleValue();
             bar.setPrefWidth(Math.max(1, Math.min(1, drop / 0.2) * 40));
             bar.setMinWidth(bar.getPrefWidth());
-            value.setText(String.format(Locale.ROOT, "%.1f", 100 * drop));
-            setTooltip(new Tooltip(String.format(Locale.ROOT,
-                    "Pruning this layer alone to 50 %% costs %.2f accuracy points.", 100 * drop)));
+            value.setText(sensitivityText(drop));
+            setTooltip(new Tooltip(drop < 0 ? String.format(Locale.ROOT,
+                    "Pruning this layer alone to 50 %% gained %.2f accuracy points.", -100 * drop)
+                    : String.format(Locale.ROOT, "Pruning this layer alone to 50 %% costs %.2f accuracy points.",
+                    100 * drop)));
             setGraphic(box);
         }
+    }
+
+    /** The Sensitivity column's number: accuracy points lost, negative for a gain ("-0.5", never clamped to 0). */
+    static String sensitivityText(double drop) {
+        String t = String.format(Locale.ROOT, "%.1f", 100 * drop);
+        return t.equals("-0.0") ? "0.0" : t;
+    }
+
+    /** "81.6% / 81.6%": requested and achieved with the same precision, so equal values read as equal. */
+    static String sparsityText(double requested, double achieved) {
+        return String.format(Locale.ROOT, "%.1f%% / %.1f%%", 100 * requested, 100 * achieved);
     }
 
     public TableView<LayerRow> table() {
@@ -207,6 +224,7 @@ public final class LayerTableView extends BorderPane {
 
     /** The row's slider (linked to the row through the view model) and its "requested / achieved" text. */
     private static final class SparsityCell extends TableCell<LayerRow, LayerRow> {
+        static final double SLIDER_MIN_WIDTH = 120;
         private final EditSlider slider = new EditSlider();
         private final Label value = new Label();
         private final HBox box = new HBox(6, slider, value);
@@ -220,7 +238,9 @@ public final class LayerTableView extends BorderPane {
             slider.setBlockIncrement(0.05);
             slider.getStyleClass().add(Styles.ROW_SLIDER);
             value.getStyleClass().add(Styles.VALUE);
-            value.setMinWidth(96);
+            value.setMinWidth(Region.USE_PREF_SIZE);
+            // Wide enough to drag on a projector at 1280 px; the column is sized to hold it and the text.
+            slider.setMinWidth(SLIDER_MIN_WIDTH);
             slider.setTooltip(new Tooltip("This layer's sparsity: drag to override the global allocation."));
         }
 
@@ -228,8 +248,8 @@ public final class LayerTableView extends BorderPane {
             if (bound == null) {
                 return;
             }
-            value.setText(bound.excludedProperty().get() ? "dense (excluded)" : String.format(Locale.ROOT,
-                    "%.0f%% / %.1f%%", 100 * bound.requestedProperty().get(), 100 * bound.achievedProperty().get()));
+            value.setText(bound.excludedProperty().get() ? "dense (excluded)" : 
+                    sparsityText(bound.requestedProperty().get(), bound.achievedProperty().get()));
             slider.setDisable(bound.excludedProperty().get() || bound.lockedProperty().get());
         }
 

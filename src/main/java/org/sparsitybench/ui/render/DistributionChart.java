@@ -2,6 +2,8 @@ package org.sparsitybench.ui.render;
 
 import java.awt.BasicStroke;
 import java.awt.Color;
+import java.text.DecimalFormat;
+import java.text.DecimalFormatSymbols;
 import java.util.Locale;
 import org.jfree.chart.JFreeChart;
 import org.jfree.chart.axis.LogAxis;
@@ -35,12 +37,13 @@ public final class DistributionChart {
      * @param layer     the title ({@code ""} for none)
      * @param h         the histogram (not modified); null for an empty chart
      * @param threshold the magnitude cut, NaN for none
-     * @param logCounts counts on a log axis (empty bins drawn at ½ so they stay off the axis)
+     * @param logCounts counts on a log axis from 1 (an empty bin draws nothing), ticked at integer powers of ten
+     *                  labelled as counts (1, 10, 100, 1,000); the linear axis ticks at whole counts
      */
     public static JFreeChart chart(String layer, WeightHistogram h, double threshold, ChartTheme theme,
                                    boolean logCounts) {
         XYIntervalSeriesCollection data = new XYIntervalSeriesCollection();
-        double floor = logCounts ? 0.5 : 0;
+        double floor = logCounts ? 1 : 0;
         if (h != null) {
             XYIntervalSeries all = new XYIntervalSeries("all weights");
             XYIntervalSeries kept = new XYIntervalSeries("kept weights");
@@ -66,9 +69,15 @@ public final class DistributionChart {
         if (logCounts) {
             LogAxis la = new LogAxis("weights (log)");
             la.setSmallestValue(floor);
+            la.setLowerMargin(0);
+            // Exponents step by whole numbers: no 10^-0.0 or 10^0.5 labels.
+            la.setStandardTickUnits(NumberAxis.createIntegerTickUnits());
+            la.setNumberFormatOverride(new DecimalFormat("#,##0", DecimalFormatSymbols.getInstance(Locale.ROOT)));
             y = la;
         } else {
-            y = new NumberAxis("weights");
+            NumberAxis na = new NumberAxis("weights");
+            na.setStandardTickUnits(NumberAxis.createIntegerTickUnits());
+            y = na;
         }
         XYPlot plot = new XYPlot(data, x, y, r);
         plot.setSeriesRenderingOrder(SeriesRenderingOrder.FORWARD);

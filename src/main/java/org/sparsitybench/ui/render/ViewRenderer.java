@@ -37,6 +37,8 @@ import org.sparsitybench.task.CancellationToken;
 import org.sparsitybench.task.ProgressListener;
 import org.sparsitybench.ui.common.ChartExport;
 import org.sparsitybench.ui.common.ChartTheme;
+import org.sparsitybench.ui.heatmap.HeatmapMode;
+import org.sparsitybench.ui.heatmap.HeatmapViewModel;
 import org.sparsitybench.ui.curves.CurveKind;
 import org.sparsitybench.ui.curves.CurvePoint;
 import org.sparsitybench.ui.curves.CurvesCharts;
@@ -130,7 +132,7 @@ public final class ViewRenderer {
         WeightTensor layer = pick(model, o.layer());
         Mask mask = result.masks().get(layer.name());
         WeightHistogram h = WeightHistogram.of(layer.data(), mask, 80, false, WeightHistogram.Scale.LINEAR, cancel);
-        HeatmapGrid grid = HeatmapGrid.of(layer.data(), layer.shape(), mask, 256, 256, cancel);
+        HeatmapGrid grid = HeatmapViewModel.compute(layer, mask, HeatmapMode.WEIGHTS, cancel);
         double threshold = mask instanceof ThresholdMask tm && tm.score().isMagnitude() && tm.prunedCount() > 0
                 ? tm.threshold().value() : Double.NaN;
         List<SweepPoint> sweep = List.of();

@@ -26,6 +26,7 @@ import javafx.stage.Window;
 import org.sparsitybench.model.Model;
 import org.sparsitybench.project.Project;
 import org.sparsitybench.prune.stats.MaskDiffGrid;
+import org.sparsitybench.ui.common.DialogService;
 import org.sparsitybench.ui.common.FxTaskExecutor;
 import org.sparsitybench.ui.common.Styles;
 
@@ -178,7 +179,9 @@ public final class SnapshotCompareView extends BorderPane {
         if (owner != null) {
             stage.initOwner(owner);
         }
-        stage.setScene(new Scene(new SnapshotCompareView(vm), 900, 720));
+        SnapshotCompareView view = new SnapshotCompareView(vm);
+        DialogService.followTheme(owner, view);
+        stage.setScene(new Scene(view, 900, 720));
         stage.show();
         vm.load();
         return stage;

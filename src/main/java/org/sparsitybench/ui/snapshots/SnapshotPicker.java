@@ -33,8 +33,11 @@ public final class SnapshotPicker {
                 setText(empty || item == null ? null : label(item));
             }
         });
-        list.setPrefHeight(Math.min(300, 28 * snapshots.size() + 8));
-        return dialogs.custom("compareDialog", "Compare snapshots", "Pick two or more snapshots (Ctrl+click).", list,
+        // Every snapshot visible up to twelve, then a scroll bar; the dialog is resizable for longer lists.
+        list.setPrefHeight(Math.min(12, snapshots.size()) * 26 + 10);
+        list.setMinHeight(3 * 26 + 10);
+        list.setPrefWidth(460);
+        return dialogs.custom("compareDialog", "Compare snapshots", "Pick two or more snapshots (Ctrl+click), then Enter or OK.", list,
                 () -> List.copyOf(list.getSelectionModel().getSelectedItems()));
     }
 

@@ -230,6 +230,23 @@ public final class MainView extends BorderPane implements WorkbenchMenus.Actions
         dialogs.info(title, text);
     }
 
+    /**
+     * The window title: "SparsityBench — MODEL", with " · PROJECT" while the open model is the one the last saved
+     * or opened project names (a model opened afterwards drops it).
+     */
+    public javafx.beans.binding.StringBinding titleBinding() {
+        return Bindings.createStringBinding(() -> {
+            var m = vm.modelProperty().get();
+            if (m == null) {
+                return "SparsityBench";
+            }
+            var p = vm.project().projectFileProperty().get();
+            boolean inProject = p != null && p.model().toAbsolutePath().normalize()
+                    .equals(m.file().toAbsolutePath().normalize());
+            return "SparsityBench — " + m.file().getFileName() + (inProject ? " · " + p.file().getFileName() : "");
+        }, vm.modelProperty(), vm.project().projectFileProperty());
+    }
+
     /** The window's dialogs (for the application's recovery question). */
     public DialogService dialogs() {
         return dialogs;

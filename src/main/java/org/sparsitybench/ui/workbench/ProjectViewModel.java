@@ -46,6 +46,17 @@ public final class ProjectViewModel {
         }
     }
 
+    /** The project file last saved or opened and the model it names, for the title bar; null before either. */
+    public record ProjectFile(Path file, Path model) {
+    }
+
+    private final javafx.beans.property.ReadOnlyObjectWrapper<ProjectFile> projectFile =
+            new javafx.beans.property.ReadOnlyObjectWrapper<>(this, "projectFile");
+
+    public javafx.beans.property.ReadOnlyObjectProperty<ProjectFile> projectFileProperty() {
+        return projectFile.getReadOnlyProperty();
+    }
+
     /** Recently opened models and projects, newest first (empty without a user folder). */
     public ObservableList<Path> recentFiles() {
         return recentFiles;
@@ -107,6 +118,7 @@ public final class ProjectViewModel {
             var config = workbench.configProperty().get();
             ProjectFiles.write(file, sha != null ? ProjectFiles.create(file, m.file(), sha, data, config, snapshots)
                     : ProjectFiles.create(file, m.file(), data, config, snapshots));
+            projectFile.set(new ProjectFile(file, m.file()));
         } catch (IOException | RuntimeException e) {
             workbench.fail(FxTaskExecutor.describe(e));
         }
@@ -146,7 +158,11 @@ public final class ProjectViewModel {
                     + "differs); open the model itself to start afresh");
             return false;
         }
-        return workbench.open(opened.model(), remember, opened.project(), opened.dataset());
+        boolean started = workbench.open(opened.model(), remember, opened.project(), opened.dataset());
+        if (started && remember != null) {
+            projectFile.set(new ProjectFile(file, opened.model()));
+        }
+        return started;
     }
 
     /** A clean end of the session: the autosave is deleted. */

@@ -7,6 +7,7 @@ import java.util.Map;
 import org.sparsitybench.eval.StorageEstimate;
 import org.sparsitybench.model.Model;
 import org.sparsitybench.model.WeightTensor;
+import org.sparsitybench.prune.LayerResult;
 import org.sparsitybench.prune.Mask;
 import org.sparsitybench.prune.PruningConfig;
 import org.sparsitybench.prune.PruningEngine;
@@ -93,8 +94,11 @@ public record WorkbenchFrame(PruningResult result, String layer, WeightHistogram
                 ? " (the N:M pattern " + nm + " decides each layer's level; the target is not used)"
                 : result.targetMet() ? "" : String.format(Locale.ROOT, " — target %.1f%% NOT met",
                 100.0 * result.targetPruned() / Math.max(1, result.selectedParams()));
-        return String.format(Locale.ROOT, "achieved %.1f%%%s  ·  prunable weights kept %,d of %,d  ·  %s  ·  file ≈ %s, sparse storage ≈ %s",
-                100 * result.achievedSparsity(), met, keptParams(), result.selectedParams(), flops,
+        // "of N" counts every prunable weight, excluded layers too, so excluding one does not move the denominator.
+        long all = result.layers().stream().mapToLong(LayerResult::params).sum();
+        long kept = result.layers().stream().mapToLong(LayerResult::kept).sum();
+        return String.format(Locale.ROOT, "achieved %.1f%%%s  ·  prunable weights kept %,d of %,d  ·  %s  ·  file ≈ %s, "
+                + "sparse storage ≈ %s", 100 * result.achievedSparsity(), met, kept, all, flops,
                 bytes(storage.denseBytes()), bytes(storage.sparseStorageBytes()));
     }
 

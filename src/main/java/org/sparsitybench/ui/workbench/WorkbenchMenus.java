@@ -67,15 +67,42 @@ final class WorkbenchMenus {
                     + " (Sun et al. 2023); needs the model's test data for calibration.",
             "",
             "Allocation shares the global target among layers: uniform (every layer the same), global threshold,"
-                    + " layer-normalised (each layer's scores divided by its RMS first), ERK (denser where a layer"
+                    + " layer-normalized (each layer's scores divided by its RMS first), ERK (denser where a layer"
                     + " has few weights per fan), or sensitivity-guided (after Run ▸ Sensitivity: steps go to the"
                     + " layers that lose least).",
             "",
             "Unstructured zeros shrink a sparse-stored or compressed file but do not speed up a dense runtime:"
                     + " the latency shown is what ONNX Runtime measures on the exported file.");
 
-    static final String SHORTCUTS_HELP = "Ctrl+O open a model · Ctrl+Z undo · Ctrl+Shift+Z redo · Ctrl+T theme\n"
-            + "Heatmap: mouse wheel or +/- zooms, drag or arrow keys pan, 0 resets.";
+    /** Keys that are no menu's accelerator, listed after the menus' own in Help ▸ Shortcuts. */
+    static final String OTHER_KEYS = String.join("\n",
+            "Enter — apply the target typed in the global field",
+            "Heatmap (click it first): + / − zoom, arrow keys pan, 0 resets; mouse wheel zooms, drag pans",
+            "Layer table: arrow keys move between rows; a focused slider moves with the arrow keys",
+            "Compare picker: Ctrl+click leaves a snapshot out, Enter compares");
+
+    /**
+     * Help ▸ Shortcuts, read from the menu bar itself so no accelerator goes unlisted: "KEYS — Menu ▸ Item" per
+     * line, then {@link #OTHER_KEYS}.
+     */
+    static String shortcutsHelp(MenuBar bar) {
+        StringBuilder b = new StringBuilder();
+        for (Menu m : bar.getMenus()) {
+            listAccelerators(m, m.getText(), b);
+        }
+        return b.append('\n').append(OTHER_KEYS).toString();
+    }
+
+    private static void listAccelerators(Menu menu, String path, StringBuilder b) {
+        for (MenuItem i : menu.getItems()) {
+            if (i instanceof Menu sub) {
+                listAccelerators(sub, path + " ▸ " + sub.getText(), b);
+            } else if (i.getAccelerator() != null) {
+                b.append(i.getAccelerator().getDisplayText()).append(" — ").append(path).append(" ▸ ")
+                        .append(i.getText()).append('\n');
+            }
+        }
+    }
 
     private WorkbenchMenus() {
     }
@@ -126,7 +153,9 @@ final class WorkbenchMenus {
         MenuItem theme = item("Toggle light/dark theme", "Shortcut+T", a::toggleTheme);
         theme.setId("menuTheme");
         Menu view = new Menu("View", null, theme);
-        MenuItem shortcuts = item("Shortcuts", null, () -> a.info("Shortcuts", SHORTCUTS_HELP));
+        MenuBar[] built = new MenuBar[1];
+        MenuItem shortcuts = item("Shortcuts", "F1", () -> a.info("Shortcuts", shortcutsHelp(built[0])));
+        shortcuts.setId("menuShortcuts");
         MenuItem methods = item("Pruning methods", null, () -> a.info("Pruning methods", METHODS_HELP));
         Menu help = new Menu("Help", null, shortcuts, methods);
         Menu samples = new Menu("Samples");
@@ -139,6 +168,7 @@ final class WorkbenchMenus {
         }
         MenuBar bar = new MenuBar(file, edit, run, samples, view, help);
         bar.setId("menuBar");
+        built[0] = bar;
         return bar;
     }
 

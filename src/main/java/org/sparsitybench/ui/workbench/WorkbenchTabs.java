@@ -1,6 +1,7 @@
 package org.sparsitybench.ui.workbench;
 
 import java.util.List;
+import javafx.beans.binding.Bindings;
 import javafx.beans.property.BooleanProperty;
 import javafx.beans.property.SimpleBooleanProperty;
 import javafx.geometry.Insets;
@@ -74,6 +75,8 @@ final class WorkbenchTabs extends TabPane {
         heatOptions.setAlignment(Pos.CENTER_LEFT);
         heatOptions.setPadding(new Insets(4, 8, 4, 8));
         heatmap.gridProperty().bind(vm.heatmap().gridProperty());
+        heatmap.layerProperty().bind(Bindings.createStringBinding(() -> vm.frameProperty().get() == null
+                || vm.frameProperty().get().layer() == null ? "" : vm.frameProperty().get().layer(), vm.frameProperty()));
         BorderPane heat = new BorderPane(heatmap);
         heat.setTop(heatOptions);
         Tab h = tab("Heatmap", "tabHeatmap", heat);
@@ -89,6 +92,12 @@ final class WorkbenchTabs extends TabPane {
         Tab all = tab("All layers", "tabAllLayers", smallMultiples);
         dvm.allLayersProperty().bind(all.selectedProperty());
         smallMultiples.tilesProperty().bind(dvm.tilesProperty());
+        smallMultiples.setOnSelect(name -> {
+            var row = vm.layers().row(name);
+            if (row != null) {
+                vm.layers().selectedProperty().set(row);
+            }
+        });
         Tab ov = tab("Overview", "tabOverview", overview);
         Tab se = tab("Sensitivity", "tabSensitivity", sensitivity);
         getTabs().addAll(d, all, h, ov, c, se);
