@@ -8,31 +8,36 @@ import java.util.Locale;
 import org.sparsitybench.formats.AtomicFiles;
 
 /**
- * Measured points as CSV, one row per point, columns as {@code sparsitybench sweep --csv} writes them; values
- * not measured are empty cells. Written atomically.
+ * Measured points as CSV, one row per point, as {@code sparsitybench sweep --csv} and the window's export write
+ * them; values not measured are empty cells; the last column names the data split every figure of the row was
+ * measured on ({@code test} for reported sweeps). Written atomically.
  */
 public final class PruneExportCurves {
     /** The header line (without line end). */
     public static final String HEADER = "method,allocation,requested,achieved,accuracy,top5,loss,latencyMs,"
-            + "compactLatencyMs,sparseKernelSpeedup,params,flops,fileBytes";
+            + "compactLatencyMs,sparseKernelSpeedup,params,flops,fileBytes,split";
 
     private PruneExportCurves() {
     }
 
-    /** The CSV text of {@code points} (not modified), header first. */
-    public static String csv(List<SweepPoint> points) {
+    /**
+     * The CSV text of {@code points} (not modified), header first.
+     *
+     * @param split the split the points were measured on ({@code test}, {@code validation})
+     */
+    public static String csv(List<SweepPoint> points, String split) {
         StringBuilder sb = new StringBuilder(HEADER).append('\n');
         for (SweepPoint p : points) {
-            sb.append(String.format(Locale.ROOT, "%s,%s,%.6f,%.6f,%.6f,%.6f,%.6f,%s,%s,%s,%d,%d,%d%n", p.method(),
+            sb.append(String.format(Locale.ROOT, "%s,%s,%.6f,%.6f,%.6f,%.6f,%.6f,%s,%s,%s,%d,%d,%d,%s%n", p.method(),
                     p.allocation(), p.requested(), p.achieved(), p.accuracy(), p.top5(), p.loss(), num(p.latencyMs()),
-                    num(p.compactLatencyMs()), num(p.sparseKernelSpeedup()), p.params(), p.flops(), p.fileBytes()));
+                    num(p.compactLatencyMs()), num(p.sparseKernelSpeedup()), p.params(), p.flops(), p.fileBytes(), split));
         }
         return sb.toString();
     }
 
-    /** Writes {@link #csv(List)} to {@code file} atomically. */
-    public static void write(Path file, List<SweepPoint> points) throws IOException {
-        byte[] bytes = csv(points).getBytes(StandardCharsets.UTF_8);
+    /** Writes {@link #csv(List, String)} to {@code file} atomically. */
+    public static void write(Path file, List<SweepPoint> points, String split) throws IOException {
+        byte[] bytes = csv(points, split).getBytes(StandardCharsets.UTF_8);
         AtomicFiles.writeStream(file, os -> os.write(bytes));
     }
 
