@@ -69,6 +69,18 @@ class DataSplitCommandsTest {
     }
 
     @Test
+    void quantizeWithoutDataCalibratesOnTheValidationSplitAndTheReportSaysSo() throws Exception {
+        Path out = dir.resolve("q.onnx");
+        Run r = InspectCommandTest.cli("quantize", DIGITS.toString(), "--out", out.toString(), "--calibration", "32",
+                "--latency-runs", "1");
+        assertEquals(0, r.code(), r.err());
+        JsonNode report = new ObjectMapper().readTree(dir.resolve("q.onnx.report.json").toFile());
+        assertEquals("validation", report.get("calibration").get("split").asText());
+        assertEquals("validation", report.get("validation").get("split").asText());
+        assertTrue(report.get("calibration").get("data").asText().contains("held out"), report.toString());
+    }
+
+    @Test
     void aSweepCsvNamesTheTestSplitOnEveryRow() throws Exception {
         Path json = dir.resolve("s.json");
         Path csv = dir.resolve("s.csv");
