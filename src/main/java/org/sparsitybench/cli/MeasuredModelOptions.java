@@ -7,7 +7,6 @@ import org.sparsitybench.eval.DataSplits;
 import org.sparsitybench.eval.ModelCard;
 import org.sparsitybench.formats.ModelFiles;
 import org.sparsitybench.formats.data.Datasets;
-import org.sparsitybench.formats.data.LabeledData;
 import org.sparsitybench.model.Model;
 import org.sparsitybench.model.ModelFormat;
 import org.sparsitybench.model.ModelFormatException;
@@ -44,10 +43,6 @@ final class MeasuredModelOptions {
         return ModelCard.forModel(model, preprocess);
     }
 
-    LabeledData dataset() throws IOException {
-        return Datasets.open(data);
-    }
-
     /**
      * The data a command that chooses (sensitivity) measures on: {@code --data} when given — with a warning on
      * {@code err} when it is the card's own test file — else the card's validation split.
@@ -61,7 +56,7 @@ final class MeasuredModelOptions {
     /**
      * The data a command that reports (sweep) measures on: {@code --data} as given, else the card's test split.
      *
-     * @throws ModelFormatException naming the model when neither is there
+     * @throws ModelFormatException naming the model when neither is there (exit 3, as a card without data is)
      */
     DataSplits.Split test(ModelCard card) throws IOException {
         if (data != null) {
