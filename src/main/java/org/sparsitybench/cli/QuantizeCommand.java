@@ -47,7 +47,8 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code sparsitybench quantize MODEL --out OUT [--data DATASET]}: static INT8 (QDQ) or weight-only INT8/INT4,
- * per layer, calibrated on the validation data given with {@code --data} (default: the card's validation split); writes OUT and {@code OUT.report.json}.
+ * per layer, calibrated on the validation data given with {@code --data} (default: the card's validation split);
+ * writes OUT and {@code OUT.report.json}.
  */
 @Command(name = "quantize", mixinStandardHelpOptions = true,
         description = "Quantize an ONNX model (static INT8 QDQ, or weight-only INT8/INT4) keeping pruned zeros; "

@@ -72,7 +72,8 @@ public final class SensitivityCharts {
         XYPlot plot = new XYPlot(data, x, y, r);
         plot.setNoDataMessage("no sensitivity measured yet");
         plot.setNoDataMessagePaint(theme.muted());
-        JFreeChart chart = new JFreeChart("Sensitivity (validation split): accuracy when one layer is pruned", ChartTheme.TITLE_FONT, plot,
+        JFreeChart chart = new JFreeChart("Sensitivity (validation split): accuracy when one layer is pruned",
+                ChartTheme.TITLE_FONT, plot,
                 curves.size() <= LEGEND_LIMIT);
         if (chart.getLegend() != null) {
             chart.getLegend().setPosition(RectangleEdge.RIGHT);
@@ -135,7 +136,8 @@ public final class SensitivityCharts {
                 r.addAnnotation(a);
             }
         }
-        JFreeChart chart = new JFreeChart("Validation accuracy drop (points) when one layer is pruned", ChartTheme.TITLE_FONT, plot, false);
+        JFreeChart chart = new JFreeChart("Validation accuracy drop (points) when one layer is pruned",
+                ChartTheme.TITLE_FONT, plot, false);
         NumberAxis legendAxis = new NumberAxis("accuracy drop (points; red = worse, blue = better)");
         legendAxis.setRange(-100 * scale, 100 * scale);
         PaintScaleLegend legend = new PaintScaleLegend(new DropScale(scale, 100), legendAxis);

@@ -294,9 +294,9 @@ public final class WorkbenchViewModel {
     }
 
     /**
-     * Runs a per-layer sensitivity analysis on (at most {@code limit} samples of) the validation split as a long task; when it
-     * finishes the curves appear, the table shows each layer's drop and the sensitivity-guided allocation becomes
-     * available.
+     * Runs a per-layer sensitivity analysis on (at most {@code limit} samples of) the validation split as a long
+     * task; when it finishes the curves appear, the table shows each layer's drop and the sensitivity-guided
+     * allocation becomes available.
      */
     public boolean runSensitivity(List<Double> levels, int limit) {
         if (!validationReady("a sensitivity analysis")) {
@@ -327,8 +327,8 @@ public final class WorkbenchViewModel {
 
     /**
      * Captures Wanda's calibration in the background: the model runs in ONNX Runtime on the first samples of the
-     * validation split with each layer's input exposed, and the norms per input feature go to the engine. Then {@code then}
-     * runs on the FX thread.
+     * validation split with each layer's input exposed, and the norms per input feature go to the engine. Then
+     * {@code then} runs on the FX thread.
      *
      * @return false when there is no data or another long task runs
      */
