@@ -21,7 +21,6 @@ import org.sparsitybench.eval.PruneExport;
 import org.sparsitybench.eval.PrunePipeline;
 import org.sparsitybench.formats.AtomicFiles;
 import org.sparsitybench.formats.ModelFiles;
-import org.sparsitybench.formats.data.Datasets;
 import org.sparsitybench.model.Model;
 import org.sparsitybench.model.ModelFormat;
 import org.sparsitybench.model.UnsupportedModelException;
@@ -86,7 +85,8 @@ public final class PruneCommand implements Callable<Integer> {
     @Option(names = "--config", paramLabel = "FILE", description = "A pruning configuration (JSON) or a project (.sbproj); options given too override it.")
     Path config;
 
-    @Option(names = "--data", paramLabel = "DATASET", description = "Calibration data (Wanda).")
+    @Option(names = "--data", paramLabel = "DATASET", description = "Validation data for what chooses: Wanda and "
+            + "SparseGPT calibration, sensitivity allocation, reconstruction (default: the model card's validation split).")
     Path data;
 
     @Option(names = "--preprocess", paramLabel = "FILE", description = "A model card to use instead of the one beside "
@@ -219,14 +219,15 @@ public final class PruneCommand implements Callable<Integer> {
             }
         }
         boolean onnx = m.format() == ModelFormat.ONNX;
-        recon.check(m, data, used);
-        if (used.contains(WandaMethod.ID) && (data == null || !onnx)) {
+        // Without --data what chooses reads the card's validation split (data(cfg) says so if there is none).
+        recon.check(m, used);
+        if (used.contains(WandaMethod.ID) && !onnx) {
             throw new SparsityBenchCli.UsageException("wanda needs an ONNX model and calibration data: --data DATASET "
-                    + "[--calibration K]");
+                    + "[--calibration K] (default: the model card's validation split)");
         }
-        if (cfg.global().allocation() == Allocation.SENSITIVITY && (data == null || !onnx)) {
+        if (cfg.global().allocation() == Allocation.SENSITIVITY && !onnx) {
             throw new SparsityBenchCli.UsageException("--allocation sensitivity measures each layer on data: give "
-                    + "--data DATASET with an ONNX model");
+                    + "an ONNX model (and --data DATASET, default: the model card's validation split)");
         }
         if ((structured || compact) && !onnx) {
             throw new UnsupportedModelException(model + ": structured pruning and --compact need a graph (ONNX); "
@@ -239,13 +240,26 @@ public final class PruneCommand implements Callable<Integer> {
         return structured;
     }
 
-    /** The calibration and sensitivity data when the configuration needs it (the card is read only then). */
+    /**
+     * The calibration and sensitivity data when the configuration needs it (the card is read only then):
+     * {@code --data}, else the card's validation split; a warning on stderr when {@code --data} is the card's test
+     * file.
+     */
     private PrunePipeline.Data data(PruningConfig cfg) throws IOException {
         Set<String> used = usedMethods(cfg);
         boolean needed = cfg.global().allocation() == Allocation.SENSITIVITY || used.contains(WandaMethod.ID)
                 || recon.active(used);
-        return needed && data != null ? new PrunePipeline.Data(ModelCard.forModel(model, preprocess), Datasets.open(data))
-                : null;
+        if (!needed) {
+            return null;
+        }
+        if (data == null && preprocess == null && ModelCard.beside(model).isEmpty()) {
+            throw new SparsityBenchCli.UsageException("wanda, sparsegpt, sensitivity allocation and reconstruction "
+                    + "choose on validation data: give --data DATASET, or a model card beside the model naming its "
+                    + "training data");
+        }
+        ModelCard card = ModelCard.forModel(model, preprocess);
+        return new PrunePipeline.Data(card, MeasuredModelOptions.choosingData(model, card, data,
+                spec.commandLine().getErr()));
     }
 
     /** The methods the configuration runs: the global one and every layer's own (a config may name them). */

@@ -19,6 +19,7 @@ import org.sparsitybench.eval.Evaluation;
 import org.sparsitybench.eval.Evaluator;
 import org.sparsitybench.eval.Latency;
 import org.sparsitybench.eval.LatencyMeter;
+import org.sparsitybench.eval.DataSplits;
 import org.sparsitybench.eval.ModelCard;
 import org.sparsitybench.eval.OrtModel;
 import org.sparsitybench.eval.CompressedSize;
@@ -46,8 +47,9 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code sparsitybench quantize MODEL --out OUT --data DATASET}: static INT8 (QDQ) or weight-only INT8/INT4,
- * per layer, calibrated on the validation data given with {@code --data}; writes OUT and {@code OUT.report.json}.
+ * {@code sparsitybench quantize MODEL --out OUT [--data DATASET]}: static INT8 (QDQ) or weight-only INT8/INT4,
+ * per layer, calibrated on the validation data given with {@code --data} (default: the card's validation split);
+ * writes OUT and {@code OUT.report.json}.
  */
 @Command(name = "quantize", mixinStandardHelpOptions = true,
         description = "Quantize an ONNX model (static INT8 QDQ, or weight-only INT8/INT4) keeping pruned zeros; "
@@ -62,8 +64,8 @@ public final class QuantizeCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, paramLabel = "OUT", description = "Output .onnx path.")
     Path out;
 
-    @Option(names = "--data", required = true, paramLabel = "DATASET",
-            description = "Validation data: calibration samples and validation accuracy (never the test set).")
+    @Option(names = "--data", paramLabel = "DATASET", description = "Validation data: calibration samples and "
+            + "validation accuracy (never the test set; default: the model card's validation split).")
     Path data;
 
     @Option(names = "--mode", defaultValue = "static", description = "static | weights (default ${DEFAULT-VALUE}).")
@@ -126,7 +128,8 @@ public final class QuantizeCommand implements Callable<Integer> {
                     + " holds weights only");
         }
         ModelCard card = ModelCard.forModel(model, preprocess);
-        LabeledData validation = Datasets.open(data);
+        DataSplits.Split chosenOn = MeasuredModelOptions.choosingData(model, card, data, spec.commandLine().getErr());
+        LabeledData validation = chosenOn.data();
         Quantizer.Outcome o;
         try {
             o = Quantizer.quantize(m, card, validation, cfg, ProgressListener.NONE, CancellationToken.NONE);
@@ -144,8 +147,8 @@ public final class QuantizeCommand implements Callable<Integer> {
         root.put("block", block);
         root.put("opset", o.result().opset());
         ObjectNode cal = root.putObject("calibration");
-        cal.put("data", data.toString());
-        cal.put("split", "validation (the data given with --data)");
+        cal.put("data", chosenOn.description());
+        cal.put("split", chosenOn.name());
         cal.put("samples", o.params().isEmpty() ? 0 : Math.min(calibration, validation.count()));
         cal.put("range", range);
         if (cfg.range() == RangeMethod.PERCENTILE) {
@@ -176,7 +179,8 @@ public final class QuantizeCommand implements Callable<Integer> {
 
         PrintWriter pw = spec.commandLine().getOut();
         ObjectNode val = root.putObject("validation");
-        val.put("data", data.toString());
+        val.put("data", chosenOn.description());
+        val.put("split", chosenOn.name());
         double[] vacc = accuracy(model, null, card, validation, limit);
         double[] vaccAfter = accuracy(null, o.bytes(), card, validation, limit);
         val.put("samples", (int) vacc[1]);
@@ -257,8 +261,8 @@ public final class QuantizeCommand implements Callable<Integer> {
                 out, cfg.mode() == QuantMode.WEIGHTS ? "weight-only" : "static QDQ",
                 o.result().layers().stream().filter(l -> l.bits() < 32).count(), totals.get("bitsPerWeight").asDouble(),
                 totals.get("fileBytesBefore").asLong(), totals.get("fileBytesAfter").asLong(), compressed[0], compressed[1]);
-        pw.printf(Locale.ROOT, "validation accuracy %.2f%% → %.2f%% on %,d samples of %s%n", 100 * vacc[0],
-                100 * vaccAfter[0], (int) vacc[1], data);
+        pw.printf(Locale.ROOT, "%s accuracy %.2f%% → %.2f%% on %,d samples of %s%n", chosenOn.name(), 100 * vacc[0],
+                100 * vaccAfter[0], (int) vacc[1], chosenOn.description());
         if (root.has("test")) {
             ObjectNode t = (ObjectNode) root.get("test");
             pw.printf(Locale.ROOT, "test accuracy %.2f%% → %.2f%% on %,d samples of %s%n",

@@ -3,7 +3,6 @@ package org.sparsitybench.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -45,11 +44,12 @@ public final class ReconstructOptions {
         return reconstruct || biasCorrection || recalibrateBn || used.stream().anyMatch(Reconstruction::isSparseGpt);
     }
 
-    /** Usage errors before any work: calibration data and a graph are needed. */
-    void check(Model m, Path data, Collection<String> used) {
-        if (active(used) && (data == null || m.format() != ModelFormat.ONNX)) {
+    /** Usage errors before any work: a graph is needed (calibration data: --data or the card's validation split). */
+    void check(Model m, Collection<String> used) {
+        if (active(used) && m.format() != ModelFormat.ONNX) {
             throw new SparsityBenchCli.UsageException("sparsegpt, --reconstruct, --bias-correction and --recalibrate-bn"
-                    + " need an ONNX model and calibration data: --data DATASET [--calibration K]");
+                    + " need an ONNX model and calibration data: --data DATASET [--calibration K] (default: the model "
+                    + "card's validation split)");
         }
         if (!(percDamp > 0 && percDamp < 1e6)) {
             throw new SparsityBenchCli.UsageException("--percdamp " + percDamp + " is not a positive share");

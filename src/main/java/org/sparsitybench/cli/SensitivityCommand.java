@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
+import org.sparsitybench.eval.DataSplits;
 import org.sparsitybench.eval.ModelCard;
 import org.sparsitybench.eval.Sensitivity;
 import org.sparsitybench.formats.AtomicFiles;
@@ -18,7 +19,11 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** {@code sparsitybench sensitivity MODEL --data D --levels ... --out sens.json}. */
+/**
+ * {@code sparsitybench sensitivity MODEL [--data D] --levels ... --out sens.json}: sensitivity chooses, so it reads
+ * the card's validation split unless {@code --data} names other data; the JSON says which ({@code split},
+ * {@code dataset}).
+ */
 @Command(name = "sensitivity", mixinStandardHelpOptions = true,
         description = "Prune each layer alone at each level and measure accuracy and loss.")
 public final class SensitivityCommand implements Callable<Integer> {
@@ -44,10 +49,14 @@ public final class SensitivityCommand implements Callable<Integer> {
         SweepCommand.checkLevels(levels);
         Model m = in.readModel();
         ModelCard card = in.card();
-        List<Sensitivity.LayerCurve> curves = Sensitivity.analyze(m, card, in.dataset(), levels, in.limit,
+        DataSplits.Split on = in.validation(card, spec.commandLine().getErr());
+        List<Sensitivity.LayerCurve> curves = Sensitivity.analyze(m, card, on.data(), levels, in.limit,
                 ProgressListener.NONE, CancellationToken.NONE);
         ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
         ObjectNode root = json.createObjectNode();
+        root.put("split", on.name());
+        root.put("dataset", on.description());
+        root.put("samples", Math.min(in.limit, on.data().count()));
         ArrayNode layers = root.putArray("layers");
         for (Sensitivity.LayerCurve c : curves) {
             ObjectNode l = layers.addObject();

@@ -6,14 +6,15 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import org.sparsitybench.eval.DataSplits;
 import org.sparsitybench.eval.ModelCard;
+import org.sparsitybench.eval.PruneExportCurves;
 import org.sparsitybench.eval.Sweep;
 import org.sparsitybench.eval.SweepPoint;
 import org.sparsitybench.formats.AtomicFiles;
@@ -85,7 +86,8 @@ public final class SweepCommand implements Callable<Integer> {
         ModelCard card = in.card();
         PrintWriter err = spec.commandLine().getErr();
         List<SweepPoint> points = new ArrayList<>();
-        var set = in.dataset();
+        DataSplits.Split on = in.test(card);
+        var set = on.data();
         for (int i = 0; i < allocations.size(); i++) {
             final String alloc = allocations.get(i);
             // Structured methods ignore the allocation: run them with the first one only.
@@ -96,12 +98,12 @@ public final class SweepCommand implements Callable<Integer> {
             Sweep.run(m, card, set, these, PruneCommand.parseAllocation(alloc), levels, latencyRuns,
                     in.limit, ProgressListener.NONE, CancellationToken.NONE, p -> {
                         points.add(p);
-                        err.printf(Locale.ROOT, "%s/%s %.2f: accuracy %.4f%n", p.method(), p.allocation(), p.requested(),
+                        err.printf(Locale.ROOT, "%s/%s %.2f: test accuracy %.4f%n", p.method(), p.allocation(), p.requested(),
                                 p.accuracy());
                         err.flush();
                     });
         }
-        write(points);
+        write(points, on);
         printSummary(points);
         return SparsityBenchCli.EXIT_OK;
     }
@@ -120,12 +122,13 @@ public final class SweepCommand implements Callable<Integer> {
         pw.flush();
     }
 
-    /** Writes the points to {@code --out} (JSON) and {@code --csv}; returns the JSON. */
-    private ObjectNode write(List<SweepPoint> points) throws IOException {
+    /** Writes the points measured on {@code on} to {@code --out} (JSON) and {@code --csv}; returns the JSON. */
+    private ObjectNode write(List<SweepPoint> points, DataSplits.Split on) throws IOException {
         ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
         ObjectNode root = json.createObjectNode();
         root.put("model", in.model.toString());
-        root.put("data", in.data.toString());
+        root.put("data", on.description());
+        root.put("split", on.name());
         ArrayNode arr = root.putArray("points");
         for (SweepPoint p : points) {
             ObjectNode o = json.valueToTree(p);
@@ -143,15 +146,7 @@ public final class SweepCommand implements Callable<Integer> {
         byte[] bytes = json.writeValueAsBytes(root);
         AtomicFiles.writeStream(out, os -> os.write(bytes));
         if (csv != null) {
-            StringBuilder sb = new StringBuilder("method,allocation,requested,achieved,accuracy,top5,loss,latencyMs,"
-                    + "compactLatencyMs,sparseKernelSpeedup,params,flops,fileBytes\n");
-            for (SweepPoint p : points) {
-                sb.append(String.format(Locale.ROOT, "%s,%s,%.6f,%.6f,%.6f,%.6f,%.6f,%s,%s,%s,%d,%d,%d%n", p.method(),
-                        p.allocation(), p.requested(), p.achieved(), p.accuracy(), p.top5(), p.loss(), num(p.latencyMs()),
-                        num(p.compactLatencyMs()), num(p.sparseKernelSpeedup()), p.params(), p.flops(), p.fileBytes()));
-            }
-            byte[] c = sb.toString().getBytes(StandardCharsets.UTF_8);
-            AtomicFiles.writeStream(csv, os -> os.write(c));
+            PruneExportCurves.write(csv, points, DataSplits.TEST);
         }
         return root;
     }
@@ -163,9 +158,5 @@ public final class SweepCommand implements Callable<Integer> {
                 throw new SparsityBenchCli.UsageException("level " + l + " outside [0, 1]");
             }
         }
-    }
-
-    private static String num(double v) {
-        return Double.isNaN(v) ? "" : String.format(Locale.ROOT, "%.6f", v);
     }
 }

@@ -108,11 +108,31 @@ public record ModelCard(String name, String input, long[] inputShape, String lay
      * @param model the model file this card lies beside
      */
     public Optional<Path> testData(Path model) {
-        if (dataset == null || !dataset.hasNonNull("test")) {
+        return named(model, "test");
+    }
+
+    /**
+     * The training data the card names ({@code dataset.train}, relative to the model's folder), when it exists:
+     * what fine-tuning trains on and what the validation split is held out of ({@link DataSplits}).
+     */
+    public Optional<Path> trainData(Path model) {
+        return named(model, "train");
+    }
+
+    /**
+     * A validation file of its own the card names ({@code dataset.validation}), when it exists; without one the
+     * validation split is a held-out part of {@link #trainData} ({@link DataSplits#validation}).
+     */
+    public Optional<Path> validationData(Path model) {
+        return named(model, "validation");
+    }
+
+    private Optional<Path> named(Path model, String key) {
+        if (dataset == null || !dataset.hasNonNull(key)) {
             return Optional.empty();
         }
-        Path test = model.toAbsolutePath().resolveSibling(dataset.get("test").asText()).normalize();
-        return Files.exists(test) ? Optional.of(test) : Optional.empty();
+        Path p = model.toAbsolutePath().resolveSibling(dataset.get(key).asText()).normalize();
+        return Files.exists(p) ? Optional.of(p) : Optional.empty();
     }
 
     /**

@@ -8,24 +8,29 @@ import java.util.Locale;
 import org.sparsitybench.formats.AtomicFiles;
 
 /**
- * Measured points as CSV, one row per point, columns as {@code sparsitybench sweep --csv} writes them; values
- * not measured are empty cells. Written atomically.
+ * Measured points as CSV, one row per point, as {@code sparsitybench sweep --csv} and the window's export write
+ * them; values not measured are empty cells; the last column names the data split every figure of the row was
+ * measured on ({@code test} for reported sweeps). Written atomically.
  */
 public final class PruneExportCurves {
     /** The header line (without line end). */
     public static final String HEADER = "method,allocation,requested,achieved,accuracy,top5,loss,latencyMs,"
-            + "compactLatencyMs,sparseKernelSpeedup,params,flops,fileBytes";
+            + "compactLatencyMs,sparseKernelSpeedup,params,flops,fileBytes,split";
 
     private PruneExportCurves() {
     }
 
-    /** The CSV text of {@code points} (not modified), header first. */
-    public static String csv(List<SweepPoint> points) {
+    /**
+     * The CSV text of {@code points} (not modified), header first.
+     *
+     * @param split the split the points were measured on ({@code test}, {@code validation})
+     */
+    public static String csv(List<SweepPoint> points, String split) {
         StringBuilder sb = new StringBuilder(HEADER).append('\n');
         for (SweepPoint p : points) {
-            sb.append(String.format(Locale.ROOT, "%s,%s,%.6f,%.6f,%.6f,%.6f,%.6f,%s,%s,%s,%d,%d,%d%n", p.method(),
+            sb.append(String.format(Locale.ROOT, "%s,%s,%.6f,%.6f,%.6f,%.6f,%.6f,%s,%s,%s,%d,%d,%d,%s%n", p.method(),
                     p.allocation(), p.requested(), p.achieved(), p.accuracy(), p.top5(), p.loss(), num(p.latencyMs()),
-                    num(p.compactLatencyMs()), num(p.sparseKernelSpeedup()), p.params(), p.flops(), p.fileBytes()));
+                    num(p.compactLatencyMs()), num(p.sparseKernelSpeedup()), p.params(), p.flops(), p.fileBytes(), split));
         }
         return sb.toString();
     }
@@ -36,12 +41,13 @@ public final class PruneExportCurves {
      *
      * @param points not modified
      * @param runs   one label per point, not modified
+     * @param split  the split the points were measured on
      */
-    public static String csv(List<SweepPoint> points, List<String> runs) {
+    public static String csv(List<SweepPoint> points, List<String> runs, String split) {
         if (runs.size() != points.size()) {
             throw new IllegalArgumentException(points.size() + " points but " + runs.size() + " run labels");
         }
-        String[] lines = csv(points).split("\n", -1);
+        String[] lines = csv(points, split).split("\n", -1);
         StringBuilder sb = new StringBuilder("run,").append(lines[0]).append('\n');
         for (int i = 0; i < points.size(); i++) {
             sb.append(quote(runs.get(i))).append(',').append(lines[i + 1]).append('\n');
@@ -53,14 +59,14 @@ public final class PruneExportCurves {
         return s.contains(",") || s.contains("\"") ? '"' + s.replace("\"", "\"\"") + '"' : s;
     }
 
-    /** Writes {@link #csv(List)} to {@code file} atomically. */
-    public static void write(Path file, List<SweepPoint> points) throws IOException {
-        write(file, csv(points));
+    /** Writes {@link #csv(List, String)} to {@code file} atomically. */
+    public static void write(Path file, List<SweepPoint> points, String split) throws IOException {
+        write(file, csv(points, split));
     }
 
-    /** Writes {@link #csv(List, List)} to {@code file} atomically. */
-    public static void write(Path file, List<SweepPoint> points, List<String> runs) throws IOException {
-        write(file, csv(points, runs));
+    /** Writes {@link #csv(List, List, String)} to {@code file} atomically. */
+    public static void write(Path file, List<SweepPoint> points, List<String> runs, String split) throws IOException {
+        write(file, csv(points, runs, split));
     }
 
     private static void write(Path file, String text) throws IOException {

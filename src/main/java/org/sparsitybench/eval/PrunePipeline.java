@@ -48,13 +48,28 @@ public final class PrunePipeline {
      * The data a configuration is calibrated and measured on.
      *
      * @param card preprocessing and input shape
-     * @param data labelled samples (Wanda uses the first {@code calibrationSamples}; sensitivity up to
-     *             {@link Sensitivity#DEFAULT_SAMPLES})
+     * @param data    labelled samples (Wanda uses the first {@code calibrationSamples}; sensitivity up to
+     *                {@link Sensitivity#DEFAULT_SAMPLES})
+     * @param split   the split they are ({@link DataSplits#VALIDATION}; {@link DataSplits#TEST} only when a user
+     *                chose to calibrate on test data, and then the report says so)
+     * @param dataset where they come from, for the report
      */
-    public record Data(ModelCard card, LabeledData data) {
+    public record Data(ModelCard card, LabeledData data, String split, String dataset) {
         public Data {
             Objects.requireNonNull(card, "card");
             Objects.requireNonNull(data, "data");
+            Objects.requireNonNull(split, "split");
+            Objects.requireNonNull(dataset, "dataset");
+        }
+
+        /** Validation data read from {@code data.source()}. */
+        public Data(ModelCard card, LabeledData data) {
+            this(card, data, DataSplits.VALIDATION, String.valueOf(data.source()));
+        }
+
+        /** The data of {@code split} (what {@link DataSplits} or a command gave). */
+        public Data(ModelCard card, DataSplits.Split split) {
+            this(card, split.data(), split.name(), split.description());
         }
     }
 
@@ -158,8 +173,8 @@ public final class PrunePipeline {
         double seconds = (System.nanoTime() - t0) / 1e9;
         ObjectNode extra = p.extra().deepCopy();
         ObjectNode o = extra.putObject("reconstruction");
-        o.put("calibrationSplit", "validation");
-        o.put("calibrationDataset", String.valueOf(data.data().source()));
+        o.put("calibrationSplit", data.split());
+        o.put("calibrationDataset", data.dataset());
         o.put("calibrationSamples", rec.samples());
         o.put("seconds", Math.round(seconds * 1000) / 1000.0);
         o.put("reconstruct", options.reconstruct());
@@ -241,6 +256,11 @@ public final class PrunePipeline {
                 }
                 extra.put("accuracyBudget", r.accuracyBudget());
             }
+        }
+        if (usesMethod(m, r.config(), WandaMethod.ID) || hook != null) {
+            // What chose the masks (calibration, sensitivity) says which split it read.
+            extra.put("split", r.data().split());
+            extra.put("dataset", r.data().dataset());
         }
         progress.progress(0.8, "pruning");
         PruningResult result = new PruningEngine(m, new ScoreCache(false), hook, norms).run(cfg, ProgressListener.NONE,

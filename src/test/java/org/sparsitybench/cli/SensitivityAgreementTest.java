@@ -1,6 +1,7 @@
 package org.sparsitybench.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -18,7 +19,8 @@ import org.sparsitybench.ui.workbench.WorkbenchViewModel;
 
 /**
  * The window's Sensitivity button and {@code prune --allocation sensitivity} measure the same levels on the same
- * number of samples, so one configuration gives one set of sensitivity-guided masks wherever it is pruned.
+ * number of samples of the same validation split (the card's, by default), so one configuration gives one set of
+ * sensitivity-guided masks wherever it is pruned.
  */
 class SensitivityAgreementTest {
     @TempDir
@@ -30,7 +32,6 @@ class SensitivityAgreementTest {
     void theWindowAndTheCommandLineGiveTheSameSensitivityGuidedMasks() throws Exception {
         WorkbenchViewModel vm = new WorkbenchViewModel(FxTaskExecutor.direct(), null, Duration.ofMillis(50));
         vm.open(MLP);
-        Path data = vm.datasetPath();
         vm.runSensitivity(WorkbenchViewModel.SENSITIVITY_LEVELS, Sensitivity.DEFAULT_SAMPLES);
         vm.bar().setAllocation(Allocation.SENSITIVITY);
         for (double target : new double[] {0.2, 0.6}) {
@@ -38,9 +39,12 @@ class SensitivityAgreementTest {
             String window = PruneExport.masksSha256(vm.frameProperty().get().result().masks());
             Path out = dir.resolve("s" + target + ".onnx");
             Run r = InspectCommandTest.cli("prune", MLP.toString(), "--out", out.toString(), "--allocation",
-                    "sensitivity", "--sparsity", Double.toString(target), "--data", data.toString());
+                    "sensitivity", "--sparsity", Double.toString(target));
             assertEquals(0, r.code(), r.err());
+            assertFalse(r.err().contains("warning"), r.err());
             JsonNode report = new ObjectMapper().readTree(PruneExport.reportFile(out).toFile());
+            assertEquals("validation", report.get("split").asText(), "both read the card's validation split");
+            assertEquals(vm.validationSource(), report.get("dataset").asText());
             assertEquals(window, report.get("masksSha256").asText(), "at target " + target);
         }
     }

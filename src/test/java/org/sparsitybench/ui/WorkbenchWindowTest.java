@@ -118,7 +118,7 @@ class WorkbenchWindowTest {
         var card = org.sparsitybench.eval.ModelCard.read(sample.resolveSibling("model-card.json"));
         assertEquals(card.accuracy(), dense, 1e-12, "level 0 reproduces the card");
         Label acc = robot.lookup("#accuracyLabel").queryAs(Label.class);
-        assertTrue(acc.getText().startsWith("accuracy 90.41%"), acc.getText());
+        assertTrue(acc.getText().startsWith("test accuracy 90.41%"), acc.getText());
 
         robot.clickOn("#globalField").eraseText(8).write("0.95").type(javafx.scene.input.KeyCode.ENTER);
         waitIdle();

@@ -94,9 +94,33 @@ public record InMemoryData(Path source, String role, float[] values, int[] label
      * @return {train, validation}
      */
     public InMemoryData[] holdOut(double fraction, long seed) {
+        int[] order = shuffled(seed);
+        int held = held(fraction);
+        return new InMemoryData[] {select(Arrays.copyOfRange(order, held, order.length), "train"),
+                select(Arrays.copyOfRange(order, 0, held), "validation")};
+    }
+
+    /**
+     * Only the validation part of {@link #holdOut}{@code (fraction, seed)} (the same samples in the same order),
+     * without copying the training part: what chooses (sensitivity, calibration) reads it.
+     */
+    public InMemoryData validationPart(double fraction, long seed) {
+        return select(Arrays.copyOf(shuffled(seed), held(fraction)), "validation");
+    }
+
+    /** Samples held out of {@code count()} for {@code fraction}: round(fraction·count), within [1, count − 1]. */
+    private int held(double fraction) {
         if (!(fraction > 0 && fraction < 1)) {
             throw new IllegalArgumentException("validation split " + fraction + " is not in (0, 1)");
         }
+        if (count() < 2) {
+            throw new IllegalArgumentException(source + ": one sample cannot be split into training and validation");
+        }
+        return (int) Math.max(1, Math.min(count() - 1, Math.round(fraction * count())));
+    }
+
+    /** 0 … count−1 shuffled by Fisher–Yates with {@code new Random(seed)}. */
+    private int[] shuffled(long seed) {
         int[] order = new int[count()];
         for (int i = 0; i < order.length; i++) {
             order[i] = i;
@@ -108,12 +132,7 @@ public record InMemoryData(Path source, String role, float[] values, int[] label
             order[i] = order[j];
             order[j] = t;
         }
-        int held = (int) Math.max(1, Math.min(count() - 1, Math.round(fraction * count())));
-        if (count() < 2) {
-            throw new IllegalArgumentException(source + ": one sample cannot be split into training and validation");
-        }
-        return new InMemoryData[] {select(Arrays.copyOfRange(order, held, order.length), "train"),
-                select(Arrays.copyOfRange(order, 0, held), "validation")};
+        return order;
     }
 
     @Override

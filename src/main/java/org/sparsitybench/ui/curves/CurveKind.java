@@ -4,11 +4,11 @@ import java.util.function.ToDoubleFunction;
 
 /** The four charts of the curves view: which measurement goes on which axis. */
 public enum CurveKind {
-    ACCURACY_VS_SPARSITY("Accuracy vs sparsity", "achieved sparsity", "accuracy", CurvePoint::sparsity, CurvePoint::accuracy),
-    LOSS_VS_SPARSITY("Loss vs sparsity", "achieved sparsity", "loss (cross-entropy)", CurvePoint::sparsity, CurvePoint::loss),
+    ACCURACY_VS_SPARSITY("Accuracy vs sparsity", "achieved sparsity", "accuracy (test)", CurvePoint::sparsity, CurvePoint::accuracy),
+    LOSS_VS_SPARSITY("Loss vs sparsity", "achieved sparsity", "loss (cross-entropy, test)", CurvePoint::sparsity, CurvePoint::loss),
     LATENCY_VS_SPARSITY("Latency vs sparsity", "achieved sparsity", "latency (ms, batch 1)", CurvePoint::sparsity,
             CurvePoint::latencyMs),
-    ACCURACY_VS_LATENCY("Accuracy vs latency (Pareto front)", "latency (ms, batch 1)", "accuracy", CurvePoint::latencyMs,
+    ACCURACY_VS_LATENCY("Accuracy vs latency (Pareto front)", "latency (ms, batch 1)", "accuracy (test)", CurvePoint::latencyMs,
             CurvePoint::accuracy);
 
     private final String title;

@@ -23,6 +23,7 @@ import javafx.collections.FXCollections;
 import javafx.collections.ObservableList;
 import org.sparsitybench.eval.EquivalenceCheck;
 import org.sparsitybench.eval.PruneExport;
+import org.sparsitybench.eval.DataSplits;
 import org.sparsitybench.eval.PruneExportCurves;
 import org.sparsitybench.eval.PrunePipeline;
 import org.sparsitybench.formats.AtomicFiles;
@@ -306,10 +307,11 @@ public final class ExportViewModel {
                 cancel.throwIfCancelled();
                 progress.progress(0.95, "writing " + csvOut.getFileName());
                 AtomicFiles.refuseOverwrite(source.model().file(), csvOut);
+                // The window's sweeps measure the data the accuracy line reports on: the test role.
                 if (source.runs() != null) {
-                    PruneExportCurves.write(csvOut, source.points(), source.runs());
+                    PruneExportCurves.write(csvOut, source.points(), source.runs(), DataSplits.TEST);
                 } else {
-                    PruneExportCurves.write(csvOut, source.points());
+                    PruneExportCurves.write(csvOut, source.points(), DataSplits.TEST);
                 }
                 files.add(csvOut);
             }

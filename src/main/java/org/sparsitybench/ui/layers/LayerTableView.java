@@ -142,7 +142,7 @@ public final class LayerTableView extends BorderPane {
         header(sparsity, "Requested sparsity (the slider) and the share of weights actually zeroed.");
         header(lock, "Locked layers keep their sparsity when the global target moves.");
         header(exclude, "Excluded layers stay dense.");
-        header(sensitivity, "Accuracy lost when this layer alone is pruned to 50 % (run Run ▸ Sensitivity).");
+        header(sensitivity, "Validation accuracy lost when this layer alone is pruned to 50 % (run Run ▸ Sensitivity).");
         table.getColumns().addAll(List.of(name, op, shape, params, zeros, sparsity, lock, exclude, sensitivity));
 
         setTop(filter);
@@ -200,8 +200,8 @@ public final class LayerTableView extends BorderPane {
             bar.setMinWidth(bar.getPrefWidth());
             value.setText(sensitivityText(drop));
             setTooltip(new Tooltip(drop < 0 ? String.format(Locale.ROOT,
-                    "Pruning this layer alone to 50 %% gained %.2f accuracy points.", -100 * drop)
-                    : String.format(Locale.ROOT, "Pruning this layer alone to 50 %% costs %.2f accuracy points.",
+                    "Pruning this layer alone to 50 %% gained %.2f validation accuracy points.", -100 * drop)
+                    : String.format(Locale.ROOT, "Pruning this layer alone to 50 %% costs %.2f validation accuracy points.",
                     100 * drop)));
             setGraphic(box);
         }

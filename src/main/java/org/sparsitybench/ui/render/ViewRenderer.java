@@ -13,6 +13,7 @@ import java.util.Locale;
 import java.util.Objects;
 import org.jfree.chart.JFreeChart;
 import org.sparsitybench.eval.ConfigurationMeter;
+import org.sparsitybench.eval.DataSplits;
 import org.sparsitybench.eval.ModelCard;
 import org.sparsitybench.eval.Sensitivity;
 import org.sparsitybench.eval.Sweep;
@@ -152,7 +153,12 @@ public final class ViewRenderer {
             current = new CurvePoint(result.achievedSparsity(), e.evaluation().accuracy(), e.evaluation().loss(),
                     e.latencyMs());
             progress.progress(0.6, "measuring per-layer sensitivity");
-            sensitivity = Sensitivity.analyze(meter, o.sensitivityLevels(), o.limit(), ProgressListener.NONE, cancel);
+            // Sensitivity chooses, so it reads the validation split; without one the view stays empty.
+            var validation = DataSplits.validation(card, modelFile);
+            if (validation.isPresent()) {
+                sensitivity = Sensitivity.analyze(new ConfigurationMeter(model, card, validation.get().data()),
+                        o.sensitivityLevels(), o.limit(), ProgressListener.NONE, cancel);
+            }
         }
         progress.progress(1, "measured");
         return new Measured(displayName(modelFile), result, layer.name(), h, grid, threshold, sweep, current,

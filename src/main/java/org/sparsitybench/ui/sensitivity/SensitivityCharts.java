@@ -61,18 +61,19 @@ public final class SensitivityCharts {
             r.setSeriesStroke(i, new BasicStroke(2f));
             r.setSeriesShape(i, new Ellipse2D.Double(-3, -3, 6, 6));
         }
-        r.setDefaultToolTipGenerator((d, s, item) -> String.format(Locale.ROOT, "%s at %.0f%%: accuracy %.2f%%",
+        r.setDefaultToolTipGenerator((d, s, item) -> String.format(Locale.ROOT, "%s at %.0f%%: validation accuracy %.2f%%",
                 d.getSeriesKey(s), 100 * d.getXValue(s, item), 100 * d.getYValue(s, item)));
         NumberAxis x = new NumberAxis("sparsity of this layer (the others dense)");
         x.setRange(0, 1);
         x.setNumberFormatOverride(NumberFormat.getPercentInstance(Locale.ROOT));
-        NumberAxis y = new NumberAxis("accuracy");
+        NumberAxis y = new NumberAxis("validation accuracy");
         y.setAutoRangeIncludesZero(false);
         y.setNumberFormatOverride(NumberFormat.getPercentInstance(Locale.ROOT));
         XYPlot plot = new XYPlot(data, x, y, r);
         plot.setNoDataMessage("no sensitivity measured yet");
         plot.setNoDataMessagePaint(theme.muted());
-        JFreeChart chart = new JFreeChart("Sensitivity: accuracy when one layer is pruned", ChartTheme.TITLE_FONT, plot,
+        JFreeChart chart = new JFreeChart("Sensitivity (validation split): accuracy when one layer is pruned",
+                ChartTheme.TITLE_FONT, plot,
                 curves.size() <= LEGEND_LIMIT);
         if (chart.getLegend() != null) {
             chart.getLegend().setPosition(RectangleEdge.RIGHT);
@@ -135,7 +136,8 @@ public final class SensitivityCharts {
                 r.addAnnotation(a);
             }
         }
-        JFreeChart chart = new JFreeChart("Accuracy drop (points) when one layer is pruned", ChartTheme.TITLE_FONT, plot, false);
+        JFreeChart chart = new JFreeChart("Validation accuracy drop (points) when one layer is pruned",
+                ChartTheme.TITLE_FONT, plot, false);
         NumberAxis legendAxis = new NumberAxis("accuracy drop (points; red = worse, blue = better)");
         legendAxis.setRange(-100 * scale, 100 * scale);
         PaintScaleLegend legend = new PaintScaleLegend(new DropScale(scale, 100), legendAxis);

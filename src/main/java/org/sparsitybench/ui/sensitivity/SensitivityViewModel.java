@@ -43,7 +43,8 @@ public final class SensitivityViewModel {
 
     /**
      * Prunes each layer of {@code on.model()} alone at every level and measures the accuracy on at most
-     * {@code limit} samples, as a long task; when it finishes the curves show and {@code then} hears them (unless
+     * {@code limit} samples of {@code on.data()} (the validation split: the analysis chooses), as a long task;
+     * when it finishes the curves show and {@code then} hears them (unless
      * {@code on.model()} is no longer {@code current}'s by then).
      *
      * @return false when nothing can be measured (reported) or another long task runs
@@ -52,7 +53,7 @@ public final class SensitivityViewModel {
                            java.util.function.Supplier<ModelUnderTest> current,
                            Consumer<List<Sensitivity.LayerCurve>> then) {
         if (!on.measurable()) {
-            errors.accept("a sensitivity analysis needs a model with a model card and test data beside it");
+            errors.accept("a sensitivity analysis needs a model with a model card and validation data");
             return false;
         }
         return executor.foreground("Sensitivity", (progress, cancel) -> Sensitivity.analyze(

@@ -218,8 +218,8 @@ public final class SnapshotCompareViewModel {
             }
         }
         out.add(summary("achieved sparsity (all layers)", n, i -> pct(achieved[i]), i -> achieved[i]));
-        out.add(summary("accuracy", n, i -> accuracy[i] == null ? "not measured" : pct(accuracy[i]), i -> accuracy[i]));
-        out.add(summary("loss", n, i -> loss[i] == null ? "not measured"
+        out.add(summary("test accuracy", n, i -> accuracy[i] == null ? "not measured" : pct(accuracy[i]), i -> accuracy[i]));
+        out.add(summary("test loss", n, i -> loss[i] == null ? "not measured"
                 : String.format(Locale.ROOT, "%.4f", loss[i]), i -> loss[i]));
         out.add(summary("latency", n, i -> latency[i] == null ? "not measured"
                 : String.format(Locale.ROOT, "%.3f ms", latency[i]), i -> latency[i]));

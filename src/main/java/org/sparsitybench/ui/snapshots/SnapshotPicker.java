@@ -41,9 +41,9 @@ public final class SnapshotPicker {
                 () -> List.copyOf(list.getSelectionModel().getSelectedItems()));
     }
 
-    /** "NAME — 60.0% sparse, accuracy 97.12%". */
+    /** "NAME — 60.0% sparse, test accuracy 97.12%". */
     static String label(Project.Snapshot s) {
         return String.format(Locale.ROOT, "%s — %.1f%% sparse%s", s.name(), 100 * s.achieved(), s.accuracy() == null
-                ? "" : String.format(Locale.ROOT, ", accuracy %.2f%%", 100 * s.accuracy()));
+                ? "" : String.format(Locale.ROOT, ", test accuracy %.2f%%", 100 * s.accuracy()));
     }
 }

@@ -39,7 +39,7 @@ public final class EvaluationViewModel {
         this.executor = executor;
         this.measure = new LatestWins<>(executor, this::task, m -> {
             Evaluation e = m.evaluation();
-            text.set(String.format(Locale.ROOT, "accuracy %.2f%%  loss %.3f  (%,d samples)  ·  latency %.3f ms "
+            text.set(String.format(Locale.ROOT, "test accuracy %.2f%%  loss %.3f  (%,d test samples)  ·  latency %.3f ms "
                     + "(ONNX Runtime, batch 1, 1 thread, median of %d runs)", 100 * e.accuracy(), e.loss(),
                     e.samples(), m.latency().medianMs(), m.latency().runs()));
             latency.set(m.latency());
@@ -47,7 +47,10 @@ public final class EvaluationViewModel {
         }, e -> text.set("accuracy: " + FxTaskExecutor.describe(e)));
     }
 
-    /** "accuracy 90.41% …", "accuracy: evaluating…", or why nothing is measured. */
+    /**
+     * "test accuracy 90.41% … (10,000 test samples)", "accuracy: evaluating…", or why nothing is measured. The data
+     * measured here is the test split (the card's, or a set the user opened): it reports, it never chooses.
+     */
     public ReadOnlyStringProperty textProperty() {
         return text.getReadOnlyProperty();
     }
@@ -90,7 +93,7 @@ public final class EvaluationViewModel {
                 Evaluation quick = pruned.evaluate(QUICK_SAMPLES, progress, cancel);
                 executor.onFx(() -> {
                     if (!cancel.isCancelled()) {
-                        text.set(String.format(Locale.ROOT, "accuracy ≈ %.1f%% (quick estimate on %d samples; "
+                        text.set(String.format(Locale.ROOT, "test accuracy ≈ %.1f%% (quick estimate on %d test samples; "
                                 + "evaluating all…)", 100 * quick.accuracy(), quick.samples()));
                     }
                 });

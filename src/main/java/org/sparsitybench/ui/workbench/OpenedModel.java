@@ -3,6 +3,7 @@ package org.sparsitybench.ui.workbench;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.sparsitybench.eval.DataSplits;
 import org.sparsitybench.eval.ModelCard;
 import org.sparsitybench.formats.ModelFiles;
 import org.sparsitybench.formats.data.Datasets;
@@ -19,9 +20,11 @@ import org.sparsitybench.prune.stats.FlopCounter;
  * @param cache the engine's score cache (kept when the engine is rebuilt with calibration or sensitivity)
  * @param uses  FLOPs per weight
  * @param card  the card beside an ONNX model, or null
- * @param data  the data set opened for it (the one asked for, else the card's test split), or null
+ * @param data  the data set reported figures are measured on (the one asked for, else the card's test split), or null
+ * @param validation the card's validation split ({@link DataSplits#validation}): what chooses reads it, or null
  */
-record OpenedModel(Model model, ScoreCache cache, FlopCounter uses, ModelCard card, LabeledData data) {
+record OpenedModel(Model model, ScoreCache cache, FlopCounter uses, ModelCard card, LabeledData data,
+                   DataSplits.Split validation) {
     /**
      * Reads {@code file} and what belongs to it (runs off the FX thread).
      *
@@ -37,7 +40,8 @@ record OpenedModel(Model model, ScoreCache cache, FlopCounter uses, ModelCard ca
             Path test = card.testData(file).orElse(null);
             data = test == null ? null : Datasets.open(test);
         }
-        return new OpenedModel(m, new ScoreCache(true), FlopCounter.of(m), card, data);
+        DataSplits.Split validation = card == null ? null : DataSplits.validation(card, file).orElse(null);
+        return new OpenedModel(m, new ScoreCache(true), FlopCounter.of(m), card, data, validation);
     }
 
     /**

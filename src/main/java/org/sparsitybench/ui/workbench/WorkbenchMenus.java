@@ -64,7 +64,7 @@ final class WorkbenchMenus {
                     + " smallest L1/L2 norm; bias and BatchNorm go with them, residual and Concat joins are pruned"
                     + " together. Only this kind makes a dense runtime faster: export with compaction.",
             "wanda — |w| times the norm of the layer's input over calibration samples, compared within each row"
-                    + " (Sun et al. 2023); needs the model's test data for calibration.",
+                    + " (Sun et al. 2023); calibrates on the validation split (held out of the card's training data), never the test data.",
             "",
             "Allocation shares the global target among layers: uniform (every layer the same), global threshold,"
                     + " layer-normalized (each layer's scores divided by its RMS first), ERK (denser where a layer"
@@ -190,7 +190,7 @@ final class WorkbenchMenus {
         snap.setId("snapshotButton");
         Button sweep = tool("Sweep", "Measure accuracy at 0–90 % sparsity for magnitude and random (Ctrl+R).",
                 a::runSweep);
-        Button sens = tool("Sensitivity", "Prune each layer alone at several levels and measure the accuracy it costs.",
+        Button sens = tool("Sensitivity", "Prune each layer alone at several levels and measure the validation accuracy it costs.",
                 a::runSensitivity);
         Button export = tool("Export", "Write the pruned model, its report, the curves as CSV and the charts (Ctrl+E).",
                 a::export);

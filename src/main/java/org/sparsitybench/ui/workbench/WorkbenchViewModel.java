@@ -237,6 +237,20 @@ public final class WorkbenchViewModel {
         return opened == null ? ModelUnderTest.NONE : new ModelUnderTest(model.get(), opened.card(), data);
     }
 
+    /**
+     * The model, its card and its validation split: what chooses (sensitivity, the guided allocation, Wanda's
+     * calibration) measures on, never the test data.
+     */
+    public ModelUnderTest validationUnderTest() {
+        return opened == null || opened.validation() == null ? ModelUnderTest.NONE
+                : new ModelUnderTest(model.get(), opened.card(), opened.validation().data());
+    }
+
+    /** Where the validation split comes from ("10 % of FILE held out (seed 0)", a file), or null when none. */
+    public String validationSource() {
+        return opened == null || opened.validation() == null ? null : opened.validation().description();
+    }
+
     /** The dataset accuracy is measured on, or null. */
     public Path datasetPath() {
         return data == null ? null : data.source();
@@ -296,7 +310,7 @@ public final class WorkbenchViewModel {
         error.set("");
         project.opened(o.model(), remember, from);
         layers.statisticsInBackground(executor, o.model());
-        if (usesWanda(config.get()) && data != null) {
+        if (usesWanda(config.get()) && o.validation() != null) {
             executor.onFx(() -> calibrate(this::requestFrame)); // after this task has left the foreground
         } else {
             requestFrame();
@@ -304,7 +318,8 @@ public final class WorkbenchViewModel {
     }
 
     /**
-     * Opens a dataset (IDX, NPZ, image folder, CSV) for accuracy, sweeps and sensitivity. A set whose samples do
+     * Opens a dataset (IDX, NPZ, image folder, CSV) for the reported figures (accuracy line, sweeps, snapshots;
+     * the test role); what chooses keeps reading the validation split. A set whose samples do
      * not fit the model's input is refused naming the file, the sample shape and the input shape; the current
      * dataset stays.
      *
@@ -323,18 +338,12 @@ public final class WorkbenchViewModel {
         }
         return executor.foreground("Opening " + file.getFileName(), (progress, cancel) -> OpenedModel.openFitting(file, card))
                 .onSucceeded(d -> {
+                    // Only reported figures move to the new set: Wanda's calibration and the sensitivity curves
+                    // were chosen on the validation split, which stays.
                     data = d;
                     updateCannotMeasure();
-                    if (!featureNorms.isEmpty()) {
-                        featureNorms = Map.of(); // calibrated on the previous data
-                        rebuildEngine();
-                        if (usesWanda(config.get())) {
-                            executor.onFx(() -> calibrate(this::requestFrame));
-                        }
-                    }
                     evaluation.reset("");
                     sweep.clear();
-                    sensitivity.setCurves(List.of());
                     project.datasetOpened(file);
                     WorkbenchFrame f = frame.get();
                     if (f != null) {
@@ -346,12 +355,15 @@ public final class WorkbenchViewModel {
     }
 
     /**
-     * Runs a per-layer sensitivity analysis on (at most {@code limit} samples of) the data as a long task; when it
-     * finishes the curves appear, the table shows each layer's drop and the sensitivity-guided allocation becomes
-     * available.
+     * Runs a per-layer sensitivity analysis on (at most {@code limit} samples of) the validation split as a long
+     * task; when it finishes the curves appear, the table shows each layer's drop and the sensitivity-guided
+     * allocation becomes available.
      */
     public boolean runSensitivity(List<Double> levels, int limit) {
-        return sensitivity.analyze(modelUnderTest(), levels, limit, this::modelUnderTest, curves -> {
+        if (!validationReady("a sensitivity analysis")) {
+            return false;
+        }
+        return sensitivity.analyze(validationUnderTest(), levels, limit, this::validationUnderTest, curves -> {
             sensitivityHook = Sensitivity.hook(curves);
             rebuildEngine();
             layers.setSensitivity(sensitivity.drops());
@@ -376,21 +388,19 @@ public final class WorkbenchViewModel {
 
     /**
      * Captures Wanda's calibration in the background: the model runs in ONNX Runtime on the first samples of the
-     * data with each layer's input exposed, and the norms per input feature go to the engine. Then {@code then}
-     * runs on the FX thread.
+     * validation split with each layer's input exposed, and the norms per input feature go to the engine. Then
+     * {@code then} runs on the FX thread.
      *
      * @return false when there is no data or another long task runs
      */
     public boolean calibrate(Runnable then) {
-        ModelUnderTest on = modelUnderTest();
-        if (!on.measurable()) {
-            fail("wanda scores weights by the norm of their layer's input over calibration samples: it needs a model "
-                    + "with a model card and test data (File ▸ Open dataset)");
+        if (!validationReady("wanda's calibration (the norm of each layer's input)")) {
             return false;
         }
+        ModelUnderTest on = validationUnderTest();
         CalibrationSpec spec = config.get().global().calibration();
         int samples = spec == null ? CALIBRATION_SAMPLES : spec.count();
-        return executor.foreground("Calibrating wanda on " + samples + " samples", (progress, cancel) ->
+        return executor.foreground("Calibrating wanda on " + samples + " validation samples", (progress, cancel) ->
                         ActivationNorms.capture(on.model(), on.card(), on.data(), samples, progress, cancel))
                 .onSucceeded(norms -> {
                     if (model.get() == on.model()) {
@@ -401,6 +411,17 @@ public final class WorkbenchViewModel {
                 })
                 .onFailed(e -> fail(FxTaskExecutor.describe(e)))
                 .start();
+    }
+
+    /** Whether a validation split is there for {@code what}; reports why not (the test data never stands in). */
+    private boolean validationReady(String what) {
+        if (model.get() != null && opened.card() != null && opened.validation() != null) {
+            return true;
+        }
+        fail(what + " chooses, so it reads the validation split, never the test data: it needs a model with a "
+                + "model card naming its training data (dataset.train, 10 % held out) or a validation file "
+                + "(dataset.validation)");
+        return false;
     }
 
     public void undo() {

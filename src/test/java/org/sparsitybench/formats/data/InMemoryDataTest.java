@@ -55,6 +55,13 @@ class InMemoryDataTest {
     }
 
     @Test
+    void theValidationPartAloneIsTheHoldOutsValidationPart() {
+        InMemoryData held = hundred().validationPart(0.1, 7);
+        assertArrayEquals(hundred().holdOut(0.1, 7)[1].values(), held.values());
+        assertEquals("validation", held.role());
+    }
+
+    @Test
     void aSplitOutsideZeroToOneIsRefused() {
         assertThrows(IllegalArgumentException.class, () -> hundred().holdOut(1.0, 1));
         assertThrows(IllegalArgumentException.class, () -> hundred().holdOut(0, 1));

@@ -105,7 +105,9 @@ class ExportViewModelTest {
         assertEquals(result.pruned(), written.prunableTensors().stream().mapToLong(t -> t.stats().zeros()).sum());
         JsonNode rep = new ObjectMapper().readTree(folder.resolve("lenet5-pruned.onnx.report.json").toFile());
         assertEquals(result.achievedSparsity(), rep.get("totals").get("achieved").asDouble(), 1e-15);
-        assertEquals(PruneExportCurves.csv(points), Files.readString(vm.curvesFile()));
+        assertEquals(PruneExportCurves.csv(points, "test"), Files.readString(vm.curvesFile()));
+        List<String> csv = Files.readAllLines(vm.curvesFile());
+        assertTrue(csv.get(0).endsWith(",split") && csv.get(1).endsWith(",test"), "every row names its split: " + csv);
         assertTrue(vm.statusProperty().get().startsWith("Wrote 4 files"), vm.statusProperty().get());
         assertFalse(vm.runningProperty().get());
     }

@@ -63,7 +63,7 @@ class SnapshotCompareViewModelTest {
         SnapshotCompareViewModel.Row fc1 = vm.rows().stream().filter(r -> r.label().equals("fc1.weight")).findFirst()
                 .orElseThrow();
         assertEquals(List.of(false, true, false), fc1.changed(), "same config for fc1 gives the same mask");
-        SnapshotCompareViewModel.Row accuracy = vm.rows().stream().filter(r -> r.label().equals("accuracy"))
+        SnapshotCompareViewModel.Row accuracy = vm.rows().stream().filter(r -> r.label().equals("test accuracy"))
                 .findFirst().orElseThrow();
         assertEquals(List.of("90.00%", "85.00%", "not measured"), accuracy.cells());
         assertEquals(List.of(false, true, true), accuracy.changed());

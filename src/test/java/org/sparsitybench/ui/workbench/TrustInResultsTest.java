@@ -69,7 +69,7 @@ class TrustInResultsTest {
         List<CurveSeries> series = CurvesViewModel.fromSweep(points, p -> "run " + sweep.runOf(p).id());
         assertEquals(List.of("run 2 · magnitude / uniform", "run 3 · magnitude / uniform"),
                 series.stream().map(CurveSeries::name).toList(), "two runs are two lines, not one zig-zag");
-        String csv = PruneExportCurves.csv(points, sweep.runLabels(points));
+        String csv = PruneExportCurves.csv(points, sweep.runLabels(points), "test");
         String[] lines = csv.split("\n");
         assertEquals(5, lines.length);
         assertTrue(lines[0].startsWith("run,method,"), lines[0]);

@@ -2,6 +2,7 @@ package org.sparsitybench.ui.workbench;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -12,9 +13,17 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.sparsitybench.eval.ActivationNorms;
+import org.sparsitybench.eval.DataSplits;
+import org.sparsitybench.eval.PruneExport;
+import org.sparsitybench.eval.Sensitivity;
 import org.sparsitybench.project.Project;
 import org.sparsitybench.project.ProjectFiles;
 import org.sparsitybench.prune.Allocation;
+import org.sparsitybench.prune.PruningEngine;
+import org.sparsitybench.prune.ScoreCache;
+import org.sparsitybench.task.CancellationToken;
+import org.sparsitybench.task.ProgressListener;
 import org.sparsitybench.session.Autosave;
 import org.sparsitybench.session.RecentFiles;
 import org.sparsitybench.testing.Fixtures;
@@ -128,7 +137,7 @@ class WorkbenchViewModelTest {
     }
 
     @Test
-    void wandaCalibratesOnTheTestDataFirstAndThenPrunesOtherWeightsThanMagnitude() {
+    void wandaCalibratesFirstAndThenPrunesOtherWeightsThanMagnitude() {
         WorkbenchViewModel vm = vm(null);
         vm.open(DIGITS);
         vm.bar().setGlobalTarget(0.5);
@@ -371,5 +380,42 @@ class WorkbenchViewModelTest {
         vm.bar().setGlobalTarget(0.5);
         assertEquals(1, errors.size(), "no new error: " + errors);
         assertEquals(0.5, vm.frameProperty().get().result().achievedSparsity(), 1e-3);
+    }
+
+    @Test
+    void sensitivityAndWandaCalibrationReadTheValidationSplitNeverTheTestData() throws Exception {
+        WorkbenchViewModel vm = vm(null);
+        vm.open(DIGITS);
+        var model = vm.modelProperty().get();
+        var card = vm.modelUnderTest().card();
+        var validation = DataSplits.validation(card, DIGITS).orElseThrow().data();
+        var test = vm.modelUnderTest().data();
+        assertEquals(card.testData(DIGITS).orElseThrow(), test.source(), "the accuracy line reports on the test file");
+        assertTrue(vm.validationSource().contains("held out"), vm.validationSource());
+
+        List<Double> levels = List.of(0.0, 0.5, 0.9);
+        assertTrue(vm.runSensitivity(levels, 300));
+        assertEquals(Sensitivity.analyze(model, card, validation, levels, 300, ProgressListener.NONE,
+                CancellationToken.NONE), vm.sensitivity().curves(), "measured on the validation split");
+        assertNotEquals(Sensitivity.analyze(model, card, test, levels, 300, ProgressListener.NONE,
+                CancellationToken.NONE), vm.sensitivity().curves(), "and not on the test data");
+
+        vm.bar().setGlobalTarget(0.5);
+        vm.bar().setMethod("wanda");
+        assertEquals(List.of(), errors);
+        var cfg = vm.configProperty().get();
+        var onValidation = new PruningEngine(model, new ScoreCache(false), null, ActivationNorms.capture(model, card,
+                validation, WorkbenchViewModel.CALIBRATION_SAMPLES, ProgressListener.NONE, CancellationToken.NONE))
+                .run(cfg, ProgressListener.NONE, CancellationToken.NONE);
+        var onTest = new PruningEngine(model, new ScoreCache(false), null, ActivationNorms.capture(model, card,
+                test, WorkbenchViewModel.CALIBRATION_SAMPLES, ProgressListener.NONE, CancellationToken.NONE))
+                .run(cfg, ProgressListener.NONE, CancellationToken.NONE);
+        var window = vm.frameProperty().get().result();
+        assertEquals(PruneExport.masksSha256(onValidation.masks()), PruneExport.masksSha256(window.masks()),
+                "Wanda calibrated on the validation split");
+        assertNotEquals(PruneExport.masksSha256(onTest.masks()), PruneExport.masksSha256(window.masks()),
+                "not on the test data");
+        assertTrue(vm.evaluation().textProperty().get().startsWith("test accuracy "),
+                vm.evaluation().textProperty().get());
     }
 }
