@@ -41,6 +41,9 @@ final class WorkbenchMenus {
 
         void runSensitivity();
 
+        /** Opens the Recover pane (fine-tuning the current pruned configuration). */
+        void recover();
+
         void toggleTheme();
 
         void quit();
@@ -116,7 +119,9 @@ final class WorkbenchMenus {
         sweep.setId("menuSweep");
         MenuItem sens = item("Run sensitivity analysis", "Shortcut+Shift+R", a::runSensitivity);
         sens.setId("menuSensitivity");
-        Menu run = new Menu("Run", null, sweep, sens);
+        MenuItem recover = item("Recover (fine-tune, masks fixed)…", null, a::recover);
+        recover.setId("menuRecover");
+        Menu run = new Menu("Run", null, sweep, sens, recover);
         MenuItem theme = item("Toggle light/dark theme", "Shortcut+T", a::toggleTheme);
         theme.setId("menuTheme");
         Menu view = new Menu("View", null, theme);
@@ -159,19 +164,22 @@ final class WorkbenchMenus {
         Button export = tool("Export", "Write the pruned model, its report, the curves as CSV and the charts (Ctrl+E).",
                 a::export);
         export.setId("toolbarExport");
+        Button recover = tool("Recover", "Fine-tune the current pruned configuration with its masks fixed.",
+                a::recover);
+        recover.setId("toolbarRecover");
         Button compare = tool("Compare", "Compare two or more snapshots: per-layer table and mask differences.",
                 a::compareSnapshots);
         compare.setId("toolbarCompare");
         var busy = vm.executor().busyProperty();
         export.disableProperty().bind(vm.frameProperty().isNull().or(busy));
         compare.disableProperty().bind(Bindings.size(vm.project().snapshots()).lessThan(2).or(busy));
-        for (Button b : List.of(data, sweep, sens)) {
+        for (Button b : List.of(data, sweep, sens, recover)) {
             b.disableProperty().bind(vm.modelProperty().isNull().or(busy));
         }
         save.disableProperty().bind(vm.modelProperty().isNull());
         snap.disableProperty().bind(vm.modelProperty().isNull());
         HBox bar = new HBox(open, data, openProject, save, new Separator(Orientation.VERTICAL), undo, redo, snap,
-                compare, new Separator(Orientation.VERTICAL), sweep, sens, new Separator(Orientation.VERTICAL), export);
+                compare, new Separator(Orientation.VERTICAL), sweep, sens, recover, new Separator(Orientation.VERTICAL), export);
         bar.setId("toolBar");
         bar.getStyleClass().add(Styles.TOOL_BAR);
         bar.setAlignment(Pos.CENTER_LEFT);
