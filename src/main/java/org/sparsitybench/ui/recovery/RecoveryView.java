@@ -127,8 +127,22 @@ public final class RecoveryView extends BorderPane {
         status.setPadding(new Insets(4, 8, 6, 8));
         setBottom(status);
 
-        vm.history().addListener((ListChangeListener<Recovery.Epoch>) c -> redraw());
+        // Appended point by point: redrawing every point per epoch would cost the FX thread O(epochs²) nodes.
+        vm.history().addListener((ListChangeListener<Recovery.Epoch>) c -> {
+            while (c.next()) {
+                if (c.wasRemoved()) {
+                    redraw();
+                    return;
+                }
+                c.getAddedSubList().forEach(this::add);
+            }
+        });
         redraw();
+    }
+
+    private void add(Recovery.Epoch e) {
+        loss.getData().add(new XYChart.Data<>(e.epoch(), e.trainLoss()));
+        accuracy.getData().add(new XYChart.Data<>(e.epoch(), 100 * e.validationAccuracy()));
     }
 
     private static LineChart<Number, Number> chart(String title, String y, XYChart.Series<Number, Number> s) {
@@ -151,10 +165,7 @@ public final class RecoveryView extends BorderPane {
     private void redraw() {
         loss.getData().clear();
         accuracy.getData().clear();
-        for (Recovery.Epoch e : vm.history()) {
-            loss.getData().add(new XYChart.Data<>(e.epoch(), e.trainLoss()));
-            accuracy.getData().add(new XYChart.Data<>(e.epoch(), 100 * e.validationAccuracy()));
-        }
+        vm.history().forEach(this::add);
     }
 
     /** Points the charts hold: training loss and validation accuracy per completed epoch (tests). */
