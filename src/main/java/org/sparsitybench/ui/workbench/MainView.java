@@ -200,6 +200,11 @@ public final class MainView extends BorderPane implements WorkbenchMenus.Actions
     }
 
     @Override
+    public void recover() {
+        tabs.showRecover();
+    }
+
+    @Override
     public void runSweep() {
         vm.runSweep(SweepViewModel.METHODS, SweepViewModel.LEVELS);
     }

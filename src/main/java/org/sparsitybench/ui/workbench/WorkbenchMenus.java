@@ -41,6 +41,9 @@ final class WorkbenchMenus {
 
         void runSensitivity();
 
+        /** Opens the Recover pane (fine-tuning the current pruned configuration). */
+        void recover();
+
         void toggleTheme();
 
         void quit();
@@ -149,7 +152,10 @@ final class WorkbenchMenus {
                 "Keep previous sweeps (a new sweep sits beside them)");
         keep.setId("menuKeepSweeps");
         keep.selectedProperty().bindBidirectional(vm.sweep().keepPreviousProperty());
-        Menu run = new Menu("Run", null, sweep, sens, new SeparatorMenuItem(), keep);
+        MenuItem recover = item("Recover (fine-tune, masks fixed)…", null, a::recover);
+        recover.setId("menuRecover");
+        recover.disableProperty().bind(vm.cannotMeasureProperty().isNotEmpty());
+        Menu run = new Menu("Run", null, sweep, sens, recover, new SeparatorMenuItem(), keep);
         MenuItem theme = item("Toggle light/dark theme", "Shortcut+T", a::toggleTheme);
         theme.setId("menuTheme");
         Menu view = new Menu("View", null, theme);
@@ -195,6 +201,9 @@ final class WorkbenchMenus {
         Button export = tool("Export", "Write the pruned model, its report, the curves as CSV and the charts (Ctrl+E).",
                 a::export);
         export.setId("toolbarExport");
+        Button recover = tool("Recover", "Fine-tune the current pruned configuration with its masks fixed.",
+                a::recover);
+        recover.setId("toolbarRecover");
         Button compare = tool("Compare", "Compare two or more snapshots: per-layer table and mask differences.",
                 a::compareSnapshots);
         compare.setId("toolbarCompare");
@@ -202,6 +211,7 @@ final class WorkbenchMenus {
         export.disableProperty().bind(vm.frameProperty().isNull().or(busy));
         compare.disableProperty().bind(Bindings.size(vm.project().snapshots()).lessThan(2).or(busy));
         data.disableProperty().bind(vm.modelProperty().isNull().or(busy));
+        recover.disableProperty().bind(vm.modelProperty().isNull().or(busy));
         for (Button b : List.of(sweep, sens)) {
             // Offered only when it can run; the tooltip says why not (a disabled button still shows it).
             String tip = b.getTooltip().getText();
@@ -214,7 +224,7 @@ final class WorkbenchMenus {
         save.disableProperty().bind(vm.modelProperty().isNull());
         snap.disableProperty().bind(vm.modelProperty().isNull());
         HBox bar = new HBox(open, data, openProject, save, new Separator(Orientation.VERTICAL), undo, redo, snap,
-                compare, new Separator(Orientation.VERTICAL), sweep, sens, new Separator(Orientation.VERTICAL), export);
+                compare, new Separator(Orientation.VERTICAL), sweep, sens, recover, new Separator(Orientation.VERTICAL), export);
         bar.setId("toolBar");
         bar.getStyleClass().add(Styles.TOOL_BAR);
         bar.setAlignment(Pos.CENTER_LEFT);

@@ -24,6 +24,7 @@ import org.sparsitybench.ui.heatmap.HeatmapMode;
 import org.sparsitybench.ui.heatmap.HeatmapView;
 import org.sparsitybench.ui.overview.OverviewView;
 import org.sparsitybench.ui.overview.OverviewViewModel;
+import org.sparsitybench.ui.recovery.RecoveryView;
 import org.sparsitybench.ui.sensitivity.SensitivityView;
 
 /**
@@ -38,6 +39,7 @@ final class WorkbenchTabs extends TabPane {
     private final OverviewView overview = new OverviewView(new OverviewViewModel());
     private final SensitivityView sensitivity;
     private final WorkbenchViewModel vm;
+    private final Tab recover;
     private final BooleanProperty dark = new SimpleBooleanProperty(this, "dark", false);
 
     WorkbenchTabs(WorkbenchViewModel vm) {
@@ -100,7 +102,8 @@ final class WorkbenchTabs extends TabPane {
         });
         Tab ov = tab("Overview", "tabOverview", overview);
         Tab se = tab("Sensitivity", "tabSensitivity", sensitivity);
-        getTabs().addAll(d, all, h, ov, c, se);
+        recover = tab("Recover", "tabRecover", new RecoveryView(vm.recovery()));
+        getTabs().addAll(d, all, h, ov, c, se, recover);
         setTabClosingPolicy(TabPane.TabClosingPolicy.UNAVAILABLE);
         setId("viewTabs");
         for (BooleanProperty p : List.of(distribution.darkProperty(), curves.darkProperty(),
@@ -113,6 +116,11 @@ final class WorkbenchTabs extends TabPane {
         Tab t = new Tab(title, content);
         t.setId(id);
         return t;
+    }
+
+    /** Brings the Recover pane to the front. */
+    void showRecover() {
+        getSelectionModel().select(recover);
     }
 
     /** The charts follow the dark theme while this is set. */

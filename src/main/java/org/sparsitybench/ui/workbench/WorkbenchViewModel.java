@@ -27,6 +27,7 @@ import org.sparsitybench.ui.common.LatestWins;
 import org.sparsitybench.ui.common.ModelUnderTest;
 import org.sparsitybench.ui.common.UndoableConfig;
 import org.sparsitybench.ui.curves.SweepViewModel;
+import org.sparsitybench.ui.recovery.RecoveryViewModel;
 import org.sparsitybench.ui.distribution.DistributionViewModel;
 import org.sparsitybench.ui.heatmap.HeatmapViewModel;
 import org.sparsitybench.ui.layers.LayerRow;
@@ -69,6 +70,7 @@ public final class WorkbenchViewModel {
     private final HeatmapViewModel heatmap = new HeatmapViewModel();
     private final SensitivityViewModel sensitivity;
     private final SweepViewModel sweep;
+    private final RecoveryViewModel recovery;
     private final EvaluationViewModel evaluation;
     private final ProjectViewModel project;
     private final GlobalBarViewModel bar;
@@ -98,6 +100,7 @@ public final class WorkbenchViewModel {
         this.executor = Objects.requireNonNull(executor, "executor");
         this.sensitivity = new SensitivityViewModel(executor, this::fail);
         this.sweep = new SweepViewModel(executor, this::fail);
+        this.recovery = new RecoveryViewModel(executor, this::fail, this::modelUnderTest, config::get);
         this.evaluation = new EvaluationViewModel(executor);
         this.project = new ProjectViewModel(this, userDir, autosaveDelay);
         this.frames = new LatestWins<>(executor, WorkbenchFrame::compute, this::show,
@@ -158,6 +161,11 @@ public final class WorkbenchViewModel {
 
     public SweepViewModel sweep() {
         return sweep;
+    }
+
+    /** The Recover pane: fine-tuning the current pruned configuration. */
+    public RecoveryViewModel recovery() {
+        return recovery;
     }
 
     public EvaluationViewModel evaluation() {
