@@ -62,7 +62,9 @@ final class GlobalBar extends HBox {
         nm.setValue(now.global().nmPattern() == null ? "2:4" : now.global().nmPattern());
         nm.setTooltip(new Tooltip("N:M pattern for the nm method: keep N of every M weights along the input."));
         nm.setOnAction(e -> vm.setNmPattern(nm.getValue()));
-        nm.disableProperty().bind(method.valueProperty().isNotEqualTo("nm"));
+        // sparsegpt-nm keeps N of M too, so the pattern applies to it as well.
+        nm.disableProperty().bind(method.valueProperty().isNotEqualTo("nm")
+                .and(method.valueProperty().isNotEqualTo("sparsegpt-nm")));
         TextField seed = new TextField(Long.toString(now.global().seed()));
         seed.setId("seedField");
         seed.setPrefColumnCount(5);
