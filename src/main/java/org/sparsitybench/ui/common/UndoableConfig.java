@@ -25,6 +25,7 @@ public final class UndoableConfig {
     private final Deque<PruningConfig> undo = new ArrayDeque<>();
     private final Deque<PruningConfig> redo = new ArrayDeque<>();
     private final List<Runnable> stepListeners = new ArrayList<>();
+    private final List<Runnable> gestureEndListeners = new ArrayList<>();
     /** Where the drag in progress started; null between drags. */
     private PruningConfig dragStart;
 
@@ -75,14 +76,31 @@ public final class UndoableConfig {
             config.set(next);
             return;
         }
-        PruningConfig from = dragStart != null ? dragStart : config.get();
+        boolean endsDrag = dragStart != null;
+        PruningConfig from = endsDrag ? dragStart : config.get();
         dragStart = null;
         config.set(next);
+        if (endsDrag) {
+            gestureEndListeners.forEach(Runnable::run);
+        }
         if (!next.equals(from)) {
             undo.push(from);
             redo.clear();
             stepped();
         }
+    }
+
+    /**
+     * Runs {@code listener} when a drag ends, after its last configuration is set, even when that equals the one
+     * shown (then no frame follows; work that waits for the sliders to settle starts here).
+     */
+    public void addGestureEndListener(Runnable listener) {
+        gestureEndListeners.add(listener);
+    }
+
+    /** Whether a drag is under way (its edits are shown but the gesture has not ended). */
+    public boolean isDragging() {
+        return dragStart != null;
     }
 
     /** Starts afresh at {@code start} (a model or project opened): no history. */

@@ -33,10 +33,18 @@ import org.sparsitybench.ui.common.FxTaskExecutor;
 public final class ReconstructViewModel {
     /**
      * What to reconstruct: the engine's current result on {@code model}, calibrated on the first {@code samples}
-     * samples of {@code calibration} (validation data).
+     * samples of {@code calibration} ({@code split} names it on screen: "validation", or "training file" when the
+     * card names no hold-out).
      */
-    public record Request(Model model, ModelCard card, PruningResult pruning, LabeledData calibration, int samples) {
+    public record Request(Model model, ModelCard card, PruningResult pruning, LabeledData calibration, int samples,
+                          String split) {
+        /** A request calibrated on validation data. */
+        public Request(Model model, ModelCard card, PruningResult pruning, LabeledData calibration, int samples) {
+            this(model, card, pruning, calibration, samples, "validation");
+        }
+
         public Request {
+            Objects.requireNonNull(split, "split");
             Objects.requireNonNull(model, "model");
             Objects.requireNonNull(card, "card");
             Objects.requireNonNull(pruning, "pruning");
@@ -117,7 +125,7 @@ public final class ReconstructViewModel {
         inFlight = token;
         running.set(true);
         progress.set(0);
-        status.set(MASK_ONLY + "; reconstructing on " + request.samples() + " validation samples …");
+        status.set(MASK_ONLY + "; reconstructing on " + request.samples() + " " + request.split() + " samples …");
         Reconstruction.Options options = Reconstruction.Options.of(enabled.get(), enabled.get(), false);
         executor.submit((p, c) -> Reconstruction.run(request.model(), request.card(), request.pruning(),
                         request.pruning().prunedValues(request.model()), request.calibration(), request.samples(),
@@ -136,7 +144,7 @@ public final class ReconstructViewModel {
                     running.set(false);
                     progress.set(1);
                     result.set(r);
-                    status.set(describe(r));
+                    status.set(describe(r, request.split()));
                 },
                 e -> {
                     if (inFlight != token) {
@@ -185,11 +193,11 @@ public final class ReconstructViewModel {
         progress.set(0);
     }
 
-    private static String describe(Reconstruction.Result r) {
+    private static String describe(Reconstruction.Result r, String split) {
         long sgpt = r.layers().stream().filter(l -> l.mode().equals("sparsegpt")).count();
         long ls = r.layers().stream().filter(l -> l.mode().equals("least-squares")).count();
         return String.format(Locale.ROOT, "Weights on screen: reconstructed (%d SparseGPT, %d least-squares layer(s)"
-                + "%s) on %d validation samples", sgpt, ls,
-                r.layers().stream().anyMatch(l -> l.bias() != null) ? ", biases corrected" : "", r.samples());
+                + "%s) on %d %s samples", sgpt, ls,
+                r.layers().stream().anyMatch(l -> l.bias() != null) ? ", biases corrected" : "", r.samples(), split);
     }
 }

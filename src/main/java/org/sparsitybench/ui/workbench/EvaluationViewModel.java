@@ -1,6 +1,8 @@
 package org.sparsitybench.ui.workbench;
 
+import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.Map;
 import javafx.beans.property.ReadOnlyObjectProperty;
 import javafx.beans.property.ReadOnlyObjectWrapper;
 import javafx.beans.property.ReadOnlyStringProperty;
@@ -8,6 +10,8 @@ import javafx.beans.property.ReadOnlyStringWrapper;
 import org.sparsitybench.eval.ConfigurationMeter;
 import org.sparsitybench.eval.Evaluation;
 import org.sparsitybench.eval.Latency;
+import org.sparsitybench.formats.TensorUpdate;
+import org.sparsitybench.model.TensorData;
 import org.sparsitybench.prune.PruningResult;
 import org.sparsitybench.task.LongTask;
 import org.sparsitybench.ui.common.FxTaskExecutor;
@@ -26,21 +30,34 @@ public final class EvaluationViewModel {
     static final int LATENCY_RUNS = 30;
 
     private final FxTaskExecutor executor;
-    private final LatestWins<Request, ConfigurationMeter.Measurement> measure;
+    private final LatestWins<Request, Measured> measure;
     private final ReadOnlyStringWrapper text = new ReadOnlyStringWrapper(this, "text", "");
     private final ReadOnlyObjectWrapper<Evaluation> evaluation = new ReadOnlyObjectWrapper<>(this, "evaluation");
     private final ReadOnlyObjectWrapper<Latency> latency = new ReadOnlyObjectWrapper<>(this, "latency");
 
-    /** One configuration to measure: the engine's result on the model under test. */
-    private record Request(ModelUnderTest on, PruningResult result) {
+    /** How the accuracy line names the engine's masked weights. */
+    public static final String MASK_ONLY = "mask only";
+
+    /**
+     * One configuration to measure: the engine's result on the model under test, or (when {@code values} is not
+     * null) the values to write instead of its masked ones; {@code weights} says which ("mask only",
+     * "reconstructed").
+     */
+    private record Request(ModelUnderTest on, PruningResult result, Map<String, TensorData> values, String weights) {
+    }
+
+    /** A measurement with the label of the weights it measured. */
+    private record Measured(ConfigurationMeter.Measurement measurement, String weights) {
     }
 
     public EvaluationViewModel(FxTaskExecutor executor) {
         this.executor = executor;
-        this.measure = new LatestWins<>(executor, this::task, m -> {
+        this.measure = new LatestWins<>(executor, this::task, done -> {
+            ConfigurationMeter.Measurement m = done.measurement();
+            String weights = done.weights();
             Evaluation e = m.evaluation();
-            text.set(String.format(Locale.ROOT, "test accuracy %.2f%%  loss %.3f  (%,d test samples)  ·  latency %.3f ms "
-                    + "(ONNX Runtime, batch 1, 1 thread, median of %d runs)", 100 * e.accuracy(), e.loss(),
+            text.set(String.format(Locale.ROOT, "test accuracy %.2f%% (%s)  loss %.3f  (%,d test samples)  ·  latency %.3f ms "
+                    + "(ONNX Runtime, batch 1, 1 thread, median of %d runs)", 100 * e.accuracy(), weights, e.loss(),
                     e.samples(), m.latency().medianMs(), m.latency().runs()));
             latency.set(m.latency());
             evaluation.set(e);
@@ -79,26 +96,41 @@ public final class EvaluationViewModel {
 
     /** Measures {@code result} on {@code on} when it can be measured; supersedes any earlier request. */
     public void request(ModelUnderTest on, PruningResult result) {
+        request(on, result, null, MASK_ONLY);
+    }
+
+    /**
+     * As {@link #request(ModelUnderTest, PruningResult)}, measuring {@code values} (reconstructed weights, not
+     * modified) instead of the result's masked values; {@code weights} names them in the accuracy line.
+     */
+    public void request(ModelUnderTest on, PruningResult result, Map<String, TensorData> values, String weights) {
         if (on.measurable()) {
-            text.set("accuracy: evaluating…");
-            measure.request(new Request(on, result));
+            text.set("accuracy: evaluating " + weights + "…");
+            measure.request(new Request(on, result, values, weights));
         }
     }
 
     /** Through {@link ConfigurationMeter}: a quick estimate shown at once, then the whole set and the latency. */
-    private LongTask<ConfigurationMeter.Measurement> task(Request r) {
+    private LongTask<Measured> task(Request r) {
         ConfigurationMeter meter = new ConfigurationMeter(r.on().model(), r.on().card(), r.on().data());
         return (progress, cancel) -> {
-            try (ConfigurationMeter.Pruned pruned = meter.open(r.result(), cancel)) {
+            try (ConfigurationMeter.Pruned pruned = r.values() == null ? meter.open(r.result(), cancel)
+                    : meter.open(updates(r), Map.of(), cancel)) {
                 Evaluation quick = pruned.evaluate(QUICK_SAMPLES, progress, cancel);
                 executor.onFx(() -> {
                     if (!cancel.isCancelled()) {
-                        text.set(String.format(Locale.ROOT, "test accuracy ≈ %.1f%% (quick estimate on %d test samples; "
-                                + "evaluating all…)", 100 * quick.accuracy(), quick.samples()));
+                        text.set(String.format(Locale.ROOT, "test accuracy ≈ %.1f%% (%s; quick estimate on %d test "
+                                + "samples; evaluating all…)", 100 * quick.accuracy(), r.weights(), quick.samples()));
                     }
                 });
-                return pruned.measure(Integer.MAX_VALUE, LATENCY_RUNS, progress, cancel);
+                return new Measured(pruned.measure(Integer.MAX_VALUE, LATENCY_RUNS, progress, cancel), r.weights());
             }
         };
+    }
+
+    private static Map<String, TensorUpdate> updates(Request r) {
+        Map<String, TensorUpdate> out = new LinkedHashMap<>();
+        r.values().forEach((name, v) -> out.put(name, new TensorUpdate(r.on().model().tensor(name).orElseThrow().shape(), v)));
+        return out;
     }
 }

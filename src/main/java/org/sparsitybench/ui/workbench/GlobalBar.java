@@ -93,7 +93,9 @@ final class GlobalBar extends HBox {
                 javafx.application.Platform.runLater(() -> nm.setValue(inForce == null ? "2:4" : inForce));
             }
         });
-        nm.disableProperty().bind(method.valueProperty().isNotEqualTo("nm"));
+        // sparsegpt-nm keeps N of M too, so the pattern applies to it as well.
+        nm.disableProperty().bind(method.valueProperty().isNotEqualTo("nm")
+                .and(method.valueProperty().isNotEqualTo("sparsegpt-nm")));
         // With nm the pattern decides each layer's level (N of every M kept): the target does nothing, so say so.
         Tooltip targetTip = target.getTooltip();
         String targetText = targetTip.getText();

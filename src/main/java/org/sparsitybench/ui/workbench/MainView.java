@@ -28,6 +28,7 @@ import org.sparsitybench.ui.export.ExportRequestSource;
 import org.sparsitybench.ui.export.ExportView;
 import org.sparsitybench.ui.layers.LayerTableView;
 import org.sparsitybench.ui.quantize.PrecisionControls;
+import org.sparsitybench.ui.reconstruct.ReconstructControls;
 import org.sparsitybench.ui.quantize.QuantizedExport;
 import org.sparsitybench.ui.snapshots.SnapshotCompareView;
 import org.sparsitybench.ui.snapshots.SnapshotPicker;
@@ -53,6 +54,7 @@ public final class MainView extends BorderPane implements WorkbenchMenus.Actions
         getStylesheets().add(MainView.class.getResource("workbench.css").toExternalForm());
         setTop(new VBox(WorkbenchMenus.menuBar(vm, this), WorkbenchMenus.toolBar(vm, this),
                 new GlobalBar(vm.bar(), vm.configProperty()), PrecisionControls.chooser(vm.precision()),
+                ReconstructControls.bar(vm.reconstruct()),
                 line("totalsLabel", vm.totalsProperty()), messagesLine(),
                 line("accuracyLabel", vm.evaluation().textProperty()),
                 line("quantizedLabel", vm.quantized().textProperty())));

@@ -1,5 +1,7 @@
 package org.sparsitybench.ui.workbench;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -11,6 +13,7 @@ import javafx.beans.property.ReadOnlyObjectWrapper;
 import javafx.beans.property.ReadOnlyStringProperty;
 import javafx.beans.property.ReadOnlyStringWrapper;
 import org.sparsitybench.eval.ActivationNorms;
+import org.sparsitybench.eval.ModelCard;
 import org.sparsitybench.eval.Sensitivity;
 import org.sparsitybench.formats.data.LabeledData;
 import org.sparsitybench.model.Model;
@@ -34,6 +37,7 @@ import org.sparsitybench.ui.layers.LayerRow;
 import org.sparsitybench.ui.layers.LayerTableViewModel;
 import org.sparsitybench.ui.quantize.PrecisionViewModel;
 import org.sparsitybench.ui.quantize.QuantizedEvaluationViewModel;
+import org.sparsitybench.ui.reconstruct.ReconstructViewModel;
 import org.sparsitybench.ui.sensitivity.SensitivityViewModel;
 
 /**
@@ -52,6 +56,8 @@ public final class WorkbenchViewModel {
     public static final int CALIBRATION_SAMPLES = 128;
     /** Longest time a change waits before it reaches the autosave file. */
     static final Duration AUTOSAVE_DELAY = Duration.ofSeconds(10);
+    /** How the accuracy line names reconstructed weights. */
+    public static final String RECONSTRUCTED = "reconstructed";
 
     private final FxTaskExecutor executor;
     private final UndoableConfig config = new UndoableConfig(PruningConfig.of(
@@ -76,6 +82,11 @@ public final class WorkbenchViewModel {
     private final GlobalBarViewModel bar;
     private final PrecisionViewModel precision = new PrecisionViewModel();
     private final QuantizedEvaluationViewModel quantized;
+    private final ReconstructViewModel reconstruct;
+    /** The configuration last handed to reconstruction (null: the next frame settles again). */
+    private PruningConfig settledConfig;
+    /** The card's training file, opened for reconstruction's calibration on first need; null before. */
+    private LabeledData calibrationData;
     private OpenedModel opened;
     /** The engine frames are computed with; null while no model (or a model being swapped in) is ready. */
     private PruningEngine engine;
@@ -113,6 +124,30 @@ public final class WorkbenchViewModel {
             }
         });
         this.quantized = new QuantizedEvaluationViewModel(executor, precision);
+        this.reconstruct = new ReconstructViewModel(executor);
+        reconstruct.enabledProperty().addListener((o, was, on) -> {
+            settledConfig = null;
+            WorkbenchFrame f = frame.get();
+            if (f != null) {
+                reconstructWhenSettled(f);
+                if (!on) {
+                    totals.set(f.totals());
+                    evaluation.request(modelUnderTest(), f.result());
+                }
+            }
+        });
+        config.addGestureEndListener(() -> {
+            if (frame.get() != null) {
+                reconstructWhenSettled(frame.get());
+            }
+        });
+        reconstruct.resultProperty().addListener((o, was, r) -> {
+            WorkbenchFrame f = frame.get();
+            if (r != null && f != null) {
+                totals.set(f.totals() + "  ·  weights: reconstructed");
+                evaluation.request(modelUnderTest(), f.result(), r.values(), RECONSTRUCTED);
+            }
+        });
         precision.addChoiceListener(quantized::again);
         // The quantized configuration is measured after the float one (its latency is the comparison).
         evaluation.latencyProperty().addListener((o, a, b) -> {
@@ -131,6 +166,11 @@ public final class WorkbenchViewModel {
     /** Target, method, N:M pattern, allocation and seed. */
     public GlobalBarViewModel bar() {
         return bar;
+    }
+
+    /** The Reconstruct toggle, its progress and which weights are on screen. */
+    public ReconstructViewModel reconstruct() {
+        return reconstruct;
     }
 
     /** Per-layer and global precision (float32 / int8 / int4). */
@@ -304,6 +344,8 @@ public final class WorkbenchViewModel {
         data = o.data();
         sensitivityHook = null;
         featureNorms = Map.of();
+        settledConfig = null;
+        calibrationData = null;
         sensitivity.setCurves(List.of());
         // Sweep points belong to the model they were measured on: the curves and the curves CSV must not show
         // the previous model's rows beside the new one.
@@ -441,6 +483,7 @@ public final class WorkbenchViewModel {
     }
 
     private void rebuildEngine() {
+        settledConfig = null; // the same configuration may now give other masks
         engine = new PruningEngine(model.get(), opened.cache(), sensitivityHook, featureNorms);
     }
 
@@ -470,8 +513,61 @@ public final class WorkbenchViewModel {
         distribution.show(f.layer(), f.histogram(), f.threshold(), f.tiles());
         heatmap.show(f.heatmap());
         if (frame.get() == f) {
+            reconstructWhenSettled(f);
             evaluation.request(modelUnderTest(), f.result());
         }
+    }
+
+    /**
+     * A new mask is shown at once (reconstruction in flight is dropped); once the gesture has ended and the frame
+     * is the configuration in force, reconstruction starts in the background. A frame for the same configuration
+     * (another layer selected, another heatmap mode) leaves reconstruction as it is.
+     */
+    private void reconstructWhenSettled(WorkbenchFrame f) {
+        PruningConfig c = f.result().config();
+        if (c.equals(settledConfig)) {
+            return;
+        }
+        settledConfig = null;
+        reconstruct.maskChanged();
+        if (config.isDragging() || !c.equals(config.get()) || opened == null || opened.card() == null) {
+            return;
+        }
+        if (!reconstruct.wanted(f.result())) {
+            settledConfig = c; // the mask alone is what this configuration shows
+            return;
+        }
+        LabeledData calibration = calibrationData();
+        if (calibration == null) {
+            return;
+        }
+        CalibrationSpec spec = c.global().calibration();
+        settledConfig = c;
+        reconstruct.settled(new ReconstructViewModel.Request(model.get(), opened.card(), f.result(), calibration,
+                Math.min(calibration.count(), spec == null ? CALIBRATION_SAMPLES : spec.count()), "training"));
+    }
+
+    /**
+     * Reconstruction calibrates on training data, never on the test set the accuracy line reports: the card's
+     * {@code dataset.train} file. Null (with an error shown) when the card names none.
+     */
+    private LabeledData calibrationData() {
+        if (calibrationData == null) {
+            Path cardFile = model.get().file().toAbsolutePath().resolveSibling(ModelCard.FILE_NAME);
+            Path train = opened.card().datasetPath(cardFile, "train").filter(Files::exists).orElse(null);
+            if (train == null) {
+                fail(cardFile + ": reconstruction calibrates on the training split the model card names "
+                        + "(dataset.train); this card names none or it is missing");
+                return null;
+            }
+            try {
+                calibrationData = OpenedModel.openFitting(train, opened.card());
+            } catch (IOException | RuntimeException e) {
+                fail(FxTaskExecutor.describe(e));
+                return null;
+            }
+        }
+        return calibrationData;
     }
 
     /** Reports an error; a repeat of the same message is shown again. */
