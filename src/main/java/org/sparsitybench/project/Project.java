@@ -3,6 +3,7 @@ package org.sparsitybench.project;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import java.util.List;
+import org.sparsitybench.eval.Sensitivity;
 import org.sparsitybench.prune.PruningConfig;
 
 /**
@@ -41,13 +42,26 @@ public record Project(String format, int version, String model, String modelSha2
      * @param keptParams weights kept in the prunable layers, or null
      * @param sparseBytes estimated size of the weights with sparse storage (kept values + an int64 index each, for
      *                    the tensors that makes smaller; see {@code OnnxWriter.sparseInitializerBytes}), or null
+     * @param sensitivity the sensitivity curves a sensitivity-guided configuration was pruned with (what
+     *                    recomputing its masks needs), or null when the configuration does not use them
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Snapshot(String name, PruningConfig config, double achieved, Double accuracy, Double loss,
-                           Double latencyMs, Long keptParams, Long sparseBytes) {
+                           Double latencyMs, Long keptParams, Long sparseBytes,
+                           List<Sensitivity.LayerCurve> sensitivity) {
+        public Snapshot {
+            sensitivity = sensitivity == null ? null : List.copyOf(sensitivity);
+        }
+
+        /** A snapshot whose configuration needs no sensitivity curves. */
+        public Snapshot(String name, PruningConfig config, double achieved, Double accuracy, Double loss,
+                        Double latencyMs, Long keptParams, Long sparseBytes) {
+            this(name, config, achieved, accuracy, loss, latencyMs, keptParams, sparseBytes, null);
+        }
+
         /** A snapshot with accuracy and loss only (files written before latency and size were recorded). */
         public Snapshot(String name, PruningConfig config, double achieved, Double accuracy, Double loss) {
-            this(name, config, achieved, accuracy, loss, null, null, null);
+            this(name, config, achieved, accuracy, loss, null, null, null, null);
         }
     }
 }
