@@ -3,6 +3,7 @@ package org.sparsitybench.project;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import java.util.List;
+import org.sparsitybench.eval.Sensitivity;
 import org.sparsitybench.prune.PruningConfig;
 
 /**
@@ -43,19 +44,32 @@ public record Project(String format, int version, String model, String modelSha2
      *                    the tensors that makes smaller; see {@code OnnxWriter.sparseInitializerBytes}), or null
      * @param precision per-layer precision ({@code float}, {@code int8}, {@code int4}) by weight name, or null when
      *                  every layer was float32
+     * @param sensitivity the sensitivity curves a sensitivity-guided configuration was pruned with (what
+     *                    recomputing its masks needs), or null when the configuration does not use them
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Snapshot(String name, PruningConfig config, double achieved, Double accuracy, Double loss,
-                           Double latencyMs, Long keptParams, Long sparseBytes, java.util.Map<String, String> precision) {
-        /** A snapshot with accuracy and loss only (files written before latency and size were recorded). */
-        public Snapshot(String name, PruningConfig config, double achieved, Double accuracy, Double loss) {
-            this(name, config, achieved, accuracy, loss, null, null, null, null);
+                           Double latencyMs, Long keptParams, Long sparseBytes, java.util.Map<String, String> precision,
+                           List<Sensitivity.LayerCurve> sensitivity) {
+        public Snapshot {
+            sensitivity = sensitivity == null ? null : List.copyOf(sensitivity);
         }
 
-        /** A float32 snapshot (files written before precision was recorded). */
+        /** A snapshot with accuracy and loss only (files written before latency and size were recorded). */
+        public Snapshot(String name, PruningConfig config, double achieved, Double accuracy, Double loss) {
+            this(name, config, achieved, accuracy, loss, null, null, null, null, null);
+        }
+
+        /** A float32 snapshot whose configuration needs no sensitivity curves. */
         public Snapshot(String name, PruningConfig config, double achieved, Double accuracy, Double loss,
                         Double latencyMs, Long keptParams, Long sparseBytes) {
-            this(name, config, achieved, accuracy, loss, latencyMs, keptParams, sparseBytes, null);
+            this(name, config, achieved, accuracy, loss, latencyMs, keptParams, sparseBytes, null, null);
+        }
+
+        /** A snapshot whose configuration needs no sensitivity curves. */
+        public Snapshot(String name, PruningConfig config, double achieved, Double accuracy, Double loss,
+                        Double latencyMs, Long keptParams, Long sparseBytes, java.util.Map<String, String> precision) {
+            this(name, config, achieved, accuracy, loss, latencyMs, keptParams, sparseBytes, precision, null);
         }
     }
 }

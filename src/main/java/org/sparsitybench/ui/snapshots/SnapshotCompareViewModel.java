@@ -17,6 +17,7 @@ import javafx.beans.property.SimpleIntegerProperty;
 import javafx.beans.property.SimpleObjectProperty;
 import javafx.collections.FXCollections;
 import javafx.collections.ObservableList;
+import org.sparsitybench.eval.Sensitivity;
 import org.sparsitybench.model.Model;
 import org.sparsitybench.model.WeightTensor;
 import org.sparsitybench.project.Project;
@@ -152,12 +153,16 @@ public final class SnapshotCompareViewModel {
     public boolean load() {
         List<Project.Snapshot> list = snapshots;
         boolean started = executor.foreground("Comparing " + list.size() + " snapshots", (progress, cancel) -> {
-            PruningEngine engine = new PruningEngine(model);
+            PruningEngine plain = new PruningEngine(model);
             List<PruningResult> out = new ArrayList<>();
             for (int i = 0; i < list.size(); i++) {
                 cancel.throwIfCancelled();
-                progress.progress((double) i / list.size(), "masks of " + list.get(i).name());
-                out.add(engine.run(list.get(i).config(), progress.range((double) i / list.size(),
+                Project.Snapshot s = list.get(i);
+                progress.progress((double) i / list.size(), "masks of " + s.name());
+                // A sensitivity-guided snapshot carries the curves it was pruned with: its masks need them.
+                PruningEngine engine = s.sensitivity() == null ? plain
+                        : new PruningEngine(model, new org.sparsitybench.prune.ScoreCache(false), Sensitivity.hook(s.sensitivity()));
+                out.add(engine.run(s.config(), progress.range((double) i / list.size(),
                         (double) (i + 1) / list.size()), cancel));
             }
             return out;
@@ -182,21 +187,30 @@ public final class SnapshotCompareViewModel {
         int n = results.size();
         for (WeightTensor t : model.prunableTensors()) {
             List<String> cells = new ArrayList<>();
-            List<Boolean> changed = new ArrayList<>();
-            String first = null;
+            String firstSha = null;
             for (PruningResult r : results) {
                 LayerResult lr = r.layers().stream().filter(l -> l.name().equals(t.name())).findFirst().orElse(null);
                 Mask m = r.masks().get(t.name());
-                cells.add(lr == null ? "—" : lr.status() == LayerResult.Status.EXCLUDED ? "excluded"
-                        : pct(lr.achieved()));
+                String text = lr == null ? "—" : lr.status() == LayerResult.Status.EXCLUDED ? "excluded"
+                        : pct(lr.achieved());
                 String sha = m == null ? "" : m.sha256();
-                if (first == null) {
-                    first = sha;
+                if (firstSha == null) {
+                    firstSha = sha;
                 }
-                changed.add(!sha.equals(first));
+                // The same level with other weights pruned is a real difference: the text says which kind.
+                cells.add(!sha.equals(firstSha) && !cells.isEmpty() && text.equals(cells.get(0))
+                        ? text + " (other weights)" : text);
+            }
+            List<Boolean> changed = new ArrayList<>();
+            for (String c : cells) {
+                changed.add(!c.equals(cells.get(0)));
             }
             out.add(new Row(t.name(), true, cells, changed));
         }
+        // What is being compared heads the summary: each snapshot's method and allocation.
+        out.add(summary("method", n, i -> describeMethod(snapshots.get(i)), i -> describeMethod(snapshots.get(i))));
+        out.add(summary("allocation", n, i -> snapshots.get(i).config().global().allocation().label(),
+                i -> snapshots.get(i).config().global().allocation().label()));
         double[] achieved = new double[n];
         Double[] accuracy = new Double[n];
         Double[] loss = new Double[n];
@@ -234,7 +248,10 @@ public final class SnapshotCompareViewModel {
         List<Boolean> changed = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             cells.add(text.apply(i));
-            changed.add(!Objects.equals(value.apply(i), value.apply(0)));
+        }
+        // Flagged when what is shown differs: 50.00 % beside 50.00 % is not a difference to the reader.
+        for (int i = 0; i < n; i++) {
+            changed.add(!cells.get(i).equals(cells.get(0)));
         }
         return new Row(label, false, cells, changed);
     }
@@ -257,6 +274,11 @@ public final class SnapshotCompareViewModel {
                 snapshots.get(ia).name(), g.total(MaskDiffGrid.Kind.ONLY_A), snapshots.get(ib).name(),
                 g.total(MaskDiffGrid.Kind.ONLY_B), g.total(MaskDiffGrid.Kind.KEPT_BOTH),
                 g.total(MaskDiffGrid.Kind.PRUNED_BOTH)));
+    }
+
+    private static String describeMethod(Project.Snapshot s) {
+        var g = s.config().global();
+        return "nm".equals(g.method()) && g.nmPattern() != null ? "nm " + g.nmPattern() : g.method();
     }
 
     static String pct(double v) {

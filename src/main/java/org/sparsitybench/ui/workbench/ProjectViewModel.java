@@ -83,8 +83,14 @@ public final class ProjectViewModel {
                 f == null ? 0 : f.result().achievedSparsity(), measured ? e.accuracy() : null,
                 measured ? e.loss() : null, measured && l != null ? l.medianMs() : null,
                 f == null ? null : f.keptParams(), f == null ? null : f.storage().sparseStorageBytes(),
-                workbench.precision().config().isPresent() ? workbench.precision().snapshot() : null));
+                workbench.precision().config().isPresent() ? workbench.precision().snapshot() : null,
+                usesSensitivity(workbench.configProperty().get()) ? List.copyOf(workbench.sensitivity().curves()) : null));
         changed();
+    }
+
+    /** Whether recomputing the configuration's masks needs the sensitivity curves. */
+    private static boolean usesSensitivity(org.sparsitybench.prune.PruningConfig c) {
+        return c.global().allocation() == org.sparsitybench.prune.Allocation.SENSITIVITY;
     }
 
     /** The next snapshot's default name. */

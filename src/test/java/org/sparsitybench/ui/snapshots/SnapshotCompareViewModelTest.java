@@ -55,7 +55,7 @@ class SnapshotCompareViewModelTest {
                         Allocation.UNIFORM)).withLayer("conv1.weight", LayerSettings.excludedLayer()), 0.5, null, null));
         SnapshotCompareViewModel vm = loaded(snaps);
         List<WeightTensor> prunable = model.prunableTensors();
-        assertEquals(prunable.size() + 6, vm.rows().size());
+        assertEquals(prunable.size() + 8, vm.rows().size(), "layers, method, allocation and six measures");
         SnapshotCompareViewModel.Row conv1 = vm.rows().get(0);
         assertEquals("conv1.weight", conv1.label());
         assertEquals(List.of("50.00%", "80.00%", "excluded"), conv1.cells());

@@ -85,7 +85,7 @@ class SnapshotCompareWindowTest {
         assertEquals("", vm.errorProperty().get());
 
         TableView<?> table = robot.lookup("#snapshotTable").queryAs(TableView.class);
-        assertEquals(m.prunableTensors().size() + 6, table.getItems().size());
+        assertEquals(m.prunableTensors().size() + 8, table.getItems().size(), "layers, method, allocation, six measures");
         assertEquals(3, table.getColumns().size());
         assertTrue(robot.lookup(".table-cell." + SnapshotCompareView.CHANGED).queryAll().size() >= 3,
                 "changed cells are highlighted");

@@ -110,4 +110,36 @@ class TrustInResultsTest {
         vm.open(file);
         assertTrue(vm.cannotMeasureProperty().get().contains("no graph to run"), vm.cannotMeasureProperty().get());
     }
+
+    @Test
+    void sensitivityGuidedSnapshotsCompareAndEqualValuesAreNotFlagged() {
+        WorkbenchViewModel vm = vm();
+        vm.open(DIGITS);
+        assertTrue(vm.runSensitivity(List.of(0.0, 0.5, 0.9), 200));
+        vm.bar().setAllocation(org.sparsitybench.prune.Allocation.SENSITIVITY);
+        vm.bar().setGlobalTarget(0.5);
+        vm.project().saveSnapshot("guided");
+        vm.bar().setMethod("random");
+        vm.project().saveSnapshot("guided random");
+        assertEquals(List.of(), errors);
+        var snaps = List.copyOf(vm.project().snapshots());
+        assertTrue(snaps.get(0).sensitivity() != null && !snaps.get(0).sensitivity().isEmpty(),
+                "a guided snapshot carries its curves");
+        var compare = new org.sparsitybench.ui.snapshots.SnapshotCompareViewModel(vm.modelProperty().get(), snaps,
+                FxTaskExecutor.direct(), null);
+        assertTrue(compare.load());
+        assertEquals("", compare.errorProperty().get());
+        assertTrue(compare.loadedProperty().get());
+        assertTrue(compare.gridProperty().get() != null, "the mask difference is drawn");
+        var method = compare.rows().stream().filter(r -> r.label().equals("method")).findFirst().orElseThrow();
+        assertEquals(List.of("magnitude", "random"), method.cells());
+        var alloc = compare.rows().stream().filter(r -> r.label().equals("allocation")).findFirst().orElseThrow();
+        assertEquals(List.of(false, false), alloc.changed(), "the same allocation is not a difference");
+        for (var row : compare.rows()) {
+            for (int i = 0; i < row.cells().size(); i++) {
+                assertEquals(!row.cells().get(i).equals(row.cells().get(0)), row.changed().get(i),
+                        row.label() + " " + row.cells() + " flagged " + row.changed());
+            }
+        }
+    }
 }
