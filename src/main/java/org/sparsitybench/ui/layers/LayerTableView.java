@@ -46,7 +46,8 @@ public final class LayerTableView extends BorderPane {
         SortedList<LayerRow> sorted = new SortedList<>(filtered);
         sorted.comparatorProperty().bind(table.comparatorProperty());
         table.setItems(sorted);
-        table.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
+        // Every column gives and takes width down to its minimum, so at 1280 px all nine fit without a scroll bar.
+        table.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_ALL_COLUMNS);
         table.setPlaceholder(new Label("Open a model to list its prunable layers."));
 
         TableColumn<LayerRow, String> name = new TableColumn<>("Layer");
@@ -64,8 +65,8 @@ public final class LayerTableView extends BorderPane {
                 setTooltip(empty || v == null ? null : new Tooltip(v));
             }
         });
-        name.setPrefWidth(150);
-        name.setMinWidth(96);
+        name.setPrefWidth(140);
+        name.setMinWidth(84);
         TableColumn<LayerRow, String> op = new TableColumn<>("Op");
         op.setCellValueFactory(c -> new SimpleStringProperty(c.getValue().op()));
         op.setPrefWidth(64);
@@ -73,7 +74,7 @@ public final class LayerTableView extends BorderPane {
         TableColumn<LayerRow, String> shape = new TableColumn<>("Shape");
         shape.setCellValueFactory(c -> new SimpleStringProperty(c.getValue().shape()));
         shape.setPrefWidth(90);
-        shape.setMinWidth(64);
+        shape.setMinWidth(60);
         TableColumn<LayerRow, Long> params = new TableColumn<>("Params");
         params.setCellValueFactory(c -> new SimpleObjectProperty<>(c.getValue().params()));
         params.setCellFactory(c -> new TableCell<>() {
@@ -89,27 +90,27 @@ public final class LayerTableView extends BorderPane {
         sparsity.setCellValueFactory(c -> new SimpleObjectProperty<>(c.getValue()));
         sparsity.setCellFactory(c -> new SparsityCell(vm));
         sparsity.setComparator((a, b) -> Double.compare(a.achievedProperty().get(), b.achievedProperty().get()));
-        sparsity.setPrefWidth(220);
-        sparsity.setMinWidth(214);
+        sparsity.setPrefWidth(240);
+        sparsity.setMinWidth(226);
         TableColumn<LayerRow, LayerRow> lock = new TableColumn<>("Lock");
         lock.setCellValueFactory(c -> new SimpleObjectProperty<>(c.getValue()));
         lock.setCellFactory(c -> new ToggleCell(true, vm::setLocked));
         lock.setSortable(false);
         lock.setPrefWidth(48);
-        lock.setMinWidth(48);
+        lock.setMinWidth(44);
         TableColumn<LayerRow, LayerRow> exclude = new TableColumn<>("Excl.");
         exclude.setCellValueFactory(c -> new SimpleObjectProperty<>(c.getValue()));
         exclude.setCellFactory(c -> new ToggleCell(false, vm::setExcluded));
         exclude.setSortable(false);
         exclude.setPrefWidth(48);
-        exclude.setMinWidth(48);
+        exclude.setMinWidth(44);
         TableColumn<LayerRow, Number> sensitivity = new TableColumn<>("Sensitivity");
         sensitivity.setId("sensitivityColumn");
         sensitivity.setCellValueFactory(c -> c.getValue().sensitivityProperty());
         sensitivity.setCellFactory(c -> new SensitivityCell());
         sensitivity.setComparator((a, b) -> Double.compare(nanLow(a), nanLow(b)));
         sensitivity.setPrefWidth(86);
-        sensitivity.setMinWidth(84);
+        sensitivity.setMinWidth(72);
         TableColumn<LayerRow, Number> zeros = new TableColumn<>("Zeros");
         zeros.setId("zerosColumn");
         zeros.setCellValueFactory(c -> c.getValue().zerosProperty());
