@@ -283,16 +283,11 @@ public final class QuantizePipeline {
             ArrayNode lb = before.putArray("latencyMs");
             ArrayNode la = after.putArray("latencyMs");
             for (LatencyPair p : f.latency()) {
-                latency(lb.addObject(), p.before());
-                latency(la.addObject(), p.after());
+                p.before().putInto(lb.addObject());
+                p.after().putInto(la.addObject());
             }
             ArrayNode notes = t.putArray("notes");
             f.notes().forEach(notes::add);
         }
-    }
-
-    private static void latency(ObjectNode o, Latency l) {
-        o.put("batch", l.batch()).put("threads", l.threads()).put("medianMs", l.medianMs()).put("p10Ms", l.p10Ms())
-                .put("p90Ms", l.p90Ms()).put("itemsPerSecond", l.itemsPerSecond());
     }
 }
