@@ -128,18 +128,10 @@ public final class EvalCommand implements Callable<Integer> {
         var per = root.putArray("perClass");
         e.perClass().forEach(per::add);
         if (lat != null) {
-            ObjectNode l = root.putObject("latency");
-            l.put("batch", lat.batch());
-            l.put("threads", lat.threads());
-            l.put("medianMs", lat.medianMs());
-            l.put("p10Ms", lat.p10Ms());
-            l.put("p90Ms", lat.p90Ms());
-            l.put("itemsPerSecond", lat.itemsPerSecond());
-            l.put("sessionCreateMs", lat.sessionCreateMs());
+            lat.putInto(root.putObject("latency")).put("sessionCreateMs", lat.sessionCreateMs());
             var all = root.putArray("latencies");
             for (Latency g : grid) {
-                all.addObject().put("batch", g.batch()).put("threads", g.threads()).put("medianMs", g.medianMs())
-                        .put("p10Ms", g.p10Ms()).put("p90Ms", g.p90Ms()).put("itemsPerSecond", g.itemsPerSecond());
+                g.putInto(all.addObject());
             }
         }
         return root;

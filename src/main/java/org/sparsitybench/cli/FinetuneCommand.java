@@ -28,7 +28,9 @@ import org.sparsitybench.model.ModelFormat;
 import org.sparsitybench.model.ModelFormatException;
 import org.sparsitybench.model.UnsupportedModelException;
 import org.sparsitybench.model.WeightTensor;
+import org.sparsitybench.prune.Allocation;
 import org.sparsitybench.prune.PruningConfig;
+import org.sparsitybench.prune.method.WandaMethod;
 import org.sparsitybench.task.CancellationToken;
 import org.sparsitybench.task.CancelledException;
 import org.sparsitybench.task.ProgressListener;
@@ -131,6 +133,26 @@ public final class FinetuneCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        checkOptions();
+        Model m = readModel();
+        ModelCard card = ModelCard.forModel(model, preprocess);
+        long[] sampleDims = Arrays.copyOfRange(card.inputShape(), 1, card.inputShape().length);
+        Recovery.Config cfg;
+        try {
+            cfg = new Recovery.Config(epochs, batch, lr, seed, distill ? alpha : 1, temperature, threads);
+        } catch (IllegalArgumentException e) {
+            throw new SparsityBenchCli.UsageException(e.getMessage());
+        }
+        InMemoryData[] sets = trainAndValidation(card);
+        GraphNetwork net = OnnxGraphReader.read(m, sampleDims, frozenBn);
+        long zerosBefore = zeros(m);
+        PruningConfig pruneCfg = pruning.given() ? pruningConfig(m) : null;
+        PrintWriter err = spec.commandLine().getErr();
+        return interruptible(err, cancel -> run(m, card, net, sets[0], sets[1], pruneCfg, zerosBefore, cfg, err, cancel));
+    }
+
+    /** Usage errors among the options themselves. */
+    private void checkOptions() {
         if (gradual != null && gradual < 1) {
             throw new SparsityBenchCli.UsageException("--gradual " + gradual + ": at least one step");
         }
@@ -140,6 +162,10 @@ public final class FinetuneCommand implements Callable<Integer> {
         if (teacher != null && !distill) {
             throw new SparsityBenchCli.UsageException("--teacher is used with --distill");
         }
+    }
+
+    /** MODEL, after refusing to write over an input and checking that it is a graph. */
+    private Model readModel() throws IOException {
         AtomicFiles.refuseOverwrite(model, out);
         AtomicFiles.refuseOverwrite(train, out);
         Model m = ModelFiles.read(model);
@@ -147,34 +173,33 @@ public final class FinetuneCommand implements Callable<Integer> {
             throw new UnsupportedModelException(model + ": training runs the graph; " + m.format().id()
                     + " holds weights only");
         }
-        ModelCard card = ModelCard.forModel(model, preprocess);
-        long[] sampleDims = Arrays.copyOfRange(card.inputShape(), 1, card.inputShape().length);
-        Recovery.Config cfg;
+        return m;
+    }
+
+    /** {train, validation}: --validation when given, else a seeded held-out part of --train. */
+    private InMemoryData[] trainAndValidation(ModelCard card) throws IOException {
+        InMemoryData trainAll = load(train, "train", limit, card);
+        if (validation != null) {
+            return new InMemoryData[] {trainAll, load(validation, "validation", Integer.MAX_VALUE, card)};
+        }
         try {
-            cfg = new Recovery.Config(epochs, batch, lr, seed, distill ? alpha : 1, temperature, threads);
+            return trainAll.holdOut(validationSplit, seed);
         } catch (IllegalArgumentException e) {
             throw new SparsityBenchCli.UsageException(e.getMessage());
         }
-        PrintWriter err = spec.commandLine().getErr();
+    }
 
-        InMemoryData trainAll = load(train, "train", limit, card);
-        InMemoryData trainSet;
-        InMemoryData validationSet;
-        if (validation != null) {
-            trainSet = trainAll;
-            validationSet = load(validation, "validation", Integer.MAX_VALUE, card);
-        } else {
-            try {
-                InMemoryData[] split = trainAll.holdOut(validationSplit, seed);
-                trainSet = split[0];
-                validationSet = split[1];
-            } catch (IllegalArgumentException e) {
-                throw new SparsityBenchCli.UsageException(e.getMessage());
-            }
-        }
-        GraphNetwork net = OnnxGraphReader.read(m, sampleDims, frozenBn);
-        long zerosBefore = zeros(m);
-        PruningConfig pruneCfg = pruning.given() ? pruning.config(m, seed) : null;
+    /** The cancellable work of {@link #call()}. */
+    @FunctionalInterface
+    private interface Work {
+        Integer run(CancellationToken cancel) throws Exception;
+    }
+
+    /**
+     * Runs {@code work} so that an interrupt (Ctrl-C) cancels it at its next batch and the JVM waits up to 30 s for
+     * it to remove anything half-written.
+     */
+    private static Integer interruptible(PrintWriter err, Work work) throws Exception {
         AtomicBoolean interrupted = new AtomicBoolean();
         CancellationToken cancel = interrupted::get;
         CountDownLatch finished = new CountDownLatch(1);
@@ -189,7 +214,7 @@ public final class FinetuneCommand implements Callable<Integer> {
         }, "finetune-interrupt");
         Runtime.getRuntime().addShutdownHook(hook);
         try {
-            return run(m, card, net, trainSet, validationSet, pruneCfg, zerosBefore, cfg, err, cancel);
+            return work.run(cancel);
         } catch (CancelledException e) {
             err.println("interrupted: nothing written");
             err.flush();
@@ -377,5 +402,15 @@ public final class FinetuneCommand implements Callable<Integer> {
             }
         }
         return true;
+    }
+
+    /** The pruning options' configuration; methods that calibrate are refused (they belong to {@code prune}). */
+    private PruningConfig pruningConfig(Model m) throws IOException {
+        PruningConfig cfg = pruning.config(m, model, seed, spec.commandLine().getErr());
+        if (cfg.global().method().equals(WandaMethod.ID) || cfg.global().allocation() == Allocation.SENSITIVITY) {
+            throw new SparsityBenchCli.UsageException("finetune does not calibrate: prune with wanda or the "
+                    + "sensitivity allocation first ('sparsitybench prune'), then finetune the result");
+        }
+        return cfg;
     }
 }

@@ -3,16 +3,11 @@ package org.sparsitybench.cli;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
@@ -24,13 +19,10 @@ import org.sparsitybench.formats.ModelFiles;
 import org.sparsitybench.model.Model;
 import org.sparsitybench.model.ModelFormat;
 import org.sparsitybench.model.UnsupportedModelException;
-import org.sparsitybench.model.WeightTensor;
 import org.sparsitybench.prune.Allocation;
-import org.sparsitybench.prune.GlobalSettings;
-import org.sparsitybench.prune.LayerSettings;
+import org.sparsitybench.prune.ChannelRounding;
 import org.sparsitybench.prune.PruningConfig;
 import org.sparsitybench.prune.PruningMethods;
-import org.sparsitybench.prune.method.NmPattern;
 import org.sparsitybench.prune.method.WandaMethod;
 import org.sparsitybench.task.CancellationToken;
 import org.sparsitybench.task.ProgressListener;
@@ -58,33 +50,6 @@ public final class PruneCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, paramLabel = "OUT", description = "Output model path.")
     Path out;
 
-    @Option(names = "--method", paramLabel = "METHOD", defaultValue = "magnitude",
-            completionCandidates = PruneCommand.MethodIds.class,
-            description = "${COMPLETION-CANDIDATES} (default ${DEFAULT-VALUE}).")
-    String method;
-
-    @Option(names = "--sparsity", paramLabel = "S", defaultValue = "0.5", description = "Target sparsity 0..1 (default ${DEFAULT-VALUE}).")
-    double sparsity;
-
-    @Option(names = "--allocation", paramLabel = "A", completionCandidates = PruneCommand.AllocationIds.class,
-            description = "${COMPLETION-CANDIDATES}.")
-    String allocation;
-
-    @Option(names = "--layer", paramLabel = "NAME=S", description = "Per-layer sparsity override (repeatable).")
-    List<String> layers = new ArrayList<>();
-
-    @Option(names = "--exclude", paramLabel = "NAME", description = "Keep this layer dense (repeatable).")
-    List<String> exclude = new ArrayList<>();
-
-    @Option(names = "--nm", paramLabel = "N:M", defaultValue = "2:4", description = "N:M pattern for --method nm (default ${DEFAULT-VALUE}).")
-    String nm;
-
-    @Option(names = "--seed", defaultValue = "0", description = "Seed for random pruning (default ${DEFAULT-VALUE}).")
-    long seed;
-
-    @Option(names = "--config", paramLabel = "FILE", description = "A pruning configuration (JSON) or a project (.sbproj); options given too override it.")
-    Path config;
-
     @Option(names = "--data", paramLabel = "DATASET", description = "Validation data for what chooses: Wanda and "
             + "SparseGPT calibration, sensitivity allocation, reconstruction (default: the model card's validation split).")
     Path data;
@@ -106,6 +71,12 @@ public final class PruneCommand implements Callable<Integer> {
     @Option(names = "--sparse-storage", description = "Store pruned ONNX weights as sparse_initializers.")
     boolean sparseStorage;
 
+    @Option(names = "--seed", defaultValue = "0", description = "Seed for random pruning (default ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Mixin
+    PruningOptions pruning = new PruningOptions();
+
     @Mixin
     ReconstructOptions recon = new ReconstructOptions();
 
@@ -116,7 +87,7 @@ public final class PruneCommand implements Callable<Integer> {
 
     @Option(names = "--round-channels", paramLabel = "N", description = "Structured methods keep a multiple of N "
             + "channels of each Conv (runtimes tile convolutions by 8 or 16 channels); 1 keeps the counts as allocated "
-            + "(default " + org.sparsitybench.prune.ChannelRounding.DEFAULT + ", or a --config's own).")
+            + "(default " + ChannelRounding.DEFAULT + ", or a --config's own).")
     Integer roundChannels;
 
     @Option(names = "--eval-data", paramLabel = "DATASET", description = "Measure the written model on this labelled "
@@ -157,12 +128,10 @@ public final class PruneCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Model m = readChecked();
-        PruningConfig cfg = buildConfig(parseLayers(m));
+        PruningConfig cfg = buildConfig(m);
         boolean structured = checkMethods(m, cfg);
-        Set<String> fixed = new HashSet<>(exclude);
-        layers.forEach(spec -> fixed.add(spec.substring(0, spec.lastIndexOf('='))));
-        PrunePipeline.Request request = new PrunePipeline.Request(m, model, method, cfg, data(cfg), calibration,
-                accuracyBudget, fixed, recon.options());
+        PrunePipeline.Request request = new PrunePipeline.Request(m, model, pruning.methodName(), cfg, data(cfg),
+                calibration, accuracyBudget, pruning.fixedLayers(), recon.options());
         PruneExport.Report written = PrunePipeline.run(request, new PruneExport.Options(out, compact, sparseStorage,
                 exactCompression), ProgressListener.NONE, CancellationToken.NONE);
         ExportFigures.Measured measured = noEval ? null : ExportFigures.measure(model, out, m.format(), evalData, split,
@@ -170,19 +139,14 @@ public final class PruneCommand implements Callable<Integer> {
         if (measured != null) {
             written = PruneExport.amendReport(written, "measured", measured.json());
         }
-        print(written, measured, structured);
+        print(written, measured, structured, cfg.global().target());
         recon.print(written.json(), spec.commandLine().getOut());
         return SparsityBenchCli.EXIT_OK;
     }
 
     /** The model, after the checks that need no configuration: method, sparsity, output path and format. */
     private Model readChecked() throws IOException {
-        if (!METHODS.contains(method)) {
-            throw new SparsityBenchCli.UsageException("unknown method '" + method + "'; one of " + METHODS);
-        }
-        if (!(sparsity >= 0 && sparsity <= 1)) {
-            throw new SparsityBenchCli.UsageException("--sparsity " + sparsity + " outside [0, 1]");
-        }
+        pruning.check();
         AtomicFiles.refuseOverwrite(model, out);
         Model m = ModelFiles.read(model);
         if (!m.format().id().equals(extension(out)) && !extension(out).isEmpty()) {
@@ -193,11 +157,8 @@ public final class PruneCommand implements Callable<Integer> {
             throw new UnsupportedModelException("--sparse-storage writes ONNX sparse_initializers; " + m.format().id()
                     + " has no sparse storage");
         }
-        for (String e : exclude) {
-            requirePrunable(m, e);
-        }
-        if (method.equals("nm")) {
-            requireNm(nm);
+        for (String e : pruning.exclude) {
+            PruningOptions.requirePrunable(m, model, e);
         }
         return m;
     }
@@ -270,11 +231,11 @@ public final class PruneCommand implements Callable<Integer> {
         return used;
     }
 
-    private void print(PruneExport.Report written, ExportFigures.Measured measured, boolean structured) {
+    private void print(PruneExport.Report written, ExportFigures.Measured measured, boolean structured, double target) {
         PrintWriter pw = spec.commandLine().getOut();
         ObjectNode totals = written.totals();
         pw.printf(Locale.ROOT, "%s: %s at %.1f%% requested, %.2f%% achieved; %,d → %,d parameters; %,d → %,d bytes%n",
-                out, method, 100 * sparsity, 100 * totals.get("achieved").asDouble(), totals.get("paramsBefore").asLong(),
+                out, pruning.methodName(), 100 * target, 100 * totals.get("achieved").asDouble(), totals.get("paramsBefore").asLong(),
                 totals.get("paramsAfter").asLong(), totals.get("fileBytesBefore").asLong(), totals.get("fileBytesAfter").asLong());
         written.compactionCheck().ifPresent(c -> pw.printf(Locale.ROOT, "compaction check: passed (max |diff| %.3g)%n",
                 c.maxAbsDiff()));
@@ -292,99 +253,24 @@ public final class PruneCommand implements Callable<Integer> {
         pw.flush();
     }
 
-    /** N and M of an N:M pattern, or a usage error. */
-    private static int[] requireNm(String pattern) {
-        try {
-            return NmPattern.parse(pattern);
-        } catch (IllegalArgumentException e) {
-            throw new SparsityBenchCli.UsageException("--nm " + e.getMessage());
-        }
-    }
-
     private static String extension(Path p) {
         String n = p.getFileName().toString().toLowerCase(Locale.ROOT);
         int dot = n.lastIndexOf('.');
         return dot < 0 ? "" : n.substring(dot + 1);
     }
 
-    private void requirePrunable(Model m, String name) {
-        if (m.tensor(name).filter(WeightTensor::prunable).isEmpty()) {
-            throw new SparsityBenchCli.UsageException("no prunable tensor named '" + name + "' in " + model
-                    + " (see 'sparsitybench inspect')");
-        }
-    }
-
-    private Map<String, Double> parseLayers(Model m) {
-        Map<String, Double> out = new LinkedHashMap<>();
-        for (String spec : layers) {
-            int eq = spec.lastIndexOf('=');
-            if (eq <= 0) {
-                throw new SparsityBenchCli.UsageException("--layer '" + spec + "' is not NAME=S");
-            }
-            String name = spec.substring(0, eq);
-            double s;
-            try {
-                s = Double.parseDouble(spec.substring(eq + 1));
-            } catch (NumberFormatException e) {
-                throw new SparsityBenchCli.UsageException("--layer '" + spec + "': sparsity is not a number");
-            }
-            if (!(s >= 0 && s <= 1)) {
-                throw new SparsityBenchCli.UsageException("--layer '" + spec + "': sparsity outside [0, 1]");
-            }
-            requirePrunable(m, name);
-            out.put(name, s);
-        }
-        return out;
-    }
-
-    private PruningConfig buildConfig(Map<String, Double> overrides) throws IOException {
-        PruningConfig base = null;
-        if (config != null) {
-            if (config.getFileName().toString().endsWith(org.sparsitybench.project.Project.EXTENSION)) {
-                var opened = org.sparsitybench.project.ProjectFiles.read(config);
-                base = opened.project().config();
-                String hash = opened.project().modelSha256();
-                if (hash != null && !hash.equalsIgnoreCase(org.sparsitybench.project.ProjectFiles.sha256(model))) {
-                    spec.commandLine().getErr().println("warning: " + config + " was saved for a model with SHA-256 "
-                            + hash + "; " + model + " differs, so layer settings may not fit it");
-                    spec.commandLine().getErr().flush();
-                }
-            } else {
-                try {
-                    base = PruningConfig.fromJson(Files.readString(config, StandardCharsets.UTF_8));
-                } catch (IllegalArgumentException e) {
-                    throw new org.sparsitybench.model.ModelFormatException(config, "", e.getMessage());
-                }
-            }
-        }
-        Allocation alloc = allocation != null ? parseAllocation(allocation)
-                : method.equals("global") ? Allocation.GLOBAL : base != null ? base.global().allocation() : Allocation.UNIFORM;
-        String engineMethod = method.equals("global") ? "magnitude"
-                : ReconstructOptions.engineMethod(method, spec.commandLine().getParseResult().hasMatchedOption("--nm"));
-        boolean methodGiven = spec.commandLine().getParseResult().hasMatchedOption("--method");
-        boolean sparsityGiven = spec.commandLine().getParseResult().hasMatchedOption("--sparsity");
-        GlobalSettings g = base == null ? new GlobalSettings(sparsity, engineMethod, alloc, nm, seed, null)
-                : new GlobalSettings(sparsityGiven ? sparsity : base.global().target(),
-                methodGiven ? engineMethod : base.global().method(), alloc, base.global().nmPattern(),
-                spec.commandLine().getParseResult().hasMatchedOption("--seed") ? seed : base.global().seed(),
-                base.global().calibration());
-        if (base != null && !sparsityGiven) {
-            sparsity = g.target();
-        }
+    /** The pruning options' configuration with this command's channel rounding. */
+    private PruningConfig buildConfig(Model m) throws IOException {
         if (roundChannels != null && roundChannels < 1) {
             throw new SparsityBenchCli.UsageException("--round-channels " + roundChannels + " must be at least 1");
         }
+        PruningConfig cfg = pruning.config(m, model,
+                spec.commandLine().getParseResult().hasMatchedOption("--seed") || pruning.config == null ? seed : null,
+                spec.commandLine().getErr());
         // A configuration read back keeps its own rounding (absent: none), so a report's config reproduces its masks.
-        g = g.withRoundChannels(roundChannels != null ? Integer.valueOf(roundChannels)
-                : base != null ? base.global().roundChannels() : Integer.valueOf(org.sparsitybench.prune.ChannelRounding.DEFAULT));
-        PruningConfig cfg = new PruningConfig(g, base == null ? Map.of() : base.layers());
-        for (Map.Entry<String, Double> e : overrides.entrySet()) {
-            cfg = cfg.withLayer(e.getKey(), LayerSettings.override(e.getValue()));
-        }
-        for (String e : exclude) {
-            cfg = cfg.withLayer(e, LayerSettings.excludedLayer());
-        }
-        return cfg;
+        Integer rounding = roundChannels != null ? roundChannels
+                : pruning.config != null ? cfg.global().roundChannels() : Integer.valueOf(ChannelRounding.DEFAULT);
+        return new PruningConfig(cfg.global().withRoundChannels(rounding), cfg.layers());
     }
 
     static Allocation parseAllocation(String s) {

@@ -1,12 +1,15 @@
 package org.sparsitybench.cli;
 
 import java.io.IOException;
+import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.sparsitybench.model.Model;
 import org.sparsitybench.model.ModelFormatException;
 import org.sparsitybench.model.WeightTensor;
@@ -15,24 +18,29 @@ import org.sparsitybench.prune.GlobalSettings;
 import org.sparsitybench.prune.LayerSettings;
 import org.sparsitybench.prune.PruningConfig;
 import org.sparsitybench.prune.PruningMethods;
+import org.sparsitybench.prune.method.NmPattern;
+import org.sparsitybench.project.Project;
+import org.sparsitybench.project.ProjectFiles;
 import picocli.CommandLine.Option;
 
 /**
- * The pruning options a command that prunes as one of its steps takes (finetune), as a picocli mixin: the same
- * names and meanings as {@code prune}'s. {@link #given()} says whether any was given; {@link #config} turns them
- * into the engine's {@link PruningConfig}. Methods that need data of their own (wanda, sensitivity allocation)
- * are refused here: they belong to {@code prune}.
+ * The pruning options, declared once for every command that prunes ({@code prune}, and {@code finetune} as its
+ * first step), as a picocli mixin. {@link #given()} says whether any was given; {@link #config} turns them, over
+ * an optional {@code --config}, into the engine's {@link PruningConfig}: options given override the file, the file
+ * overrides the defaults (magnitude, uniform, 0.5, 2:4, seed 0).
  */
 final class PruningOptions {
-    @Option(names = "--method", paramLabel = "METHOD",
-            description = "magnitude | global | random | l1-structured | l2-structured | nm (default magnitude when "
-                    + "--sparsity is given).")
+    static final String DEFAULT_METHOD = "magnitude";
+
+    @Option(names = "--method", paramLabel = "METHOD", completionCandidates = PruneCommand.MethodIds.class,
+            description = "${COMPLETION-CANDIDATES} (default " + DEFAULT_METHOD + ").")
     String method;
 
-    @Option(names = "--sparsity", paramLabel = "S", description = "Target sparsity 0..1 (prunes before training).")
+    @Option(names = "--sparsity", paramLabel = "S", description = "Target sparsity 0..1 (default 0.5).")
     Double sparsity;
 
-    @Option(names = "--allocation", paramLabel = "A", description = "uniform | global | layer-normalized | erk.")
+    @Option(names = "--allocation", paramLabel = "A", completionCandidates = PruneCommand.AllocationIds.class,
+            description = "${COMPLETION-CANDIDATES}.")
     String allocation;
 
     @Option(names = "--layer", paramLabel = "NAME=S", description = "Per-layer sparsity override (repeatable).")
@@ -54,45 +62,68 @@ final class PruningOptions {
                 || nm != null || config != null;
     }
 
+    /** The method as the user named it ({@code global} included), or the default. */
+    String methodName() {
+        return method != null ? method : DEFAULT_METHOD;
+    }
+
+    /** Usage errors the options show on their own: an unknown method, a sparsity or N:M pattern out of range. */
+    void check() {
+        if (method != null && !PruneCommand.METHODS.contains(method)) {
+            throw new SparsityBenchCli.UsageException("unknown method '" + method + "'; one of " + PruneCommand.METHODS);
+        }
+        if (sparsity != null && !(sparsity >= 0 && sparsity <= 1)) {
+            throw new SparsityBenchCli.UsageException("--sparsity " + sparsity + " outside [0, 1]");
+        }
+        if ("nm".equals(method)) {
+            try {
+                NmPattern.parse(nm != null ? nm : "2:4");
+            } catch (IllegalArgumentException e) {
+                throw new SparsityBenchCli.UsageException("--nm " + e.getMessage());
+            }
+        }
+    }
+
+    /** The layers named by --layer and --exclude: settings the user fixed. */
+    Set<String> fixedLayers() {
+        Set<String> fixed = new HashSet<>(exclude);
+        layers.forEach(spec -> fixed.add(spec.substring(0, spec.lastIndexOf('='))));
+        return fixed;
+    }
+
     /**
      * The configuration the options describe.
      *
-     * @param seed seed of the random method
+     * @param model     the model the layers are checked against (not modified)
+     * @param modelFile the model's path as given (messages, the project's model hash)
+     * @param seed      seed of the random method, or null for the --config's (else 0)
+     * @param err       where a project saved for another model is warned about
      */
-    PruningConfig config(Model model, long seed) throws IOException {
-        PruningConfig base = null;
-        if (config != null) {
-            if (config.getFileName().toString().endsWith(org.sparsitybench.project.Project.EXTENSION)) {
-                base = org.sparsitybench.project.ProjectFiles.read(config).project().config();
-            } else {
-                try {
-                    base = PruningConfig.fromJson(Files.readString(config, StandardCharsets.UTF_8));
-                } catch (IllegalArgumentException e) {
-                    throw new ModelFormatException(config, "", e.getMessage());
-                }
-            }
-        }
-        String m = method != null ? method : base != null ? base.global().method() : "magnitude";
+    PruningConfig config(Model model, Path modelFile, Long seed, PrintWriter err) throws IOException {
+        check();
+        PruningConfig base = base(modelFile, err);
+        GlobalSettings b = base == null ? null : base.global();
+        String m = method != null ? method : b != null ? b.method() : DEFAULT_METHOD;
         Allocation alloc = allocation != null ? PruneCommand.parseAllocation(allocation)
-                : "global".equals(m) ? Allocation.GLOBAL : base != null ? base.global().allocation() : Allocation.UNIFORM;
-        String engineMethod = "global".equals(m) ? "magnitude" : m;
-        if (engineMethod.equals("wanda") || alloc == Allocation.SENSITIVITY) {
-            throw new SparsityBenchCli.UsageException("finetune does not calibrate: prune with wanda or the "
-                    + "sensitivity allocation first ('sparsitybench prune'), then finetune the result");
-        }
+                : "global".equals(m) ? Allocation.GLOBAL : b != null ? b.allocation() : Allocation.UNIFORM;
+        String engineMethod = "global".equals(m) ? "magnitude"
+                : method != null ? ReconstructOptions.engineMethod(m, nm != null) : m;
         try {
             PruningMethods.byId(engineMethod);
         } catch (IllegalArgumentException e) {
             throw new SparsityBenchCli.UsageException(e.getMessage());
         }
-        double target = sparsity != null ? sparsity : base != null ? base.global().target() : 0.5;
+        double target = sparsity != null ? sparsity : b != null ? b.target() : 0.5;
         if (!(target >= 0 && target <= 1)) {
             throw new SparsityBenchCli.UsageException("--sparsity " + target + " outside [0, 1]");
         }
-        String pattern = nm != null ? nm : base != null && base.global().nmPattern() != null ? base.global().nmPattern()
-                : "2:4";
-        PruningConfig cfg = new PruningConfig(new GlobalSettings(target, engineMethod, alloc, pattern, seed, null),
-                base == null ? Map.of() : base.layers());
+        GlobalSettings g = new GlobalSettings(target, engineMethod, alloc,
+                nm != null ? nm : b != null ? b.nmPattern() : "2:4",
+                seed != null ? seed : b != null ? b.seed() : 0, b != null ? b.calibration() : null);
+        if (b != null) {
+            g = g.withRoundChannels(b.roundChannels());
+        }
+        PruningConfig cfg = new PruningConfig(g, base == null ? Map.of() : base.layers());
         for (String spec : layers) {
             int eq = spec.lastIndexOf('=');
             if (eq <= 0) {
@@ -107,17 +138,39 @@ final class PruningOptions {
             if (!(s >= 0 && s <= 1)) {
                 throw new SparsityBenchCli.UsageException("--layer '" + spec + "': sparsity outside [0, 1]");
             }
-            cfg = cfg.withLayer(requirePrunable(model, spec.substring(0, eq)), LayerSettings.override(s));
+            cfg = cfg.withLayer(requirePrunable(model, modelFile, spec.substring(0, eq)), LayerSettings.override(s));
         }
         for (String e : exclude) {
-            cfg = cfg.withLayer(requirePrunable(model, e), LayerSettings.excludedLayer());
+            cfg = cfg.withLayer(requirePrunable(model, modelFile, e), LayerSettings.excludedLayer());
         }
         return cfg;
     }
 
-    private static String requirePrunable(Model m, String name) {
+    /** The --config file's configuration, or null; warns when a project was saved for another model. */
+    private PruningConfig base(Path modelFile, PrintWriter err) throws IOException {
+        if (config == null) {
+            return null;
+        }
+        if (config.getFileName().toString().endsWith(Project.EXTENSION)) {
+            var opened = ProjectFiles.read(config);
+            String hash = opened.project().modelSha256();
+            if (hash != null && !hash.equalsIgnoreCase(ProjectFiles.sha256(modelFile))) {
+                err.println("warning: " + config + " was saved for a model with SHA-256 " + hash + "; " + modelFile
+                        + " differs, so layer settings may not fit it");
+                err.flush();
+            }
+            return opened.project().config();
+        }
+        try {
+            return PruningConfig.fromJson(Files.readString(config, StandardCharsets.UTF_8));
+        } catch (IllegalArgumentException e) {
+            throw new ModelFormatException(config, "", e.getMessage());
+        }
+    }
+
+    static String requirePrunable(Model m, Path modelFile, String name) {
         if (m.tensor(name).filter(WeightTensor::prunable).isEmpty()) {
-            throw new SparsityBenchCli.UsageException("no prunable tensor named '" + name + "' in " + m.file()
+            throw new SparsityBenchCli.UsageException("no prunable tensor named '" + name + "' in " + modelFile
                     + " (see 'sparsitybench inspect')");
         }
         return name;

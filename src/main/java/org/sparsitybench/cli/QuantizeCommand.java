@@ -1,11 +1,6 @@
 package org.sparsitybench.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -15,28 +10,14 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
-import org.sparsitybench.eval.Evaluation;
-import org.sparsitybench.eval.Evaluator;
-import org.sparsitybench.eval.Latency;
-import org.sparsitybench.eval.LatencyMeter;
 import org.sparsitybench.eval.DataSplits;
 import org.sparsitybench.eval.ModelCard;
-import org.sparsitybench.eval.OrtModel;
-import org.sparsitybench.eval.CompressedSize;
-import org.sparsitybench.eval.PruneExport;
-import org.sparsitybench.formats.AtomicFiles;
-import org.sparsitybench.formats.ModelFiles;
-import org.sparsitybench.formats.data.Datasets;
-import org.sparsitybench.formats.data.LabeledData;
-import org.sparsitybench.model.Model;
-import org.sparsitybench.model.ModelFormat;
-import org.sparsitybench.model.UnsupportedModelException;
 import org.sparsitybench.quantize.Precision;
-import org.sparsitybench.quantize.QdqRewriter;
+import org.sparsitybench.quantize.PrecisionSweep;
 import org.sparsitybench.quantize.QuantMode;
 import org.sparsitybench.quantize.QuantSensitivity;
 import org.sparsitybench.quantize.QuantizationConfig;
-import org.sparsitybench.quantize.Quantizer;
+import org.sparsitybench.quantize.QuantizePipeline;
 import org.sparsitybench.quantize.RangeMethod;
 import org.sparsitybench.task.CancellationToken;
 import org.sparsitybench.task.ProgressListener;
@@ -55,9 +36,6 @@ import picocli.CommandLine.Spec;
         description = "Quantize an ONNX model (static INT8 QDQ, or weight-only INT8/INT4) keeping pruned zeros; "
                 + "write it with a report (OUT.report.json).")
 public final class QuantizeCommand implements Callable<Integer> {
-    /** Batch sizes latency is reported at. */
-    static final int[] LATENCY_BATCHES = {1, 32};
-
     @Parameters(index = "0", paramLabel = "MODEL", description = "An .onnx model (pruned or not) with a model-card.json beside it.")
     Path model;
 
@@ -121,188 +99,58 @@ public final class QuantizeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         QuantizationConfig cfg = config();
-        AtomicFiles.refuseOverwrite(model, out);
-        Model m = ModelFiles.read(model);
-        if (m.format() != ModelFormat.ONNX) {
-            throw new UnsupportedModelException(model + ": quantize rewrites an ONNX graph; " + m.format().id()
-                    + " holds weights only");
+        for (double level : sweep) {
+            if (!(level >= 0 && level < 1)) {
+                throw new SparsityBenchCli.UsageException("--sweep level " + level + " outside [0, 1)");
+            }
         }
-        ModelCard card = ModelCard.forModel(model, preprocess);
-        DataSplits.Split chosenOn = MeasuredModelOptions.choosingData(model, card, data, spec.commandLine().getErr());
-        LabeledData validation = chosenOn.data();
-        Quantizer.Outcome o;
+        DataSplits.Split chosenOn = MeasuredModelOptions.choosingData(model, ModelCard.forModel(model, preprocess), data,
+                spec.commandLine().getErr());
+        QuantizePipeline.Result r;
         try {
-            o = Quantizer.quantize(m, card, validation, cfg, ProgressListener.NONE, CancellationToken.NONE);
-        } catch (IllegalArgumentException e) {
+            r = QuantizePipeline.run(new QuantizePipeline.Request(model, out, chosenOn, test, preprocess, cfg, range,
+                    percentile, limit, sensitivity ? sensitivitySamples : 0, sweep, latencyRuns),
+                    ProgressListener.NONE, CancellationToken.NONE);
+        } catch (QuantizePipeline.InvalidRequest e) {
             throw new SparsityBenchCli.UsageException(e.getMessage());
         }
-        Quantizer.write(o, model, out);
-
-        ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-        ObjectNode root = mapper.createObjectNode();
-        root.put("model", model.toString());
-        root.put("out", out.toString());
-        root.put("mode", cfg.mode() == QuantMode.STATIC ? "static" : "weights");
-        root.put("bits", bits);
-        root.put("block", block);
-        root.put("opset", o.result().opset());
-        ObjectNode cal = root.putObject("calibration");
-        cal.put("data", chosenOn.description());
-        cal.put("split", chosenOn.name());
-        cal.put("samples", o.params().isEmpty() ? 0 : Math.min(calibration, validation.count()));
-        cal.put("range", range);
-        if (cfg.range() == RangeMethod.PERCENTILE) {
-            cal.put("percentile", percentile);
-        }
-        ArrayNode ls = root.putArray("layers");
-        long elements = 0;
-        double storedBits = 0;
-        for (QdqRewriter.LayerReport l : o.result().layers()) {
-            ls.addObject().put("name", l.name()).put("node", l.node()).put("op", l.op()).put("bits", l.bits())
-                    .put("scheme", l.scheme()).put("zerosBefore", l.zerosBefore()).put("zerosAfter", l.zerosAfter())
-                    .put("params", l.elements());
-            elements += l.elements();
-            storedBits += (double) l.bits() * l.elements();
-        }
-        ArrayNode skipped = root.putArray("notQuantized");
-        for (QdqRewriter.Skipped s : o.result().skipped()) {
-            skipped.addObject().put("name", s.weight()).put("reason", s.reason());
-        }
-        ObjectNode totals = root.putObject("totals");
-        long[] compressed = {CompressedSize.exact(model), CompressedSize.exact(out)};
-        totals.put("fileBytesBefore", Files.size(model));
-        totals.put("fileBytesAfter", Files.size(out));
-        totals.put("compressedBytesBefore", compressed[0]);
-        totals.put("compressedBytesAfter", compressed[1]);
-        totals.put("bitsPerWeight", elements == 0 ? 32 : storedBits / elements);
-        totals.put("compression", "DEFLATE level 6 (zip's algorithm) of the whole file");
-
         PrintWriter pw = spec.commandLine().getOut();
-        ObjectNode val = root.putObject("validation");
-        val.put("data", chosenOn.description());
-        val.put("split", chosenOn.name());
-        double[] vacc = accuracy(model, null, card, validation, limit);
-        double[] vaccAfter = accuracy(null, o.bytes(), card, validation, limit);
-        val.put("samples", (int) vacc[1]);
-        val.put("before", vacc[0]);
-        val.put("after", vaccAfter[0]);
-
-        if (sensitivity) {
-            ArrayNode sens = root.putArray("sensitivity");
-            for (QuantSensitivity.Entry e : QuantSensitivity.analyze(m, card, validation, cfg, o.params(),
-                    sensitivitySamples, ProgressListener.NONE, CancellationToken.NONE)) {
-                sens.addObject().put("name", e.name()).put("precision", e.precision().id())
-                        .put("floatAccuracy", e.floatAccuracy()).put("accuracy", e.accuracy()).put("drop", e.drop())
-                        .put("samples", e.samples()).put("split", "validation");
-            }
-        }
-        if (test != null) {
-            LabeledData testSet = Datasets.open(test);
-            ObjectNode t = root.putObject("test");
-            t.put("data", test.toString());
-            t.put("split", "test (reported only; nothing was chosen on it)");
-            ObjectNode before = t.putObject("before");
-            ObjectNode after = t.putObject("after");
-            double[] a0 = accuracy(model, null, card, testSet, Integer.MAX_VALUE);
-            double[] a1 = accuracy(null, o.bytes(), card, testSet, Integer.MAX_VALUE);
-            before.put("accuracy", a0[0]);
-            after.put("accuracy", a1[0]);
-            t.put("samples", (int) a0[1]);
-            if (latencyRuns > 0) {
-                ArrayNode lb = before.putArray("latencyMs");
-                ArrayNode la = after.putArray("latencyMs");
-                ArrayNode notes = t.putArray("notes");
-                for (int b : LATENCY_BATCHES) {
-                    for (int threads : new int[] {1, 0}) {
-                        Latency x = LatencyMeter.measure(model, card, b, threads, 10, latencyRuns, CancellationToken.NONE);
-                        Latency y = LatencyMeter.measure(out, card, b, threads, 10, latencyRuns, CancellationToken.NONE);
-                        latency(lb.addObject(), x);
-                        latency(la.addObject(), y);
-                        double speedup = x.medianMs() / y.medianMs();
-                        if (speedup < 1.05) {
-                            notes.add(String.format(Locale.ROOT, "batch %d, %s: the quantized model is not faster on "
-                                    + "this CPU (%.2f× the float model's speed)", b, threads == 0 ? "all threads"
-                                    : "1 thread", speedup));
-                        }
-                    }
-                }
-            }
-        }
-        if (!sweep.isEmpty()) {
-            for (double level : sweep) {
-                if (!(level >= 0 && level < 1)) {
-                    throw new SparsityBenchCli.UsageException("--sweep level " + level + " outside [0, 1)");
-                }
-            }
-            LabeledData on = test != null ? Datasets.open(test) : validation;
-            List<org.sparsitybench.quantize.PrecisionSweep.Point> points = org.sparsitybench.quantize.PrecisionSweep.run(
-                    m, card, validation, on, sweep, org.sparsitybench.prune.Allocation.GLOBAL, block,
-                    test != null ? Integer.MAX_VALUE : limit, ProgressListener.NONE, CancellationToken.NONE);
-            var front = org.sparsitybench.quantize.PrecisionSweep.paretoFront(points);
-            ObjectNode sw = root.putObject("sweep");
-            sw.put("split", test != null ? "test" : "validation");
-            sw.put("method", "magnitude, global allocation");
-            ArrayNode pts = sw.putArray("points");
-            for (var p : points) {
-                pts.addObject().put("sparsity", p.sparsity()).put("precision", p.precision().id())
-                        .put("accuracy", p.accuracy()).put("fileBytes", p.fileBytes())
-                        .put("compressedBytes", p.compressedBytes()).put("samples", p.samples())
-                        .put("paretoFront", front.contains(p));
-                pw.printf(Locale.ROOT, "sweep %4.0f%% sparse, %-5s: accuracy %6.2f%% (%s), %,9d bytes compressed%s%n",
-                        100 * p.sparsity(), p.precision().id(), 100 * p.accuracy(), test != null ? "test" : "validation",
-                        p.compressedBytes(), front.contains(p) ? "  ← Pareto front" : "");
-            }
-        }
-        Path reportFile = out.resolveSibling(out.getFileName() + ".report.json");
-        byte[] json = mapper.writeValueAsBytes(root);
-        AtomicFiles.writeStream(reportFile, os -> os.write(json));
-
+        printSweep(pw, r);
         pw.printf(Locale.ROOT, "%s: %s, %d layers quantized, %.2f bits per weight; %,d → %,d bytes (compressed %,d → %,d)%n",
-                out, cfg.mode() == QuantMode.WEIGHTS ? "weight-only" : "static QDQ",
-                o.result().layers().stream().filter(l -> l.bits() < 32).count(), totals.get("bitsPerWeight").asDouble(),
-                totals.get("fileBytesBefore").asLong(), totals.get("fileBytesAfter").asLong(), compressed[0], compressed[1]);
-        pw.printf(Locale.ROOT, "%s accuracy %.2f%% → %.2f%% on %,d samples of %s%n", chosenOn.name(), 100 * vacc[0],
-                100 * vaccAfter[0], (int) vacc[1], chosenOn.description());
-        if (root.has("test")) {
-            ObjectNode t = (ObjectNode) root.get("test");
-            pw.printf(Locale.ROOT, "test accuracy %.2f%% → %.2f%% on %,d samples of %s%n",
-                    100 * t.get("before").get("accuracy").asDouble(), 100 * t.get("after").get("accuracy").asDouble(),
-                    t.get("samples").asInt(), test);
-            if (t.has("notes")) {
-                var la = t.get("after").get("latencyMs").elements();
-                for (var lb = t.get("before").get("latencyMs").elements(); lb.hasNext();) {
-                    var x = lb.next();
-                    var y = la.next();
-                    pw.printf(Locale.ROOT, "latency batch %d, %s: float %.3f ms, quantized %.3f ms (%.2f×)%n",
-                            x.get("batch").asInt(), x.get("threads").asInt() == 0 ? "all threads" : "1 thread",
-                            x.get("medianMs").asDouble(), y.get("medianMs").asDouble(),
-                            x.get("medianMs").asDouble() / y.get("medianMs").asDouble());
-                }
-                t.get("notes").forEach(n -> pw.println("note: " + n.asText()));
-            }
+                out, cfg.mode() == QuantMode.WEIGHTS ? "weight-only" : "static QDQ", r.layersQuantized(),
+                r.bitsPerWeight(), r.fileBytesBefore(), r.fileBytesAfter(), r.compressedBefore(), r.compressedAfter());
+        pw.printf(Locale.ROOT, "%s accuracy %.2f%% → %.2f%% on %,d samples of %s%n", chosenOn.name(),
+                100 * r.validation().before(), 100 * r.validation().after(), r.validation().samples(),
+                chosenOn.description());
+        if (r.test() != null) {
+            printTest(pw, r.test());
         }
-        if (root.has("sensitivity")) {
-            for (var e : root.get("sensitivity")) {
-                pw.printf(Locale.ROOT, "sensitivity %s alone at %s: validation accuracy %+.2f pt%n", e.get("name").asText(),
-                        e.get("precision").asText(), -100 * e.get("drop").asDouble());
-            }
+        for (QuantSensitivity.Entry e : r.sensitivity()) {
+            pw.printf(Locale.ROOT, "sensitivity %s alone at %s: validation accuracy %+.2f pt%n", e.name(),
+                    e.precision().id(), -100 * e.drop());
         }
-        pw.println("report: " + reportFile);
+        pw.println("report: " + r.report());
         pw.flush();
         return SparsityBenchCli.EXIT_OK;
     }
 
-    private static void latency(ObjectNode o, Latency l) {
-        o.put("batch", l.batch()).put("threads", l.threads()).put("medianMs", l.medianMs()).put("p10Ms", l.p10Ms())
-                .put("p90Ms", l.p90Ms()).put("itemsPerSecond", l.itemsPerSecond());
+    private void printSweep(PrintWriter pw, QuantizePipeline.Result r) {
+        for (PrecisionSweep.Point p : r.sweep()) {
+            pw.printf(Locale.ROOT, "sweep %4.0f%% sparse, %-5s: accuracy %6.2f%% (%s), %,9d bytes compressed%s%n",
+                    100 * p.sparsity(), p.precision().id(), 100 * p.accuracy(), test != null ? "test" : "validation",
+                    p.compressedBytes(), r.front().contains(p) ? "  ← Pareto front" : "");
+        }
     }
 
-    /** {accuracy, samples} of the model file or bytes on {@code set}. */
-    private static double[] accuracy(Path file, byte[] bytes, ModelCard card, LabeledData set, int limit) throws Exception {
-        try (OrtModel m = file != null ? OrtModel.open(file, card.input(), 0) : OrtModel.fromBytes(bytes, card.input(), 0)) {
-            Evaluation e = Evaluator.evaluate(m, card, set, 256, limit, ProgressListener.NONE, CancellationToken.NONE);
-            return new double[] {e.accuracy(), e.samples()};
+    private void printTest(PrintWriter pw, QuantizePipeline.TestFigures t) {
+        pw.printf(Locale.ROOT, "test accuracy %.2f%% → %.2f%% on %,d samples of %s%n", 100 * t.accuracy().before(),
+                100 * t.accuracy().after(), t.accuracy().samples(), test);
+        for (QuantizePipeline.LatencyPair p : t.latency()) {
+            pw.printf(Locale.ROOT, "latency batch %d, %s: float %.3f ms, quantized %.3f ms (%.2f×)%n",
+                    p.before().batch(), p.before().threads() == 0 ? "all threads" : "1 thread",
+                    p.before().medianMs(), p.after().medianMs(), p.speedup());
         }
+        t.notes().forEach(n -> pw.println("note: " + n));
     }
 
     /** The options as a configuration, or a usage error naming the bad one. */

@@ -1,5 +1,7 @@
 package org.sparsitybench.eval;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
 /**
  * Timed inference of one batch size on one thread count.
  *
@@ -14,4 +16,14 @@ package org.sparsitybench.eval;
  */
 public record Latency(int batch, int threads, double medianMs, double p10Ms, double p90Ms, double itemsPerSecond,
                       double sessionCreateMs, int runs) {
+    /**
+     * Puts the figures reports share (batch, threads, medianMs, p10Ms, p90Ms, itemsPerSecond) into {@code o}.
+     *
+     * @param o modified
+     * @return {@code o}
+     */
+    public ObjectNode putInto(ObjectNode o) {
+        return o.put("batch", batch).put("threads", threads).put("medianMs", medianMs).put("p10Ms", p10Ms)
+                .put("p90Ms", p90Ms).put("itemsPerSecond", itemsPerSecond);
+    }
 }

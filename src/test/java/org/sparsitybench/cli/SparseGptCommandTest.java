@@ -49,7 +49,7 @@ class SparseGptCommandTest {
         args.addAll(List.of(options));
         Run p = InspectCommandTest.cli(args.toArray(String[]::new));
         assertEquals(0, p.code(), p.err());
-        Files.copy(model.resolveSibling("model-card.json"), folder.resolve("model-card.json"));
+        assertTrue(Files.isRegularFile(folder.resolve("model-card.json")), "prune copies the model card beside its output");
         Run e = InspectCommandTest.cli("eval", out.toString(), "--data",
                 Fixtures.projectDir().resolve(TEST).toString(), "--json", "--latency-runs", "0", "--limit", "2000");
         assertEquals(0, e.code(), e.err());

@@ -32,7 +32,7 @@ class WandaCommandTest {
         args.addAll(List.of(extra));
         Run p = InspectCommandTest.cli(args.toArray(String[]::new));
         assertEquals(0, p.code(), p.err());
-        Files.copy(model.resolveSibling("model-card.json"), folder.resolve("model-card.json"));
+        assertTrue(Files.isRegularFile(folder.resolve("model-card.json")), "prune copies the model card beside its output");
         Run e = InspectCommandTest.cli("eval", out.toString(), "--data", data, "--json", "--latency-runs", "0");
         assertEquals(0, e.code(), e.err());
         return new ObjectMapper().readTree(e.out()).get("accuracy").asDouble();
