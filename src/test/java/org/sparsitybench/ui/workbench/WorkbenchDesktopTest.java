@@ -122,7 +122,7 @@ class WorkbenchDesktopTest {
     @Test
     void excludingALayerKeepsTheOfNDenominator(FxRobot robot) throws Exception {
         openDigits(robot);
-        java.util.function.Supplier<String> ofN = () -> vm.totalsProperty().get().replaceAll(".*params [0-9,]+ of ([0-9,]+).*", "$1");
+        java.util.function.Supplier<String> ofN = () -> vm.totalsProperty().get().replaceAll(".*kept [0-9,]+ of ([0-9,]+).*", "$1");
         String before = ofN.get();
         assertTrue(before.matches("[0-9,]+"), vm.totalsProperty().get());
         robot.interact(() -> vm.layers().setExcluded(vm.layers().rows().get(0).name(), true));
