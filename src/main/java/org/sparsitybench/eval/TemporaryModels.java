@@ -78,7 +78,10 @@ public final class TemporaryModels {
         Path tmp = AtomicFiles.createProcessTempFile(Files.isWritable(dir) ? dir
                 : Path.of(System.getProperty("java.io.tmpdir")), TEMP_PREFIX, ".onnx");
         Files.delete(tmp);
-        new OnnxWriter().write(model, updates, attributes, Set.of(), Map.of(), tmp, ProgressListener.NONE, cancel);
+        // Changed tensors go inline (below 2 GB), unchanged external ones keep naming the model's own data file:
+        // no data file of the scratch copy's own is left beside the model.
+        OnnxWriter.forScratchCopies().write(model, updates, attributes, Set.of(), Map.of(), tmp, ProgressListener.NONE,
+                cancel);
         return tmp;
     }
 }

@@ -385,4 +385,26 @@ class ThirdPartyGraphsTest {
         assertTrue(r.err().startsWith("error: " + in + ": ONNX Runtime could not run the model"), r.err());
         assertEquals(1, r.err().strip().lines().count(), r.err());
     }
+
+    @Test
+    void aScratchCopyForEvaluatingAModelWithExternalDataLeavesNoDataFileBehind() throws Exception {
+        Path in = PythonOnnx.copy("concat_dw_ext.onnx", dir);
+        org.sparsitybench.model.Model m = new org.sparsitybench.formats.onnx.OnnxReader().read(in);
+        org.sparsitybench.prune.PruningResult result = new org.sparsitybench.prune.PruningEngine(m).run(
+                org.sparsitybench.prune.PruningConfig.of(org.sparsitybench.prune.GlobalSettings.of(0.5, "magnitude",
+                        org.sparsitybench.prune.Allocation.UNIFORM)), org.sparsitybench.task.ProgressListener.NONE,
+                org.sparsitybench.task.CancellationToken.NONE);
+        java.util.List<String> before = files();
+        Path scratch = org.sparsitybench.eval.PrunedModels.write(m, result.masks(),
+                org.sparsitybench.task.CancellationToken.NONE);
+        try {
+            assertEquals(8, Ort.run(scratch, "input", random(2 * 3 * 64, 9), 2, 3, 8, 8).length);
+            java.util.List<String> during = new java.util.ArrayList<>(files());
+            during.remove(scratch.getFileName().toString());
+            assertEquals(before, during, "only the scratch model itself, no data file of its own");
+        } finally {
+            Files.deleteIfExists(scratch);
+        }
+        assertEquals(before, files());
+    }
 }

@@ -52,6 +52,8 @@ public final class OnnxWriter implements ModelWriter {
     private static final int CHUNK = 1 << 20;
 
     private final long externalThreshold;
+    /** Whether a model read with external data may be written inline when it fits (scratch copies). */
+    private final boolean inlineWhenItFits;
 
     /**
      * Bytes the weights of a {@code sparse_initializer} take: {@code nonZeros} values of {@code type} and one int64
@@ -74,7 +76,20 @@ public final class OnnxWriter implements ModelWriter {
 
     /** @param externalThreshold total tensor bytes above which tensors go to external data (tests lower it) */
     OnnxWriter(long externalThreshold) {
+        this(externalThreshold, false);
+    }
+
+    private OnnxWriter(long externalThreshold, boolean inlineWhenItFits) {
         this.externalThreshold = externalThreshold;
+        this.inlineWhenItFits = inlineWhenItFits;
+    }
+
+    /**
+     * A writer for scratch copies that only ONNX Runtime reads (evaluation, latency): a model read with external
+     * data is written as one file when it fits under the 2 GB limit, so deleting that file leaves nothing behind.
+     */
+    public static OnnxWriter forScratchCopies() {
+        return new OnnxWriter(1_800_000_000L, true);
     }
 
     @Override
@@ -152,7 +167,7 @@ public final class OnnxWriter implements ModelWriter {
             }
         }
         long tensorBytes = tensorBytes(model, updates);
-        boolean external = tensorBytes > externalThreshold || model.tensors().stream()
+        boolean external = tensorBytes > externalThreshold || !inlineWhenItFits && model.tensors().stream()
                 .anyMatch(t -> t.storage().contains("external") && !sparseStorage.contains(t.name()));
         // Page alignment lets a runtime map tensors of a model over 2 GB; below that it only pads the file.
         boolean aligned = tensorBytes > externalThreshold;
@@ -377,6 +392,10 @@ public final class OnnxWriter implements ModelWriter {
                 && tb.getInt32DataCount() == 0);
         tb.clearDims().addAllDims(longList(u.shape()));
         tb.clearRawData().clearFloatData().clearDoubleData().clearInt32Data();
+        if (tb.getDataLocation() == TensorProto.DataLocation.EXTERNAL) {
+            // was external, now written inline (a scratch copy): the old location no longer applies
+            tb.clearExternalData().setDataLocation(TensorProto.DataLocation.DEFAULT);
+        }
         if (raw) {
             ByteBuffer bytes = ByteBuffer.allocate(v.length * dtype.byteSize()).order(ByteOrder.LITTLE_ENDIAN);
             DTypeCodec.encode(dtype, v, 0, v.length, bytes);
