@@ -395,7 +395,7 @@ class ThirdPartyGraphsTest {
                         org.sparsitybench.prune.Allocation.UNIFORM)), org.sparsitybench.task.ProgressListener.NONE,
                 org.sparsitybench.task.CancellationToken.NONE);
         java.util.List<String> before = files();
-        Path scratch = org.sparsitybench.eval.PrunedModels.write(m, result.masks(),
+        Path scratch = org.sparsitybench.eval.TemporaryModels.write(m, result.masks(),
                 org.sparsitybench.task.CancellationToken.NONE);
         try {
             assertEquals(8, Ort.run(scratch, "input", random(2 * 3 * 64, 9), 2, 3, 8, 8).length);
