@@ -13,6 +13,7 @@ import javafx.scene.control.Spinner;
 import javafx.scene.control.TextField;
 import javafx.scene.control.Tooltip;
 import javafx.scene.layout.BorderPane;
+import javafx.scene.layout.FlowPane;
 import javafx.scene.layout.HBox;
 import javafx.scene.layout.Priority;
 import javafx.scene.layout.VBox;
@@ -96,9 +97,15 @@ public final class RecoveryView extends BorderPane {
             }
         });
 
-        HBox controls = new HBox(8, new Label("Epochs"), epochs, new Label("Learning rate"), lr, distill, start,
-                cancel, export);
+        // The pane is narrow beside the layer table: the controls wrap instead of truncating to "...".
+        FlowPane controls = new FlowPane(8, 6, new Label("Epochs"), epochs, new Label("Learning rate"), lr, distill,
+                start, cancel, export);
         controls.setAlignment(Pos.CENTER_LEFT);
+        for (javafx.scene.Node n : controls.getChildren()) {
+            if (n instanceof javafx.scene.control.Control c) {
+                c.setMinWidth(javafx.scene.layout.Region.USE_PREF_SIZE);
+            }
+        }
         controls.setPadding(new Insets(6, 8, 6, 8));
         Label note = new Label("Masks stay fixed: pruned weights stay 0. Training uses the model card's train split, "
                 + "validation a seeded " + RecoveryViewModel.VALIDATION_PERCENT + " % hold-out of it (it picks the "
