@@ -51,7 +51,7 @@ public final class MainView extends BorderPane implements WorkbenchMenus.Actions
         getStylesheets().add(MainView.class.getResource("workbench.css").toExternalForm());
         setTop(new VBox(WorkbenchMenus.menuBar(vm, this), WorkbenchMenus.toolBar(vm, this),
                 new GlobalBar(vm.bar(), vm.configProperty()), line("totalsLabel", vm.totalsProperty()),
-                messagesLine(),
+                messagesLine(), statusLine(),
                 line("accuracyLabel", vm.evaluation().textProperty())));
         LayerTableView layers = new LayerTableView(vm.layers());
         layers.setPadding(new Insets(6));
@@ -87,6 +87,14 @@ public final class MainView extends BorderPane implements WorkbenchMenus.Actions
         label.setStyle("-fx-text-fill: #b71c1c;");
         label.setWrapText(true);
         label.visibleProperty().bind(vm.messagesProperty().isNotEmpty());
+        label.managedProperty().bind(label.visibleProperty());
+        return label;
+    }
+
+    /** What was last saved; hidden while empty so it takes no room. */
+    private Label statusLine() {
+        Label label = line("statusLabel", vm.project().statusProperty());
+        label.visibleProperty().bind(vm.project().statusProperty().isNotEmpty());
         label.managedProperty().bind(label.visibleProperty());
         return label;
     }
@@ -161,7 +169,13 @@ public final class MainView extends BorderPane implements WorkbenchMenus.Actions
 
     @Override
     public void saveSnapshot() {
-        vm.project().saveSnapshot(vm.project().nextSnapshotName());
+        // A name prompt with the default offered; the status line confirms what was saved.
+        javafx.scene.control.TextField name = new javafx.scene.control.TextField(vm.project().nextSnapshotName());
+        name.setId("snapshotName");
+        name.selectAll();
+        dialogs.custom("snapshotDialog", "Snapshot", "Name this snapshot of the current configuration", name,
+                        () -> name.getText().isBlank() ? vm.project().nextSnapshotName() : name.getText().trim())
+                .ifPresent(n -> vm.project().saveSnapshot(n));
     }
 
     /** Opens the export dialog on the current result, with every chart of the window as PNG and SVG. */
