@@ -55,7 +55,7 @@ public final class MainView extends BorderPane implements WorkbenchMenus.Actions
         setTop(new VBox(WorkbenchMenus.menuBar(vm, this), WorkbenchMenus.toolBar(vm, this),
                 new GlobalBar(vm.bar(), vm.configProperty()), PrecisionControls.chooser(vm.precision()),
                 ReconstructControls.bar(vm.reconstruct()),
-                line("totalsLabel", vm.totalsProperty()), messagesLine(),
+                line("totalsLabel", vm.totalsProperty()), messagesLine(), statusLine(),
                 line("accuracyLabel", vm.evaluation().textProperty()),
                 line("quantizedLabel", vm.quantized().textProperty())));
         LayerTableView layers = new LayerTableView(vm.layers());
@@ -93,6 +93,14 @@ public final class MainView extends BorderPane implements WorkbenchMenus.Actions
         label.setStyle("-fx-text-fill: #b71c1c;");
         label.setWrapText(true);
         label.visibleProperty().bind(vm.messagesProperty().isNotEmpty());
+        label.managedProperty().bind(label.visibleProperty());
+        return label;
+    }
+
+    /** What was last saved; hidden while empty so it takes no room. */
+    private Label statusLine() {
+        Label label = line("statusLabel", vm.project().statusProperty());
+        label.visibleProperty().bind(vm.project().statusProperty().isNotEmpty());
         label.managedProperty().bind(label.visibleProperty());
         return label;
     }
@@ -167,7 +175,13 @@ public final class MainView extends BorderPane implements WorkbenchMenus.Actions
 
     @Override
     public void saveSnapshot() {
-        vm.project().saveSnapshot(vm.project().nextSnapshotName());
+        // A name prompt with the default offered; the status line confirms what was saved.
+        javafx.scene.control.TextField name = new javafx.scene.control.TextField(vm.project().nextSnapshotName());
+        name.setId("snapshotName");
+        name.selectAll();
+        dialogs.custom("snapshotDialog", "Snapshot", "Name this snapshot of the current configuration", name,
+                        () -> name.getText().isBlank() ? vm.project().nextSnapshotName() : name.getText().trim())
+                .ifPresent(n -> vm.project().saveSnapshot(n));
     }
 
     /** Opens the export dialog on the current result, with every chart of the window as PNG and SVG. */

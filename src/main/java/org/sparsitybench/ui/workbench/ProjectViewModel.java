@@ -28,6 +28,8 @@ public final class ProjectViewModel {
     private final RecentFiles recent;
     private final ObservableList<Path> recentFiles = FXCollections.observableArrayList();
     private final ObservableList<Project.Snapshot> snapshots = FXCollections.observableArrayList();
+    private final javafx.beans.property.ReadOnlyStringWrapper status =
+            new javafx.beans.property.ReadOnlyStringWrapper(this, "status", "");
     private volatile String modelSha256;
     /** Whether the session changed since it was opened (an untouched session needs no recovery). */
     private boolean dirty;
@@ -85,12 +87,19 @@ public final class ProjectViewModel {
                 f == null ? null : f.keptParams(), f == null ? null : f.storage().sparseStorageBytes(),
                 workbench.precision().config().isPresent() ? workbench.precision().snapshot() : null,
                 usesSensitivity(workbench.configProperty().get()) ? List.copyOf(workbench.sensitivity().curves()) : null));
+        status.set(String.format(java.util.Locale.ROOT, "Saved snapshot '%s' (%d in this session%s)", name,
+                snapshots.size(), measured ? "" : "; accuracy was still being measured, so it is not recorded"));
         changed();
     }
 
     /** Whether recomputing the configuration's masks needs the sensitivity curves. */
     private static boolean usesSensitivity(org.sparsitybench.prune.PruningConfig c) {
         return c.global().allocation() == org.sparsitybench.prune.Allocation.SENSITIVITY;
+    }
+
+    /** What was last saved ("Saved snapshot 'half' (2 in this session)"), for the window's status line. */
+    public javafx.beans.property.ReadOnlyStringProperty statusProperty() {
+        return status.getReadOnlyProperty();
     }
 
     /** The next snapshot's default name. */
