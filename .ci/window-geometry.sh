@@ -32,10 +32,15 @@ failed=0
 for n in $(seq 1 "$starts"); do
   # Its own process group, so the JVM under Maven ends with it.
   set -m
-  DISPLAY="$display" mvn -o -q exec:exec >target/window-geometry-$n.log 2>&1 &
+  # A fresh user folder for every start: an autosave left by the previous start (it is killed) would open the
+  # recovery question first, and that dialog's window is not the one to measure.
+  data_home=$(mktemp -d)
+  XDG_DATA_HOME="$data_home" DISPLAY="$display" mvn -o -q exec:exec >target/window-geometry-$n.log 2>&1 &
   app=$!
   set +m
   win=""
+  found=""
+  geometry=""
   for _ in $(seq 1 90); do
     win=$(DISPLAY="$display" xdotool search --onlyvisible --name '^SparsityBench' 2>/dev/null | head -n1 || true)
     [ -n "$win" ] && break
@@ -45,9 +50,17 @@ for n in $(seq 1 "$starts"); do
     echo "window-geometry: start $n: no SparsityBench window within 90 s (log: target/window-geometry-$n.log)"
     failed=1
   else
+    found=1
     sleep 4 # let the window manager and the first layout settle
-    geometry=$(DISPLAY="$display" xdotool getwindowgeometry "$win" | sed -n 's/.*Geometry: //p')
-    title=$(DISPLAY="$display" xdotool getwindowname "$win")
+    # Search again: the first match may have been a window that has closed since.
+    win=$(DISPLAY="$display" xdotool search --onlyvisible --name '^SparsityBench' 2>/dev/null | head -n1 || true)
+    geometry=$(DISPLAY="$display" xdotool getwindowgeometry "$win" 2>/dev/null | sed -n 's/.*Geometry: //p' || true)
+    title=$(DISPLAY="$display" xdotool getwindowname "$win" 2>/dev/null || true)
+  fi
+  if [ -n "$found" ] && [ -z "$geometry" ]; then
+    echo "window-geometry: start $n: the window closed before it could be measured (log: target/window-geometry-$n.log)"
+    failed=1
+  elif [ -n "$found" ]; then
     w=${geometry%x*}
     h=${geometry#*x}
     echo "window-geometry: start $n: ${w}x${h} '$title'"
@@ -62,5 +75,11 @@ for n in $(seq 1 "$starts"); do
   kill -- "-$app" 2>/dev/null || true
   wait "$app" 2>/dev/null || true
   app=""
+  rm -rf "$data_home"
+  # The killed window can stay mapped for a moment: the next start must not find it and measure it.
+  for _ in $(seq 1 20); do
+    DISPLAY="$display" xdotool search --onlyvisible --name '^SparsityBench' >/dev/null 2>&1 || break
+    sleep 1
+  done
 done
 exit "$failed"
