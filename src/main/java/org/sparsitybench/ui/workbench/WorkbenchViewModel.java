@@ -1,30 +1,20 @@
 package org.sparsitybench.ui.workbench;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import javafx.beans.property.ReadOnlyBooleanProperty;
 import javafx.beans.property.ReadOnlyObjectProperty;
 import javafx.beans.property.ReadOnlyObjectWrapper;
 import javafx.beans.property.ReadOnlyStringProperty;
 import javafx.beans.property.ReadOnlyStringWrapper;
-import org.sparsitybench.eval.ActivationNorms;
-import org.sparsitybench.eval.ModelCard;
 import org.sparsitybench.eval.Sensitivity;
-import org.sparsitybench.formats.data.LabeledData;
 import org.sparsitybench.model.Model;
 import org.sparsitybench.project.Project;
 import org.sparsitybench.prune.Allocation;
-import org.sparsitybench.prune.CalibrationSpec;
-import org.sparsitybench.prune.FeatureNorms;
 import org.sparsitybench.prune.GlobalSettings;
 import org.sparsitybench.prune.PruningConfig;
-import org.sparsitybench.prune.PruningEngine;
-import org.sparsitybench.prune.SensitivityAllocation;
 import org.sparsitybench.ui.common.FxTaskExecutor;
 import org.sparsitybench.ui.common.LatestWins;
 import org.sparsitybench.ui.common.ModelUnderTest;
@@ -67,9 +57,6 @@ public final class WorkbenchViewModel {
     private final ReadOnlyStringWrapper totals = new ReadOnlyStringWrapper(this, "totals", "");
     private final ReadOnlyStringWrapper error = new ReadOnlyStringWrapper(this, "error", "");
     private final ReadOnlyStringWrapper messages = new ReadOnlyStringWrapper(this, "messages", "");
-    private final ReadOnlyStringWrapper cannotMeasure = new ReadOnlyStringWrapper(this, "cannotMeasure",
-            NO_MODEL);
-    private static final String NO_MODEL = "open a model first";
     private final LatestWins<WorkbenchFrame.Request, WorkbenchFrame> frames;
     private final LayerTableViewModel layers = new LayerTableViewModel(config);
     private final DistributionViewModel distribution = new DistributionViewModel();
@@ -83,16 +70,9 @@ public final class WorkbenchViewModel {
     private final PrecisionViewModel precision = new PrecisionViewModel();
     private final QuantizedEvaluationViewModel quantized;
     private final ReconstructViewModel reconstruct;
-    /** The configuration last handed to reconstruction (null: the next frame settles again). */
-    private PruningConfig settledConfig;
-    /** The card's training file, opened for reconstruction's calibration on first need; null before. */
-    private LabeledData calibrationData;
-    private OpenedModel opened;
-    /** The engine frames are computed with; null while no model (or a model being swapped in) is ready. */
-    private PruningEngine engine;
-    private LabeledData data;
-    private SensitivityAllocation sensitivityHook;
-    private Map<String, FeatureNorms> featureNorms = Map.of();
+    private final DatasetViewModel data;
+    private final CalibratedEngine engine;
+    private final SettledReconstruction reconstruction;
 
     public WorkbenchViewModel(FxTaskExecutor executor) {
         this(executor, null);
@@ -109,6 +89,7 @@ public final class WorkbenchViewModel {
     /** As {@link #WorkbenchViewModel(FxTaskExecutor, Path)} with another autosave delay (tests). */
     public WorkbenchViewModel(FxTaskExecutor executor, Path userDir, Duration autosaveDelay) {
         this.executor = Objects.requireNonNull(executor, "executor");
+        this.data = new DatasetViewModel(executor, this::fail);
         this.sensitivity = new SensitivityViewModel(executor, this::fail);
         this.sweep = new SweepViewModel(executor, this::fail);
         this.recovery = new RecoveryViewModel(executor, this::fail, this::modelUnderTest, config::get);
@@ -116,38 +97,19 @@ public final class WorkbenchViewModel {
         this.project = new ProjectViewModel(this, userDir, autosaveDelay);
         this.frames = new LatestWins<>(executor, WorkbenchFrame::compute, this::show,
                 e -> fail(FxTaskExecutor.describe(e)), LatestWins.Policy.FINISH);
+        // Before the bar: its Wanda hook asks the engine whether it is calibrated.
+        this.reconstruct = new ReconstructViewModel(executor);
+        this.reconstruction = new SettledReconstruction(reconstruct, config, data, evaluation,
+                frame.getReadOnlyProperty(), totals::set, this::fail);
+        this.engine = new CalibratedEngine(executor, data, config::get, this::fail, reconstruction::unsettle);
         this.bar = new GlobalBarViewModel(config, this::fail, () -> !sensitivity.curves().isEmpty(), (method, apply) -> {
-            if ("wanda".equals(method) && featureNorms.isEmpty() && model.get() != null) {
+            if ("wanda".equals(method) && !engine.isCalibrated() && model.get() != null) {
                 calibrate(apply);
             } else {
                 apply.run();
             }
         });
         this.quantized = new QuantizedEvaluationViewModel(executor, precision);
-        this.reconstruct = new ReconstructViewModel(executor);
-        reconstruct.enabledProperty().addListener((o, was, on) -> {
-            settledConfig = null;
-            WorkbenchFrame f = frame.get();
-            if (f != null) {
-                reconstructWhenSettled(f);
-                if (!on) {
-                    totals.set(f.totals());
-                    evaluation.request(modelUnderTest(), f.result());
-                }
-            }
-        });
-        config.addGestureEndListener(() -> {
-            if (frame.get() != null) {
-                reconstructWhenSettled(frame.get());
-            }
-        });
-        reconstruct.resultProperty().addListener((o, was, r) -> {
-            WorkbenchFrame f = frame.get();
-            if (r != null && f != null) {
-                totals.set(f.totals() + "  ·  weights: reconstructed");
-                evaluation.request(modelUnderTest(), f.result(), r.values(), RECONSTRUCTED);
-            }
-        });
         precision.addChoiceListener(quantized::again);
         // The quantized configuration is measured after the float one (its latency is the comparison).
         evaluation.latencyProperty().addListener((o, a, b) -> {
@@ -248,23 +210,7 @@ public final class WorkbenchViewModel {
      * empty when they can. The window disables them with this as the tooltip instead of offering and refusing.
      */
     public ReadOnlyStringProperty cannotMeasureProperty() {
-        return cannotMeasure.getReadOnlyProperty();
-    }
-
-    private void updateCannotMeasure() {
-        Model m = model.get();
-        if (m == null) {
-            cannotMeasure.set(NO_MODEL);
-        } else if (m.format() != org.sparsitybench.model.ModelFormat.ONNX || m.graph() == null || m.graph().nodes().isEmpty()) {
-            cannotMeasure.set(m.file().getFileName() + " holds weights only (" + m.format().id()
-                    + "): there is no graph to run, so accuracy cannot be measured");
-        } else if (opened == null || opened.card() == null) {
-            cannotMeasure.set("no model card (model-card.json beside the model) says how to feed it samples");
-        } else if (data == null) {
-            cannotMeasure.set("no data to measure on: File ▸ Open dataset");
-        } else {
-            cannotMeasure.set("");
-        }
+        return data.cannotMeasureProperty();
     }
 
     /** The last error, phrased for a dialog (file and problem); empty when none. */
@@ -282,7 +228,7 @@ public final class WorkbenchViewModel {
 
     /** The model, its card and the data in use (for the panes that measure). */
     public ModelUnderTest modelUnderTest() {
-        return opened == null ? ModelUnderTest.NONE : new ModelUnderTest(model.get(), opened.card(), data);
+        return data.modelUnderTest();
     }
 
     /**
@@ -290,18 +236,17 @@ public final class WorkbenchViewModel {
      * calibration) measures on, never the test data.
      */
     public ModelUnderTest validationUnderTest() {
-        return opened == null || opened.validation() == null ? ModelUnderTest.NONE
-                : new ModelUnderTest(model.get(), opened.card(), opened.validation().data());
+        return data.validationUnderTest();
     }
 
     /** Where the validation split comes from ("10 % of FILE held out (seed 0)", a file), or null when none. */
     public String validationSource() {
-        return opened == null || opened.validation() == null ? null : opened.validation().description();
+        return data.validationSource();
     }
 
     /** The dataset accuracy is measured on, or null. */
     public Path datasetPath() {
-        return data == null ? null : data.source();
+        return data.datasetPath();
     }
 
     /** Frames finished so far (applied or superseded), for diagnostics and tests. */
@@ -339,28 +284,24 @@ public final class WorkbenchViewModel {
     }
 
     private void opened(OpenedModel o, Path remember, Project from) {
-        engine = null; // the old model's engine must not see the new model's rows
-        opened = o;
-        data = o.data();
-        sensitivityHook = null;
-        featureNorms = Map.of();
-        settledConfig = null;
-        calibrationData = null;
+        engine.forget();
+        data.opened(o);
+        reconstruction.forget();
         sensitivity.setCurves(List.of());
         // Sweep points belong to the model they were measured on: the curves and the curves CSV must not show
         // the previous model's rows beside the new one.
         sweep.clear();
-        evaluation.reset(data == null ? "accuracy: no model card with test data beside the model" : "");
+        evaluation.reset(data.data() == null ? "accuracy: no model card with test data beside the model" : "");
         layers.setTensors(o.model().prunableTensors());
         precision.setModel(o.model());
         model.set(o.model());
-        updateCannotMeasure();
+        data.updateCannotMeasure();
         config.reset(from != null ? from.config() : PruningConfig.of(config.get().global()));
-        engine = new PruningEngine(o.model(), o.cache(), null);
+        engine.build(o);
         error.set("");
         project.opened(o.model(), remember, from);
         layers.statisticsInBackground(executor, o.model());
-        if (usesWanda(config.get()) && o.validation() != null) {
+        if (CalibratedEngine.usesWanda(config.get()) && o.validation() != null) {
             executor.onFx(() -> calibrate(this::requestFrame)); // after this task has left the foreground
         } else {
             requestFrame();
@@ -376,32 +317,17 @@ public final class WorkbenchViewModel {
      * @return false when no model with a card is open or another long task runs
      */
     public boolean openDataset(Path file) {
-        if (model.get() == null) {
-            fail(file + ": open a model before its dataset");
-            return false;
-        }
-        var card = opened.card();
-        if (card == null) {
-            fail(file + ": the model has no model card (model-card.json beside it) saying how to preprocess "
-                    + "samples; see README, 'Model cards'");
-            return false;
-        }
-        return executor.foreground("Opening " + file.getFileName(), (progress, cancel) -> OpenedModel.openFitting(file, card))
-                .onSucceeded(d -> {
-                    // Only reported figures move to the new set: Wanda's calibration and the sensitivity curves
-                    // were chosen on the validation split, which stays.
-                    data = d;
-                    updateCannotMeasure();
-                    evaluation.reset("");
-                    sweep.clear();
-                    project.datasetOpened(file);
-                    WorkbenchFrame f = frame.get();
-                    if (f != null) {
-                        evaluation.request(modelUnderTest(), f.result());
-                    }
-                })
-                .onFailed(e -> fail(FxTaskExecutor.describe(e)))
-                .start();
+        return data.open(file, () -> {
+            // Only reported figures move to the new set: Wanda's calibration and the sensitivity curves were
+            // chosen on the validation split, which stays.
+            evaluation.reset("");
+            sweep.clear();
+            project.datasetOpened(file);
+            WorkbenchFrame f = frame.get();
+            if (f != null) {
+                evaluation.request(modelUnderTest(), f.result());
+            }
+        });
     }
 
     /**
@@ -410,12 +336,11 @@ public final class WorkbenchViewModel {
      * allocation becomes available.
      */
     public boolean runSensitivity(List<Double> levels, int limit) {
-        if (!validationReady("a sensitivity analysis")) {
+        if (!data.validationReady("a sensitivity analysis")) {
             return false;
         }
         return sensitivity.analyze(validationUnderTest(), levels, limit, this::validationUnderTest, curves -> {
-            sensitivityHook = Sensitivity.hook(curves);
-            rebuildEngine();
+            engine.guideBy(Sensitivity.hook(curves));
             layers.setSensitivity(sensitivity.drops());
             requestFrame();
         });
@@ -433,7 +358,7 @@ public final class WorkbenchViewModel {
 
     /** Whether Wanda's calibration (input norms per layer) has been captured for the current model and data. */
     public boolean isCalibrated() {
-        return !featureNorms.isEmpty();
+        return engine.isCalibrated();
     }
 
     /**
@@ -444,34 +369,7 @@ public final class WorkbenchViewModel {
      * @return false when there is no data or another long task runs
      */
     public boolean calibrate(Runnable then) {
-        if (!validationReady("wanda's calibration (the norm of each layer's input)")) {
-            return false;
-        }
-        ModelUnderTest on = validationUnderTest();
-        CalibrationSpec spec = config.get().global().calibration();
-        int samples = spec == null ? CALIBRATION_SAMPLES : spec.count();
-        return executor.foreground("Calibrating wanda on " + samples + " validation samples", (progress, cancel) ->
-                        ActivationNorms.capture(on.model(), on.card(), on.data(), samples, progress, cancel))
-                .onSucceeded(norms -> {
-                    if (model.get() == on.model()) {
-                        featureNorms = Map.copyOf(norms);
-                        rebuildEngine();
-                        then.run();
-                    }
-                })
-                .onFailed(e -> fail(FxTaskExecutor.describe(e)))
-                .start();
-    }
-
-    /** Whether a validation split is there for {@code what}; reports why not (the test data never stands in). */
-    private boolean validationReady(String what) {
-        if (model.get() != null && opened.card() != null && opened.validation() != null) {
-            return true;
-        }
-        fail(what + " chooses, so it reads the validation split, never the test data: it needs a model with a "
-                + "model card naming its training data (dataset.train, 10 % held out) or a validation file "
-                + "(dataset.validation)");
-        return false;
+        return engine.calibrate(then);
     }
 
     public void undo() {
@@ -482,22 +380,12 @@ public final class WorkbenchViewModel {
         config.redo();
     }
 
-    private void rebuildEngine() {
-        settledConfig = null; // the same configuration may now give other masks
-        engine = new PruningEngine(model.get(), opened.cache(), sensitivityHook, featureNorms);
-    }
-
-    private static boolean usesWanda(PruningConfig c) {
-        return "wanda".equals(c.global().method())
-                || c.layers().values().stream().anyMatch(l -> "wanda".equals(l.method()));
-    }
-
     private void requestFrame() {
-        if (engine == null) {
+        if (engine.get() == null) {
             return;
         }
         LayerRow selected = layers.selectedProperty().get();
-        frames.request(new WorkbenchFrame.Request(config.get(), engine, opened.uses(),
+        frames.request(new WorkbenchFrame.Request(config.get(), engine.get(), data.openedModel().uses(),
                 selected == null ? null : selected.tensor(), heatmap.modeProperty().get(),
                 distribution.signedProperty().get(), distribution.allLayersProperty().get()));
     }
@@ -513,61 +401,9 @@ public final class WorkbenchViewModel {
         distribution.show(f.layer(), f.histogram(), f.threshold(), f.tiles());
         heatmap.show(f.heatmap());
         if (frame.get() == f) {
-            reconstructWhenSettled(f);
+            reconstruction.whenSettled(f);
             evaluation.request(modelUnderTest(), f.result());
         }
-    }
-
-    /**
-     * A new mask is shown at once (reconstruction in flight is dropped); once the gesture has ended and the frame
-     * is the configuration in force, reconstruction starts in the background. A frame for the same configuration
-     * (another layer selected, another heatmap mode) leaves reconstruction as it is.
-     */
-    private void reconstructWhenSettled(WorkbenchFrame f) {
-        PruningConfig c = f.result().config();
-        if (c.equals(settledConfig)) {
-            return;
-        }
-        settledConfig = null;
-        reconstruct.maskChanged();
-        if (config.isDragging() || !c.equals(config.get()) || opened == null || opened.card() == null) {
-            return;
-        }
-        if (!reconstruct.wanted(f.result())) {
-            settledConfig = c; // the mask alone is what this configuration shows
-            return;
-        }
-        LabeledData calibration = calibrationData();
-        if (calibration == null) {
-            return;
-        }
-        CalibrationSpec spec = c.global().calibration();
-        settledConfig = c;
-        reconstruct.settled(new ReconstructViewModel.Request(model.get(), opened.card(), f.result(), calibration,
-                Math.min(calibration.count(), spec == null ? CALIBRATION_SAMPLES : spec.count()), "training"));
-    }
-
-    /**
-     * Reconstruction calibrates on training data, never on the test set the accuracy line reports: the card's
-     * {@code dataset.train} file. Null (with an error shown) when the card names none.
-     */
-    private LabeledData calibrationData() {
-        if (calibrationData == null) {
-            Path cardFile = model.get().file().toAbsolutePath().resolveSibling(ModelCard.FILE_NAME);
-            Path train = opened.card().datasetPath(cardFile, "train").filter(Files::exists).orElse(null);
-            if (train == null) {
-                fail(cardFile + ": reconstruction calibrates on the training split the model card names "
-                        + "(dataset.train); this card names none or it is missing");
-                return null;
-            }
-            try {
-                calibrationData = OpenedModel.openFitting(train, opened.card());
-            } catch (IOException | RuntimeException e) {
-                fail(FxTaskExecutor.describe(e));
-                return null;
-            }
-        }
-        return calibrationData;
     }
 
     /** Reports an error; a repeat of the same message is shown again. */
