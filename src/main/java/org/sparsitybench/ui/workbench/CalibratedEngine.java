@@ -1,10 +1,12 @@
 package org.sparsitybench.ui.workbench;
 
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.sparsitybench.eval.ActivationNorms;
+import org.sparsitybench.eval.Sensitivity;
 import org.sparsitybench.prune.CalibrationSpec;
 import org.sparsitybench.prune.FeatureNorms;
 import org.sparsitybench.prune.PruningConfig;
@@ -12,6 +14,7 @@ import org.sparsitybench.prune.PruningEngine;
 import org.sparsitybench.prune.SensitivityAllocation;
 import org.sparsitybench.ui.common.FxTaskExecutor;
 import org.sparsitybench.ui.common.ModelUnderTest;
+import org.sparsitybench.ui.sensitivity.SensitivityViewModel;
 
 /**
  * The pruning engine the workbench's frames are computed with, and what guides it beyond the configuration: the
@@ -24,22 +27,27 @@ final class CalibratedEngine {
     private final DatasetViewModel data;
     private final Supplier<PruningConfig> config;
     private final Consumer<String> fail;
-    private final Runnable rebuilt;
+    private Runnable rebuilt = () -> { };
     /** Null while no model (or a model being swapped in) is ready. */
     private PruningEngine engine;
     private SensitivityAllocation sensitivityHook;
     private Map<String, FeatureNorms> featureNorms = Map.of();
 
-    /**
-     * @param rebuilt runs before each rebuild (after {@link #guideBy} or a calibration), not after {@link #build}
-     */
     CalibratedEngine(FxTaskExecutor executor, DatasetViewModel data, Supplier<PruningConfig> config,
-                     Consumer<String> fail, Runnable rebuilt) {
+                     Consumer<String> fail) {
         this.executor = Objects.requireNonNull(executor, "executor");
         this.data = Objects.requireNonNull(data, "data");
         this.config = Objects.requireNonNull(config, "config");
         this.fail = Objects.requireNonNull(fail, "fail");
-        this.rebuilt = Objects.requireNonNull(rebuilt, "rebuilt");
+    }
+
+    /**
+     * {@code listener} runs before each rebuild (after a sensitivity analysis or a calibration), not after
+     * {@link #build}. Set after construction because what listens (reconstruction) follows the frames this engine
+     * computes.
+     */
+    void onRebuilt(Runnable listener) {
+        rebuilt = Objects.requireNonNull(listener, "listener");
     }
 
     /** The engine frames are computed with; null while no model (or a model being swapped in) is ready. */
@@ -59,10 +67,40 @@ final class CalibratedEngine {
         engine = new PruningEngine(o.model(), o.cache(), null);
     }
 
-    /** The sensitivity-guided allocation now reads {@code hook}. */
-    void guideBy(SensitivityAllocation hook) {
-        sensitivityHook = hook;
-        rebuild();
+    /**
+     * See {@link WorkbenchViewModel#runSensitivity}: the analysis reads the validation split; its curves then guide
+     * the sensitivity allocation, and {@code then} runs on the FX thread.
+     */
+    boolean analyze(SensitivityViewModel sensitivity, List<Double> levels, int limit, Runnable then) {
+        if (!data.validationReady("a sensitivity analysis")) {
+            return false;
+        }
+        return sensitivity.analyze(data.validationUnderTest(), levels, limit, data::validationUnderTest, curves -> {
+            sensitivityHook = Sensitivity.hook(curves);
+            rebuild();
+            then.run();
+        });
+    }
+
+    /** The global bar switches to {@code method}: Wanda is calibrated first when it has not been. */
+    void beforeMethod(String method, Runnable apply) {
+        if ("wanda".equals(method) && !isCalibrated() && data.openedModel() != null) {
+            calibrate(apply);
+        } else {
+            apply.run();
+        }
+    }
+
+    /**
+     * A model was just opened with {@code c}: when it prunes with Wanda and a validation split is there, the
+     * calibration comes first (once the opening task has left the foreground); then {@code then}.
+     */
+    void calibrateIfUsed(PruningConfig c, Runnable then) {
+        if (usesWanda(c) && data.openedModel().validation() != null) {
+            executor.onFx(() -> calibrate(then));
+        } else {
+            then.run();
+        }
     }
 
     /** Whether Wanda's calibration has been captured for the current model and data. */
@@ -70,13 +108,18 @@ final class CalibratedEngine {
         return !featureNorms.isEmpty();
     }
 
-    /** Whether {@code c} prunes some layer with Wanda, which needs the calibration. */
-    static boolean usesWanda(PruningConfig c) {
+    private static boolean usesWanda(PruningConfig c) {
         return "wanda".equals(c.global().method())
                 || c.layers().values().stream().anyMatch(l -> "wanda".equals(l.method()));
     }
 
-    /** See {@link WorkbenchViewModel#calibrate(Runnable)}. */
+    /**
+     * Captures Wanda's calibration in the background: the model runs in ONNX Runtime on the first samples of the
+     * validation split with each layer's input exposed, and the norms per input feature go to the engine. Then
+     * {@code then} runs on the FX thread.
+     *
+     * @return false when there is no data or another long task runs
+     */
     boolean calibrate(Runnable then) {
         if (!data.validationReady("wanda's calibration (the norm of each layer's input)")) {
             return false;

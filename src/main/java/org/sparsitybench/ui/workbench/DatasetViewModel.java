@@ -73,7 +73,10 @@ final class DatasetViewModel {
         return opened == null ? ModelUnderTest.NONE : new ModelUnderTest(opened.model(), opened.card(), data);
     }
 
-    /** See {@link WorkbenchViewModel#validationUnderTest()}. */
+    /**
+     * The model, its card and its validation split: what chooses (sensitivity, the guided allocation, Wanda's
+     * calibration) measures on, never the test data.
+     */
     ModelUnderTest validationUnderTest() {
         return opened == null || opened.validation() == null ? ModelUnderTest.NONE
                 : new ModelUnderTest(opened.model(), opened.card(), opened.validation().data());

@@ -22,6 +22,9 @@ import org.sparsitybench.ui.reconstruct.ReconstructViewModel;
  * gestures or data splits.
  */
 final class SettledReconstruction {
+    /** How the accuracy line names reconstructed weights. */
+    static final String RECONSTRUCTED = "reconstructed";
+
     private final ReconstructViewModel reconstruct;
     private final UndoableConfig config;
     private final DatasetViewModel data;
@@ -64,7 +67,7 @@ final class SettledReconstruction {
             WorkbenchFrame f = frame.get();
             if (r != null && f != null) {
                 totals.accept(f.totals() + "  ·  weights: reconstructed");
-                evaluation.request(data.modelUnderTest(), f.result(), r.values(), WorkbenchViewModel.RECONSTRUCTED);
+                evaluation.request(data.modelUnderTest(), f.result(), r.values(), RECONSTRUCTED);
             }
         });
     }

@@ -16,14 +16,12 @@ import org.sparsitybench.prune.Allocation;
 import org.sparsitybench.prune.GlobalSettings;
 import org.sparsitybench.prune.PruningConfig;
 import org.sparsitybench.ui.common.FxTaskExecutor;
-import org.sparsitybench.ui.common.LatestWins;
 import org.sparsitybench.ui.common.ModelUnderTest;
 import org.sparsitybench.ui.common.UndoableConfig;
 import org.sparsitybench.ui.curves.SweepViewModel;
 import org.sparsitybench.ui.recovery.RecoveryViewModel;
 import org.sparsitybench.ui.distribution.DistributionViewModel;
 import org.sparsitybench.ui.heatmap.HeatmapViewModel;
-import org.sparsitybench.ui.layers.LayerRow;
 import org.sparsitybench.ui.layers.LayerTableViewModel;
 import org.sparsitybench.ui.quantize.PrecisionViewModel;
 import org.sparsitybench.ui.quantize.QuantizedEvaluationViewModel;
@@ -34,8 +32,9 @@ import org.sparsitybench.ui.sensitivity.SensitivityViewModel;
  * What every pane of the workbench window shares, without any Node: the open model, the pruning configuration
  * with undo and redo, and the engine's latest {@link WorkbenchFrame}. Each pane has its own view model
  * ({@link #layers()}, {@link #distribution()}, {@link #heatmap()}, {@link #sensitivity()}, {@link #sweep()},
- * {@link #evaluation()}, {@link #project()}); this one hands them the frame. Every change of configuration or of
- * what a pane shows asks for one frame through a latest-wins coalescer, so dragging a slider never queues work.
+ * {@link #evaluation()}, {@link #project()}, ...); this one creates them and wires them together. The frames come
+ * from {@link WorkbenchFrames}, the data splits from {@link DatasetViewModel}, the engine and its calibration from
+ * {@link CalibratedEngine}, and {@link SettledReconstruction} hands settled frames to reconstruction.
  */
 public final class WorkbenchViewModel {
     /** Levels a sensitivity analysis from the window measures. */
@@ -44,20 +43,12 @@ public final class WorkbenchViewModel {
     public static final int SENSITIVITY_SAMPLES = Sensitivity.DEFAULT_SAMPLES;
     /** Calibration samples Wanda uses when the configuration does not say. */
     public static final int CALIBRATION_SAMPLES = 128;
-    /** Longest time a change waits before it reaches the autosave file. */
-    static final Duration AUTOSAVE_DELAY = Duration.ofSeconds(10);
-    /** How the accuracy line names reconstructed weights. */
-    public static final String RECONSTRUCTED = "reconstructed";
 
     private final FxTaskExecutor executor;
     private final UndoableConfig config = new UndoableConfig(PruningConfig.of(
             GlobalSettings.of(0, "magnitude", Allocation.UNIFORM)));
     private final ReadOnlyObjectWrapper<Model> model = new ReadOnlyObjectWrapper<>(this, "model");
-    private final ReadOnlyObjectWrapper<WorkbenchFrame> frame = new ReadOnlyObjectWrapper<>(this, "frame");
-    private final ReadOnlyStringWrapper totals = new ReadOnlyStringWrapper(this, "totals", "");
     private final ReadOnlyStringWrapper error = new ReadOnlyStringWrapper(this, "error", "");
-    private final ReadOnlyStringWrapper messages = new ReadOnlyStringWrapper(this, "messages", "");
-    private final LatestWins<WorkbenchFrame.Request, WorkbenchFrame> frames;
     private final LayerTableViewModel layers = new LayerTableViewModel(config);
     private final DistributionViewModel distribution = new DistributionViewModel();
     private final HeatmapViewModel heatmap = new HeatmapViewModel();
@@ -73,6 +64,7 @@ public final class WorkbenchViewModel {
     private final DatasetViewModel data;
     private final CalibratedEngine engine;
     private final SettledReconstruction reconstruction;
+    private final WorkbenchFrames frames;
 
     public WorkbenchViewModel(FxTaskExecutor executor) {
         this(executor, null);
@@ -83,7 +75,7 @@ public final class WorkbenchViewModel {
      * {@link org.sparsitybench.session.UserFiles}); with {@code null} it keeps neither (tests).
      */
     public WorkbenchViewModel(FxTaskExecutor executor, Path userDir) {
-        this(executor, userDir, AUTOSAVE_DELAY);
+        this(executor, userDir, ProjectViewModel.AUTOSAVE_DELAY);
     }
 
     /** As {@link #WorkbenchViewModel(FxTaskExecutor, Path)} with another autosave delay (tests). */
@@ -95,34 +87,30 @@ public final class WorkbenchViewModel {
         this.recovery = new RecoveryViewModel(executor, this::fail, this::modelUnderTest, config::get);
         this.evaluation = new EvaluationViewModel(executor);
         this.project = new ProjectViewModel(this, userDir, autosaveDelay);
-        this.frames = new LatestWins<>(executor, WorkbenchFrame::compute, this::show,
-                e -> fail(FxTaskExecutor.describe(e)), LatestWins.Policy.FINISH);
-        // Before the bar: its Wanda hook asks the engine whether it is calibrated.
+        // The engine first: the frames compute with it, the bar's Wanda hook asks whether it is calibrated.
+        this.engine = new CalibratedEngine(executor, data, config::get, this::fail);
+        this.frames = new WorkbenchFrames(executor, this::fail, config, engine, data, layers, distribution, heatmap,
+                this::shown);
         this.reconstruct = new ReconstructViewModel(executor);
         this.reconstruction = new SettledReconstruction(reconstruct, config, data, evaluation,
-                frame.getReadOnlyProperty(), totals::set, this::fail);
-        this.engine = new CalibratedEngine(executor, data, config::get, this::fail, reconstruction::unsettle);
-        this.bar = new GlobalBarViewModel(config, this::fail, () -> !sensitivity.curves().isEmpty(), (method, apply) -> {
-            if ("wanda".equals(method) && !engine.isCalibrated() && model.get() != null) {
-                calibrate(apply);
-            } else {
-                apply.run();
-            }
-        });
+                frames.frameProperty(), frames::setTotals, this::fail);
+        engine.onRebuilt(reconstruction::unsettle);
+        this.bar = new GlobalBarViewModel(config, this::fail, () -> !sensitivity.curves().isEmpty(), engine::beforeMethod);
         this.quantized = new QuantizedEvaluationViewModel(executor, precision);
         precision.addChoiceListener(quantized::again);
         // The quantized configuration is measured after the float one (its latency is the comparison).
         evaluation.latencyProperty().addListener((o, a, b) -> {
-            if (b != null && frame.get() != null) {
-                quantized.request(modelUnderTest(), frame.get().result(), b);
+            WorkbenchFrame f = frames.frameProperty().get();
+            if (b != null && f != null) {
+                quantized.request(modelUnderTest(), f.result(), b);
             }
         });
-        config.configProperty().addListener((o, a, b) -> requestFrame());
+        config.configProperty().addListener((o, a, b) -> frames.request());
         config.addStepListener(project::changed);
-        layers.selectedProperty().addListener((o, a, b) -> requestFrame());
-        heatmap.modeProperty().addListener((o, a, b) -> requestFrame());
-        distribution.signedProperty().addListener((o, a, b) -> requestFrame());
-        distribution.allLayersProperty().addListener((o, a, b) -> requestFrame());
+        layers.selectedProperty().addListener((o, a, b) -> frames.request());
+        heatmap.modeProperty().addListener((o, a, b) -> frames.request());
+        distribution.signedProperty().addListener((o, a, b) -> frames.request());
+        distribution.allLayersProperty().addListener((o, a, b) -> frames.request());
     }
 
     /** Target, method, N:M pattern, allocation and seed. */
@@ -193,16 +181,16 @@ public final class WorkbenchViewModel {
 
     /** The engine's latest frame (null before the first). */
     public ReadOnlyObjectProperty<WorkbenchFrame> frameProperty() {
-        return frame.getReadOnlyProperty();
+        return frames.frameProperty();
     }
 
     /** The engine's messages for the current configuration (empty when none), shown under the totals. */
     public ReadOnlyStringProperty messagesProperty() {
-        return messages.getReadOnlyProperty();
+        return frames.messagesProperty();
     }
 
     public ReadOnlyStringProperty totalsProperty() {
-        return totals.getReadOnlyProperty();
+        return frames.totalsProperty();
     }
 
     /**
@@ -229,14 +217,6 @@ public final class WorkbenchViewModel {
     /** The model, its card and the data in use (for the panes that measure). */
     public ModelUnderTest modelUnderTest() {
         return data.modelUnderTest();
-    }
-
-    /**
-     * The model, its card and its validation split: what chooses (sensitivity, the guided allocation, Wanda's
-     * calibration) measures on, never the test data.
-     */
-    public ModelUnderTest validationUnderTest() {
-        return data.validationUnderTest();
     }
 
     /** Where the validation split comes from ("10 % of FILE held out (seed 0)", a file), or null when none. */
@@ -301,11 +281,7 @@ public final class WorkbenchViewModel {
         error.set("");
         project.opened(o.model(), remember, from);
         layers.statisticsInBackground(executor, o.model());
-        if (CalibratedEngine.usesWanda(config.get()) && o.validation() != null) {
-            executor.onFx(() -> calibrate(this::requestFrame)); // after this task has left the foreground
-        } else {
-            requestFrame();
-        }
+        engine.calibrateIfUsed(config.get(), frames::request);
     }
 
     /**
@@ -323,7 +299,7 @@ public final class WorkbenchViewModel {
             evaluation.reset("");
             sweep.clear();
             project.datasetOpened(file);
-            WorkbenchFrame f = frame.get();
+            WorkbenchFrame f = frames.frameProperty().get();
             if (f != null) {
                 evaluation.request(modelUnderTest(), f.result());
             }
@@ -336,13 +312,9 @@ public final class WorkbenchViewModel {
      * allocation becomes available.
      */
     public boolean runSensitivity(List<Double> levels, int limit) {
-        if (!data.validationReady("a sensitivity analysis")) {
-            return false;
-        }
-        return sensitivity.analyze(validationUnderTest(), levels, limit, this::validationUnderTest, curves -> {
-            engine.guideBy(Sensitivity.hook(curves));
+        return engine.analyze(sensitivity, levels, limit, () -> {
             layers.setSensitivity(sensitivity.drops());
-            requestFrame();
+            frames.request();
         });
     }
 
@@ -361,17 +333,6 @@ public final class WorkbenchViewModel {
         return engine.isCalibrated();
     }
 
-    /**
-     * Captures Wanda's calibration in the background: the model runs in ONNX Runtime on the first samples of the
-     * validation split with each layer's input exposed, and the norms per input feature go to the engine. Then
-     * {@code then} runs on the FX thread.
-     *
-     * @return false when there is no data or another long task runs
-     */
-    public boolean calibrate(Runnable then) {
-        return engine.calibrate(then);
-    }
-
     public void undo() {
         config.undo();
     }
@@ -380,30 +341,10 @@ public final class WorkbenchViewModel {
         config.redo();
     }
 
-    private void requestFrame() {
-        if (engine.get() == null) {
-            return;
-        }
-        LayerRow selected = layers.selectedProperty().get();
-        frames.request(new WorkbenchFrame.Request(config.get(), engine.get(), data.openedModel().uses(),
-                selected == null ? null : selected.tensor(), heatmap.modeProperty().get(),
-                distribution.signedProperty().get(), distribution.allLayersProperty().get()));
-    }
-
-    private void show(WorkbenchFrame f) {
-        frame.set(f);
-        totals.set(f.totals());
-        messages.set(f.messages());
-        layers.showResult(f.result());
-        if (frame.get() != f) {
-            return; // a newer frame was shown while this one was (a listener asked for it): it has the last word
-        }
-        distribution.show(f.layer(), f.histogram(), f.threshold(), f.tiles());
-        heatmap.show(f.heatmap());
-        if (frame.get() == f) {
-            reconstruction.whenSettled(f);
-            evaluation.request(modelUnderTest(), f.result());
-        }
+    /** After the panes showed {@code f}: reconstruction (once settled) and the accuracy line follow it. */
+    private void shown(WorkbenchFrame f) {
+        reconstruction.whenSettled(f);
+        evaluation.request(modelUnderTest(), f.result());
     }
 
     /** Reports an error; a repeat of the same message is shown again. */
