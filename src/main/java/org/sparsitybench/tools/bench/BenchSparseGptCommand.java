@@ -18,6 +18,7 @@ import org.sparsitybench.prune.reconstruct.ReconstructionError;
 import org.sparsitybench.prune.reconstruct.SparseGpt;
 import org.sparsitybench.task.CancellationToken;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -52,8 +53,8 @@ public final class BenchSparseGptCommand implements Callable<Integer> {
     @Option(names = "--python", defaultValue = "/usr/bin/python3", description = "Python with torch (default ${DEFAULT-VALUE}).")
     String python;
 
-    @Option(names = "--seed", defaultValue = "20240601", description = "Seed of the weights and inputs.")
-    long seed;
+    @Mixin
+    SeedOption seed;
 
     @Spec
     CommandSpec spec;
@@ -88,14 +89,12 @@ public final class BenchSparseGptCommand implements Callable<Integer> {
             }
             Files.deleteIfExists(dir);
         }
-        PrintWriter o = spec.commandLine().getOut();
-        o.println(json.writeValueAsString(out));
-        o.flush();
+        BenchFigures.print(spec, json, out);
         return SparsityBenchCli.EXIT_OK;
     }
 
     private ObjectNode runCase(ObjectMapper json, Path dir, int r, int c, PrintWriter err) throws Exception {
-        SplittableRandom rnd = new SplittableRandom(seed);
+        SplittableRandom rnd = new SplittableRandom(seed.seed);
         float[] w = new float[r * c];
         for (int i = 0; i < w.length; i++) {
             w[i] = (float) gaussian(rnd);
