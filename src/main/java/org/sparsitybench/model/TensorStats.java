@@ -19,20 +19,32 @@ public record TensorStats(long zeros, long nonFinite) {
         }
         long n = data.elementCount();
         float[] chunk = new float[(int) Math.min(CHUNK, n)];
-        long zeros = 0;
-        long nonFinite = 0;
+        TensorStats total = new TensorStats(0, 0);
         for (long at = 0; at < n; at += chunk.length) {
             int len = (int) Math.min(chunk.length, n - at);
             data.readFloats(at, FloatBuffer.wrap(chunk, 0, len));
-            for (int i = 0; i < len; i++) {
-                float v = chunk[i];
-                if (v == 0f) {
-                    zeros++;
-                } else if (!Float.isFinite(v)) {
-                    nonFinite++;
-                }
+            total = total.plus(of(chunk, len));
+        }
+        return total;
+    }
+
+    /** Counts over the first {@code length} of {@code values} (not modified). */
+    public static TensorStats of(float[] values, int length) {
+        long zeros = 0;
+        long nonFinite = 0;
+        for (int i = 0; i < length; i++) {
+            float v = values[i];
+            if (v == 0f) {
+                zeros++;
+            } else if (!Float.isFinite(v)) {
+                nonFinite++;
             }
         }
         return new TensorStats(zeros, nonFinite);
+    }
+
+    /** The counts of two disjoint sets of values together. */
+    public TensorStats plus(TensorStats other) {
+        return new TensorStats(zeros + other.zeros, nonFinite + other.nonFinite);
     }
 }

@@ -2,6 +2,7 @@ package org.sparsitybench.prune.stats;
 
 import java.nio.FloatBuffer;
 import org.sparsitybench.model.TensorData;
+import org.sparsitybench.model.TensorStats;
 import org.sparsitybench.task.CancellationToken;
 
 /**
@@ -21,8 +22,7 @@ final class ChunkedValues {
     private final float[] chunk;
     private long first;
     private int length;
-    private long zeros;
-    private long nonFinite;
+    private TensorStats counts = new TensorStats(0, 0);
 
     ChunkedValues(TensorData data, CancellationToken cancel) {
         this.data = data;
@@ -46,14 +46,7 @@ final class ChunkedValues {
         cancel.throwIfCancelled();
         length = (int) Math.min(chunk.length, count - first);
         data.readFloats(first, FloatBuffer.wrap(chunk, 0, length));
-        for (int i = 0; i < length; i++) {
-            float v = chunk[i];
-            if (v == 0f) {
-                zeros++;
-            } else if (!Float.isFinite(v)) {
-                nonFinite++;
-            }
-        }
+        counts = counts.plus(TensorStats.of(chunk, length));
         return true;
     }
 
@@ -73,11 +66,11 @@ final class ChunkedValues {
 
     /** Exact zeros (either sign) read so far. */
     long zeros() {
-        return zeros;
+        return counts.zeros();
     }
 
     /** NaN or infinite values read so far. */
     long nonFinite() {
-        return nonFinite;
+        return counts.nonFinite();
     }
 }
