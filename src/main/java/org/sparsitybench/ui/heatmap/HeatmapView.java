@@ -29,6 +29,7 @@ import org.sparsitybench.ui.common.Styles;
 public final class HeatmapView extends BorderPane {
     private final ObjectProperty<HeatmapGrid> grid = new SimpleObjectProperty<>(this, "grid");
     private final StringProperty layer = new SimpleStringProperty(this, "layer", "");
+    private final StringProperty caption = new SimpleStringProperty(this, "caption", "mean |w| per cell");
     private final Label title = new Label(" ");
     private final Label rowAxis = new Label(" ");
     private final Label colAxis = new Label(" ");
@@ -96,6 +97,7 @@ public final class HeatmapView extends BorderPane {
             resetView();
             retitle();
         });
+        caption.addListener(o -> retitle());
         Tooltip.install(canvas, new Tooltip("Mean |w| per cell; grey shows the pruned share. Wheel or +/- zooms, drag or arrows pan, 0 resets."));
         grid.addListener((o, a, b) -> {
             // Another layer, cell mode or model: a zoom into the old matrix would show an empty corner of the new.
@@ -147,6 +149,11 @@ public final class HeatmapView extends BorderPane {
         return layer;
     }
 
+    /** What a cell's colour is and of which weights (mask only or reconstructed), for the title. */
+    public StringProperty captionProperty() {
+        return caption;
+    }
+
     /** Whether the whole matrix is shown (no zoom or pan in force). */
     public boolean isFitted() {
         return fitted;
@@ -166,7 +173,7 @@ public final class HeatmapView extends BorderPane {
 
     private void retitle() {
         String name = layer.get() == null || layer.get().isEmpty() ? "" : layer.get() + ": ";
-        title.setText(grid.get() == null ? " " : name + "mean |w| per cell, pruned share in light grey");
+        title.setText(grid.get() == null ? " " : name + caption.get() + ", pruned share in light grey");
     }
 
     /** The painted image (for tests and PNG export). */

@@ -1,7 +1,5 @@
 package org.sparsitybench.ui.workbench;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -13,7 +11,6 @@ import javafx.beans.property.ReadOnlyObjectWrapper;
 import javafx.beans.property.ReadOnlyStringProperty;
 import javafx.beans.property.ReadOnlyStringWrapper;
 import org.sparsitybench.eval.ActivationNorms;
-import org.sparsitybench.eval.ModelCard;
 import org.sparsitybench.eval.Sensitivity;
 import org.sparsitybench.formats.data.LabeledData;
 import org.sparsitybench.model.Model;
@@ -56,8 +53,6 @@ public final class WorkbenchViewModel {
     public static final int CALIBRATION_SAMPLES = 128;
     /** Longest time a change waits before it reaches the autosave file. */
     static final Duration AUTOSAVE_DELAY = Duration.ofSeconds(10);
-    /** How the accuracy line names reconstructed weights. */
-    public static final String RECONSTRUCTED = "reconstructed";
 
     private final FxTaskExecutor executor;
     private final UndoableConfig config = new UndoableConfig(PruningConfig.of(
@@ -85,8 +80,6 @@ public final class WorkbenchViewModel {
     private final ReconstructViewModel reconstruct;
     /** The configuration last handed to reconstruction (null: the next frame settles again). */
     private PruningConfig settledConfig;
-    /** The card's training file, opened for reconstruction's calibration on first need; null before. */
-    private LabeledData calibrationData;
     private OpenedModel opened;
     /** The engine frames are computed with; null while no model (or a model being swapped in) is ready. */
     private PruningEngine engine;
@@ -127,25 +120,17 @@ public final class WorkbenchViewModel {
         this.reconstruct = new ReconstructViewModel(executor);
         reconstruct.enabledProperty().addListener((o, was, on) -> {
             settledConfig = null;
-            WorkbenchFrame f = frame.get();
-            if (f != null) {
-                reconstructWhenSettled(f);
-                if (!on) {
-                    totals.set(f.totals());
-                    evaluation.request(modelUnderTest(), f.result());
-                }
-            }
+            requestFrame();
         });
         config.addGestureEndListener(() -> {
             if (frame.get() != null) {
                 reconstructWhenSettled(frame.get());
             }
         });
+        // Reconstruction done: a frame of Ŵ for every pane (a dropped one goes with the frame that dropped it).
         reconstruct.resultProperty().addListener((o, was, r) -> {
-            WorkbenchFrame f = frame.get();
-            if (r != null && f != null) {
-                totals.set(f.totals() + "  ·  weights: reconstructed");
-                evaluation.request(modelUnderTest(), f.result(), r.values(), RECONSTRUCTED);
+            if (r != null) {
+                requestFrame();
             }
         });
         precision.addChoiceListener(quantized::again);
@@ -345,7 +330,6 @@ public final class WorkbenchViewModel {
         sensitivityHook = null;
         featureNorms = Map.of();
         settledConfig = null;
-        calibrationData = null;
         sensitivity.setCurves(List.of());
         // Sweep points belong to the model they were measured on: the curves and the curves CSV must not show
         // the previous model's rows beside the new one.
@@ -397,7 +381,7 @@ public final class WorkbenchViewModel {
                     project.datasetOpened(file);
                     WorkbenchFrame f = frame.get();
                     if (f != null) {
-                        evaluation.request(modelUnderTest(), f.result());
+                        evaluation.request(modelUnderTest(), f);
                     }
                 })
                 .onFailed(e -> fail(FxTaskExecutor.describe(e)))
@@ -499,7 +483,8 @@ public final class WorkbenchViewModel {
         LayerRow selected = layers.selectedProperty().get();
         frames.request(new WorkbenchFrame.Request(config.get(), engine, opened.uses(),
                 selected == null ? null : selected.tensor(), heatmap.modeProperty().get(),
-                distribution.signedProperty().get(), distribution.allLayersProperty().get()));
+                distribution.signedProperty().get(), distribution.allLayersProperty().get(),
+                reconstruct.onScreenFor(config.get())));
     }
 
     private void show(WorkbenchFrame f) {
@@ -507,14 +492,17 @@ public final class WorkbenchViewModel {
         totals.set(f.totals());
         messages.set(f.messages());
         layers.showResult(f.result());
+        layers.showReconstruction(f.reconstructed());
         if (frame.get() != f) {
             return; // a newer frame was shown while this one was (a listener asked for it): it has the last word
         }
-        distribution.show(f.layer(), f.histogram(), f.threshold(), f.tiles());
-        heatmap.show(f.heatmap());
+        distribution.show(f.layer(), f.histogram(), f.threshold(), f.tiles(), f.weights());
+        heatmap.show(f.heatmap(), f.mode(), f.weights());
         if (frame.get() == f) {
             reconstructWhenSettled(f);
-            evaluation.request(modelUnderTest(), f.result());
+        }
+        if (frame.get() == f) { // reconstruction may have finished at once and shown a newer frame
+            evaluation.request(modelUnderTest(), f);
         }
     }
 
@@ -537,37 +525,14 @@ public final class WorkbenchViewModel {
             settledConfig = c; // the mask alone is what this configuration shows
             return;
         }
-        LabeledData calibration = calibrationData();
-        if (calibration == null) {
+        settledConfig = c;
+        if (!validationReady("reconstruction's calibration")) {
             return;
         }
+        LabeledData calibration = opened.validation().data();
         CalibrationSpec spec = c.global().calibration();
-        settledConfig = c;
         reconstruct.settled(new ReconstructViewModel.Request(model.get(), opened.card(), f.result(), calibration,
-                Math.min(calibration.count(), spec == null ? CALIBRATION_SAMPLES : spec.count()), "training"));
-    }
-
-    /**
-     * Reconstruction calibrates on training data, never on the test set the accuracy line reports: the card's
-     * {@code dataset.train} file. Null (with an error shown) when the card names none.
-     */
-    private LabeledData calibrationData() {
-        if (calibrationData == null) {
-            Path cardFile = model.get().file().toAbsolutePath().resolveSibling(ModelCard.FILE_NAME);
-            Path train = opened.card().datasetPath(cardFile, "train").filter(Files::exists).orElse(null);
-            if (train == null) {
-                fail(cardFile + ": reconstruction calibrates on the training split the model card names "
-                        + "(dataset.train); this card names none or it is missing");
-                return null;
-            }
-            try {
-                calibrationData = OpenedModel.openFitting(train, opened.card());
-            } catch (IOException | RuntimeException e) {
-                fail(FxTaskExecutor.describe(e));
-                return null;
-            }
-        }
-        return calibrationData;
+                Math.min(calibration.count(), spec == null ? CALIBRATION_SAMPLES : spec.count())));
     }
 
     /** Reports an error; a repeat of the same message is shown again. */
