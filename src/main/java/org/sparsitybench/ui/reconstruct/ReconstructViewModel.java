@@ -134,8 +134,8 @@ public final class ReconstructViewModel {
                         request.pruning().config().global().nmPattern(), options, p, c), token,
                 (fraction, text) -> executor.onFx(() -> {
                     if (inFlight == token) {
+                        status.set(MASK_ONLY + "; reconstructing: " + text); // first: the bar's listeners read it
                         progress.set(fraction);
-                        status.set(MASK_ONLY + "; reconstructing: " + text);
                     }
                 }),
                 r -> {
