@@ -57,8 +57,8 @@ public final class HeatmapViewModel {
     static String caption(HeatmapMode m, String weights) {
         if (m == HeatmapMode.CHANGE) {
             return weights.equals(ReconstructedWeights.RECONSTRUCTED)
-                    ? "mean |Ŵ − W| on kept weights per cell (the change reconstruction made)"
-                    : "mean |Ŵ − W| on kept weights per cell: 0, no reconstruction on screen (turn Reconstruct on)";
+                    ? "mean |Ŵ − W| on kept weights (the change)"
+                    : "mean |Ŵ − W|: 0, no reconstruction on screen";
         }
         return weights.isEmpty() ? "mean |w| per cell" : "mean |w| per cell of " + weights;
     }

@@ -95,7 +95,7 @@ class ReconstructWindowTest {
         robot.clickOn("#heatmapMode");
         robot.clickOn("|Ŵ − W| on kept cells (reconstruction)");
         settle();
-        assertTrue(text(robot, "#heatmapTitle").contains("mean |Ŵ − W| on kept weights per cell (the change"),
+        assertTrue(text(robot, "#heatmapTitle").contains("mean |Ŵ − W| on kept weights (the change)"),
                 text(robot, "#heatmapTitle"));
         HeatmapView heatmap = robot.lookup("#heatmapView").queryAs(HeatmapView.class);
         // Changes of many sizes on kept cells, grey on pruned ones: far more than two colours.
