@@ -288,8 +288,13 @@ public final class HeatmapView extends BorderPane {
             gc.fillRect(0, y, colorBar.getWidth(), 1);
         }
         HeatmapGrid g = grid.get();
-        Tooltip.install(colorBar, new Tooltip(g == null ? "mean |w|" : String.format(Locale.ROOT,
-                "mean |w| from 0 (bottom) to %.4g (top)", g.maxMeanAbs())));
+        Tooltip.install(colorBar, new Tooltip(g == null ? quantity() : String.format(Locale.ROOT,
+                "%s from 0 (bottom) to %.4g (top)", quantity(), g.maxMeanAbs())));
+    }
+
+    /** What a cell's colour measures, for the readout and colour bar: "mean |w|" or "mean |Ŵ − W|". */
+    private String quantity() {
+        return caption.get().startsWith("mean |Ŵ − W|") ? "mean |Ŵ − W|" : "mean |w|";
     }
 
     private void hover(double x, double y) {
@@ -306,7 +311,7 @@ public final class HeatmapView extends BorderPane {
         }
         long row0 = (long) Math.ceil((double) r * g.rows() / g.gridRows());
         long col0 = (long) Math.ceil((double) c * g.cols() / g.gridCols());
-        readout.setText(String.format(Locale.ROOT, "row %,d  col %,d  mean |w| %.4g  kept %.0f%%", row0, col0,
+        readout.setText(String.format(Locale.ROOT, "row %,d  col %,d  %s %.4g  kept %.0f%%", row0, col0, quantity(),
                 g.meanAbs(r, c), 100.0 * g.keptFraction(r, c)));
     }
 }
