@@ -117,6 +117,9 @@ final class BenchReconstructCommand implements Callable<Integer> {
             c.put("medianMs", BenchFigures.round(median, 1));
             c.put("goalMs", 2000);
             c.put("meetsGoal", median <= 2000);
+            // On a loaded machine wall time says more about the other processes; CPU time bounds an idle
+            // machine's wall time (nothing here waits on I/O once the first run has read the files).
+            c.put("meetsGoalOnCpu", BenchFigures.median(cpuTimed) <= 2000);
         }
         out.put("loadAverageAfter", BenchFigures.loadAverage());
         PrintWriter o = spec.commandLine().getOut();
