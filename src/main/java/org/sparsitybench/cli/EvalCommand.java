@@ -29,6 +29,7 @@ import org.sparsitybench.prune.Mask;
 import org.sparsitybench.task.CancellationToken;
 import org.sparsitybench.task.ProgressListener;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -44,8 +45,8 @@ public final class EvalCommand implements Callable<Integer> {
     @Option(names = "--data", required = true, paramLabel = "DATASET", description = "IDX images file or CSV.")
     Path data;
 
-    @Option(names = "--preprocess", paramLabel = "FILE", description = "A model card to use instead of the one beside the model.")
-    Path preprocess;
+    @Mixin
+    ModelCardOption modelCard;
 
     @Option(names = "--batch", defaultValue = "256", description = "Batch size (default ${DEFAULT-VALUE}).")
     int batch;
@@ -78,7 +79,7 @@ public final class EvalCommand implements Callable<Integer> {
         if (batch < 1 || threads < 0 || latencyRuns < 0 || limit < 1) {
             throw new SparsityBenchCli.UsageException("--batch and --limit must be >= 1, --threads and --latency-runs >= 0");
         }
-        ModelCard card = ModelCard.forModel(model, preprocess);
+        ModelCard card = modelCard.card(model);
         LabeledData set = Datasets.open(data);
         Evaluation e;
         try (OrtModel m = OrtModel.open(model, card.input(), threads)) {

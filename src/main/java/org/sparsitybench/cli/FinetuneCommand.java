@@ -122,8 +122,8 @@ public final class FinetuneCommand implements Callable<Integer> {
             + "reproducible bit for bit on one machine (default ${DEFAULT-VALUE}).")
     int threads;
 
-    @Option(names = "--preprocess", paramLabel = "FILE", description = "A model card to use instead of the one beside the model.")
-    Path preprocess;
+    @Mixin
+    ModelCardOption modelCard;
 
     @Mixin
     PruningOptions pruning;
@@ -135,7 +135,7 @@ public final class FinetuneCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         checkOptions();
         Model m = readModel();
-        ModelCard card = ModelCard.forModel(model, preprocess);
+        ModelCard card = modelCard.card(model);
         long[] sampleDims = Arrays.copyOfRange(card.inputShape(), 1, card.inputShape().length);
         Recovery.Config cfg;
         try {

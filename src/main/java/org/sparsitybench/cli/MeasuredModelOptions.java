@@ -11,6 +11,7 @@ import org.sparsitybench.model.Model;
 import org.sparsitybench.model.ModelFormat;
 import org.sparsitybench.model.ModelFormatException;
 import org.sparsitybench.model.UnsupportedModelException;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -23,8 +24,8 @@ final class MeasuredModelOptions {
             + "(default: the model card's split for the command: validation for what chooses, test for what reports).")
     Path data;
 
-    @Option(names = "--preprocess", paramLabel = "FILE", description = "A model card to use instead of the one beside the model.")
-    Path preprocess;
+    @Mixin
+    ModelCardOption modelCard;
 
     @Option(names = "--limit", defaultValue = "2147483647", description = "Samples evaluated per point.")
     int limit;
@@ -40,7 +41,7 @@ final class MeasuredModelOptions {
     }
 
     ModelCard card() throws IOException {
-        return ModelCard.forModel(model, preprocess);
+        return modelCard.card(model);
     }
 
     /**

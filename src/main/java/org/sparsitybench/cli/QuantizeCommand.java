@@ -11,7 +11,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import org.sparsitybench.eval.DataSplits;
-import org.sparsitybench.eval.ModelCard;
 import org.sparsitybench.quantize.Precision;
 import org.sparsitybench.quantize.PrecisionSweep;
 import org.sparsitybench.quantize.QuantMode;
@@ -22,6 +21,7 @@ import org.sparsitybench.quantize.RangeMethod;
 import org.sparsitybench.task.CancellationToken;
 import org.sparsitybench.task.ProgressListener;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -90,8 +90,8 @@ public final class QuantizeCommand implements Callable<Integer> {
     @Option(names = "--latency-runs", defaultValue = "50", description = "Timed runs per latency figure with --test, 0 to skip (default ${DEFAULT-VALUE}).")
     int latencyRuns;
 
-    @Option(names = "--preprocess", paramLabel = "FILE", description = "A model card to use instead of the one beside the model.")
-    Path preprocess;
+    @Mixin
+    ModelCardOption modelCard;
 
     @Spec
     CommandSpec spec;
@@ -104,12 +104,12 @@ public final class QuantizeCommand implements Callable<Integer> {
                 throw new SparsityBenchCli.UsageException("--sweep level " + level + " outside [0, 1)");
             }
         }
-        DataSplits.Split chosenOn = MeasuredModelOptions.choosingData(model, ModelCard.forModel(model, preprocess), data,
+        DataSplits.Split chosenOn = MeasuredModelOptions.choosingData(model, modelCard.card(model), data,
                 spec.commandLine().getErr());
         QuantizePipeline.Result r;
         try {
-            r = QuantizePipeline.run(new QuantizePipeline.Request(model, out, chosenOn, test, preprocess, cfg, range,
-                    percentile, limit, sensitivity ? sensitivitySamples : 0, sweep, latencyRuns),
+            r = QuantizePipeline.run(new QuantizePipeline.Request(model, out, chosenOn, test, modelCard.preprocess, cfg,
+                    range, percentile, limit, sensitivity ? sensitivitySamples : 0, sweep, latencyRuns),
                     ProgressListener.NONE, CancellationToken.NONE);
         } catch (QuantizePipeline.InvalidRequest e) {
             throw new SparsityBenchCli.UsageException(e.getMessage());

@@ -1,5 +1,7 @@
 package org.sparsitybench.quantize;
 
+import static org.sparsitybench.formats.onnx.OnnxModelBuilder.floatTensor;
+
 import ai.onnx.proto.OnnxMl.AttributeProto;
 import ai.onnx.proto.OnnxMl.GraphProto;
 import ai.onnx.proto.OnnxMl.ModelProto;
@@ -751,20 +753,6 @@ public final class QdqRewriter {
             }
         }
         return fallback;
-    }
-
-    static TensorProto floatTensor(String name, float[] values, long... dims) {
-        ByteBuffer b = ByteBuffer.allocate(values.length * 4).order(ByteOrder.LITTLE_ENDIAN);
-        for (float v : values) {
-            b.putFloat(v);
-        }
-        b.flip();
-        TensorProto.Builder t = TensorProto.newBuilder().setName(name).setDataType(TensorProto.DataType.FLOAT_VALUE)
-                .setRawData(ByteString.copyFrom(b));
-        for (long d : dims) {
-            t.addDims(d);
-        }
-        return t.build();
     }
 
     /** Names for new values and nodes that collide with none in the graph. */

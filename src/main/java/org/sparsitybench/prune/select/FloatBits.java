@@ -72,24 +72,11 @@ final class FloatBits {
             return;
         }
         long[] raw = new long[(chunk + 1) / 2];
-        int w = 0;
-        for (long at = from; at < to; at += chunk) {
-            cancel.throwIfCancelled();
-            int len = (int) Math.min(chunk, to - at);
-            int done = 0;
-            while (done < len) {
-                while (at + done >= firstElement[w + 1]) {
-                    w++;
-                }
-                int offset = (int) (at + done - firstElement[w]); // even
-                int n = (int) Math.min(len - done, firstElement[w + 1] - (at + done));
-                longWindows[w].get(offset / 2, raw, done / 2, n / 2);
-                if (n % 2 != 0) { // the tensor's last element
-                    raw[(done + n) / 2] = windows[w].getInt(4 * (offset + n - 1)) & 0xffffffffL;
-                }
-                done += n;
+        WindowedChunks.scan(firstElement, from, to, chunk, cancel, (w, offset, at, n) -> { // offset and at even
+            longWindows[w].get(offset / 2, raw, at / 2, n / 2);
+            if (n % 2 != 0) { // the tensor's last element
+                raw[(at + n) / 2] = windows[w].getInt(4 * (offset + n - 1)) & 0xffffffffL;
             }
-            consumer.accept(at, raw, len);
-        }
+        }, (first, len) -> consumer.accept(first, raw, len));
     }
 }

@@ -183,7 +183,7 @@ final class HalfBits {
         int chunk = chunk(from, to);
         if (chunk > 0) {
             byte[] raw = new byte[2 * chunk];
-            scan(from, to, chunk, cancel, (w, offset, at, n) -> windows[w].get(2 * offset, raw, 2 * at, 2 * n),
+            WindowedChunks.scan(firstElement, from, to, chunk, cancel, (w, offset, at, n) -> windows[w].get(2 * offset, raw, 2 * at, 2 * n),
                     (first, len) -> consumer.accept(first, raw, len));
         }
     }
@@ -257,35 +257,6 @@ final class HalfBits {
             throw new IndexOutOfBoundsException("range [" + from + ", " + to + ") of " + size);
         }
         return (int) Math.min(Parts.CHUNK, to - from);
-    }
-
-    /** Copies {@code n} elements from offset {@code offset} of window {@code w} to position {@code at} of a chunk. */
-    private interface Copy {
-        void copy(int w, int offset, int at, int n);
-    }
-
-    /** Hands over a filled chunk. */
-    private interface Filled {
-        void accept(long first, int len);
-    }
-
-    private void scan(long from, long to, int chunk, CancellationToken cancel, Copy copy, Filled filled) {
-        int w = window(from);
-        for (long at = from; at < to; at += chunk) {
-            cancel.throwIfCancelled();
-            int len = (int) Math.min(chunk, to - at);
-            int done = 0;
-            while (done < len) {
-                while (at + done >= firstElement[w + 1]) {
-                    w++;
-                }
-                int offset = (int) (at + done - firstElement[w]);
-                int n = (int) Math.min(len - done, firstElement[w + 1] - (at + done));
-                copy.copy(w, offset, done, n);
-                done += n;
-            }
-            filled.accept(at, len);
-        }
     }
 
     private int window(long element) {

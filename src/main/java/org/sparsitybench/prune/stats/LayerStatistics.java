@@ -1,6 +1,5 @@
 package org.sparsitybench.prune.stats;
 
-import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -27,9 +26,6 @@ import org.sparsitybench.task.ProgressListener;
  */
 public record LayerStatistics(String name, long count, long zeros, long nonFinite, double min, double max,
                               double mean, double std, double meanAbs) {
-    /** Elements read per step; cancellation is checked once per step. */
-    static final int CHUNK = 1 << 16;
-
     /**
      * One tensor's statistics; {@code data} is not modified.
      *
@@ -41,9 +37,6 @@ public record LayerStatistics(String name, long count, long zeros, long nonFinit
 
     private static LayerStatistics of(String name, TensorData data, CancellationToken cancel, Consumer<Integer> step) {
         long n = data.elementCount();
-        float[] chunk = new float[(int) Math.min(CHUNK, Math.max(1, n))];
-        long zeros = 0;
-        long nonFinite = 0;
         long finite = 0;
         double min = Double.POSITIVE_INFINITY;
         double max = Double.NEGATIVE_INFINITY;
@@ -51,18 +44,13 @@ public record LayerStatistics(String name, long count, long zeros, long nonFinit
         double mean = 0;
         double m2 = 0;
         double sumAbs = 0;
-        for (long at = 0; at < n; at += chunk.length) {
-            cancel.throwIfCancelled();
-            int len = (int) Math.min(chunk.length, n - at);
-            data.readFloats(at, FloatBuffer.wrap(chunk, 0, len));
-            for (int i = 0; i < len; i++) {
+        ChunkedValues r = new ChunkedValues(data, cancel);
+        while (r.next()) {
+            float[] chunk = r.values();
+            for (int i = 0; i < r.length(); i++) {
                 float v = chunk[i];
                 if (!Float.isFinite(v)) {
-                    nonFinite++;
                     continue;
-                }
-                if (v == 0f) {
-                    zeros++;
                 }
                 finite++;
                 min = Math.min(min, v);
@@ -72,8 +60,10 @@ public record LayerStatistics(String name, long count, long zeros, long nonFinit
                 m2 += d * (v - mean);
                 sumAbs += Math.abs(v);
             }
-            step.accept(len);
+            step.accept(r.length());
         }
+        long zeros = r.zeros();
+        long nonFinite = r.nonFinite();
         if (finite == 0) {
             return new LayerStatistics(name, n, zeros, nonFinite, Double.NaN, Double.NaN, Double.NaN, Double.NaN,
                     Double.NaN);

@@ -1,6 +1,5 @@
 package org.sparsitybench.prune.stats;
 
-import java.nio.FloatBuffer;
 import org.sparsitybench.model.TensorData;
 import org.sparsitybench.prune.BitMask;
 import org.sparsitybench.prune.Mask;
@@ -24,8 +23,6 @@ public record WeightHistogram(boolean signed, Scale scale, double[] edges, long[
     /** Bin spacing. */
     public enum Scale { LINEAR, LOG }
 
-    private static final int CHUNK = 1 << 16;
-
     /**
      * One pass over {@code data} (not modified) with {@code mask} (not modified; null = all kept).
      *
@@ -45,25 +42,15 @@ public record WeightHistogram(boolean signed, Scale scale, double[] edges, long[
             throw new IllegalArgumentException("mask of " + mask.size() + " for a tensor of " + n);
         }
         BitMask bits = mask == null ? null : mask.toBitMask();
-        float[] chunk = new float[(int) Math.min(CHUNK, Math.max(1, n))];
         // Pass 1: range.
         double lo = Double.POSITIVE_INFINITY;
         double hi = Double.NEGATIVE_INFINITY;
-        for (long at = 0; at < n; at += chunk.length) {
-            cancel.throwIfCancelled();
-            int len = (int) Math.min(chunk.length, n - at);
-            data.readFloats(at, FloatBuffer.wrap(chunk, 0, len));
-            for (int i = 0; i < len; i++) {
-                float v = chunk[i];
-                if (!Float.isFinite(v)) {
+        for (ChunkedValues r = new ChunkedValues(data, cancel); r.next(); ) {
+            float[] chunk = r.values();
+            for (int i = 0; i < r.length(); i++) {
+                double x = axis(chunk[i], signed, scale);
+                if (Double.isNaN(x)) {
                     continue;
-                }
-                double x = signed ? v : Math.abs(v);
-                if (scale == Scale.LOG) {
-                    if (x == 0) {
-                        continue;
-                    }
-                    x = Math.log10(x);
                 }
                 lo = Math.min(lo, x);
                 hi = Math.max(hi, x);
@@ -93,27 +80,14 @@ public record WeightHistogram(boolean signed, Scale scale, double[] edges, long[
         }
         long[] all = new long[bins];
         long[] kept = new long[bins];
-        long zeros = 0;
-        long nonFinite = 0;
-        for (long at = 0; at < n; at += chunk.length) {
-            cancel.throwIfCancelled();
-            int len = (int) Math.min(chunk.length, n - at);
-            data.readFloats(at, FloatBuffer.wrap(chunk, 0, len));
-            for (int i = 0; i < len; i++) {
-                float v = chunk[i];
-                if (!Float.isFinite(v)) {
-                    nonFinite++;
+        ChunkedValues r = new ChunkedValues(data, cancel);
+        while (r.next()) {
+            float[] chunk = r.values();
+            long at = r.first();
+            for (int i = 0; i < r.length(); i++) {
+                double x = axis(chunk[i], signed, scale);
+                if (Double.isNaN(x)) {
                     continue;
-                }
-                if (v == 0f) {
-                    zeros++;
-                }
-                double x = signed ? v : Math.abs(v);
-                if (scale == Scale.LOG) {
-                    if (x == 0) {
-                        continue;
-                    }
-                    x = Math.log10(x);
                 }
                 int b = (int) ((x - lo) / width);
                 b = b < 0 ? 0 : Math.min(b, bins - 1);
@@ -129,7 +103,19 @@ public record WeightHistogram(boolean signed, Scale scale, double[] edges, long[
             double e = lo + width * i;
             edges[i] = scale == Scale.LOG ? Math.pow(10, e) : e;
         }
-        return new WeightHistogram(signed, scale, edges, all, kept, zeros, nonFinite);
+        return new WeightHistogram(signed, scale, edges, all, kept, r.zeros(), r.nonFinite());
+    }
+
+    /** Where {@code v} lies on the histogram's axis (v or |v|, log10 |v| for LOG), or NaN when in no bin. */
+    private static double axis(float v, boolean signed, Scale scale) {
+        if (!Float.isFinite(v)) {
+            return Double.NaN;
+        }
+        double x = signed ? v : Math.abs(v);
+        if (scale == Scale.LOG) {
+            return x == 0 ? Double.NaN : Math.log10(x);
+        }
+        return x;
     }
 
     /** Mantissa bits stored by a low-precision float type (BF16 7, FP16 10), or -1 for the others. */

@@ -193,9 +193,7 @@ public final class BenchE2eCommand implements Callable<Integer> {
                     + "python (numpy: read, np.partition global cut, write), and cp of the file; medians of "
                     + repeats + " runs taken in turns");
             out.putPOJO("notes", notes);
-            PrintWriter pw = spec.commandLine().getOut();
-            pw.println(json.writeValueAsString(out));
-            pw.flush();
+            BenchFigures.print(spec, json, out);
             return SparsityBenchCli.EXIT_OK;
         } finally {
             for (Path p : made) {

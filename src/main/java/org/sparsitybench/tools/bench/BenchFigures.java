@@ -1,11 +1,16 @@
 package org.sparsitybench.tools.bench;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
+import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import picocli.CommandLine.Model.CommandSpec;
 
-/** The small arithmetic every bench's report shares: medians, rounding, the machine's load. */
+/** The small arithmetic every bench's report shares (medians, rounding, the machine's load), and its printing. */
 public final class BenchFigures {
     private BenchFigures() {
     }
@@ -25,6 +30,13 @@ public final class BenchFigures {
         Arrays.sort(s);
         int n = s.length;
         return n % 2 == 1 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
+    }
+
+    /** Prints {@code report} as indented JSON on the command's standard output, the one thing a bench prints there. */
+    public static void print(CommandSpec spec, ObjectMapper json, JsonNode report) throws JsonProcessingException {
+        PrintWriter out = spec.commandLine().getOut();
+        out.println(json.writeValueAsString(report));
+        out.flush();
     }
 
     /** {@code v} rounded half up to {@code digits} decimals. */

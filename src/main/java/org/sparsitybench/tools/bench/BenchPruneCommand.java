@@ -138,9 +138,7 @@ public final class BenchPruneCommand implements Callable<Integer> {
             out.put("loadAverageAtEnd", BenchFigures.loadAverage());
             ArrayNode notesNode = out.putArray("notes");
             notes.forEach(notesNode::add);
-            PrintWriter o = spec.commandLine().getOut();
-            o.println(json.writeValueAsString(out));
-            o.flush();
+            BenchFigures.print(spec, json, out);
             return SparsityBenchCli.EXIT_OK;
         } finally {
             PruneBenchData.deleteTree(dir);

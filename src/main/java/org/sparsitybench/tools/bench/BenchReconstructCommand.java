@@ -122,9 +122,7 @@ final class BenchReconstructCommand implements Callable<Integer> {
             c.put("meetsGoalOnCpu", BenchFigures.median(cpuTimed) <= 2000);
         }
         out.put("loadAverageAfter", BenchFigures.loadAverage());
-        PrintWriter o = spec.commandLine().getOut();
-        o.println(json.writeValueAsString(out));
-        o.flush();
+        BenchFigures.print(spec, json, out);
         return SparsityBenchCli.EXIT_OK;
     }
 

@@ -11,6 +11,7 @@ import java.util.concurrent.Callable;
 import org.sparsitybench.cli.SparsityBenchCli;
 import org.sparsitybench.eval.SparseKernelBench;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -47,8 +48,8 @@ public final class BenchSparseCommand implements Callable<Integer> {
     @Option(names = "--warmup", defaultValue = "5", description = "Untimed runs first (default ${DEFAULT-VALUE}).")
     int warmup;
 
-    @Option(names = "--seed", defaultValue = "20240601", description = "Seed of the weights and inputs.")
-    long seed;
+    @Mixin
+    SeedOption seed;
 
     @Spec
     CommandSpec spec;
@@ -84,9 +85,7 @@ public final class BenchSparseCommand implements Callable<Integer> {
         }
         goal(out.putObject("goal"), goalSpeedup);
         out.put("loadAverageAtEnd", BenchFigures.loadAverage());
-        PrintWriter o = spec.commandLine().getOut();
-        o.println(json.writeValueAsString(out));
-        o.flush();
+        BenchFigures.print(spec, json, out);
         return SparsityBenchCli.EXIT_OK;
     }
 
@@ -143,11 +142,11 @@ public final class BenchSparseCommand implements Callable<Integer> {
      * else N(0, 1); the inputs are N(0, 1) from the next seed.
      */
     private SparseKernelBench.Result randomCase(int batch, int threadCount) {
-        SplittableRandom rnd = new SplittableRandom(seed);
+        SplittableRandom rnd = new SplittableRandom(seed.seed);
         float[] w = new float[Math.multiplyExact(size, size)];
         for (int i = 0; i < w.length; i++) {
             w[i] = rnd.nextDouble() < sparsity ? 0f : (float) rnd.nextGaussian();
         }
-        return SparseKernelBench.measure(w, size, size, batch, threadCount, warmup, repeats, seed + 1);
+        return SparseKernelBench.measure(w, size, size, batch, threadCount, warmup, repeats, seed.seed + 1);
     }
 }

@@ -5,15 +5,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
@@ -23,6 +18,7 @@ import org.sparsitybench.prune.reconstruct.ReconstructionError;
 import org.sparsitybench.prune.reconstruct.SparseGpt;
 import org.sparsitybench.task.CancellationToken;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -57,8 +53,8 @@ public final class BenchSparseGptCommand implements Callable<Integer> {
     @Option(names = "--python", defaultValue = "/usr/bin/python3", description = "Python with torch (default ${DEFAULT-VALUE}).")
     String python;
 
-    @Option(names = "--seed", defaultValue = "20240601", description = "Seed of the weights and inputs.")
-    long seed;
+    @Mixin
+    SeedOption seed;
 
     @Spec
     CommandSpec spec;
@@ -83,7 +79,7 @@ public final class BenchSparseGptCommand implements Callable<Integer> {
                 int c = cols.get(i);
                 err.println("bench sparsegpt: " + r + " × " + c + ", " + samples + " calibration rows ...");
                 err.flush();
-                cases.add(runCase(json, dir, r, c));
+                cases.add(runCase(json, dir, r, c, err));
             }
         } finally {
             try (var files = Files.list(dir)) {
@@ -93,14 +89,12 @@ public final class BenchSparseGptCommand implements Callable<Integer> {
             }
             Files.deleteIfExists(dir);
         }
-        PrintWriter o = spec.commandLine().getOut();
-        o.println(json.writeValueAsString(out));
-        o.flush();
+        BenchFigures.print(spec, json, out);
         return SparsityBenchCli.EXIT_OK;
     }
 
-    private ObjectNode runCase(ObjectMapper json, Path dir, int r, int c) throws Exception {
-        SplittableRandom rnd = new SplittableRandom(seed);
+    private ObjectNode runCase(ObjectMapper json, Path dir, int r, int c, PrintWriter err) throws Exception {
+        SplittableRandom rnd = new SplittableRandom(seed.seed);
         float[] w = new float[r * c];
         for (int i = 0; i < w.length; i++) {
             w[i] = (float) gaussian(rnd);
@@ -138,7 +132,7 @@ public final class BenchSparseGptCommand implements Callable<Integer> {
         } else {
             k[0] = Math.round(sparsity * w.length);
         }
-        List<Double> ms = new ArrayList<>();
+        double[] ms = new double[repeats];
         SparseGpt.Result result = null;
         for (int t = 0; t < repeats; t++) {
             long t0 = System.nanoTime();
@@ -146,15 +140,15 @@ public final class BenchSparseGptCommand implements Callable<Integer> {
             h.add(xd, samples);
             result = SparseGpt.prune(wd, r, c, h.matrix(), new SparseGpt.Count(k[0]), SparseGpt.Settings.DEFAULT,
                     CancellationToken.NONE);
-            ms.add((System.nanoTime() - t0) / 1e6);
+            ms[t] = (System.nanoTime() - t0) / 1e6;
         }
         ObjectNode o = json.createObjectNode();
         o.put("rows", r);
         o.put("cols", c);
         o.put("samples", samples);
         o.put("sparsity", sparsity);
-        double ours = median(ms);
-        o.put("javaMs", round(ours));
+        double ours = BenchFigures.median(ms);
+        o.put("javaMs", BenchFigures.round(ours, 3));
         o.put("javaAchieved", (double) result.prunedCount() / w.length);
         o.put("javaRelErr", ReconstructionError.onInputs(xd, samples, wd, result.weights(), r, c));
         if (peer == null && System.getenv(PeerScripts.ENV) != null) {
@@ -164,28 +158,24 @@ public final class BenchSparseGptCommand implements Callable<Integer> {
             o.put("peer", "not run: give --peer-script FILE or set " + PeerScripts.ENV);
             return o;
         }
-        Path wf = write(dir.resolve("w.f32"), w);
-        Path xf = write(dir.resolve("x.f32"), x);
+        Path wf = PeerProcess.writeFloats(dir.resolve("w.f32"), w);
+        Path xf = PeerProcess.writeFloats(dir.resolve("x.f32"), x);
         Path pf = dir.resolve("peer.f32");
-        ProcessBuilder pb = new ProcessBuilder(python, peer.toString(), wf.toString(), String.valueOf(r),
-                String.valueOf(c), xf.toString(), String.valueOf(samples), String.valueOf(peerSparsity), "--out",
-                pf.toString(), "--repeats", String.valueOf(repeats));
-        pb.environment().put("OPENBLAS_NUM_THREADS", "1");
-        pb.redirectError(ProcessBuilder.Redirect.INHERIT);
-        Process p = pb.start();
-        String stdout = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (p.waitFor() != 0) {
-            o.put("peer", "failed (exit " + p.exitValue() + ")");
+        List<String> notes = new ArrayList<>();
+        JsonNode peerOut = PeerProcess.run(python, peer, List.of(wf.toString(), String.valueOf(r), String.valueOf(c),
+                xf.toString(), String.valueOf(samples), String.valueOf(peerSparsity), "--out", pf.toString(),
+                "--repeats", String.valueOf(repeats)), PeerProcess.ONE_BLAS_THREAD, notes, err, json);
+        if (peerOut == null) {
+            o.put("peer", String.join("; ", notes));
             return o;
         }
-        JsonNode peerOut = json.readTree(stdout);
         double theirs = peerOut.get("torch_sparsegpt_ms").asDouble();
         o.put("torchMs", theirs);
         o.put("torchAchieved", peerOut.get("achieved").asDouble());
         o.put("torchRelErr", peerOut.get("relErrSparseGPT").asDouble());
         o.put("magnitudeRelErr", peerOut.get("relErrMagnitude").asDouble());
-        o.put("javaOverTorch", round(ours / theirs));
-        float[] ref = read(pf, w.length);
+        o.put("javaOverTorch", BenchFigures.round(ours / theirs, 3));
+        float[] ref = PeerProcess.readFloats(pf, w.length);
         double diff = 0;
         double norm = 0;
         for (int i = 0; i < ref.length; i++) {
@@ -209,33 +199,5 @@ public final class BenchSparseGptCommand implements Callable<Integer> {
             d[i] = v[i];
         }
         return d;
-    }
-
-    private static double median(List<Double> v) {
-        List<Double> s = new ArrayList<>(v);
-        s.sort(Comparator.naturalOrder());
-        int n = s.size();
-        return n % 2 == 1 ? s.get(n / 2) : (s.get(n / 2 - 1) + s.get(n / 2)) / 2;
-    }
-
-    private static double round(double v) {
-        return Math.round(v * 1000) / 1000.0;
-    }
-
-    private static Path write(Path f, float[] v) throws IOException {
-        ByteBuffer b = ByteBuffer.allocate(v.length * 4).order(ByteOrder.LITTLE_ENDIAN);
-        for (float q : v) {
-            b.putFloat(q);
-        }
-        return Files.write(f, b.array());
-    }
-
-    private static float[] read(Path f, int n) throws IOException {
-        ByteBuffer b = ByteBuffer.wrap(Files.readAllBytes(f)).order(ByteOrder.LITTLE_ENDIAN);
-        float[] v = new float[n];
-        for (int i = 0; i < n; i++) {
-            v[i] = b.getFloat();
-        }
-        return v;
     }
 }

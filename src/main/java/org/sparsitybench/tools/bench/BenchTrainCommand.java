@@ -97,8 +97,7 @@ final class BenchTrainCommand implements Callable<Integer> {
         } else {
             out.put("peer", "not run: give --peer-script FILE or set " + PeerScripts.ENV);
         }
-        spec.commandLine().getOut().println(json.writeValueAsString(out));
-        spec.commandLine().getOut().flush();
+        BenchFigures.print(spec, json, out);
         return SparsityBenchCli.EXIT_OK;
     }
 

@@ -6,11 +6,14 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -20,6 +23,8 @@ import java.util.concurrent.TimeUnit;
  */
 public final class PeerProcess {
     private static final long TIMEOUT_MINUTES = 30;
+    /** The environment of a peer that must use one BLAS thread (the machine is shared; ratios need like for like). */
+    public static final Map<String, String> ONE_BLAS_THREAD = Map.of("OPENBLAS_NUM_THREADS", "1");
 
     private PeerProcess() {
     }
@@ -41,12 +46,23 @@ public final class PeerProcess {
      */
     public static JsonNode run(String python, Path script, List<String> args, List<String> notes, PrintWriter err,
                                ObjectMapper json) {
+        return run(python, script, args, Map.of(), notes, err, json);
+    }
+
+    /**
+     * As {@link #run(String, Path, List, List, PrintWriter, ObjectMapper)} with {@code env} added to the peer's
+     * environment (e.g. {@link #ONE_BLAS_THREAD} for a PyTorch peer timed beside one Java thread).
+     */
+    public static JsonNode run(String python, Path script, List<String> args, Map<String, String> env,
+                               List<String> notes, PrintWriter err, ObjectMapper json) {
         err.println("bench: peer " + python + " " + script + " ...");
         err.flush();
         List<String> command = new ArrayList<>(List.of(python, script.toString()));
         command.addAll(args);
         try {
-            Process p = new ProcessBuilder(command).redirectErrorStream(false).start();
+            ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(false);
+            builder.environment().putAll(env);
+            Process p = builder.start();
             p.getOutputStream().close();
             byte[] stdout;
             ByteArrayOutputStream stderr = new ByteArrayOutputStream();
@@ -83,6 +99,25 @@ public final class PeerProcess {
             notes.add("peer skipped: interrupted");
             return null;
         }
+    }
+
+    /** Writes {@code values} (not modified) as little-endian float32, the raw format peers read; returns {@code file}. */
+    public static Path writeFloats(Path file, float[] values) throws IOException {
+        ByteBuffer b = ByteBuffer.allocate(values.length * 4).order(ByteOrder.LITTLE_ENDIAN);
+        for (float q : values) {
+            b.putFloat(q);
+        }
+        return Files.write(file, b.array());
+    }
+
+    /** Reads the first {@code n} little-endian float32 values of {@code file}, as peers write them. */
+    public static float[] readFloats(Path file, int n) throws IOException {
+        ByteBuffer b = ByteBuffer.wrap(Files.readAllBytes(file)).order(ByteOrder.LITTLE_ENDIAN);
+        float[] v = new float[n];
+        for (int i = 0; i < n; i++) {
+            v[i] = b.getFloat();
+        }
+        return v;
     }
 
     private static String lastLine(String text) {

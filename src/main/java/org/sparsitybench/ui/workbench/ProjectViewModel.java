@@ -23,6 +23,8 @@ import org.sparsitybench.ui.common.FxTaskExecutor;
  * {@code session} rooms; this keeps what the window shows of them.
  */
 public final class ProjectViewModel {
+    /** Longest time a change waits before it reaches the autosave file. */
+    static final Duration AUTOSAVE_DELAY = Duration.ofSeconds(10);
     private final WorkbenchViewModel workbench;
     private final Autosave autosave;
     private final RecentFiles recent;

@@ -3,34 +3,25 @@ package org.sparsitybench.ui.workbench;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import javafx.beans.property.ReadOnlyBooleanProperty;
 import javafx.beans.property.ReadOnlyObjectProperty;
 import javafx.beans.property.ReadOnlyObjectWrapper;
 import javafx.beans.property.ReadOnlyStringProperty;
 import javafx.beans.property.ReadOnlyStringWrapper;
-import org.sparsitybench.eval.ActivationNorms;
 import org.sparsitybench.eval.Sensitivity;
-import org.sparsitybench.formats.data.LabeledData;
 import org.sparsitybench.model.Model;
 import org.sparsitybench.project.Project;
 import org.sparsitybench.prune.Allocation;
-import org.sparsitybench.prune.CalibrationSpec;
-import org.sparsitybench.prune.FeatureNorms;
 import org.sparsitybench.prune.GlobalSettings;
 import org.sparsitybench.prune.PruningConfig;
-import org.sparsitybench.prune.PruningEngine;
-import org.sparsitybench.prune.SensitivityAllocation;
 import org.sparsitybench.ui.common.FxTaskExecutor;
-import org.sparsitybench.ui.common.LatestWins;
 import org.sparsitybench.ui.common.ModelUnderTest;
 import org.sparsitybench.ui.common.UndoableConfig;
 import org.sparsitybench.ui.curves.SweepViewModel;
 import org.sparsitybench.ui.recovery.RecoveryViewModel;
 import org.sparsitybench.ui.distribution.DistributionViewModel;
 import org.sparsitybench.ui.heatmap.HeatmapViewModel;
-import org.sparsitybench.ui.layers.LayerRow;
 import org.sparsitybench.ui.layers.LayerTableViewModel;
 import org.sparsitybench.ui.quantize.PrecisionViewModel;
 import org.sparsitybench.ui.quantize.QuantizedEvaluationViewModel;
@@ -41,8 +32,9 @@ import org.sparsitybench.ui.sensitivity.SensitivityViewModel;
  * What every pane of the workbench window shares, without any Node: the open model, the pruning configuration
  * with undo and redo, and the engine's latest {@link WorkbenchFrame}. Each pane has its own view model
  * ({@link #layers()}, {@link #distribution()}, {@link #heatmap()}, {@link #sensitivity()}, {@link #sweep()},
- * {@link #evaluation()}, {@link #project()}); this one hands them the frame. Every change of configuration or of
- * what a pane shows asks for one frame through a latest-wins coalescer, so dragging a slider never queues work.
+ * {@link #evaluation()}, {@link #project()}, ...); this one creates them and wires them together. The frames come
+ * from {@link WorkbenchFrames}, the data splits from {@link DatasetViewModel}, the engine and its calibration from
+ * {@link CalibratedEngine}, and {@link SettledReconstruction} hands settled frames to reconstruction.
  */
 public final class WorkbenchViewModel {
     /** Levels a sensitivity analysis from the window measures. */
@@ -51,21 +43,12 @@ public final class WorkbenchViewModel {
     public static final int SENSITIVITY_SAMPLES = Sensitivity.DEFAULT_SAMPLES;
     /** Calibration samples Wanda uses when the configuration does not say. */
     public static final int CALIBRATION_SAMPLES = 128;
-    /** Longest time a change waits before it reaches the autosave file. */
-    static final Duration AUTOSAVE_DELAY = Duration.ofSeconds(10);
 
     private final FxTaskExecutor executor;
     private final UndoableConfig config = new UndoableConfig(PruningConfig.of(
             GlobalSettings.of(0, "magnitude", Allocation.UNIFORM)));
     private final ReadOnlyObjectWrapper<Model> model = new ReadOnlyObjectWrapper<>(this, "model");
-    private final ReadOnlyObjectWrapper<WorkbenchFrame> frame = new ReadOnlyObjectWrapper<>(this, "frame");
-    private final ReadOnlyStringWrapper totals = new ReadOnlyStringWrapper(this, "totals", "");
     private final ReadOnlyStringWrapper error = new ReadOnlyStringWrapper(this, "error", "");
-    private final ReadOnlyStringWrapper messages = new ReadOnlyStringWrapper(this, "messages", "");
-    private final ReadOnlyStringWrapper cannotMeasure = new ReadOnlyStringWrapper(this, "cannotMeasure",
-            NO_MODEL);
-    private static final String NO_MODEL = "open a model first";
-    private final LatestWins<WorkbenchFrame.Request, WorkbenchFrame> frames;
     private final LayerTableViewModel layers = new LayerTableViewModel(config);
     private final DistributionViewModel distribution = new DistributionViewModel();
     private final HeatmapViewModel heatmap = new HeatmapViewModel();
@@ -78,14 +61,10 @@ public final class WorkbenchViewModel {
     private final PrecisionViewModel precision = new PrecisionViewModel();
     private final QuantizedEvaluationViewModel quantized;
     private final ReconstructViewModel reconstruct;
-    /** The configuration last handed to reconstruction (null: the next frame settles again). */
-    private PruningConfig settledConfig;
-    private OpenedModel opened;
-    /** The engine frames are computed with; null while no model (or a model being swapped in) is ready. */
-    private PruningEngine engine;
-    private LabeledData data;
-    private SensitivityAllocation sensitivityHook;
-    private Map<String, FeatureNorms> featureNorms = Map.of();
+    private final DatasetViewModel data;
+    private final CalibratedEngine engine;
+    private final SettledReconstruction reconstruction;
+    private final WorkbenchFrames frames;
 
     public WorkbenchViewModel(FxTaskExecutor executor) {
         this(executor, null);
@@ -96,56 +75,42 @@ public final class WorkbenchViewModel {
      * {@link org.sparsitybench.session.UserFiles}); with {@code null} it keeps neither (tests).
      */
     public WorkbenchViewModel(FxTaskExecutor executor, Path userDir) {
-        this(executor, userDir, AUTOSAVE_DELAY);
+        this(executor, userDir, ProjectViewModel.AUTOSAVE_DELAY);
     }
 
     /** As {@link #WorkbenchViewModel(FxTaskExecutor, Path)} with another autosave delay (tests). */
     public WorkbenchViewModel(FxTaskExecutor executor, Path userDir, Duration autosaveDelay) {
         this.executor = Objects.requireNonNull(executor, "executor");
+        this.data = new DatasetViewModel(executor, this::fail);
         this.sensitivity = new SensitivityViewModel(executor, this::fail);
         this.sweep = new SweepViewModel(executor, this::fail);
         this.recovery = new RecoveryViewModel(executor, this::fail, this::modelUnderTest, config::get);
         this.evaluation = new EvaluationViewModel(executor);
         this.project = new ProjectViewModel(this, userDir, autosaveDelay);
-        this.frames = new LatestWins<>(executor, WorkbenchFrame::compute, this::show,
-                e -> fail(FxTaskExecutor.describe(e)), LatestWins.Policy.FINISH);
-        this.bar = new GlobalBarViewModel(config, this::fail, () -> !sensitivity.curves().isEmpty(), (method, apply) -> {
-            if ("wanda".equals(method) && featureNorms.isEmpty() && model.get() != null) {
-                calibrate(apply);
-            } else {
-                apply.run();
-            }
-        });
-        this.quantized = new QuantizedEvaluationViewModel(executor, precision);
+        // The engine first: the frames compute with it, the bar's Wanda hook asks whether it is calibrated.
+        this.engine = new CalibratedEngine(executor, data, config::get, this::fail);
         this.reconstruct = new ReconstructViewModel(executor);
-        reconstruct.enabledProperty().addListener((o, was, on) -> {
-            settledConfig = null;
-            requestFrame();
-        });
-        config.addGestureEndListener(() -> {
-            if (frame.get() != null) {
-                reconstructWhenSettled(frame.get());
-            }
-        });
-        // Reconstruction done: a frame of Ŵ for every pane (a dropped one goes with the frame that dropped it).
-        reconstruct.resultProperty().addListener((o, was, r) -> {
-            if (r != null) {
-                requestFrame();
-            }
-        });
+        this.frames = new WorkbenchFrames(executor, this::fail, config, engine, data, layers, distribution, heatmap,
+                reconstruct, this::shown);
+        this.reconstruction = new SettledReconstruction(reconstruct, config, data, frames.frameProperty(),
+                frames::request);
+        engine.onRebuilt(reconstruction::unsettle);
+        this.bar = new GlobalBarViewModel(config, this::fail, () -> !sensitivity.curves().isEmpty(), engine::beforeMethod);
+        this.quantized = new QuantizedEvaluationViewModel(executor, precision);
         precision.addChoiceListener(quantized::again);
         // The quantized configuration is measured after the float one (its latency is the comparison).
         evaluation.latencyProperty().addListener((o, a, b) -> {
-            if (b != null && frame.get() != null) {
-                quantized.request(modelUnderTest(), frame.get().result(), b);
+            WorkbenchFrame f = frames.frameProperty().get();
+            if (b != null && f != null) {
+                quantized.request(modelUnderTest(), f.result(), b);
             }
         });
-        config.configProperty().addListener((o, a, b) -> requestFrame());
+        config.configProperty().addListener((o, a, b) -> frames.request());
         config.addStepListener(project::changed);
-        layers.selectedProperty().addListener((o, a, b) -> requestFrame());
-        heatmap.modeProperty().addListener((o, a, b) -> requestFrame());
-        distribution.signedProperty().addListener((o, a, b) -> requestFrame());
-        distribution.allLayersProperty().addListener((o, a, b) -> requestFrame());
+        layers.selectedProperty().addListener((o, a, b) -> frames.request());
+        heatmap.modeProperty().addListener((o, a, b) -> frames.request());
+        distribution.signedProperty().addListener((o, a, b) -> frames.request());
+        distribution.allLayersProperty().addListener((o, a, b) -> frames.request());
     }
 
     /** Target, method, N:M pattern, allocation and seed. */
@@ -216,16 +181,16 @@ public final class WorkbenchViewModel {
 
     /** The engine's latest frame (null before the first). */
     public ReadOnlyObjectProperty<WorkbenchFrame> frameProperty() {
-        return frame.getReadOnlyProperty();
+        return frames.frameProperty();
     }
 
     /** The engine's messages for the current configuration (empty when none), shown under the totals. */
     public ReadOnlyStringProperty messagesProperty() {
-        return messages.getReadOnlyProperty();
+        return frames.messagesProperty();
     }
 
     public ReadOnlyStringProperty totalsProperty() {
-        return totals.getReadOnlyProperty();
+        return frames.totalsProperty();
     }
 
     /**
@@ -233,23 +198,7 @@ public final class WorkbenchViewModel {
      * empty when they can. The window disables them with this as the tooltip instead of offering and refusing.
      */
     public ReadOnlyStringProperty cannotMeasureProperty() {
-        return cannotMeasure.getReadOnlyProperty();
-    }
-
-    private void updateCannotMeasure() {
-        Model m = model.get();
-        if (m == null) {
-            cannotMeasure.set(NO_MODEL);
-        } else if (m.format() != org.sparsitybench.model.ModelFormat.ONNX || m.graph() == null || m.graph().nodes().isEmpty()) {
-            cannotMeasure.set(m.file().getFileName() + " holds weights only (" + m.format().id()
-                    + "): there is no graph to run, so accuracy cannot be measured");
-        } else if (opened == null || opened.card() == null) {
-            cannotMeasure.set("no model card (model-card.json beside the model) says how to feed it samples");
-        } else if (data == null) {
-            cannotMeasure.set("no data to measure on: File ▸ Open dataset");
-        } else {
-            cannotMeasure.set("");
-        }
+        return data.cannotMeasureProperty();
     }
 
     /** The last error, phrased for a dialog (file and problem); empty when none. */
@@ -267,26 +216,17 @@ public final class WorkbenchViewModel {
 
     /** The model, its card and the data in use (for the panes that measure). */
     public ModelUnderTest modelUnderTest() {
-        return opened == null ? ModelUnderTest.NONE : new ModelUnderTest(model.get(), opened.card(), data);
-    }
-
-    /**
-     * The model, its card and its validation split: what chooses (sensitivity, the guided allocation, Wanda's
-     * calibration) measures on, never the test data.
-     */
-    public ModelUnderTest validationUnderTest() {
-        return opened == null || opened.validation() == null ? ModelUnderTest.NONE
-                : new ModelUnderTest(model.get(), opened.card(), opened.validation().data());
+        return data.modelUnderTest();
     }
 
     /** Where the validation split comes from ("10 % of FILE held out (seed 0)", a file), or null when none. */
     public String validationSource() {
-        return opened == null || opened.validation() == null ? null : opened.validation().description();
+        return data.validationSource();
     }
 
     /** The dataset accuracy is measured on, or null. */
     public Path datasetPath() {
-        return data == null ? null : data.source();
+        return data.datasetPath();
     }
 
     /** Frames finished so far (applied or superseded), for diagnostics and tests. */
@@ -324,31 +264,24 @@ public final class WorkbenchViewModel {
     }
 
     private void opened(OpenedModel o, Path remember, Project from) {
-        engine = null; // the old model's engine must not see the new model's rows
-        opened = o;
-        data = o.data();
-        sensitivityHook = null;
-        featureNorms = Map.of();
-        settledConfig = null;
+        engine.forget();
+        data.opened(o);
+        reconstruction.forget();
         sensitivity.setCurves(List.of());
         // Sweep points belong to the model they were measured on: the curves and the curves CSV must not show
         // the previous model's rows beside the new one.
         sweep.clear();
-        evaluation.reset(data == null ? "accuracy: no model card with test data beside the model" : "");
+        evaluation.reset(data.data() == null ? "accuracy: no model card with test data beside the model" : "");
         layers.setTensors(o.model().prunableTensors());
         precision.setModel(o.model());
         model.set(o.model());
-        updateCannotMeasure();
+        data.updateCannotMeasure();
         config.reset(from != null ? from.config() : PruningConfig.of(config.get().global()));
-        engine = new PruningEngine(o.model(), o.cache(), null);
+        engine.build(o);
         error.set("");
         project.opened(o.model(), remember, from);
         layers.statisticsInBackground(executor, o.model());
-        if (usesWanda(config.get()) && o.validation() != null) {
-            executor.onFx(() -> calibrate(this::requestFrame)); // after this task has left the foreground
-        } else {
-            requestFrame();
-        }
+        engine.calibrateIfUsed(config.get(), frames::request);
     }
 
     /**
@@ -360,32 +293,17 @@ public final class WorkbenchViewModel {
      * @return false when no model with a card is open or another long task runs
      */
     public boolean openDataset(Path file) {
-        if (model.get() == null) {
-            fail(file + ": open a model before its dataset");
-            return false;
-        }
-        var card = opened.card();
-        if (card == null) {
-            fail(file + ": the model has no model card (model-card.json beside it) saying how to preprocess "
-                    + "samples; see README, 'Model cards'");
-            return false;
-        }
-        return executor.foreground("Opening " + file.getFileName(), (progress, cancel) -> OpenedModel.openFitting(file, card))
-                .onSucceeded(d -> {
-                    // Only reported figures move to the new set: Wanda's calibration and the sensitivity curves
-                    // were chosen on the validation split, which stays.
-                    data = d;
-                    updateCannotMeasure();
-                    evaluation.reset("");
-                    sweep.clear();
-                    project.datasetOpened(file);
-                    WorkbenchFrame f = frame.get();
-                    if (f != null) {
-                        evaluation.request(modelUnderTest(), f);
-                    }
-                })
-                .onFailed(e -> fail(FxTaskExecutor.describe(e)))
-                .start();
+        return data.open(file, () -> {
+            // Only reported figures move to the new set: Wanda's calibration and the sensitivity curves were
+            // chosen on the validation split, which stays.
+            evaluation.reset("");
+            sweep.clear();
+            project.datasetOpened(file);
+            WorkbenchFrame f = frames.frameProperty().get();
+            if (f != null) {
+                evaluation.request(modelUnderTest(), f);
+            }
+        });
     }
 
     /**
@@ -394,14 +312,9 @@ public final class WorkbenchViewModel {
      * allocation becomes available.
      */
     public boolean runSensitivity(List<Double> levels, int limit) {
-        if (!validationReady("a sensitivity analysis")) {
-            return false;
-        }
-        return sensitivity.analyze(validationUnderTest(), levels, limit, this::validationUnderTest, curves -> {
-            sensitivityHook = Sensitivity.hook(curves);
-            rebuildEngine();
+        return engine.analyze(sensitivity, levels, limit, () -> {
             layers.setSensitivity(sensitivity.drops());
-            requestFrame();
+            frames.request();
         });
     }
 
@@ -417,45 +330,7 @@ public final class WorkbenchViewModel {
 
     /** Whether Wanda's calibration (input norms per layer) has been captured for the current model and data. */
     public boolean isCalibrated() {
-        return !featureNorms.isEmpty();
-    }
-
-    /**
-     * Captures Wanda's calibration in the background: the model runs in ONNX Runtime on the first samples of the
-     * validation split with each layer's input exposed, and the norms per input feature go to the engine. Then
-     * {@code then} runs on the FX thread.
-     *
-     * @return false when there is no data or another long task runs
-     */
-    public boolean calibrate(Runnable then) {
-        if (!validationReady("wanda's calibration (the norm of each layer's input)")) {
-            return false;
-        }
-        ModelUnderTest on = validationUnderTest();
-        CalibrationSpec spec = config.get().global().calibration();
-        int samples = spec == null ? CALIBRATION_SAMPLES : spec.count();
-        return executor.foreground("Calibrating wanda on " + samples + " validation samples", (progress, cancel) ->
-                        ActivationNorms.capture(on.model(), on.card(), on.data(), samples, progress, cancel))
-                .onSucceeded(norms -> {
-                    if (model.get() == on.model()) {
-                        featureNorms = Map.copyOf(norms);
-                        rebuildEngine();
-                        then.run();
-                    }
-                })
-                .onFailed(e -> fail(FxTaskExecutor.describe(e)))
-                .start();
-    }
-
-    /** Whether a validation split is there for {@code what}; reports why not (the test data never stands in). */
-    private boolean validationReady(String what) {
-        if (model.get() != null && opened.card() != null && opened.validation() != null) {
-            return true;
-        }
-        fail(what + " chooses, so it reads the validation split, never the test data: it needs a model with a "
-                + "model card naming its training data (dataset.train, 10 % held out) or a validation file "
-                + "(dataset.validation)");
-        return false;
+        return engine.isCalibrated();
     }
 
     public void undo() {
@@ -466,73 +341,12 @@ public final class WorkbenchViewModel {
         config.redo();
     }
 
-    private void rebuildEngine() {
-        settledConfig = null; // the same configuration may now give other masks
-        engine = new PruningEngine(model.get(), opened.cache(), sensitivityHook, featureNorms);
-    }
-
-    private static boolean usesWanda(PruningConfig c) {
-        return "wanda".equals(c.global().method())
-                || c.layers().values().stream().anyMatch(l -> "wanda".equals(l.method()));
-    }
-
-    private void requestFrame() {
-        if (engine == null) {
-            return;
-        }
-        LayerRow selected = layers.selectedProperty().get();
-        frames.request(new WorkbenchFrame.Request(config.get(), engine, opened.uses(),
-                selected == null ? null : selected.tensor(), heatmap.modeProperty().get(),
-                distribution.signedProperty().get(), distribution.allLayersProperty().get(),
-                reconstruct.onScreenFor(config.get())));
-    }
-
-    private void show(WorkbenchFrame f) {
-        frame.set(f);
-        totals.set(f.totals());
-        messages.set(f.messages());
-        layers.showResult(f.result());
-        layers.showReconstruction(f.reconstructed());
-        if (frame.get() != f) {
-            return; // a newer frame was shown while this one was (a listener asked for it): it has the last word
-        }
-        distribution.show(f.layer(), f.histogram(), f.threshold(), f.tiles(), f.weights());
-        heatmap.show(f.heatmap(), f.mode(), f.weights());
-        if (frame.get() == f) {
-            reconstructWhenSettled(f);
-        }
-        if (frame.get() == f) { // reconstruction may have finished at once and shown a newer frame
+    /** After the panes showed {@code f}: reconstruction (once settled) and the accuracy line follow it. */
+    private void shown(WorkbenchFrame f) {
+        reconstruction.whenSettled(f);
+        if (frames.frameProperty().get() == f) { // reconstruction may have finished at once and shown a newer frame
             evaluation.request(modelUnderTest(), f);
         }
-    }
-
-    /**
-     * A new mask is shown at once (reconstruction in flight is dropped); once the gesture has ended and the frame
-     * is the configuration in force, reconstruction starts in the background. A frame for the same configuration
-     * (another layer selected, another heatmap mode) leaves reconstruction as it is.
-     */
-    private void reconstructWhenSettled(WorkbenchFrame f) {
-        PruningConfig c = f.result().config();
-        if (c.equals(settledConfig)) {
-            return;
-        }
-        settledConfig = null;
-        reconstruct.maskChanged();
-        if (config.isDragging() || !c.equals(config.get()) || opened == null || opened.card() == null) {
-            return;
-        }
-        if (!reconstruct.wanted(f.result())) {
-            settledConfig = c; // the mask alone is what this configuration shows
-            return;
-        }
-        settledConfig = c;
-        if (!validationReady("reconstruction's calibration")) {
-            return;
-        }
-        LabeledData calibration = opened.validation().data();
-        CalibrationSpec spec = c.global().calibration();
-        reconstruct.settled(new ReconstructViewModel.Request(model.get(), opened.card(), f.result(), calibration,
-                Math.min(calibration.count(), spec == null ? CALIBRATION_SAMPLES : spec.count())));
     }
 
     /** Reports an error; a repeat of the same message is shown again. */

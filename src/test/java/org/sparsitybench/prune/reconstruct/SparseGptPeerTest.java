@@ -1,15 +1,15 @@
 package org.sparsitybench.prune.reconstruct;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
+import java.io.PrintWriter;
+import java.io.Writer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -20,6 +20,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.sparsitybench.task.CancellationToken;
 import org.sparsitybench.testing.Fixtures;
+import org.sparsitybench.tools.bench.PeerProcess;
 
 /**
  * Our SparseGPT against the reference in PyTorch ({@code peer_sparsegpt.py}, a copy of
@@ -64,27 +65,24 @@ class SparseGptPeerTest {
         for (int i = 0; i < x.length; i++) {
             x[i] = (float) xd[i];
         }
-        Path wf = write(dir.resolve("w.f32"), w);
-        Path xf = write(dir.resolve("x.f32"), x);
+        Path wf = PeerProcess.writeFloats(dir.resolve("w.f32"), w);
+        Path xf = PeerProcess.writeFloats(dir.resolve("x.f32"), x);
         Path out = dir.resolve("peer.f32");
         int perBlock = rows * 128 / 2;
         boolean nm = mode.equals("2:4");
         double peerSparsity = nm ? 0.5 : (perBlock - 0.5) / (rows * 128);
-        List<String> cmd = new ArrayList<>(List.of(PYTHON.toString(),
-                Fixtures.projectDir().resolve("src/test/resources/peers/peer_sparsegpt.py").toString(), wf.toString(),
-                String.valueOf(rows), String.valueOf(cols), xf.toString(), String.valueOf(samples),
-                String.valueOf(peerSparsity), "--out", out.toString(), "--repeats", "1"));
+        List<String> args = new ArrayList<>(List.of(wf.toString(), String.valueOf(rows), String.valueOf(cols),
+                xf.toString(), String.valueOf(samples), String.valueOf(peerSparsity), "--out", out.toString(),
+                "--repeats", "1"));
         if (nm) {
-            cmd.addAll(List.of("--nm", "2:4"));
+            args.addAll(List.of("--nm", "2:4"));
         }
-        ProcessBuilder pb = new ProcessBuilder(cmd);
-        pb.environment().put("OPENBLAS_NUM_THREADS", "1");
-        Process p = pb.start();
-        String stdout = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        String stderr = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertEquals(0, p.waitFor(), stderr);
-        JsonNode peer = new ObjectMapper().readTree(stdout);
-        float[] ref = read(out, rows * cols);
+        List<String> notes = new ArrayList<>();
+        JsonNode peer = PeerProcess.run(PYTHON.toString(),
+                Fixtures.projectDir().resolve("src/test/resources/peers/peer_sparsegpt.py"), args,
+                PeerProcess.ONE_BLAS_THREAD, notes, new PrintWriter(Writer.nullWriter()), new ObjectMapper());
+        assertNotNull(peer, String.join("; ", notes));
+        float[] ref = PeerProcess.readFloats(out, rows * cols);
 
         double[] wd = new double[w.length];
         for (int i = 0; i < w.length; i++) {
@@ -112,22 +110,5 @@ class SparseGptPeerTest {
         assertTrue(rel < 1e-3, "relative Frobenius difference " + rel);
         assertEquals(zeros, ours.prunedCount(), "achieved sparsity: peer " + peer.get("achieved"));
         assertEquals(0.5, (double) ours.prunedCount() / w.length, 1e-12);
-    }
-
-    private static Path write(Path f, float[] v) throws IOException {
-        ByteBuffer b = ByteBuffer.allocate(v.length * 4).order(ByteOrder.LITTLE_ENDIAN);
-        for (float q : v) {
-            b.putFloat(q);
-        }
-        return Files.write(f, b.array());
-    }
-
-    private static float[] read(Path f, int n) throws IOException {
-        ByteBuffer b = ByteBuffer.wrap(Files.readAllBytes(f)).order(ByteOrder.LITTLE_ENDIAN);
-        float[] v = new float[n];
-        for (int i = 0; i < n; i++) {
-            v[i] = b.getFloat();
-        }
-        return v;
     }
 }

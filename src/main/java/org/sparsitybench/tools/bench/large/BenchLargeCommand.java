@@ -88,9 +88,7 @@ public final class BenchLargeCommand implements Callable<Integer> {
                     ? OnnxChainBench.run(settings, folder, scratch, memory, report, json, progress)
                     : CheckpointBench.run(settings, folder, scratch, memory, report, json, progress);
             report.put("loadAverageAtEnd", BenchFigures.loadAverage());
-            PrintWriter w = spec.commandLine().getOut();
-            w.println(json.writeValueAsString(report));
-            w.flush();
+            BenchFigures.print(spec, json, report);
             return ok ? SparsityBenchCli.EXIT_OK : SparsityBenchCli.EXIT_FAILURE;
         } finally {
             memory.stop();
