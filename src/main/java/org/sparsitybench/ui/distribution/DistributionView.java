@@ -1,12 +1,16 @@
 package org.sparsitybench.ui.distribution;
 
+import javafx.beans.binding.Bindings;
 import javafx.beans.property.BooleanProperty;
 import javafx.beans.property.SimpleBooleanProperty;
+import javafx.geometry.Pos;
+import javafx.scene.control.Label;
 import javafx.scene.layout.BorderPane;
 import org.jfree.chart.JFreeChart;
 import org.jfree.chart.fx.ChartViewer;
 import org.jfree.data.xy.XYIntervalSeriesCollection;
 import org.sparsitybench.ui.common.ChartTheme;
+import org.sparsitybench.ui.common.Styles;
 import org.sparsitybench.ui.render.DistributionChart;
 
 /**
@@ -25,6 +29,13 @@ public final class DistributionView extends BorderPane {
         viewer = new ChartViewer(build());
         viewer.setId("distributionChart");
         setCenter(viewer);
+        Label weights = new Label(" ");
+        weights.setId("distributionWeights");
+        weights.getStyleClass().add(Styles.CAPTION);
+        weights.textProperty().bind(Bindings.createStringBinding(() -> vm.weightsProperty().get().isEmpty() ? " "
+                : "Kept weights shown: " + vm.weightsProperty().get(), vm.weightsProperty()));
+        BorderPane.setAlignment(weights, Pos.CENTER);
+        setTop(weights);
         // The view model sets the histogram last, and every frame brings a new one: one chart per frame.
         vm.histogramProperty().addListener(o -> refresh());
         vm.logCountsProperty().addListener(o -> refresh());

@@ -3,6 +3,7 @@ package org.sparsitybench.ui.distribution;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BiFunction;
 import javafx.beans.property.BooleanProperty;
 import javafx.beans.property.ReadOnlyDoubleProperty;
 import javafx.beans.property.ReadOnlyDoubleWrapper;
@@ -12,6 +13,7 @@ import javafx.beans.property.ReadOnlyStringProperty;
 import javafx.beans.property.ReadOnlyStringWrapper;
 import javafx.beans.property.SimpleBooleanProperty;
 import org.sparsitybench.model.Model;
+import org.sparsitybench.model.TensorData;
 import org.sparsitybench.model.WeightTensor;
 import org.sparsitybench.prune.LayerResult;
 import org.sparsitybench.prune.Mask;
@@ -38,6 +40,7 @@ public final class DistributionViewModel {
     private final ReadOnlyObjectWrapper<WeightHistogram> histogram = new ReadOnlyObjectWrapper<>(this, "histogram");
     private final ReadOnlyDoubleWrapper threshold = new ReadOnlyDoubleWrapper(this, "threshold", Double.NaN);
     private final ReadOnlyStringWrapper layer = new ReadOnlyStringWrapper(this, "layer", "");
+    private final ReadOnlyStringWrapper weights = new ReadOnlyStringWrapper(this, "weights", "");
     private final ReadOnlyObjectWrapper<List<LayerHistogram>> tiles = new ReadOnlyObjectWrapper<>(this, "tiles",
             List.of());
 
@@ -70,6 +73,11 @@ public final class DistributionViewModel {
         return layer.getReadOnlyProperty();
     }
 
+    /** Which weights the histograms count ("W under the mask (mask only)", "reconstructed Ŵ"); empty before a frame. */
+    public ReadOnlyStringProperty weightsProperty() {
+        return weights.getReadOnlyProperty();
+    }
+
     /** Every layer's tile, as last computed while {@link #allLayersProperty()} was on. */
     public ReadOnlyObjectProperty<List<LayerHistogram>> tilesProperty() {
         return tiles.getReadOnlyProperty();
@@ -84,6 +92,12 @@ public final class DistributionViewModel {
      * @param all   every layer's tile, or null when they were not computed (the tiles shown stay)
      */
     public void show(String name, WeightHistogram h, double t, List<LayerHistogram> all) {
+        show(name, h, t, all, "");
+    }
+
+    /** As {@link #show(String, WeightHistogram, double, List)}, saying which weights were counted ({@code what}). */
+    public void show(String name, WeightHistogram h, double t, List<LayerHistogram> all, String what) {
+        weights.set(what);
         threshold.set(t);
         layer.set(name == null ? "" : name);
         histogram.set(h); // last: the view redraws when it changes
@@ -94,7 +108,12 @@ public final class DistributionViewModel {
 
     /** The histogram of {@code layer} under {@code mask}. */
     public static WeightHistogram histogram(WeightTensor layer, Mask mask, boolean signed, CancellationToken cancel) {
-        return WeightHistogram.of(layer.data(), mask, BINS, signed, WeightHistogram.Scale.LINEAR, cancel);
+        return histogram(layer.data(), mask, signed, cancel);
+    }
+
+    /** The histogram of {@code values} (a layer's weights as shown, e.g. reconstructed; not modified) under {@code mask}. */
+    public static WeightHistogram histogram(TensorData values, Mask mask, boolean signed, CancellationToken cancel) {
+        return WeightHistogram.of(values, mask, BINS, signed, WeightHistogram.Scale.LINEAR, cancel);
     }
 
     /** The magnitude cut of {@code mask}, or NaN when it is no magnitude threshold or prunes nothing. */
@@ -106,13 +125,26 @@ public final class DistributionViewModel {
     /** Every pruned layer's small histogram, in result order. */
     public static List<LayerHistogram> tiles(Model model, PruningResult result, boolean signed,
                                              CancellationToken cancel) {
+        return tiles(model, result, result.masks(), (t, m) -> t.data(), signed, cancel);
+    }
+
+    /**
+     * As {@link #tiles(Model, PruningResult, boolean, CancellationToken)} with the masks and values shown instead
+     * of the engine's (reconstructed ones).
+     *
+     * @param masks  the mask shown per tensor (not modified)
+     * @param values the values shown of a tensor under its mask
+     */
+    public static List<LayerHistogram> tiles(Model model, PruningResult result, Map<String, Mask> masks,
+                                             BiFunction<WeightTensor, Mask, TensorData> values, boolean signed,
+                                             CancellationToken cancel) {
         List<LayerHistogram> all = new ArrayList<>();
-        Map<String, Mask> masks = result.masks();
         for (LayerResult lr : result.layers()) {
             cancel.throwIfCancelled();
             WeightTensor t = model.tensor(lr.name()).orElse(null);
             if (t != null) {
-                all.add(new LayerHistogram(lr.name(), WeightHistogram.of(t.data(), masks.get(lr.name()), SMALL_BINS,
+                Mask m = masks.get(lr.name());
+                all.add(new LayerHistogram(lr.name(), WeightHistogram.of(values.apply(t, m), m, SMALL_BINS,
                         signed, WeightHistogram.Scale.LINEAR, cancel), lr.achieved()));
             }
         }

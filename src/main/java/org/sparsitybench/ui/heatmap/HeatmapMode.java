@@ -7,5 +7,7 @@ public enum HeatmapMode {
     /** One cell per (output, input) kernel of a Conv; the weight matrix otherwise. */
     KERNELS,
     /** One cell per output channel: what structured pruning removes. */
-    CHANNELS
+    CHANNELS,
+    /** The weight matrix cell by cell as {@link #WEIGHTS}, coloured by {@code |Ŵ − W|} on kept weights: the change reconstruction made. */
+    CHANGE
 }

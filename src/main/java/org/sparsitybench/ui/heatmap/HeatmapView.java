@@ -29,6 +29,7 @@ import org.sparsitybench.ui.common.Styles;
 public final class HeatmapView extends BorderPane {
     private final ObjectProperty<HeatmapGrid> grid = new SimpleObjectProperty<>(this, "grid");
     private final StringProperty layer = new SimpleStringProperty(this, "layer", "");
+    private final StringProperty caption = new SimpleStringProperty(this, "caption", "mean |w| per cell");
     private final Label title = new Label(" ");
     private final Label rowAxis = new Label(" ");
     private final Label colAxis = new Label(" ");
@@ -96,6 +97,7 @@ public final class HeatmapView extends BorderPane {
             resetView();
             retitle();
         });
+        caption.addListener(o -> retitle());
         Tooltip.install(canvas, new Tooltip("Mean |w| per cell; grey shows the pruned share. Wheel or +/- zooms, drag or arrows pan, 0 resets."));
         grid.addListener((o, a, b) -> {
             // Another layer, cell mode or model: a zoom into the old matrix would show an empty corner of the new.
@@ -147,6 +149,11 @@ public final class HeatmapView extends BorderPane {
         return layer;
     }
 
+    /** What a cell's colour is and of which weights (mask only or reconstructed), for the title. */
+    public StringProperty captionProperty() {
+        return caption;
+    }
+
     /** Whether the whole matrix is shown (no zoom or pan in force). */
     public boolean isFitted() {
         return fitted;
@@ -166,7 +173,7 @@ public final class HeatmapView extends BorderPane {
 
     private void retitle() {
         String name = layer.get() == null || layer.get().isEmpty() ? "" : layer.get() + ": ";
-        title.setText(grid.get() == null ? " " : name + "mean |w| per cell, pruned share in light grey");
+        title.setText(grid.get() == null ? " " : name + caption.get() + ", pruned share in light grey");
     }
 
     /** The painted image (for tests and PNG export). */
@@ -281,8 +288,13 @@ public final class HeatmapView extends BorderPane {
             gc.fillRect(0, y, colorBar.getWidth(), 1);
         }
         HeatmapGrid g = grid.get();
-        Tooltip.install(colorBar, new Tooltip(g == null ? "mean |w|" : String.format(Locale.ROOT,
-                "mean |w| from 0 (bottom) to %.4g (top)", g.maxMeanAbs())));
+        Tooltip.install(colorBar, new Tooltip(g == null ? quantity() : String.format(Locale.ROOT,
+                "%s from 0 (bottom) to %.4g (top)", quantity(), g.maxMeanAbs())));
+    }
+
+    /** What a cell's colour measures, for the readout and colour bar: "mean |w|" or "mean |Ŵ − W|". */
+    private String quantity() {
+        return caption.get().startsWith("mean |Ŵ − W|") ? "mean |Ŵ − W|" : "mean |w|";
     }
 
     private void hover(double x, double y) {
@@ -299,7 +311,7 @@ public final class HeatmapView extends BorderPane {
         }
         long row0 = (long) Math.ceil((double) r * g.rows() / g.gridRows());
         long col0 = (long) Math.ceil((double) c * g.cols() / g.gridCols());
-        readout.setText(String.format(Locale.ROOT, "row %,d  col %,d  mean |w| %.4g  kept %.0f%%", row0, col0,
+        readout.setText(String.format(Locale.ROOT, "row %,d  col %,d  %s %.4g  kept %.0f%%", row0, col0, quantity(),
                 g.meanAbs(r, c), 100.0 * g.keptFraction(r, c)));
     }
 }

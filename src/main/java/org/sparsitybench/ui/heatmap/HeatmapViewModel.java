@@ -3,11 +3,15 @@ package org.sparsitybench.ui.heatmap;
 import javafx.beans.property.ObjectProperty;
 import javafx.beans.property.ReadOnlyObjectProperty;
 import javafx.beans.property.ReadOnlyObjectWrapper;
+import javafx.beans.property.ReadOnlyStringProperty;
+import javafx.beans.property.ReadOnlyStringWrapper;
 import javafx.beans.property.SimpleObjectProperty;
+import org.sparsitybench.model.TensorData;
 import org.sparsitybench.model.WeightTensor;
 import org.sparsitybench.prune.Mask;
 import org.sparsitybench.prune.stats.HeatmapGrid;
 import org.sparsitybench.task.CancellationToken;
+import org.sparsitybench.ui.reconstruct.ReconstructedWeights;
 
 /**
  * The heatmap pane's state: what one cell covers (the user's choice) and the grid of the selected tensor under
@@ -19,6 +23,8 @@ public final class HeatmapViewModel {
 
     private final ObjectProperty<HeatmapMode> mode = new SimpleObjectProperty<>(this, "mode", HeatmapMode.WEIGHTS);
     private final ReadOnlyObjectWrapper<HeatmapGrid> grid = new ReadOnlyObjectWrapper<>(this, "grid");
+    private final ReadOnlyStringWrapper caption = new ReadOnlyStringWrapper(this, "caption", caption(HeatmapMode.WEIGHTS,
+            ""));
 
     public ObjectProperty<HeatmapMode> modeProperty() {
         return mode;
@@ -29,8 +35,32 @@ public final class HeatmapViewModel {
         return grid.getReadOnlyProperty();
     }
 
+    /** What a cell's colour is, and of which weights: "mean |w| per cell (W under the mask (mask only))". */
+    public ReadOnlyStringProperty captionProperty() {
+        return caption.getReadOnlyProperty();
+    }
+
     public void show(HeatmapGrid g) {
         grid.set(g);
+    }
+
+    /**
+     * Shows {@code g}, computed in {@code shownMode} from the weights {@code weights} names (see
+     * {@link org.sparsitybench.ui.reconstruct.ReconstructedWeights#label}).
+     */
+    public void show(HeatmapGrid g, HeatmapMode shownMode, String weights) {
+        caption.set(caption(shownMode, weights));
+        grid.set(g); // last: the view repaints and retitles when it changes
+    }
+
+    /** The heatmap's caption for {@code m} over the weights {@code weights} names (empty: not said). */
+    static String caption(HeatmapMode m, String weights) {
+        if (m == HeatmapMode.CHANGE) {
+            return weights.equals(ReconstructedWeights.RECONSTRUCTED)
+                    ? "mean |Ŵ − W| on kept weights (the change)"
+                    : "mean |Ŵ − W|: 0, no reconstruction on screen";
+        }
+        return weights.isEmpty() ? "mean |w| per cell" : "mean |w| per cell of " + weights;
     }
 
     /**
@@ -40,7 +70,16 @@ public final class HeatmapViewModel {
      * @param mask  its mask (not modified)
      */
     public static HeatmapGrid compute(WeightTensor layer, Mask mask, HeatmapMode mode, CancellationToken cancel) {
-        return HeatmapGrid.of(layer.data(), layer.shape(), mask, cells(layer.shape().length == 0 ? 1
+        return compute(layer, layer.data(), mask, mode, cancel);
+    }
+
+    /**
+     * As {@link #compute(WeightTensor, Mask, HeatmapMode, CancellationToken)} over {@code values} (what is shown
+     * of {@code layer}: reconstructed weights, or {@code |Ŵ − W|} in {@link HeatmapMode#CHANGE}; not modified).
+     */
+    public static HeatmapGrid compute(WeightTensor layer, TensorData values, Mask mask, HeatmapMode mode,
+                                      CancellationToken cancel) {
+        return HeatmapGrid.of(values, layer.shape(), mask, cells(layer.shape().length == 0 ? 1
                 : layer.shape()[0]), columns(layer, mode), cancel);
     }
 
@@ -69,7 +108,7 @@ public final class HeatmapViewModel {
     static int columns(WeightTensor layer, HeatmapMode mode) {
         long[] shape = layer.shape();
         return switch (mode) {
-            case WEIGHTS -> cells(weightColumns(shape));
+            case WEIGHTS, CHANGE -> cells(weightColumns(shape));
             case KERNELS -> shape.length > 2 ? cells(Math.max(1, shape[1])) : cells(weightColumns(shape));
             case CHANNELS -> 1;
         };

@@ -144,7 +144,14 @@ public final class LayerTableView extends BorderPane {
         header(lock, "Locked layers keep their sparsity when the global target moves.");
         header(exclude, "Excluded layers stay dense.");
         header(sensitivity, "Validation accuracy lost when this layer alone is pruned to 50 % (run Run ▸ Sensitivity).");
-        table.getColumns().addAll(List.of(name, op, shape, params, zeros, sparsity, lock, exclude, sensitivity));
+        TableColumn<LayerRow, String> reconstruction = new TableColumn<>("Output error");
+        reconstruction.setId("reconstructionColumn");
+        reconstruction.setCellValueFactory(c -> c.getValue().reconstructionProperty());
+        reconstruction.setPrefWidth(110);
+        header(reconstruction, "With Reconstruct on: the layer's relative output error ‖XWᵀ − XŴᵀ‖² / ‖XWᵀ‖² on the "
+                + "validation samples it was calibrated on, mask only → reconstructed Ŵ. Empty while the mask alone is shown.");
+        table.getColumns().addAll(List.of(name, op, shape, params, zeros, sparsity, lock, exclude, sensitivity,
+                reconstruction));
 
         setTop(filter);
         BorderPane.setMargin(filter, new Insets(0, 0, 4, 0));

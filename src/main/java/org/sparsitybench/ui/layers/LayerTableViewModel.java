@@ -2,11 +2,13 @@ package org.sparsitybench.ui.layers;
 
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import javafx.beans.property.ObjectProperty;
 import javafx.beans.property.SimpleObjectProperty;
 import javafx.collections.FXCollections;
 import javafx.collections.ObservableList;
+import org.sparsitybench.eval.Reconstruction;
 import org.sparsitybench.model.Model;
 import org.sparsitybench.model.WeightTensor;
 import org.sparsitybench.prune.LayerResult;
@@ -119,6 +121,26 @@ public final class LayerTableViewModel {
                     row.setRequested(own);
                 }
             }
+        }
+    }
+
+    /**
+     * Shows which weights are on screen after {@link #showResult}: with {@code r} (the reconstruction of that
+     * result) each row's achieved level comes from reconstruction's mask (SparseGPT chooses its own) and its
+     * output error reads mask only → reconstructed; with null the rows keep the engine's figures.
+     */
+    public void showReconstruction(Reconstruction.Result r) {
+        Map<String, Reconstruction.LayerReport> reports = new HashMap<>();
+        if (r != null) {
+            r.layers().forEach(l -> reports.put(l.name(), l));
+        }
+        for (LayerRow row : rows) {
+            Reconstruction.LayerReport l = reports.get(row.name());
+            if (r != null && r.masks().containsKey(row.name())) {
+                row.setAchieved(r.masks().get(row.name()).sparsity());
+            }
+            row.setReconstruction(l == null || Double.isNaN(l.errorAfter()) ? "" : String.format(Locale.ROOT,
+                    "%.1f%% → %.1f%%", 100 * l.errorMaskOnly(), 100 * l.errorAfter()));
         }
     }
 

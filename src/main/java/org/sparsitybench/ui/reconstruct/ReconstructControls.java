@@ -24,7 +24,8 @@ public final class ReconstructControls {
         toggle.selectedProperty().bindBidirectional(vm.enabledProperty());
         toggle.setTooltip(new Tooltip("When the sliders settle, refit each layer's kept weights by least squares "
                 + "(with bias correction) so its output on calibration samples stays close to the dense layer's. "
-                + "Calibration reads the training data the model card names, never the test set."));
+                + "Calibration reads the first 128 samples of the validation split (the card's validation file, or "
+                + "10 % of its training data held out), never the test set."));
         ProgressBar progress = new ProgressBar();
         progress.setId("reconstructProgress");
         progress.setPrefWidth(120);

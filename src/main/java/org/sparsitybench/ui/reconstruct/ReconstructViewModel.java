@@ -16,8 +16,8 @@ import org.sparsitybench.eval.ModelCard;
 import org.sparsitybench.eval.Reconstruction;
 import org.sparsitybench.formats.data.LabeledData;
 import org.sparsitybench.model.Model;
-import org.sparsitybench.model.WeightTensor;
 import org.sparsitybench.prune.LayerResult;
+import org.sparsitybench.prune.PruningConfig;
 import org.sparsitybench.prune.PruningResult;
 import org.sparsitybench.task.CancellationToken;
 import org.sparsitybench.task.CancelledException;
@@ -62,6 +62,8 @@ public final class ReconstructViewModel {
     private final ReadOnlyStringWrapper status = new ReadOnlyStringWrapper(MASK_ONLY);
     private final ReadOnlyObjectWrapper<Reconstruction.Result> result = new ReadOnlyObjectWrapper<>();
     private CancellationToken.Source inFlight;
+    /** The configuration {@link #result} was computed for. */
+    private PruningConfig resultConfig;
 
     static final String MASK_ONLY = "Weights on screen: mask only";
 
@@ -132,8 +134,8 @@ public final class ReconstructViewModel {
                         request.pruning().config().global().nmPattern(), options, p, c), token,
                 (fraction, text) -> executor.onFx(() -> {
                     if (inFlight == token) {
+                        status.set(MASK_ONLY + "; reconstructing: " + text); // first: the bar's listeners read it
                         progress.set(fraction);
-                        status.set(MASK_ONLY + "; reconstructing: " + text);
                     }
                 }),
                 r -> {
@@ -143,6 +145,7 @@ public final class ReconstructViewModel {
                     inFlight = null;
                     running.set(false);
                     progress.set(1);
+                    resultConfig = request.pruning().config();
                     result.set(r);
                     status.set(describe(r, request.split()));
                 },
@@ -166,21 +169,11 @@ public final class ReconstructViewModel {
     }
 
     /**
-     * For the heatmap: {@code |Ŵ − W|} per weight of {@code tensor} (0 on pruned cells), or null when no
-     * reconstruction is on screen or it left the tensor unchanged.
+     * The reconstruction on screen when it was computed for {@code config} (the frame the views show is for that
+     * configuration), else null: the views then show the engine's mask over the original weights.
      */
-    public float[] keptChange(WeightTensor tensor) {
-        Reconstruction.Result r = result.get();
-        if (r == null || !r.values().containsKey(tensor.name())) {
-            return null;
-        }
-        float[] dense = tensor.data().readAllFloats();
-        float[] now = r.values().get(tensor.name()).readAllFloats();
-        float[] out = new float[dense.length];
-        for (int i = 0; i < out.length; i++) {
-            out[i] = now[i] == 0 ? 0 : Math.abs(now[i] - dense[i]);
-        }
-        return out;
+    public Reconstruction.Result onScreenFor(PruningConfig config) {
+        return result.get() != null && config.equals(resultConfig) ? result.get() : null;
     }
 
     private void cancelInFlight() {

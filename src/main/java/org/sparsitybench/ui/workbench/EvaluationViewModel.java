@@ -37,6 +37,8 @@ public final class EvaluationViewModel {
 
     /** How the accuracy line names the engine's masked weights. */
     public static final String MASK_ONLY = "mask only";
+    /** How the accuracy line names reconstructed weights. */
+    public static final String RECONSTRUCTED = "reconstructed";
 
     /**
      * One configuration to measure: the engine's result on the model under test, or (when {@code values} is not
@@ -97,6 +99,15 @@ public final class EvaluationViewModel {
     /** Measures {@code result} on {@code on} when it can be measured; supersedes any earlier request. */
     public void request(ModelUnderTest on, PruningResult result) {
         request(on, result, null, MASK_ONLY);
+    }
+
+    /** Measures the weights {@code f} shows: its reconstruction's when it has one, else the engine's mask. */
+    public void request(ModelUnderTest on, WorkbenchFrame f) {
+        if (f.reconstructed() == null) {
+            request(on, f.result());
+        } else {
+            request(on, f.result(), f.reconstructed().values(), RECONSTRUCTED);
+        }
     }
 
     /**

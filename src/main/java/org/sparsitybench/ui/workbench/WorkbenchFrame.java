@@ -4,6 +4,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.sparsitybench.eval.Reconstruction;
 import org.sparsitybench.eval.StorageEstimate;
 import org.sparsitybench.model.Model;
 import org.sparsitybench.model.WeightTensor;
@@ -20,6 +21,7 @@ import org.sparsitybench.ui.distribution.DistributionViewModel;
 import org.sparsitybench.ui.distribution.LayerHistogram;
 import org.sparsitybench.ui.heatmap.HeatmapMode;
 import org.sparsitybench.ui.heatmap.HeatmapViewModel;
+import org.sparsitybench.ui.reconstruct.ReconstructedWeights;
 
 /**
  * Everything the panes show for one configuration, computed off the FX thread in one go.
@@ -33,17 +35,21 @@ import org.sparsitybench.ui.heatmap.HeatmapViewModel;
  * @param flopsAfter  FLOPs per sample counting kept weights only
  * @param tiles       every layer's small histogram, or null when the small multiples are not shown
  * @param storage     the file's size dense and with sparse storage
+ * @param reconstructed the reconstruction of {@code result} the panes show (histograms and heatmap of Ŵ, its
+ *                      masks, the accuracy of Ŵ), or null when they show the engine's mask over the original W
+ * @param mode        the heatmap's cell mode {@code heatmap} was computed in
  */
 public record WorkbenchFrame(PruningResult result, String layer, WeightHistogram histogram, HeatmapGrid heatmap,
                              double threshold, long flopsBefore, long flopsAfter, List<LayerHistogram> tiles,
-                             StorageEstimate storage) {
+                             StorageEstimate storage, Reconstruction.Result reconstructed, HeatmapMode mode) {
     /**
      * What a frame is computed from, captured on the FX thread when it is asked for.
      *
      * @param selected the tensor the distribution and heatmap show, or null
+     * @param reconstructed the reconstruction to show, computed for {@code config}; null for the mask alone
      */
     record Request(PruningConfig config, PruningEngine engine, FlopCounter uses, WeightTensor selected,
-                   HeatmapMode mode, boolean signed, boolean allLayers) {
+                   HeatmapMode mode, boolean signed, boolean allLayers, Reconstruction.Result reconstructed) {
     }
 
     /** The engine run and the panes' statistics for {@code r}. */
@@ -52,31 +58,39 @@ public record WorkbenchFrame(PruningResult result, String layer, WeightHistogram
             PruningResult result = r.engine().run(r.config(), progress, cancel);
             Model model = r.engine().model();
             WeightTensor layer = r.selected();
+            Reconstruction.Result rec = r.reconstructed();
+            Map<String, Mask> masks = ReconstructedWeights.masks(rec, result.masks());
             WeightHistogram h = null;
             HeatmapGrid g = null;
             double threshold = Double.NaN;
             if (layer != null) {
-                Mask mask = result.masks().get(layer.name());
-                h = DistributionViewModel.histogram(layer, mask, r.signed(), cancel);
-                g = HeatmapViewModel.compute(layer, mask, r.mode(), cancel);
-                threshold = DistributionViewModel.threshold(mask);
+                Mask mask = masks.get(layer.name());
+                h = DistributionViewModel.histogram(ReconstructedWeights.shown(rec, layer, mask), mask, r.signed(), cancel);
+                g = HeatmapViewModel.compute(layer, r.mode() == HeatmapMode.CHANGE ? ReconstructedWeights.change(rec,
+                        layer, mask) : ReconstructedWeights.shown(rec, layer, mask), mask, r.mode(), cancel);
+                threshold = DistributionViewModel.threshold(result.masks().get(layer.name()));
             }
             Map<String, Long> dense = new HashMap<>();
             Map<String, Long> kept = new HashMap<>();
-            for (Map.Entry<String, Mask> e : result.masks().entrySet()) {
+            for (Map.Entry<String, Mask> e : masks.entrySet()) {
                 dense.put(e.getKey(), e.getValue().size());
                 kept.put(e.getKey(), e.getValue().keptCount());
             }
-            List<LayerHistogram> tiles = r.allLayers() ? DistributionViewModel.tiles(model, result, r.signed(), cancel)
-                    : null;
+            List<LayerHistogram> tiles = r.allLayers() ? DistributionViewModel.tiles(model, result, masks,
+                    (t, m) -> ReconstructedWeights.shown(rec, t, m), r.signed(), cancel) : null;
             return new WorkbenchFrame(result, layer == null ? null : layer.name(), h, g, threshold,
-                    r.uses().flops(dense), r.uses().flops(kept), tiles, StorageEstimate.of(model, result.masks()));
+                    r.uses().flops(dense), r.uses().flops(kept), tiles, StorageEstimate.of(model, masks), rec, r.mode());
         };
     }
 
     /** Weights of the pruned layers the configuration keeps. */
     public long keptParams() {
         return result.selectedParams() - result.pruned();
+    }
+
+    /** Which weights the panes show: "reconstructed Ŵ" or "W under the mask (mask only)". */
+    public String weights() {
+        return ReconstructedWeights.label(reconstructed);
     }
 
     /** The engine's messages (why the target is not met, layers a pattern cannot take, ...), one per line. */
@@ -99,7 +113,8 @@ public record WorkbenchFrame(PruningResult result, String layer, WeightHistogram
         long kept = result.layers().stream().mapToLong(LayerResult::kept).sum();
         return String.format(Locale.ROOT, "achieved %.1f%%%s  ·  prunable weights kept %,d of %,d  ·  %s  ·  file ≈ %s, "
                 + "sparse storage ≈ %s", 100 * result.achievedSparsity(), met, kept, all, flops,
-                bytes(storage.denseBytes()), bytes(storage.sparseStorageBytes()));
+                bytes(storage.denseBytes()), bytes(storage.sparseStorageBytes()))
+                + (reconstructed == null ? "" : "  ·  weights: reconstructed");
     }
 
     static String human(long v) {

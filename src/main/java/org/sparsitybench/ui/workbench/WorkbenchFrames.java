@@ -13,12 +13,14 @@ import org.sparsitybench.ui.distribution.DistributionViewModel;
 import org.sparsitybench.ui.heatmap.HeatmapViewModel;
 import org.sparsitybench.ui.layers.LayerRow;
 import org.sparsitybench.ui.layers.LayerTableViewModel;
+import org.sparsitybench.ui.reconstruct.ReconstructViewModel;
 
 /**
  * The engine's frames for the workbench: each {@link #request} asks for one frame of the configuration in force and
  * of what the panes show (selected layer, heatmap mode, histogram options) through a latest-wins coalescer, so
  * dragging a slider never queues work. The newest frame goes to the layer table, the distribution and the heatmap,
- * with the totals and the engine's messages; then to {@code shown} (reconstruction and the accuracy line).
+ * with the totals and the engine's messages (of the reconstructed weights once reconstruction has run for the
+ * configuration); then to {@code shown} (reconstruction and the accuracy line).
  */
 final class WorkbenchFrames {
     private final ReadOnlyObjectWrapper<WorkbenchFrame> frame = new ReadOnlyObjectWrapper<>(this, "frame");
@@ -32,11 +34,16 @@ final class WorkbenchFrames {
     private final DistributionViewModel distribution;
     private final HeatmapViewModel heatmap;
     private final Consumer<WorkbenchFrame> shown;
+    private final ReconstructViewModel reconstruct;
 
-    /** @param shown runs after the panes show a frame that is still the newest */
+    /**
+     * @param reconstruct gives each frame the reconstruction on screen for its configuration (panes then show Ŵ)
+     * @param shown       runs after the panes show a frame that is still the newest
+     */
     WorkbenchFrames(FxTaskExecutor executor, Consumer<String> fail, UndoableConfig config, CalibratedEngine engine,
                     DatasetViewModel data, LayerTableViewModel layers, DistributionViewModel distribution,
-                    HeatmapViewModel heatmap, Consumer<WorkbenchFrame> shown) {
+                    HeatmapViewModel heatmap, ReconstructViewModel reconstruct, Consumer<WorkbenchFrame> shown) {
+        this.reconstruct = Objects.requireNonNull(reconstruct, "reconstruct");
         this.config = Objects.requireNonNull(config, "config");
         this.engine = Objects.requireNonNull(engine, "engine");
         this.data = Objects.requireNonNull(data, "data");
@@ -55,11 +62,6 @@ final class WorkbenchFrames {
 
     ReadOnlyStringProperty totalsProperty() {
         return totals.getReadOnlyProperty();
-    }
-
-    /** The totals line says something else about the frame on screen (which weights it shows). */
-    void setTotals(String text) {
-        totals.set(text);
     }
 
     ReadOnlyStringProperty messagesProperty() {
@@ -84,7 +86,8 @@ final class WorkbenchFrames {
         LayerRow selected = layers.selectedProperty().get();
         frames.request(new WorkbenchFrame.Request(config.get(), engine.get(), data.openedModel().uses(),
                 selected == null ? null : selected.tensor(), heatmap.modeProperty().get(),
-                distribution.signedProperty().get(), distribution.allLayersProperty().get()));
+                distribution.signedProperty().get(), distribution.allLayersProperty().get(),
+                reconstruct.onScreenFor(config.get())));
     }
 
     private void show(WorkbenchFrame f) {
@@ -92,11 +95,12 @@ final class WorkbenchFrames {
         totals.set(f.totals());
         messages.set(f.messages());
         layers.showResult(f.result());
+        layers.showReconstruction(f.reconstructed());
         if (frame.get() != f) {
             return; // a newer frame was shown while this one was (a listener asked for it): it has the last word
         }
-        distribution.show(f.layer(), f.histogram(), f.threshold(), f.tiles());
-        heatmap.show(f.heatmap());
+        distribution.show(f.layer(), f.histogram(), f.threshold(), f.tiles(), f.weights());
+        heatmap.show(f.heatmap(), f.mode(), f.weights());
         if (frame.get() == f) {
             shown.accept(f);
         }

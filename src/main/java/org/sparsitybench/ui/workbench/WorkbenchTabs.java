@@ -69,6 +69,7 @@ final class WorkbenchTabs extends TabPane {
             case WEIGHTS -> "weights [out × in·kh·kw]";
             case KERNELS -> "one cell per kernel (Conv)";
             case CHANNELS -> "one cell per output channel";
+            case CHANGE -> "|Ŵ − W| on kept cells (reconstruction)";
         }));
         mode.valueProperty().bindBidirectional(vm.heatmap().modeProperty());
         mode.setTooltip(new Tooltip("What one heatmap cell covers: weights, whole kernels, or whole output channels "
@@ -77,6 +78,7 @@ final class WorkbenchTabs extends TabPane {
         heatOptions.setAlignment(Pos.CENTER_LEFT);
         heatOptions.setPadding(new Insets(4, 8, 4, 8));
         heatmap.gridProperty().bind(vm.heatmap().gridProperty());
+        heatmap.captionProperty().bind(vm.heatmap().captionProperty());
         heatmap.layerProperty().bind(Bindings.createStringBinding(() -> vm.frameProperty().get() == null
                 || vm.frameProperty().get().layer() == null ? "" : vm.frameProperty().get().layer(), vm.frameProperty()));
         BorderPane heat = new BorderPane(heatmap);

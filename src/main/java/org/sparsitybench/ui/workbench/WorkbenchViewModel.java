@@ -89,11 +89,11 @@ public final class WorkbenchViewModel {
         this.project = new ProjectViewModel(this, userDir, autosaveDelay);
         // The engine first: the frames compute with it, the bar's Wanda hook asks whether it is calibrated.
         this.engine = new CalibratedEngine(executor, data, config::get, this::fail);
-        this.frames = new WorkbenchFrames(executor, this::fail, config, engine, data, layers, distribution, heatmap,
-                this::shown);
         this.reconstruct = new ReconstructViewModel(executor);
-        this.reconstruction = new SettledReconstruction(reconstruct, config, data, evaluation,
-                frames.frameProperty(), frames::setTotals, this::fail);
+        this.frames = new WorkbenchFrames(executor, this::fail, config, engine, data, layers, distribution, heatmap,
+                reconstruct, this::shown);
+        this.reconstruction = new SettledReconstruction(reconstruct, config, data, frames.frameProperty(),
+                frames::request);
         engine.onRebuilt(reconstruction::unsettle);
         this.bar = new GlobalBarViewModel(config, this::fail, () -> !sensitivity.curves().isEmpty(), engine::beforeMethod);
         this.quantized = new QuantizedEvaluationViewModel(executor, precision);
@@ -301,7 +301,7 @@ public final class WorkbenchViewModel {
             project.datasetOpened(file);
             WorkbenchFrame f = frames.frameProperty().get();
             if (f != null) {
-                evaluation.request(modelUnderTest(), f.result());
+                evaluation.request(modelUnderTest(), f);
             }
         });
     }
@@ -344,7 +344,9 @@ public final class WorkbenchViewModel {
     /** After the panes showed {@code f}: reconstruction (once settled) and the accuracy line follow it. */
     private void shown(WorkbenchFrame f) {
         reconstruction.whenSettled(f);
-        evaluation.request(modelUnderTest(), f.result());
+        if (frames.frameProperty().get() == f) { // reconstruction may have finished at once and shown a newer frame
+            evaluation.request(modelUnderTest(), f);
+        }
     }
 
     /** Reports an error; a repeat of the same message is shown again. */

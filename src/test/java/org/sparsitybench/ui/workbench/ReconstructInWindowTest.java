@@ -16,7 +16,7 @@ import org.sparsitybench.ui.common.FxTaskExecutor;
 /**
  * The Reconstruct toggle in the workbench on fashion-lenet5 at 70 % magnitude, tasks on the calling thread
  * ({@link FxTaskExecutor#direct()}): the accuracy line measures the reconstructed weights on the test set,
- * calibrated on the card's training file, and says which weights it measured.
+ * calibrated on 128 samples of the validation split, and says which weights it measured.
  */
 class ReconstructInWindowTest {
     private static final Path LENET5 = Fixtures.projectDir().resolve("sample-models/fashion-lenet5/model.onnx");
@@ -40,7 +40,7 @@ class ReconstructInWindowTest {
         assertEquals(List.of(), errors);
         assertNotNull(vm.reconstruct().resultProperty().get());
         String status = vm.reconstruct().statusProperty().get();
-        assertTrue(status.startsWith("Weights on screen: reconstructed") && status.contains("128 training samples"),
+        assertTrue(status.startsWith("Weights on screen: reconstructed") && status.contains("on 128 validation samples"),
                 status);
         double reconstructed = vm.evaluation().evaluationProperty().get().accuracy();
         String line = vm.evaluation().textProperty().get();
