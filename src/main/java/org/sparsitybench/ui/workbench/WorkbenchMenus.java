@@ -135,8 +135,18 @@ final class WorkbenchMenus {
         export.setId("menuExport");
         MenuItem compare = item("Compare snapshots…", "Shortcut+Shift+C", a::compareSnapshots);
         compare.setId("menuCompare");
+        Menu restore = new Menu("Restore snapshot");
+        restore.setId("menuRestoreSnapshot");
+        Runnable fillRestore = () -> {
+            restore.getItems().setAll(vm.project().snapshots().stream()
+                    .map(s -> item(s.name(), null, () -> vm.project().restoreSnapshot(s))).toList());
+            restore.setDisable(restore.getItems().isEmpty());
+        };
+        vm.project().snapshots().addListener((ListChangeListener<org.sparsitybench.project.Project.Snapshot>) c
+                -> fillRestore.run());
+        fillRestore.run();
         Menu file = new Menu("File", null, open, openData, recent, openProject, saveProject, new SeparatorMenuItem(),
-                export, new SeparatorMenuItem(), snapshot, compare, new SeparatorMenuItem(), quit);
+                export, new SeparatorMenuItem(), snapshot, restore, compare, new SeparatorMenuItem(), quit);
         MenuItem undo = item("Undo", "Shortcut+Z", vm::undo);
         undo.disableProperty().bind(vm.canUndoProperty().not());
         MenuItem redo = item("Redo", "Shortcut+Shift+Z", vm::redo);
