@@ -86,6 +86,9 @@ final class WorkbenchTabs extends TabPane {
         Tab c = tab("Curves", "tabCurves", curves);
         vm.evaluation().evaluationProperty().addListener(o -> showCurrentPoint());
         vm.evaluation().latencyProperty().addListener(o -> showCurrentPoint());
+        // Chance level from the model card: a model that guesses is never on the Pareto front.
+        vm.modelProperty().addListener((o, a, m) -> curves.viewModel().setClasses(m == null
+                || vm.modelUnderTest().card() == null ? 0 : vm.modelUnderTest().card().classes(0)));
         vm.frameProperty().addListener((o, a, f) -> {
             if (f != null) {
                 overview.viewModel().setRows(OverviewViewModel.fromResult(f.result()));
@@ -138,6 +141,7 @@ final class WorkbenchTabs extends TabPane {
         var e = vm.evaluation().evaluationProperty().get();
         var l = vm.evaluation().latencyProperty().get();
         curves.viewModel().setCurrent(f == null || e == null ? null : new CurvePoint(f.result().achievedSparsity(),
-                e.accuracy(), e.loss(), l == null ? Double.NaN : l.medianMs()));
+                e.accuracy(), e.loss(), l == null ? Double.NaN : l.medianMs(), l == null ? Double.NaN : l.p10Ms(),
+                l == null ? Double.NaN : l.p90Ms()));
     }
 }
