@@ -30,7 +30,8 @@ final class WindowCharts {
      * @param withSensitivity whether the sensitivity pane has curves
      */
     static List<ChartExporter> of(DistributionView distribution, OverviewView overview, CurvesView curves,
-                                  SensitivityView sensitivity, boolean withSensitivity) {
+                                  SensitivityView sensitivity, boolean withSensitivity,
+                                  org.sparsitybench.ui.quantize.PrecisionCurvesView precision) {
         List<ChartExporter> charts = new ArrayList<>();
         charts.add(chart("Distribution chart", "distribution", distribution::chart));
         charts.add(chart("Overview chart", "overview", overview::chart));
@@ -38,6 +39,7 @@ final class WindowCharts {
             charts.add(chart(kind.title() + " chart", "curves-" + CurvesView.id(kind).substring("curves".length())
                     .replaceAll("([a-z])([A-Z])", "$1-$2").toLowerCase(Locale.ROOT), () -> curves.chart(kind)));
         }
+        charts.add(chart("Accuracy vs compressed size chart", "curves-accuracy-vs-compressed-size", precision::chart));
         if (withSensitivity) {
             charts.add(chart("Sensitivity curves chart", "sensitivity-curves", sensitivity::curvesChart));
             charts.add(chart("Sensitivity table chart", "sensitivity-table", sensitivity::tableChart));

@@ -24,6 +24,8 @@ import org.sparsitybench.ui.heatmap.HeatmapMode;
 import org.sparsitybench.ui.heatmap.HeatmapView;
 import org.sparsitybench.ui.overview.OverviewView;
 import org.sparsitybench.ui.overview.OverviewViewModel;
+import org.sparsitybench.ui.quantize.PrecisionCurvesView;
+import org.sparsitybench.ui.quantize.PrecisionSweepViewModel;
 import org.sparsitybench.ui.recovery.RecoveryView;
 import org.sparsitybench.ui.sensitivity.SensitivityView;
 
@@ -40,6 +42,8 @@ final class WorkbenchTabs extends TabPane {
     private final SensitivityView sensitivity;
     private final WorkbenchViewModel vm;
     private final Tab recover;
+    private final PrecisionSweepViewModel precisionSweep;
+    private final PrecisionCurvesView precisionCurves;
     private final BooleanProperty dark = new SimpleBooleanProperty(this, "dark", false);
 
     WorkbenchTabs(WorkbenchViewModel vm) {
@@ -83,7 +87,17 @@ final class WorkbenchTabs extends TabPane {
         heat.setTop(heatOptions);
         Tab h = tab("Heatmap", "tabHeatmap", heat);
 
-        Tab c = tab("Curves", "tabCurves", curves);
+        precisionSweep = new PrecisionSweepViewModel(vm.executor(), vm::fail);
+        precisionCurves = new PrecisionCurvesView(precisionSweep, () -> precisionSweep.run(vm.validationUnderTest(),
+                org.sparsitybench.eval.DataSplits.VALIDATION, PrecisionSweepViewModel.LEVELS,
+                PrecisionSweepViewModel.SAMPLES));
+        precisionCurves.measureButton().disableProperty().bind(vm.cannotMeasureProperty().isNotEmpty()
+                .or(vm.executor().busyProperty()));
+        vm.modelProperty().addListener(o -> precisionSweep.clear());
+        javafx.scene.control.SplitPane curvesSplit = new javafx.scene.control.SplitPane(curves, precisionCurves);
+        curvesSplit.setOrientation(javafx.geometry.Orientation.VERTICAL);
+        curvesSplit.setDividerPositions(0.64);
+        Tab c = tab("Curves", "tabCurves", curvesSplit);
         vm.evaluation().evaluationProperty().addListener(o -> showCurrentPoint());
         vm.evaluation().latencyProperty().addListener(o -> showCurrentPoint());
         // Chance level from the model card: a model that guesses is never on the Pareto front.
@@ -109,7 +123,7 @@ final class WorkbenchTabs extends TabPane {
         getTabs().addAll(d, all, h, ov, c, se, recover);
         setTabClosingPolicy(TabPane.TabClosingPolicy.UNAVAILABLE);
         setId("viewTabs");
-        for (BooleanProperty p : List.of(distribution.darkProperty(), curves.darkProperty(),
+        for (BooleanProperty p : List.of(distribution.darkProperty(), curves.darkProperty(), precisionCurves.darkProperty(),
                 smallMultiples.darkProperty(), overview.darkProperty(), sensitivity.darkProperty())) {
             p.bind(dark);
         }
@@ -119,6 +133,11 @@ final class WorkbenchTabs extends TabPane {
         Tab t = new Tab(title, content);
         t.setId(id);
         return t;
+    }
+
+    /** The Curves tab's sparsity × precision sweep. */
+    PrecisionSweepViewModel precisionSweep() {
+        return precisionSweep;
     }
 
     /** Brings the Recover pane to the front. */
@@ -133,7 +152,8 @@ final class WorkbenchTabs extends TabPane {
 
     /** Every chart the tabs show now, for the export dialog. */
     List<ChartExporter> charts() {
-        return WindowCharts.of(distribution, overview, curves, sensitivity, !vm.sensitivity().curves().isEmpty());
+        return WindowCharts.of(distribution, overview, curves, sensitivity, !vm.sensitivity().curves().isEmpty(),
+                precisionCurves);
     }
 
     private void showCurrentPoint() {
