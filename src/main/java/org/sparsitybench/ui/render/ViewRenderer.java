@@ -174,7 +174,7 @@ public final class ViewRenderer {
     }
 
     /** "fashion-lenet5" for sample-models/fashion-lenet5/model.onnx; the file name otherwise. */
-    static String displayName(Path modelFile) {
+    public static String displayName(Path modelFile) {
         Path abs = modelFile.toAbsolutePath().normalize();
         String name = abs.getFileName().toString();
         return name.startsWith("model.") && abs.getParent() != null && abs.getParent().getFileName() != null

@@ -152,8 +152,8 @@ final class WorkbenchTabs extends TabPane {
 
     /** Every chart the tabs show now, for the export dialog. */
     List<ChartExporter> charts() {
-        return WindowCharts.of(distribution, overview, curves, sensitivity, !vm.sensitivity().curves().isEmpty(),
-                precisionCurves);
+        return WindowCharts.of(new WindowCharts.Panes(vm.modelProperty().get(), vm.frameProperty().get().result(),
+                vm.distribution(), overview.viewModel(), curves.viewModel(), vm.sensitivity(), precisionSweep));
     }
 
     private void showCurrentPoint() {
