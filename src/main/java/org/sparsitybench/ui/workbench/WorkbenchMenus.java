@@ -51,6 +51,9 @@ final class WorkbenchMenus {
         void open(Path file);
 
         void info(String title, String text);
+
+        /** Help ▸ Speed and size on this CPU: the guide and the INT8-vs-float figures measured here. */
+        void speedHelp();
     }
 
     /** The bundled samples the Samples menu lists. */
@@ -173,7 +176,9 @@ final class WorkbenchMenus {
         MenuItem shortcuts = item("Shortcuts", "F1", () -> a.info("Shortcuts", shortcutsHelp(built[0])));
         shortcuts.setId("menuShortcuts");
         MenuItem methods = item("Pruning methods", null, () -> a.info("Pruning methods", METHODS_HELP));
-        Menu help = new Menu("Help", null, shortcuts, methods);
+        MenuItem speed = item("Speed and size on this CPU…", null, a::speedHelp);
+        speed.setId("menuSpeedHelp");
+        Menu help = new Menu("Help", null, shortcuts, methods, speed);
         Menu samples = new Menu("Samples");
         samples.setId("menuSamples");
         for (String name : SAMPLES) {

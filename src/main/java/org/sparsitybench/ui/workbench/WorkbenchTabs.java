@@ -26,6 +26,7 @@ import org.sparsitybench.ui.overview.OverviewView;
 import org.sparsitybench.ui.overview.OverviewViewModel;
 import org.sparsitybench.ui.quantize.PrecisionCurvesView;
 import org.sparsitybench.ui.quantize.PrecisionSweepViewModel;
+import org.sparsitybench.ui.quantize.SpeedHelpViewModel;
 import org.sparsitybench.ui.recovery.RecoveryView;
 import org.sparsitybench.ui.sensitivity.SensitivityView;
 
@@ -44,6 +45,7 @@ final class WorkbenchTabs extends TabPane {
     private final Tab recover;
     private final PrecisionSweepViewModel precisionSweep;
     private final PrecisionCurvesView precisionCurves;
+    private final SpeedHelpViewModel speedHelp;
     private final BooleanProperty dark = new SimpleBooleanProperty(this, "dark", false);
 
     WorkbenchTabs(WorkbenchViewModel vm) {
@@ -93,7 +95,11 @@ final class WorkbenchTabs extends TabPane {
                 PrecisionSweepViewModel.SAMPLES));
         precisionCurves.measureButton().disableProperty().bind(vm.cannotMeasureProperty().isNotEmpty()
                 .or(vm.executor().busyProperty()));
-        vm.modelProperty().addListener(o -> precisionSweep.clear());
+        speedHelp = new SpeedHelpViewModel(vm.executor(), vm::fail);
+        vm.modelProperty().addListener(o -> {
+            precisionSweep.clear();
+            speedHelp.clear();
+        });
         javafx.scene.control.SplitPane curvesSplit = new javafx.scene.control.SplitPane(curves, precisionCurves);
         curvesSplit.setOrientation(javafx.geometry.Orientation.VERTICAL);
         curvesSplit.setDividerPositions(0.64);
@@ -138,6 +144,11 @@ final class WorkbenchTabs extends TabPane {
     /** The Curves tab's sparsity × precision sweep. */
     PrecisionSweepViewModel precisionSweep() {
         return precisionSweep;
+    }
+
+    /** Help ▸ Speed and size on this CPU: its measured INT8-vs-float figures for the open model. */
+    SpeedHelpViewModel speedHelp() {
+        return speedHelp;
     }
 
     /** Brings the Recover pane to the front. */
