@@ -14,6 +14,8 @@ import javafx.scene.control.TabPane;
 import javafx.scene.control.Tooltip;
 import javafx.scene.layout.BorderPane;
 import javafx.scene.layout.HBox;
+import org.sparsitybench.ui.common.ChartTheme;
+import org.sparsitybench.ui.common.ChartViewers;
 import org.sparsitybench.ui.common.Converters;
 import org.sparsitybench.ui.curves.CurvePoint;
 import org.sparsitybench.ui.curves.CurvesView;
@@ -133,6 +135,16 @@ final class WorkbenchTabs extends TabPane {
                 smallMultiples.darkProperty(), overview.darkProperty(), sensitivity.darkProperty())) {
             p.bind(dark);
         }
+        // A chart's canvas shows the theme's background until drawn, and is drawn again when its tab is shown.
+        getSelectionModel().selectedItemProperty().addListener((o, a, shown) -> {
+            if (shown != null) {
+                ChartViewers.repaint(shown.getContent(), dark.get() ? ChartTheme.DARK : ChartTheme.LIGHT);
+            }
+        });
+        Runnable repaintAll = () -> getTabs().forEach(t -> ChartViewers.repaint(t.getContent(),
+                dark.get() ? ChartTheme.DARK : ChartTheme.LIGHT));
+        dark.addListener(o -> repaintAll.run());
+        repaintAll.run();
     }
 
     private static Tab tab(String title, String id, javafx.scene.Node content) {
