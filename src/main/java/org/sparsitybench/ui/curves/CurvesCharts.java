@@ -12,7 +12,6 @@ import org.jfree.chart.JFreeChart;
 import org.jfree.chart.LegendItem;
 import org.jfree.chart.LegendItemCollection;
 import org.jfree.chart.axis.NumberAxis;
-import org.jfree.chart.plot.DatasetRenderingOrder;
 import org.jfree.chart.plot.XYPlot;
 import org.jfree.chart.renderer.xy.XYErrorRenderer;
 import org.jfree.chart.renderer.xy.XYLineAndShapeRenderer;
@@ -120,16 +119,8 @@ public final class CurvesCharts {
                 XYSeries fs = new XYSeries(PARETO, false, true);
                 front.forEach(p -> fs.add(p.latencyMs(), p.accuracy()));
                 f.addSeries(fs);
-                XYLineAndShapeRenderer fr = new XYLineAndShapeRenderer(true, true);
                 Color c = theme.front();
-                fr.setSeriesPaint(0, c);
-                fr.setSeriesShape(0, FRONT);
-                fr.setSeriesShapesFilled(0, false);
-                fr.setSeriesStroke(0, new BasicStroke(1.5f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f,
-                        new float[] {6f, 4f}, 0f));
-                plot.setDataset(1, f);
-                plot.setRenderer(1, fr);
-                plot.setDatasetRenderingOrder(DatasetRenderingOrder.FORWARD);
+                theme.drawFront(plot, 1, f);
                 LegendItem item = outlined(PARETO, "non-dominated: no other point is more accurate and not slower "
                         + "(latencies whose p10–p90 overlap are ties); chance-level points are never on it",
                         FRONT, c, true);

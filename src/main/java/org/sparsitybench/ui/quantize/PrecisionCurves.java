@@ -1,14 +1,12 @@
 package org.sparsitybench.ui.quantize;
 
 import java.awt.BasicStroke;
-import java.awt.Color;
 import java.awt.Font;
 import java.awt.geom.Ellipse2D;
 import java.util.List;
 import java.util.Locale;
 import org.jfree.chart.JFreeChart;
 import org.jfree.chart.axis.NumberAxis;
-import org.jfree.chart.plot.DatasetRenderingOrder;
 import org.jfree.chart.plot.XYPlot;
 import org.jfree.chart.renderer.xy.XYLineAndShapeRenderer;
 import org.jfree.chart.title.LegendTitle;
@@ -61,7 +59,7 @@ public final class PrecisionCurves {
         r.setDefaultToolTipGenerator((d, s, i) -> String.format(Locale.ROOT, "%s, %s sparse: %.2f%% accuracy (%s), "
                         + "%.1f kB compressed", d.getSeriesKey(s), sparsityOf(vm, (String) d.getSeriesKey(s),
                         d.getXValue(s, i)), 100 * d.getYValue(s, i), vm.split(), d.getXValue(s, i)));
-        NumberAxis x = new NumberAxis("compressed size (kB, DEFLATE of the file as exported)");
+        NumberAxis x = new NumberAxis("compressed size (kB, file as exported)");
         x.setAutoRangeIncludesZero(true);
         x.setStandardTickUnits(ReadableTicks.plain());
         String split = vm.split().isEmpty() ? "validation" : vm.split();
@@ -79,19 +77,9 @@ public final class PrecisionCurves {
             XYSeries fs = new XYSeries(FRONT, false, true);
             front.forEach(p -> fs.add(p.compressedBytes() / 1000.0, p.accuracy()));
             f.addSeries(fs);
-            XYLineAndShapeRenderer fr = new XYLineAndShapeRenderer(true, true);
-            Color c = theme.front();
-            fr.setSeriesPaint(0, c);
-            fr.setSeriesShape(0, new Ellipse2D.Double(-6, -6, 12, 12));
-            fr.setSeriesShapesFilled(0, false);
-            fr.setSeriesStroke(0, new BasicStroke(1.5f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f,
-                    new float[] {6f, 4f}, 0f));
-            plot.setDataset(1, f);
-            plot.setRenderer(1, fr);
-            plot.setDatasetRenderingOrder(DatasetRenderingOrder.FORWARD);
+            theme.drawFront(plot, 1, f);
         }
-        JFreeChart chart = new JFreeChart(TITLE + " (Pareto front over sparsity × precision)", ChartTheme.TITLE_FONT,
-                plot, true);
+        JFreeChart chart = new JFreeChart(TITLE + " (sparsity × precision)", ChartTheme.TITLE_FONT, plot, true);
         LegendTitle legend = chart.getLegend();
         legend.setPosition(RectangleEdge.RIGHT);
         theme.apply(chart);

@@ -20,7 +20,7 @@ import org.sparsitybench.ui.common.ChartTheme;
 public final class PrecisionCurvesView extends BorderPane {
     private final PrecisionSweepViewModel vm;
     private final ChartViewer viewer;
-    private final Button measure = new Button("Measure sparsity × precision");
+    private final Button measure = new Button("Measure");
     private final BooleanProperty dark = new SimpleBooleanProperty(this, "dark", false);
 
     /** @param run starts the sweep (the window supplies the model and its validation split) */
@@ -32,7 +32,8 @@ public final class PrecisionCurvesView extends BorderPane {
                 + "INT8 (static) or INT4 (weights), and measure each in ONNX Runtime on the validation split, with "
                 + "the file's compressed size as exported."));
         measure.setOnAction(e -> run.run());
-        Label note = new Label("accuracy on the validation split; size = DEFLATE of each model file as exported");
+        Label note = new Label("sparsity × precision, validation split");
+        note.setTooltip(new Tooltip("Accuracy on the validation split; size = DEFLATE of each model file as exported."));
         note.setId("precisionCurvesNote");
         HBox top = new HBox(8, measure, note);
         top.setAlignment(Pos.CENTER_LEFT);

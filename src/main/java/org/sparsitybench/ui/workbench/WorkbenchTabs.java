@@ -104,7 +104,7 @@ final class WorkbenchTabs extends TabPane {
         });
         javafx.scene.control.SplitPane curvesSplit = new javafx.scene.control.SplitPane(curves, precisionCurves);
         curvesSplit.setOrientation(javafx.geometry.Orientation.VERTICAL);
-        curvesSplit.setDividerPositions(0.64);
+        curvesSplit.setDividerPositions(0.7);
         Tab c = tab("Curves", "tabCurves", curvesSplit);
         vm.evaluation().evaluationProperty().addListener(o -> showCurrentPoint());
         vm.evaluation().latencyProperty().addListener(o -> showCurrentPoint());
