@@ -23,6 +23,9 @@ public final class SpeedHelpView {
         measured.setId("speedHelpMeasured");
         measured.setWrapText(true);
         measured.textProperty().bind(vm.measuredProperty());
+        // Room for the measured lines from the start: the dialog is sized when shown, before they arrive.
+        measured.setMinHeight(130);
+        measured.setAlignment(javafx.geometry.Pos.TOP_LEFT);
         Button run = new Button("Measure INT8 against float on this model");
         run.setId("speedHelpMeasure");
         run.setTooltip(new Tooltip("Quantizes the open model to static INT8 (calibrated on the validation split) and "
