@@ -103,8 +103,9 @@ public final class Sweep {
             keptCounts.put(e.getKey(), e.getValue().keptCount());
         }
         ConfigurationMeter.Measurement measured = meter.measure(r, limit, latencyRuns, ProgressListener.NONE, cancel);
-        double compactLatency = latencyRuns > 0 && r.channels() != null ? compactLatency(meter, r, latencyRuns, cancel)
-                : Double.NaN;
+        Latency compact = latencyRuns > 0 && r.channels() != null ? compactLatency(meter, r, latencyRuns, cancel)
+                : null;
+        double compactLatency = compact == null ? Double.NaN : compact.medianMs();
         double kernel = Double.NaN;
         if (latencyRuns > 0 && !structured) {
             double dense = 0;
@@ -118,24 +119,25 @@ public final class Sweep {
         Evaluation ev = measured.evaluation();
         return new SweepPoint(method, structured ? "per-group" : allocation.id(), level,
                 selected == 0 ? 0 : 1 - (double) kept / selected, ev.accuracy(), ev.top5(), ev.loss(),
-                measured.latencyMs(), compactLatency, kernel, kept, uses.flops(keptCounts), measured.fileBytes());
+                measured.latencyMs(), compactLatency, kernel, kept, uses.flops(keptCounts), measured.fileBytes(),
+                SweepPoint.Spread.of(measured.latency()), SweepPoint.Spread.of(compact));
     }
 
     /**
-     * The median latency of the compacted model, planned as an export plans it; NaN when the graph cannot be
+     * The latency of the compacted model, planned as an export plans it; null when the graph cannot be
      * rewritten (the export would refuse it too).
      */
-    private static double compactLatency(ConfigurationMeter meter, PruningResult r, int latencyRuns,
+    private static Latency compactLatency(ConfigurationMeter meter, PruningResult r, int latencyRuns,
                                          CancellationToken cancel) throws Exception {
         PruneExportChannels.Plan plan;
         try {
             plan = PruneExportChannels.plan(meter.model(), r, r.prunedValues(meter.model()));
         } catch (UnsupportedModelException e) {
-            return Double.NaN;
+            return null;
         }
         try (ConfigurationMeter.Pruned compact = meter.open(PruneExportChannels.updates(plan.compaction()),
                 plan.compaction().attributes(), cancel)) {
-            return compact.latency(latencyRuns, cancel).medianMs();
+            return compact.latency(latencyRuns, cancel);
         }
     }
 }

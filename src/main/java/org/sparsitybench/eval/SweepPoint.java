@@ -17,8 +17,32 @@ package org.sparsitybench.eval;
  * @param params           non-zero parameters of the prunable layers
  * @param flops            FLOPs per sample counting kept weights
  * @param fileBytes        size of the written model file
+ * @param latencySpread    10th and 90th percentile of the runs behind {@code latencyMs}, or null when not measured
+ * @param compactSpread    10th and 90th percentile behind {@code compactLatencyMs}, or null
  */
 public record SweepPoint(String method, String allocation, double requested, double achieved, double accuracy,
                          double top5, double loss, double latencyMs, double compactLatencyMs, double sparseKernelSpeedup, long params, long flops,
-                         long fileBytes) {
+                         long fileBytes, Spread latencySpread, Spread compactSpread) {
+    /**
+     * The spread of a timed median: its runs' 10th and 90th percentile. Two latencies whose spreads overlap are
+     * within noise of each other.
+     *
+     * @param p10Ms 10th percentile
+     * @param p90Ms 90th percentile
+     * @param runs  timed runs
+     */
+    public record Spread(double p10Ms, double p90Ms, int runs) {
+        /** The spread of {@code l}'s runs; null for null. */
+        public static Spread of(Latency l) {
+            return l == null ? null : new Spread(l.p10Ms(), l.p90Ms(), l.runs());
+        }
+    }
+
+    /** A point without the latencies' spread (tests, older callers). */
+    public SweepPoint(String method, String allocation, double requested, double achieved, double accuracy,
+                      double top5, double loss, double latencyMs, double compactLatencyMs, double sparseKernelSpeedup,
+                      long params, long flops, long fileBytes) {
+        this(method, allocation, requested, achieved, accuracy, top5, loss, latencyMs, compactLatencyMs,
+                sparseKernelSpeedup, params, flops, fileBytes, null, null);
+    }
 }

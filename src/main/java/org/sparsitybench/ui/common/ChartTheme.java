@@ -97,6 +97,23 @@ public enum ChartTheme {
         return this == LIGHT ? new Color(0xc5, 0x1b, 0x7d) : new Color(0xf1, 0x8a, 0xd0);
     }
 
+    /**
+     * A Pareto front drawn on {@code plot} as dataset {@code index}, above the points: a dashed line in
+     * {@link #front()} through open circles.
+     */
+    public void drawFront(org.jfree.chart.plot.XYPlot plot, int index, org.jfree.data.xy.XYDataset front) {
+        org.jfree.chart.renderer.xy.XYLineAndShapeRenderer r = new org.jfree.chart.renderer.xy.XYLineAndShapeRenderer(
+                true, true);
+        r.setSeriesPaint(0, front());
+        r.setSeriesShape(0, new java.awt.geom.Ellipse2D.Double(-6, -6, 12, 12));
+        r.setSeriesShapesFilled(0, false);
+        r.setSeriesStroke(0, new BasicStroke(1.5f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f,
+                new float[] {6f, 4f}, 0f));
+        plot.setDataset(index, front);
+        plot.setRenderer(index, r);
+        plot.setDatasetRenderingOrder(org.jfree.chart.plot.DatasetRenderingOrder.FORWARD);
+    }
+
     /** {@code c} for painting on a JavaFX canvas (alpha kept). */
     public static javafx.scene.paint.Color fx(Color c) {
         return javafx.scene.paint.Color.rgb(c.getRed(), c.getGreen(), c.getBlue(), c.getAlpha() / 255.0);

@@ -6,21 +6,23 @@ import java.awt.Shape;
 import java.awt.geom.Ellipse2D;
 import java.awt.geom.Line2D;
 import java.awt.geom.Rectangle2D;
-import java.text.NumberFormat;
 import java.util.List;
 import java.util.Locale;
 import org.jfree.chart.JFreeChart;
 import org.jfree.chart.LegendItem;
 import org.jfree.chart.LegendItemCollection;
 import org.jfree.chart.axis.NumberAxis;
-import org.jfree.chart.plot.DatasetRenderingOrder;
 import org.jfree.chart.plot.XYPlot;
+import org.jfree.chart.renderer.xy.XYErrorRenderer;
 import org.jfree.chart.renderer.xy.XYLineAndShapeRenderer;
 import org.jfree.chart.title.LegendTitle;
 import org.jfree.chart.ui.RectangleEdge;
+import org.jfree.data.xy.XYIntervalSeries;
+import org.jfree.data.xy.XYIntervalSeriesCollection;
 import org.jfree.data.xy.XYSeries;
 import org.jfree.data.xy.XYSeriesCollection;
 import org.sparsitybench.ui.common.ChartTheme;
+import org.sparsitybench.ui.common.ReadableTicks;
 
 /**
  * Builds the curves' charts from a {@link CurvesViewModel} (AWT and JFreeChart only, so the window and the
@@ -85,6 +87,9 @@ public final class CurvesCharts {
             x.setRange(0, 1);
         }
         XYPlot plot = new XYPlot(data, x, y, r);
+        if (kind == CurveKind.LATENCY_VS_SPARSITY || kind == CurveKind.ACCURACY_VS_LATENCY) {
+            errorBars(kind, vm, theme, plot, 2);
+        }
         plot.setNoDataMessage(kind == CurveKind.LATENCY_VS_SPARSITY || kind == CurveKind.ACCURACY_VS_LATENCY
                 ? "no latency measured yet" : "no measured points yet: run a sweep");
         plot.setNoDataMessagePaint(theme.muted());
@@ -114,17 +119,10 @@ public final class CurvesCharts {
                 XYSeries fs = new XYSeries(PARETO, false, true);
                 front.forEach(p -> fs.add(p.latencyMs(), p.accuracy()));
                 f.addSeries(fs);
-                XYLineAndShapeRenderer fr = new XYLineAndShapeRenderer(true, true);
                 Color c = theme.front();
-                fr.setSeriesPaint(0, c);
-                fr.setSeriesShape(0, FRONT);
-                fr.setSeriesShapesFilled(0, false);
-                fr.setSeriesStroke(0, new BasicStroke(1.5f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f,
-                        new float[] {6f, 4f}, 0f));
-                plot.setDataset(1, f);
-                plot.setRenderer(1, fr);
-                plot.setDatasetRenderingOrder(DatasetRenderingOrder.FORWARD);
-                LegendItem item = outlined(PARETO, "non-dominated: no other point is both more accurate and faster",
+                theme.drawFront(plot, 1, f);
+                LegendItem item = outlined(PARETO, "non-dominated: no other point is more accurate and not slower "
+                        + "(latencies whose p10–p90 overlap are ties); chance-level points are never on it",
                         FRONT, c, true);
                 item.setSeriesKey(PARETO);
                 legend.add(item);
@@ -148,19 +146,67 @@ public final class CurvesCharts {
     private static NumberAxis axis(String label, boolean percent) {
         NumberAxis a = new NumberAxis(label);
         a.setAutoRangeIncludesZero(false);
-        // With one point (the current configuration before any sweep) the range would collapse to nothing and
-        // every tick would print the same value: keep a readable span instead.
+        // Each tick unit formats with the decimals its size needs, so no two ticks print the same label.
+        a.setStandardTickUnits(percent ? ReadableTicks.percent() : ReadableTicks.plain());
+        // With one point (the current configuration before any sweep) the range would collapse to nothing: keep a
+        // readable span instead.
         if (percent) {
-            NumberFormat f = NumberFormat.getPercentInstance(Locale.ROOT);
-            a.setNumberFormatOverride(f);
             a.setAutoRangeMinimumSize(0.1);
         } else if (label.startsWith("latency")) {
             a.setAutoRangeMinimumSize(0.01);
-            a.setNumberFormatOverride(new java.text.DecimalFormat("0.###", java.text.DecimalFormatSymbols.getInstance(Locale.ROOT)));
         } else {
             a.setAutoRangeMinimumSize(0.2);
-            a.setNumberFormatOverride(new java.text.DecimalFormat("0.##", java.text.DecimalFormatSymbols.getInstance(Locale.ROOT)));
         }
         return a;
+    }
+
+    /**
+     * Each visible latency's noise band (p10–p90 of its timed runs) as an error bar in its series' colour: along y
+     * on latency-vs-sparsity, along x on accuracy-vs-latency. Points without a known spread get none.
+     */
+    private static void errorBars(CurveKind kind, CurvesViewModel vm, ChartTheme theme, XYPlot plot, int index) {
+        boolean alongX = kind == CurveKind.ACCURACY_VS_LATENCY;
+        XYIntervalSeriesCollection bars = new XYIntervalSeriesCollection();
+        XYErrorRenderer r = new XYErrorRenderer();
+        r.setDefaultLinesVisible(false);
+        r.setDefaultShapesVisible(false);
+        r.setDrawXError(alongX);
+        r.setDrawYError(!alongX);
+        r.setCapLength(6);
+        r.setErrorStroke(new BasicStroke(1.2f));
+        List<CurveSeries> all = vm.series();
+        for (int i = 0; i < all.size(); i++) {
+            CurveSeries s = all.get(i);
+            if (vm.isVisible(s.name())) {
+                addBars(bars, r, s.name(), s.points(), kind, alongX, theme.series(i));
+            }
+        }
+        if (vm.current() != null) {
+            addBars(bars, r, CurvesViewModel.CURRENT, List.of(vm.current()), kind, alongX, theme.highlight());
+        }
+        if (bars.getSeriesCount() > 0) {
+            plot.setDataset(index, bars);
+            plot.setRenderer(index, r);
+        }
+    }
+
+    private static void addBars(XYIntervalSeriesCollection bars, XYErrorRenderer r, String name, List<CurvePoint> points,
+                                CurveKind kind, boolean alongX, Color paint) {
+        XYIntervalSeries s = new XYIntervalSeries(name + " (p10–p90)");
+        for (CurvePoint p : points) {
+            if (kind.plots(p) && p.hasSpread()) {
+                double x = kind.x(p);
+                double y = kind.y(p);
+                if (alongX) {
+                    s.add(x, p.latencyLowMs(), p.latencyHighMs(), y, y, y);
+                } else {
+                    s.add(x, x, x, y, p.latencyLowMs(), p.latencyHighMs());
+                }
+            }
+        }
+        if (s.getItemCount() > 0) {
+            r.setSeriesPaint(bars.getSeriesCount(), paint);
+            bars.addSeries(s);
+        }
     }
 }

@@ -23,6 +23,7 @@ public final class CurvesViewModel {
     private final Set<String> hidden = new LinkedHashSet<>();
     private final List<Runnable> listeners = new ArrayList<>();
     private CurvePoint current;
+    private double chance = Double.NEGATIVE_INFINITY;
 
     /** Calls {@code listener} after every change. */
     public void addListener(Runnable listener) {
@@ -88,14 +89,31 @@ public final class CurvesViewModel {
         changed();
     }
 
-    /** The accuracy/latency Pareto front over the visible series and the current point. */
+    /**
+     * The accuracy/latency Pareto front over the visible series and the current point, latencies within noise tied,
+     * points within {@link #CHANCE_MARGIN} of chance level left out ({@link ParetoFront}).
+     */
     public List<CurvePoint> paretoFront() {
         List<CurvePoint> all = new ArrayList<>();
         visibleSeries().forEach(s -> all.addAll(s.points()));
         if (current != null) {
             all.add(current);
         }
-        return ParetoFront.of(all);
+        return ParetoFront.of(all, chance + CHANCE_MARGIN);
+    }
+
+    /** Accuracy within this of chance level counts as guessing: never on the front. */
+    public static final double CHANCE_MARGIN = 0.05;
+
+    /** Chance-level accuracy (1 / classes), or -∞ when the number of classes is unknown. */
+    public double chance() {
+        return chance;
+    }
+
+    /** Sets chance level from the number of classes (0 or less: unknown). */
+    public void setClasses(int classes) {
+        chance = classes > 0 ? 1.0 / classes : Double.NEGATIVE_INFINITY;
+        changed();
     }
 
     /**
@@ -118,12 +136,22 @@ public final class CurvesViewModel {
         for (SweepPoint p : points) {
             String prefix = several ? run.apply(p) + " · " : "";
             byName.computeIfAbsent(prefix + p.method() + " / " + p.allocation(), k -> new ArrayList<>())
-                    .add(new CurvePoint(p.achieved(), p.accuracy(), p.loss(),
-                            Double.isFinite(p.compactLatencyMs()) ? p.compactLatencyMs() : p.latencyMs()));
+                    .add(point(p));
         }
         List<CurveSeries> out = new ArrayList<>();
         byName.forEach((name, list) -> out.add(new CurveSeries(name, list)));
         return out;
+    }
+
+    /**
+     * {@code p} as the curves plot it: the compacted model's latency and spread when it was measured (what a
+     * deployment runs), else the pruned model's.
+     */
+    static CurvePoint point(SweepPoint p) {
+        boolean compact = Double.isFinite(p.compactLatencyMs());
+        SweepPoint.Spread spread = compact ? p.compactSpread() : p.latencySpread();
+        return new CurvePoint(p.achieved(), p.accuracy(), p.loss(), compact ? p.compactLatencyMs() : p.latencyMs(),
+                spread == null ? Double.NaN : spread.p10Ms(), spread == null ? Double.NaN : spread.p90Ms());
     }
 
     /**

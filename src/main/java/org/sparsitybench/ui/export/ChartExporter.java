@@ -20,4 +20,12 @@ public interface ChartExporter {
      * @throws IOException naming the file that could not be written
      */
     List<Path> export(Path folder, String baseName) throws IOException;
+
+    /**
+     * Writes the chart's files drawn at {@code options}' size and theme. The default ignores the options (an
+     * exporter whose chart has a fixed look).
+     */
+    default List<Path> export(Path folder, String baseName, ChartOptions options) throws IOException {
+        return export(folder, baseName);
+    }
 }

@@ -95,6 +95,9 @@ public final class ExportView extends VBox {
             box.getStyleClass().add("chart-exporter");
             what.getChildren().add(box);
         }
+        if (!vm.charts().isEmpty()) {
+            what.getChildren().add(chartOptions(vm));
+        }
 
         Label compaction = new Label();
         compaction.setId("exportCompaction");
@@ -187,5 +190,33 @@ public final class ExportView extends VBox {
         });
         stage.show();
         return stage;
+    }
+
+    /** Size and theme of the exported charts: light by default, whatever the window shows. */
+    private static javafx.scene.layout.HBox chartOptions(ExportViewModel vm) {
+        javafx.scene.control.Spinner<Integer> w = new javafx.scene.control.Spinner<>(ChartOptions.MIN, ChartOptions.MAX,
+                vm.chartWidthProperty().get(), 100);
+        w.setId("exportChartWidth");
+        javafx.scene.control.Spinner<Integer> h = new javafx.scene.control.Spinner<>(ChartOptions.MIN, ChartOptions.MAX,
+                vm.chartHeightProperty().get(), 100);
+        h.setId("exportChartHeight");
+        for (javafx.scene.control.Spinner<Integer> s : java.util.List.of(w, h)) {
+            s.setEditable(true);
+            s.setPrefWidth(96);
+        }
+        w.valueProperty().addListener((o, a, b) -> vm.chartWidthProperty().set(b));
+        h.valueProperty().addListener((o, a, b) -> vm.chartHeightProperty().set(b));
+        javafx.scene.control.ComboBox<org.sparsitybench.ui.common.ChartTheme> theme = new javafx.scene.control.ComboBox<>();
+        theme.setId("exportChartTheme");
+        theme.getItems().setAll(org.sparsitybench.ui.common.ChartTheme.values());
+        theme.setConverter(org.sparsitybench.ui.common.Converters.showing(t -> t.name().toLowerCase(java.util.Locale.ROOT)));
+        theme.valueProperty().bindBidirectional(vm.chartThemeProperty());
+        theme.setTooltip(new javafx.scene.control.Tooltip("The charts' look in the files, whatever the window shows: "
+                + "light for a paper."));
+        javafx.scene.layout.HBox row = new javafx.scene.layout.HBox(6, new Label("Charts:"), w, new Label("×"), h,
+                new Label("pixels, theme"), theme);
+        row.setAlignment(javafx.geometry.Pos.CENTER_LEFT);
+        row.setPadding(new Insets(0, 0, 0, 24));
+        return row;
     }
 }

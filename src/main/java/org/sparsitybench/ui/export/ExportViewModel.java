@@ -50,6 +50,12 @@ public final class ExportViewModel {
     private final BooleanProperty compact = new SimpleBooleanProperty(this, "compact", false);
     private final BooleanProperty sparseStorage = new SimpleBooleanProperty(this, "sparseStorage", false);
     private final Map<ChartExporter, BooleanProperty> charts = new LinkedHashMap<>();
+    private final javafx.beans.property.IntegerProperty chartWidth =
+            new javafx.beans.property.SimpleIntegerProperty(this, "chartWidth", ChartOptions.DEFAULT.width());
+    private final javafx.beans.property.IntegerProperty chartHeight =
+            new javafx.beans.property.SimpleIntegerProperty(this, "chartHeight", ChartOptions.DEFAULT.height());
+    private final ObjectProperty<org.sparsitybench.ui.common.ChartTheme> chartTheme =
+            new SimpleObjectProperty<>(this, "chartTheme", ChartOptions.DEFAULT.theme());
     private final ReadOnlyStringWrapper validation = new ReadOnlyStringWrapper(this, "validation", "");
     private final ReadOnlyStringWrapper compaction = new ReadOnlyStringWrapper(this, "compaction", "");
     private final ReadOnlyStringWrapper error = new ReadOnlyStringWrapper(this, "error", "");
@@ -92,6 +98,8 @@ public final class ExportViewModel {
         });
         sparseStorage.addListener((o, a, b) -> validate());
         charts.values().forEach(p -> p.addListener((o, a, b) -> validate()));
+        chartWidth.addListener((o, a, b) -> validate());
+        chartHeight.addListener((o, a, b) -> validate());
         validate();
     }
 
@@ -143,6 +151,21 @@ public final class ExportViewModel {
 
     public BooleanProperty sparseStorageProperty() {
         return sparseStorage;
+    }
+
+    /** Exported charts' width in pixels (default 1200). */
+    public javafx.beans.property.IntegerProperty chartWidthProperty() {
+        return chartWidth;
+    }
+
+    /** Exported charts' height in pixels (default 800). */
+    public javafx.beans.property.IntegerProperty chartHeightProperty() {
+        return chartHeight;
+    }
+
+    /** Exported charts' theme: light by default, whatever the window shows (a paper wants light). */
+    public ObjectProperty<org.sparsitybench.ui.common.ChartTheme> chartThemeProperty() {
+        return chartTheme;
     }
 
     /** Chart exporters in the caller's order, each with whether it is selected. */
@@ -208,6 +231,10 @@ public final class ExportViewModel {
         validation.set(problem());
     }
 
+    private static boolean outside(int side) {
+        return side < ChartOptions.MIN || side > ChartOptions.MAX;
+    }
+
     private String problem() {
         if (folder.get() == null) {
             return "choose a folder";
@@ -219,6 +246,10 @@ public final class ExportViewModel {
         boolean chart = charts.values().stream().anyMatch(BooleanProperty::get);
         if (!writeModel.get() && !writeCurves.get() && !chart) {
             return "choose something to write";
+        }
+        if (chart && (outside(chartWidth.get()) || outside(chartHeight.get()))) {
+            return "chart size " + chartWidth.get() + " × " + chartHeight.get() + ": each side " + ChartOptions.MIN
+                    + " to " + ChartOptions.MAX + " pixels";
         }
         if (writeCurves.get() && !curvesAvailable()) {
             return "no measured points to write as curves (run a sweep or save snapshots first)";
@@ -275,7 +306,8 @@ public final class ExportViewModel {
             Files.createDirectories(dir);
             for (Map.Entry<ChartExporter, BooleanProperty> c : charts.entrySet()) {
                 if (c.getValue().get()) {
-                    chartFiles.addAll(c.getKey().export(dir, name));
+                    chartFiles.addAll(c.getKey().export(dir, name, new ChartOptions(chartWidth.get(), chartHeight.get(),
+                            chartTheme.get())));
                 }
             }
         } catch (IOException | RuntimeException e) {

@@ -143,9 +143,18 @@ public final class PrecisionViewModel {
         return out;
     }
 
-    /** Restores a snapshot's precisions (layers it does not name follow the global precision). */
+    /**
+     * Restores a snapshot's precisions (layers it does not name follow the global precision); null, a snapshot of
+     * an all-float32 configuration, makes every layer float32 again.
+     */
     public void restore(Map<String, String> snapshot) {
         overrides.clear();
+        if (snapshot == null) {
+            global = Precision.FLOAT32;
+            measured = null;
+            chosen();
+            return;
+        }
         snapshot.forEach((k, v) -> {
             if (params.containsKey(k)) {
                 overrides.put(k, Precision.parse(v));

@@ -114,10 +114,17 @@ public final class ViewRenderer {
      * @param sweep       sweep points (empty without data)
      * @param current     the configuration's measured point (null without data)
      * @param sensitivity per-layer curves (empty without data)
+     * @param classes     classes the model card lists (chance level for the Pareto front), 0 when unknown
      */
     public record Measured(String model, PruningResult result, String layer, WeightHistogram histogram, HeatmapGrid heatmap,
                            double threshold, List<SweepPoint> sweep, CurvePoint current,
-                           List<Sensitivity.LayerCurve> sensitivity) {
+                           List<Sensitivity.LayerCurve> sensitivity, int classes) {
+        /** Without the number of classes: every measured point may be on the front. */
+        public Measured(String model, PruningResult result, String layer, WeightHistogram histogram,
+                        HeatmapGrid heatmap, double threshold, List<SweepPoint> sweep, CurvePoint current,
+                        List<Sensitivity.LayerCurve> sensitivity) {
+            this(model, result, layer, histogram, heatmap, threshold, sweep, current, sensitivity, 0);
+        }
     }
 
     /**
@@ -151,7 +158,8 @@ public final class ViewRenderer {
             ConfigurationMeter.Measurement e = meter.measure(result, o.limit(), o.latencyRuns(), ProgressListener.NONE,
                     cancel);
             current = new CurvePoint(result.achievedSparsity(), e.evaluation().accuracy(), e.evaluation().loss(),
-                    e.latencyMs());
+                    e.latencyMs(), e.latency() == null ? Double.NaN : e.latency().p10Ms(),
+                    e.latency() == null ? Double.NaN : e.latency().p90Ms());
             progress.progress(0.6, "measuring per-layer sensitivity");
             // Sensitivity chooses, so it reads the validation split; without one the view stays empty.
             var validation = DataSplits.validation(card, modelFile);
@@ -162,11 +170,11 @@ public final class ViewRenderer {
         }
         progress.progress(1, "measured");
         return new Measured(displayName(modelFile), result, layer.name(), h, grid, threshold, sweep, current,
-                sensitivity);
+                sensitivity, card == null ? 0 : card.classes(0));
     }
 
     /** "fashion-lenet5" for sample-models/fashion-lenet5/model.onnx; the file name otherwise. */
-    static String displayName(Path modelFile) {
+    public static String displayName(Path modelFile) {
         Path abs = modelFile.toAbsolutePath().normalize();
         String name = abs.getFileName().toString();
         return name.startsWith("model.") && abs.getParent() != null && abs.getParent().getFileName() != null
@@ -226,6 +234,7 @@ public final class ViewRenderer {
         CurvesViewModel vm = new CurvesViewModel();
         vm.setSeries(CurvesViewModel.fromSweep(m.sweep()));
         vm.setCurrent(m.current());
+        vm.setClasses(m.classes());
         return vm;
     }
 

@@ -174,6 +174,11 @@ public final class GlobalBarViewModel {
         global(g -> new GlobalSettings(g.target(), g.method(), allocation, g.nmPattern(), g.seed(), g.calibration()));
     }
 
+    /** Replaces the whole configuration in one undoable step (a snapshot brought back). */
+    public void setConfiguration(PruningConfig next) {
+        config.edit(c -> next);
+    }
+
     private void global(UnaryOperator<GlobalSettings> change) {
         config.edit(c -> new PruningConfig(change.apply(c.global()), c.layers()));
     }

@@ -242,6 +242,14 @@ public final class MainView extends BorderPane implements WorkbenchMenus.Actions
     }
 
     @Override
+    public void speedHelp() {
+        var speed = tabs.speedHelp();
+        dialogs.custom("speedHelpDialog", "Speed and size on this CPU", "What is faster here, and what is only smaller",
+                org.sparsitybench.ui.quantize.SpeedHelpView.content(speed, () -> speed.measure(vm.validationUnderTest()),
+                        vm.cannotMeasureProperty().isEmpty().and(vm.executor().busyProperty().not())), () -> true);
+    }
+
+    @Override
     public void quit() {
         getScene().getWindow().hide();
     }

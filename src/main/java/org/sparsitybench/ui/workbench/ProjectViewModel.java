@@ -94,6 +94,20 @@ public final class ProjectViewModel {
         changed();
     }
 
+    /**
+     * Brings a snapshot back as the configuration shown (one undoable step) with the per-layer precisions it was
+     * saved with (all float32 when it recorded none) and the sensitivity curves its masks need.
+     */
+    public void restoreSnapshot(Project.Snapshot s) {
+        if (s.sensitivity() != null) {
+            workbench.sensitivity().setCurves(s.sensitivity());
+        }
+        workbench.precision().restore(s.precision());
+        workbench.bar().setConfiguration(s.config());
+        status.set("Restored snapshot '" + s.name() + "'" + (s.precision() == null ? "" : " with its precisions"));
+        changed();
+    }
+
     /** Whether recomputing the configuration's masks needs the sensitivity curves. */
     private static boolean usesSensitivity(org.sparsitybench.prune.PruningConfig c) {
         return c.global().allocation() == org.sparsitybench.prune.Allocation.SENSITIVITY;

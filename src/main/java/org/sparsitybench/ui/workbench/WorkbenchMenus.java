@@ -51,6 +51,9 @@ final class WorkbenchMenus {
         void open(Path file);
 
         void info(String title, String text);
+
+        /** Help ▸ Speed and size on this CPU: the guide and the INT8-vs-float figures measured here. */
+        void speedHelp();
     }
 
     /** The bundled samples the Samples menu lists. */
@@ -135,8 +138,18 @@ final class WorkbenchMenus {
         export.setId("menuExport");
         MenuItem compare = item("Compare snapshots…", "Shortcut+Shift+C", a::compareSnapshots);
         compare.setId("menuCompare");
+        Menu restore = new Menu("Restore snapshot");
+        restore.setId("menuRestoreSnapshot");
+        Runnable fillRestore = () -> {
+            restore.getItems().setAll(vm.project().snapshots().stream()
+                    .map(s -> item(s.name(), null, () -> vm.project().restoreSnapshot(s))).toList());
+            restore.setDisable(restore.getItems().isEmpty());
+        };
+        vm.project().snapshots().addListener((ListChangeListener<org.sparsitybench.project.Project.Snapshot>) c
+                -> fillRestore.run());
+        fillRestore.run();
         Menu file = new Menu("File", null, open, openData, recent, openProject, saveProject, new SeparatorMenuItem(),
-                export, new SeparatorMenuItem(), snapshot, compare, new SeparatorMenuItem(), quit);
+                export, new SeparatorMenuItem(), snapshot, restore, compare, new SeparatorMenuItem(), quit);
         MenuItem undo = item("Undo", "Shortcut+Z", vm::undo);
         undo.disableProperty().bind(vm.canUndoProperty().not());
         MenuItem redo = item("Redo", "Shortcut+Shift+Z", vm::redo);
@@ -163,7 +176,9 @@ final class WorkbenchMenus {
         MenuItem shortcuts = item("Shortcuts", "F1", () -> a.info("Shortcuts", shortcutsHelp(built[0])));
         shortcuts.setId("menuShortcuts");
         MenuItem methods = item("Pruning methods", null, () -> a.info("Pruning methods", METHODS_HELP));
-        Menu help = new Menu("Help", null, shortcuts, methods);
+        MenuItem speed = item("Speed and size on this CPU…", null, a::speedHelp);
+        speed.setId("menuSpeedHelp");
+        Menu help = new Menu("Help", null, shortcuts, methods, speed);
         Menu samples = new Menu("Samples");
         samples.setId("menuSamples");
         for (String name : SAMPLES) {

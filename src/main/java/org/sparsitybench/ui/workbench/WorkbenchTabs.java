@@ -14,6 +14,8 @@ import javafx.scene.control.TabPane;
 import javafx.scene.control.Tooltip;
 import javafx.scene.layout.BorderPane;
 import javafx.scene.layout.HBox;
+import org.sparsitybench.ui.common.ChartTheme;
+import org.sparsitybench.ui.common.ChartViewers;
 import org.sparsitybench.ui.common.Converters;
 import org.sparsitybench.ui.curves.CurvePoint;
 import org.sparsitybench.ui.curves.CurvesView;
@@ -24,6 +26,9 @@ import org.sparsitybench.ui.heatmap.HeatmapMode;
 import org.sparsitybench.ui.heatmap.HeatmapView;
 import org.sparsitybench.ui.overview.OverviewView;
 import org.sparsitybench.ui.overview.OverviewViewModel;
+import org.sparsitybench.ui.quantize.PrecisionCurvesView;
+import org.sparsitybench.ui.quantize.PrecisionSweepViewModel;
+import org.sparsitybench.ui.quantize.SpeedHelpViewModel;
 import org.sparsitybench.ui.recovery.RecoveryView;
 import org.sparsitybench.ui.sensitivity.SensitivityView;
 
@@ -40,6 +45,9 @@ final class WorkbenchTabs extends TabPane {
     private final SensitivityView sensitivity;
     private final WorkbenchViewModel vm;
     private final Tab recover;
+    private final PrecisionSweepViewModel precisionSweep;
+    private final PrecisionCurvesView precisionCurves;
+    private final SpeedHelpViewModel speedHelp;
     private final BooleanProperty dark = new SimpleBooleanProperty(this, "dark", false);
 
     WorkbenchTabs(WorkbenchViewModel vm) {
@@ -85,9 +93,26 @@ final class WorkbenchTabs extends TabPane {
         heat.setTop(heatOptions);
         Tab h = tab("Heatmap", "tabHeatmap", heat);
 
-        Tab c = tab("Curves", "tabCurves", curves);
+        precisionSweep = new PrecisionSweepViewModel(vm.executor(), vm::fail);
+        precisionCurves = new PrecisionCurvesView(precisionSweep, () -> precisionSweep.run(vm.validationUnderTest(),
+                org.sparsitybench.eval.DataSplits.VALIDATION, PrecisionSweepViewModel.LEVELS,
+                PrecisionSweepViewModel.SAMPLES));
+        precisionCurves.measureButton().disableProperty().bind(vm.cannotMeasureProperty().isNotEmpty()
+                .or(vm.executor().busyProperty()));
+        speedHelp = new SpeedHelpViewModel(vm.executor(), vm::fail);
+        vm.modelProperty().addListener(o -> {
+            precisionSweep.clear();
+            speedHelp.clear();
+        });
+        javafx.scene.control.SplitPane curvesSplit = new javafx.scene.control.SplitPane(curves, precisionCurves);
+        curvesSplit.setOrientation(javafx.geometry.Orientation.VERTICAL);
+        curvesSplit.setDividerPositions(0.7);
+        Tab c = tab("Curves", "tabCurves", curvesSplit);
         vm.evaluation().evaluationProperty().addListener(o -> showCurrentPoint());
         vm.evaluation().latencyProperty().addListener(o -> showCurrentPoint());
+        // Chance level from the model card: a model that guesses is never on the Pareto front.
+        vm.modelProperty().addListener((o, a, m) -> curves.viewModel().setClasses(m == null
+                || vm.modelUnderTest().card() == null ? 0 : vm.modelUnderTest().card().classes(0)));
         vm.frameProperty().addListener((o, a, f) -> {
             if (f != null) {
                 overview.viewModel().setRows(OverviewViewModel.fromResult(f.result()));
@@ -108,16 +133,36 @@ final class WorkbenchTabs extends TabPane {
         getTabs().addAll(d, all, h, ov, c, se, recover);
         setTabClosingPolicy(TabPane.TabClosingPolicy.UNAVAILABLE);
         setId("viewTabs");
-        for (BooleanProperty p : List.of(distribution.darkProperty(), curves.darkProperty(),
+        for (BooleanProperty p : List.of(distribution.darkProperty(), curves.darkProperty(), precisionCurves.darkProperty(),
                 smallMultiples.darkProperty(), overview.darkProperty(), sensitivity.darkProperty())) {
             p.bind(dark);
         }
+        // A chart's canvas shows the theme's background until drawn, and is drawn again when its tab is shown.
+        getSelectionModel().selectedItemProperty().addListener((o, a, shown) -> {
+            if (shown != null) {
+                ChartViewers.repaint(shown.getContent(), dark.get() ? ChartTheme.DARK : ChartTheme.LIGHT);
+            }
+        });
+        Runnable repaintAll = () -> getTabs().forEach(t -> ChartViewers.repaint(t.getContent(),
+                dark.get() ? ChartTheme.DARK : ChartTheme.LIGHT));
+        dark.addListener(o -> repaintAll.run());
+        repaintAll.run();
     }
 
     private static Tab tab(String title, String id, javafx.scene.Node content) {
         Tab t = new Tab(title, content);
         t.setId(id);
         return t;
+    }
+
+    /** The Curves tab's sparsity × precision sweep. */
+    PrecisionSweepViewModel precisionSweep() {
+        return precisionSweep;
+    }
+
+    /** Help ▸ Speed and size on this CPU: its measured INT8-vs-float figures for the open model. */
+    SpeedHelpViewModel speedHelp() {
+        return speedHelp;
     }
 
     /** Brings the Recover pane to the front. */
@@ -132,7 +177,8 @@ final class WorkbenchTabs extends TabPane {
 
     /** Every chart the tabs show now, for the export dialog. */
     List<ChartExporter> charts() {
-        return WindowCharts.of(distribution, overview, curves, sensitivity, !vm.sensitivity().curves().isEmpty());
+        return WindowCharts.of(new WindowCharts.Panes(vm.modelProperty().get(), vm.frameProperty().get().result(),
+                vm.distribution(), overview.viewModel(), curves.viewModel(), vm.sensitivity(), precisionSweep));
     }
 
     private void showCurrentPoint() {
@@ -140,6 +186,7 @@ final class WorkbenchTabs extends TabPane {
         var e = vm.evaluation().evaluationProperty().get();
         var l = vm.evaluation().latencyProperty().get();
         curves.viewModel().setCurrent(f == null || e == null ? null : new CurvePoint(f.result().achievedSparsity(),
-                e.accuracy(), e.loss(), l == null ? Double.NaN : l.medianMs()));
+                e.accuracy(), e.loss(), l == null ? Double.NaN : l.medianMs(), l == null ? Double.NaN : l.p10Ms(),
+                l == null ? Double.NaN : l.p90Ms()));
     }
 }

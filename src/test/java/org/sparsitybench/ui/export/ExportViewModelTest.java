@@ -172,4 +172,38 @@ class ExportViewModelTest {
         assertFalse(Files.exists(vm.modelFile()));
         assertFalse(Files.exists(vm.curvesFile()));
     }
+
+    @Test
+    void chartsAreExportedLightAtTheChosenSizeWhateverTheWindowShowsAndAnAbsurdSizeIsRefused(
+            @org.junit.jupiter.api.io.TempDir Path out) throws Exception {
+        List<ChartOptions> asked = new java.util.ArrayList<>();
+        ChartExporter probe = new ChartExporter() {
+            @Override
+            public String name() {
+                return "probe";
+            }
+
+            @Override
+            public List<Path> export(Path folder, String baseName) {
+                throw new AssertionError("the options must reach the exporter");
+            }
+
+            @Override
+            public List<Path> export(Path folder, String baseName, ChartOptions o) {
+                asked.add(o);
+                return List.of();
+            }
+        };
+        ExportViewModel vm = new ExportViewModel(source(List.of(), List.of(probe)), FxTaskExecutor.direct());
+        assertEquals(org.sparsitybench.ui.common.ChartTheme.LIGHT, vm.chartThemeProperty().get());
+        vm.folderProperty().set(out);
+        vm.writeModelProperty().set(false);
+        vm.chartWidthProperty().set(50);
+        assertTrue(vm.validationProperty().get().contains("chart size 50 × 800"), vm.validationProperty().get());
+        vm.chartWidthProperty().set(2400);
+        vm.chartHeightProperty().set(1600);
+        assertEquals("", vm.validationProperty().get());
+        assertTrue(vm.export());
+        assertEquals(List.of(new ChartOptions(2400, 1600, org.sparsitybench.ui.common.ChartTheme.LIGHT)), asked);
+    }
 }
