@@ -1,14 +1,12 @@
 package org.sparsitybench.ui.quantize;
 
-import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Optional;
 import javafx.beans.property.ReadOnlyStringProperty;
 import javafx.beans.property.ReadOnlyStringWrapper;
 import org.sparsitybench.eval.ConfigurationMeter;
+import org.sparsitybench.eval.DataSplits;
 import org.sparsitybench.eval.Latency;
-import org.sparsitybench.eval.ModelCard;
-import org.sparsitybench.formats.data.Datasets;
 import org.sparsitybench.formats.data.LabeledData;
 import org.sparsitybench.prune.PruningResult;
 import org.sparsitybench.quantize.QuantMode;
@@ -22,8 +20,9 @@ import org.sparsitybench.ui.common.ModelUnderTest;
  * The precision line under the accuracy line: the configuration shown, quantized as chosen in
  * {@link PrecisionViewModel}, re-measured in the background (latest wins) whenever the configuration or a
  * precision changes — accuracy on the window's data, latency against the float configuration's, bits per weight,
- * file and compressed size. Static INT8 ranges are calibrated on the training split the model card names, never on
- * the data accuracy is measured on.
+ * file and compressed size. Static INT8 ranges are calibrated on the validation split ({@link DataSplits#validation}:
+ * the card's validation file, or its seeded held-out share of the training data), never on the test data accuracy is
+ * measured on.
  */
 public final class QuantizedEvaluationViewModel {
     /** Samples evaluated per measurement (the accuracy line above measures the float configuration on all). */
@@ -82,10 +81,9 @@ public final class QuantizedEvaluationViewModel {
         measure.request(last);
     }
 
-    /** The training split the card names, for calibration; empty when it names none. */
-    static Optional<Path> calibrationData(ModelUnderTest on) {
-        Path cardFile = on.model().file().toAbsolutePath().resolveSibling(ModelCard.FILE_NAME);
-        return on.card().datasetPath(cardFile, "train").filter(java.nio.file.Files::exists);
+    /** The validation split, for calibration; empty when the card names no training or validation data. */
+    static Optional<DataSplits.Split> calibrationData(ModelUnderTest on) throws java.io.IOException {
+        return DataSplits.validation(on.card(), on.model().file().toAbsolutePath());
     }
 
     private LongTask<QuantizedMeter.Measurement> task(Request r) {
@@ -94,10 +92,9 @@ public final class QuantizedEvaluationViewModel {
         return (progress, cancel) -> {
             LabeledData calibration = null;
             if (cfg.mode() == QuantMode.STATIC) {
-                Path train = calibrationData(r.on()).orElseThrow(() -> new IllegalStateException("static INT8 "
-                        + "calibrates on the training split the model card names (dataset.train); this card names "
-                        + "none: choose weights-only precision"));
-                calibration = Datasets.open(train);
+                calibration = calibrationData(r.on()).orElseThrow(() -> new IllegalStateException("static INT8 "
+                        + "calibrates on the validation split (the card's dataset.validation, or a held-out share of "
+                        + "dataset.train); this card names neither: choose weights-only precision")).data();
             }
             try (ConfigurationMeter.Pruned pruned = meter.open(r.result(), cancel)) {
                 return QuantizedMeter.measure(pruned.file(), r.on().card(), calibration, r.on().data(), cfg, SAMPLES,

@@ -219,6 +219,11 @@ public final class WorkbenchViewModel {
         return data.modelUnderTest();
     }
 
+    /** The model, its card and the validation split (for the panes that choose: calibration, precision fronts). */
+    public ModelUnderTest validationUnderTest() {
+        return data.validationUnderTest();
+    }
+
     /** Where the validation split comes from ("10 % of FILE held out (seed 0)", a file), or null when none. */
     public String validationSource() {
         return data.validationSource();

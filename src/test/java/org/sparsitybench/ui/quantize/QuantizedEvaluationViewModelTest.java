@@ -17,6 +17,7 @@ import org.sparsitybench.prune.PruningResult;
 import org.sparsitybench.quantize.Precision;
 import org.sparsitybench.task.CancellationToken;
 import org.sparsitybench.task.ProgressListener;
+import org.sparsitybench.eval.DataSplits;
 import org.sparsitybench.testing.Fixtures;
 import org.sparsitybench.ui.common.FxTaskExecutor;
 import org.sparsitybench.ui.common.ModelUnderTest;
@@ -26,12 +27,14 @@ class QuantizedEvaluationViewModelTest {
     private static final Path MODEL = Fixtures.projectDir().resolve("sample-models/fashion-lenet5/model.onnx");
 
     @Test
-    void aPrunedConfigurationIsQuantizedCalibratedOnTheCardsTrainingSplitAndMeasured() throws Exception {
+    void aPrunedConfigurationIsQuantizedCalibratedOnTheValidationSplitAndMeasured() throws Exception {
         Model m = ModelFiles.read(MODEL);
         ModelCard card = ModelCard.forModel(MODEL, null);
         ModelUnderTest on = new ModelUnderTest(m, card, Datasets.open(card.testData(MODEL).orElseThrow()));
-        assertEquals(Fixtures.projectDir().resolve("sample-models/data/fashion-mnist/train-12k-images-idx3-ubyte.gz"),
-                QuantizedEvaluationViewModel.calibrationData(on).orElseThrow(), "calibration never on the test data");
+        DataSplits.Split calibration = QuantizedEvaluationViewModel.calibrationData(on).orElseThrow();
+        assertEquals(DataSplits.VALIDATION, calibration.name(), "calibration chooses ranges: validation, never test");
+        assertEquals(DataSplits.validation(card, MODEL).orElseThrow().data().count(), calibration.data().count());
+        assertTrue(calibration.data().count() < 12_000, "a held-out share of the 12k training images, not all of them");
         PruningResult r = new PruningEngine(m).run(PruningConfig.of(GlobalSettings.of(0.5, "magnitude",
                 Allocation.UNIFORM)), ProgressListener.NONE, CancellationToken.NONE);
         PrecisionViewModel precision = new PrecisionViewModel();
