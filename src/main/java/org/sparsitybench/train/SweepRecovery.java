@@ -23,6 +23,8 @@ import org.sparsitybench.task.CancellationToken;
 public final class SweepRecovery implements Sweep.PointRecovery {
     /** Share of the train split held out for validation. */
     public static final double VALIDATION_SHARE = 0.10;
+    /** Samples per step (as the Recover pane and {@code finetune}'s default). */
+    public static final int BATCH = 128;
 
     private final Model model;
     private final long[] sampleDims;
