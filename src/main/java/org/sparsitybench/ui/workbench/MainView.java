@@ -222,7 +222,7 @@ public final class MainView extends BorderPane implements WorkbenchMenus.Actions
 
     @Override
     public void runSweep() {
-        vm.runSweep(SweepViewModel.METHODS, SweepViewModel.LEVELS);
+        vm.runSweep(List.copyOf(vm.sweep().methods()), SweepViewModel.LEVELS);
     }
 
     @Override

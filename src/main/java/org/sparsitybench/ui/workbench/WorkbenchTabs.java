@@ -24,7 +24,9 @@ import org.sparsitybench.ui.heatmap.HeatmapMode;
 import org.sparsitybench.ui.heatmap.HeatmapView;
 import org.sparsitybench.ui.overview.OverviewView;
 import org.sparsitybench.ui.overview.OverviewViewModel;
+import org.sparsitybench.ui.curves.SweepViewModel;
 import org.sparsitybench.ui.recovery.RecoveryView;
+import org.sparsitybench.ui.sweep.SweepOptionsView;
 import org.sparsitybench.ui.sensitivity.SensitivityView;
 
 /**
@@ -83,7 +85,10 @@ final class WorkbenchTabs extends TabPane {
         heat.setTop(heatOptions);
         Tab h = tab("Heatmap", "tabHeatmap", heat);
 
-        Tab c = tab("Curves", "tabCurves", curves);
+        BorderPane curvesPane = new BorderPane(curves);
+        curvesPane.setTop(new SweepOptionsView(vm.sweep(), () -> vm.runSweep(List.copyOf(vm.sweep().methods()),
+                SweepViewModel.LEVELS), vm.cannotMeasureProperty().isNotEmpty().or(vm.executor().busyProperty())));
+        Tab c = tab("Curves", "tabCurves", curvesPane);
         vm.evaluation().evaluationProperty().addListener(o -> showCurrentPoint());
         vm.evaluation().latencyProperty().addListener(o -> showCurrentPoint());
         vm.frameProperty().addListener((o, a, f) -> {

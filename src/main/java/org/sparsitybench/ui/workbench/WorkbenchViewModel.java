@@ -428,7 +428,7 @@ public final class WorkbenchViewModel {
 
     /** Runs a sweep on at most {@code limit} samples; see {@link SweepViewModel#run}. */
     public boolean runSweep(List<String> methods, List<Double> levels, int limit) {
-        return sweep.run(modelUnderTest(), config.get().global().allocation(), methods, levels, limit);
+        return sweep.run(modelUnderTest(), validationUnderTest(), config.get().global().allocation(), methods, levels, limit);
     }
 
     /** Whether Wanda's calibration (input norms per layer) has been captured for the current model and data. */
