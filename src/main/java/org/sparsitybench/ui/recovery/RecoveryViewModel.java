@@ -39,13 +39,14 @@ import org.sparsitybench.train.RecoveredModel;
 import org.sparsitybench.train.Recovery;
 import org.sparsitybench.ui.common.FxTaskExecutor;
 import org.sparsitybench.ui.common.ModelUnderTest;
+import org.sparsitybench.ui.common.UndoableConfig;
 
 /**
  * The Recover pane: fine-tunes the window's current pruned configuration with its masks fixed (the engine's
  * {@link Recovery}, as {@code sparsitybench finetune} drives it) on the training split the model card names, with
  * a seeded {@value #VALIDATION_PERCENT} % of it held out for validation (which also picks the best epoch). Epochs
- * arrive one by one for the live chart; Cancel keeps the best completed epoch. The recovered weights can be
- * exported beside the model (never over it).
+ * arrive one by one for the live chart; Cancel keeps the best completed epoch. The recovered weights become the
+ * window's current state ({@link RecoveredWeights}, undoable) and can be exported beside the model (never over it).
  */
 public final class RecoveryViewModel {
     /** Share of the training split held out for validation, in percent. */
@@ -80,6 +81,7 @@ public final class RecoveryViewModel {
     private final Consumer<String> errors;
     private final Supplier<ModelUnderTest> current;
     private final Supplier<PruningConfig> currentConfig;
+    private final RecoveredWeights weights;
     private final IntegerProperty epochs = new SimpleIntegerProperty(this, "epochs", 3);
     private final DoubleProperty learningRate = new SimpleDoubleProperty(this, "learningRate", 1e-3);
     private final BooleanProperty distill = new SimpleBooleanProperty(this, "distill", false);
@@ -94,14 +96,21 @@ public final class RecoveryViewModel {
      * @param executor runs the training
      * @param errors   hears a failure, phrased for a dialog
      * @param current  the window's model, card and data now
-     * @param config   the window's pruning configuration now (its masks are the ones kept)
+     * @param config   the window's pruning configuration (its masks are the ones kept) and its history: a run's
+     *                 result becomes the current state as one undoable step ({@link #weights()})
      */
     public RecoveryViewModel(FxTaskExecutor executor, Consumer<String> errors, Supplier<ModelUnderTest> current,
-                             Supplier<PruningConfig> config) {
+                             UndoableConfig config) {
         this.executor = executor;
         this.errors = errors;
         this.current = current;
-        this.currentConfig = config;
+        this.currentConfig = config::get;
+        this.weights = new RecoveredWeights(config);
+    }
+
+    /** Which weights the window shows: one-shot, or the last run's recovered ones (undoable). */
+    public RecoveredWeights weights() {
+        return weights;
     }
 
     /** Starts on the window's current model and configuration; see {@link #start(ModelUnderTest, PruningConfig)}. */
@@ -282,6 +291,7 @@ public final class RecoveryViewModel {
         running.set(false);
         if (o != null) {
             outcome.set(o);
+            weights.apply(o);
         }
         status.set(describe(o));
     }
@@ -297,7 +307,8 @@ public final class RecoveryViewModel {
                         o.result().epochs().size(), b.epochs())
                 : "";
         return kept + String.format(Locale.ROOT, "Recovered weights (epoch %d): validation accuracy %.2f %% on %,d "
-                        + "samples (seeded %d %% hold-out of the train split); trained on %,d. Sparsity %.2f %%.",
+                        + "samples (seeded %d %% hold-out of the train split); trained on %,d. Sparsity %.2f %%. The "
+                        + "window now shows these weights (Edit ▸ Undo returns to the one-shot ones).",
                 b.epoch(), 100 * b.validationAccuracy(), o.validationSamples(), VALIDATION_PERCENT, o.trainSamples(),
                 100 * b.sparsity());
     }

@@ -35,8 +35,8 @@ public final class EvaluationViewModel {
     private final ReadOnlyObjectWrapper<Evaluation> evaluation = new ReadOnlyObjectWrapper<>(this, "evaluation");
     private final ReadOnlyObjectWrapper<Latency> latency = new ReadOnlyObjectWrapper<>(this, "latency");
 
-    /** How the accuracy line names the engine's masked weights. */
-    public static final String MASK_ONLY = "mask only";
+    /** How the accuracy line names the engine's masked weights (pruned, not recovered). */
+    public static final String MASK_ONLY = "one-shot: mask only";
 
     /**
      * One configuration to measure: the engine's result on the model under test, or (when {@code values} is not

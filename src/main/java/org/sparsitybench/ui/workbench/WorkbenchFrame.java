@@ -20,6 +20,7 @@ import org.sparsitybench.ui.distribution.DistributionViewModel;
 import org.sparsitybench.ui.distribution.LayerHistogram;
 import org.sparsitybench.ui.heatmap.HeatmapMode;
 import org.sparsitybench.ui.heatmap.HeatmapViewModel;
+import org.sparsitybench.ui.recovery.RecoveredWeights;
 
 /**
  * Everything the panes show for one configuration, computed off the FX thread in one go.
@@ -33,25 +34,28 @@ import org.sparsitybench.ui.heatmap.HeatmapViewModel;
  * @param flopsAfter  FLOPs per sample counting kept weights only
  * @param tiles       every layer's small histogram, or null when the small multiples are not shown
  * @param storage     the file's size dense and with sparse storage
+ * @param recovered   the recovered weights shown instead of the one-shot ones (same masks), or null
  */
 public record WorkbenchFrame(PruningResult result, String layer, WeightHistogram histogram, HeatmapGrid heatmap,
                              double threshold, long flopsBefore, long flopsAfter, List<LayerHistogram> tiles,
-                             StorageEstimate storage) {
+                             StorageEstimate storage, RecoveredWeights.State recovered) {
     /**
      * What a frame is computed from, captured on the FX thread when it is asked for.
      *
-     * @param selected the tensor the distribution and heatmap show, or null
+     * @param selected  the tensor the distribution and heatmap show, or null
+     * @param recovered recovered weights of this configuration to show (the masks stay the engine's), or null
      */
     record Request(PruningConfig config, PruningEngine engine, FlopCounter uses, WeightTensor selected,
-                   HeatmapMode mode, boolean signed, boolean allLayers) {
+                   HeatmapMode mode, boolean signed, boolean allLayers, RecoveredWeights.State recovered) {
     }
 
     /** The engine run and the panes' statistics for {@code r}. */
     static LongTask<WorkbenchFrame> compute(Request r) {
         return (progress, cancel) -> {
             PruningResult result = r.engine().run(r.config(), progress, cancel);
-            Model model = r.engine().model();
-            WeightTensor layer = r.selected();
+            // Recovered weights keep the masks (pruned weights stay 0): the engine's masks over their values.
+            Model model = r.recovered() != null ? r.recovered().model() : r.engine().model();
+            WeightTensor layer = r.selected() == null ? null : model.tensor(r.selected().name()).orElse(r.selected());
             WeightHistogram h = null;
             HeatmapGrid g = null;
             double threshold = Double.NaN;
@@ -70,8 +74,19 @@ public record WorkbenchFrame(PruningResult result, String layer, WeightHistogram
             List<LayerHistogram> tiles = r.allLayers() ? DistributionViewModel.tiles(model, result, r.signed(), cancel)
                     : null;
             return new WorkbenchFrame(result, layer == null ? null : layer.name(), h, g, threshold,
-                    r.uses().flops(dense), r.uses().flops(kept), tiles, StorageEstimate.of(model, result.masks()));
+                    r.uses().flops(dense), r.uses().flops(kept), tiles, StorageEstimate.of(model, result.masks()),
+                    r.recovered());
         };
+    }
+
+    /** The values the accuracy line measures instead of the masked ones (recovered), or null for the masked ones. */
+    public Map<String, org.sparsitybench.model.TensorData> values() {
+        return recovered == null ? null : recovered.values();
+    }
+
+    /** What the accuracy line calls the weights shown: one-shot (mask only) or recovered. */
+    public String weights() {
+        return recovered == null ? EvaluationViewModel.MASK_ONLY : recovered.label();
     }
 
     /** Weights of the pruned layers the configuration keeps. */
@@ -99,7 +114,8 @@ public record WorkbenchFrame(PruningResult result, String layer, WeightHistogram
         long kept = result.layers().stream().mapToLong(LayerResult::kept).sum();
         return String.format(Locale.ROOT, "achieved %.1f%%%s  ·  prunable weights kept %,d of %,d  ·  %s  ·  file ≈ %s, "
                 + "sparse storage ≈ %s", 100 * result.achievedSparsity(), met, kept, all, flops,
-                bytes(storage.denseBytes()), bytes(storage.sparseStorageBytes()));
+                bytes(storage.denseBytes()), bytes(storage.sparseStorageBytes()))
+                + (recovered == null ? "" : "  ·  weights: " + RecoveredWeights.RECOVERED);
     }
 
     static String human(long v) {

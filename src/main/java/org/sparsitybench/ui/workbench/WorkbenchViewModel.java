@@ -111,7 +111,8 @@ public final class WorkbenchViewModel {
         this.executor = Objects.requireNonNull(executor, "executor");
         this.sensitivity = new SensitivityViewModel(executor, this::fail);
         this.sweep = new SweepViewModel(executor, this::fail);
-        this.recovery = new RecoveryViewModel(executor, this::fail, this::modelUnderTest, config::get);
+        this.recovery = new RecoveryViewModel(executor, this::fail, this::modelUnderTest, config);
+        recovery.weights().stateProperty().addListener((o, a, b) -> requestFrame());
         this.evaluation = new EvaluationViewModel(executor);
         this.project = new ProjectViewModel(this, userDir, autosaveDelay);
         this.frames = new LatestWins<>(executor, WorkbenchFrame::compute, this::show,
@@ -499,7 +500,8 @@ public final class WorkbenchViewModel {
         LayerRow selected = layers.selectedProperty().get();
         frames.request(new WorkbenchFrame.Request(config.get(), engine, opened.uses(),
                 selected == null ? null : selected.tensor(), heatmap.modeProperty().get(),
-                distribution.signedProperty().get(), distribution.allLayersProperty().get()));
+                distribution.signedProperty().get(), distribution.allLayersProperty().get(),
+                recovery.weights().shown(model.get(), config.get())));
     }
 
     private void show(WorkbenchFrame f) {
@@ -514,7 +516,7 @@ public final class WorkbenchViewModel {
         heatmap.show(f.heatmap());
         if (frame.get() == f) {
             reconstructWhenSettled(f);
-            evaluation.request(modelUnderTest(), f.result());
+            evaluation.request(modelUnderTest(), f.result(), f.values(), f.weights());
         }
     }
 
