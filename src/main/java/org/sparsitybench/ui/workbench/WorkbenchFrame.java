@@ -63,7 +63,8 @@ public record WorkbenchFrame(PruningResult result, String layer, WeightHistogram
                 Mask mask = result.masks().get(layer.name());
                 h = DistributionViewModel.histogram(layer, mask, r.signed(), cancel);
                 g = HeatmapViewModel.compute(layer, mask, r.mode(), cancel);
-                threshold = DistributionViewModel.threshold(mask);
+                // The cut was made on the one-shot weights; recovered kept weights have moved across it since.
+                threshold = r.recovered() == null ? DistributionViewModel.threshold(mask) : Double.NaN;
             }
             Map<String, Long> dense = new HashMap<>();
             Map<String, Long> kept = new HashMap<>();
