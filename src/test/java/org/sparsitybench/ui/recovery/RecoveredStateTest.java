@@ -12,6 +12,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.sparsitybench.project.ProjectFiles;
 import org.sparsitybench.project.Project;
 import org.sparsitybench.prune.Mask;
 import org.sparsitybench.testing.Fixtures;
@@ -27,7 +29,7 @@ class RecoveredStateTest {
     private static final Path DIGITS = Fixtures.projectDir().resolve("sample-models/digits-mlp/model.onnx");
 
     @Test
-    void recoveredWeightsAreShownMeasuredUndoableAndSnapshotted() {
+    void recoveredWeightsAreShownMeasuredUndoableAndSnapshotted(@TempDir Path dir) throws Exception {
         List<String> errors = new ArrayList<>();
         WorkbenchViewModel vm = new WorkbenchViewModel(FxTaskExecutor.direct());
         vm.errorProperty().addListener((o, a, b) -> {
@@ -82,6 +84,10 @@ class RecoveredStateTest {
         Project.Snapshot snap = vm.project().snapshots().get(0);
         assertTrue(snap.weights().startsWith("recovered: epoch "), snap.weights());
         assertEquals(recoveredAccuracy, snap.accuracy(), 0);
+        Path project = dir.resolve("s.sbproj");
+        vm.project().saveProject(project);
+        assertEquals(snap.weights(), ProjectFiles.read(project).project().snapshots().get(0).weights(),
+                "the project file keeps which weights the figures belong to");
 
         // Undo returns to the one-shot weights of the same configuration; Redo brings the recovered ones back.
         assertTrue(vm.canUndoProperty().get());
