@@ -30,6 +30,7 @@ import org.sparsitybench.formats.data.LabeledData;
 import org.sparsitybench.model.Model;
 import org.sparsitybench.model.ModelFormat;
 import org.sparsitybench.prune.PruningConfig;
+import org.sparsitybench.prune.PruningResult;
 import org.sparsitybench.task.CancellationToken;
 import org.sparsitybench.task.ProgressListener;
 import org.sparsitybench.train.GraphNetwork;
@@ -81,6 +82,7 @@ public final class RecoveryViewModel {
     private final Consumer<String> errors;
     private final Supplier<ModelUnderTest> current;
     private final Supplier<PruningConfig> currentConfig;
+    private final Supplier<PruningResult> shownMasks;
     private final RecoveredWeights weights;
     private final IntegerProperty epochs = new SimpleIntegerProperty(this, "epochs", 3);
     private final DoubleProperty learningRate = new SimpleDoubleProperty(this, "learningRate", 1e-3);
@@ -101,10 +103,23 @@ public final class RecoveryViewModel {
      */
     public RecoveryViewModel(FxTaskExecutor executor, Consumer<String> errors, Supplier<ModelUnderTest> current,
                              UndoableConfig config) {
+        this(executor, errors, current, config, () -> null);
+    }
+
+    /**
+     * As {@link #RecoveryViewModel(FxTaskExecutor, Consumer, Supplier, UndoableConfig)}, keeping the masks the
+     * window shows: its engine has Wanda's calibration and the sensitivity curves, which pruning the configuration
+     * again without them could not reproduce.
+     *
+     * @param shown the engine's result on screen (null before the first); used when it is the configuration's
+     */
+    public RecoveryViewModel(FxTaskExecutor executor, Consumer<String> errors, Supplier<ModelUnderTest> current,
+                             UndoableConfig config, Supplier<PruningResult> shown) {
         this.executor = executor;
         this.errors = errors;
         this.current = current;
         this.currentConfig = config::get;
+        this.shownMasks = shown;
         this.weights = new RecoveredWeights(config);
     }
 
@@ -115,7 +130,9 @@ public final class RecoveryViewModel {
 
     /** Starts on the window's current model and configuration; see {@link #start(ModelUnderTest, PruningConfig)}. */
     public boolean start() {
-        return start(current.get(), currentConfig.get());
+        PruningConfig config = currentConfig.get();
+        PruningResult shown = shownMasks.get();
+        return start(current.get(), config, shown != null && shown.config().equals(config) ? shown : null);
     }
 
     /** What stops a run on the window's current model now, or null. */
@@ -207,6 +224,11 @@ public final class RecoveryViewModel {
      * @return false when the fields or the model do not allow it (reported) or another long task runs
      */
     public boolean start(ModelUnderTest on, PruningConfig config) {
+        return start(on, config, null);
+    }
+
+    /** As {@link #start(ModelUnderTest, PruningConfig)} with {@code masks} (the engine's result for it) kept. */
+    private boolean start(ModelUnderTest on, PruningConfig config, PruningResult masks) {
         String p = problem(on);
         if (p != null) {
             errors.accept(p);
@@ -225,7 +247,7 @@ public final class RecoveryViewModel {
         running.set(true);
         status.set("Recovering: reading " + train.getFileName() + " …");
         boolean started = executor.foreground("Recover", (progress, cancel) ->
-                        run(on.model(), on.card(), train, max, teacher, config, cfg, progress, cancel))
+                        run(on.model(), on.card(), train, max, teacher, config, masks, cfg, progress, cancel))
                 .onSucceeded(o -> finished(o))
                 .onCancelled(() -> finished(outcome.get()))
                 .onFailed(e -> {
@@ -250,7 +272,8 @@ public final class RecoveryViewModel {
     }
 
     private Outcome run(Model m, ModelCard card, Path train, int max, boolean teacher, PruningConfig config,
-                        Recovery.Config cfg, ProgressListener progress, CancellationToken cancel) throws IOException {
+                        PruningResult masks, Recovery.Config cfg, ProgressListener progress, CancellationToken cancel)
+            throws IOException {
         LabeledData raw = Datasets.open(train);
         card.requireFits(raw);
         InMemoryData[] split = InMemoryData.load(raw, "train", max).holdOut(VALIDATION_PERCENT / 100.0, SEED);
@@ -258,7 +281,11 @@ public final class RecoveryViewModel {
         InMemoryData validationSet = split[1];
         long[] sampleDims = Arrays.copyOfRange(card.inputShape(), 1, card.inputShape().length);
         GraphNetwork net = OnnxGraphReader.read(m, sampleDims, false);
-        MaskedPruning.prune(net, m, config, cancel);
+        if (masks != null) {
+            MaskedPruning.applyValues(net, m, masks.prunedValues(m));
+        } else {
+            MaskedPruning.prune(net, m, config, cancel);
+        }
         float[] logits = teacher ? RecoveredModel.teacherLogits(m.file(), card, trainSet, cancel) : null;
         int classes = logits != null ? logits.length / trainSet.count() : card.classes(maxLabel(trainSet, validationSet) + 1);
         Recovery.Data data = new Recovery.Data(RecoveredModel.preprocessed(card, trainSet), trainSet.labels(),

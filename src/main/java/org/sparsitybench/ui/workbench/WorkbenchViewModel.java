@@ -111,7 +111,8 @@ public final class WorkbenchViewModel {
         this.executor = Objects.requireNonNull(executor, "executor");
         this.sensitivity = new SensitivityViewModel(executor, this::fail);
         this.sweep = new SweepViewModel(executor, this::fail);
-        this.recovery = new RecoveryViewModel(executor, this::fail, this::modelUnderTest, config);
+        this.recovery = new RecoveryViewModel(executor, this::fail, this::modelUnderTest, config,
+                () -> frame.get() == null ? null : frame.get().result());
         recovery.weights().stateProperty().addListener((o, a, b) -> requestFrame());
         this.evaluation = new EvaluationViewModel(executor);
         this.project = new ProjectViewModel(this, userDir, autosaveDelay);

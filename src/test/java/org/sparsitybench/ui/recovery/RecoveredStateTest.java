@@ -109,4 +109,34 @@ class RecoveredStateTest {
         vm.project().saveSnapshot("again");
         assertEquals(List.of(), errors);
     }
+
+    @Test
+    void aWandaConfigurationIsRecoveredWithTheMasksTheWindowShows() {
+        List<String> errors = new ArrayList<>();
+        WorkbenchViewModel vm = new WorkbenchViewModel(FxTaskExecutor.direct());
+        vm.errorProperty().addListener((o, a, b) -> {
+            if (!b.isEmpty()) {
+                errors.add(b);
+            }
+        });
+        assertTrue(vm.open(DIGITS));
+        vm.bar().setMethod("wanda");
+        vm.bar().setGlobalTarget(0.6);
+        assertTrue(vm.isCalibrated());
+        WorkbenchFrame oneShot = vm.frameProperty().get();
+        vm.recovery().limitProperty().set(300);
+        vm.recovery().epochsProperty().set(1);
+        assertTrue(vm.recovery().start());
+        assertEquals(List.of(), errors, "Wanda's masks need its calibration, which the window's engine has");
+        WorkbenchFrame rec = vm.frameProperty().get();
+        assertNotNull(rec.recovered());
+        for (var e : oneShot.result().masks().entrySet()) {
+            float[] after = rec.recovered().model().tensor(e.getKey()).orElseThrow().data().readAllFloats();
+            for (int i = 0; i < after.length; i++) {
+                if (!e.getValue().isKept(i)) {
+                    assertEquals(0f, after[i], e.getKey() + "[" + i + "]: the shown mask was kept");
+                }
+            }
+        }
+    }
 }
