@@ -76,6 +76,8 @@ class RecoveredAndSweptInWindowTest {
         assertNotNull(vm.frameProperty().get().recovered());
         assertTrue(text(robot, "#accuracyLabel").contains("(recovered: epoch "), text(robot, "#accuracyLabel"));
         assertTrue(text(robot, "#totalsLabel").contains("weights: recovered"), text(robot, "#totalsLabel"));
+        assertTrue(text(robot, "#reconstructStatus").startsWith("Weights on screen: recovered: epoch "),
+                text(robot, "#reconstructStatus"));
         assertTrue(text(robot, "#recoverStatus").contains("Edit ▸ Undo returns to the one-shot ones"),
                 text(robot, "#recoverStatus"));
 
@@ -86,6 +88,7 @@ class RecoveredAndSweptInWindowTest {
         assertNull(vm.frameProperty().get().recovered());
         assertTrue(text(robot, "#accuracyLabel").contains("(one-shot: mask only)"), text(robot, "#accuracyLabel"));
         assertEquals(0.5, vm.configProperty().get().global().target(), 0, "undo left the configuration as it was");
+        assertEquals("Weights on screen: mask only", text(robot, "#reconstructStatus"));
     }
 
     @Test
