@@ -28,15 +28,22 @@ import org.sparsitybench.ui.workbench.WorkbenchViewModel;
 class RecoveredStateTest {
     private static final Path DIGITS = Fixtures.projectDir().resolve("sample-models/digits-mlp/model.onnx");
 
-    @Test
-    void recoveredWeightsAreShownMeasuredUndoableAndSnapshotted(@TempDir Path dir) throws Exception {
-        List<String> errors = new ArrayList<>();
+    private final List<String> errors = new ArrayList<>();
+
+    /** The workbench, tasks on the calling thread, its errors collected in {@link #errors}. */
+    private WorkbenchViewModel workbench() {
         WorkbenchViewModel vm = new WorkbenchViewModel(FxTaskExecutor.direct());
         vm.errorProperty().addListener((o, a, b) -> {
             if (!b.isEmpty()) {
                 errors.add(b);
             }
         });
+        return vm;
+    }
+
+    @Test
+    void recoveredWeightsAreShownMeasuredUndoableAndSnapshotted(@TempDir Path dir) throws Exception {
+        WorkbenchViewModel vm = workbench();
         assertTrue(vm.open(DIGITS));
         vm.bar().setGlobalTarget(0.5);
         WorkbenchFrame oneShot = vm.frameProperty().get();
@@ -112,13 +119,7 @@ class RecoveredStateTest {
 
     @Test
     void aWandaConfigurationIsRecoveredWithTheMasksTheWindowShows() {
-        List<String> errors = new ArrayList<>();
-        WorkbenchViewModel vm = new WorkbenchViewModel(FxTaskExecutor.direct());
-        vm.errorProperty().addListener((o, a, b) -> {
-            if (!b.isEmpty()) {
-                errors.add(b);
-            }
-        });
+        WorkbenchViewModel vm = workbench();
         assertTrue(vm.open(DIGITS));
         vm.bar().setMethod("wanda");
         vm.bar().setGlobalTarget(0.6);
