@@ -12,7 +12,10 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import org.sparsitybench.eval.ConfigurationMeter;
 import org.sparsitybench.eval.DataSplits;
+import org.sparsitybench.eval.PrunePipeline;
+import org.sparsitybench.eval.Reconstruction;
 import org.sparsitybench.eval.ModelCard;
 import org.sparsitybench.eval.PruneExportCurves;
 import org.sparsitybench.eval.Sweep;
@@ -20,8 +23,11 @@ import org.sparsitybench.eval.SweepPoint;
 import org.sparsitybench.formats.AtomicFiles;
 import org.sparsitybench.model.Model;
 import org.sparsitybench.prune.PruningMethods;
+import org.sparsitybench.prune.method.WandaMethod;
 import org.sparsitybench.task.CancellationToken;
 import org.sparsitybench.task.ProgressListener;
+import org.sparsitybench.train.Recovery;
+import org.sparsitybench.train.SweepRecovery;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -59,6 +65,24 @@ public final class SweepCommand implements Callable<Integer> {
             + "(batch 1, one thread); 0 skips latency (default ${DEFAULT-VALUE}).")
     int latencyRuns;
 
+    @Option(names = "--calibration", paramLabel = "N", defaultValue = "128", description = "Validation samples wanda's "
+            + "activation norms and sparsegpt's layer inputs are captured on (default ${DEFAULT-VALUE}).")
+    int calibration;
+
+    @Option(names = "--recover-epochs", paramLabel = "N", defaultValue = "0", description = "Also fine-tune every "
+            + "point N epochs with its masks fixed on the model card's train split (a seeded 10 %% held out as "
+            + "validation picks the best epoch) and measure it again: one-shot and recovered points side by side "
+            + "(default ${DEFAULT-VALUE}: one-shot only).")
+    int recoverEpochs;
+
+    @Option(names = "--recover-lr", paramLabel = "LR", defaultValue = "1e-3", description = "Initial learning rate of "
+            + "--recover-epochs, cosine to 0 (default ${DEFAULT-VALUE}).")
+    double recoverLr;
+
+    @Option(names = "--recover-limit", paramLabel = "N", defaultValue = "2147483647", description = "Train on at most "
+            + "this many samples of the train split (before the hold-out) with --recover-epochs.")
+    int recoverLimit;
+
     @Spec
     CommandSpec spec;
 
@@ -82,12 +106,24 @@ public final class SweepCommand implements Callable<Integer> {
             throw new SparsityBenchCli.UsageException("sweeps take uniform, global, layer-normalized or erk; "
                     + "use 'prune --allocation sensitivity --data …' for sensitivity-guided levels");
         }
+        if (recoverEpochs < 0 || !(recoverLr > 0 && recoverLr <= 1) || recoverLimit < 20 || calibration < 1) {
+            throw new SparsityBenchCli.UsageException("--recover-epochs " + recoverEpochs + " must be 0 or more, "
+                    + "--recover-lr " + recoverLr + " in (0, 1], --recover-limit " + recoverLimit + " at least 20, "
+                    + "--calibration " + calibration + " at least 1");
+        }
         Model m = in.readModel();
         ModelCard card = in.card();
         PrintWriter err = spec.commandLine().getErr();
         List<SweepPoint> points = new ArrayList<>();
         DataSplits.Split on = in.test(card);
         var set = on.data();
+        // What chooses (wanda's norms, sparsegpt's inputs) reads the card's validation split, never --data.
+        DataSplits.Split validation = methods.stream().anyMatch(x -> x.equals(WandaMethod.ID)
+                || Reconstruction.isSparseGpt(x)) ? MeasuredModelOptions.choosingData(in.model, card, null, err) : null;
+        SweepRecovery recovery = recoverEpochs == 0 ? null : recovery(m, card);
+        Sweep.Options options = new Sweep.Options(validation == null ? null : new PrunePipeline.Data(card, validation),
+                calibration, recovery);
+        ConfigurationMeter meter = new ConfigurationMeter(m, card, set);
         for (int i = 0; i < allocations.size(); i++) {
             final String alloc = allocations.get(i);
             // Structured methods ignore the allocation: run them with the first one only.
@@ -95,26 +131,35 @@ public final class SweepCommand implements Callable<Integer> {
             if (these.isEmpty()) {
                 continue;
             }
-            Sweep.run(m, card, set, these, PruneCommand.parseAllocation(alloc), levels, latencyRuns,
-                    in.limit, ProgressListener.NONE, CancellationToken.NONE, p -> {
+            Sweep.run(meter, these, PruneCommand.parseAllocation(alloc), levels, latencyRuns,
+                    in.limit, options, ProgressListener.NONE, CancellationToken.NONE, p -> {
                         points.add(p);
-                        err.printf(Locale.ROOT, "%s/%s %.2f: test accuracy %.4f%n", p.method(), p.allocation(), p.requested(),
-                                p.accuracy());
+                        err.printf(Locale.ROOT, "%s/%s %.2f: test accuracy %.4f%n", p.series(), p.allocation(),
+                                p.requested(), p.accuracy());
                         err.flush();
                     });
         }
-        write(points, on);
+        write(points, on, validation, recovery);
         printSummary(points);
         return SparsityBenchCli.EXIT_OK;
+    }
+
+    /** The train split the card names, read once for every point's recovery. */
+    private SweepRecovery recovery(Model m, ModelCard card) throws IOException {
+        Path train = card.datasetPath(in.model, "train").orElseThrow(() -> new SparsityBenchCli.UsageException(
+                in.model + ": --recover-epochs fine-tunes on the train split, and the model card names none "
+                        + "(dataset.train)"));
+        return SweepRecovery.load(m, card, train, recoverLimit, new Recovery.Config(recoverEpochs,
+                SweepRecovery.BATCH, recoverLr, 0, 1, 4, 1));
     }
 
     /** The file holds every field; the terminal gets one line per point. */
     private void printSummary(List<SweepPoint> points) {
         PrintWriter pw = spec.commandLine().getOut();
-        pw.printf(Locale.ROOT, "%-14s %-16s %9s %9s %9s %12s%n", "method", "allocation", "requested", "achieved",
+        pw.printf(Locale.ROOT, "%-28s %-16s %9s %9s %9s %12s%n", "method", "allocation", "requested", "achieved",
                 "accuracy", "latency ms");
         for (SweepPoint p : points) {
-            pw.printf(Locale.ROOT, "%-14s %-16s %8.1f%% %8.2f%% %8.2f%% %12s%n", p.method(), p.allocation(),
+            pw.printf(Locale.ROOT, "%-28s %-16s %8.1f%% %8.2f%% %8.2f%% %12s%n", p.series(), p.allocation(),
                     100 * p.requested(), 100 * p.achieved(), 100 * p.accuracy(),
                     Double.isNaN(p.latencyMs()) ? "-" : String.format(Locale.ROOT, "%.3f", p.latencyMs()));
         }
@@ -123,12 +168,28 @@ public final class SweepCommand implements Callable<Integer> {
     }
 
     /** Writes the points measured on {@code on} to {@code --out} (JSON) and {@code --csv}; returns the JSON. */
-    private ObjectNode write(List<SweepPoint> points, DataSplits.Split on) throws IOException {
+    private ObjectNode write(List<SweepPoint> points, DataSplits.Split on, DataSplits.Split validation,
+                             SweepRecovery recovery) throws IOException {
         ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
         ObjectNode root = json.createObjectNode();
         root.put("model", in.model.toString());
         root.put("data", on.description());
         root.put("split", on.name());
+        if (validation != null) {
+            ObjectNode c = root.putObject("calibration");
+            c.put("split", validation.name());
+            c.put("dataset", validation.description());
+            c.put("samples", calibration);
+        }
+        if (recovery != null) {
+            ObjectNode r = root.putObject("recovery");
+            r.put("epochs", recoverEpochs);
+            r.put("lr", recoverLr);
+            r.put("trainSplit", DataSplits.TRAIN);
+            r.put("trainSamples", recovery.trainSamples());
+            r.put("validationSamples", recovery.validationSamples());
+            r.put("bestEpochBy", DataSplits.VALIDATION);
+        }
         ArrayNode arr = root.putArray("points");
         for (SweepPoint p : points) {
             ObjectNode o = json.valueToTree(p);

@@ -19,10 +19,19 @@ package org.sparsitybench.eval;
  * @param fileBytes        size of the written model file
  * @param latencySpread    10th and 90th percentile of the runs behind {@code latencyMs}, or null when not measured
  * @param compactSpread    10th and 90th percentile behind {@code compactLatencyMs}, or null
+ * @param recoveryEpochs   0 for a one-shot point (pruned, measured); N when the pruned model was then fine-tuned
+ *                         for N epochs on the train split with its masks fixed (best epoch by validation) before it
+ *                         was measured
  */
 public record SweepPoint(String method, String allocation, double requested, double achieved, double accuracy,
                          double top5, double loss, double latencyMs, double compactLatencyMs, double sparseKernelSpeedup, long params, long flops,
-                         long fileBytes, Spread latencySpread, Spread compactSpread) {
+                         long fileBytes, Spread latencySpread, Spread compactSpread, int recoveryEpochs) {
+    public SweepPoint {
+        if (recoveryEpochs < 0) {
+            throw new IllegalArgumentException("recovery epochs " + recoveryEpochs + " < 0");
+        }
+    }
+
     /**
      * The spread of a timed median: its runs' 10th and 90th percentile. Two latencies whose spreads overlap are
      * within noise of each other.
@@ -38,11 +47,32 @@ public record SweepPoint(String method, String allocation, double requested, dou
         }
     }
 
-    /** A point without the latencies' spread (tests, older callers). */
+    /** A one-shot point with the latencies' spread. */
+    public SweepPoint(String method, String allocation, double requested, double achieved, double accuracy,
+                      double top5, double loss, double latencyMs, double compactLatencyMs, double sparseKernelSpeedup,
+                      long params, long flops, long fileBytes, Spread latencySpread, Spread compactSpread) {
+        this(method, allocation, requested, achieved, accuracy, top5, loss, latencyMs, compactLatencyMs,
+                sparseKernelSpeedup, params, flops, fileBytes, latencySpread, compactSpread, 0);
+    }
+
+    /** A one-shot point without the latencies' spread (tests, older callers). */
     public SweepPoint(String method, String allocation, double requested, double achieved, double accuracy,
                       double top5, double loss, double latencyMs, double compactLatencyMs, double sparseKernelSpeedup,
                       long params, long flops, long fileBytes) {
         this(method, allocation, requested, achieved, accuracy, top5, loss, latencyMs, compactLatencyMs,
-                sparseKernelSpeedup, params, flops, fileBytes, null, null);
+                sparseKernelSpeedup, params, flops, fileBytes, null, null, 0);
+    }
+
+    /** Whether the point was fine-tuned after pruning. */
+    public boolean recovered() {
+        return recoveryEpochs > 0;
+    }
+
+    /**
+     * The series this point belongs to: the method, and for a recovered point
+     * "{@code METHOD + recovery (N ep)}".
+     */
+    public String series() {
+        return recovered() ? method + " + recovery (" + recoveryEpochs + " ep)" : method;
     }
 }

@@ -46,13 +46,24 @@ public record Project(String format, int version, String model, String modelSha2
      *                  every layer was float32
      * @param sensitivity the sensitivity curves a sensitivity-guided configuration was pruned with (what
      *                    recomputing its masks needs), or null when the configuration does not use them
+     * @param weights   which weights the figures were measured on when they were not the configuration's one-shot
+     *                  (masked) ones, e.g. "recovered: epoch 3 of 3, best on validation" after a Recover run (the
+     *                  recovered values are not stored: export the recovered model to keep them); null for one-shot
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Snapshot(String name, PruningConfig config, double achieved, Double accuracy, Double loss,
                            Double latencyMs, Long keptParams, Long sparseBytes, java.util.Map<String, String> precision,
-                           List<Sensitivity.LayerCurve> sensitivity) {
+                           List<Sensitivity.LayerCurve> sensitivity, String weights) {
         public Snapshot {
             sensitivity = sensitivity == null ? null : List.copyOf(sensitivity);
+        }
+
+        /** A snapshot of one-shot (masked) weights. */
+        public Snapshot(String name, PruningConfig config, double achieved, Double accuracy, Double loss,
+                        Double latencyMs, Long keptParams, Long sparseBytes, java.util.Map<String, String> precision,
+                        List<Sensitivity.LayerCurve> sensitivity) {
+            this(name, config, achieved, accuracy, loss, latencyMs, keptParams, sparseBytes, precision, sensitivity,
+                    null);
         }
 
         /** A snapshot with accuracy and loss only (files written before latency and size were recorded). */

@@ -61,7 +61,20 @@ public final class MaskedPruning {
     public static PruningResult prune(GraphNetwork net, Model model, PruningConfig config, CancellationToken cancel) {
         Model current = withValues(model, net);
         PruningResult r = new PruningEngine(current).run(config, ProgressListener.NONE, cancel);
-        for (Map.Entry<String, TensorData> e : r.prunedValues(current).entrySet()) {
+        applyValues(net, model, r.prunedValues(current));
+        return r;
+    }
+
+    /**
+     * Writes pruned values (the engine's, or SparseGPT's reconstructed ones) into the network and freezes every
+     * zero, as {@link #freezeZeros}; tensors the network does not train are skipped.
+     *
+     * @param net    the network (modified: values of the given tensors and {@link Param#frozen})
+     * @param model  the model it was read from (not modified)
+     * @param values values by tensor name (not modified)
+     */
+    public static void applyValues(GraphNetwork net, Model model, Map<String, TensorData> values) {
+        for (Map.Entry<String, TensorData> e : values.entrySet()) {
             Param p = net.params().get(e.getKey());
             if (p != null) {
                 float[] v = e.getValue().readAllFloats();
@@ -72,7 +85,6 @@ public final class MaskedPruning {
             }
         }
         freezeZeros(net, model);
-        return r;
     }
 
     /**

@@ -40,6 +40,17 @@ public final class RecoveredModel {
         return updates;
     }
 
+    /**
+     * {@code model} with the network's trained values in place of its tensors' (values copied; same graph, same
+     * file): what the window shows and measures as the recovered state. Nothing is written.
+     *
+     * @param model not modified
+     * @param net   not modified
+     */
+    public static Model inMemory(Model model, GraphNetwork net) {
+        return MaskedPruning.withValues(model, net);
+    }
+
     /** The changed tensors as updates (values copied). */
     public static Map<String, TensorUpdate> updates(Model model, GraphNetwork net) {
         Map<String, TensorUpdate> updates = new LinkedHashMap<>();

@@ -45,8 +45,50 @@ class SweepCommandTest {
                 + "small to time a kernel on: no speedup is claimed");
         assertTrue(points.get(0).get("sparseKernelSpeedup").isNull(), "no speedup is reported at 0 % zeros");
         assertEquals(5, Files.readAllLines(csv).size());
-        assertEquals(2, InspectCommandTest.cli("sweep", sample(), "--data", data(), "--methods", "wanda", "--out",
-                out.toString()).code());
+    }
+
+    @Test
+    void sweepRunsWandaCalibratedOnValidationAndNmThroughItsPatterns() throws Exception {
+        Path out = dir.resolve("wn.json");
+        Run r = InspectCommandTest.cli("sweep", sample(), "--data", data(), "--methods", "wanda,nm",
+                "--levels", "0.5,0.75", "--out", out.toString(), "--latency-runs", "0", "--limit", "300");
+        assertEquals(0, r.code(), r.err());
+        JsonNode root = new ObjectMapper().readTree(out.toFile());
+        assertEquals("validation", root.get("calibration").get("split").asText(), "wanda chose on validation");
+        assertEquals("test", root.get("split").asText());
+        JsonNode points = root.get("points");
+        assertEquals(4, points.size());
+        assertEquals("wanda", points.get(0).get("method").asText());
+        assertEquals(0.5, points.get(0).get("achieved").asDouble(), 1e-3);
+        assertEquals("nm", points.get(2).get("method").asText());
+        assertEquals(0.5, points.get(2).get("achieved").asDouble(), 1e-3, "0.5 is the 2:4 pattern");
+        assertEquals(0.75, points.get(3).get("achieved").asDouble(), 1e-3, "0.75 is the 1:4 pattern");
+        assertTrue(points.get(0).get("accuracy").asDouble() > 0.5, points.get(0).toString());
+    }
+
+    @Test
+    void sweepWithRecoveryWritesOneShotAndRecoveredPointsSideBySide() throws Exception {
+        Path out = dir.resolve("rec.json");
+        Path csv = dir.resolve("rec.csv");
+        Run r = InspectCommandTest.cli("sweep", sample(), "--data", data(), "--methods", "magnitude",
+                "--levels", "0.8", "--out", out.toString(), "--csv", csv.toString(), "--latency-runs", "0",
+                "--recover-epochs", "2", "--recover-limit", "600", "--recover-lr", "3e-3");
+        assertEquals(0, r.code(), r.err());
+        JsonNode root = new ObjectMapper().readTree(out.toFile());
+        assertEquals("train", root.get("recovery").get("trainSplit").asText());
+        assertEquals(60, root.get("recovery").get("validationSamples").asInt(), "a seeded 10 % of 600");
+        JsonNode points = root.get("points");
+        assertEquals(2, points.size());
+        assertEquals(0, points.get(0).get("recoveryEpochs").asInt());
+        assertEquals(2, points.get(1).get("recoveryEpochs").asInt());
+        assertEquals(points.get(0).get("achieved").asDouble(), points.get(1).get("achieved").asDouble(), 1e-9,
+                "recovery keeps the masks");
+        assertTrue(points.get(1).get("accuracy").asDouble() > points.get(0).get("accuracy").asDouble(),
+                "fine-tuning recovers accuracy at 80 %: " + points);
+        List<String> lines = Files.readAllLines(csv);
+        assertTrue(lines.get(0).endsWith(",recoveryEpochs,split"), lines.get(0));
+        assertTrue(lines.get(2).endsWith(",2,test"), lines.get(2));
+        assertTrue(r.out().contains("magnitude + recovery (2 ep)"), r.out());
     }
 
     @Test

@@ -16,18 +16,30 @@ import org.sparsitybench.prune.PruningConfig;
  * The pruning configuration every pane edits, with undo and redo. An edit is either a step (recorded at once) or
  * part of a drag: a drag's edits show at once but record nothing until the edit that ends it, which records the
  * whole drag as one step from where it started. An edit that leaves the configuration as it was does nothing,
- * so a control that is told the value it just sent changes nothing here.
+ * so a control that is told the value it just sent changes nothing here. A pane may also record a step that
+ * changes what the window shows without changing the configuration ({@link #record(Runnable, Runnable)}: recovered
+ * weights replacing the one-shot ones); undo and redo walk both kinds in order.
  */
 public final class UndoableConfig {
     private final ReadOnlyObjectWrapper<PruningConfig> config;
     private final ReadOnlyBooleanWrapper canUndo = new ReadOnlyBooleanWrapper(this, "canUndo", false);
     private final ReadOnlyBooleanWrapper canRedo = new ReadOnlyBooleanWrapper(this, "canRedo", false);
-    private final Deque<PruningConfig> undo = new ArrayDeque<>();
-    private final Deque<PruningConfig> redo = new ArrayDeque<>();
+    private final Deque<Step> undo = new ArrayDeque<>();
+    private final Deque<Step> redo = new ArrayDeque<>();
     private final List<Runnable> stepListeners = new ArrayList<>();
     private final List<Runnable> gestureEndListeners = new ArrayList<>();
     /** Where the drag in progress started; null between drags. */
     private PruningConfig dragStart;
+
+    /** One entry of the history: the configuration to go back to, or a pane's own step. */
+    private sealed interface Step permits Back, Own {
+    }
+
+    private record Back(PruningConfig config) implements Step {
+    }
+
+    private record Own(Runnable undo, Runnable redo) implements Step {
+    }
 
     public UndoableConfig(PruningConfig initial) {
         config = new ReadOnlyObjectWrapper<>(this, "config", Objects.requireNonNull(initial, "initial"));
@@ -84,10 +96,21 @@ public final class UndoableConfig {
             gestureEndListeners.forEach(Runnable::run);
         }
         if (!next.equals(from)) {
-            undo.push(from);
+            undo.push(new Back(from));
             redo.clear();
             stepped();
         }
+    }
+
+    /**
+     * Records a step a pane has just taken that leaves the configuration as it is (e.g. recovered weights now
+     * shown): Undo runs {@code undo}, Redo runs {@code redo} again. Clears what could be redone, as an edit does.
+     */
+    public void record(Runnable undoStep, Runnable redoStep) {
+        dragStart = null;
+        undo.push(new Own(Objects.requireNonNull(undoStep, "undo"), Objects.requireNonNull(redoStep, "redo")));
+        redo.clear();
+        stepped();
     }
 
     /**
@@ -115,8 +138,7 @@ public final class UndoableConfig {
     public void undo() {
         if (!undo.isEmpty()) {
             dragStart = null;
-            redo.push(config.get());
-            config.set(undo.pop());
+            redo.push(walk(undo.pop(), false));
             stepped();
         }
     }
@@ -124,10 +146,20 @@ public final class UndoableConfig {
     public void redo() {
         if (!redo.isEmpty()) {
             dragStart = null;
-            undo.push(config.get());
-            config.set(redo.pop());
+            undo.push(walk(redo.pop(), true));
             stepped();
         }
+    }
+
+    /** Takes {@code s} (forward: a pane's step is redone, else undone); returns the step that takes it back. */
+    private Step walk(Step s, boolean forward) {
+        if (s instanceof Own own) {
+            (forward ? own.redo() : own.undo()).run();
+            return own;
+        }
+        Back back = new Back(config.get());
+        config.set(((Back) s).config());
+        return back;
     }
 
     private void stepped() {

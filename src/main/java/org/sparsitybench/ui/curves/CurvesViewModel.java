@@ -117,7 +117,8 @@ public final class CurvesViewModel {
     }
 
     /**
-     * One series per swept method and allocation ("magnitude / uniform"), points in the order measured. A
+     * One series per swept method and allocation ("magnitude / uniform"; recovered points apart as
+     * "magnitude + recovery (3 ep) / uniform"), points in the order measured. A
      * structured point's latency is that of its compacted model when it was measured: what a deployment runs.
      */
     public static List<CurveSeries> fromSweep(List<SweepPoint> points) {
@@ -135,7 +136,7 @@ public final class CurvesViewModel {
         Map<String, List<CurvePoint>> byName = new LinkedHashMap<>();
         for (SweepPoint p : points) {
             String prefix = several ? run.apply(p) + " · " : "";
-            byName.computeIfAbsent(prefix + p.method() + " / " + p.allocation(), k -> new ArrayList<>())
+            byName.computeIfAbsent(prefix + p.series() + " / " + p.allocation(), k -> new ArrayList<>())
                     .add(point(p));
         }
         List<CurveSeries> out = new ArrayList<>();

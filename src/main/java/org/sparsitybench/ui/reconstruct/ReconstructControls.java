@@ -19,6 +19,14 @@ public final class ReconstructControls {
 
     /** The row, bound to {@code vm}. */
     public static HBox bar(ReconstructViewModel vm) {
+        return bar(vm, new javafx.beans.property.SimpleStringProperty(""));
+    }
+
+    /**
+     * The row, bound to {@code vm}; while {@code otherWeights} is not empty it names the weights on screen instead
+     * (recovered weights replace the mask-only ones without reconstruction).
+     */
+    public static HBox bar(ReconstructViewModel vm, javafx.beans.value.ObservableStringValue otherWeights) {
         CheckBox toggle = new CheckBox("Reconstruct");
         toggle.setId("reconstructToggle");
         toggle.selectedProperty().bindBidirectional(vm.enabledProperty());
@@ -39,7 +47,9 @@ public final class ReconstructControls {
         cancel.managedProperty().bind(vm.runningProperty());
         Label status = new Label();
         status.setId("reconstructStatus");
-        status.textProperty().bind(vm.statusProperty());
+        status.textProperty().bind(javafx.beans.binding.Bindings.createStringBinding(() -> otherWeights.get() == null
+                || otherWeights.get().isEmpty() ? vm.statusProperty().get() : otherWeights.get(), vm.statusProperty(),
+                otherWeights));
         HBox row = new HBox(8, toggle, progress, cancel, status);
         row.setAlignment(Pos.CENTER_LEFT);
         row.getStyleClass().add(Styles.GLOBAL_BAR);

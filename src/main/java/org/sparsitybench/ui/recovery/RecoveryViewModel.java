@@ -30,6 +30,7 @@ import org.sparsitybench.formats.data.LabeledData;
 import org.sparsitybench.model.Model;
 import org.sparsitybench.model.ModelFormat;
 import org.sparsitybench.prune.PruningConfig;
+import org.sparsitybench.prune.PruningResult;
 import org.sparsitybench.task.CancellationToken;
 import org.sparsitybench.task.ProgressListener;
 import org.sparsitybench.train.GraphNetwork;
@@ -39,13 +40,14 @@ import org.sparsitybench.train.RecoveredModel;
 import org.sparsitybench.train.Recovery;
 import org.sparsitybench.ui.common.FxTaskExecutor;
 import org.sparsitybench.ui.common.ModelUnderTest;
+import org.sparsitybench.ui.common.UndoableConfig;
 
 /**
  * The Recover pane: fine-tunes the window's current pruned configuration with its masks fixed (the engine's
  * {@link Recovery}, as {@code sparsitybench finetune} drives it) on the training split the model card names, with
  * a seeded {@value #VALIDATION_PERCENT} % of it held out for validation (which also picks the best epoch). Epochs
- * arrive one by one for the live chart; Cancel keeps the best completed epoch. The recovered weights can be
- * exported beside the model (never over it).
+ * arrive one by one for the live chart; Cancel keeps the best completed epoch. The recovered weights become the
+ * window's current state ({@link RecoveredWeights}, undoable) and can be exported beside the model (never over it).
  */
 public final class RecoveryViewModel {
     /** Share of the training split held out for validation, in percent. */
@@ -80,6 +82,8 @@ public final class RecoveryViewModel {
     private final Consumer<String> errors;
     private final Supplier<ModelUnderTest> current;
     private final Supplier<PruningConfig> currentConfig;
+    private final Supplier<PruningResult> shownMasks;
+    private final RecoveredWeights weights;
     private final IntegerProperty epochs = new SimpleIntegerProperty(this, "epochs", 3);
     private final DoubleProperty learningRate = new SimpleDoubleProperty(this, "learningRate", 1e-3);
     private final BooleanProperty distill = new SimpleBooleanProperty(this, "distill", false);
@@ -94,19 +98,41 @@ public final class RecoveryViewModel {
      * @param executor runs the training
      * @param errors   hears a failure, phrased for a dialog
      * @param current  the window's model, card and data now
-     * @param config   the window's pruning configuration now (its masks are the ones kept)
+     * @param config   the window's pruning configuration (its masks are the ones kept) and its history: a run's
+     *                 result becomes the current state as one undoable step ({@link #weights()})
      */
     public RecoveryViewModel(FxTaskExecutor executor, Consumer<String> errors, Supplier<ModelUnderTest> current,
-                             Supplier<PruningConfig> config) {
+                             UndoableConfig config) {
+        this(executor, errors, current, config, () -> null);
+    }
+
+    /**
+     * As {@link #RecoveryViewModel(FxTaskExecutor, Consumer, Supplier, UndoableConfig)}, keeping the masks the
+     * window shows: its engine has Wanda's calibration and the sensitivity curves, which pruning the configuration
+     * again without them could not reproduce.
+     *
+     * @param shown the engine's result on screen (null before the first); used when it is the configuration's
+     */
+    public RecoveryViewModel(FxTaskExecutor executor, Consumer<String> errors, Supplier<ModelUnderTest> current,
+                             UndoableConfig config, Supplier<PruningResult> shown) {
         this.executor = executor;
         this.errors = errors;
         this.current = current;
-        this.currentConfig = config;
+        this.currentConfig = config::get;
+        this.shownMasks = shown;
+        this.weights = new RecoveredWeights(config);
+    }
+
+    /** Which weights the window shows: one-shot, or the last run's recovered ones (undoable). */
+    public RecoveredWeights weights() {
+        return weights;
     }
 
     /** Starts on the window's current model and configuration; see {@link #start(ModelUnderTest, PruningConfig)}. */
     public boolean start() {
-        return start(current.get(), currentConfig.get());
+        PruningConfig config = currentConfig.get();
+        PruningResult shown = shownMasks.get();
+        return start(current.get(), config, shown != null && shown.config().equals(config) ? shown : null);
     }
 
     /** What stops a run on the window's current model now, or null. */
@@ -198,6 +224,11 @@ public final class RecoveryViewModel {
      * @return false when the fields or the model do not allow it (reported) or another long task runs
      */
     public boolean start(ModelUnderTest on, PruningConfig config) {
+        return start(on, config, null);
+    }
+
+    /** As {@link #start(ModelUnderTest, PruningConfig)} with {@code masks} (the engine's result for it) kept. */
+    private boolean start(ModelUnderTest on, PruningConfig config, PruningResult masks) {
         String p = problem(on);
         if (p != null) {
             errors.accept(p);
@@ -216,7 +247,7 @@ public final class RecoveryViewModel {
         running.set(true);
         status.set("Recovering: reading " + train.getFileName() + " …");
         boolean started = executor.foreground("Recover", (progress, cancel) ->
-                        run(on.model(), on.card(), train, max, teacher, config, cfg, progress, cancel))
+                        run(on.model(), on.card(), train, max, teacher, config, masks, cfg, progress, cancel))
                 .onSucceeded(o -> finished(o))
                 .onCancelled(() -> finished(outcome.get()))
                 .onFailed(e -> {
@@ -241,7 +272,8 @@ public final class RecoveryViewModel {
     }
 
     private Outcome run(Model m, ModelCard card, Path train, int max, boolean teacher, PruningConfig config,
-                        Recovery.Config cfg, ProgressListener progress, CancellationToken cancel) throws IOException {
+                        PruningResult masks, Recovery.Config cfg, ProgressListener progress, CancellationToken cancel)
+            throws IOException {
         LabeledData raw = Datasets.open(train);
         card.requireFits(raw);
         InMemoryData[] split = InMemoryData.load(raw, "train", max).holdOut(VALIDATION_PERCENT / 100.0, SEED);
@@ -249,7 +281,11 @@ public final class RecoveryViewModel {
         InMemoryData validationSet = split[1];
         long[] sampleDims = Arrays.copyOfRange(card.inputShape(), 1, card.inputShape().length);
         GraphNetwork net = OnnxGraphReader.read(m, sampleDims, false);
-        MaskedPruning.prune(net, m, config, cancel);
+        if (masks != null) {
+            MaskedPruning.applyValues(net, m, masks.prunedValues(m));
+        } else {
+            MaskedPruning.prune(net, m, config, cancel);
+        }
         float[] logits = teacher ? RecoveredModel.teacherLogits(m.file(), card, trainSet, cancel) : null;
         int classes = logits != null ? logits.length / trainSet.count() : card.classes(maxLabel(trainSet, validationSet) + 1);
         Recovery.Data data = new Recovery.Data(RecoveredModel.preprocessed(card, trainSet), trainSet.labels(),
@@ -282,6 +318,7 @@ public final class RecoveryViewModel {
         running.set(false);
         if (o != null) {
             outcome.set(o);
+            weights.apply(o);
         }
         status.set(describe(o));
     }
@@ -297,7 +334,8 @@ public final class RecoveryViewModel {
                         o.result().epochs().size(), b.epochs())
                 : "";
         return kept + String.format(Locale.ROOT, "Recovered weights (epoch %d): validation accuracy %.2f %% on %,d "
-                        + "samples (seeded %d %% hold-out of the train split); trained on %,d. Sparsity %.2f %%.",
+                        + "samples (seeded %d %% hold-out of the train split); trained on %,d. Sparsity %.2f %%. The "
+                        + "window now shows these weights (Edit ▸ Undo returns to the one-shot ones).",
                 b.epoch(), 100 * b.validationAccuracy(), o.validationSamples(), VALIDATION_PERCENT, o.trainSamples(),
                 100 * b.sparsity());
     }

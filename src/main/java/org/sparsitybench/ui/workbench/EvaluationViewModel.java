@@ -35,8 +35,8 @@ public final class EvaluationViewModel {
     private final ReadOnlyObjectWrapper<Evaluation> evaluation = new ReadOnlyObjectWrapper<>(this, "evaluation");
     private final ReadOnlyObjectWrapper<Latency> latency = new ReadOnlyObjectWrapper<>(this, "latency");
 
-    /** How the accuracy line names the engine's masked weights. */
-    public static final String MASK_ONLY = "mask only";
+    /** How the accuracy line names the engine's masked weights (pruned, not recovered). */
+    public static final String MASK_ONLY = "one-shot: mask only";
     /** How the accuracy line names reconstructed weights. */
     public static final String RECONSTRUCTED = "reconstructed";
 
@@ -103,7 +103,9 @@ public final class EvaluationViewModel {
 
     /** Measures the weights {@code f} shows: its reconstruction's when it has one, else the engine's mask. */
     public void request(ModelUnderTest on, WorkbenchFrame f) {
-        if (f.reconstructed() == null) {
+        if (f.recovered() != null) {
+            request(on, f.result(), f.values(), f.weights());
+        } else if (f.reconstructed() == null) {
             request(on, f.result());
         } else {
             request(on, f.result(), f.reconstructed().values(), RECONSTRUCTED);

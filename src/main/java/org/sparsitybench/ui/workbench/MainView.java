@@ -54,7 +54,9 @@ public final class MainView extends BorderPane implements WorkbenchMenus.Actions
         getStylesheets().add(MainView.class.getResource("workbench.css").toExternalForm());
         setTop(new VBox(WorkbenchMenus.menuBar(vm, this), WorkbenchMenus.toolBar(vm, this),
                 new GlobalBar(vm.bar(), vm.configProperty()), PrecisionControls.chooser(vm.precision()),
-                ReconstructControls.bar(vm.reconstruct()),
+                ReconstructControls.bar(vm.reconstruct(), Bindings.createStringBinding(() -> vm.frameProperty().get() == null
+                        || vm.frameProperty().get().recovered() == null ? "" : "Weights on screen: "
+                        + vm.frameProperty().get().recovered().label(), vm.frameProperty())),
                 line("totalsLabel", vm.totalsProperty()), messagesLine(), statusLine(),
                 line("accuracyLabel", vm.evaluation().textProperty()),
                 line("quantizedLabel", vm.quantized().textProperty())));
@@ -222,7 +224,7 @@ public final class MainView extends BorderPane implements WorkbenchMenus.Actions
 
     @Override
     public void runSweep() {
-        vm.runSweep(SweepViewModel.METHODS, SweepViewModel.LEVELS);
+        vm.runSweep(List.copyOf(vm.sweep().methods()), SweepViewModel.LEVELS);
     }
 
     @Override

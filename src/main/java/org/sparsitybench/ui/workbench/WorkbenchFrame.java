@@ -22,6 +22,7 @@ import org.sparsitybench.ui.distribution.LayerHistogram;
 import org.sparsitybench.ui.heatmap.HeatmapMode;
 import org.sparsitybench.ui.heatmap.HeatmapViewModel;
 import org.sparsitybench.ui.reconstruct.ReconstructedWeights;
+import org.sparsitybench.ui.recovery.RecoveredWeights;
 
 /**
  * Everything the panes show for one configuration, computed off the FX thread in one go.
@@ -38,27 +39,33 @@ import org.sparsitybench.ui.reconstruct.ReconstructedWeights;
  * @param reconstructed the reconstruction of {@code result} the panes show (histograms and heatmap of Ŵ, its
  *                      masks, the accuracy of Ŵ), or null when they show the engine's mask over the original W
  * @param mode        the heatmap's cell mode {@code heatmap} was computed in
+ * @param recovered   the recovered weights shown instead of the one-shot ones (same masks), or null; when set, no
+ *                    reconstruction is shown (recovery started from what was on screen and supersedes it)
  */
 public record WorkbenchFrame(PruningResult result, String layer, WeightHistogram histogram, HeatmapGrid heatmap,
                              double threshold, long flopsBefore, long flopsAfter, List<LayerHistogram> tiles,
-                             StorageEstimate storage, Reconstruction.Result reconstructed, HeatmapMode mode) {
+                             StorageEstimate storage, Reconstruction.Result reconstructed, HeatmapMode mode,
+                             RecoveredWeights.State recovered) {
     /**
      * What a frame is computed from, captured on the FX thread when it is asked for.
      *
      * @param selected the tensor the distribution and heatmap show, or null
      * @param reconstructed the reconstruction to show, computed for {@code config}; null for the mask alone
+     * @param recovered recovered weights of this configuration to show (the masks stay the engine's), or null
      */
     record Request(PruningConfig config, PruningEngine engine, FlopCounter uses, WeightTensor selected,
-                   HeatmapMode mode, boolean signed, boolean allLayers, Reconstruction.Result reconstructed) {
+                   HeatmapMode mode, boolean signed, boolean allLayers, Reconstruction.Result reconstructed,
+                   RecoveredWeights.State recovered) {
     }
 
     /** The engine run and the panes' statistics for {@code r}. */
     static LongTask<WorkbenchFrame> compute(Request r) {
         return (progress, cancel) -> {
             PruningResult result = r.engine().run(r.config(), progress, cancel);
-            Model model = r.engine().model();
-            WeightTensor layer = r.selected();
-            Reconstruction.Result rec = r.reconstructed();
+            // Recovered weights keep the masks (pruned weights stay 0): the engine's masks over their values.
+            Model model = r.recovered() != null ? r.recovered().model() : r.engine().model();
+            WeightTensor layer = r.selected() == null ? null : model.tensor(r.selected().name()).orElse(r.selected());
+            Reconstruction.Result rec = r.recovered() != null ? null : r.reconstructed();
             Map<String, Mask> masks = ReconstructedWeights.masks(rec, result.masks());
             WeightHistogram h = null;
             HeatmapGrid g = null;
@@ -68,7 +75,9 @@ public record WorkbenchFrame(PruningResult result, String layer, WeightHistogram
                 h = DistributionViewModel.histogram(ReconstructedWeights.shown(rec, layer, mask), mask, r.signed(), cancel);
                 g = HeatmapViewModel.compute(layer, r.mode() == HeatmapMode.CHANGE ? ReconstructedWeights.change(rec,
                         layer, mask) : ReconstructedWeights.shown(rec, layer, mask), mask, r.mode(), cancel);
-                threshold = DistributionViewModel.threshold(result.masks().get(layer.name()));
+                // The cut was made on the one-shot weights; recovered kept weights have moved across it since.
+                threshold = r.recovered() == null ? DistributionViewModel.threshold(result.masks().get(layer.name()))
+                        : Double.NaN;
             }
             Map<String, Long> dense = new HashMap<>();
             Map<String, Long> kept = new HashMap<>();
@@ -79,7 +88,8 @@ public record WorkbenchFrame(PruningResult result, String layer, WeightHistogram
             List<LayerHistogram> tiles = r.allLayers() ? DistributionViewModel.tiles(model, result, masks,
                     (t, m) -> ReconstructedWeights.shown(rec, t, m), r.signed(), cancel) : null;
             return new WorkbenchFrame(result, layer == null ? null : layer.name(), h, g, threshold,
-                    r.uses().flops(dense), r.uses().flops(kept), tiles, StorageEstimate.of(model, masks), rec, r.mode());
+                    r.uses().flops(dense), r.uses().flops(kept), tiles, StorageEstimate.of(model, masks), rec, r.mode(),
+                    r.recovered());
         };
     }
 
@@ -88,9 +98,14 @@ public record WorkbenchFrame(PruningResult result, String layer, WeightHistogram
         return result.selectedParams() - result.pruned();
     }
 
-    /** Which weights the panes show: "reconstructed Ŵ" or "W under the mask (mask only)". */
+    /** The values the accuracy line measures instead of the masked ones (recovered), or null for the masked ones. */
+    public Map<String, org.sparsitybench.model.TensorData> values() {
+        return recovered == null ? null : recovered.values();
+    }
+
+    /** Which weights the panes show: "reconstructed Ŵ", "W under the mask (mask only)", or the recovered ones. */
     public String weights() {
-        return ReconstructedWeights.label(reconstructed);
+        return recovered != null ? recovered.label() : ReconstructedWeights.label(reconstructed);
     }
 
     /** The engine's messages (why the target is not met, layers a pattern cannot take, ...), one per line. */
@@ -114,7 +129,8 @@ public record WorkbenchFrame(PruningResult result, String layer, WeightHistogram
         return String.format(Locale.ROOT, "achieved %.1f%%%s  ·  prunable weights kept %,d of %,d  ·  %s  ·  file ≈ %s, "
                 + "sparse storage ≈ %s", 100 * result.achievedSparsity(), met, kept, all, flops,
                 bytes(storage.denseBytes()), bytes(storage.sparseStorageBytes()))
-                + (reconstructed == null ? "" : "  ·  weights: reconstructed");
+                + (recovered != null ? "  ·  weights: " + RecoveredWeights.RECOVERED
+                : reconstructed == null ? "" : "  ·  weights: reconstructed");
     }
 
     static String human(long v) {

@@ -2,6 +2,9 @@ package org.sparsitybench.ui.workbench;
 
 import java.util.Objects;
 import java.util.function.Consumer;
+import java.util.function.Function;
+import org.sparsitybench.prune.PruningConfig;
+import org.sparsitybench.ui.recovery.RecoveredWeights;
 import javafx.beans.property.ReadOnlyObjectProperty;
 import javafx.beans.property.ReadOnlyObjectWrapper;
 import javafx.beans.property.ReadOnlyStringProperty;
@@ -35,14 +38,18 @@ final class WorkbenchFrames {
     private final HeatmapViewModel heatmap;
     private final Consumer<WorkbenchFrame> shown;
     private final ReconstructViewModel reconstruct;
+    private final Function<PruningConfig, RecoveredWeights.State> recovered;
 
     /**
      * @param reconstruct gives each frame the reconstruction on screen for its configuration (panes then show Ŵ)
+     * @param recovered   the recovered weights on screen for a configuration, or null (panes then show them)
      * @param shown       runs after the panes show a frame that is still the newest
      */
     WorkbenchFrames(FxTaskExecutor executor, Consumer<String> fail, UndoableConfig config, CalibratedEngine engine,
                     DatasetViewModel data, LayerTableViewModel layers, DistributionViewModel distribution,
-                    HeatmapViewModel heatmap, ReconstructViewModel reconstruct, Consumer<WorkbenchFrame> shown) {
+                    HeatmapViewModel heatmap, ReconstructViewModel reconstruct,
+                    Function<PruningConfig, RecoveredWeights.State> recovered, Consumer<WorkbenchFrame> shown) {
+        this.recovered = Objects.requireNonNull(recovered, "recovered");
         this.reconstruct = Objects.requireNonNull(reconstruct, "reconstruct");
         this.config = Objects.requireNonNull(config, "config");
         this.engine = Objects.requireNonNull(engine, "engine");
@@ -87,7 +94,7 @@ final class WorkbenchFrames {
         frames.request(new WorkbenchFrame.Request(config.get(), engine.get(), data.openedModel().uses(),
                 selected == null ? null : selected.tensor(), heatmap.modeProperty().get(),
                 distribution.signedProperty().get(), distribution.allLayersProperty().get(),
-                reconstruct.onScreenFor(config.get())));
+                reconstruct.onScreenFor(config.get()), recovered.apply(config.get())));
     }
 
     private void show(WorkbenchFrame f) {

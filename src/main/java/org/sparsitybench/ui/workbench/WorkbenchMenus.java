@@ -155,7 +155,7 @@ final class WorkbenchMenus {
         MenuItem redo = item("Redo", "Shortcut+Shift+Z", vm::redo);
         redo.disableProperty().bind(vm.canRedoProperty().not());
         Menu edit = new Menu("Edit", null, undo, redo);
-        MenuItem sweep = item("Run sweep (magnitude vs random)", "Shortcut+R", a::runSweep);
+        MenuItem sweep = item("Run sweep (the methods picked in the Curves tab)", "Shortcut+R", a::runSweep);
         sweep.setId("menuSweep");
         MenuItem sens = item("Run sensitivity analysis", "Shortcut+Shift+R", a::runSensitivity);
         sens.setId("menuSensitivity");
@@ -209,7 +209,7 @@ final class WorkbenchMenus {
         Button snap = tool("Snapshot", "Save the current configuration and its measured results under a name.",
                 a::saveSnapshot);
         snap.setId("snapshotButton");
-        Button sweep = tool("Sweep", "Measure accuracy at 0–90 % sparsity for magnitude and random (Ctrl+R).",
+        Button sweep = tool("Sweep", "Measure accuracy at 0–90 % sparsity for the methods picked in the Curves tab (Ctrl+R).",
                 a::runSweep);
         Button sens = tool("Sensitivity", "Prune each layer alone at several levels and measure the validation accuracy it costs.",
                 a::runSensitivity);

@@ -26,10 +26,12 @@ import org.sparsitybench.ui.heatmap.HeatmapMode;
 import org.sparsitybench.ui.heatmap.HeatmapView;
 import org.sparsitybench.ui.overview.OverviewView;
 import org.sparsitybench.ui.overview.OverviewViewModel;
+import org.sparsitybench.ui.curves.SweepViewModel;
 import org.sparsitybench.ui.quantize.PrecisionCurvesView;
 import org.sparsitybench.ui.quantize.PrecisionSweepViewModel;
 import org.sparsitybench.ui.quantize.SpeedHelpViewModel;
 import org.sparsitybench.ui.recovery.RecoveryView;
+import org.sparsitybench.ui.sweep.SweepOptionsView;
 import org.sparsitybench.ui.sensitivity.SensitivityView;
 
 /**
@@ -93,6 +95,9 @@ final class WorkbenchTabs extends TabPane {
         heat.setTop(heatOptions);
         Tab h = tab("Heatmap", "tabHeatmap", heat);
 
+        BorderPane curvesPane = new BorderPane(curves);
+        curvesPane.setTop(new SweepOptionsView(vm.sweep(), () -> vm.runSweep(List.copyOf(vm.sweep().methods()),
+                SweepViewModel.LEVELS), vm.cannotMeasureProperty().isNotEmpty().or(vm.executor().busyProperty())));
         precisionSweep = new PrecisionSweepViewModel(vm.executor(), vm::fail);
         precisionCurves = new PrecisionCurvesView(precisionSweep, () -> precisionSweep.run(vm.validationUnderTest(),
                 org.sparsitybench.eval.DataSplits.VALIDATION, PrecisionSweepViewModel.LEVELS,
@@ -104,7 +109,7 @@ final class WorkbenchTabs extends TabPane {
             precisionSweep.clear();
             speedHelp.clear();
         });
-        javafx.scene.control.SplitPane curvesSplit = new javafx.scene.control.SplitPane(curves, precisionCurves);
+        javafx.scene.control.SplitPane curvesSplit = new javafx.scene.control.SplitPane(curvesPane, precisionCurves);
         curvesSplit.setOrientation(javafx.geometry.Orientation.VERTICAL);
         curvesSplit.setDividerPositions(0.7);
         Tab c = tab("Curves", "tabCurves", curvesSplit);

@@ -84,14 +84,15 @@ public final class WorkbenchViewModel {
         this.data = new DatasetViewModel(executor, this::fail);
         this.sensitivity = new SensitivityViewModel(executor, this::fail);
         this.sweep = new SweepViewModel(executor, this::fail);
-        this.recovery = new RecoveryViewModel(executor, this::fail, this::modelUnderTest, config::get);
+        this.recovery = new RecoveryViewModel(executor, this::fail, this::modelUnderTest, config,
+                () -> frameProperty().get() == null ? null : frameProperty().get().result());
         this.evaluation = new EvaluationViewModel(executor);
         this.project = new ProjectViewModel(this, userDir, autosaveDelay);
         // The engine first: the frames compute with it, the bar's Wanda hook asks whether it is calibrated.
         this.engine = new CalibratedEngine(executor, data, config::get, this::fail);
         this.reconstruct = new ReconstructViewModel(executor);
         this.frames = new WorkbenchFrames(executor, this::fail, config, engine, data, layers, distribution, heatmap,
-                reconstruct, this::shown);
+                reconstruct, c -> recovery.weights().shown(model.get(), c), this::shown);
         this.reconstruction = new SettledReconstruction(reconstruct, config, data, frames.frameProperty(),
                 frames::request);
         engine.onRebuilt(reconstruction::unsettle);
@@ -106,6 +107,7 @@ public final class WorkbenchViewModel {
             }
         });
         config.configProperty().addListener((o, a, b) -> frames.request());
+        recovery.weights().stateProperty().addListener((o, a, b) -> frames.request());
         config.addStepListener(project::changed);
         layers.selectedProperty().addListener((o, a, b) -> frames.request());
         heatmap.modeProperty().addListener((o, a, b) -> frames.request());
@@ -330,7 +332,7 @@ public final class WorkbenchViewModel {
 
     /** Runs a sweep on at most {@code limit} samples; see {@link SweepViewModel#run}. */
     public boolean runSweep(List<String> methods, List<Double> levels, int limit) {
-        return sweep.run(modelUnderTest(), config.get().global().allocation(), methods, levels, limit);
+        return sweep.run(modelUnderTest(), validationUnderTest(), config.get().global().allocation(), methods, levels, limit);
     }
 
     /** Whether Wanda's calibration (input norms per layer) has been captured for the current model and data. */

@@ -76,4 +76,35 @@ class UndoableConfigTest {
         assertFalse(config.canRedoProperty().get());
         assertEquals(0.9, config.get().global().target());
     }
+
+    @Test
+    void aPanesOwnStepIsUndoneAndRedoneInOrderWithTheConfigurationSteps() {
+        List<String> log = new ArrayList<>();
+        target(0.5, false);
+        config.record(() -> log.add("undo recovered"), () -> log.add("redo recovered"));
+        assertEquals(2, steps);
+        assertEquals(List.of(0.5), shown, "recording leaves the configuration as it is");
+        target(0.6, false);
+
+        config.undo();
+        assertEquals(0.5, config.get().global().target());
+        assertEquals(List.of(), log);
+        config.undo();
+        assertEquals(List.of("undo recovered"), log);
+        assertEquals(0.5, config.get().global().target(), "the pane's step did not move the configuration");
+        config.undo();
+        assertEquals(0.0, config.get().global().target());
+        assertFalse(config.canUndoProperty().get());
+
+        config.redo();
+        config.redo();
+        assertEquals(List.of("undo recovered", "redo recovered"), log);
+        config.redo();
+        assertEquals(0.6, config.get().global().target());
+        assertFalse(config.canRedoProperty().get());
+
+        config.undo();
+        config.record(() -> log.add("undo again"), () -> log.add("redo again"));
+        assertFalse(config.canRedoProperty().get(), "a new step clears what could be redone");
+    }
 }

@@ -24,6 +24,7 @@ import org.sparsitybench.train.Param;
 import org.sparsitybench.train.Recovery;
 import org.sparsitybench.ui.common.FxTaskExecutor;
 import org.sparsitybench.ui.common.ModelUnderTest;
+import org.sparsitybench.ui.common.UndoableConfig;
 import org.sparsitybench.testing.Fixtures;
 
 /** The Recover pane's view model on the bundled digits MLP and its real training split (a few hundred samples). */
@@ -39,7 +40,8 @@ class RecoveryViewModelTest {
     }
 
     private RecoveryViewModel vm(ModelUnderTest on) {
-        RecoveryViewModel vm = new RecoveryViewModel(FxTaskExecutor.direct(), errors::add, () -> on, () -> HALF);
+        RecoveryViewModel vm = new RecoveryViewModel(FxTaskExecutor.direct(), errors::add, () -> on,
+                new UndoableConfig(HALF));
         vm.limitProperty().set(400);
         vm.epochsProperty().set(2);
         vm.learningRateProperty().set(3e-3);
