@@ -37,7 +37,7 @@ public final class Sweep {
      * (its pattern fixes the level) nor Wanda (it needs calibration).
      */
     public static final List<String> METHODS = PruningMethods.ids().stream()
-            .filter(id -> !id.equals(NmMethod.INSTANCE.id()) && !id.equals(WandaMethod.ID)).toList();
+            .filter(id -> !id.equals(NmMethod.INSTANCE.id()) && !WandaMethod.isWanda(id)).toList();
 
     /**
      * @param latencyRuns timed runs per point (0 = no latency)

@@ -117,7 +117,7 @@ public final class WorkbenchViewModel {
         this.frames = new LatestWins<>(executor, WorkbenchFrame::compute, this::show,
                 e -> fail(FxTaskExecutor.describe(e)), LatestWins.Policy.FINISH);
         this.bar = new GlobalBarViewModel(config, this::fail, () -> !sensitivity.curves().isEmpty(), (method, apply) -> {
-            if ("wanda".equals(method) && featureNorms.isEmpty() && model.get() != null) {
+            if (org.sparsitybench.prune.method.WandaMethod.isWanda(method) && featureNorms.isEmpty() && model.get() != null) {
                 calibrate(apply);
             } else {
                 apply.run();
@@ -488,8 +488,8 @@ public final class WorkbenchViewModel {
     }
 
     private static boolean usesWanda(PruningConfig c) {
-        return "wanda".equals(c.global().method())
-                || c.layers().values().stream().anyMatch(l -> "wanda".equals(l.method()));
+        return org.sparsitybench.prune.method.WandaMethod.isWanda(c.global().method())
+                || c.layers().values().stream().anyMatch(l -> org.sparsitybench.prune.method.WandaMethod.isWanda(l.method()));
     }
 
     private void requestFrame() {
