@@ -42,7 +42,8 @@ public final class Reconstruction {
     }
 
     /**
-     * @param reconstruct    least-squares reconstruction of the kept weights of every pruned non-SparseGPT layer
+     * @param reconstruct    least-squares reconstruction of the kept weights of every non-SparseGPT layer that is not
+     *                       excluded, pruned or not (its inputs changed when a layer before it was pruned)
      * @param biasCorrection add {@code E[x]·(W − Ŵ)ᵀ} to each reconstructed layer's bias
      * @param recalibrateBn  re-estimate every BatchNormalization's mean and variance on the pruned model
      * @param settings       SparseGPT block size and damping share (also the least-squares damping)
@@ -116,7 +117,11 @@ public final class Reconstruction {
                 continue;
             }
             boolean sgpt = isSparseGpt(lr.method());
-            if (!sgpt && (lr.pruned() == 0 || !(options.reconstruct() || options.biasCorrection() || options.recalibrateBn()))) {
+            // With --reconstruct a layer nothing was pruned from is still re-solved: its inputs lost what the layers
+            // before it lost (a structured cut removes whole input channels), and the consumer of removed channels
+            // is where they can be made up for, as SparseGPT does within a layer.
+            boolean keptWhole = lr.pruned() == 0 && !options.reconstruct();
+            if (!sgpt && (keptWhole || !(options.reconstruct() || options.biasCorrection() || options.recalibrateBn()))) {
                 continue;
             }
             GraphNode node = consumer.get(t.name());
@@ -284,6 +289,9 @@ public final class Reconstruction {
                         double[] denseMean = hs[g].denseMean();
                         double scale = biasScale.get(name);
                         for (int r = 0; r < lm.rows(); r++) {
+                            if (rowRemoved(mask, r, lm.cols())) {
+                                continue; // a removed channel stays removed: compaction drops it, bias and all
+                            }
                             double d = 0;
                             for (int c = 0; c < lm.cols(); c++) {
                                 d += denseMean[c] * w[r * lm.cols() + c] - mean[c] * wHat[r * lm.cols() + c];
@@ -316,6 +324,16 @@ public final class Reconstruction {
             outValues.put(p, TensorData.ofFloats(current.get(p)));
         }
         return new Result(masks, outValues, reports, recalibrated, used);
+    }
+
+    /** Whether row {@code r} of a row-major mask (true = pruned) is pruned whole. */
+    private static boolean rowRemoved(boolean[] mask, int r, int cols) {
+        for (int c = 0; c < cols; c++) {
+            if (!mask[r * cols + c]) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**
