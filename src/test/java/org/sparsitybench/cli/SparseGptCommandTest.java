@@ -78,6 +78,22 @@ class SparseGptCommandTest {
         assertEquals(0.7, s.report().get("totals").get("achieved").asDouble(), 1e-4);
     }
 
+    /**
+     * Nine Conv/BatchNorm layers with residual Adds: solved towards the layer's own output on drifted inputs (the
+     * paper's objective) SparseGPT collapsed with every other method (15 % on all 10,000 test images); towards the
+     * dense model's output it keeps 82 %, magnitude 19 %.
+     */
+    @Test
+    void sparseGptHoldsTheResidualModelAtSeventyPercent() throws Exception {
+        Pruned s = prune("fashion-resnet-mini", "s70", "--method", "sparsegpt", "--sparsity", "0.7");
+        double m = prune("fashion-resnet-mini", "m70", "--method", "magnitude", "--sparsity", "0.7").accuracy();
+        assertTrue(s.accuracy() > 0.7 && s.accuracy() > m + 0.3, "sparsegpt " + s.accuracy() + ", magnitude " + m);
+        for (JsonNode l : s.report().get("reconstruction").get("layers")) {
+            assertEquals("dense layer output", l.get("errorAgainst").asText());
+            assertTrue(l.get("relErrorAfter").asDouble() < l.get("relErrorMaskOnly").asDouble(), l.toString());
+        }
+    }
+
     @Test
     void sparseGptTwoFourKeepsThePatternAndBeatsMagnitudeTwoFour() throws Exception {
         Pruned s = prune("fashion-lenet5", "s24", "--method", "sparsegpt", "--nm", "2:4");
