@@ -407,7 +407,7 @@ public final class FinetuneCommand implements Callable<Integer> {
     /** The pruning options' configuration; methods that calibrate are refused (they belong to {@code prune}). */
     private PruningConfig pruningConfig(Model m) throws IOException {
         PruningConfig cfg = pruning.config(m, model, seed, spec.commandLine().getErr());
-        if (cfg.global().method().equals(WandaMethod.ID) || cfg.global().allocation() == Allocation.SENSITIVITY) {
+        if (WandaMethod.isWanda(cfg.global().method()) || cfg.global().allocation() == Allocation.SENSITIVITY) {
             throw new SparsityBenchCli.UsageException("finetune does not calibrate: prune with wanda or the "
                     + "sensitivity allocation first ('sparsitybench prune'), then finetune the result");
         }

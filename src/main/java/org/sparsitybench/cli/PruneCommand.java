@@ -182,7 +182,7 @@ public final class PruneCommand implements Callable<Integer> {
         boolean onnx = m.format() == ModelFormat.ONNX;
         // Without --data what chooses reads the card's validation split (data(cfg) says so if there is none).
         recon.check(m, used);
-        if (used.contains(WandaMethod.ID) && !onnx) {
+        if (used.stream().anyMatch(WandaMethod::isWanda) && !onnx) {
             throw new SparsityBenchCli.UsageException("wanda needs an ONNX model and calibration data: --data DATASET "
                     + "[--calibration K] (default: the model card's validation split)");
         }
@@ -208,7 +208,7 @@ public final class PruneCommand implements Callable<Integer> {
      */
     private PrunePipeline.Data data(PruningConfig cfg) throws IOException {
         Set<String> used = usedMethods(cfg);
-        boolean needed = cfg.global().allocation() == Allocation.SENSITIVITY || used.contains(WandaMethod.ID)
+        boolean needed = cfg.global().allocation() == Allocation.SENSITIVITY || used.stream().anyMatch(WandaMethod::isWanda)
                 || recon.active(used);
         if (!needed) {
             return null;

@@ -49,7 +49,7 @@ final class PruningOptions {
     @Option(names = "--exclude", paramLabel = "NAME", description = "Keep this layer dense (repeatable).")
     List<String> exclude = new ArrayList<>();
 
-    @Option(names = "--nm", paramLabel = "N:M", description = "N:M pattern for --method nm (default 2:4).")
+    @Option(names = "--nm", paramLabel = "N:M", description = "N:M pattern for --method nm, wanda and sparsegpt (default 2:4).")
     String nm;
 
     @Option(names = "--config", paramLabel = "FILE", description = "A pruning configuration (JSON) or a project "
@@ -75,7 +75,7 @@ final class PruningOptions {
         if (sparsity != null && !(sparsity >= 0 && sparsity <= 1)) {
             throw new SparsityBenchCli.UsageException("--sparsity " + sparsity + " outside [0, 1]");
         }
-        if ("nm".equals(method)) {
+        if ("nm".equals(method) || nm != null) {
             try {
                 NmPattern.parse(nm != null ? nm : "2:4");
             } catch (IllegalArgumentException e) {

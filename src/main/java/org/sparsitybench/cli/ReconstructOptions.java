@@ -34,8 +34,11 @@ public final class ReconstructOptions {
             + "mean diag H for sparsegpt and --reconstruct (default ${DEFAULT-VALUE}; raised when a factorisation fails).")
     double percDamp;
 
-    /** {@code sparsegpt} with an explicit {@code --nm} is the N:M variant. */
+    /** {@code sparsegpt} and {@code wanda} with an explicit {@code --nm} are their N:M variants. */
     static String engineMethod(String method, boolean nmGiven) {
+        if (nmGiven && method.equals("wanda")) {
+            return org.sparsitybench.prune.method.WandaMethod.NM_ID;
+        }
         return method.equals("sparsegpt") && nmGiven ? "sparsegpt-nm" : method;
     }
 

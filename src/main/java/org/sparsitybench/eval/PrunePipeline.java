@@ -221,7 +221,7 @@ public final class PrunePipeline {
         PruningConfig cfg = r.config();
         ObjectNode extra = new ObjectMapper().createObjectNode();
         Map<String, FeatureNorms> norms = Map.of();
-        if (usesMethod(m, cfg, WandaMethod.ID)) {
+        if (usesMethod(m, cfg, WandaMethod::isWanda)) {
             requireData(r, "wanda captures activations");
             progress.progress(0, "calibrating on " + r.calibrationSamples() + " samples");
             norms = ActivationNorms.capture(m, r.data().card(), r.data().data(), r.calibrationSamples(),
@@ -229,7 +229,7 @@ public final class PrunePipeline {
             List<String> fallback = new ArrayList<>();
             for (WeightTensor t : m.prunableTensors()) {
                 LayerSettings l = cfg.layer(t.name());
-                if (methodOf(cfg, t.name()).equals(WandaMethod.ID) && !l.excluded() && !norms.containsKey(t.name())) {
+                if (WandaMethod.isWanda(methodOf(cfg, t.name())) && !l.excluded() && !norms.containsKey(t.name())) {
                     fallback.add(t.name());
                     cfg = cfg.withLayer(t.name(), new LayerSettings("magnitude", l.sparsity(), l.locked(), false));
                 }
@@ -257,7 +257,7 @@ public final class PrunePipeline {
                 extra.put("accuracyBudget", r.accuracyBudget());
             }
         }
-        if (usesMethod(m, r.config(), WandaMethod.ID) || hook != null) {
+        if (usesMethod(m, r.config(), WandaMethod::isWanda) || hook != null) {
             // What chose the masks (calibration, sensitivity) says which split it read.
             extra.put("split", r.data().split());
             extra.put("dataset", r.data().dataset());
@@ -316,26 +316,26 @@ public final class PrunePipeline {
                 values, excluded, extra, plan == null ? null : plan.compaction(), options);
     }
 
+    /** The methods whose masks follow the configuration's N:M pattern. */
+    private static final Set<String> NM_METHODS = Set.of("nm", WandaMethod.NM_ID);
+
     /** {@code nmPattern} and {@code nmViolations} (groups of M with more than N kept) when a layer ran N:M. */
     private static void nmCounts(Model m, PruningResult r, ObjectNode extra) {
-        boolean nm = r.layers().stream().anyMatch(l -> l.method().equals("nm") && l.status() != LayerResult.Status.EXCLUDED);
+        boolean nm = r.layers().stream().anyMatch(l -> NM_METHODS.contains(l.method())
+                && l.status() != LayerResult.Status.EXCLUDED);
         if (!nm) {
             return;
         }
         int[] nmm = NmPattern.parse(r.config().global().nmPattern());
         int violations = 0;
         for (LayerResult l : r.layers()) {
-            if (l.method().equals("nm") && l.status() != LayerResult.Status.EXCLUDED) {
+            if (NM_METHODS.contains(l.method()) && l.status() != LayerResult.Status.EXCLUDED) {
                 Mask mask = r.masks().get(l.name());
                 violations += NmPattern.violations(m.tensor(l.name()).orElseThrow(), mask, nmm[0], nmm[1]).size();
             }
         }
         extra.put("nmPattern", nmm[0] + ":" + nmm[1]);
         extra.put("nmViolations", violations);
-    }
-
-    private static boolean usesMethod(Model m, PruningConfig cfg, String id) {
-        return usesMethod(m, cfg, id::equals);
     }
 
     private static boolean usesMethod(Model m, PruningConfig cfg, java.util.function.Predicate<String> id) {

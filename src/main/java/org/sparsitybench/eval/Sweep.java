@@ -117,7 +117,7 @@ public final class Sweep {
         Model model = meter.model();
         check(methods, options);
         Map<String, FeatureNorms> norms = Map.of();
-        if (methods.contains(WandaMethod.ID)) {
+        if (methods.stream().anyMatch(WandaMethod::isWanda)) {
             progress.progress(0, "calibrating wanda on " + options.calibrationSamples() + " "
                     + options.calibration().split() + " samples");
             norms = ActivationNorms.capture(model, options.calibration().card(), options.calibration().data(),
@@ -165,7 +165,7 @@ public final class Sweep {
             if (!METHODS.contains(m)) {
                 throw new IllegalArgumentException("method '" + m + "' cannot be swept; one of " + METHODS);
             }
-            if (options.calibration() == null && (m.equals(WandaMethod.ID) || Reconstruction.isSparseGpt(m))) {
+            if (options.calibration() == null && (WandaMethod.isWanda(m) || Reconstruction.isSparseGpt(m))) {
                 throw new IllegalArgumentException("method '" + m + "' calibrates on validation data, and this "
                         + "sweep has none (the model card names no training split to hold validation out of)");
             }
@@ -173,7 +173,8 @@ public final class Sweep {
     }
 
     private static boolean isNm(String method) {
-        return method.equals(NmMethod.INSTANCE.id()) || method.equals(SparseGptMethod.NM_ID);
+        return method.equals(NmMethod.INSTANCE.id()) || method.equals(SparseGptMethod.NM_ID)
+                || method.equals(WandaMethod.NM_ID);
     }
 
     /**

@@ -21,6 +21,8 @@ public final class PruningMethods {
         register(StructuredMethod.L1);
         register(StructuredMethod.L2);
         register(WandaMethod.INSTANCE);
+        register(WandaMethod.LAYER);
+        register(WandaMethod.NM);
         register(SparseGptMethod.UNSTRUCTURED);
         register(SparseGptMethod.NM);
     }

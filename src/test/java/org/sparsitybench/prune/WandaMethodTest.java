@@ -93,4 +93,66 @@ class WandaMethodTest {
                 ProgressListener.NONE, CancellationToken.NONE);
         assertEquals(0, dense.pruned());
     }
+
+    /** The whole layer's k lowest |w|·‖x‖ (ties by index, NaN last), whatever row they are in. */
+    @ParameterizedTest(name = "{0} weights")
+    @CsvSource(textBlock = """
+            random
+            ties
+            nan
+            """)
+    void theLayerGroupPrunesTheLayersLowestScores(String kind) {
+        SplittableRandom r = new SplittableRandom(kind.hashCode() + 1);
+        for (int trial = 0; trial < 30; trial++) {
+            int rows = 1 + r.nextInt(5);
+            int in = 1 + r.nextInt(7);
+            float[] w = StructuredMethodTest.values(kind, rows * in, trial);
+            double[] norms = new double[in];
+            for (int j = 0; j < in; j++) {
+                norms[j] = kind.equals("ties") ? r.nextInt(3) : r.nextDouble() * 2;
+            }
+            Integer[] order = new Integer[w.length];
+            for (int i = 0; i < w.length; i++) {
+                order[i] = i;
+            }
+            Arrays.sort(order, (a, b) -> {
+                int c = Double.compare(Math.abs(w[a]) * norms[a % in], Math.abs(w[b]) * norms[b % in]);
+                return c != 0 ? c : Integer.compare(a, b);
+            });
+            long k = r.nextLong(w.length + 1);
+            boolean[] kept = new boolean[w.length];
+            Arrays.fill(kept, true);
+            for (int q = 0; q < k; q++) {
+                kept[order[q]] = false;
+            }
+            LayerInput layer = new LayerInput(Reference.tensor("w", new long[] {rows, in}, w), 0, 0,
+                    new ScoreCache(false), null, new FeatureNorms(norms, 1));
+            Mask m = WandaMethod.LAYER.select(layer, k, CancellationToken.NONE);
+            assertEquals(Reference.mask(kept), m.toBitMask(), kind + " trial " + trial + " k " + k);
+        }
+    }
+
+    /**
+     * 2:4 by score, not by |w|: in each group of four inputs of a row the two highest |w|·‖x‖ stay, so a small weight
+     * on a loud input outlives a larger one on a quiet input (which plain N:M would keep).
+     */
+    @Test
+    void nmKeepsTheTwoHighestScoresOfEveryFourInputs() {
+        float[] w = {1, 2, 3, 4, 0.5f, 8, 6, 7,
+                -4, 3, -2, 1, 9, 0.1f, 0.2f, 0.3f};
+        double[] norms = {10, 1, 1, 1, 1, 1, 100, 1};
+        LayerInput layer = new LayerInput(Reference.tensor("w", new long[] {2, 8}, w), 0, 0, new ScoreCache(false),
+                "2:4", new FeatureNorms(norms, 1));
+        Mask m = WandaMethod.NM.select(layer, 8, CancellationToken.NONE);
+        // row 0: scores 10,2,3,4 | 0.5,8,600,7 ; row 1: 40,3,2,1 | 9,0.1,20,0.3
+        boolean[] expected = {true, false, false, true, false, true, true, false,
+                true, true, false, false, true, false, true, false};
+        assertEquals(Reference.mask(expected), m.toBitMask());
+        assertEquals(8, m.prunedCount());
+        assertEquals(org.sparsitybench.prune.method.NmPattern.select(layer.tensor(), 2, 4, CancellationToken.NONE),
+                WandaMethod.NM.select(new LayerInput(layer.tensor(), 0, 0, new ScoreCache(false), "2:4",
+                        new FeatureNorms(new double[] {1, 1, 1, 1, 1, 1, 1, 1}, 1)), 8, CancellationToken.NONE).toBitMask(),
+                "with equal norms Wanda's N:M is magnitude's N:M");
+        assertTrue(WandaMethod.isWanda("wanda-nm") && WandaMethod.isWanda("wanda-layer") && !WandaMethod.isWanda("nm"));
+    }
 }

@@ -62,19 +62,38 @@ public final class NmPattern {
      * @throws IllegalArgumentException unless 0 ≤ n ≤ m, m ≥ 1
      */
     public static BitMask select(WeightTensor tensor, int n, int m, CancellationToken cancel) {
+        float[] w = tensor.data().readAllFloats();
+        double[] score = new double[w.length];
+        for (int i = 0; i < w.length; i++) {
+            score[i] = mag(w[i]);
+        }
+        return select(tensor, n, m, score, cancel);
+    }
+
+    /**
+     * Selects the N:M mask of {@code tensor} by {@code score} instead of |w|: each group keeps its N highest
+     * scores (ties by index; NaN counts as highest). Wanda's N:M variant passes |W_ij|·‖X_j‖₂.
+     *
+     * @param score one score per element of {@code tensor}, in its order (not modified)
+     * @throws IllegalArgumentException unless 0 ≤ n ≤ m, m ≥ 1, and there is one score per element
+     */
+    public static BitMask select(WeightTensor tensor, int n, int m, double[] score, CancellationToken cancel) {
         if (m < 1 || n < 0 || n > m) {
             throw new IllegalArgumentException("N:M pattern " + n + ":" + m + " needs 0 <= N <= M, M >= 1");
         }
+        if (score.length != tensor.elementCount()) {
+            throw new IllegalArgumentException(tensor.name() + ": " + score.length + " scores for "
+                    + tensor.elementCount() + " weights");
+        }
         long[] shape = tensor.shape();
         int axis = inputAxis(tensor);
-        float[] w = tensor.data().readAllFloats();
-        long[] words = new long[BitMask.wordCount(w.length)];
+        long[] words = new long[BitMask.wordCount(score.length)];
         int dim = (int) shape[axis];
         int inner = 1;
         for (int i = axis + 1; i < shape.length; i++) {
             inner *= (int) shape[i];
         }
-        int outer = w.length / Math.max(1, dim * inner);
+        int outer = score.length / Math.max(1, dim * inner);
         int[] idx = new int[m];
         for (int o = 0; o < outer; o++) {
             cancel.throwIfCancelled();
@@ -84,12 +103,12 @@ public final class NmPattern {
                     for (int q = 0; q < len; q++) {
                         idx[q] = (o * dim + g + q) * inner + j;
                     }
-                    // keep the n largest |w| of the group: rank by (|w| desc, index asc); NaN counts as largest
+                    // keep the n highest scores of the group: rank by (score desc, index asc); NaN counts as highest
                     for (int q = 0; q < len; q++) {
-                        float a = mag(w[idx[q]]);
+                        double a = top(score[idx[q]]);
                         int better = 0;
                         for (int r = 0; r < len; r++) {
-                            float b = mag(w[idx[r]]);
+                            double b = top(score[idx[r]]);
                             if (b > a || (b == a && r < q)) {
                                 better++;
                             }
@@ -101,7 +120,11 @@ public final class NmPattern {
                 }
             }
         }
-        return BitMask.adopt(w.length, words);
+        return BitMask.adopt(score.length, words);
+    }
+
+    private static double top(double v) {
+        return Double.isNaN(v) ? Double.POSITIVE_INFINITY : v;
     }
 
     private static float mag(float v) {

@@ -95,4 +95,41 @@ public final class MaskedLeastSquares {
         }
         return new Result(out, d.percDamp(), d.lambda());
     }
+
+    /**
+     * The unpruned weights that best give the dense model's output from the pruned model's inputs:
+     * {@code V = argmin ‖X_dense Wᵀ − X Vᵀ‖² + λ‖V − W‖²}, i.e. {@code (H + λI) Vᵀ = C Wᵀ + λWᵀ}, all rows in one
+     * solve. Since {@code ‖X_dense Wᵀ − X Ŵᵀ‖² = ‖X(V − Ŵ)ᵀ‖² + const} (up to the damping), SparseGPT run on V
+     * with H prunes towards the dense output instead of towards {@code XWᵀ}; where the inputs did not change
+     * ({@code C = H}) V is W.
+     *
+     * @param w     row-major {@code rows × cols} dense weights (not modified)
+     * @param h     {@code 2XᵀX/n} (not modified)
+     * @param cross {@code C = 2XᵀX_dense/n}, row-major {@code cols × cols} (not modified)
+     */
+    public static Result towardsDense(double[] w, int rows, int cols, double[] h, double[] cross, double percDamp) {
+        if (w.length != (long) rows * cols || cross.length != (long) cols * cols) {
+            throw new IllegalArgumentException("W has " + w.length + " values and C " + cross.length + ", not "
+                    + rows + " × " + cols + " and " + cols + "²");
+        }
+        DampedHessian d = DampedHessian.prepare(h, cols, percDamp, x -> DampedHessian.factorises(x.matrix(), cols));
+        // Bᵀ = C·Wᵀ + λWᵀ, cols × rows
+        double[] b = new double[w.length];
+        Lapack.gemm(false, true, cols, rows, cols, 1.0, cross, cols, w, cols, 0.0, b, rows);
+        for (int r = 0; r < rows; r++) {
+            for (int c = 0; c < cols; c++) {
+                b[c * rows + r] += d.lambda() * w[r * cols + c];
+            }
+        }
+        double[] v = new double[w.length];
+        if (!Lapack.posv(d.matrix().clone(), cols, b, rows)) {
+            return new Result(w.clone(), d.percDamp(), d.lambda()); // only rounding gets here (H + λI factorised)
+        }
+        for (int r = 0; r < rows; r++) {
+            for (int c = 0; c < cols; c++) {
+                v[r * cols + c] = b[c * rows + r];
+            }
+        }
+        return new Result(v, d.percDamp(), d.lambda());
+    }
 }

@@ -1,5 +1,6 @@
 package org.sparsitybench.ui.workbench;
 
+import org.sparsitybench.prune.method.WandaMethod;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -84,7 +85,7 @@ final class CalibratedEngine {
 
     /** The global bar switches to {@code method}: Wanda is calibrated first when it has not been. */
     void beforeMethod(String method, Runnable apply) {
-        if ("wanda".equals(method) && !isCalibrated() && data.openedModel() != null) {
+        if (WandaMethod.isWanda(method) && !isCalibrated() && data.openedModel() != null) {
             calibrate(apply);
         } else {
             apply.run();
@@ -109,8 +110,8 @@ final class CalibratedEngine {
     }
 
     private static boolean usesWanda(PruningConfig c) {
-        return "wanda".equals(c.global().method())
-                || c.layers().values().stream().anyMatch(l -> "wanda".equals(l.method()));
+        return WandaMethod.isWanda(c.global().method())
+                || c.layers().values().stream().anyMatch(l -> WandaMethod.isWanda(l.method()));
     }
 
     /**
