@@ -1,5 +1,6 @@
 package org.sparsitybench.prune;
 
+import java.nio.ByteBuffer;
 import java.nio.FloatBuffer;
 import org.sparsitybench.model.DType;
 import org.sparsitybench.model.TensorData;
@@ -83,6 +84,17 @@ public final class Masking {
             @Override
             public void readFloats(long first, FloatBuffer dst) {
                 apply(weights, mask, first, dst);
+            }
+
+            /** The stored bytes with the pruned elements' bytes zero (+0.0): no decoding, no encoding. */
+            @Override
+            public boolean readStored(long first, int count, ByteBuffer dst) {
+                int start = dst.position();
+                if (!weights.readStored(first, count, dst)) {
+                    return false;
+                }
+                zeroPruned(mask.toBitMask(), first, dst, start, count, weights.dtype().byteSize());
+                return true;
             }
         };
     }
@@ -171,6 +183,41 @@ public final class Masking {
                 int keep = -(int) ((word >>> j) & 1L);
                 int v = from + i + j;
                 values[v] = Float.intBitsToFloat(Float.floatToRawIntBits(values[v]) & keep);
+            }
+            i += n;
+        }
+    }
+
+    /**
+     * Zeroes the bytes of the pruned elements among {@code count} stored elements of {@code size} bytes at
+     * {@code dst[start...]} (modified), elements {@code first...} of the tensor.
+     */
+    private static void zeroPruned(BitMask bits, long first, ByteBuffer dst, int start, int count, int size) {
+        if (!dst.hasArray()) {
+            for (int i = 0; i < count; i++) {
+                long index = first + i;
+                if ((bits.word((int) (index >>> 6)) & (1L << index)) == 0) {
+                    for (int b = 0; b < size; b++) {
+                        dst.put(start + i * size + b, (byte) 0);
+                    }
+                }
+            }
+            return;
+        }
+        // As for floats: a word at a time, each bit spread over its element's bytes as an all-ones or zero mask.
+        byte[] a = dst.array();
+        int p = dst.arrayOffset() + start;
+        int i = 0;
+        while (i < count) {
+            long index = first + i;
+            int bit = (int) (index & 63);
+            int n = Math.min(64 - bit, count - i);
+            long word = bits.word((int) (index >>> 6)) >>> bit;
+            for (int j = 0; j < n; j++) {
+                byte keep = (byte) -(int) ((word >>> j) & 1L);
+                for (int b = 0; b < size; b++, p++) {
+                    a[p] &= keep;
+                }
             }
             i += n;
         }
