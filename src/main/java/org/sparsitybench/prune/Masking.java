@@ -1,6 +1,9 @@
 package org.sparsitybench.prune;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import org.sparsitybench.model.DType;
 import org.sparsitybench.model.TensorData;
@@ -13,6 +16,9 @@ import org.sparsitybench.task.CancellationToken;
  * Stateless.
  */
 public final class Masking {
+    private static final VarHandle INTS = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final VarHandle SHORTS = MethodHandles.byteArrayViewVarHandle(short[].class, ByteOrder.LITTLE_ENDIAN);
+
     private Masking() {
     }
 
@@ -204,7 +210,7 @@ public final class Masking {
             }
             return;
         }
-        // As for floats: a word at a time, each bit spread over its element's bytes as an all-ones or zero mask.
+        // As for floats: a word at a time, each bit an all-ones or all-zeros mask over its element's 16 or 32 bits.
         byte[] a = dst.array();
         int p = dst.arrayOffset() + start;
         int i = 0;
@@ -213,10 +219,22 @@ public final class Masking {
             int bit = (int) (index & 63);
             int n = Math.min(64 - bit, count - i);
             long word = bits.word((int) (index >>> 6)) >>> bit;
-            for (int j = 0; j < n; j++) {
-                byte keep = (byte) -(int) ((word >>> j) & 1L);
-                for (int b = 0; b < size; b++, p++) {
-                    a[p] &= keep;
+            if (size == 4) {
+                for (int j = 0; j < n; j++, p += 4) {
+                    int keep = -(int) ((word >>> j) & 1L);
+                    INTS.set(a, p, (int) INTS.get(a, p) & keep);
+                }
+            } else if (size == 2) {
+                for (int j = 0; j < n; j++, p += 2) {
+                    short keep = (short) -(int) ((word >>> j) & 1L);
+                    SHORTS.set(a, p, (short) ((short) SHORTS.get(a, p) & keep));
+                }
+            } else {
+                for (int j = 0; j < n; j++) {
+                    byte keep = (byte) -(int) ((word >>> j) & 1L);
+                    for (int b = 0; b < size; b++, p++) {
+                        a[p] &= keep;
+                    }
                 }
             }
             i += n;
