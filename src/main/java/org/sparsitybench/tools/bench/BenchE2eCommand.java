@@ -258,6 +258,9 @@ public final class BenchE2eCommand implements Callable<Integer> {
         }
         Path archive = Path.of(dir, "prune.jsa");
         int at = cmd.indexOf("-cp");
+        if (Files.isRegularFile(archive) && olderThanBuild(archive)) {
+            Files.delete(archive); // the JVM would refuse it (the jar changed): write it again, as the launcher does
+        }
         if (!Files.isRegularFile(archive)) {
             err.println("bench e2e: one untimed prune writes the class archive " + archive + " ...");
             err.flush();
@@ -309,6 +312,16 @@ public final class BenchE2eCommand implements Callable<Integer> {
             return beside != null && Files.isRegularFile(beside) ? beside : null;
         } catch (URISyntaxException | RuntimeException e) {
             return null;
+        }
+    }
+
+    /** Whether {@code file} is older than the jar (or classes folder) this command runs from. */
+    private static boolean olderThanBuild(Path file) {
+        try {
+            Path code = Path.of(BenchE2eCommand.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            return Files.getLastModifiedTime(file).compareTo(Files.getLastModifiedTime(code)) < 0;
+        } catch (URISyntaxException | IOException | RuntimeException e) {
+            return false;
         }
     }
 
