@@ -27,4 +27,23 @@ class TensorStatsTest {
         }
         assertEquals(new TensorStats(zeros, nonFinite), TensorStats.of(TensorData.ofFloats(v)));
     }
+
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.EnumSource(value = DType.class, names = {"FLOAT16", "BFLOAT16"})
+    void storedHalvesAreCountedAsTheirDecodedValuesAre(DType type) {
+        java.util.SplittableRandom rnd = new java.util.SplittableRandom(3);
+        int n = (1 << 16) + 7; // more than a chunk, not a multiple of four
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(2 * n).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        for (int i = 0; i < n; i++) {
+            double r = rnd.nextDouble();
+            int v = r < 0.1 ? 0 : r < 0.2 ? 0x8000 : r < 0.25 ? (type == DType.BFLOAT16 ? 0x7f80 : 0x7c00)
+                    | rnd.nextInt(0x80) | (rnd.nextBoolean() ? 0x8000 : 0) : rnd.nextInt(0x10000);
+            b.putShort((short) v);
+        }
+        b.flip();
+        TensorData stored = BufferTensorData.of(type, n, b);
+        TensorData decoded = TensorData.ofFloats(stored.readAllFloats());
+        assertEquals(TensorStats.of(decoded), TensorStats.of(stored));
+        assertEquals(true, TensorStats.of(stored).nonFinite() > 0 && TensorStats.of(stored).zeros() > 0);
+    }
 }
