@@ -13,11 +13,13 @@ import org.sparsitybench.ui.render.ViewRenderer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code sparsitybench render --model M --out DIR [--theme light|dark|both] [--sparsity S]}: the workbench's
- * main views as PNG files, without a window. It lives in {@code app} because the CLI may not import the UI; the
+ * {@code sparsitybench render MODEL --out DIR [--theme light|dark|both] [--sparsity S]}: the workbench's
+ * main views as PNG files, without a window. The model is positional like every other command's; {@code --model}
+ * is kept, hidden, for command lines written before. It lives in {@code app} because the CLI may not import the UI; the
  * launcher adds it to the command line.
  */
 @Command(name = "render", mixinStandardHelpOptions = true,
@@ -25,8 +27,13 @@ import picocli.CommandLine.Spec;
                 + "files without a window. With a model card and test data beside the model, the curves and the "
                 + "sensitivity table are measured first.")
 public final class RenderCommand implements Callable<Integer> {
-    @Option(names = "--model", required = true, paramLabel = "MODEL", description = "The model file (.onnx, .safetensors).")
+    @Parameters(index = "0", arity = "0..1", paramLabel = "MODEL", description = "The model file (.onnx, .safetensors).")
     Path model;
+
+    /** The old spelling, {@code --model M}: deprecated, hidden from the help. */
+    @Option(names = "--model", hidden = true, paramLabel = "MODEL", description = "Deprecated: give MODEL as the "
+            + "first argument.")
+    Path modelOption;
 
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "Folder for the images (created).")
     Path out;
@@ -51,6 +58,7 @@ public final class RenderCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        Path file = modelFile();
         List<ChartTheme> themes;
         try {
             themes = "both".equalsIgnoreCase(theme) ? List.of(ChartTheme.LIGHT, ChartTheme.DARK) : List.of(ChartTheme.of(theme));
@@ -64,14 +72,14 @@ public final class RenderCommand implements Callable<Integer> {
             throw new SparsityBenchCli.UsageException("--limit " + limit + " / --latency-runs " + latencyRuns
                     + ": need limit >= 1 and runs >= 0");
         }
-        if (!Files.isRegularFile(model)) {
-            throw new SparsityBenchCli.UsageException(model + ": no such model file");
+        if (!Files.isRegularFile(file)) {
+            throw new SparsityBenchCli.UsageException(file + ": no such model file");
         }
         ViewRenderer.Options base = ViewRenderer.Options.defaults(sparsity);
         ViewRenderer.Options options = new ViewRenderer.Options(sparsity, layer, limit, latencyRuns, base.sweepMethods(), base.sweepLevels(),
                 base.sensitivityLevels());
         PrintWriter w = spec.commandLine().getOut();
-        ViewRenderer.Measured measured = ViewRenderer.measure(model, options, (fraction, message) -> { },
+        ViewRenderer.Measured measured = ViewRenderer.measure(file, options, (fraction, message) -> { },
                 CancellationToken.NONE);
         for (ChartTheme t : themes) {
             for (Path p : ViewRenderer.write(measured, t, out)) {
@@ -85,5 +93,22 @@ public final class RenderCommand implements Callable<Integer> {
         }
         w.flush();
         return SparsityBenchCli.EXIT_OK;
+    }
+
+    /** The model from the argument or the deprecated option (a note on stderr), exactly one of them. */
+    private Path modelFile() {
+        if (model != null && modelOption != null) {
+            throw new SparsityBenchCli.UsageException("give the model once: MODEL or the deprecated --model, not both");
+        }
+        if (model == null && modelOption == null) {
+            throw new SparsityBenchCli.UsageException("missing the model: sparsitybench render MODEL --out DIR");
+        }
+        if (modelOption != null) {
+            PrintWriter err = spec.commandLine().getErr();
+            err.println("note: --model is deprecated; give the model first: sparsitybench render MODEL --out DIR");
+            err.flush();
+            return modelOption;
+        }
+        return model;
     }
 }

@@ -3,6 +3,7 @@ package org.sparsitybench.cli;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import org.sparsitybench.model.ModelFormatException;
 import org.sparsitybench.model.UnsupportedModelException;
 import picocli.CommandLine;
@@ -15,9 +16,12 @@ import picocli.CommandLine.Option;
  * codes 0 success, 2 usage error, 3 bad input file, 4 unsupported operation, 1 anything else.
  */
 @Command(name = "sparsitybench", mixinStandardHelpOptions = true, versionProvider = SparsityBenchCli.Version.class,
-        description = "Inspect, prune and evaluate neural-network models.",
-        subcommands = {InspectCommand.class, PruneCommand.class, FinetuneCommand.class, QuantizeCommand.class, EvalCommand.class, SweepCommand.class, SensitivityCommand.class, SamplesCommand.class})
+        description = "Inspect, prune and evaluate neural-network models.")
 public final class SparsityBenchCli {
+    /** The CLI's own commands, in the help's order (added in {@link #run}). */
+    static final List<Class<?>> COMMANDS = List.of(InspectCommand.class, PruneCommand.class, FinetuneCommand.class,
+            QuantizeCommand.class, EvalCommand.class, SweepCommand.class, SensitivityCommand.class, SamplesCommand.class);
+
     public static final int EXIT_OK = 0;
     public static final int EXIT_FAILURE = 1;
     public static final int EXIT_USAGE = 2;
@@ -43,8 +47,20 @@ public final class SparsityBenchCli {
     public static int run(String[] args, PrintStream out, PrintStream err, Object... extraSubcommands) {
         SparsityBenchCli root = new SparsityBenchCli();
         CommandLine cl = new CommandLine(root);
+        // picocli reflects over every command it is given, options, mixins and their classes: a command line that
+        // starts with a command's name gets only that one (a third of a short command's start went to the others).
+        String first = args.length > 0 ? args[0] : null;
+        boolean one = first != null && (COMMANDS.stream().anyMatch(c -> name(c).equals(first))
+                || java.util.Arrays.stream(extraSubcommands).anyMatch(c -> name(c.getClass()).equals(first)));
+        for (Class<?> c : COMMANDS) {
+            if (!one || name(c).equals(first)) {
+                cl.addSubcommand(c);
+            }
+        }
         for (Object c : extraSubcommands) {
-            cl.addSubcommand(c);
+            if (!one || name(c.getClass()).equals(first)) {
+                cl.addSubcommand(c);
+            }
         }
         cl.addSubcommand(new CommandLine.HelpCommand()); // last, after the added commands, in the help's list
         cl.setOut(new PrintWriter(new java.io.OutputStreamWriter(out, StandardCharsets.UTF_8), true));
@@ -62,6 +78,12 @@ public final class SparsityBenchCli {
             return EXIT_USAGE;
         });
         return cl.execute(args);
+    }
+
+    /** A command class's name on the command line (its {@code @Command} name). */
+    private static String name(Class<?> command) {
+        Command c = command.getAnnotation(Command.class);
+        return c == null ? "" : c.name();
     }
 
     /** Prints one error line for {@code ex} (and its stack trace when asked) and returns the exit code. */

@@ -1,5 +1,9 @@
 package org.sparsitybench.eval;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -10,21 +14,46 @@ import org.sparsitybench.model.TensorStats;
 
 /**
  * Counts gathered while an export streams its tensors, so the report needs no second pass over the data: each
- * new value the writer reads is counted (zeros) in the chunk the writer is about to encode, which is still in
- * cache. A tensor counts only when the writer read it once from start to end in order; one read in any
- * other order (a writer that reads a tensor twice, say) leaves it uncounted, and {@link #stats} then scans it.
- * Safe to use from the writer's thread and the report's.
+ * new value the writer reads (as floats or as stored bytes) is counted in the chunk the writer is about to
+ * write, which is still in cache: its zeros and, for a tensor with an output-channel axis, the non-zeros of each
+ * channel. A tensor counts only when the writer read it once from start to end in order; one read in any other
+ * order (a writer that reads a tensor twice, say) leaves it uncounted, and the report then scans it. Safe to use
+ * from the writer's thread and the report's.
  */
 final class ExportTally {
+    private static final VarHandle SHORTS = MethodHandles.byteArrayViewVarHandle(short[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final VarHandle INTS = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+
     private final Map<String, Counter> counters = new ConcurrentHashMap<>();
+
+    /**
+     * How a tensor's elements fall into output channels: element {@code e} is in channel
+     * {@code (e / inner) % channels} (row-major, the channel axis followed by {@code inner} elements).
+     */
+    record Channels(long inner, int channels) {
+        Channels {
+            if (inner < 1 || channels < 1) {
+                throw new IllegalArgumentException("channels " + channels + " of " + inner + " elements each");
+            }
+        }
+    }
 
     /**
      * Views of {@code values} (not modified) that count what the writer reads; the same names, in the same order.
      */
     Map<String, TensorData> observe(Map<String, TensorData> values) {
+        return observe(values, Map.of());
+    }
+
+    /**
+     * As {@link #observe(Map)}, also counting the non-zeros per channel of the tensors in {@code channels} (not
+     * modified).
+     */
+    Map<String, TensorData> observe(Map<String, TensorData> values, Map<String, Channels> channels) {
         Map<String, TensorData> out = new LinkedHashMap<>();
         values.forEach((name, data) -> {
-            Counter c = new Counter(data.elementCount());
+            Counter c = new Counter(data.elementCount(), channels.get(name));
             counters.put(name, c);
             out.put(name, new Observed(data, c));
         });
@@ -41,23 +70,43 @@ final class ExportTally {
         return z >= 0 ? z : TensorStats.of(data).zeros();
     }
 
+    /**
+     * The non-zeros of each channel of tensor {@code name} as written, index = channel; null unless the tensor was
+     * observed with its channels and read whole and in order.
+     */
+    long[] nonZerosPerChannel(String name) {
+        Counter c = counters.get(name);
+        return c == null ? null : c.perChannel();
+    }
+
     /** Whether tensor {@code name} was counted from the stream (for tests). */
     boolean counted(String name) {
         Counter c = counters.get(name);
         return c != null && c.complete() >= 0;
     }
 
+    /** Zeros among the chunk's elements {@code [from, to)} (indices into the chunk as read). */
+    @FunctionalInterface
+    private interface Zeros {
+        int count(int from, int to);
+    }
+
     /** Counts of one tensor; {@code next} is the element an in-order read must start at, -1 once out of order. */
     private static final class Counter {
         private final long size;
+        private final Channels channels;
+        private final long[] nonZeros;
         private long next;
         private long zeros;
 
-        Counter(long size) {
+        Counter(long size, Channels channels) {
             this.size = size;
+            this.channels = channels;
+            this.nonZeros = channels == null ? null : new long[channels.channels()];
         }
 
-        synchronized void add(long first, float[] a, int from, int len) {
+        /** Counts {@code len} elements starting at element {@code first}, which the chunk holds from index 0. */
+        synchronized void add(long first, int len, Zeros z) {
             if (next < 0) {
                 return;
             }
@@ -65,18 +114,32 @@ final class ExportTally {
                 next = -1;
                 return;
             }
-            // Branch-free: a branch per element mispredicts on pruned weights, whose zeros fall at random.
-            int z = 0;
-            for (int i = from, end = from + len; i < end; i++) {
-                z += ((Float.floatToRawIntBits(a[i]) & 0x7fffffff) - 1) >>> 31; // 1 for +0 and -0
+            if (channels == null) {
+                zeros += z.count(0, len);
+            } else {
+                // Segments that stay in one channel: a division per segment, not per element.
+                long inner = channels.inner();
+                int i = 0;
+                while (i < len) {
+                    long e = first + i;
+                    long row = e / inner;
+                    int end = (int) Math.min(len, (row + 1) * inner - first);
+                    int zs = z.count(i, end);
+                    zeros += zs;
+                    nonZeros[(int) (row % channels.channels())] += end - i - zs;
+                    i = end;
+                }
             }
-            zeros += z;
             next += len;
         }
 
         /** The zeros, or -1 unless the tensor was read whole and in order. */
         synchronized long complete() {
             return next == size ? zeros : -1;
+        }
+
+        synchronized long[] perChannel() {
+            return nonZeros != null && next == size ? nonZeros.clone() : null;
         }
     }
 
@@ -97,13 +160,81 @@ final class ExportTally {
             int start = dst.position();
             data.readFloats(first, dst);
             int len = dst.position() - start;
+            float[] a;
+            int offset;
             if (dst.hasArray()) {
-                counter.add(first, dst.array(), dst.arrayOffset() + start, len);
+                a = dst.array();
+                offset = dst.arrayOffset() + start;
             } else {
-                float[] copy = new float[len];
-                dst.get(start, copy);
-                counter.add(first, copy, 0, len);
+                a = new float[len];
+                dst.get(start, a);
+                offset = 0;
             }
+            counter.add(first, len, (from, to) -> floatZeros(a, offset + from, offset + to));
         }
+
+        @Override
+        public boolean readStored(long first, int count, ByteBuffer dst) {
+            int start = dst.position();
+            if (!data.readStored(first, count, dst)) {
+                return false;
+            }
+            int size = data.dtype().byteSize();
+            byte[] a;
+            int offset;
+            if (dst.hasArray()) {
+                a = dst.array();
+                offset = dst.arrayOffset() + start;
+            } else {
+                a = new byte[count * size];
+                dst.get(start, a);
+                offset = 0;
+            }
+            if (size == 2) {
+                counter.add(first, count, (from, to) -> halfZeros(a, offset + 2 * from, offset + 2 * to));
+            } else {
+                counter.add(first, count, (from, to) -> floatBitsZeros(a, offset + 4 * from, offset + 4 * to));
+            }
+            return true;
+        }
+    }
+
+    // Branch-free: a branch per element mispredicts on pruned weights, whose zeros fall at random.
+
+    private static int floatZeros(float[] a, int from, int to) {
+        int z = 0;
+        for (int i = from; i < to; i++) {
+            z += ((Float.floatToRawIntBits(a[i]) & 0x7fffffff) - 1) >>> 31; // 1 for +0 and -0
+        }
+        return z;
+    }
+
+    /** Zeros among little-endian float32 bytes {@code a[from, to)}. */
+    private static int floatBitsZeros(byte[] a, int from, int to) {
+        // Two at a time (SWAR): without its sign, a lane plus 0x7fffffff reaches the lane's top bit unless it is 0.
+        int z = 0;
+        int p = from;
+        for (; p + 8 <= to; p += 8) {
+            long x = (long) LONGS.get(a, p) & 0x7fffffff7fffffffL;
+            z += 2 - Long.bitCount((x + 0x7fffffff7fffffffL) & 0x8000000080000000L);
+        }
+        for (; p < to; p += 4) {
+            z += (((int) INTS.get(a, p) & 0x7fffffff) - 1) >>> 31;
+        }
+        return z;
+    }
+
+    /** Zeros among little-endian 16-bit floats (float16, bfloat16: the sign is the top bit of both). */
+    private static int halfZeros(byte[] a, int from, int to) {
+        int z = 0;
+        int p = from;
+        for (; p + 8 <= to; p += 8) { // four at a time, as above
+            long x = (long) LONGS.get(a, p) & 0x7fff7fff7fff7fffL;
+            z += 4 - Long.bitCount((x + 0x7fff7fff7fff7fffL) & 0x8000800080008000L);
+        }
+        for (; p < to; p += 2) {
+            z += (((short) SHORTS.get(a, p) & 0x7fff) - 1) >>> 31;
+        }
+        return z;
     }
 }

@@ -174,7 +174,7 @@ public final class PruneExport {
         String masksSha = masksSha256FromHashes(maskHashes);
         // The writer's own read of the new values is counted as it goes: the report needs no pass of its own.
         ExportTally tally = new ExportTally();
-        Map<String, TensorData> streamed = tally.observe(r.values());
+        Map<String, TensorData> streamed = tally.observe(r.values(), channels(m, r.masks()));
         Map<String, String> meta = Map.of(OnnxWriter.METADATA_KEY, "{\"tool\":\"SparsityBench\",\"method\":\""
                 + r.method() + "\",\"sparsity\":" + r.requested() + ",\"masksSha256\":\"" + masksSha + "\"}");
         Set<String> sparse = new HashSet<>();
@@ -319,6 +319,25 @@ public final class PruneExport {
         }
     }
 
+    /** The channel layout of every masked tensor with an output-channel axis, for the tally's per-channel counts. */
+    private static Map<String, ExportTally.Channels> channels(Model m, Map<String, Mask> masks) {
+        Map<String, ExportTally.Channels> out = new HashMap<>();
+        for (String name : masks.keySet()) {
+            WeightTensor t = m.tensor(name).orElseThrow();
+            int axis = t.pruneAxis();
+            if (axis < 0 || t.elementCount() == 0) {
+                continue;
+            }
+            long[] shape = t.shape();
+            long inner = 1;
+            for (int i = axis + 1; i < shape.length; i++) {
+                inner *= shape[i];
+            }
+            out.put(name, new ExportTally.Channels(inner, (int) shape[axis]));
+        }
+        return out;
+    }
+
     private static Map<String, TensorUpdate> updates(Model m, Map<String, TensorData> values) {
         Map<String, TensorUpdate> u = new LinkedHashMap<>();
         values.forEach((name, v) -> u.put(name, new TensorUpdate(m.tensor(name).orElseThrow().shape(), v)));
@@ -394,7 +413,10 @@ public final class PruneExport {
                 WeightTensor t = m.tensor(lr.name()).orElseThrow();
                 if (t.pruneAxis() >= 0) {
                     ArrayNode perChannel = o.putArray("keptPerChannel");
-                    for (long c : ChannelCounts.kept(t, mask)) {
+                    // Counted as the masked values streamed out; a scan only when they were not (compaction).
+                    long[] streamedCounts = tally == null || !r.values().containsKey(lr.name()) ? null
+                            : tally.nonZerosPerChannel(lr.name());
+                    for (long c : streamedCounts != null ? streamedCounts : ChannelCounts.kept(t, mask)) {
                         perChannel.add(c);
                     }
                 }

@@ -89,6 +89,36 @@ public final class BufferTensorData implements TensorData {
         }
     }
 
+    /** Copies the stored bytes of the float types (no decoding): {@link TensorData#readStored}. */
+    @Override
+    public boolean readStored(long first, int count, ByteBuffer dst) {
+        if (!TensorData.storable(dtype)) {
+            return false;
+        }
+        if (first < 0 || count < 0 || first + count > this.count) {
+            throw new IndexOutOfBoundsException("elements [" + first + ", " + (first + count) + ") of " + this.count);
+        }
+        int size = dtype.byteSize();
+        if (dst.remaining() < (long) count * size) {
+            throw new IndexOutOfBoundsException(count + " elements of " + size + " bytes into " + dst.remaining()
+                    + " bytes");
+        }
+        long at = first;
+        long end = first + count;
+        int w = window(at);
+        int pos = dst.position();
+        while (at < end) {
+            int inWindow = (int) (Math.min(end, firstElement[w + 1]) - at);
+            int offset = (int) ((at - firstElement[w]) * size);
+            dst.put(pos, windows[w], offset, inWindow * size);
+            pos += inWindow * size;
+            at += inWindow;
+            w++;
+        }
+        dst.position(pos);
+        return true;
+    }
+
     private int window(long element) {
         return windowOf(firstElement, windows.length, element);
     }

@@ -1,5 +1,6 @@
 package org.sparsitybench.model;
 
+import java.nio.ByteBuffer;
 import java.nio.FloatBuffer;
 
 /**
@@ -21,6 +22,25 @@ public interface TensorData {
      * @throws IndexOutOfBoundsException if the range is outside the tensor
      */
     void readFloats(long first, FloatBuffer dst);
+
+    /**
+     * Reads elements {@code [first, first + count)} as they are stored, in {@link #dtype()} little-endian, into
+     * {@code dst} at its position (modified: the position advances by {@code count × dtype().byteSize()}) when this
+     * data can hand out its bytes without decoding them; a writer keeping the dtype then copies bytes instead of
+     * decoding and encoding every element. Only the float types ({@link DType#FLOAT}, {@link DType#FLOAT16},
+     * {@link DType#BFLOAT16}) are handed out this way.
+     *
+     * @return false, with {@code dst} untouched, when the bytes are not at hand (the default): read floats then
+     * @throws IndexOutOfBoundsException if the range is outside the tensor
+     */
+    default boolean readStored(long first, int count, ByteBuffer dst) {
+        return false;
+    }
+
+    /** Whether {@link #readStored} may hand out bytes of {@code type}: the float types, which writers keep. */
+    static boolean storable(DType type) {
+        return type == DType.FLOAT || type == DType.FLOAT16 || type == DType.BFLOAT16;
+    }
 
     /** All elements as float32; for tensors up to {@link #MAX_ARRAY_ELEMENTS}. */
     default float[] readAllFloats() {

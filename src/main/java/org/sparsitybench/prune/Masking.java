@@ -1,5 +1,9 @@
 package org.sparsitybench.prune;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import org.sparsitybench.model.DType;
 import org.sparsitybench.model.TensorData;
@@ -12,6 +16,8 @@ import org.sparsitybench.task.CancellationToken;
  * Stateless.
  */
 public final class Masking {
+    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+
     private Masking() {
     }
 
@@ -84,6 +90,17 @@ public final class Masking {
             public void readFloats(long first, FloatBuffer dst) {
                 apply(weights, mask, first, dst);
             }
+
+            /** The stored bytes with the pruned elements' bytes zero (+0.0): no decoding, no encoding. */
+            @Override
+            public boolean readStored(long first, int count, ByteBuffer dst) {
+                int start = dst.position();
+                if (!weights.readStored(first, count, dst)) {
+                    return false;
+                }
+                zeroPruned(mask.toBitMask(), first, dst, start, count, weights.dtype().byteSize());
+                return true;
+            }
         };
     }
 
@@ -140,12 +157,25 @@ public final class Masking {
         long[] counts = new long[bounds.length - 1];
         Parts.run(bounds.length - 1, p -> ChunkScan.scan(weights, null, bounds[p], bounds[p + 1], cancel,
                 (first, w, unused, len) -> {
+                    // A word at a time, branch-free: the kept count of the word less the zeros it keeps (a branch
+                    // per element mispredicted on every other weight of a random mask).
                     long n = 0;
-                    for (int i = 0; i < len; i++) {
+                    int i = 0;
+                    while (i < len) {
                         long index = first + i;
-                        if (w[i] != 0f && (bits.word((int) (index >>> 6)) & (1L << index)) != 0) {
-                            n++;
+                        int bit = (int) (index & 63);
+                        int c = Math.min(64 - bit, len - i);
+                        long word = bits.word((int) (index >>> 6)) >>> bit;
+                        if (c < 64) {
+                            word &= (1L << c) - 1;
                         }
+                        int keptZeros = 0;
+                        for (int j = 0; j < c; j++) {
+                            int zero = ((Float.floatToRawIntBits(w[i + j]) & 0x7fffffff) - 1) >>> 31; // +0 or -0
+                            keptZeros += zero & (int) (word >>> j);
+                        }
+                        n += Long.bitCount(word) - keptZeros;
+                        i += c;
                     }
                     counts[p] += n;
                 }));
@@ -174,6 +204,68 @@ public final class Masking {
             }
             i += n;
         }
+    }
+
+    /**
+     * Zeroes the bytes of the pruned elements among {@code count} stored elements of {@code size} bytes at
+     * {@code dst[start...]} (modified), elements {@code first...} of the tensor.
+     */
+    private static void zeroPruned(BitMask bits, long first, ByteBuffer dst, int start, int count, int size) {
+        if (!dst.hasArray()) {
+            for (int i = 0; i < count; i++) {
+                long index = first + i;
+                if ((bits.word((int) (index >>> 6)) & (1L << index)) == 0) {
+                    for (int b = 0; b < size; b++) {
+                        dst.put(start + i * size + b, (byte) 0);
+                    }
+                }
+            }
+            return;
+        }
+        // As for floats: a word at a time, branch-free, and 8 bytes at a time: 4 (16-bit) or 2 (32-bit) mask bits
+        // pick an all-ones or all-zeros lane mask for a little-endian long from a table.
+        byte[] a = dst.array();
+        int p = dst.arrayOffset() + start;
+        int per = 8 / size;
+        long[] lanes = size == 2 ? KEEP_4X16 : KEEP_2X32;
+        int pick = (1 << per) - 1;
+        int i = 0;
+        while (i < count) {
+            long index = first + i;
+            int bit = (int) (index & 63);
+            int n = Math.min(64 - bit, count - i);
+            long word = bits.word((int) (index >>> 6)) >>> bit;
+            int j = 0;
+            for (; j + per <= n; j += per, p += 8) {
+                LONGS.set(a, p, (long) LONGS.get(a, p) & lanes[(int) (word >>> j) & pick]);
+            }
+            for (; j < n; j++, p += size) {
+                if (((word >>> j) & 1L) == 0) {
+                    for (int k = 0; k < size; k++) {
+                        a[p + k] = 0;
+                    }
+                }
+            }
+            i += n;
+        }
+    }
+
+    /** Lane masks of a long holding 4 little-endian 16-bit elements: bit k of the index keeps element k. */
+    private static final long[] KEEP_4X16 = laneMasks(4, 16);
+    /** Lane masks of a long holding 2 little-endian 32-bit elements. */
+    private static final long[] KEEP_2X32 = laneMasks(2, 32);
+
+    private static long[] laneMasks(int lanes, int width) {
+        long[] out = new long[1 << lanes];
+        long lane = width == 64 ? -1L : (1L << width) - 1;
+        for (int m = 0; m < out.length; m++) {
+            for (int k = 0; k < lanes; k++) {
+                if ((m >>> k & 1) != 0) {
+                    out[m] |= lane << (k * width);
+                }
+            }
+        }
+        return out;
     }
 
     private static void requireSameSize(TensorData weights, Mask mask) {

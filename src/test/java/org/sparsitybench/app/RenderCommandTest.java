@@ -30,7 +30,7 @@ class RenderCommandTest {
         Path model = Fixtures.projectDir().resolve("sample-models/digits-mlp/model.onnx");
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int code = run(out, err, "render", "--model", model.toString(), "--out", dir.toString(), "--theme", "dark",
+        int code = run(out, err, "render", model.toString(), "--out", dir.toString(), "--theme", "dark",
                 "--sparsity", "0.3", "--limit", "100", "--latency-runs", "0");
         assertEquals(0, code, err.toString(StandardCharsets.UTF_8));
         String text = out.toString(StandardCharsets.UTF_8);
@@ -48,10 +48,36 @@ class RenderCommandTest {
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         Path model = Fixtures.projectDir().resolve("sample-models/digits-mlp/model.onnx");
         Path target = dir.resolve("shots");
-        int code = run(out, err, "render", "--model", model.toString(), "--out", target.toString(), "--theme", "sepia");
+        int code = run(out, err, "render", model.toString(), "--out", target.toString(), "--theme", "sepia");
         assertEquals(SparsityBenchCli.EXIT_USAGE, code);
         assertTrue(err.toString(StandardCharsets.UTF_8).contains("--theme sepia"), err.toString(StandardCharsets.UTF_8));
         assertTrue(Files.notExists(target));
+    }
+
+    @Test
+    void theDeprecatedModelOptionStillNamesTheModel() {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        Path missing = dir.resolve("missing.onnx");
+        // The old spelling reaches the model check: the error names the file it was given.
+        int code = run(out, err, "render", "--model", missing.toString(), "--out", dir.resolve("shots").toString());
+        assertEquals(SparsityBenchCli.EXIT_USAGE, code);
+        String e = err.toString(StandardCharsets.UTF_8);
+        assertTrue(e.contains("--model is deprecated"), e);
+        assertTrue(e.contains(missing + ": no such model file"), e);
+    }
+
+    @Test
+    void theModelGivenTwiceOrNotAtAllIsAUsageError() {
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        Path model = Fixtures.projectDir().resolve("sample-models/digits-mlp/model.onnx");
+        assertEquals(SparsityBenchCli.EXIT_USAGE, run(new ByteArrayOutputStream(), err, "render", model.toString(),
+                "--model", model.toString(), "--out", dir.toString()));
+        assertTrue(err.toString(StandardCharsets.UTF_8).contains("not both"), err.toString(StandardCharsets.UTF_8));
+        ByteArrayOutputStream err2 = new ByteArrayOutputStream();
+        assertEquals(SparsityBenchCli.EXIT_USAGE, run(new ByteArrayOutputStream(), err2, "render", "--out",
+                dir.toString()));
+        assertTrue(err2.toString(StandardCharsets.UTF_8).contains("missing the model"), err2.toString(StandardCharsets.UTF_8));
     }
 
     @Test

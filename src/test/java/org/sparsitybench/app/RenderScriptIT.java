@@ -24,7 +24,7 @@ class RenderScriptIT {
         Path script = Fixtures.projectDir().resolve("packaging/bin/sparsitybench");
         Path model = Fixtures.projectDir().resolve("sample-models/digits-mlp/model.onnx");
         Path shots = dir.resolve("shots");
-        ProcessBuilder pb = new ProcessBuilder(List.of(script.toString(), "render", "--model", model.toString(),
+        ProcessBuilder pb = new ProcessBuilder(List.of(script.toString(), "render", model.toString(),
                 "--out", shots.toString(), "--limit", "100", "--latency-runs", "0")).directory(dir.toFile());
         pb.environment().remove("DISPLAY");
         pb.environment().put("JAVA_OPTS", "-Xmx512m");

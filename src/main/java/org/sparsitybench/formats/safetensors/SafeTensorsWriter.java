@@ -201,11 +201,17 @@ public final class SafeTensorsWriter implements ModelWriter {
                                      AtomicFiles.Meter meter) throws IOException {
         TensorData data = item.update();
         long n = data.elementCount();
+        // Values kept in their stored dtype (masked weights of the source) come as bytes: no per-element decode
+        // and encode, which was most of writing a billion BF16 weights.
+        boolean stored = data.dtype() == item.dtype() && TensorData.storable(item.dtype());
         for (long at = 0; at < n; at += values.length) {
             int len = (int) Math.min(values.length, n - at);
-            data.readFloats(at, FloatBuffer.wrap(values, 0, len));
             encoded.clear();
-            DTypeCodec.encode(item.dtype(), values, 0, len, encoded);
+            if (!stored || !data.readStored(at, len, encoded)) {
+                encoded.clear();
+                data.readFloats(at, FloatBuffer.wrap(values, 0, len));
+                DTypeCodec.encode(item.dtype(), values, 0, len, encoded);
+            }
             encoded.flip();
             writeFully(ch, encoded, meter);
         }

@@ -125,6 +125,7 @@ public final class BenchE2eCommand implements Callable<Integer> {
             }
 
             List<String> oursArgs = oursArguments(in, ours);
+            classArchive(oursArgs, made, notes, err);
             // The class path runs to kilobytes: the JVM reads its arguments from a file instead (same JVM, same
             // options, same main class as the launcher).
             Path argFile = work.resolve("prune.args");
@@ -224,15 +225,62 @@ public final class BenchE2eCommand implements Callable<Integer> {
     }
 
     private List<String> jvmOptions() {
+        List<String> inherited = new ArrayList<>(ManagementFactory.getRuntimeMXBean().getInputArguments());
+        // This JVM's class archive is the bench command's: the timed prune gets the launcher's prune archive below.
+        inherited.removeIf(a -> a.startsWith("-XX:SharedArchiveFile=") || a.startsWith("-XX:ArchiveClassesAtExit="));
         if (javaOpts != null) {
             List<String> opts = new ArrayList<>(Arrays.asList(javaOpts.trim().split("\\s+")));
             opts.removeIf(String::isEmpty);
-            // The launcher's module openings, which ND4J needs whatever the heap.
-            ManagementFactory.getRuntimeMXBean().getInputArguments().stream().filter(a -> a.startsWith("--add-opens"))
-                    .forEach(opts::add);
+            // The launcher's module openings, which ND4J needs whatever the heap, and its class-archive settings.
+            inherited.stream().filter(a -> a.startsWith("--add-opens") || a.startsWith("-Xlog:cds")
+                    || a.startsWith("-D" + CDS_PROPERTY + "=")).forEach(opts::add);
             return opts;
         }
-        return new ArrayList<>(ManagementFactory.getRuntimeMXBean().getInputArguments());
+        return inherited;
+    }
+
+    /** The launcher's folder of class archives ({@code packaging/bin/sparsitybench} sets it). */
+    static final String CDS_PROPERTY = "sparsitybench.cds";
+
+    /**
+     * Starts the timed prune as the launcher starts it: with the launcher's class archive of {@code prune}
+     * ({@code -XX:SharedArchiveFile}) when it runs with archives. Without one yet, one untimed prune writes it, as a
+     * user's first prune after a build does; {@code cmd} (the java command line) is modified.
+     */
+    private void classArchive(List<String> cmd, List<Path> made, List<String> notes, PrintWriter err)
+            throws IOException, InterruptedException {
+        String dir = System.getProperty(CDS_PROPERTY);
+        if (dir == null) {
+            notes.add("no class archive: not started by the launcher (packaging/bin/sparsitybench)");
+            return;
+        }
+        Path archive = Path.of(dir, "prune.jsa");
+        int at = cmd.indexOf("-cp");
+        if (Files.isRegularFile(archive) && olderThanBuild(archive)) {
+            Files.delete(archive); // the JVM would refuse it (the jar changed): write it again, as the launcher does
+        }
+        if (!Files.isRegularFile(archive)) {
+            err.println("bench e2e: one untimed prune writes the class archive " + archive + " ...");
+            err.flush();
+            Path part = archive.resolveSibling("prune.jsa." + ProcessHandle.current().pid() + ".part");
+            List<String> first = new ArrayList<>(cmd);
+            first.add(at, "-XX:ArchiveClassesAtExit=" + part);
+            Path out = Path.of(cmd.get(cmd.indexOf("--out") + 1));
+            try {
+                run(first, null);
+                if (Files.isRegularFile(part)) {
+                    Files.move(part, archive, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                }
+            } finally {
+                Files.deleteIfExists(part);
+                Files.deleteIfExists(out);
+                Files.deleteIfExists(PruneExport.reportFile(out));
+            }
+            notes.add("an untimed first prune wrote the class archive " + archive);
+        }
+        if (Files.isRegularFile(archive)) {
+            cmd.add(at, "-XX:SharedArchiveFile=" + archive);
+        }
     }
 
     private String pythonCommand() {
@@ -262,6 +310,16 @@ public final class BenchE2eCommand implements Callable<Integer> {
             return beside != null && Files.isRegularFile(beside) ? beside : null;
         } catch (URISyntaxException | RuntimeException e) {
             return null;
+        }
+    }
+
+    /** Whether {@code file} is older than the jar (or classes folder) this command runs from. */
+    private static boolean olderThanBuild(Path file) {
+        try {
+            Path code = Path.of(BenchE2eCommand.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            return Files.getLastModifiedTime(file).compareTo(Files.getLastModifiedTime(code)) < 0;
+        } catch (URISyntaxException | IOException | RuntimeException e) {
+            return false;
         }
     }
 

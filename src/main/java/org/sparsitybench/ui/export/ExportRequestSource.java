@@ -1,5 +1,6 @@
 package org.sparsitybench.ui.export;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.List;
 import java.util.Objects;
 import org.sparsitybench.eval.SweepPoint;
@@ -16,10 +17,14 @@ import org.sparsitybench.prune.PruningResult;
  * @param charts chart exporters shown as checkboxes; may be empty
  * @param afterModel what is written from the exported model afterwards (the window's precision choices), or null
  * @param runs   the sweep run of each point (the CSV's run column), or null for a CSV without one
+ * @param measured what the window measured for this very result (the report's {@code measured}: accuracy, loss,
+ *               latency with its spread, dataset and split), or null when nothing was; not modified
  */
 public record ExportRequestSource(Model model, PruningResult result, List<SweepPoint> points,
-                                  List<ChartExporter> charts, AfterModel afterModel, List<String> runs) {
+                                  List<ChartExporter> charts, AfterModel afterModel, List<String> runs,
+                                  ObjectNode measured) {
     public ExportRequestSource {
+        measured = measured == null ? null : measured.deepCopy();
         runs = runs == null ? null : List.copyOf(runs);
         Objects.requireNonNull(model, "model");
         Objects.requireNonNull(result, "result");
@@ -27,15 +32,21 @@ public record ExportRequestSource(Model model, PruningResult result, List<SweepP
         charts = charts == null ? List.of() : List.copyOf(charts);
     }
 
+    /** An export without a measurement of the result. */
+    public ExportRequestSource(Model model, PruningResult result, List<SweepPoint> points, List<ChartExporter> charts,
+                               AfterModel afterModel, List<String> runs) {
+        this(model, result, points, charts, afterModel, runs, null);
+    }
+
     /** An export with nothing written after the model and a CSV without a run column. */
     public ExportRequestSource(Model model, PruningResult result, List<SweepPoint> points, List<ChartExporter> charts) {
-        this(model, result, points, charts, null, null);
+        this(model, result, points, charts, null, null, null);
     }
 
     /** An export with something written after the model and a CSV without a run column. */
     public ExportRequestSource(Model model, PruningResult result, List<SweepPoint> points, List<ChartExporter> charts,
                                AfterModel afterModel) {
-        this(model, result, points, charts, afterModel, null);
+        this(model, result, points, charts, afterModel, null, null);
     }
 
     /** Files derived from the written model (the quantized model and its report), written in the same task. */

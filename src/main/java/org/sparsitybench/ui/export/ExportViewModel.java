@@ -35,8 +35,8 @@ import org.sparsitybench.ui.common.FxTaskExecutor;
 /**
  * State of the export dialog without any Node: where to write (a folder beside the model with a name that
  * clashes with nothing, and a base name), what to write (the pruned model in its own format with compaction and
- * sparse-storage options, its report, the curves as CSV, each chart offered by the caller), the validation
- * message, the compaction check's result or refusal, and the files written. {@link #export()} runs as the
+ * sparse-storage options, its report with what the window measured for the result, the curves as CSV, each chart
+ * offered by the caller), the validation message, the compaction check's result or refusal, and the files written. {@link #export()} runs as the
  * window's foreground task, with progress and cancel; the opened model is never written.
  */
 public final class ExportViewModel {
@@ -329,6 +329,10 @@ public final class ExportViewModel {
                 progress.progress(0, "preparing " + modelOut.getFileName());
                 PruneExport.Request req = PrunePipeline.exportRequest(source.model(), source.result(), options, cancel);
                 r = PruneExport.write(req, curves ? progress.range(0, 0.9) : progress, cancel);
+                if (source.measured() != null) {
+                    // What the window measured for this result, as the CLI's prune puts its own measurement.
+                    r = PruneExport.amendReport(r, "measured", source.measured());
+                }
                 files.add(r.model());
                 files.add(r.file());
                 if (source.afterModel() != null) {

@@ -1,13 +1,17 @@
 package org.sparsitybench.ui.workbench;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import javafx.beans.property.ReadOnlyObjectProperty;
 import javafx.beans.property.ReadOnlyObjectWrapper;
 import javafx.beans.property.ReadOnlyStringProperty;
 import javafx.beans.property.ReadOnlyStringWrapper;
 import org.sparsitybench.eval.ConfigurationMeter;
+import org.sparsitybench.eval.DataSplits;
+import org.sparsitybench.eval.ExportMeasurement;
 import org.sparsitybench.eval.Evaluation;
 import org.sparsitybench.eval.Latency;
 import org.sparsitybench.formats.TensorUpdate;
@@ -48,9 +52,15 @@ public final class EvaluationViewModel {
     private record Request(ModelUnderTest on, PruningResult result, Map<String, TensorData> values, String weights) {
     }
 
-    /** A measurement with the label of the weights it measured. */
-    private record Measured(ConfigurationMeter.Measurement measurement, String weights) {
+    /** A measurement with the request it answers. */
+    private record Measured(ConfigurationMeter.Measurement measurement, Request request) {
+        String weights() {
+            return request.weights();
+        }
     }
+
+    /** The last full measurement, or null: what an export of the same result reports as measured. */
+    private Measured last;
 
     public EvaluationViewModel(FxTaskExecutor executor) {
         this.executor = executor;
@@ -63,6 +73,7 @@ public final class EvaluationViewModel {
                     e.samples(), m.latency().medianMs(), m.latency().runs()));
             latency.set(m.latency());
             evaluation.set(e);
+            last = done;
         }, e -> text.set("accuracy: " + FxTaskExecutor.describe(e)));
     }
 
@@ -91,6 +102,7 @@ public final class EvaluationViewModel {
 
     /** Forgets the figures shown; {@code why} replaces them (empty, or why nothing can be measured). */
     public void reset(String why) {
+        last = null;
         text.set(why);
         evaluation.set(null);
         latency.set(null);
@@ -136,9 +148,26 @@ public final class EvaluationViewModel {
                                 + "samples; evaluating all…)", 100 * quick.accuracy(), r.weights(), quick.samples()));
                     }
                 });
-                return new Measured(pruned.measure(Integer.MAX_VALUE, LATENCY_RUNS, progress, cancel), r.weights());
+                return new Measured(pruned.measure(Integer.MAX_VALUE, LATENCY_RUNS, progress, cancel), r);
             }
         };
+    }
+
+    /**
+     * The export report's {@code measured} for {@code result} (not modified): the last full measurement when it
+     * was of this very result's masked weights, which is what an export of it writes; empty while it is still
+     * being measured, or when the figures shown are of another configuration or of reconstructed weights.
+     */
+    public Optional<ObjectNode> reportFor(PruningResult result) {
+        Measured m = last;
+        if (m == null || m.request().result() != result || m.request().values() != null) {
+            return Optional.empty();
+        }
+        ObjectNode json = ExportMeasurement.json(m.measurement().evaluation(),
+                String.valueOf(m.request().on().data().source()), DataSplits.TEST, null, m.measurement().latency());
+        json.put("measuredBy", "the window's accuracy line: the configuration as an export writes it, on the whole "
+                + "set, latency in ONNX Runtime, batch 1, one thread");
+        return Optional.of(json);
     }
 
     private static Map<String, TensorUpdate> updates(Request r) {

@@ -195,7 +195,7 @@ public final class MainView extends BorderPane implements WorkbenchMenus.Actions
             List<SweepPoint> points = List.copyOf(vm.sweep().points());
             ExportView.show(dialogs.owner(), new ExportRequestSource(model, f.result(), points, tabs.charts(),
                     (pruned, progress, cancel) -> QuantizedExport.write(pruned, model, vm.precision(), progress, cancel),
-                    vm.sweep().runLabels(points)), vm.executor());
+                    vm.sweep().runLabels(points), vm.evaluation().reportFor(f.result()).orElse(null)), vm.executor());
         }
     }
 

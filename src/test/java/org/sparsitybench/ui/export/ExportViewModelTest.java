@@ -14,9 +14,13 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.sparsitybench.eval.ModelCard;
+import org.sparsitybench.eval.PruneExport;
 import org.sparsitybench.eval.PruneExportCurves;
 import org.sparsitybench.eval.SweepPoint;
 import org.sparsitybench.formats.ModelFiles;
+import org.sparsitybench.formats.data.Datasets;
 import org.sparsitybench.model.Model;
 import org.sparsitybench.prune.Allocation;
 import org.sparsitybench.prune.GlobalSettings;
@@ -27,6 +31,8 @@ import org.sparsitybench.task.CancellationToken;
 import org.sparsitybench.task.ProgressListener;
 import org.sparsitybench.testing.Fixtures;
 import org.sparsitybench.ui.common.FxTaskExecutor;
+import org.sparsitybench.ui.common.ModelUnderTest;
+import org.sparsitybench.ui.workbench.EvaluationViewModel;
 
 /** The export dialog's state without the FX toolkit, exporting for real on the calling thread. */
 class ExportViewModelTest {
@@ -47,6 +53,34 @@ class ExportViewModelTest {
 
     private static SweepPoint point(double s, double acc) {
         return new SweepPoint("magnitude", "uniform", s, s, acc, 0.99, 0.4, 1.5, Double.NaN, Double.NaN, 1000, 2000, 3000);
+    }
+
+    @Test
+    void theWindowsMeasurementOfTheExportedResultGoesIntoTheReportWithItsSplit() throws Exception {
+        source(List.of(), List.of());
+        Path sample = Fixtures.projectDir().resolve("sample-models/fashion-lenet5/model.onnx");
+        ModelCard card = ModelCard.forModel(sample, null);
+        EvaluationViewModel window = new EvaluationViewModel(FxTaskExecutor.direct());
+        window.request(new ModelUnderTest(model, card, Datasets.open(card.testData(sample).orElseThrow())), result);
+        ObjectNode measured = window.reportFor(result).orElseThrow();
+        PruningResult other = new PruningEngine(model).run(PruningConfig.of(GlobalSettings.of(0.3, "magnitude",
+                Allocation.UNIFORM)), ProgressListener.NONE, CancellationToken.NONE);
+        assertTrue(window.reportFor(other).isEmpty(), "figures of another configuration are not this export's");
+
+        ExportViewModel vm = new ExportViewModel(new ExportRequestSource(model, result, List.of(), List.of(), null,
+                null, measured), FxTaskExecutor.direct());
+        assertTrue(vm.export());
+        JsonNode report = new ObjectMapper().readTree(PruneExport.reportFile(vm.modelFile()).toFile());
+        JsonNode m = report.get("measured");
+        assertEquals("test", m.get("split").asText());
+        assertTrue(m.get("dataset").asText().contains("t10k"), m.toString());
+        assertEquals(window.evaluationProperty().get().accuracy(), m.get("accuracy").asDouble());
+        assertEquals(window.evaluationProperty().get().loss(), m.get("loss").asDouble());
+        assertEquals(10_000, m.get("samples").asInt());
+        JsonNode latency = m.get("latencyMs");
+        assertTrue(latency.get("p10").asDouble() <= latency.get("median").asDouble()
+                && latency.get("median").asDouble() <= latency.get("p90").asDouble(), latency.toString());
+        assertEquals(report.toString(), vm.report().json().toString(), "the dialog's report is the one written");
     }
 
     @Test
