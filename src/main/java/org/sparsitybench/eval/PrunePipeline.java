@@ -116,18 +116,27 @@ public final class PrunePipeline {
      * @param result    the engine's result (its configuration is the one actually run)
      * @param extra     report fields the steps before the engine add (calibration and sensitivity samples,
      *                  layers Wanda could not calibrate, the accuracy budget); not modified here
+     * @param reconstruction the reconstructed weights to write instead of the masked ones, or null
+     * @param recovered tensors fine-tuned after pruning with the masks fixed (written over the masked or
+     *                  reconstructed values, by name), or null
      */
     public record Pruned(Model model, Path source, String method, double requested, PruningResult result,
-                         ObjectNode extra, Reconstruction.Result reconstruction) {
+                         ObjectNode extra, Reconstruction.Result reconstruction, Map<String, TensorData> recovered) {
         public Pruned {
             Objects.requireNonNull(model, "model");
             Objects.requireNonNull(result, "result");
             extra = extra == null ? new ObjectMapper().createObjectNode() : extra.deepCopy();
         }
 
+        /** An engine result, perhaps reconstructed, not fine-tuned. */
+        public Pruned(Model model, Path source, String method, double requested, PruningResult result, ObjectNode extra,
+                      Reconstruction.Result reconstruction) {
+            this(model, source, method, requested, result, extra, reconstruction, null);
+        }
+
         /** An engine result without reconstruction. */
         public Pruned(Model model, Path source, String method, double requested, PruningResult result, ObjectNode extra) {
-            this(model, source, method, requested, result, extra, null);
+            this(model, source, method, requested, result, extra, null, null);
         }
 
         /** The masks to write: the engine's, or where SparseGPT chose its own, those. */
@@ -135,9 +144,18 @@ public final class PrunePipeline {
             return reconstruction != null ? reconstruction.masks() : result.masks();
         }
 
-        /** The values to write: the engine's masked views, or the reconstructed weights, biases and statistics. */
+        /**
+         * The values to write: the engine's masked views, or the reconstructed weights, biases and statistics; then
+         * the recovered tensors over them.
+         */
         public Map<String, TensorData> values() {
-            return reconstruction != null ? reconstruction.values() : result.prunedValues(model);
+            Map<String, TensorData> v = reconstruction != null ? reconstruction.values() : result.prunedValues(model);
+            if (recovered == null) {
+                return v;
+            }
+            Map<String, TensorData> out = new LinkedHashMap<>(v);
+            out.putAll(recovered);
+            return out;
         }
     }
 

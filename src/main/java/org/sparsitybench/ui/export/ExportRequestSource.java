@@ -2,14 +2,17 @@ package org.sparsitybench.ui.export;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import org.sparsitybench.eval.Reconstruction;
+import org.sparsitybench.model.TensorData;
 import org.sparsitybench.eval.SweepPoint;
 import org.sparsitybench.model.Model;
 import org.sparsitybench.prune.PruningResult;
 
 /**
  * What the window hands the export dialog: the opened model, the engine's current result (its masks are what gets
- * written), the measured curve points (sweeps, snapshots) for the CSV, and the charts it can render.
+ * written), the weights on screen (reconstructed or recovered ones are written as shown), the measured curve points (sweeps, snapshots) for the CSV, and the charts it can render.
  *
  * @param model  the opened model (never overwritten)
  * @param result the current pruning result
@@ -19,10 +22,34 @@ import org.sparsitybench.prune.PruningResult;
  * @param runs   the sweep run of each point (the CSV's run column), or null for a CSV without one
  * @param measured what the window measured for this very result (the report's {@code measured}: accuracy, loss,
  *               latency with its spread, dataset and split), or null when nothing was; not modified
+ * @param weights the weights on screen when they are not the engine's masked ones, or null
  */
 public record ExportRequestSource(Model model, PruningResult result, List<SweepPoint> points,
                                   List<ChartExporter> charts, AfterModel afterModel, List<String> runs,
-                                  ObjectNode measured) {
+                                  ObjectNode measured, Weights weights) {
+    /**
+     * Weights the window shows instead of the engine's mask over the original ones: what the user sees is what the
+     * export writes.
+     *
+     * @param reconstruction the reconstruction on screen (its masks and Ŵ), or null
+     * @param recovered      fine-tuned tensors by name (masks kept), written over the masked values, or null
+     * @param label          how the window names them ("reconstructed", "recovered: epoch 3 of 3 …")
+     */
+    public record Weights(Reconstruction.Result reconstruction, Map<String, TensorData> recovered, String label) {
+        public Weights {
+            Objects.requireNonNull(label, "label");
+            if ((reconstruction == null) == (recovered == null)) {
+                throw new IllegalArgumentException("weights on screen are either reconstructed or recovered");
+            }
+        }
+    }
+
+    /** An export of the engine's masked weights. */
+    public ExportRequestSource(Model model, PruningResult result, List<SweepPoint> points, List<ChartExporter> charts,
+                               AfterModel afterModel, List<String> runs, ObjectNode measured) {
+        this(model, result, points, charts, afterModel, runs, measured, null);
+    }
+
     public ExportRequestSource {
         measured = measured == null ? null : measured.deepCopy();
         runs = runs == null ? null : List.copyOf(runs);

@@ -26,6 +26,7 @@ import org.sparsitybench.eval.PruneExport;
 import org.sparsitybench.eval.DataSplits;
 import org.sparsitybench.eval.PruneExportCurves;
 import org.sparsitybench.eval.PrunePipeline;
+import org.sparsitybench.prune.PruningResult;
 import org.sparsitybench.formats.AtomicFiles;
 import org.sparsitybench.model.Model;
 import org.sparsitybench.model.ModelFormat;
@@ -283,6 +284,20 @@ public final class ExportViewModel {
         }
     }
 
+    /** The result as the window shows it: the engine's masks, with the reconstructed or recovered weights on screen. */
+    private PrunePipeline.Pruned pruned() {
+        PruningResult r = source.result();
+        ExportRequestSource.Weights w = source.weights();
+        com.fasterxml.jackson.databind.node.ObjectNode extra = new com.fasterxml.jackson.databind.ObjectMapper()
+                .createObjectNode();
+        if (w != null) {
+            extra.put("weights", w.label());
+        }
+        return new PrunePipeline.Pruned(source.model(), source.model().file(), r.config().global().method(),
+                r.config().global().target(), r, extra, w == null ? null : w.reconstruction(),
+                w == null ? null : w.recovered());
+    }
+
     /**
      * Writes what is selected: charts first (on the calling FX thread), then, as the window's foreground task,
      * the model and its report, then the curves.
@@ -327,7 +342,7 @@ public final class ExportViewModel {
             if (model) {
                 AtomicFiles.refuseOverwrite(source.model().file(), modelOut);
                 progress.progress(0, "preparing " + modelOut.getFileName());
-                PruneExport.Request req = PrunePipeline.exportRequest(source.model(), source.result(), options, cancel);
+                PruneExport.Request req = PrunePipeline.exportRequest(pruned(), options, cancel);
                 r = PruneExport.write(req, curves ? progress.range(0, 0.9) : progress, cancel);
                 if (source.measured() != null) {
                     // What the window measured for this result, as the CLI's prune puts its own measurement.

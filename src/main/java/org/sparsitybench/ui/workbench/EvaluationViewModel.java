@@ -159,8 +159,16 @@ public final class EvaluationViewModel {
      * being measured, or when the figures shown are of another configuration or of reconstructed weights.
      */
     public Optional<ObjectNode> reportFor(PruningResult result) {
+        return reportFor(result, null);
+    }
+
+    /**
+     * As {@link #reportFor(PruningResult)} for {@code values} written instead of the masked weights (reconstructed
+     * or recovered: the very map the accuracy line measured), or null for the masked weights.
+     */
+    public Optional<ObjectNode> reportFor(PruningResult result, Map<String, TensorData> values) {
         Measured m = last;
-        if (m == null || m.request().result() != result || m.request().values() != null) {
+        if (m == null || m.request().result() != result || m.request().values() != values) {
             return Optional.empty();
         }
         ObjectNode json = ExportMeasurement.json(m.measurement().evaluation(),

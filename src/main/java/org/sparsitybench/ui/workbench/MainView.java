@@ -195,8 +195,21 @@ public final class MainView extends BorderPane implements WorkbenchMenus.Actions
             List<SweepPoint> points = List.copyOf(vm.sweep().points());
             ExportView.show(dialogs.owner(), new ExportRequestSource(model, f.result(), points, tabs.charts(),
                     (pruned, progress, cancel) -> QuantizedExport.write(pruned, model, vm.precision(), progress, cancel),
-                    vm.sweep().runLabels(points), vm.evaluation().reportFor(f.result()).orElse(null)), vm.executor());
+                    vm.sweep().runLabels(points), vm.evaluation().reportFor(f.result(), shownValues(f)).orElse(null),
+                    shownWeights(f)), vm.executor());
         }
+    }
+
+    /** The values the accuracy line measured instead of the masked weights (recovered or reconstructed), or null. */
+    private static java.util.Map<String, org.sparsitybench.model.TensorData> shownValues(WorkbenchFrame f) {
+        return f.recovered() != null ? f.values() : f.reconstructed() != null ? f.reconstructed().values() : null;
+    }
+
+    /** The weights on screen when they are not the engine's masked ones: what the export writes. */
+    private static ExportRequestSource.Weights shownWeights(WorkbenchFrame f) {
+        return f.recovered() != null ? new ExportRequestSource.Weights(null, f.values(), f.weights())
+                : f.reconstructed() != null ? new ExportRequestSource.Weights(f.reconstructed(), null, f.weights())
+                : null;
     }
 
     /** Compares the snapshots the user picks (all by default); needs two or more. */

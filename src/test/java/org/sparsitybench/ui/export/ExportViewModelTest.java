@@ -15,7 +15,9 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.sparsitybench.eval.DataSplits;
 import org.sparsitybench.eval.ModelCard;
+import org.sparsitybench.eval.Reconstruction;
 import org.sparsitybench.eval.PruneExport;
 import org.sparsitybench.eval.PruneExportCurves;
 import org.sparsitybench.eval.SweepPoint;
@@ -81,6 +83,48 @@ class ExportViewModelTest {
         assertTrue(latency.get("p10").asDouble() <= latency.get("median").asDouble()
                 && latency.get("median").asDouble() <= latency.get("p90").asDouble(), latency.toString());
         assertEquals(report.toString(), vm.report().json().toString(), "the dialog's report is the one written");
+    }
+
+    @Test
+    void theReconstructedOrRecoveredWeightsOnScreenAreTheOnesWrittenAndMeasured() throws Exception {
+        source(List.of(), List.of());
+        Path sample = Fixtures.projectDir().resolve("sample-models/fashion-lenet5/model.onnx");
+        ModelCard card = ModelCard.forModel(sample, null);
+        Reconstruction.Result rec = Reconstruction.run(model, card, result, result.prunedValues(model),
+                DataSplits.validation(card, sample).orElseThrow().data(), 64, null,
+                Reconstruction.Options.of(true, false, false), ProgressListener.NONE, CancellationToken.NONE);
+        EvaluationViewModel window = new EvaluationViewModel(FxTaskExecutor.direct());
+        ModelUnderTest on = new ModelUnderTest(model, card, Datasets.open(card.testData(sample).orElseThrow()));
+        window.request(on, result, rec.values(), EvaluationViewModel.RECONSTRUCTED);
+        assertTrue(window.reportFor(result).isEmpty(), "the line measured Ŵ, not the masked weights");
+        ObjectNode measured = window.reportFor(result, rec.values()).orElseThrow();
+
+        ExportViewModel vm = new ExportViewModel(new ExportRequestSource(model, result, List.of(), List.of(), null,
+                null, measured, new ExportRequestSource.Weights(rec, null, EvaluationViewModel.RECONSTRUCTED)),
+                FxTaskExecutor.direct());
+        assertTrue(vm.export());
+        Model written = ModelFiles.read(vm.modelFile());
+        String layer = "fc1.weight";
+        float[] shown = rec.values().get(layer).readAllFloats();
+        float[] masked = result.prunedValues(model).get(layer).readAllFloats();
+        assertFalse(java.util.Arrays.equals(shown, masked), "reconstruction moved the kept weights");
+        assertArrayEquals(shown, written.tensor(layer).orElseThrow().data().readAllFloats(), "Ŵ as on screen");
+        JsonNode report = new ObjectMapper().readTree(PruneExport.reportFile(vm.modelFile()).toFile());
+        assertEquals(EvaluationViewModel.RECONSTRUCTED, report.get("weights").asText());
+        assertEquals(window.evaluationProperty().get().accuracy(), report.get("measured").get("accuracy").asDouble());
+
+        // Recovered weights: fine-tuned tensors written over the masked ones, masks kept.
+        float[] tuned = masked.clone();
+        for (int i = 0; i < tuned.length; i++) {
+            tuned[i] *= 0.5f;
+        }
+        ExportViewModel recovered = new ExportViewModel(new ExportRequestSource(model, result, List.of(), List.of(),
+                null, null, null, new ExportRequestSource.Weights(null,
+                java.util.Map.of(layer, org.sparsitybench.model.TensorData.ofFloats(tuned)), "recovered: epoch 1 of 1")),
+                FxTaskExecutor.direct());
+        recovered.baseNameProperty().set("recovered");
+        assertTrue(recovered.export());
+        assertArrayEquals(tuned, ModelFiles.read(recovered.modelFile()).tensor(layer).orElseThrow().data().readAllFloats());
     }
 
     @Test
