@@ -21,16 +21,8 @@ import javafx.beans.property.SimpleStringProperty;
 import javafx.beans.property.StringProperty;
 import javafx.collections.FXCollections;
 import javafx.collections.ObservableList;
-import org.sparsitybench.eval.EquivalenceCheck;
 import org.sparsitybench.eval.PruneExport;
-import org.sparsitybench.eval.DataSplits;
-import org.sparsitybench.eval.PruneExportCurves;
-import org.sparsitybench.eval.PrunePipeline;
-import org.sparsitybench.prune.PruningResult;
-import org.sparsitybench.formats.AtomicFiles;
-import org.sparsitybench.model.Model;
 import org.sparsitybench.model.ModelFormat;
-import org.sparsitybench.task.ProgressListener;
 import org.sparsitybench.ui.common.FxTaskExecutor;
 
 /**
@@ -268,34 +260,11 @@ public final class ExportViewModel {
         return "";
     }
 
-    /**
-     * What an export task wrote.
-     *
-     * @param report the model's report, or null when no model was written
-     * @param files  the files written, in order
-     */
-    private record Exported(PruneExport.Report report, List<Path> files) {
-    }
-
     /** Cancels a running export; files written before stay, the file being written is not left half-done. */
     public void cancel() {
         if (running.get()) {
             executor.cancelForeground();
         }
-    }
-
-    /** The result as the window shows it: the engine's masks, with the reconstructed or recovered weights on screen. */
-    private PrunePipeline.Pruned pruned() {
-        PruningResult r = source.result();
-        ExportRequestSource.Weights w = source.weights();
-        com.fasterxml.jackson.databind.node.ObjectNode extra = new com.fasterxml.jackson.databind.ObjectMapper()
-                .createObjectNode();
-        if (w != null) {
-            extra.put("weights", w.label());
-        }
-        return new PrunePipeline.Pruned(source.model(), source.model().file(), r.config().global().method(),
-                r.config().global().target(), r, extra, w == null ? null : w.reconstruction(),
-                w == null ? null : w.recovered());
     }
 
     /**
@@ -336,38 +305,8 @@ public final class ExportViewModel {
         Path csvOut = curvesFile();
         PruneExport.Options options = new PruneExport.Options(modelOut, compact.get(), sparseStorage.get());
         running.set(true);
-        boolean started = executor.startForeground("Exporting to " + dir.getFileName(), (progress, cancel) -> {
-            List<Path> files = new ArrayList<>();
-            PruneExport.Report r = null;
-            if (model) {
-                AtomicFiles.refuseOverwrite(source.model().file(), modelOut);
-                progress.progress(0, "preparing " + modelOut.getFileName());
-                PruneExport.Request req = PrunePipeline.exportRequest(pruned(), options, cancel);
-                r = PruneExport.write(req, curves ? progress.range(0, 0.9) : progress, cancel);
-                if (source.measured() != null) {
-                    // What the window measured for this result, as the CLI's prune puts its own measurement.
-                    r = PruneExport.amendReport(r, "measured", source.measured());
-                }
-                files.add(r.model());
-                files.add(r.file());
-                if (source.afterModel() != null) {
-                    files.addAll(source.afterModel().write(r.model(), ProgressListener.NONE, cancel));
-                }
-            }
-            if (curves) {
-                cancel.throwIfCancelled();
-                progress.progress(0.95, "writing " + csvOut.getFileName());
-                AtomicFiles.refuseOverwrite(source.model().file(), csvOut);
-                // The window's sweeps measure the data the accuracy line reports on: the test role.
-                if (source.runs() != null) {
-                    PruneExportCurves.write(csvOut, source.points(), source.runs(), DataSplits.TEST);
-                } else {
-                    PruneExportCurves.write(csvOut, source.points(), DataSplits.TEST);
-                }
-                files.add(csvOut);
-            }
-            return new Exported(r, files);
-        }, done -> {
+        boolean started = executor.startForeground("Exporting to " + dir.getFileName(), (progress, cancel) ->
+                ExportFiles.write(source, model ? options : null, curves ? csvOut : null, progress, cancel), done -> {
             running.set(false);
             report = done.report();
             List<Path> files = new ArrayList<>(done.files());
@@ -381,14 +320,14 @@ public final class ExportViewModel {
             }
             written.addAll(files);
             if (report != null) {
-                report.compactionCheck().ifPresent(c -> compaction.set(describe(c)));
+                report.compactionCheck().ifPresent(c -> compaction.set(ExportFiles.describe(c)));
             }
             status.set(String.format(Locale.ROOT, "Wrote %d file%s to %s", written.size(), written.size() == 1 ? "" : "s",
                     dir));
         }, e -> {
             running.set(false);
             if (e instanceof PruneExport.CompactionCheckException cc) {
-                compaction.set(describe(cc.result()));
+                compaction.set(ExportFiles.describe(cc.result()));
             } else if (e instanceof org.sparsitybench.model.UnsupportedModelException && options.compact()) {
                 compaction.set("Compaction refused: " + e.getMessage());
             }
@@ -420,13 +359,6 @@ public final class ExportViewModel {
             });
         }
         return true;
-    }
-
-    /** "Compaction check passed: max |diff| 8.3e-07 (tolerance 1e-04 × output scale 12.5)". */
-    static String describe(EquivalenceCheck.Result c) {
-        return String.format(Locale.ROOT, "Compaction check %s: max |diff| %.3g (tolerance %.0e × output scale %.3g, "
-                + "%d random batches)", c.passed() ? "passed" : "FAILED", c.maxAbsDiff(), c.tolerance(),
-                Math.max(1, c.outputScale()), c.trials());
     }
 
     private void fail(Path file, Throwable e) {
