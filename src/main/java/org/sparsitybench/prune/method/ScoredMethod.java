@@ -22,7 +22,7 @@ public abstract class ScoredMethod implements PruningMethod {
 
     /** The score this method selects by: {@link #scoreFunction} with zeros already in the file first. */
     private ScoreFunction selectionScore(LayerInput layer) {
-        return ZerosFirstScore.of(scoreFunction(layer));
+        return ZerosFirstScore.of(scoreFunction(layer), layer.tensor().stats().zeros());
     }
 
     @Override
