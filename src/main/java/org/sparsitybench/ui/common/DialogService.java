@@ -62,10 +62,51 @@ public final class DialogService {
         d.getDialogPane().setMinWidth(Region.USE_PREF_SIZE);
     }
 
-    /** Shows an error naming what failed; does not wait. Its pane has the id {@code errorDialog}. */
+    /** The header of an error whose cause is not known more closely. */
+    public static final String GENERIC_HEADER = "Could not complete the operation";
+
+    /**
+     * The header that says what failed, from the title of the task that failed ("Opening model.onnx" → "Could not
+     * open model.onnx", "Sensitivity" → "Sensitivity analysis failed"); null for a title it does not know.
+     */
+    public static String errorHeader(String taskTitle) {
+        if (taskTitle == null) {
+            return null;
+        }
+        if (taskTitle.startsWith("Opening ")) {
+            return "Could not open " + taskTitle.substring("Opening ".length());
+        }
+        if (taskTitle.startsWith("Calibrating wanda")) {
+            return "Wanda's calibration failed";
+        }
+        if (taskTitle.startsWith("Comparing ")) {
+            return "Could not compare the snapshots";
+        }
+        if (taskTitle.startsWith("Exporting") || taskTitle.startsWith("Export")) {
+            return taskTitle.contains("recovered") ? "Export of the recovered model failed" : "Export failed";
+        }
+        return switch (taskTitle) {
+            case "Sweep" -> "Sweep failed";
+            case "Sensitivity" -> "Sensitivity analysis failed";
+            case "Recover" -> "Recovery (fine-tuning) failed";
+            default -> taskTitle + " failed";
+        };
+    }
+
+    /** Shows an error under {@link #GENERIC_HEADER}; prefer {@link #error(String, String)}. */
     public void error(String message) {
+        error(GENERIC_HEADER, message);
+    }
+
+    /**
+     * Shows an error; does not wait. Its pane has the id {@code errorDialog}.
+     *
+     * @param header  what failed ("Could not open model.onnx", "Export failed")
+     * @param message why, naming the file and the problem
+     */
+    public void error(String header, String message) {
         Alert a = new Alert(Alert.AlertType.ERROR, message, ButtonType.OK);
-        a.setHeaderText("Could not complete the operation");
+        a.setHeaderText(header);
         own(a);
         a.getDialogPane().setId("errorDialog");
         a.show();

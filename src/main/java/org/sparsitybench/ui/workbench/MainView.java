@@ -46,6 +46,8 @@ public final class MainView extends BorderPane implements WorkbenchMenus.Actions
     private final WorkbenchViewModel vm;
     private final DialogService dialogs = new DialogService(() -> getScene() == null ? null : getScene().getWindow());
     private final WorkbenchTabs tabs;
+    /** The header for an error raised while the user's current action runs on the FX thread; null between. */
+    private String acting;
 
     public MainView(WorkbenchViewModel vm) {
         this.vm = vm;
@@ -68,7 +70,9 @@ public final class MainView extends BorderPane implements WorkbenchMenus.Actions
         setBottom(statusBar());
         vm.errorProperty().addListener((o, a, b) -> {
             if (b != null && !b.isEmpty()) {
-                dialogs.error(b);
+                // What failed: the failing task's title, else the action the user just took.
+                String header = DialogService.errorHeader(vm.executor().failingTitle());
+                dialogs.error(header != null ? header : acting != null ? acting : DialogService.GENERIC_HEADER, b);
             }
         });
         setOnDragOver(e -> {
@@ -138,9 +142,23 @@ public final class MainView extends BorderPane implements WorkbenchMenus.Actions
         return bar;
     }
 
+    /** Runs {@code action}; an error it raises directly is shown under {@code header}. */
+    private void acting(String header, Runnable action) {
+        acting = header;
+        try {
+            action.run();
+        } finally {
+            acting = null;
+        }
+    }
+
     /** Opens a file as if dropped or chosen: a project, a model, or (with a model open) a data set. */
     @Override
     public void open(Path f) {
+        acting("Could not open " + f.getFileName(), () -> openNow(f));
+    }
+
+    private void openNow(Path f) {
         String n = f.getFileName().toString().toLowerCase(Locale.ROOT);
         if (n.endsWith(Project.EXTENSION)) {
             vm.project().openProject(f);
@@ -160,17 +178,19 @@ public final class MainView extends BorderPane implements WorkbenchMenus.Actions
     @Override
     public void chooseDataset() {
         dialogs.openFile("Open dataset", new FileChooser.ExtensionFilter("Datasets", "*-idx3-ubyte", "*-idx3-ubyte.gz",
-                "*.npz", "*.csv", "*.csv.gz"), ALL).ifPresent(vm::openDataset);
+                "*.npz", "*.csv", "*.csv.gz"), ALL).ifPresent(f -> acting("Could not open " + f.getFileName(),
+                () -> vm.openDataset(f)));
     }
 
     @Override
     public void chooseProject() {
-        dialogs.openFile("Open project", PROJECTS).ifPresent(vm.project()::openProject);
+        dialogs.openFile("Open project", PROJECTS).ifPresent(this::open);
     }
 
     @Override
     public void saveProject() {
-        dialogs.saveFile("Save project", "pruning" + Project.EXTENSION, PROJECTS).ifPresent(vm.project()::saveProject);
+        dialogs.saveFile("Save project", "pruning" + Project.EXTENSION, PROJECTS).ifPresent(f -> acting(
+                "Could not save " + f.getFileName(), () -> vm.project().saveProject(f)));
     }
 
     @Override
@@ -222,12 +242,13 @@ public final class MainView extends BorderPane implements WorkbenchMenus.Actions
 
     @Override
     public void runSweep() {
-        vm.runSweep(SweepViewModel.METHODS, SweepViewModel.LEVELS);
+        acting("Sweep failed", () -> vm.runSweep(SweepViewModel.METHODS, SweepViewModel.LEVELS));
     }
 
     @Override
     public void runSensitivity() {
-        vm.runSensitivity(WorkbenchViewModel.SENSITIVITY_LEVELS, WorkbenchViewModel.SENSITIVITY_SAMPLES);
+        acting("Sensitivity analysis failed", () -> vm.runSensitivity(WorkbenchViewModel.SENSITIVITY_LEVELS,
+                WorkbenchViewModel.SENSITIVITY_SAMPLES));
     }
 
     @Override

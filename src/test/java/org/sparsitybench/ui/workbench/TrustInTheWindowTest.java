@@ -116,4 +116,56 @@ class TrustInTheWindowTest {
         assertTrue(robot.lookup(".sb-zeros-marker").tryQuery().map(Node::isVisible).orElse(false),
                 "the slider marks the file's zeros");
     }
+
+    /** The text of the tooltip showing now, waiting up to 10 s for one that contains {@code part}. */
+    private static String tooltipShowing(FxRobot robot, String part) throws Exception {
+        java.util.concurrent.atomic.AtomicReference<String> text = new java.util.concurrent.atomic.AtomicReference<>("");
+        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> {
+            for (javafx.stage.Window w : robot.listWindows()) {
+                if (w instanceof javafx.scene.control.Tooltip t && t.isShowing()) {
+                    text.set(t.getText());
+                }
+            }
+            return text.get().contains(part);
+        });
+        return text.get();
+    }
+
+    @Test
+    void anErrorSaysWhatFailed(FxRobot robot) throws Exception {
+        Path bad = dir.resolve("broken.onnx");
+        java.nio.file.Files.write(bad, new byte[] {1, 2, 3, 4, 5});
+        robot.interact(() -> view.open(bad));
+        WaitForAsyncUtils.waitFor(20, TimeUnit.SECONDS, () -> robot.lookup("#errorDialog").tryQuery().isPresent());
+        javafx.scene.control.DialogPane pane = robot.lookup("#errorDialog").queryAs(javafx.scene.control.DialogPane.class);
+        assertEquals("Could not open broken.onnx", pane.getHeaderText());
+        assertTrue(pane.getContentText().contains("broken.onnx"), pane.getContentText());
+        robot.interact(() -> pane.getScene().getWindow().hide());
+        assertEquals("Sensitivity analysis failed", org.sparsitybench.ui.common.DialogService.errorHeader("Sensitivity"));
+        assertEquals("Export failed", org.sparsitybench.ui.common.DialogService.errorHeader("Exporting to out"));
+    }
+
+    @Test
+    void aDisabledSweepButtonShowsWhyOnAWeightOnlyFile(FxRobot robot) throws Exception {
+        Path file = org.sparsitybench.tools.fuzz.SafeTensorsFiles.builder()
+                .tensor("up.weight", "F32", new long[] {4, 3},
+                        org.sparsitybench.tools.fuzz.SafeTensorsFiles.f32(new float[12]))
+                .write(dir.resolve("w.safetensors"));
+        open(robot, file);
+        Node sweep = robot.lookup("#toolbarSweep").query();
+        assertTrue(sweep.isDisabled());
+        robot.moveTo(sweep);
+        assertTrue(tooltipShowing(robot, "no graph to run").startsWith("Not available"));
+    }
+
+    @Test
+    void theTargetSliderOffWithNmShowsWhy(FxRobot robot) throws Exception {
+        open(robot, LENET5);
+        robot.interact(() -> vm.bar().setMethod("nm"));
+        settle();
+        Node slider = robot.lookup("#globalSlider").query();
+        assertTrue(slider.isDisabled());
+        robot.moveTo(slider);
+        assertTrue(tooltipShowing(robot, "N:M pattern decides").contains("nm"));
+    }
 }
