@@ -17,6 +17,9 @@ import org.sparsitybench.prune.alloc.Erk;
 import org.sparsitybench.prune.alloc.LayerNormalized;
 import org.sparsitybench.prune.mask.ConstantMask;
 import org.sparsitybench.prune.mask.ThresholdMask;
+import org.sparsitybench.prune.method.NmMethod;
+import org.sparsitybench.prune.method.NmPattern;
+import org.sparsitybench.prune.method.SparseGptMethod;
 import org.sparsitybench.prune.method.StructuredMethod;
 import org.sparsitybench.prune.method.WandaMethod;
 import org.sparsitybench.prune.select.ExactSelector;
@@ -245,6 +248,13 @@ public final class PruningEngine {
                 BitMask m = channelMasks.get(e.tensor.name());
                 mask = m == null ? ConstantMask.allKept(e.n()) : m;
             } else {
+                if (e.method == NmMethod.INSTANCE && e.status == LayerResult.Status.ALLOCATED) {
+                    // The pattern decides an allocated layer's level, whatever the target (0 included): only a
+                    // row's own 0 keeps an nm layer dense.
+                    int[] nm = NmPattern.parse(global.nmPattern());
+                    e.k = e.n();
+                    e.requested = (double) (nm[1] - nm[0]) / nm[1];
+                }
                 mask = e.pooledThreshold != null
                         ? new ThresholdMask(e.tensor.data(), e.pooledScore, e.pooledThreshold, e.pooledBits)
                         : e.method.select(e.input, e.k, cancel);
@@ -253,8 +263,15 @@ public final class PruningEngine {
                     mask = StructuredSelection.and(mask.toBitMask(), m);
                 }
             }
-            if (e.status == LayerResult.Status.ALLOCATED) {
+            if (e.status == LayerResult.Status.ALLOCATED && e.method != NmMethod.INSTANCE) {
                 e.requested = e.n() == 0 ? 0 : (double) e.k / e.n();
+            }
+            if (e.k > 0 && (e.method == NmMethod.INSTANCE || e.method == SparseGptMethod.NM)) {
+                int[] nm = NmPattern.parse(global.nmPattern());
+                String why = NmPattern.shortfall(e.tensor, nm[0], nm[1]);
+                if (why != null) {
+                    messages.add(why);
+                }
             }
             double energy = energyRetained(e, mask, cancel);
             // Zeros already in the file are the starting point: a layer holds only what its mask keeps of its
@@ -270,6 +287,14 @@ public final class PruningEngine {
         }
         progress.progress(1, "done");
         boolean met = pruned == target;
+        boolean patternDecides = entries.stream().anyMatch(e -> e.method == NmMethod.INSTANCE
+                && e.status == LayerResult.Status.ALLOCATED);
+        if (patternDecides) {
+            int[] nm = NmPattern.parse(global.nmPattern());
+            messages.add(0, String.format(Locale.ROOT, "nm %d:%d: the pattern decides each layer's level (%d of every "
+                    + "%d weights kept, %.1f %% pruned), not the target", nm[0], nm[1], nm[0], nm[1],
+                    100.0 * (nm[1] - nm[0]) / nm[1]));
+        }
         if (!met && messages.isEmpty()) {
             messages.add("pruned " + pruned + " weights instead of " + target
                     + " (a method's structure does not allow the exact count)");

@@ -88,6 +88,17 @@ public final class LayerRow {
     private final ReadOnlyDoubleWrapper zeros = new ReadOnlyDoubleWrapper(this, "zeros", Double.NaN);
     private final ReadOnlyDoubleWrapper zerosNow = new ReadOnlyDoubleWrapper(this, "zerosNow", Double.NaN);
     private boolean hasResult;
+    private final javafx.beans.property.ReadOnlyStringWrapper note = new javafx.beans.property.ReadOnlyStringWrapper(
+            this, "note", "");
+
+    /** What the engine said about this layer in the latest result (why N:M cannot reach it...); empty when nothing. */
+    public javafx.beans.property.ReadOnlyStringProperty noteProperty() {
+        return note.getReadOnlyProperty();
+    }
+
+    void setNote(String text) {
+        note.set(text);
+    }
     private long nonFinite;
 
     /** Share of weights stored as exact zeros in the file (NaN until the background statistics reach this layer). */

@@ -285,8 +285,17 @@ public final class LayerTableView extends BorderPane {
                 return;
             }
             placeMarker();
-            value.setText(bound.excludedProperty().get() ? "dense (excluded)" : 
+            value.setText(bound.excludedProperty().get() ? "dense (excluded)" :
                     sparsityText(bound.requestedProperty().get(), bound.achievedProperty().get()));
+            // Why the layer did not reach its level (an N:M pattern it cannot take): a mark and the reason.
+            String note = bound.noteProperty().get();
+            value.getStyleClass().remove(Styles.WARNING);
+            if (note.isEmpty()) {
+                value.setTooltip(null);
+            } else {
+                value.getStyleClass().add(Styles.WARNING);
+                value.setTooltip(new Tooltip(note));
+            }
             slider.setDisable(bound.excludedProperty().get() || bound.lockedProperty().get());
         }
 
@@ -296,7 +305,7 @@ public final class LayerTableView extends BorderPane {
             if (bound != null) {
                 slider.unlink();
                 for (javafx.beans.Observable p : List.of(bound.requestedProperty(), bound.achievedProperty(),
-                        bound.excludedProperty(), bound.lockedProperty(), bound.zerosProperty())) {
+                        bound.excludedProperty(), bound.lockedProperty(), bound.zerosProperty(), bound.noteProperty())) {
                     p.removeListener(stateListener);
                 }
             }
@@ -308,7 +317,7 @@ public final class LayerTableView extends BorderPane {
             String name = row.name();
             slider.link(row.requestedProperty(), (v, dragging) -> vm.setLayerSparsity(name, v, dragging));
             for (javafx.beans.Observable p : List.of(row.requestedProperty(), row.achievedProperty(),
-                    row.excludedProperty(), row.lockedProperty(), row.zerosProperty())) {
+                    row.excludedProperty(), row.lockedProperty(), row.zerosProperty(), row.noteProperty())) {
                 p.addListener(stateListener);
             }
             refresh();

@@ -120,6 +120,9 @@ public final class LayerTableViewModel {
             LayerRow row = row(lr.name());
             if (row != null) {
                 row.setAchieved(lr.achieved());
+                // The engine's messages about this layer (they start with its name) go on its row too.
+                row.setNote(String.join("\n", result.messages().stream()
+                        .filter(m -> m.startsWith(lr.name() + " ") || m.startsWith(lr.name() + ":")).toList()));
                 Double own = now.layer(lr.name()).sparsity();
                 if (own == null) {
                     allocated.put(lr.name(), lr.requested());

@@ -168,4 +168,21 @@ class TrustInTheWindowTest {
         robot.moveTo(slider);
         assertTrue(tooltipShowing(robot, "N:M pattern decides").contains("nm"));
     }
+
+    @Test
+    void nmSaysWhichLayersCannotTakeThePatternAndWhy(FxRobot robot) throws Exception {
+        open(robot, LENET5);
+        robot.interact(() -> vm.bar().setMethod("nm"));
+        settle();
+        String shown = robot.lookup("#engineMessages").queryAs(javafx.scene.control.Label.class).getText();
+        assertTrue(shown.contains("conv1.weight [6, 1, 5, 5]: N:M 2:4 groups run along its input dimension (axis 1, 1 "
+                + "wide), which is not a multiple of 4"), shown);
+        assertTrue(shown.contains("conv2.weight") && shown.contains("33.3 % instead of 50.0 %"), shown);
+        assertTrue(vm.layers().row("conv1.weight").noteProperty().get().contains("not a multiple of 4"));
+        assertEquals("", vm.layers().row("fc1.weight").noteProperty().get(), "fc1 takes 2:4 in full");
+        javafx.scene.control.Label value = robot.lookup("#layerTable .sb-value").match(n -> n instanceof
+                javafx.scene.control.Label l && l.getTooltip() != null && l.getTooltip().getText()
+                .startsWith("conv1.weight")).queryAs(javafx.scene.control.Label.class);
+        assertTrue(value.getStyleClass().contains(org.sparsitybench.ui.common.Styles.WARNING), value.getStyleClass() + " " + value.getText());
+    }
 }
