@@ -134,6 +134,29 @@ public final class DialogService {
         return a.showAndWait().map(b -> b.getButtonData() == ButtonBar.ButtonData.YES).orElse(false);
     }
 
+    /** An answer to {@link #saveDiscardCancel}. */
+    public enum Choice { SAVE, DISCARD, CANCEL }
+
+    /**
+     * Asks whether to save unsaved work before it would be lost, and waits; closing the dialog cancels. The
+     * buttons have the ids {@code saveButton}, {@code discardButton} and {@code cancelButton} inside the pane
+     * {@code id}.
+     */
+    public Choice saveDiscardCancel(String id, String title, String question) {
+        ButtonType save = new ButtonType("Save…", ButtonBar.ButtonData.YES);
+        ButtonType discard = new ButtonType("Discard", ButtonBar.ButtonData.NO);
+        ButtonType cancel = new ButtonType("Cancel", ButtonBar.ButtonData.CANCEL_CLOSE);
+        Alert a = new Alert(Alert.AlertType.WARNING, question, save, discard, cancel);
+        a.setHeaderText(title);
+        own(a);
+        a.getDialogPane().setId(id);
+        a.getDialogPane().lookupButton(save).setId("saveButton");
+        a.getDialogPane().lookupButton(discard).setId("discardButton");
+        a.getDialogPane().lookupButton(cancel).setId("cancelButton");
+        ButtonType answer = a.showAndWait().orElse(cancel);
+        return answer == save ? Choice.SAVE : answer == discard ? Choice.DISCARD : Choice.CANCEL;
+    }
+
     /**
      * Shows {@code content} with OK and Cancel and waits.
      *

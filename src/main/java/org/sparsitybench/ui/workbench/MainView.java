@@ -155,7 +155,35 @@ public final class MainView extends BorderPane implements WorkbenchMenus.Actions
     /** Opens a file as if dropped or chosen: a project, a model, or (with a model open) a data set. */
     @Override
     public void open(Path f) {
+        String n = f.getFileName().toString().toLowerCase(Locale.ROOT);
+        boolean replaces = n.endsWith(Project.EXTENSION) || n.endsWith(".onnx") || n.endsWith(".safetensors");
+        if (replaces && !mayDiscardWork("opening " + f.getFileName())) {
+            return;
+        }
         acting("Could not open " + f.getFileName(), () -> openNow(f));
+    }
+
+    /**
+     * Whether the session's unsaved work may go before {@code doing} ("opening model.onnx", "quitting"): without
+     * any, yes; else the user chooses Save (a project file; cancelling the file chooser cancels), Discard or
+     * Cancel.
+     */
+    public boolean mayDiscardWork(String doing) {
+        if (!vm.project().hasUnsavedWork()) {
+            return true;
+        }
+        int n = vm.project().snapshots().size();
+        var model = vm.modelProperty().get();
+        DialogService.Choice c = dialogs.saveDiscardCancel("unsavedDialog", "Unsaved snapshots", String.format(
+                Locale.ROOT, "%d snapshot%s of %s %s not saved in a project. Save %s before %s?", n, n == 1 ? "" : "s",
+                model == null ? "this session" : model.file().getFileName(), n == 1 ? "is" : "are",
+                n == 1 ? "it" : "them", doing));
+        if (c == DialogService.Choice.SAVE) {
+            var file = dialogs.saveFile("Save project", "pruning" + Project.EXTENSION, PROJECTS);
+            file.ifPresent(f -> acting("Could not save " + f.getFileName(), () -> vm.project().saveProject(f)));
+            return file.isPresent() && !vm.project().hasUnsavedWork();
+        }
+        return c == DialogService.Choice.DISCARD;
     }
 
     private void openNow(Path f) {
@@ -264,7 +292,9 @@ public final class MainView extends BorderPane implements WorkbenchMenus.Actions
 
     @Override
     public void quit() {
-        getScene().getWindow().hide();
+        if (mayDiscardWork("quitting")) {
+            getScene().getWindow().hide();
+        }
     }
 
     @Override

@@ -35,6 +35,8 @@ public final class ProjectViewModel {
     private boolean dirty;
     /** A recovered session is unsaved work from the start: it is autosaved at once. */
     private boolean recovering;
+    /** The snapshots as the project file last saved or opened holds them. */
+    private List<Project.Snapshot> savedSnapshots = List.of();
 
     /**
      * @param userDir the folder of the autosave and the recent-files list; null keeps neither (tests)
@@ -102,6 +104,14 @@ public final class ProjectViewModel {
         return status.getReadOnlyProperty();
     }
 
+    /**
+     * Whether closing the session now would lose work: snapshots that no project file holds as they are (taken
+     * since the project was saved or opened, or all of a recovered session's).
+     */
+    public boolean hasUnsavedWork() {
+        return !snapshots.isEmpty() && !snapshots.equals(savedSnapshots);
+    }
+
     /** The next snapshot's default name. */
     public String nextSnapshotName() {
         return "Snapshot " + (snapshots.size() + 1);
@@ -134,6 +144,7 @@ public final class ProjectViewModel {
             ProjectFiles.write(file, sha != null ? ProjectFiles.create(file, m.file(), sha, data, config, snapshots)
                     : ProjectFiles.create(file, m.file(), data, config, snapshots));
             projectFile.set(new ProjectFile(file, m.file()));
+            savedSnapshots = List.copyOf(snapshots);
         } catch (IOException | RuntimeException e) {
             workbench.fail(FxTaskExecutor.describe(e));
         }
@@ -191,6 +202,7 @@ public final class ProjectViewModel {
     void opened(Model m, Path remember, Project from) {
         modelSha256 = null;
         snapshots.setAll(from != null ? from.snapshots() : List.of());
+        savedSnapshots = recovering ? List.of() : List.copyOf(snapshots);
         if (remember != null && recent != null) {
             recentFiles.setAll(recent.add(remember));
         }

@@ -168,7 +168,7 @@ final class WorkbenchMenus {
         samples.setId("menuSamples");
         for (String name : SAMPLES) {
             Path model = UserFiles.samples().resolve(name).resolve("model.onnx");
-            MenuItem i = item(name, null, () -> vm.open(model));
+            MenuItem i = item(name, null, () -> a.open(model)); // asks before unsaved snapshots go
             i.setDisable(!Files.exists(model));
             samples.getItems().add(i);
         }

@@ -185,4 +185,39 @@ class TrustInTheWindowTest {
                 .startsWith("conv1.weight")).queryAs(javafx.scene.control.Label.class);
         assertTrue(value.getStyleClass().contains(org.sparsitybench.ui.common.Styles.WARNING), value.getStyleClass() + " " + value.getText());
     }
+
+    private void answer(FxRobot robot, String button) throws Exception {
+        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> robot.lookup("#unsavedDialog").tryQuery().isPresent());
+        WaitForAsyncUtils.waitForFxEvents();
+        javafx.scene.control.DialogPane pane = robot.lookup("#unsavedDialog").queryAs(javafx.scene.control.DialogPane.class);
+        assertTrue(pane.getContentText().contains("1 snapshot of model.onnx is not saved"), pane.getContentText());
+        robot.interact(() -> ((javafx.scene.control.Button) pane.lookup("#" + button)).fire());
+        WaitForAsyncUtils.waitForFxEvents();
+    }
+
+    @Test
+    void anotherModelOrQuittingWithUnsavedSnapshotsAsksFirst(FxRobot robot) throws Exception {
+        open(robot, LENET5);
+        robot.interact(() -> vm.project().saveSnapshot("half"));
+        Path digits = Fixtures.projectDir().resolve("sample-models/digits-mlp/model.onnx");
+        javafx.application.Platform.runLater(() -> view.open(digits));
+        answer(robot, "cancelButton");
+        assertEquals(LENET5, vm.modelProperty().get().file(), "Cancel keeps the model");
+        assertEquals(1, vm.project().snapshots().size(), "and its snapshots");
+
+        javafx.application.Platform.runLater(view::quit);
+        answer(robot, "cancelButton");
+        assertTrue(view.getScene().getWindow().isShowing(), "Cancel keeps the window");
+
+        javafx.application.Platform.runLater(() -> view.open(digits));
+        answer(robot, "discardButton");
+        settle();
+        assertEquals(digits, vm.modelProperty().get().file());
+        assertEquals(0, vm.project().snapshots().size());
+
+        robot.interact(() -> vm.project().saveSnapshot("again"));
+        Path project = dir.resolve("kept.sbproj");
+        robot.interact(() -> vm.project().saveProject(project));
+        assertTrue(!vm.project().hasUnsavedWork(), "saved in a project: nothing to ask about");
+    }
 }
