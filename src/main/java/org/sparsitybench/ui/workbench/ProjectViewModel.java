@@ -126,7 +126,8 @@ public final class ProjectViewModel {
         Path data = workbench.datasetPath();
         return new Project(Project.FORMAT, Project.VERSION, m.file().toAbsolutePath().normalize().toString(),
                 modelSha256, data == null ? null : data.toAbsolutePath().normalize().toString(),
-                workbench.configProperty().get(), List.copyOf(snapshots));
+                workbench.configProperty().get(), List.copyOf(snapshots)).withResults(workbench.sweep().records(),
+                workbench.sensitivity().curves());
     }
 
     /** Writes the session to a {@code .sbproj} file (model path and hash, dataset, configuration, snapshots). */
@@ -141,8 +142,10 @@ public final class ProjectViewModel {
             String sha = modelSha256;
             Path data = workbench.datasetPath();
             var config = workbench.configProperty().get();
-            ProjectFiles.write(file, sha != null ? ProjectFiles.create(file, m.file(), sha, data, config, snapshots)
-                    : ProjectFiles.create(file, m.file(), data, config, snapshots));
+            // The results go too, so a reopened project shows its sweeps and sensitivity without rerunning them.
+            ProjectFiles.write(file, (sha != null ? ProjectFiles.create(file, m.file(), sha, data, config, snapshots)
+                    : ProjectFiles.create(file, m.file(), data, config, snapshots)).withResults(
+                    workbench.sweep().records(), workbench.sensitivity().curves()));
             projectFile.set(new ProjectFile(file, m.file()));
             savedSnapshots = List.copyOf(snapshots);
         } catch (IOException | RuntimeException e) {
@@ -203,6 +206,13 @@ public final class ProjectViewModel {
         modelSha256 = null;
         snapshots.setAll(from != null ? from.snapshots() : List.of());
         savedSnapshots = recovering ? List.of() : List.copyOf(snapshots);
+        if (from != null) {
+            workbench.sweep().restore(from.sweeps());
+            if (from.sensitivity() != null) {
+                workbench.sensitivity().setCurves(from.sensitivity());
+                workbench.sensitivityKnown(from.sensitivity());
+            }
+        }
         if (remember != null && recent != null) {
             recentFiles.setAll(recent.add(remember));
         }

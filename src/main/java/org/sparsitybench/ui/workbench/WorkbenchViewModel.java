@@ -413,12 +413,15 @@ public final class WorkbenchViewModel {
         if (!validationReady("a sensitivity analysis")) {
             return false;
         }
-        return sensitivity.analyze(validationUnderTest(), levels, limit, this::validationUnderTest, curves -> {
-            sensitivityHook = Sensitivity.hook(curves);
-            rebuildEngine();
-            layers.setSensitivity(sensitivity.drops());
-            requestFrame();
-        });
+        return sensitivity.analyze(validationUnderTest(), levels, limit, this::validationUnderTest, this::sensitivityKnown);
+    }
+
+    /** Curves measured now or kept by a project: the guided allocation and the table's column use them. */
+    void sensitivityKnown(List<Sensitivity.LayerCurve> curves) {
+        sensitivityHook = Sensitivity.hook(curves);
+        rebuildEngine();
+        layers.setSensitivity(sensitivity.drops());
+        requestFrame();
     }
 
     /** Runs a sweep on the whole data set; see {@link SweepViewModel#run}. */
