@@ -109,6 +109,8 @@ class TrustInTheWindowTest {
         settle();
         LayerRow row = vm.layers().row("fc.w");
         assertEquals(1 - 229.0 / 8192, row.achievedProperty().get(), 1e-12, "what the tensor holds, not 50 %");
+        assertTrue(vm.totalsProperty().get().contains("achieved 97.2%"), "the totals agree with the row: "
+                + vm.totalsProperty().get());
         robot.interact(() -> vm.layers().setLayerSparsity("fc.w", 0.1, false));
         settle();
         assertEquals(1 - 229.0 / 8192, vm.configProperty().get().layer("fc.w").sparsity(), 1e-9,
