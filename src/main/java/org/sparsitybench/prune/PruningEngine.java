@@ -289,13 +289,9 @@ public final class PruningEngine {
         boolean met = pruned == target;
         boolean patternDecides = entries.stream().anyMatch(e -> e.method == NmMethod.INSTANCE
                 && e.status == LayerResult.Status.ALLOCATED);
-        if (patternDecides) {
-            int[] nm = NmPattern.parse(global.nmPattern());
-            messages.add(0, String.format(Locale.ROOT, "nm %d:%d: the pattern decides each layer's level (%d of every "
-                    + "%d weights kept, %.1f %% pruned), not the target", nm[0], nm[1], nm[0], nm[1],
-                    100.0 * (nm[1] - nm[0]) / nm[1]));
-        }
-        if (!met && messages.isEmpty()) {
+        // With nm the pattern decides, not the target (the window and prune say so): a count that differs from the
+        // target is no news; only the layers the pattern cannot reach are (messages above).
+        if (!met && messages.isEmpty() && !patternDecides) {
             messages.add("pruned " + pruned + " weights instead of " + target
                     + " (a method's structure does not allow the exact count)");
         }

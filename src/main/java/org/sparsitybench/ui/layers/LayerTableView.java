@@ -66,7 +66,7 @@ public final class LayerTableView extends BorderPane {
             }
         });
         name.setPrefWidth(140);
-        name.setMinWidth(70);
+        name.setMinWidth(62);
         TableColumn<LayerRow, String> op = new TableColumn<>("Op");
         op.setCellValueFactory(c -> new SimpleStringProperty(c.getValue().op()));
         op.setPrefWidth(60);
@@ -74,7 +74,7 @@ public final class LayerTableView extends BorderPane {
         TableColumn<LayerRow, String> shape = new TableColumn<>("Shape");
         shape.setCellValueFactory(c -> new SimpleStringProperty(c.getValue().shape()));
         shape.setPrefWidth(90);
-        shape.setMinWidth(50);
+        shape.setMinWidth(46);
         TableColumn<LayerRow, Long> params = new TableColumn<>("Params");
         params.setCellValueFactory(c -> new SimpleObjectProperty<>(c.getValue().params()));
         params.setCellFactory(c -> new TableCell<>() {
@@ -110,7 +110,7 @@ public final class LayerTableView extends BorderPane {
         sensitivity.setCellFactory(c -> new SensitivityCell());
         sensitivity.setComparator((a, b) -> Double.compare(nanLow(a), nanLow(b)));
         sensitivity.setPrefWidth(80);
-        sensitivity.setMinWidth(60);
+        sensitivity.setMinWidth(54);
         TableColumn<LayerRow, Number> zeros = new TableColumn<>("Zeros");
         zeros.setId("zerosColumn");
         zeros.setCellValueFactory(c -> c.getValue().zerosNowProperty());
