@@ -147,6 +147,7 @@ public final class DialogService {
         ButtonType discard = new ButtonType("Discard", ButtonBar.ButtonData.NO);
         ButtonType cancel = new ButtonType("Cancel", ButtonBar.ButtonData.CANCEL_CLOSE);
         Alert a = new Alert(Alert.AlertType.WARNING, question, save, discard, cancel);
+        a.setTitle(title);
         a.setHeaderText(title);
         own(a);
         a.getDialogPane().setId(id);
