@@ -32,6 +32,12 @@ public final class SparsityBenchApp extends Application {
         stage.titleProperty().bind(view.titleBinding());
         stage.getIcons().addAll(windowIcons());
         stage.setScene(new Scene(view, 1280, 800));
+        // Closing the window with unsaved snapshots asks first; Cancel keeps the window (and its autosave).
+        stage.setOnCloseRequest(e -> {
+            if (!view.mayDiscardWork("closing")) {
+                e.consume();
+            }
+        });
         stage.show();
         List<Autosave.Orphan> orphans = Autosave.orphans(userDir);
         if (!orphans.isEmpty() && offerRecovery(view.dialogs(), orphans.get(0))) {

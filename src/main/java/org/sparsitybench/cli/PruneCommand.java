@@ -139,7 +139,7 @@ public final class PruneCommand implements Callable<Integer> {
         if (measured != null) {
             written = PruneExport.amendReport(written, "measured", measured.json());
         }
-        print(written, measured, structured, cfg.global().target());
+        print(written, measured, structured, cfg.global());
         recon.print(written.json(), spec.commandLine().getOut());
         return SparsityBenchCli.EXIT_OK;
     }
@@ -231,12 +231,31 @@ public final class PruneCommand implements Callable<Integer> {
         return used;
     }
 
-    private void print(PruneExport.Report written, ExportFigures.Measured measured, boolean structured, double target) {
+    private void print(PruneExport.Report written, ExportFigures.Measured measured, boolean structured,
+                       org.sparsitybench.prune.GlobalSettings global) {
         PrintWriter pw = spec.commandLine().getOut();
         ObjectNode totals = written.totals();
-        pw.printf(Locale.ROOT, "%s: %s at %.1f%% requested, %.2f%% achieved; %,d → %,d parameters; %,d → %,d bytes%n",
-                out, pruning.methodName(), 100 * target, 100 * totals.get("achieved").asDouble(), totals.get("paramsBefore").asLong(),
-                totals.get("paramsAfter").asLong(), totals.get("fileBytesBefore").asLong(), totals.get("fileBytesAfter").asLong());
+        String level;
+        if ("nm".equals(global.method())) {
+            // The pattern decides the level, not --sparsity: say so instead of a "requested" share nobody asked.
+            int[] nm = org.sparsitybench.prune.method.NmPattern.parse(global.nmPattern());
+            level = String.format(Locale.ROOT, "nm %d:%d keeps %d of every %d weights along the input → %.0f %% of "
+                            + "each group pruned (--sparsity is ignored with --method nm), %.2f%% achieved", nm[0], nm[1],
+                    nm[0], nm[1], 100.0 * (nm[1] - nm[0]) / nm[1], 100 * totals.get("achieved").asDouble());
+        } else {
+            level = String.format(Locale.ROOT, "%s at %.1f%% requested, %.2f%% achieved", pruning.methodName(),
+                    100 * global.target(), 100 * totals.get("achieved").asDouble());
+        }
+        pw.printf(Locale.ROOT, "%s: %s; %,d → %,d parameters; %,d → %,d bytes%n", out, level,
+                totals.get("paramsBefore").asLong(), totals.get("paramsAfter").asLong(),
+                totals.get("fileBytesBefore").asLong(), totals.get("fileBytesAfter").asLong());
+        // What the engine said (a layer N:M cannot reach, a target not met), one note per line.
+        var messages = written.json().path("messages");
+        if (messages instanceof com.fasterxml.jackson.databind.node.POJONode p && p.getPojo() instanceof List<?> list) {
+            list.forEach(m -> pw.println("note: " + m));
+        } else {
+            messages.forEach(m -> pw.println("note: " + m.asText()));
+        }
         written.compactionCheck().ifPresent(c -> pw.printf(Locale.ROOT, "compaction check: passed (max |diff| %.3g)%n",
                 c.maxAbsDiff()));
         if (measured != null) {

@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 import java.util.Optional;
 import org.sparsitybench.formats.data.LabeledData;
 import org.sparsitybench.formats.onnx.OnnxProbe;
@@ -88,7 +89,9 @@ public final class ActivationNorms {
                         long[] shape = card.inputShape().clone();
                         shape[0] = rows;
                         try (OnnxTensor in = OnnxTensor.createTensor(env, FloatBuffer.wrap(x), shape);
-                             OrtSession.Result r = session.run(Map.of(card.input(), in), probed)) {
+                             // Every layer reading a graph input: ONNX Runtime still wants one output asked for.
+                             OrtSession.Result r = session.run(Map.of(card.input(), in), probed.isEmpty()
+                                     ? Set.of(session.getOutputNames().iterator().next()) : probed)) {
                             for (Map.Entry<String, String> e : inputOf.entrySet()) {
                                 long[] s;
                                 FloatBuffer fb;

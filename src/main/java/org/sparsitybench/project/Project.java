@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import java.util.List;
 import org.sparsitybench.eval.Sensitivity;
+import org.sparsitybench.eval.SweepPoint;
 import org.sparsitybench.prune.PruningConfig;
 
 /**
@@ -17,17 +18,44 @@ import org.sparsitybench.prune.PruningConfig;
  * @param dataset     dataset path (relative like the model), or null
  * @param config      the pruning configuration
  * @param snapshots   saved configurations with their measured results
+ * @param sweeps      the sweeps measured in the session (each run with its id, label and points), so a reopened
+ *                    project shows its curves without running them again; empty when none
+ * @param sensitivity the per-layer sensitivity curves of the session's analysis, or null when none ran
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record Project(String format, int version, String model, String modelSha256, String dataset,
-                     PruningConfig config, List<Snapshot> snapshots) {
+                     PruningConfig config, List<Snapshot> snapshots, List<SweepRun> sweeps,
+                     List<Sensitivity.LayerCurve> sensitivity) {
     public static final String FORMAT = "sparsitybench-project";
     public static final int VERSION = 1;
     public static final String EXTENSION = ".sbproj";
 
     public Project {
         snapshots = snapshots == null ? List.of() : List.copyOf(snapshots);
+        sweeps = sweeps == null ? List.of() : List.copyOf(sweeps);
+        sensitivity = sensitivity == null || sensitivity.isEmpty() ? null : List.copyOf(sensitivity);
+    }
+
+    /** A project without sweep or sensitivity results. */
+    public Project(String format, int version, String model, String modelSha256, String dataset,
+                   PruningConfig config, List<Snapshot> snapshots) {
+        this(format, version, model, modelSha256, dataset, config, snapshots, null, null);
+    }
+
+    /** This project with the session's results (not modified: a copy). */
+    public Project withResults(List<SweepRun> sweepRuns, List<Sensitivity.LayerCurve> curves) {
+        return new Project(format, version, model, modelSha256, dataset, config, snapshots, sweepRuns, curves);
+    }
+
+    /**
+     * One sweep as the window ran it: its id and label in the session ("run 2: magnitude + random / uniform at
+     * 11:02:10") and the points it measured, in the order they finished.
+     */
+    public record SweepRun(int id, String label, List<SweepPoint> points) {
+        public SweepRun {
+            points = points == null ? List.of() : List.copyOf(points);
+        }
     }
 
     /**

@@ -17,6 +17,9 @@ import org.sparsitybench.prune.alloc.Erk;
 import org.sparsitybench.prune.alloc.LayerNormalized;
 import org.sparsitybench.prune.mask.ConstantMask;
 import org.sparsitybench.prune.mask.ThresholdMask;
+import org.sparsitybench.prune.method.NmMethod;
+import org.sparsitybench.prune.method.NmPattern;
+import org.sparsitybench.prune.method.SparseGptMethod;
 import org.sparsitybench.prune.method.StructuredMethod;
 import org.sparsitybench.prune.method.WandaMethod;
 import org.sparsitybench.prune.select.ExactSelector;
@@ -245,6 +248,13 @@ public final class PruningEngine {
                 BitMask m = channelMasks.get(e.tensor.name());
                 mask = m == null ? ConstantMask.allKept(e.n()) : m;
             } else {
+                if (e.method == NmMethod.INSTANCE && e.status == LayerResult.Status.ALLOCATED) {
+                    // The pattern decides an allocated layer's level, whatever the target (0 included): only a
+                    // row's own 0 keeps an nm layer dense.
+                    int[] nm = NmPattern.parse(global.nmPattern());
+                    e.k = e.n();
+                    e.requested = (double) (nm[1] - nm[0]) / nm[1];
+                }
                 mask = e.pooledThreshold != null
                         ? new ThresholdMask(e.tensor.data(), e.pooledScore, e.pooledThreshold, e.pooledBits)
                         : e.method.select(e.input, e.k, cancel);
@@ -253,8 +263,15 @@ public final class PruningEngine {
                     mask = StructuredSelection.and(mask.toBitMask(), m);
                 }
             }
-            if (e.status == LayerResult.Status.ALLOCATED) {
+            if (e.status == LayerResult.Status.ALLOCATED && e.method != NmMethod.INSTANCE) {
                 e.requested = e.n() == 0 ? 0 : (double) e.k / e.n();
+            }
+            if (e.k > 0 && (e.method == NmMethod.INSTANCE || e.method == SparseGptMethod.NM)) {
+                int[] nm = NmPattern.parse(global.nmPattern());
+                String why = NmPattern.shortfall(e.tensor, nm[0], nm[1]);
+                if (why != null) {
+                    messages.add(why);
+                }
             }
             double energy = energyRetained(e, mask, cancel);
             // Zeros already in the file are the starting point: a layer holds only what its mask keeps of its
@@ -270,7 +287,11 @@ public final class PruningEngine {
         }
         progress.progress(1, "done");
         boolean met = pruned == target;
-        if (!met && messages.isEmpty()) {
+        boolean patternDecides = entries.stream().anyMatch(e -> e.method == NmMethod.INSTANCE
+                && e.status == LayerResult.Status.ALLOCATED);
+        // With nm the pattern decides, not the target (the window and prune say so): a count that differs from the
+        // target is no news; only the layers the pattern cannot reach are (messages above).
+        if (!met && messages.isEmpty() && !patternDecides) {
             messages.add("pruned " + pruned + " weights instead of " + target
                     + " (a method's structure does not allow the exact count)");
         }
@@ -307,6 +328,7 @@ public final class PruningEngine {
             String obstacle = null;
             long k = 0;
             long n = 0;
+            long zeros = 0;
             boolean structuredSource = false;
             for (String src : g.sources()) {
                 Entry e = byName.get(src);
@@ -330,6 +352,7 @@ public final class PruningEngine {
                 }
                 k += e.k;
                 n += e.n();
+                zeros += e.k > 0 ? e.tensor.stats().zeros() : 0;
             }
             if (!structuredSource) {
                 continue;
@@ -354,8 +377,10 @@ public final class PruningEngine {
                 }
                 continue;
             }
-            int remove = n == 0 ? 0 : (int) Math.min(g.channels() - 1L,
-                    roundHalfEven((double) k / n * g.channels()));
+            // Zeros already in the file count towards k: the channels removed make up only the rest, at the
+            // sources' share of non-zeros per channel (a 97 % zero layer asked for 50 % loses no channel).
+            int remove = n == 0 || k <= zeros ? 0 : (int) Math.min(g.channels() - 1L,
+                    roundHalfEven((double) (k - zeros) / (n - zeros) * g.channels()));
             if (g.sources().stream().allMatch(src -> "Conv".equals(model.tensor(src).orElseThrow().op()))) {
                 remove = ChannelRounding.remove(g.channels(), remove, channelMultiple);
             }

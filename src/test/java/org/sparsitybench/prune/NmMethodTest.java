@@ -22,7 +22,8 @@ class NmMethodTest {
         for (var t : m.prunableTensors()) {
             assertTrue(NmPattern.violations(t, r.mask(t.name()), 1, 4).isEmpty(), t.name());
         }
-        assertTrue(!r.targetMet() && !r.messages().isEmpty(), r.messages().toString());
+        // The pattern decides, not the target: every layer takes 1:4 in full, so there is nothing to explain.
+        assertTrue(!r.targetMet() && r.messages().isEmpty(), r.messages().toString());
         assertTrue(PruningMethods.ids().contains("nm"));
     }
 }

@@ -17,14 +17,16 @@ import org.sparsitybench.task.ProgressListener;
 
 /**
  * Wanda as an engine method against a brute-force reference: k spread over the rows (the first {@code k mod
- * rows} one more), each row's lowest {@code |w|·‖x‖} pruned ({@link Double#compare} order, NaN last), ties by
- * index; and its calibration contract.
+ * rows} one more; with zeros in the file, level by level from each row's zeros), each row's zeros and then its
+ * lowest {@code |w|·‖x‖} pruned ({@link Double#compare} order, NaN last), ties by index; and its calibration
+ * contract.
  */
 class WandaMethodTest {
     static boolean[] reference(float[] w, int rows, double[] norms, long k) {
         int per = w.length / rows;
         boolean[] kept = new boolean[w.length];
         Arrays.fill(kept, true);
+        long[] prune = quotas(w, rows, k);
         for (int row = 0; row < rows; row++) {
             final int base = row * per;
             Integer[] order = new Integer[per];
@@ -32,15 +34,44 @@ class WandaMethodTest {
                 order[j] = j;
             }
             Arrays.sort(order, (a, b) -> {
-                int c = Double.compare(Math.abs(w[base + a]) * norms[a], Math.abs(w[base + b]) * norms[b]);
+                int z = Boolean.compare(w[base + a] != 0f, w[base + b] != 0f); // zeros in the file first
+                int c = z != 0 ? z : Double.compare(Math.abs(w[base + a]) * norms[a], Math.abs(w[base + b]) * norms[b]);
                 return c != 0 ? c : Integer.compare(a, b);
             });
-            long prune = k / rows + (row < k % rows ? 1 : 0);
-            for (int q = 0; q < prune; q++) {
+            for (int q = 0; q < prune[row]; q++) {
                 kept[base + order[q]] = false;
             }
         }
         return kept;
+    }
+
+    /**
+     * Rows filled one level at a time, in row order: with at most the zeros of each row while k does not exceed
+     * them all, otherwise from each row's zeros up (the zeros never kept while a non-zero goes).
+     */
+    static long[] quotas(float[] w, int rows, long k) {
+        int per = w.length / rows;
+        long[] zeros = new long[rows];
+        long all = 0;
+        for (int e = 0; e < w.length; e++) {
+            if (w[e] == 0f) {
+                zeros[e / per]++;
+                all++;
+            }
+        }
+        boolean onlyZeros = k <= all;
+        long[] p = onlyZeros ? new long[rows] : zeros.clone();
+        long left = onlyZeros ? k : k - all;
+        for (int level = 1; left > 0; level++) {
+            for (int r = 0; r < rows && left > 0; r++) {
+                long cap = onlyZeros ? Math.min(zeros[r], level) : Math.min(per, level);
+                if (p[r] < cap) {
+                    p[r]++;
+                    left--;
+                }
+            }
+        }
+        return p;
     }
 
     @ParameterizedTest(name = "{0} weights")

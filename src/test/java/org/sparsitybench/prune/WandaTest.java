@@ -13,7 +13,10 @@ import org.sparsitybench.model.WeightTensor;
 import org.sparsitybench.prune.method.Wanda;
 import org.sparsitybench.task.CancellationToken;
 
-/** Wanda against a brute-force reference: per output row, the lowest |W|·‖X‖ go, ties by index. */
+/**
+ * Wanda against a brute-force reference: per output row, zeros already in the file first, then the lowest
+ * |W|·‖X‖, ties by index.
+ */
 class WandaTest {
     private static WeightTensor tensor(float[] w, int axis, long... shape) {
         return new WeightTensor("w", "Gemm", "n", shape, DType.FLOAT, TensorRole.WEIGHT, true, axis, "initializer",
@@ -43,8 +46,8 @@ class WandaTest {
                 for (int j = 0; j < in; j++) {
                     order[j] = j;
                 }
-                Arrays.sort(order, Comparator.comparingDouble((Integer j) -> Math.abs(w[row * in + j]) * norms[j])
-                        .thenComparingInt(j -> j));
+                Arrays.sort(order, Comparator.comparing((Integer j) -> w[row * in + j] != 0f)
+                        .thenComparingDouble(j -> Math.abs(w[row * in + j]) * norms[j]).thenComparingInt(j -> j));
                 for (int q = 0; q < in; q++) {
                     assertEquals(q >= prune, mask.isKept((long) row * in + order[q]), "trial " + trial + " row " + row);
                 }

@@ -127,6 +127,31 @@ public final class NmPattern {
         return Double.isNaN(v) ? Double.POSITIVE_INFINITY : v;
     }
 
+    /**
+     * Why {@code tensor} cannot take the N:M pattern in full, or null when every group along its input axis has M
+     * weights: a last group shorter than M keeps at most N of its weights (a dimension of 1 to N keeps everything),
+     * so the layer ends below {@code (M−N)/M}. Example: conv1.weight [6, 1, 5, 5] has 1 input channel, so 2:4
+     * leaves it dense; conv2.weight [16, 6, 5, 5] has 6, one group of 4 and one of 2, so 2 of 6 go (33.3 %).
+     */
+    public static String shortfall(WeightTensor tensor, int n, int m) {
+        int axis = inputAxis(tensor);
+        long dim = tensor.rank() == 0 ? 1 : tensor.dim(axis);
+        if (m <= 1 || dim % m == 0) {
+            return null;
+        }
+        long full = dim / m;
+        long rest = dim % m;
+        long prunedPerLine = full * (m - n) + Math.max(0, rest - n);
+        double level = (double) prunedPerLine / dim;
+        String groups = full == 0 ? "a single group of " + rest
+                : full + (full == 1 ? " group" : " groups") + " of " + m + " and one of " + rest;
+        return String.format(java.util.Locale.ROOT, "%s %s: N:M %d:%d groups run along its input dimension (axis %d, "
+                        + "%d wide), which is not a multiple of %d: %s%s, so it is pruned to %.1f %% instead of %.1f %%",
+                tensor.name(), tensor.shapeString(), n, m, axis, dim, m, groups,
+                rest <= n ? " (a group of at most " + n + " keeps all its weights)" : "", 100 * level,
+                100.0 * (m - n) / m);
+    }
+
     private static float mag(float v) {
         return Float.isNaN(v) ? Float.POSITIVE_INFINITY : Math.abs(v);
     }

@@ -20,9 +20,14 @@ public abstract class ScoredMethod implements PruningMethod {
     /** The score function of this method for {@code layer}. */
     public abstract ScoreFunction scoreFunction(LayerInput layer);
 
+    /** The score this method selects by: {@link #scoreFunction} with zeros already in the file first. */
+    private ScoreFunction selectionScore(LayerInput layer) {
+        return ZerosFirstScore.of(scoreFunction(layer), layer.tensor().stats().zeros());
+    }
+
     @Override
     public Optional<ScoreFunction> elementScores(LayerInput layer) {
-        return Optional.of(scoreFunction(layer));
+        return Optional.of(selectionScore(layer));
     }
 
     @Override
@@ -30,7 +35,7 @@ public abstract class ScoredMethod implements PruningMethod {
         if (k < 0 || k > layer.size()) {
             throw new IllegalArgumentException(layer.tensor().name() + ": k = " + k + " outside [0, " + layer.size() + "]");
         }
-        ScoreFunction score = scoreFunction(layer);
+        ScoreFunction score = selectionScore(layer);
         ExactSelector.Selection s = layer.cache().select(List.of(layer.tensor()), List.of(score), k,
                 ProgressListener.NONE, cancel).get(0);
         return new ThresholdMask(layer.tensor().data(), score, s.threshold(), s.mask());

@@ -40,8 +40,12 @@ public final class Wanda {
     }
 
     /**
-     * Prunes exactly {@code k} weights: every row {@code floor(k / rows)}, and the first {@code k mod rows} rows
-     * one more, so the achieved count is the request to the element.
+     * Prunes exactly {@code k} weights, spread over the rows as evenly as the zeros already in the file allow:
+     * with {@code z_r} the zeros of row r, each row prunes {@code min(z_r, q)} when {@code k ≤ Σ z_r} (zeros only)
+     * and {@code max(z_r, q)} (at most the row) otherwise, {@code q} the common share that sums to {@code k}, the
+     * first rows whose share can grow one more. Without zeros that is {@code floor(k / rows)} each and the first
+     * {@code k mod rows} rows one more. A row that prunes a non-zero has pruned all its zeros first, so no zero is
+     * kept while a non-zero goes to make up the count.
      *
      * @throws IllegalArgumentException if {@code k} is outside {@code [0, size]}
      */
@@ -51,14 +55,72 @@ public final class Wanda {
             throw new IllegalArgumentException(tensor.name() + ": k = " + k + " outside [0, " + tensor.elementCount() + "]");
         }
         int rows = rows(tensor);
-        int[] prune = new int[rows];
-        if (rows > 0) {
-            Arrays.fill(prune, (int) (k / rows));
-            for (int r = 0; r < k % rows; r++) {
-                prune[r]++;
+        int[] zeros = new int[rows];
+        if (rows > 0 && tensor.stats().zeros() > 0) {
+            float[] w = tensor.data().readAllFloats();
+            long inner = stride(tensor.shape(), tensor.pruneAxis());
+            for (int e = 0; e < w.length; e++) {
+                if (w[e] == 0f) {
+                    zeros[(int) ((e / inner) % rows)]++;
+                }
             }
         }
-        return select(tensor, norms, featureAxis, prune, cancel);
+        int perRow = rows == 0 ? 0 : (int) (tensor.elementCount() / rows);
+        return select(tensor, norms, featureAxis, quotas(zeros, perRow, k), cancel);
+    }
+
+    /** Per-row counts summing to {@code k}, as {@link #selectCount} describes. */
+    static int[] quotas(int[] zeros, int perRow, long k) {
+        int rows = zeros.length;
+        long allZeros = 0;
+        for (int z : zeros) {
+            allZeros += z;
+        }
+        boolean onlyZeros = k <= allZeros;
+        int lo = 0;
+        int hi = perRow;
+        while (lo < hi) { // the largest q whose counts sum to at most k
+            int mid = (lo + hi + 1) >>> 1;
+            if (share(zeros, perRow, mid, onlyZeros) <= k) {
+                lo = mid;
+            } else {
+                hi = mid - 1;
+            }
+        }
+        int[] prune = new int[rows];
+        long left = k;
+        for (int r = 0; r < rows; r++) {
+            prune[r] = quota(zeros[r], perRow, lo, onlyZeros);
+            left -= prune[r];
+        }
+        for (int r = 0; r < rows && left > 0; r++) {
+            if (quota(zeros[r], perRow, lo + 1, onlyZeros) > prune[r]) {
+                prune[r]++;
+                left--;
+            }
+        }
+        return prune;
+    }
+
+    private static int quota(int zeros, int perRow, int q, boolean onlyZeros) {
+        return onlyZeros ? Math.min(zeros, q) : Math.min(perRow, Math.max(zeros, q));
+    }
+
+    private static long share(int[] zeros, int perRow, int q, boolean onlyZeros) {
+        long s = 0;
+        for (int z : zeros) {
+            s += quota(z, perRow, q, onlyZeros);
+        }
+        return s;
+    }
+
+    /** Elements between consecutive indices along {@code axis} (row-major). */
+    private static long stride(long[] shape, int axis) {
+        long s = 1;
+        for (int i = shape.length - 1; i > axis; i--) {
+            s *= shape[i];
+        }
+        return s;
     }
 
     /**
@@ -159,7 +221,8 @@ public final class Wanda {
             for (int q = 0; q < perRow; q++) {
                 int e = members[r][q];
                 int f = (int) ((e / stride[featureAxis]) % shape[featureAxis]);
-                score[q] = Math.abs(w[e]) * norms[f];
+                // A zero already in the file goes first, also before a weight whose input never fires.
+                score[q] = w[e] == 0f ? -1 : Math.abs(w[e]) * norms[f];
                 order[q] = q;
             }
             // Members are in index order, so a stable sort by score breaks ties by index.

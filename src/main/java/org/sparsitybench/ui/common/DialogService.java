@@ -62,10 +62,51 @@ public final class DialogService {
         d.getDialogPane().setMinWidth(Region.USE_PREF_SIZE);
     }
 
-    /** Shows an error naming what failed; does not wait. Its pane has the id {@code errorDialog}. */
+    /** The header of an error whose cause is not known more closely. */
+    public static final String GENERIC_HEADER = "Could not complete the operation";
+
+    /**
+     * The header that says what failed, from the title of the task that failed ("Opening model.onnx" → "Could not
+     * open model.onnx", "Sensitivity" → "Sensitivity analysis failed"); null for a title it does not know.
+     */
+    public static String errorHeader(String taskTitle) {
+        if (taskTitle == null) {
+            return null;
+        }
+        if (taskTitle.startsWith("Opening ")) {
+            return "Could not open " + taskTitle.substring("Opening ".length());
+        }
+        if (taskTitle.startsWith("Calibrating wanda")) {
+            return "Wanda's calibration failed";
+        }
+        if (taskTitle.startsWith("Comparing ")) {
+            return "Could not compare the snapshots";
+        }
+        if (taskTitle.startsWith("Exporting") || taskTitle.startsWith("Export")) {
+            return taskTitle.contains("recovered") ? "Export of the recovered model failed" : "Export failed";
+        }
+        return switch (taskTitle) {
+            case "Sweep" -> "Sweep failed";
+            case "Sensitivity" -> "Sensitivity analysis failed";
+            case "Recover" -> "Recovery (fine-tuning) failed";
+            default -> taskTitle + " failed";
+        };
+    }
+
+    /** Shows an error under {@link #GENERIC_HEADER}; prefer {@link #error(String, String)}. */
     public void error(String message) {
+        error(GENERIC_HEADER, message);
+    }
+
+    /**
+     * Shows an error; does not wait. Its pane has the id {@code errorDialog}.
+     *
+     * @param header  what failed ("Could not open model.onnx", "Export failed")
+     * @param message why, naming the file and the problem
+     */
+    public void error(String header, String message) {
         Alert a = new Alert(Alert.AlertType.ERROR, message, ButtonType.OK);
-        a.setHeaderText("Could not complete the operation");
+        a.setHeaderText(header);
         own(a);
         a.getDialogPane().setId("errorDialog");
         a.show();
@@ -91,6 +132,30 @@ public final class DialogService {
         own(a);
         a.getDialogPane().setId(id);
         return a.showAndWait().map(b -> b.getButtonData() == ButtonBar.ButtonData.YES).orElse(false);
+    }
+
+    /** An answer to {@link #saveDiscardCancel}. */
+    public enum Choice { SAVE, DISCARD, CANCEL }
+
+    /**
+     * Asks whether to save unsaved work before it would be lost, and waits; closing the dialog cancels. The
+     * buttons have the ids {@code saveButton}, {@code discardButton} and {@code cancelButton} inside the pane
+     * {@code id}.
+     */
+    public Choice saveDiscardCancel(String id, String title, String question) {
+        ButtonType save = new ButtonType("Save…", ButtonBar.ButtonData.YES);
+        ButtonType discard = new ButtonType("Discard", ButtonBar.ButtonData.NO);
+        ButtonType cancel = new ButtonType("Cancel", ButtonBar.ButtonData.CANCEL_CLOSE);
+        Alert a = new Alert(Alert.AlertType.WARNING, question, save, discard, cancel);
+        a.setTitle(title);
+        a.setHeaderText(title);
+        own(a);
+        a.getDialogPane().setId(id);
+        a.getDialogPane().lookupButton(save).setId("saveButton");
+        a.getDialogPane().lookupButton(discard).setId("discardButton");
+        a.getDialogPane().lookupButton(cancel).setId("cancelButton");
+        ButtonType answer = a.showAndWait().orElse(cancel);
+        return answer == save ? Choice.SAVE : answer == discard ? Choice.DISCARD : Choice.CANCEL;
     }
 
     /**

@@ -31,6 +31,8 @@ public class FxTaskExecutor {
     private final ReadOnlyDoubleWrapper progress = new ReadOnlyDoubleWrapper(0);
     private final ReadOnlyStringWrapper message = new ReadOnlyStringWrapper("");
     private volatile CancellationToken.Source current;
+    /** Title of the foreground task whose failure callback runs now; null otherwise. */
+    private String failing;
 
     public FxTaskExecutor() {
         this(Executors.newFixedThreadPool(2, daemonThreads()), Platform::runLater);
@@ -53,6 +55,14 @@ public class FxTaskExecutor {
             t.setDaemon(true);
             return t;
         };
+    }
+
+    /**
+     * The title of the foreground task ("Opening model.onnx", "Sweep") while its failure callback runs, so an error
+     * shown from there can say what failed; null at any other time.
+     */
+    public String failingTitle() {
+        return failing;
     }
 
     /** Whether a foreground task runs. */
@@ -121,7 +131,12 @@ public class FxTaskExecutor {
                 message.set(title + ": cancelled");
                 t.cancelled();
             } else {
-                t.failed(error);
+                failing = title;
+                try {
+                    t.failed(error);
+                } finally {
+                    failing = null;
+                }
             }
         });
         return true;

@@ -17,6 +17,7 @@ public final class Styles {
     public static final String LAYERS = "sb-layers";
     public static final String ROW_SLIDER = "sb-row-slider";
     public static final String SENSITIVITY_BAR = "sb-sensitivity-bar";
+    public static final String ZEROS_MARKER = "sb-zeros-marker";
     public static final String SWATCH = "sb-swatch";
     public static final String CURVES = "sb-curves";
 

@@ -159,6 +159,24 @@ public final class SweepViewModel {
         return runOf.get(p);
     }
 
+    /** The runs with their points, oldest first (what a project file keeps). */
+    public List<org.sparsitybench.project.Project.SweepRun> records() {
+        return runs.stream().map(r -> new org.sparsitybench.project.Project.SweepRun(r.id(), r.label(),
+                points.stream().filter(p -> runOf.get(p) == r).toList())).toList();
+    }
+
+    /** Shows the runs a project file kept in place of the current ones; the next run's id follows theirs. */
+    public void restore(List<org.sparsitybench.project.Project.SweepRun> records) {
+        clear();
+        for (var rec : records) {
+            Run run = new Run(rec.id(), rec.label());
+            runs.add(run);
+            rec.points().forEach(p -> runOf.put(p, run));
+            points.addAll(rec.points());
+            nextId = Math.max(nextId, rec.id() + 1);
+        }
+    }
+
     /** The run label of each of {@code list} (points of {@link #points()}), for the CSV's run column. */
     public List<String> runLabels(List<SweepPoint> list) {
         return list.stream().map(p -> {

@@ -61,6 +61,8 @@ public final class LayerRow {
 
     void setAchieved(double value) {
         achieved.set(value);
+        hasResult = true;
+        zerosNow.set(value);
     }
 
     public ReadOnlyBooleanProperty lockedProperty() {
@@ -86,11 +88,32 @@ public final class LayerRow {
     }
 
     private final ReadOnlyDoubleWrapper zeros = new ReadOnlyDoubleWrapper(this, "zeros", Double.NaN);
+    private final ReadOnlyDoubleWrapper zerosNow = new ReadOnlyDoubleWrapper(this, "zerosNow", Double.NaN);
+    private boolean hasResult;
+    private final javafx.beans.property.ReadOnlyStringWrapper note = new javafx.beans.property.ReadOnlyStringWrapper(
+            this, "note", "");
+
+    /** What the engine said about this layer in the latest result (why N:M cannot reach it...); empty when nothing. */
+    public javafx.beans.property.ReadOnlyStringProperty noteProperty() {
+        return note.getReadOnlyProperty();
+    }
+
+    void setNote(String text) {
+        note.set(text);
+    }
     private long nonFinite;
 
     /** Share of weights stored as exact zeros in the file (NaN until the background statistics reach this layer). */
     public ReadOnlyDoubleProperty zerosProperty() {
         return zeros.getReadOnlyProperty();
+    }
+
+    /**
+     * Share of zeros the layer holds now: the file's until the engine has a result, then the result's (the
+     * achieved share, which counts the zeros already in the file). The Zeros column shows it.
+     */
+    public ReadOnlyDoubleProperty zerosNowProperty() {
+        return zerosNow.getReadOnlyProperty();
     }
 
     /** NaN or infinite weights stored in the file (0 until known). */
@@ -101,6 +124,9 @@ public final class LayerRow {
     void setStatistics(double zerosFraction, long nonFiniteCount) {
         nonFinite = nonFiniteCount;
         zeros.set(zerosFraction);
+        if (!hasResult) {
+            zerosNow.set(zerosFraction);
+        }
     }
 
     private final ReadOnlyStringWrapper reconstruction = new ReadOnlyStringWrapper(this, "reconstruction", "");

@@ -66,15 +66,15 @@ public final class LayerTableView extends BorderPane {
             }
         });
         name.setPrefWidth(140);
-        name.setMinWidth(84);
+        name.setMinWidth(62);
         TableColumn<LayerRow, String> op = new TableColumn<>("Op");
         op.setCellValueFactory(c -> new SimpleStringProperty(c.getValue().op()));
-        op.setPrefWidth(64);
-        op.setMinWidth(56);
+        op.setPrefWidth(60);
+        op.setMinWidth(46);
         TableColumn<LayerRow, String> shape = new TableColumn<>("Shape");
         shape.setCellValueFactory(c -> new SimpleStringProperty(c.getValue().shape()));
         shape.setPrefWidth(90);
-        shape.setMinWidth(60);
+        shape.setMinWidth(46);
         TableColumn<LayerRow, Long> params = new TableColumn<>("Params");
         params.setCellValueFactory(c -> new SimpleObjectProperty<>(c.getValue().params()));
         params.setCellFactory(c -> new TableCell<>() {
@@ -84,8 +84,8 @@ public final class LayerTableView extends BorderPane {
                 setText(empty || v == null ? null : String.format(Locale.ROOT, "%,d", v));
             }
         });
-        params.setPrefWidth(70);
-        params.setMinWidth(64);
+        params.setPrefWidth(66);
+        params.setMinWidth(56);
         TableColumn<LayerRow, LayerRow> sparsity = new TableColumn<>("Sparsity req. / ach.");
         sparsity.setCellValueFactory(c -> new SimpleObjectProperty<>(c.getValue()));
         sparsity.setCellFactory(c -> new SparsityCell(vm));
@@ -96,30 +96,32 @@ public final class LayerTableView extends BorderPane {
         lock.setCellValueFactory(c -> new SimpleObjectProperty<>(c.getValue()));
         lock.setCellFactory(c -> new ToggleCell(true, vm::setLocked));
         lock.setSortable(false);
-        lock.setPrefWidth(48);
-        lock.setMinWidth(44);
+        lock.setPrefWidth(44);
+        lock.setMinWidth(38);
         TableColumn<LayerRow, LayerRow> exclude = new TableColumn<>("Excl.");
         exclude.setCellValueFactory(c -> new SimpleObjectProperty<>(c.getValue()));
         exclude.setCellFactory(c -> new ToggleCell(false, vm::setExcluded));
         exclude.setSortable(false);
-        exclude.setPrefWidth(48);
-        exclude.setMinWidth(44);
+        exclude.setPrefWidth(44);
+        exclude.setMinWidth(38);
         TableColumn<LayerRow, Number> sensitivity = new TableColumn<>("Sensitivity");
         sensitivity.setId("sensitivityColumn");
         sensitivity.setCellValueFactory(c -> c.getValue().sensitivityProperty());
         sensitivity.setCellFactory(c -> new SensitivityCell());
         sensitivity.setComparator((a, b) -> Double.compare(nanLow(a), nanLow(b)));
-        sensitivity.setPrefWidth(86);
-        sensitivity.setMinWidth(72);
+        sensitivity.setPrefWidth(80);
+        sensitivity.setMinWidth(54);
         TableColumn<LayerRow, Number> zeros = new TableColumn<>("Zeros");
         zeros.setId("zerosColumn");
-        zeros.setCellValueFactory(c -> c.getValue().zerosProperty());
+        zeros.setCellValueFactory(c -> c.getValue().zerosNowProperty());
         zeros.setCellFactory(c -> new TableCell<>() {
             @Override
             protected void updateItem(Number v, boolean empty) {
                 super.updateItem(v, empty);
                 LayerRow row = empty ? null : getTableRow().getItem();
                 getStyleClass().remove(Styles.WARNING);
+                setTooltip(row == null || Double.isNaN(row.zerosProperty().get()) ? null : new Tooltip(zerosTip(
+                        row.zerosProperty().get(), v == null ? Double.NaN : v.doubleValue())));
                 if (empty || v == null || row == null) {
                     setText(null);
                 } else if (Double.isNaN(v.doubleValue())) {
@@ -133,9 +135,10 @@ public final class LayerTableView extends BorderPane {
             }
         });
         zeros.setComparator((a, b) -> Double.compare(nanLow(a), nanLow(b)));
-        zeros.setPrefWidth(64);
-        zeros.setMinWidth(56);
-        header(zeros, "Weights already exactly zero in the file (or NaN/Inf ones, flagged); filled in the background.");
+        zeros.setPrefWidth(60);
+        zeros.setMinWidth(52);
+        header(zeros, "Share of the layer's weights that are zero now: those already zero in the file (read in the "
+                + "background), then what pruning leaves; NaN/Inf weights are flagged.");
         header(name, "The weight tensor's name in the model file.");
         header(op, "The operator that uses the tensor (Gemm, MatMul, Conv, ...).");
         header(shape, "The tensor's shape; pruning removes entries, compaction removes whole output channels.");
@@ -215,6 +218,13 @@ public final class LayerTableView extends BorderPane {
         }
     }
 
+    /** The Zeros column's tooltip: the file's share, and what the layer holds now when pruning changed it. */
+    static String zerosTip(double inFile, double now) {
+        String file = String.format(Locale.ROOT, "%.1f %% of the weights are zero in the file", 100 * inFile);
+        return Double.isNaN(now) || Math.abs(now - inFile) < 5e-4 ? file + " (pruning has not added any)."
+                : String.format(Locale.ROOT, "%s; %.1f %% after pruning.", file, 100 * now);
+    }
+
     /** The Sensitivity column's number: accuracy points lost, negative for a gain ("-0.5", never clamped to 0). */
     static String sensitivityText(double drop) {
         String t = String.format(Locale.ROOT, "%.1f", 100 * drop);
@@ -233,16 +243,28 @@ public final class LayerTableView extends BorderPane {
     /** The row's slider (linked to the row through the view model) and its "requested / achieved" text. */
     private static final class SparsityCell extends TableCell<LayerRow, LayerRow> {
         static final double SLIDER_MIN_WIDTH = 120;
+        /** Half a thumb: where the track starts and ends inside the slider (Modena's thumb is about 12 px). */
+        private static final double TRACK_INSET = 6;
         private final EditSlider slider = new EditSlider();
+        private final Region marker = new Region();
+        private final javafx.scene.layout.StackPane track = new javafx.scene.layout.StackPane(slider, marker);
         private final Label value = new Label();
-        private final HBox box = new HBox(6, slider, value);
+        private final HBox box = new HBox(6, track, value);
         private final LayerTableViewModel vm;
         private final javafx.beans.InvalidationListener stateListener = o -> refresh();
         private LayerRow bound;
 
         SparsityCell(LayerTableViewModel vm) {
             this.vm = vm;
-            HBox.setHgrow(slider, Priority.ALWAYS);
+            HBox.setHgrow(track, Priority.ALWAYS);
+            // The slider fills the pane; the marker sits over its track at the share of zeros in the file.
+            track.setMinWidth(SLIDER_MIN_WIDTH);
+            slider.setMaxWidth(Double.MAX_VALUE);
+            track.heightProperty().addListener(o -> placeMarker());
+            track.widthProperty().addListener(o -> placeMarker());
+            marker.getStyleClass().add(Styles.ZEROS_MARKER);
+            marker.setManaged(false);
+            marker.setMouseTransparent(true);
             slider.setBlockIncrement(0.05);
             slider.getStyleClass().add(Styles.ROW_SLIDER);
             value.getStyleClass().add(Styles.VALUE);
@@ -252,12 +274,35 @@ public final class LayerTableView extends BorderPane {
             slider.setTooltip(new Tooltip("This layer's sparsity: drag to override the global allocation."));
         }
 
+        private void placeMarker() {
+            double z = bound == null ? Double.NaN : bound.zerosProperty().get();
+            marker.setVisible(z > 5e-4);
+            double h = marker.minHeight(-1);
+            marker.resizeRelocate(TRACK_INSET + (Double.isNaN(z) ? 0 : z) * (track.getWidth() - 2 * TRACK_INSET) - 1,
+                    (track.getHeight() - h) / 2, 2, h);
+            if (marker.isVisible()) {
+                slider.getTooltip().setText(String.format(Locale.ROOT, "This layer's sparsity: drag to override the "
+                        + "global allocation. %.1f %% of its weights are zero in the file (the mark): it starts there.",
+                        100 * z));
+            }
+        }
+
         private void refresh() {
             if (bound == null) {
                 return;
             }
-            value.setText(bound.excludedProperty().get() ? "dense (excluded)" : 
+            placeMarker();
+            value.setText(bound.excludedProperty().get() ? "dense (excluded)" :
                     sparsityText(bound.requestedProperty().get(), bound.achievedProperty().get()));
+            // Why the layer did not reach its level (an N:M pattern it cannot take): a mark and the reason.
+            String note = bound.noteProperty().get();
+            value.getStyleClass().remove(Styles.WARNING);
+            if (note.isEmpty()) {
+                value.setTooltip(null);
+            } else {
+                value.getStyleClass().add(Styles.WARNING);
+                value.setTooltip(new Tooltip(note));
+            }
             slider.setDisable(bound.excludedProperty().get() || bound.lockedProperty().get());
         }
 
@@ -267,7 +312,7 @@ public final class LayerTableView extends BorderPane {
             if (bound != null) {
                 slider.unlink();
                 for (javafx.beans.Observable p : List.of(bound.requestedProperty(), bound.achievedProperty(),
-                        bound.excludedProperty(), bound.lockedProperty())) {
+                        bound.excludedProperty(), bound.lockedProperty(), bound.zerosProperty(), bound.noteProperty())) {
                     p.removeListener(stateListener);
                 }
             }
@@ -279,7 +324,7 @@ public final class LayerTableView extends BorderPane {
             String name = row.name();
             slider.link(row.requestedProperty(), (v, dragging) -> vm.setLayerSparsity(name, v, dragging));
             for (javafx.beans.Observable p : List.of(row.requestedProperty(), row.achievedProperty(),
-                    row.excludedProperty(), row.lockedProperty())) {
+                    row.excludedProperty(), row.lockedProperty(), row.zerosProperty(), row.noteProperty())) {
                 p.addListener(stateListener);
             }
             refresh();

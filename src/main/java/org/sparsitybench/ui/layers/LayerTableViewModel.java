@@ -75,15 +75,25 @@ public final class LayerTableViewModel {
     }
 
     /**
-     * Overrides one layer's sparsity (its row slider); clamped to 0–1. While {@code dragging} the views follow
+     * Overrides one layer's sparsity (its row slider); clamped to {@link #floor} – 1. While {@code dragging} the views follow
      * but no undo step is recorded until the edit that ends the drag.
      */
     public void setLayerSparsity(String tensor, double sparsity, boolean dragging) {
-        double level = Math.max(0, Math.min(1, sparsity));
+        double level = Math.max(floor(tensor), Math.min(1, sparsity));
         config.edit(c -> {
             LayerSettings s = c.layer(tensor);
             return c.withLayer(tensor, new LayerSettings(s.method(), level, s.locked(), false));
         }, dragging);
+    }
+
+    /**
+     * The lowest level a row's slider reaches: the share of zeros already in the file (0 until the statistics
+     * have read it). Less is no request at all: those zeros are the starting point whatever the method.
+     */
+    public double floor(String tensor) {
+        LayerRow row = row(tensor);
+        double z = row == null ? 0 : row.zerosProperty().get();
+        return Double.isNaN(z) ? 0 : z;
     }
 
     /** Locks a layer at its level (an unset level becomes the achieved one) or unlocks it. */
@@ -112,6 +122,9 @@ public final class LayerTableViewModel {
             LayerRow row = row(lr.name());
             if (row != null) {
                 row.setAchieved(lr.achieved());
+                // The engine's messages about this layer (they start with its name) go on its row too.
+                row.setNote(String.join("\n", result.messages().stream()
+                        .filter(m -> m.startsWith(lr.name() + " ") || m.startsWith(lr.name() + ":")).toList()));
                 Double own = now.layer(lr.name()).sparsity();
                 if (own == null) {
                     allocated.put(lr.name(), lr.requested());

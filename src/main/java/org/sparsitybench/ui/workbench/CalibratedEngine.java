@@ -72,16 +72,20 @@ final class CalibratedEngine {
      * See {@link WorkbenchViewModel#runSensitivity}: the analysis reads the validation split; its curves then guide
      * the sensitivity allocation, and {@code then} runs on the FX thread.
      */
-    boolean analyze(SensitivityViewModel sensitivity, List<Double> levels, int limit, Runnable then) {
+    boolean analyze(SensitivityViewModel sensitivity, List<Double> levels, int limit,
+                    java.util.function.Consumer<List<Sensitivity.LayerCurve>> then) {
         if (!data.validationReady("a sensitivity analysis")) {
             return false;
         }
-        return sensitivity.analyze(data.validationUnderTest(), levels, limit, data::validationUnderTest, curves -> {
-            sensitivityHook = Sensitivity.hook(curves);
-            rebuild();
-            then.run();
-        });
+        return sensitivity.analyze(data.validationUnderTest(), levels, limit, data::validationUnderTest, then);
     }
+
+    /** Curves measured now or kept by a project guide the engine from now on. */
+    void sensitivityKnown(List<Sensitivity.LayerCurve> curves) {
+        sensitivityHook = Sensitivity.hook(curves);
+        rebuild();
+    }
+
 
     /** The global bar switches to {@code method}: Wanda is calibrated first when it has not been. */
     void beforeMethod(String method, Runnable apply) {

@@ -55,9 +55,19 @@ final class GlobalBar extends HBox {
                         super.updateItem(item, empty);
                         setText(empty || item == null ? null : item.label());
                         boolean off = item == Allocation.SENSITIVITY && !vm.canUseSensitivity();
-                        setDisable(off);
+                        // Greyed, not disabled: a disabled cell would never show the tooltip that says why.
+                        setOpacity(off ? 0.45 : 1);
+                        setUserData(off);
                         setTooltip(off ? new Tooltip("Needs a sensitivity analysis of this model first: "
                                 + "Run ▸ Sensitivity analysis") : null);
+                    }
+
+                    {
+                        addEventFilter(javafx.scene.input.MouseEvent.MOUSE_RELEASED, e -> {
+                            if (Boolean.TRUE.equals(getUserData())) {
+                                e.consume(); // not chosen: the tooltip has said why
+                            }
+                        });
                     }
                 };
         allocation.setCellFactory(cells);
@@ -126,8 +136,10 @@ final class GlobalBar extends HBox {
                 seed.setText(Long.toString(b.global().seed()));
             }
         });
-        getChildren().addAll(new Label("Target sparsity"), target, field, new Label("Method"), method, new Label("N:M"),
-                nm, nmProblem, new Label("Allocation"), allocation, new Label("Seed"), seed);
+        // The target's tooltip says why it is off with nm, so it must show while they are disabled.
+        getChildren().addAll(new Label("Target sparsity"), org.sparsitybench.ui.common.DisabledTips.wrap(target),
+                org.sparsitybench.ui.common.DisabledTips.wrap(field), new Label("Method"), method, new Label("N:M"),
+                org.sparsitybench.ui.common.DisabledTips.wrap(nm), nmProblem, new Label("Allocation"), allocation, new Label("Seed"), seed);
         getStyleClass().add(Styles.GLOBAL_BAR);
     }
 

@@ -46,6 +46,8 @@ public final class MainView extends BorderPane implements WorkbenchMenus.Actions
     private final WorkbenchViewModel vm;
     private final DialogService dialogs = new DialogService(() -> getScene() == null ? null : getScene().getWindow());
     private final WorkbenchTabs tabs;
+    /** The header for an error raised while the user's current action runs on the FX thread; null between. */
+    private String acting;
 
     public MainView(WorkbenchViewModel vm) {
         this.vm = vm;
@@ -70,7 +72,9 @@ public final class MainView extends BorderPane implements WorkbenchMenus.Actions
         setBottom(statusBar());
         vm.errorProperty().addListener((o, a, b) -> {
             if (b != null && !b.isEmpty()) {
-                dialogs.error(b);
+                // What failed: the failing task's title, else the action the user just took.
+                String header = DialogService.errorHeader(vm.executor().failingTitle());
+                dialogs.error(header != null ? header : acting != null ? acting : DialogService.GENERIC_HEADER, b);
             }
         });
         setOnDragOver(e -> {
@@ -140,9 +144,51 @@ public final class MainView extends BorderPane implements WorkbenchMenus.Actions
         return bar;
     }
 
+    /** Runs {@code action}; an error it raises directly is shown under {@code header}. */
+    private void acting(String header, Runnable action) {
+        acting = header;
+        try {
+            action.run();
+        } finally {
+            acting = null;
+        }
+    }
+
     /** Opens a file as if dropped or chosen: a project, a model, or (with a model open) a data set. */
     @Override
     public void open(Path f) {
+        String n = f.getFileName().toString().toLowerCase(Locale.ROOT);
+        boolean replaces = n.endsWith(Project.EXTENSION) || n.endsWith(".onnx") || n.endsWith(".safetensors");
+        if (replaces && !mayDiscardWork("opening " + f.getFileName())) {
+            return;
+        }
+        acting("Could not open " + f.getFileName(), () -> openNow(f));
+    }
+
+    /**
+     * Whether the session's unsaved work may go before {@code doing} ("opening model.onnx", "quitting"): without
+     * any, yes; else the user chooses Save (a project file; cancelling the file chooser cancels), Discard or
+     * Cancel.
+     */
+    public boolean mayDiscardWork(String doing) {
+        if (!vm.project().hasUnsavedWork()) {
+            return true;
+        }
+        int n = vm.project().snapshots().size();
+        var model = vm.modelProperty().get();
+        DialogService.Choice c = dialogs.saveDiscardCancel("unsavedDialog", "Unsaved snapshots", String.format(
+                Locale.ROOT, "%d snapshot%s of %s %s not saved in a project. Save %s before %s?", n, n == 1 ? "" : "s",
+                model == null ? "this session" : model.file().getFileName(), n == 1 ? "is" : "are",
+                n == 1 ? "it" : "them", doing));
+        if (c == DialogService.Choice.SAVE) {
+            var file = dialogs.saveFile("Save project", "pruning" + Project.EXTENSION, PROJECTS);
+            file.ifPresent(f -> acting("Could not save " + f.getFileName(), () -> vm.project().saveProject(f)));
+            return file.isPresent() && !vm.project().hasUnsavedWork();
+        }
+        return c == DialogService.Choice.DISCARD;
+    }
+
+    private void openNow(Path f) {
         String n = f.getFileName().toString().toLowerCase(Locale.ROOT);
         if (n.endsWith(Project.EXTENSION)) {
             vm.project().openProject(f);
@@ -162,17 +208,19 @@ public final class MainView extends BorderPane implements WorkbenchMenus.Actions
     @Override
     public void chooseDataset() {
         dialogs.openFile("Open dataset", new FileChooser.ExtensionFilter("Datasets", "*-idx3-ubyte", "*-idx3-ubyte.gz",
-                "*.npz", "*.csv", "*.csv.gz"), ALL).ifPresent(vm::openDataset);
+                "*.npz", "*.csv", "*.csv.gz"), ALL).ifPresent(f -> acting("Could not open " + f.getFileName(),
+                () -> vm.openDataset(f)));
     }
 
     @Override
     public void chooseProject() {
-        dialogs.openFile("Open project", PROJECTS).ifPresent(vm.project()::openProject);
+        dialogs.openFile("Open project", PROJECTS).ifPresent(this::open);
     }
 
     @Override
     public void saveProject() {
-        dialogs.saveFile("Save project", "pruning" + Project.EXTENSION, PROJECTS).ifPresent(vm.project()::saveProject);
+        dialogs.saveFile("Save project", "pruning" + Project.EXTENSION, PROJECTS).ifPresent(f -> acting(
+                "Could not save " + f.getFileName(), () -> vm.project().saveProject(f)));
     }
 
     @Override
@@ -237,12 +285,13 @@ public final class MainView extends BorderPane implements WorkbenchMenus.Actions
 
     @Override
     public void runSweep() {
-        vm.runSweep(List.copyOf(vm.sweep().methods()), SweepViewModel.LEVELS);
+        acting("Sweep failed", () -> vm.runSweep(List.copyOf(vm.sweep().methods()), SweepViewModel.LEVELS));
     }
 
     @Override
     public void runSensitivity() {
-        vm.runSensitivity(WorkbenchViewModel.SENSITIVITY_LEVELS, WorkbenchViewModel.SENSITIVITY_SAMPLES);
+        acting("Sensitivity analysis failed", () -> vm.runSensitivity(WorkbenchViewModel.SENSITIVITY_LEVELS,
+                WorkbenchViewModel.SENSITIVITY_SAMPLES));
     }
 
     @Override
@@ -266,7 +315,9 @@ public final class MainView extends BorderPane implements WorkbenchMenus.Actions
 
     @Override
     public void quit() {
-        getScene().getWindow().hide();
+        if (mayDiscardWork("quitting")) {
+            getScene().getWindow().hide();
+        }
     }
 
     @Override

@@ -37,6 +37,8 @@ public final class ProjectViewModel {
     private boolean dirty;
     /** A recovered session is unsaved work from the start: it is autosaved at once. */
     private boolean recovering;
+    /** The snapshots as the project file last saved or opened holds them. */
+    private List<Project.Snapshot> savedSnapshots = List.of();
 
     /**
      * @param userDir the folder of the autosave and the recent-files list; null keeps neither (tests)
@@ -119,6 +121,14 @@ public final class ProjectViewModel {
         return status.getReadOnlyProperty();
     }
 
+    /**
+     * Whether closing the session now would lose work: snapshots that no project file holds as they are (taken
+     * since the project was saved or opened, or all of a recovered session's).
+     */
+    public boolean hasUnsavedWork() {
+        return !snapshots.isEmpty() && !snapshots.equals(savedSnapshots);
+    }
+
     /** The next snapshot's default name. */
     public String nextSnapshotName() {
         return "Snapshot " + (snapshots.size() + 1);
@@ -133,7 +143,8 @@ public final class ProjectViewModel {
         Path data = workbench.datasetPath();
         return new Project(Project.FORMAT, Project.VERSION, m.file().toAbsolutePath().normalize().toString(),
                 modelSha256, data == null ? null : data.toAbsolutePath().normalize().toString(),
-                workbench.configProperty().get(), List.copyOf(snapshots));
+                workbench.configProperty().get(), List.copyOf(snapshots)).withResults(workbench.sweep().records(),
+                workbench.sensitivity().curves());
     }
 
     /** Writes the session to a {@code .sbproj} file (model path and hash, dataset, configuration, snapshots). */
@@ -148,9 +159,12 @@ public final class ProjectViewModel {
             String sha = modelSha256;
             Path data = workbench.datasetPath();
             var config = workbench.configProperty().get();
-            ProjectFiles.write(file, sha != null ? ProjectFiles.create(file, m.file(), sha, data, config, snapshots)
-                    : ProjectFiles.create(file, m.file(), data, config, snapshots));
+            // The results go too, so a reopened project shows its sweeps and sensitivity without rerunning them.
+            ProjectFiles.write(file, (sha != null ? ProjectFiles.create(file, m.file(), sha, data, config, snapshots)
+                    : ProjectFiles.create(file, m.file(), data, config, snapshots)).withResults(
+                    workbench.sweep().records(), workbench.sensitivity().curves()));
             projectFile.set(new ProjectFile(file, m.file()));
+            savedSnapshots = List.copyOf(snapshots);
         } catch (IOException | RuntimeException e) {
             workbench.fail(FxTaskExecutor.describe(e));
         }
@@ -208,6 +222,14 @@ public final class ProjectViewModel {
     void opened(Model m, Path remember, Project from) {
         modelSha256 = null;
         snapshots.setAll(from != null ? from.snapshots() : List.of());
+        savedSnapshots = recovering ? List.of() : List.copyOf(snapshots);
+        if (from != null) {
+            workbench.sweep().restore(from.sweeps());
+            if (from.sensitivity() != null) {
+                workbench.sensitivity().setCurves(from.sensitivity());
+                workbench.sensitivityKnown(from.sensitivity());
+            }
+        }
         if (remember != null && recent != null) {
             recentFiles.setAll(recent.add(remember));
         }

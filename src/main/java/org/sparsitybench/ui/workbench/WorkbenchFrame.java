@@ -118,7 +118,8 @@ public record WorkbenchFrame(PruningResult result, String layer, WeightHistogram
         // Weight-only files (SafeTensors) have no graph, so no shapes to count FLOPs from.
         String flops = flopsBefore > 0 ? "FLOPs " + human(flopsAfter) + " of " + human(flopsBefore)
                 : "FLOPs n/a (no graph)";
-        String nm = result.config().global().nmPattern();
+        String nm = result.config().global().nmPattern() == null ? org.sparsitybench.prune.method.NmPattern.DEFAULT
+                : result.config().global().nmPattern();
         String met = "nm".equals(result.config().global().method())
                 ? " (the N:M pattern " + nm + " decides each layer's level; the target is not used)"
                 : result.targetMet() ? "" : String.format(Locale.ROOT, " — target %.1f%% NOT met",

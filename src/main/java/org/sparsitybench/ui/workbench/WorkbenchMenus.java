@@ -183,7 +183,7 @@ final class WorkbenchMenus {
         samples.setId("menuSamples");
         for (String name : SAMPLES) {
             Path model = UserFiles.samples().resolve(name).resolve("model.onnx");
-            MenuItem i = item(name, null, () -> vm.open(model));
+            MenuItem i = item(name, null, () -> a.open(model)); // asks before unsaved snapshots go
             i.setDisable(!Files.exists(model));
             samples.getItems().add(i);
         }
@@ -228,7 +228,7 @@ final class WorkbenchMenus {
         data.disableProperty().bind(vm.modelProperty().isNull().or(busy));
         recover.disableProperty().bind(vm.modelProperty().isNull().or(busy));
         for (Button b : List.of(sweep, sens)) {
-            // Offered only when it can run; the tooltip says why not (a disabled button still shows it).
+            // Offered only when it can run; the tooltip says why not (shown through the wrapper below).
             String tip = b.getTooltip().getText();
             b.disableProperty().bind(vm.cannotMeasureProperty().isNotEmpty().or(busy));
             b.getTooltip().textProperty().bind(Bindings.createStringBinding(() -> vm.cannotMeasureProperty().get()
@@ -238,8 +238,12 @@ final class WorkbenchMenus {
         sens.setId("toolbarSensitivity");
         save.disableProperty().bind(vm.modelProperty().isNull());
         snap.disableProperty().bind(vm.modelProperty().isNull());
-        HBox bar = new HBox(open, data, openProject, save, new Separator(Orientation.VERTICAL), undo, redo, snap,
-                compare, new Separator(Orientation.VERTICAL), sweep, sens, recover, new Separator(Orientation.VERTICAL), export);
+        // Each button in a wrapper that shows its tooltip while it is disabled (JavaFX shows none on the button).
+        java.util.function.Function<Button, javafx.scene.Node> w = org.sparsitybench.ui.common.DisabledTips::wrap;
+        HBox bar = new HBox(w.apply(open), w.apply(data), w.apply(openProject), w.apply(save),
+                new Separator(Orientation.VERTICAL), w.apply(undo), w.apply(redo), w.apply(snap), w.apply(compare),
+                new Separator(Orientation.VERTICAL), w.apply(sweep), w.apply(sens), w.apply(recover),
+                new Separator(Orientation.VERTICAL), w.apply(export));
         bar.setId("toolBar");
         bar.getStyleClass().add(Styles.TOOL_BAR);
         bar.setAlignment(Pos.CENTER_LEFT);

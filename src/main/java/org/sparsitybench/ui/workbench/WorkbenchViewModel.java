@@ -319,10 +319,14 @@ public final class WorkbenchViewModel {
      * allocation becomes available.
      */
     public boolean runSensitivity(List<Double> levels, int limit) {
-        return engine.analyze(sensitivity, levels, limit, () -> {
-            layers.setSensitivity(sensitivity.drops());
-            frames.request();
-        });
+        return engine.analyze(sensitivity, levels, limit, this::sensitivityKnown);
+    }
+
+    /** Curves measured now or kept by a project: the guided allocation and the table's column use them. */
+    void sensitivityKnown(List<Sensitivity.LayerCurve> curves) {
+        engine.sensitivityKnown(curves);
+        layers.setSensitivity(sensitivity.drops());
+        frames.request();
     }
 
     /** Runs a sweep on the whole data set; see {@link SweepViewModel#run}. */

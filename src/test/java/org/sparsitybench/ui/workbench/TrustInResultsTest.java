@@ -142,4 +142,35 @@ class TrustInResultsTest {
             }
         }
     }
+
+    @Test
+    /**
+     * Item 6: a {@code .sbproj} keeps the session's sweeps (each run with its id and label) and its sensitivity
+     * analysis, so a reopened project shows them and the guided allocation works without rerunning.
+     */
+    void aReopenedProjectShowsItsSweepsAndSensitivityWithoutRerunningThem(@org.junit.jupiter.api.io.TempDir Path dir) {
+        WorkbenchViewModel first = vm();
+        first.open(DIGITS);
+        assertTrue(first.runSweep(List.of("magnitude"), List.of(0.0, 0.5), 20));
+        assertTrue(first.runSensitivity(List.of(0.0, 0.5, 0.9), 100));
+        Path project = dir.resolve("study.sbproj");
+        first.project().saveProject(project);
+        assertEquals(List.of(), errors);
+
+        WorkbenchViewModel again = vm();
+        assertTrue(again.project().openProject(project));
+        assertEquals(List.of(), errors);
+        assertEquals(first.sweep().runs(), again.sweep().runs(), "the runs with their ids and labels");
+        assertEquals(List.copyOf(first.sweep().points()), List.copyOf(again.sweep().points()));
+        assertEquals(first.sensitivity().curves(), again.sensitivity().curves());
+        for (LayerRow row : again.layers().rows()) {
+            assertFalse(Double.isNaN(row.sensitivityProperty().get()), row.name() + " shows its drop");
+        }
+        again.bar().setAllocation(org.sparsitybench.prune.Allocation.SENSITIVITY);
+        assertEquals(List.of(), errors, "the guided allocation needs no new analysis");
+        assertEquals(org.sparsitybench.prune.Allocation.SENSITIVITY, again.configProperty().get().global().allocation());
+        assertTrue(again.runSweep(List.of("magnitude"), List.of(0.5), 20));
+        assertEquals(first.sweep().runs().get(0).id() + 1, again.sweep().runs().get(0).id(),
+                "a new run's id follows the restored ones");
+    }
 }
