@@ -246,7 +246,7 @@ public final class Reconstruction {
                     boolean[] mask;
                     if (sgpt) {
                         SparseGpt.Target target = lr.method().equals("sparsegpt-nm") ? nm(nmPattern, lm.segment())
-                                : new SparseGpt.Count(perGroup[g]);
+                                : new SparseGpt.Count(perGroup[g], arrivedZeros(w));
                         // Rows are compared where their error counts: after the BatchNorm that scales them.
                         MaskedLeastSquares.Result towards = MaskedLeastSquares.towardsDense(w, lm.rows(), lm.cols(), h,
                                 hs[g].cross(), options.settings().percDamp());
@@ -483,5 +483,16 @@ public final class Reconstruction {
                 var[c] = (float) v;
             }
         }
+    }
+
+    /** Flags of the weights that arrived as 0 (pruned first by SparseGPT), or null when there are none. */
+    private static boolean[] arrivedZeros(double[] w) {
+        boolean[] z = new boolean[w.length];
+        boolean any = false;
+        for (int i = 0; i < w.length; i++) {
+            z[i] = w[i] == 0;
+            any |= z[i];
+        }
+        return any ? z : null;
     }
 }

@@ -32,8 +32,15 @@ public final class SparseGpt {
     /**
      * Prune exactly {@code pruned} weights of the matrix; block b gets
      * {@code ⌊k·end_b/size⌋ − ⌊k·start_b/size⌋} of them (elements counted row by row of blocks).
+     * With {@code zeros} (the weights that arrived as 0, row-major, not modified), those are pruned first in every
+     * block and the rest of the count is spread over the blocks by their other weights: block b gets its zeros
+     * plus {@code ⌊e·nz_end_b/nz⌋ − ⌊e·nz_start_b/nz⌋} others, {@code e = max(0, pruned − zeros)}. A zero is then
+     * never kept (and moved by the error spread) while a non-zero elsewhere is pruned to make up the count.
      */
-    public record Count(long pruned) implements Target {
+    public record Count(long pruned, boolean[] zeros) implements Target {
+        public Count(long pruned) {
+            this(pruned, null);
+        }
     }
 
     /**
@@ -130,6 +137,27 @@ public final class SparseGpt {
             boolean[] pruned = new boolean[w.length];
             long total = w.length;
             long k = target instanceof Count c ? c.pruned() : 0;
+            // Zeros that arrived in W, counted per column prefix (for the blocks' shares).
+            long[] zerosBefore = new long[cols + 1];
+            boolean[] arrived = target instanceof Count c ? c.zeros() : null;
+            if (arrived != null) {
+                if (arrived.length != w.length) {
+                    throw new IllegalArgumentException("zeros has " + arrived.length + " flags, W " + w.length);
+                }
+                for (int col = 0; col < cols; col++) {
+                    long z = 0;
+                    for (int r = 0; r < rows; r++) {
+                        z += arrived[r * cols + col] ? 1 : 0;
+                    }
+                    zerosBefore[col + 1] = zerosBefore[col] + z;
+                }
+            }
+            long[] nonZerosBefore = new long[cols + 1];
+            for (int col = 0; col <= cols; col++) {
+                nonZerosBefore[col] = (long) col * rows - zerosBefore[col];
+            }
+            long nonZeros = nonZerosBefore[cols];
+            long extra = Math.max(0, k - zerosBefore[cols]);
             for (int i1 = 0; i1 < cols; ) {
                 cancel.throwIfCancelled();
                 int i2 = Math.min(cols, i1 + settings.blockSize());
@@ -150,10 +178,15 @@ public final class SparseGpt {
                     }
                 }
                 boolean[] mask1 = new boolean[bw * rows];
-                if (target instanceof Count) {
+                if (target instanceof Count c && c.zeros() != null) {
+                    long before = Math.floorDiv(extra * nonZerosBefore[i1], Math.max(1, nonZeros));
+                    long after = Math.floorDiv(extra * nonZerosBefore[i2], Math.max(1, nonZeros));
+                    long zerosHere = zerosBefore[i2] - zerosBefore[i1];
+                    blockMask(w1, hb, bw, rows, (int) (zerosHere + after - before), mask1, c.zeros(), cols, i1);
+                } else if (target instanceof Count) {
                     long before = Math.floorDiv(k * ((long) i1 * rows), total);
                     long after = Math.floorDiv(k * ((long) i2 * rows), total);
-                    blockMask(w1, hb, bw, rows, (int) (after - before), mask1);
+                    blockMask(w1, hb, bw, rows, (int) (after - before), mask1, null, cols, i1);
                 }
                 double[] err = new double[bw * rows];
                 for (int i = 0; i < bw; i++) {
@@ -226,7 +259,8 @@ public final class SparseGpt {
      * Prunes the {@code count} entries of the block with the smallest {@code w² / U_jj²} (ties: the earlier
      * column, then the earlier row).
      */
-    private static void blockMask(double[] w1, double[] hb, int bw, int rows, int count, boolean[] mask) {
+    private static void blockMask(double[] w1, double[] hb, int bw, int rows, int count, boolean[] mask,
+                                  boolean[] zeros, int cols, int i1) {
         if (count <= 0) {
             return;
         }
@@ -237,7 +271,8 @@ public final class SparseGpt {
             double d2 = d * d;
             for (int r = 0; r < rows; r++) {
                 double v = w1[j * rows + r];
-                score[j * rows + r] = v * v / d2;
+                // A weight that arrived as 0 (since moved by earlier blocks' errors) scores below every other.
+                score[j * rows + r] = zeros != null && zeros[r * cols + i1 + j] ? -1 : v * v / d2;
             }
         }
         if (count >= n) {

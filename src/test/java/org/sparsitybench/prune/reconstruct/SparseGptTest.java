@@ -223,4 +223,41 @@ class SparseGptTest {
         double after = ReconstructionError.againstDense(w, solved, rows, cols, pair.matrix(), pair.cross(), pair.denseMatrix());
         assertTrue(after < before, after + " vs " + before);
     }
+
+    /**
+     * Issue 20 item 9 for SparseGPT over several blocks: zeros that arrived in W crowd the first block. With the
+     * block shares proportional to columns, that block kept (and the error spread then moved) zeros while later
+     * blocks pruned non-zeros to make up the count; now every arrived zero is pruned and the rest of the count is
+     * spread over the other weights.
+     */
+    @Test
+    void zerosThatArrivedArePrunedFirstInEveryBlock() {
+        int rows = 16;
+        int cols = 300; // blocks of 128: [0, 128), [128, 256), [256, 300)
+        double[] w = weights(rows, cols, 11);
+        boolean[] arrived = new boolean[w.length];
+        long zeros = 0;
+        for (int r = 0; r < rows; r++) {
+            for (int c = 0; c < 100; c++) {
+                w[r * cols + c] = 0;
+                arrived[r * cols + c] = true;
+                zeros++;
+            }
+        }
+        double[] x = inputs(400, cols, 12);
+        long k = Math.round(0.4 * w.length); // 1,920 to prune; 1,600 arrived as zeros
+        SparseGpt.Result r = SparseGpt.prune(w, rows, cols, hessian(x, 400, cols), new SparseGpt.Count(k, arrived),
+                SparseGpt.Settings.DEFAULT, CancellationToken.NONE);
+        long pruned = 0;
+        for (int i = 0; i < w.length; i++) {
+            if (arrived[i]) {
+                assertTrue(r.pruned()[i], "an arrived zero at " + i + " is pruned, not kept and moved");
+                assertEquals(0.0, r.weights()[i]);
+            }
+            pruned += r.pruned()[i] ? 1 : 0;
+        }
+        assertEquals(k, pruned, "the count is met exactly");
+        assertTrue(zeros < k);
+    }
+
 }
