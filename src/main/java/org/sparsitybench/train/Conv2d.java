@@ -17,11 +17,13 @@ import org.sparsitybench.formats.onnx.OnnxModelBuilder;
  * patch rows, weights and outputs are each one contiguous block. A depthwise convolution is groups = in = out.
  *
  * <p>The batch is cut into chunks of a few samples whose patches fit in the processor's cache (about
- * {@link #CHUNK_FLOATS} values): unfolding a chunk, multiplying it and (backward) folding its gradient back all
- * touch cache rather than memory, which on a thin product such as a first layer's (six filters of 25 taps) is
- * most of the time. Chunks run in parallel, each on native buffers of its own; the backward pass unfolds a chunk
- * again instead of keeping the whole batch's patches. A chunk's weight gradient is its own product, and the
- * chunks' are summed in chunk order, so the result does not depend on the number of threads.
+ * {@link #CHUNK_FLOATS} values): a chunk is unfolded and multiplied while it is in cache, which on a thin
+ * product such as a first layer's (six filters of 25 taps) is most of the time. Chunks run in parallel, each on
+ * scratch buffers of its own. In training the chunks' patches stay in native memory for the backward pass, which
+ * computes {@code dW = dY·colᵀ} from them, overwrites them with {@code dcol = Wᵀ·dY} and folds that back onto the
+ * input (col2im); so each training forward is followed by one backward (an inference pass in between does not
+ * disturb it). A chunk's weight gradient is its own product and the chunks' are summed in chunk order, so the
+ * result does not depend on the number of threads.
  */
 public final class Conv2d implements TrainableOp {
     /** Patch values per chunk: 128 K floats (512 KB) stays within a core's L2 cache alongside the operands. */
@@ -42,7 +44,9 @@ public final class Conv2d implements TrainableOp {
     private final Gemm weights = new Gemm();
     /** Per-chunk native buffers, taken by one chunk at a time. */
     private final Deque<Gemm> workspaces = new ConcurrentLinkedDeque<>();
-    private float[] input;
+    /** The training passes' patches, one matrix per chunk and group (slot chunk·groups + group). */
+    private final Gemm kept = new Gemm();
+    private Gemm.Matrix[] patches;
     private boolean inputGradient = true;
     private int inN;
     private int inH;
@@ -126,14 +130,22 @@ public final class Conv2d implements TrainableOp {
         Gemm.Matrix[] w = uploadWeights();
         float[] y = new float[outC * cols];
         int per = chunkSamples(n, plane);
-        Parallel.forEach((n + per - 1) / per, k -> {
+        int chunks = (n + per - 1) / per;
+        // Allocated (or found) here, before the threads start: the cache of native matrices is not thread-safe.
+        Gemm.Matrix[] keep = new Gemm.Matrix[training ? chunks * groups : 0];
+        for (int i = 0; i < keep.length; i++) {
+            keep[i] = kept.matrix(i, rg, Math.min(per, n - i / groups * per) * plane);
+        }
+        Parallel.forEach(chunks, k -> {
             int b0 = k * per;
             int cc = Math.min(per, n - b0) * plane;
             Gemm gm = take();
             Gemm.Matrix out = gm.matrix(OUT, og, cc);
             float[] rows = gm.scratch(OUT, og * cc);
             for (int g = 0; g < groups; g++) {
-                Gemm.product(w[g], false, unfold(gm, x.data, g, b0, cc, oh, ow), false, out, false);
+                Gemm.Matrix col = training ? keep[k * groups + g] : gm.matrix(PATCHES, rg, cc);
+                unfold(gm, x.data, g, b0, cc, oh, ow, col);
+                Gemm.product(w[g], false, col, false, out, false);
                 out.get(rows, 0);
                 for (int o = 0; o < og; o++) {
                     System.arraycopy(rows, o * cc, y, (g * og + o) * cols + b0 * plane, cc);
@@ -149,7 +161,7 @@ public final class Conv2d implements TrainableOp {
                 }
             }
         }
-        input = training ? x.data : null;
+        patches = training ? keep : null;
         return Activations.spatial(y, outC, n, oh, ow);
     }
 
@@ -162,8 +174,8 @@ public final class Conv2d implements TrainableOp {
         int cols = n * plane;
         int rg = groupRows();
         int og = outC / groups;
-        float[] x = input;
-        input = null;
+        Gemm.Matrix[] saved = patches;
+        patches = null;
         Gemm.Matrix[] w = uploadWeights();
         int per = chunkSamples(n, plane);
         int chunks = (n + per - 1) / per;
@@ -179,7 +191,7 @@ public final class Conv2d implements TrainableOp {
                     System.arraycopy(g.data, (q * og + o) * cols + b0 * plane, rows, o * cc, cc);
                 }
                 Gemm.Matrix gq = gm.upload(GRAD_OUT, rows, 0, og, cc);
-                Gemm.Matrix col = unfold(gm, x, q, b0, cc, oh, ow);
+                Gemm.Matrix col = saved[k * groups + q];
                 Gemm.Matrix dw = gm.matrix(GRAD_WEIGHT, og, rg);
                 Gemm.product(gq, false, col, true, dw, false);
                 dw.get(dws[k], q * og * rg);
@@ -221,12 +233,13 @@ public final class Conv2d implements TrainableOp {
     }
 
     /**
-     * Unfolds group {@code g}'s patch rows for samples b0.. (cc columns) into {@code gm}'s patch buffer: built in
-     * a scratch array (in cache) and copied out in one piece.
+     * Unfolds group {@code g}'s patch rows for samples b0.. (cc columns) into {@code out}: built in a scratch
+     * array (in cache) and copied out in one piece.
      *
      * @param src the layer's input, (C, N, H, W) (not modified)
+     * @param out [(in/groups)·kh·kw, cc] (modified)
      */
-    private Gemm.Matrix unfold(Gemm gm, float[] src, int g, int b0, int cc, int oh, int ow) {
+    private void unfold(Gemm gm, float[] src, int g, int b0, int cc, int oh, int ow, Gemm.Matrix out) {
         int kh = win.kh();
         int kw = win.kw();
         int cg = inC / groups;
@@ -245,7 +258,7 @@ public final class Conv2d implements TrainableOp {
                 }
             }
         }
-        return gm.upload(PATCHES, col, 0, cg * kh * kw, cc);
+        out.put(col, 0);
     }
 
     /** Patch row (c, i, j) of a general window for samples b0..b0+ns−1: the tap's input pixels, 0 in the padding. */
@@ -265,16 +278,23 @@ public final class Conv2d implements TrainableOp {
                     Arrays.fill(col, dst, dst + ow, 0f);
                     continue;
                 }
-                Arrays.fill(col, dst, dst + x0, 0f);
+                // Runs are short (a row of a small feature map): plain loops, no library calls for empty ones.
+                for (int ox = 0; ox < x0; ox++) {
+                    col[dst + ox] = 0f;
+                }
                 int s0 = plane + iy * w + off;
                 if (sw == 1) {
-                    System.arraycopy(src, s0 + x0, col, dst + x0, x1 - x0);
+                    for (int ox = x0; ox < x1; ox++) {
+                        col[dst + ox] = src[s0 + ox];
+                    }
                 } else {
                     for (int ox = x0; ox < x1; ox++) {
                         col[dst + ox] = src[s0 + ox * sw];
                     }
                 }
-                Arrays.fill(col, dst + x1, dst + ow, 0f);
+                for (int ox = x1; ox < ow; ox++) {
+                    col[dst + ox] = 0f;
+                }
             }
         }
     }
@@ -364,8 +384,14 @@ public final class Conv2d implements TrainableOp {
                 }
                 int src = row + (b * oh + oy) * ow;
                 int d0 = plane + iy * w + off;
-                for (int ox = x0; ox < x1; ox++) {
-                    dx[d0 + ox * sw] += col[src + ox];
+                if (sw == 1) {
+                    for (int ox = x0; ox < x1; ox++) {
+                        dx[d0 + ox] += col[src + ox];
+                    }
+                } else {
+                    for (int ox = x0; ox < x1; ox++) {
+                        dx[d0 + ox * sw] += col[src + ox];
+                    }
                 }
             }
         }
