@@ -253,7 +253,7 @@ public final class Conv2d implements TrainableOp {
                                 (i - win.pt()) * inW + (j - win.pl()));
                         zeroBorders(col, row, cc / (inH * inW), inH, inW, i - win.pt(), j - win.pl());
                     } else {
-                        gather(src, c, b0, cc / (oh * ow), i, j, oh, ow, col, row);
+                        tap(src, col, row, c, b0, cc / (oh * ow), i, j, oh, ow, false);
                     }
                 }
             }
@@ -261,11 +261,18 @@ public final class Conv2d implements TrainableOp {
         out.put(col, 0);
     }
 
-    /** Patch row (c, i, j) of a general window for samples b0..b0+ns−1: the tap's input pixels, 0 in the padding. */
-    private void gather(float[] src, int c, int b0, int ns, int i, int j, int oh, int ow, float[] col, int row) {
+    /**
+     * Patch row (c, i, j) of a general window for samples b0..b0+ns−1, at {@code col[row...]}: unfolding
+     * ({@code fold} false) copies the tap's input pixels there, 0 in the padding; folding adds its gradients
+     * back onto those pixels (the padding's are dropped).
+     *
+     * @param image the layer's input (unfolding, not modified) or its gradient (folding, modified)
+     * @param col   the patches (unfolding, modified) or their gradients (folding, not modified)
+     */
+    private void tap(float[] image, float[] col, int row, int c, int b0, int ns, int i, int j, int oh, int ow,
+                     boolean fold) {
         int h = inH;
         int w = inW;
-        int sw = win.sw();
         int off = win.colOffset(j);
         int x0 = win.firstInside(off);
         int x1 = win.endInside(off, w, ow);
@@ -274,27 +281,40 @@ public final class Conv2d implements TrainableOp {
             for (int oy = 0; oy < oh; oy++) {
                 int iy = win.inRow(oy, i);
                 int dst = row + (b * oh + oy) * ow;
-                if (iy < 0 || iy >= h || x0 >= x1) {
-                    Arrays.fill(col, dst, dst + ow, 0f);
-                    continue;
-                }
-                // Runs are short (a row of a small feature map): plain loops, no library calls for empty ones.
-                for (int ox = 0; ox < x0; ox++) {
-                    col[dst + ox] = 0f;
-                }
-                int s0 = plane + iy * w + off;
-                if (sw == 1) {
-                    for (int ox = x0; ox < x1; ox++) {
-                        col[dst + ox] = src[s0 + ox];
+                boolean outside = iy < 0 || iy >= h || x0 >= x1;
+                if (!fold) {
+                    // Runs are short (a row of a small feature map): plain loops, no library calls for empty ones.
+                    for (int ox = 0; ox < (outside ? ow : x0); ox++) {
+                        col[dst + ox] = 0f;
                     }
-                } else {
-                    for (int ox = x0; ox < x1; ox++) {
-                        col[dst + ox] = src[s0 + ox * sw];
+                    for (int ox = outside ? ow : x1; ox < ow; ox++) {
+                        col[dst + ox] = 0f;
                     }
                 }
-                for (int ox = x1; ox < ow; ox++) {
-                    col[dst + ox] = 0f;
+                if (!outside) {
+                    moveRow(image, plane + iy * w + off, win.sw(), col, dst, x0, x1, fold);
                 }
+            }
+        }
+    }
+
+    /** {@code col[dst + ox] = image[s0 + ox·sw]}, or the reverse addition when {@code fold}, for x0 ≤ ox < x1. */
+    private static void moveRow(float[] image, int s0, int sw, float[] col, int dst, int x0, int x1, boolean fold) {
+        if (fold && sw == 1) {
+            for (int ox = x0; ox < x1; ox++) {
+                image[s0 + ox] += col[dst + ox];
+            }
+        } else if (fold) {
+            for (int ox = x0; ox < x1; ox++) {
+                image[s0 + ox * sw] += col[dst + ox];
+            }
+        } else if (sw == 1) {
+            for (int ox = x0; ox < x1; ox++) {
+                col[dst + ox] = image[s0 + ox];
+            }
+        } else {
+            for (int ox = x0; ox < x1; ox++) {
+                col[dst + ox] = image[s0 + ox * sw];
             }
         }
     }
@@ -360,37 +380,7 @@ public final class Conv2d implements TrainableOp {
                             dx[d + t] += col[row + t];
                         }
                     } else {
-                        scatter(col, row, c, b0, ns, i, j, oh, ow, dx);
-                    }
-                }
-            }
-        }
-    }
-
-    /** Adds a patch row's gradients onto the input pixels {@link #gather} read (the padding's are dropped). */
-    private void scatter(float[] col, int row, int c, int b0, int ns, int i, int j, int oh, int ow, float[] dx) {
-        int h = inH;
-        int w = inW;
-        int sw = win.sw();
-        int off = win.colOffset(j);
-        int x0 = win.firstInside(off);
-        int x1 = win.endInside(off, w, ow);
-        for (int b = 0; b < ns; b++) {
-            int plane = (c * inN + b0 + b) * h * w;
-            for (int oy = 0; oy < oh; oy++) {
-                int iy = win.inRow(oy, i);
-                if (iy < 0 || iy >= h) {
-                    continue;
-                }
-                int src = row + (b * oh + oy) * ow;
-                int d0 = plane + iy * w + off;
-                if (sw == 1) {
-                    for (int ox = x0; ox < x1; ox++) {
-                        dx[d0 + ox] += col[src + ox];
-                    }
-                } else {
-                    for (int ox = x0; ox < x1; ox++) {
-                        dx[d0 + ox * sw] += col[src + ox];
+                        tap(dx, col, row, c, b0, ns, i, j, oh, ow, true);
                     }
                 }
             }
