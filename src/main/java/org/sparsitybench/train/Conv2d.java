@@ -19,7 +19,8 @@ import org.sparsitybench.formats.onnx.OnnxModelBuilder;
  * <p>The batch is cut into chunks of a few samples whose patches fit in the processor's cache (about
  * {@link #CHUNK_FLOATS} values): a chunk is unfolded and multiplied while it is in cache, which on a thin
  * product such as a first layer's (six filters of 25 taps) is most of the time. Chunks run in parallel, each on
- * scratch buffers of its own. In training the chunks' patches stay in native memory for the backward pass, which
+ * scratch buffers of its own (in order instead when OpenBLAS is multi-threaded, see
+ * {@link Parallel#forEachCallingBlas}). In training the chunks' patches stay in native memory for the backward pass, which
  * computes {@code dW = dY·colᵀ} from them, overwrites them with {@code dcol = Wᵀ·dY} and folds that back onto the
  * input (col2im); so each training forward is followed by one backward (an inference pass in between does not
  * disturb it). A chunk's weight gradient is its own product and the chunks' are summed in chunk order, so the
@@ -136,7 +137,7 @@ public final class Conv2d implements TrainableOp {
         for (int i = 0; i < keep.length; i++) {
             keep[i] = kept.matrix(i, rg, Math.min(per, n - i / groups * per) * plane);
         }
-        Parallel.forEach(chunks, k -> {
+        Parallel.forEachCallingBlas(chunks, k -> {
             int b0 = k * per;
             int cc = Math.min(per, n - b0) * plane;
             Gemm gm = take();
@@ -181,7 +182,7 @@ public final class Conv2d implements TrainableOp {
         int chunks = (n + per - 1) / per;
         float[][] dws = new float[chunks][outC * rg];
         float[] dx = inputGradient ? new float[inC * n * inH * inW] : null;
-        Parallel.forEach(chunks, k -> {
+        Parallel.forEachCallingBlas(chunks, k -> {
             int b0 = k * per;
             int cc = Math.min(per, n - b0) * plane;
             Gemm gm = take();
