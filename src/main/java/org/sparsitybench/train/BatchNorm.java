@@ -101,16 +101,8 @@ public final class BatchNorm implements TrainableOp {
         float[] inv = new float[channels];
         Parallel.forEach(channels, c -> {
             int start = c * m;
-            double sum = 0;
-            for (int i = start; i < start + m; i++) {
-                sum += v[i];
-            }
-            double mean = sum / m;
-            double sq = 0;
-            for (int i = start; i < start + m; i++) {
-                double d = v[i] - mean;
-                sq += d * d;
-            }
+            double mean = Sums.sum(v, start, start + m) / m;
+            double sq = Sums.squaredDeviations(v, start, start + m, mean);
             double var = sq / m;
             float is = (float) (1.0 / Math.sqrt(var + epsilon));
             float fm = (float) mean;
@@ -138,12 +130,8 @@ public final class BatchNorm implements TrainableOp {
         float[] xhat = normalized;
         Parallel.forEach(channels, c -> {
             int start = c * m;
-            double dBeta = 0;
-            double dGamma = 0;
-            for (int i = start; i < start + m; i++) {
-                dBeta += gv[i];
-                dGamma += gv[i] * (double) xhat[i];
-            }
+            double dBeta = Sums.sum(gv, start, start + m);
+            double dGamma = Sums.dot(gv, xhat, start, start + m);
             gamma.grad[c] += (float) dGamma;
             beta.grad[c] += (float) dBeta;
             if (frozenStatistics) {

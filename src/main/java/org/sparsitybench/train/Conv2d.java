@@ -3,40 +3,52 @@ package org.sparsitybench.train;
 import ai.onnx.proto.OnnxMl.AttributeProto;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Deque;
 import java.util.List;
 import java.util.Random;
-import org.nd4j.linalg.api.ndarray.INDArray;
+import java.util.concurrent.ConcurrentLinkedDeque;
 import org.sparsitybench.formats.onnx.OnnxModelBuilder;
 
 /**
  * 2-D convolution as ONNX defines it (kernel kh×kw, strides, pads top/left/bottom/right, dilations, groups), as
- * one matrix product per group over unfolded patches: {@code Y[oc, (n,y,x)] = W[oc, (c,i,j)] · col[(c,i,j),
- * (n,y,x)]}, where patch row (c, i, j) at column (n, y, x) holds {@code x[c, n, y·sh − pt + i·dh, x·sw − pl +
- * j·dw]} or 0 outside the image. Weights are stored [out, in/groups, kh, kw], the ONNX layout. A depthwise
- * convolution is groups = in = out. The unfolded patches of the last forward pass are kept for the backward
- * pass, so an inference pass must not come between a training forward and its backward.
+ * matrix products over unfolded patches: {@code Y[oc, (n,y,x)] = W[oc, (c,i,j)] · col[(c,i,j), (n,y,x)]}, where
+ * patch row (c, i, j) at column (n, y, x) holds {@code x[c, n, y·sh − pt + i·dh, x·sw − pl + j·dw]} or 0 outside
+ * the image ({@link Window2d}). Weights are stored [out, in/groups, kh, kw], the ONNX layout; a group's channels,
+ * patch rows, weights and outputs are each one contiguous block. A depthwise convolution is groups = in = out.
+ *
+ * <p>The batch is cut into chunks of a few samples whose patches fit in the processor's cache (about
+ * {@link #CHUNK_FLOATS} values): a chunk is unfolded and multiplied while it is in cache, which on a thin
+ * product such as a first layer's (six filters of 25 taps) is most of the time. Chunks run in parallel, each on
+ * scratch buffers of its own (in order instead when OpenBLAS is multi-threaded, see
+ * {@link Parallel#forEachCallingBlas}). In training the chunks' patches stay in native memory for the backward pass, which
+ * computes {@code dW = dY·colᵀ} from them, overwrites them with {@code dcol = Wᵀ·dY} and folds that back onto the
+ * input (col2im); so each training forward is followed by one backward (an inference pass in between does not
+ * disturb it). A chunk's weight gradient is its own product and the chunks' are summed in chunk order, so the
+ * result does not depend on the number of threads.
  */
 public final class Conv2d implements TrainableOp {
+    /** Patch values per chunk: 128 K floats (512 KB) stays within a core's L2 cache alongside the operands. */
+    static final int CHUNK_FLOATS = 1 << 17;
+    private static final int PATCHES = 0;
+    private static final int OUT = 1;
+    private static final int GRAD_OUT = 2;
+    private static final int GRAD_WEIGHT = 3;
+
     private final String name;
     private final int inC;
     private final int outC;
-    private final int kh;
-    private final int kw;
-    private final int sh;
-    private final int sw;
-    private final int pt;
-    private final int pl;
-    private final int pb;
-    private final int pr;
-    private final int dh;
-    private final int dw;
     private final int groups;
+    private final Window2d win;
     private final Param weight;
     private final Param bias;
-    private final Gemm gemm = new Gemm();
-    private float[] col = new float[0];
-    private float[] dcol = new float[0];
-    private INDArray colNative;
+    /** The weights in native memory, uploaded once per pass and only read by the chunks. */
+    private final Gemm weights = new Gemm();
+    /** Per-chunk native buffers, taken by one chunk at a time. */
+    private final Deque<Gemm> workspaces = new ConcurrentLinkedDeque<>();
+    /** The training passes' patches, one matrix per chunk and group (slot chunk·groups + group). */
+    private final Gemm kept = new Gemm();
+    private Gemm.Matrix[] patches;
+    private boolean inputGradient = true;
     private int inN;
     private int inH;
     private int inW;
@@ -68,28 +80,33 @@ public final class Conv2d implements TrainableOp {
         this.groups = groups;
         this.outC = (int) weight.shape[0];
         this.inC = (int) weight.shape[1] * groups;
-        this.kh = (int) weight.shape[2];
-        this.kw = (int) weight.shape[3];
-        this.sh = strides[0];
-        this.sw = strides[1];
-        this.pt = pads[0];
-        this.pl = pads[1];
-        this.pb = pads[2];
-        this.pr = pads[3];
-        this.dh = dilations[0];
-        this.dw = dilations[1];
-        if (outC % groups != 0 || sh < 1 || sw < 1 || dh < 1 || dw < 1) {
-            throw new IllegalArgumentException(name + ": " + outC + " outputs in " + groups + " groups, strides "
-                    + sh + "," + sw + ", dilations " + dh + "," + dw);
+        if (groups < 1 || outC % groups != 0) {
+            throw new IllegalArgumentException(name + ": " + outC + " outputs in " + groups + " groups");
+        }
+        try {
+            this.win = Window2d.of(new int[] {(int) weight.shape[2], (int) weight.shape[3]}, strides, pads, dilations);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(name + ": " + e.getMessage(), e);
         }
     }
 
-    int outHeight(int h) {
-        return (h + pt + pb - dh * (kh - 1) - 1) / sh + 1;
+    /**
+     * Stops {@link #backward} computing the input's gradient (it then returns null): the first layer of a network
+     * reads the data, whose gradient nobody needs, and folding it back is a third of the layer's backward work.
+     */
+    @Override
+    public void skipInputGradient() {
+        inputGradient = false;
     }
 
-    int outWidth(int w) {
-        return (w + pl + pr - dw * (kw - 1) - 1) / sw + 1;
+    /** Patch rows per group: (in/groups)·kh·kw. */
+    private int groupRows() {
+        return inC / groups * win.kh() * win.kw();
+    }
+
+    /** Samples per chunk: as many as keep one group's patches near {@link #CHUNK_FLOATS} values, at least one. */
+    private int chunkSamples(int n, int outPlane) {
+        return Math.max(1, Math.min(n, CHUNK_FLOATS / Math.max(1, groupRows() * outPlane)));
     }
 
     @Override
@@ -98,35 +115,45 @@ public final class Conv2d implements TrainableOp {
         if (x.channels != inC) {
             throw new IllegalArgumentException(name + " needs " + inC + " channels, got " + x.channels);
         }
-        int oh = outHeight(x.height);
-        int ow = outWidth(x.width);
+        int oh = win.outHeight(x.height);
+        int ow = win.outWidth(x.width);
         if (oh < 1 || ow < 1) {
             throw new IllegalArgumentException(name + ": a " + x.height + "×" + x.width + " input gives no output");
         }
-        int cols = x.batch * oh * ow;
-        int rows = inC * kh * kw;
-        if (col.length != rows * cols) {
-            col = new float[rows * cols];
-        }
-        inN = x.batch;
+        int n = x.batch;
+        int plane = oh * ow;
+        int cols = n * plane;
+        int rg = groupRows();
+        int og = outC / groups;
+        inN = n;
         inH = x.height;
         inW = x.width;
-        im2col(x.data, oh, ow, col);
+        Gemm.Matrix[] w = uploadWeights();
         float[] y = new float[outC * cols];
-        if (groups == 1) {
-            colNative = gemm.upload(Gemm.KEEP, col, rows, cols);
-            gemm.multiply(weight.value, false, colNative, false, y, outC, cols, rows, false);
-        } else {
-            colNative = null;
-            int rg = rows / groups;
-            int og = outC / groups;
-            float[] part = new float[og * cols];
-            for (int g = 0; g < groups; g++) {
-                gemm.multiply(Arrays.copyOfRange(weight.value, g * og * rg, (g + 1) * og * rg), false,
-                        Arrays.copyOfRange(col, g * rg * cols, (g + 1) * rg * cols), false, part, og, cols, rg, false);
-                System.arraycopy(part, 0, y, g * og * cols, og * cols);
-            }
+        int per = chunkSamples(n, plane);
+        int chunks = (n + per - 1) / per;
+        // Allocated (or found) here, before the threads start: the cache of native matrices is not thread-safe.
+        Gemm.Matrix[] keep = new Gemm.Matrix[training ? chunks * groups : 0];
+        for (int i = 0; i < keep.length; i++) {
+            keep[i] = kept.matrix(i, rg, Math.min(per, n - i / groups * per) * plane);
         }
+        Parallel.forEachCallingBlas(chunks, k -> {
+            int b0 = k * per;
+            int cc = Math.min(per, n - b0) * plane;
+            Gemm gm = take();
+            Gemm.Matrix out = gm.matrix(OUT, og, cc);
+            float[] rows = gm.scratch(OUT, og * cc);
+            for (int g = 0; g < groups; g++) {
+                Gemm.Matrix col = training ? keep[k * groups + g] : gm.matrix(PATCHES, rg, cc);
+                unfold(gm, x.data, g, b0, cc, oh, ow, col);
+                Gemm.product(w[g], false, col, false, out, false);
+                out.get(rows, 0);
+                for (int o = 0; o < og; o++) {
+                    System.arraycopy(rows, o * cc, y, (g * og + o) * cols + b0 * plane, cc);
+                }
+            }
+            workspaces.push(gm);
+        });
         if (bias != null) {
             for (int o = 0; o < outC; o++) {
                 float b = bias.value[o];
@@ -135,103 +162,168 @@ public final class Conv2d implements TrainableOp {
                 }
             }
         }
-        return Activations.spatial(y, outC, x.batch, oh, ow);
+        patches = training ? keep : null;
+        return Activations.spatial(y, outC, n, oh, ow);
     }
 
     @Override
     public Activations backward(Activations g) {
-        int cols = g.batch * g.height * g.width;
-        int rows = inC * kh * kw;
-        if (dcol.length != rows * cols) {
-            dcol = new float[rows * cols];
-        }
-        if (groups == 1) {
-            gemm.multiply(g.data, false, colNative, true, weight.grad, outC, rows, cols, true);
-            gemm.multiply(weight.value, true, g.data, false, dcol, rows, cols, outC, false);
-        } else {
-            int rg = rows / groups;
-            int og = outC / groups;
-            float[] dw = new float[og * rg];
-            float[] dc = new float[rg * cols];
+        int n = inN;
+        int oh = g.height;
+        int ow = g.width;
+        int plane = oh * ow;
+        int cols = n * plane;
+        int rg = groupRows();
+        int og = outC / groups;
+        Gemm.Matrix[] saved = patches;
+        patches = null;
+        Gemm.Matrix[] w = uploadWeights();
+        int per = chunkSamples(n, plane);
+        int chunks = (n + per - 1) / per;
+        float[][] dws = new float[chunks][outC * rg];
+        float[] dx = inputGradient ? new float[inC * n * inH * inW] : null;
+        Parallel.forEachCallingBlas(chunks, k -> {
+            int b0 = k * per;
+            int cc = Math.min(per, n - b0) * plane;
+            Gemm gm = take();
+            float[] rows = gm.scratch(GRAD_OUT, og * cc);
             for (int q = 0; q < groups; q++) {
-                float[] gq = Arrays.copyOfRange(g.data, q * og * cols, (q + 1) * og * cols);
-                gemm.multiply(gq, false, Arrays.copyOfRange(col, q * rg * cols, (q + 1) * rg * cols), true, dw, og,
-                        rg, cols, false);
-                for (int i = 0; i < dw.length; i++) {
-                    weight.grad[q * og * rg + i] += dw[i];
+                for (int o = 0; o < og; o++) {
+                    System.arraycopy(g.data, (q * og + o) * cols + b0 * plane, rows, o * cc, cc);
                 }
-                gemm.multiply(Arrays.copyOfRange(weight.value, q * og * rg, (q + 1) * og * rg), true, gq, false, dc,
-                        rg, cols, og, false);
-                System.arraycopy(dc, 0, dcol, q * rg * cols, rg * cols);
+                Gemm.Matrix gq = gm.upload(GRAD_OUT, rows, 0, og, cc);
+                Gemm.Matrix col = saved[k * groups + q];
+                Gemm.Matrix dw = gm.matrix(GRAD_WEIGHT, og, rg);
+                Gemm.product(gq, false, col, true, dw, false);
+                dw.get(dws[k], q * og * rg);
+                if (dx != null) {
+                    // The chunk's patches are used up: their buffer receives the patch gradients Wᵀ·dY.
+                    Gemm.product(w[q], true, gq, false, col, false);
+                    fold(gm, col, dx, q, b0, cc, oh, ow);
+                }
+            }
+            workspaces.push(gm);
+        });
+        for (float[] part : dws) {
+            for (int i = 0; i < part.length; i++) {
+                weight.grad[i] += part[i];
             }
         }
         if (bias != null) {
             for (int o = 0; o < outC; o++) {
-                double s = 0;
-                for (int i = o * cols, end = i + cols; i < end; i++) {
-                    s += g.data[i];
-                }
-                bias.grad[o] += (float) s;
+                bias.grad[o] += (float) Sums.sum(g.data, o * cols, (o + 1) * cols);
             }
         }
-        return Activations.spatial(col2im(dcol, g.height, g.width), inC, inN, inH, inW);
+        return dx == null ? null : Activations.spatial(dx, inC, n, inH, inW);
+    }
+
+    private Gemm take() {
+        Gemm gm = workspaces.poll();
+        return gm != null ? gm : new Gemm();
+    }
+
+    /** Each group's weights, [out/groups, (in/groups)·kh·kw], in native memory (read by every chunk). */
+    private Gemm.Matrix[] uploadWeights() {
+        int rg = groupRows();
+        int og = outC / groups;
+        Gemm.Matrix[] w = new Gemm.Matrix[groups];
+        for (int g = 0; g < groups; g++) {
+            w[g] = weights.upload(g, weight.value, g * og * rg, og, rg);
+        }
+        return w;
     }
 
     /**
-     * Stride 1 and dilation 1 with pads that keep the plane size: a patch row is the whole channel shifted by
-     * {@code (i − pt)·W + (j − pl)} with the positions that fall outside the image zeroed: one long copy per row.
+     * Unfolds group {@code g}'s patch rows for samples b0.. (cc columns) into {@code out}: built in a scratch
+     * array (in cache) and copied out in one piece.
+     *
+     * @param src the layer's input, (C, N, H, W) (not modified)
+     * @param out [(in/groups)·kh·kw, cc] (modified)
      */
-    private boolean samePlane() {
-        return sh == 1 && sw == 1 && dh == 1 && dw == 1 && pt + pb == kh - 1 && pl + pr == kw - 1;
-    }
-
-    /** Unfolds patches (see the class comment). */
-    private void im2col(float[] src, int oh, int ow, float[] out) {
-        int n = inN;
-        int h = inH;
-        int w = inW;
-        int cols = n * oh * ow;
-        boolean same = samePlane();
-        Parallel.forEach(inC, c -> {
+    private void unfold(Gemm gm, float[] src, int g, int b0, int cc, int oh, int ow, Gemm.Matrix out) {
+        int kh = win.kh();
+        int kw = win.kw();
+        int cg = inC / groups;
+        float[] col = gm.scratch(PATCHES, cg * kh * kw * cc);
+        for (int c = g * cg; c < (g + 1) * cg; c++) {
             for (int i = 0; i < kh; i++) {
                 for (int j = 0; j < kw; j++) {
-                    int row = ((c * kh + i) * kw + j) * cols;
-                    if (same) {
-                        shiftedCopy(src, c * cols, out, row, cols, (i - pt) * w + (j - pl));
-                        zeroBorders(out, row, n, h, w, i - pt, j - pl);
-                        continue;
-                    }
-                    int off = j * dw - pl;
-                    // Output columns whose input column ox·sw + off lies inside the image.
-                    int x0 = Math.max(0, ceilDiv(-off, sw));
-                    int x1 = Math.min(ow, ceilDiv(w - off, sw));
-                    for (int b = 0; b < n; b++) {
-                        int plane = (c * n + b) * h * w;
-                        for (int oy = 0; oy < oh; oy++) {
-                            int iy = oy * sh - pt + i * dh;
-                            int dst = row + (b * oh + oy) * ow;
-                            if (iy < 0 || iy >= h || x0 >= x1) {
-                                Arrays.fill(out, dst, dst + ow, 0f);
-                                continue;
-                            }
-                            Arrays.fill(out, dst, dst + x0, 0f);
-                            int s0 = plane + iy * w + off;
-                            if (sw == 1) {
-                                System.arraycopy(src, s0 + x0, out, dst + x0, x1 - x0);
-                            } else {
-                                for (int ox = x0; ox < x1; ox++) {
-                                    out[dst + ox] = src[s0 + ox * sw];
-                                }
-                            }
-                            Arrays.fill(out, dst + x1, dst + ow, 0f);
-                        }
+                    int row = (((c - g * cg) * kh + i) * kw + j) * cc;
+                    if (win.keepsPlane()) {
+                        shiftedCopy(src, (c * inN + b0) * inH * inW, col, row, cc,
+                                (i - win.pt()) * inW + (j - win.pl()));
+                        zeroBorders(col, row, cc / (inH * inW), inH, inW, i - win.pt(), j - win.pl());
+                    } else {
+                        tap(src, col, row, c, b0, cc / (oh * ow), i, j, oh, ow, false);
                     }
                 }
             }
-        });
+        }
+        out.put(col, 0);
     }
 
-    /** {@code dst[d + t] = src[s + t + delta]} where that index lies in the block, else 0, for 0 ≤ t < len. */
+    /**
+     * Patch row (c, i, j) of a general window for samples b0..b0+ns−1, at {@code col[row...]}: unfolding
+     * ({@code fold} false) copies the tap's input pixels there, 0 in the padding; folding adds its gradients
+     * back onto those pixels (the padding's are dropped).
+     *
+     * @param image the layer's input (unfolding, not modified) or its gradient (folding, modified)
+     * @param col   the patches (unfolding, modified) or their gradients (folding, not modified)
+     */
+    private void tap(float[] image, float[] col, int row, int c, int b0, int ns, int i, int j, int oh, int ow,
+                     boolean fold) {
+        int h = inH;
+        int w = inW;
+        int off = win.colOffset(j);
+        int x0 = win.firstInside(off);
+        int x1 = win.endInside(off, w, ow);
+        for (int b = 0; b < ns; b++) {
+            int plane = (c * inN + b0 + b) * h * w;
+            for (int oy = 0; oy < oh; oy++) {
+                int iy = win.inRow(oy, i);
+                int dst = row + (b * oh + oy) * ow;
+                boolean outside = iy < 0 || iy >= h || x0 >= x1;
+                if (!fold) {
+                    // Runs are short (a row of a small feature map): plain loops, no library calls for empty ones.
+                    for (int ox = 0; ox < (outside ? ow : x0); ox++) {
+                        col[dst + ox] = 0f;
+                    }
+                    for (int ox = outside ? ow : x1; ox < ow; ox++) {
+                        col[dst + ox] = 0f;
+                    }
+                }
+                if (!outside) {
+                    moveRow(image, plane + iy * w + off, win.sw(), col, dst, x0, x1, fold);
+                }
+            }
+        }
+    }
+
+    /** {@code col[dst + ox] = image[s0 + ox·sw]}, or the reverse addition when {@code fold}, for x0 ≤ ox < x1. */
+    private static void moveRow(float[] image, int s0, int sw, float[] col, int dst, int x0, int x1, boolean fold) {
+        if (fold && sw == 1) {
+            for (int ox = x0; ox < x1; ox++) {
+                image[s0 + ox] += col[dst + ox];
+            }
+        } else if (fold) {
+            for (int ox = x0; ox < x1; ox++) {
+                image[s0 + ox * sw] += col[dst + ox];
+            }
+        } else if (sw == 1) {
+            for (int ox = x0; ox < x1; ox++) {
+                col[dst + ox] = image[s0 + ox];
+            }
+        } else {
+            for (int ox = x0; ox < x1; ox++) {
+                col[dst + ox] = image[s0 + ox * sw];
+            }
+        }
+    }
+
+    /**
+     * {@code dst[d + t] = src[s + t + delta]} for 0 ≤ t < len where {@code s + t + delta} lies in [s, s + len),
+     * else 0.
+     */
     private static void shiftedCopy(float[] src, int s, float[] dst, int d, int len, int delta) {
         int from = Math.max(0, -delta);
         int to = Math.min(len, len - delta);
@@ -241,8 +333,8 @@ public final class Conv2d implements TrainableOp {
     }
 
     /**
-     * Zeroes the entries of one patch row, laid out (n, h, w), whose source pixel (y + di, x + dj) lies outside
-     * the h×w image.
+     * Zeroes the entries of a patch row at {@code a[row...]}, laid out (n, h, w), whose source pixel
+     * (y + di, x + dj) lies outside the h×w image.
      */
     private static void zeroBorders(float[] a, int row, int n, int h, int w, int di, int dj) {
         int x0 = Math.max(0, -dj);
@@ -261,77 +353,54 @@ public final class Conv2d implements TrainableOp {
     }
 
     /**
-     * Folds patch gradients back onto the input positions they came from (the adjoint of im2col).
+     * Folds group {@code g}'s patch gradients for samples b0.. back onto the input positions they came from (the
+     * adjoint of {@link #unfold}); the chunk alone writes those samples' part of {@code dx}.
      *
-     * @param dc patch gradients (modified: entries of padding positions are zeroed)
+     * @param dcol the patch gradients, [(c,i,j), cc] (not modified)
+     * @param dx   the input gradient, (C, N, H, W) (modified)
      */
-    private float[] col2im(float[] dc, int oh, int ow) {
-        int n = inN;
-        int h = inH;
-        int w = inW;
-        int cols = n * oh * ow;
-        float[] dx = new float[inC * n * h * w];
-        boolean same = samePlane();
-        Parallel.forEach(inC, c -> {
+    private void fold(Gemm gm, Gemm.Matrix dcol, float[] dx, int g, int b0, int cc, int oh, int ow) {
+        int kh = win.kh();
+        int kw = win.kw();
+        int cg = inC / groups;
+        float[] col = gm.scratch(PATCHES, cg * kh * kw * cc);
+        dcol.get(col, 0);
+        int ns = cc / (oh * ow);
+        for (int c = g * cg; c < (g + 1) * cg; c++) {
             for (int i = 0; i < kh; i++) {
                 for (int j = 0; j < kw; j++) {
-                    int row = ((c * kh + i) * kw + j) * cols;
-                    if (same) {
-                        // Gradients of padding positions are dropped; the rest is one shifted sum (dc is scratch).
-                        zeroBorders(dc, row, n, h, w, i - pt, j - pl);
-                        int delta = (i - pt) * w + (j - pl);
+                    int row = (((c - g * cg) * kh + i) * kw + j) * cc;
+                    if (win.keepsPlane()) {
+                        // Gradients of padding positions are dropped; the rest is one shifted sum.
+                        zeroBorders(col, row, ns, inH, inW, i - win.pt(), j - win.pl());
+                        int delta = (i - win.pt()) * inW + (j - win.pl());
                         int from = Math.max(0, -delta);
-                        int to = Math.min(cols, cols - delta);
-                        int d = c * cols + delta;
+                        int to = Math.min(cc, cc - delta);
+                        int d = (c * inN + b0) * inH * inW + delta;
                         for (int t = from; t < to; t++) {
-                            dx[d + t] += dc[row + t];
+                            dx[d + t] += col[row + t];
                         }
-                        continue;
-                    }
-                    int off = j * dw - pl;
-                    int x0 = Math.max(0, ceilDiv(-off, sw));
-                    int x1 = Math.min(ow, ceilDiv(w - off, sw));
-                    for (int b = 0; b < n; b++) {
-                        int plane = (c * n + b) * h * w;
-                        for (int oy = 0; oy < oh; oy++) {
-                            int iy = oy * sh - pt + i * dh;
-                            if (iy < 0 || iy >= h) {
-                                continue;
-                            }
-                            int srcRow = row + (b * oh + oy) * ow;
-                            int d0 = plane + iy * w + off;
-                            for (int ox = x0; ox < x1; ox++) {
-                                dx[d0 + ox * sw] += dc[srcRow + ox];
-                            }
-                        }
+                    } else {
+                        tap(dx, col, row, c, b0, ns, i, j, oh, ow, true);
                     }
                 }
             }
-        });
-        return dx;
-    }
-
-    private static int ceilDiv(int a, int b) {
-        return -Math.floorDiv(-a, b);
+        }
     }
 
     @Override
     public List<Param> params() {
-        List<Param> ps = new ArrayList<>(List.of(weight));
-        if (bias != null) {
-            ps.add(bias);
-        }
-        return ps;
+        return Param.present(weight, bias);
     }
 
     @Override
     public String export(OnnxExport onnx, String x, String output) {
         String[] inputs = bias == null ? new String[] {x, onnx.initializer(weight)}
                 : new String[] {x, onnx.initializer(weight), onnx.initializer(bias)};
-        List<AttributeProto> attrs = new ArrayList<>(List.of(OnnxModelBuilder.attrInts("kernel_shape", kh, kw),
-                OnnxModelBuilder.attrInts("strides", sh, sw), OnnxModelBuilder.attrInts("pads", pt, pl, pb, pr)));
-        if (dh != 1 || dw != 1) {
-            attrs.add(OnnxModelBuilder.attrInts("dilations", dh, dw));
+        List<AttributeProto> attrs = new ArrayList<>(List.of(OnnxModelBuilder.attrInts("kernel_shape", win.kernel()),
+                OnnxModelBuilder.attrInts("strides", win.strides()), OnnxModelBuilder.attrInts("pads", win.pads())));
+        if (win.dh() != 1 || win.dw() != 1) {
+            attrs.add(OnnxModelBuilder.attrInts("dilations", win.dilations()));
         }
         if (groups != 1) {
             attrs.add(OnnxModelBuilder.attrInt("group", groups));

@@ -1,6 +1,5 @@
 package org.sparsitybench.train;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import org.sparsitybench.formats.onnx.OnnxModelBuilder;
@@ -116,17 +115,14 @@ public final class Dense implements TrainableOp {
      * Stops {@link #backward} computing the input's gradient (it then returns null): the first layer of a network
      * reads the data, whose gradient nobody needs, and that product is a third of the layer's backward work.
      */
+    @Override
     public void skipInputGradient() {
         inputGradient = false;
     }
 
     @Override
     public List<Param> params() {
-        List<Param> ps = new ArrayList<>(List.of(weight));
-        if (bias != null) {
-            ps.add(bias);
-        }
-        return ps;
+        return Param.present(weight, bias);
     }
 
     @Override

@@ -54,13 +54,12 @@ public final class Elementwise implements TrainableOp {
     public Activations backward(Activations g) {
         float[] r = remembered;
         float[] gv = g.data;
+        remembered = null;
+        if (kind == Kind.RELU) {
+            return g.with(Relu.mask(gv, r));
+        }
         float[] dx = new float[gv.length];
         switch (kind) {
-            case RELU -> {
-                for (int i = 0; i < dx.length; i++) {
-                    dx[i] = r[i] > 0f ? gv[i] : 0f;
-                }
-            }
             case LEAKY_RELU -> {
                 for (int i = 0; i < dx.length; i++) {
                     dx[i] = r[i] >= 0f ? gv[i] : alpha * gv[i];
@@ -71,13 +70,12 @@ public final class Elementwise implements TrainableOp {
                     dx[i] = gv[i] * r[i] * (1 - r[i]);
                 }
             }
-            case TANH -> {
+            default -> {
                 for (int i = 0; i < dx.length; i++) {
-                    dx[i] = gv[i] * (1 - r[i] * r[i]);
+                    dx[i] = gv[i] * (1 - r[i] * r[i]); // TANH; RELU returned above
                 }
             }
         }
-        remembered = null;
         return g.with(dx);
     }
 }

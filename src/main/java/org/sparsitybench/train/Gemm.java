@@ -1,60 +1,127 @@
 package org.sparsitybench.train;
 
+import java.nio.FloatBuffer;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
-import org.bytedeco.javacpp.FloatPointer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * Matrix products on row-major {@code float[]} through ND4J's BLAS (OpenBLAS {@code sgemm}; its thread count can
- * change the summation order, see {@link Trainer#BLAS_THREADS}). Operands are copied
- * into off-heap arrays kept per slot and shape, so a training step allocates no native memory after the first;
- * an operand needed by several products (a convolution's unfolded patches) can be uploaded once with
- * {@link #upload} and passed as an {@link INDArray}. Not thread-safe: one instance per layer.
+ * Matrix products through ND4J's BLAS (OpenBLAS {@code sgemm}; its thread count can change the summation order,
+ * see {@link Trainer#BLAS_THREADS}) on row-major matrices in native memory ({@link Matrix}), kept per slot and
+ * shape so that a training step allocates no native memory after the first. A layer copies its operands in
+ * (from {@code float[]}, whole or row by row as it produces them) and its results out. Not thread-safe: one
+ * instance per layer.
  */
 public final class Gemm {
-    /** Slot of an operand the caller keeps between calls; {@link #multiply} never overwrites it. */
-    public static final int KEEP = 3;
-    private static final int A = 0;
-    private static final int B = 1;
-    private static final int C = 2;
-
-    private final Map<Long, INDArray> cache = new HashMap<>();
+    private static final int A = -1;
+    private static final int B = -2;
+    private static final int C = -3;
 
     /**
-     * {@code c = op(a)·op(b)}, or {@code c += op(a)·op(b)} when {@code accumulate}, with every matrix row-major.
+     * A row-major {@code rows × cols} float matrix in native memory, with a buffer over the same memory for bulk
+     * copies (absolute puts and gets, so threads may fill disjoint rows at once).
+     */
+    public record Matrix(INDArray array, FloatBuffer buffer, int rows, int cols) {
+        /** Copies {@code rows·cols} values from {@code src[offset...]} in. */
+        public Matrix put(float[] src, int offset) {
+            buffer.put(0, src, offset, rows * cols);
+            return this;
+        }
+
+        /** Copies row {@code r} in from {@code src[0..cols)}. */
+        public void putRow(int r, float[] src) {
+            buffer.put(r * cols, src, 0, cols);
+        }
+
+        /** Copies every value out to {@code dst[offset...]}. */
+        public void get(float[] dst, int offset) {
+            buffer.get(0, dst, offset, rows * cols);
+        }
+
+        /** Copies row {@code r} out to {@code dst[0..cols)}. */
+        public void getRow(int r, float[] dst) {
+            buffer.get(r * cols, dst, 0, cols);
+        }
+    }
+
+    private record Key(int slot, int rows, int cols) {
+    }
+
+    private final Map<Key, Matrix> cache = new HashMap<>();
+    private final Map<Integer, float[]> scratch = new HashMap<>();
+
+    /**
+     * This instance's native matrix for {@code slot} (any non-negative number the caller chooses) and shape; its
+     * contents are whatever was last put there.
+     */
+    public Matrix matrix(int slot, int rows, int cols) {
+        return cache.computeIfAbsent(new Key(slot, rows, cols), k -> {
+            INDArray a = Nd4j.create(DataType.FLOAT, new long[] {rows, cols}, 'c');
+            return new Matrix(a, a.data().asNioFloat(), rows, cols);
+        });
+    }
+
+    /**
+     * A heap array of at least {@code size} values kept for {@code slot} (contents left from the last use), for
+     * building an operand before it is uploaded or reading a result after.
+     */
+    public float[] scratch(int slot, int size) {
+        float[] a = scratch.get(slot);
+        if (a == null || a.length < size) {
+            a = new float[size];
+            scratch.put(slot, a);
+        }
+        return a;
+    }
+
+    /** {@link #matrix} filled from {@code values[offset...]}. */
+    public Matrix upload(int slot, float[] values, int offset, int rows, int cols) {
+        return matrix(slot, rows, cols).put(values, offset);
+    }
+
+    /**
+     * {@code c = op(a)·op(b)}, or {@code c += op(a)·op(b)} when {@code accumulate}.
+     *
+     * @param a not modified
+     * @param b not modified
+     * @param c modified
+     */
+    public static void product(Matrix a, boolean transA, Matrix b, boolean transB, Matrix c, boolean accumulate) {
+        int m = transA ? a.cols : a.rows;
+        int k = transA ? a.rows : a.cols;
+        int n = transB ? b.rows : b.cols;
+        if ((transB ? b.cols : b.rows) != k || c.rows != m || c.cols != n) {
+            throw new IllegalArgumentException("op(A) " + m + "×" + k + ", op(B) " + (transB ? b.cols : b.rows) + "×"
+                    + n + ", C " + c.rows + "×" + c.cols);
+        }
+        if (m == 0 || n == 0) {
+            return;
+        }
+        if (k == 0) {
+            if (!accumulate) {
+                c.put(new float[m * n], 0);
+            }
+            return;
+        }
+        Nd4j.gemm(a.array, b.array, c.array, transA, transB, 1.0, accumulate ? 1.0 : 0.0);
+    }
+
+    /**
+     * {@code c = op(a)·op(b)}, or {@code c += op(a)·op(b)} when {@code accumulate}, with every matrix a row-major
+     * {@code float[]}.
      *
      * @param a {@code m×k}, or {@code k×m} when {@code transA} (not modified)
      * @param b {@code k×n}, or {@code n×k} when {@code transB} (not modified)
      * @param c {@code m×n} (modified)
      */
     public void multiply(float[] a, boolean transA, float[] b, boolean transB, float[] c, int m, int n, int k,
-                  boolean accumulate) {
-        if ((long) m * k > a.length || (long) k * n > b.length) {
+                         boolean accumulate) {
+        if ((long) m * k > a.length || (long) k * n > b.length || (long) m * n > c.length) {
             throw new IllegalArgumentException("operands too small for " + m + "×" + k + " · " + k + "×" + n
-                    + ": " + a.length + ", " + b.length);
-        }
-        multiply(upload(A, a, transA ? k : m, transA ? m : k), transA,
-                upload(B, b, transB ? n : k, transB ? k : n), transB, c, m, n, k, accumulate);
-    }
-
-    /** As {@link #multiply(float[], boolean, float[], boolean, float[], int, int, int, boolean)} with a native A. */
-    public void multiply(float[] a, boolean transA, INDArray b, boolean transB, float[] c, int m, int n, int k,
-                  boolean accumulate) {
-        multiply(upload(A, a, transA ? k : m, transA ? m : k), transA, b, transB, c, m, n, k, accumulate);
-    }
-
-    /** The product of two native operands, written to (or added to) {@code c}. */
-    public void multiply(INDArray a, boolean transA, INDArray b, boolean transB, float[] c, int m, int n, int k,
-                  boolean accumulate) {
-        if ((long) m * n > c.length) {
-            throw new IllegalArgumentException("result " + m + "×" + n + " does not fit " + c.length + " values");
-        }
-        if (m == 0 || n == 0) {
-            return;
+                    + ": " + a.length + ", " + b.length + ", " + c.length);
         }
         if (k == 0) {
             if (!accumulate) {
@@ -62,23 +129,9 @@ public final class Gemm {
             }
             return;
         }
-        INDArray out = accumulate ? upload(C, c, m, n) : array(C, m, n);
-        Nd4j.gemm(a, b, out, transA, transB, 1.0, accumulate ? 1.0 : 0.0);
-        ((FloatPointer) out.data().addressPointer()).get(c, 0, m * n);
-    }
-
-    /**
-     * Copies the first {@code rows × cols} values into this instance's native array for {@code slot} and shape,
-     * and returns it. The array stays valid until the next upload to the same slot and shape.
-     */
-    public INDArray upload(int slot, float[] values, int rows, int cols) {
-        INDArray arr = array(slot, rows, cols);
-        ((FloatPointer) arr.data().addressPointer()).put(values, 0, rows * cols);
-        return arr;
-    }
-
-    private INDArray array(int slot, int rows, int cols) {
-        long key = ((long) slot << 62) | ((long) rows << 31) | cols;
-        return cache.computeIfAbsent(key, x -> Nd4j.create(DataType.FLOAT, new long[] {rows, cols}, 'c'));
+        Matrix out = accumulate ? upload(C, c, 0, m, n) : matrix(C, m, n);
+        product(upload(A, a, 0, transA ? k : m, transA ? m : k), transA, upload(B, b, 0, transB ? n : k,
+                transB ? k : n), transB, out, accumulate);
+        out.get(c, 0);
     }
 }

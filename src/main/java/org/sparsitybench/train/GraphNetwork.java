@@ -47,8 +47,8 @@ public final class GraphNetwork {
         this.finalActivation = finalActivation;
         for (Step s : steps) {
             // The data's gradient is never used: the ops reading the input alone may skip it.
-            if (s.kind == Kind.OP && s.inputs[0] == inputSlot && s.op instanceof Dense d) {
-                d.skipInputGradient();
+            if (s.kind == Kind.OP && s.inputs[0] == inputSlot) {
+                s.op.skipInputGradient();
             }
         }
     }

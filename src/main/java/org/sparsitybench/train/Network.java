@@ -29,6 +29,10 @@ public final class Network {
         this.inputDims = inputDims.clone();
         this.classes = classes;
         this.layers = List.copyOf(layers);
+        if (!this.layers.isEmpty()) {
+            // The first layer reads the data, whose gradient nobody uses.
+            this.layers.get(0).skipInputGradient();
+        }
     }
 
     /** Values per sample. */

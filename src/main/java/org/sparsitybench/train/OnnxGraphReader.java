@@ -17,8 +17,9 @@ import org.sparsitybench.model.WeightTensor;
  * MatMul with a constant right operand, Add (of a constant: a bias; of two computed values: a residual sum),
  * Conv (pads, strides, dilations, groups), BatchNormalization (inference form), Relu, LeakyRelu, Sigmoid, Tanh,
  * MaxPool and AveragePool (floor rounding), GlobalAveragePool, Flatten (axis 1), Reshape to (N, −1), Concat on
- * axis 1, Identity and Dropout (identity: fine-tuning adds no dropout), and a final Softmax or LogSoftmax
- * (training uses the logits before it). Any other node, or a supported op used in a way the trainer cannot
+ * axis 1, Identity and Dropout (identity: fine-tuning adds no dropout), Cast between float types (identity:
+ * training computes in float32; a weight stored as fp16 behind a Cast trains as that fp16 initializer), and a
+ * final Softmax or LogSoftmax (training uses the logits before it). Any other node, or a supported op used in a way the trainer cannot
  * differentiate, is an {@link UnsupportedModelException} naming the node and its op: never a silently wrong
  * gradient.
  */
@@ -44,12 +45,17 @@ public final class OnnxGraphReader {
         return new Builder(model, frozenStatistics).build(sampleDims);
     }
 
+    /** ONNX FLOAT, FLOAT16, DOUBLE, BFLOAT16: the casts the trainer passes through. */
+    private static final Set<Long> FLOAT_TYPES = Set.of(1L, 10L, 11L, 16L);
+
     private static final class Builder {
         private final Model model;
         private final boolean frozen;
         private final Map<String, Integer> slotOf = new HashMap<>();
         private final Map<String, Param> params = new LinkedHashMap<>();
         private final Map<String, Param> buffers = new LinkedHashMap<>();
+        /** Values that are an initializer seen through Cast or Identity (fp16 weights cast to float), to its name. */
+        private final Map<String, String> constants = new HashMap<>();
         private final List<GraphNetwork.Step> steps = new ArrayList<>();
         private int slots;
         private String finalActivation = "";
@@ -97,14 +103,16 @@ public final class OnnxGraphReader {
         }
 
         private boolean isConstant(String value) {
-            return !value.isEmpty() && !slotOf.containsKey(value) && model.tensor(value).isPresent();
+            return !value.isEmpty() && !slotOf.containsKey(value)
+                    && (constants.containsKey(value) || model.tensor(value).isPresent());
         }
 
         /** The initializer {@code value} as a trained parameter (one per name), or null for an omitted input. */
-        private Param param(GraphNode n, String value, Map<String, Param> into) {
-            if (value.isEmpty()) {
+        private Param param(GraphNode n, String read, Map<String, Param> into) {
+            if (read.isEmpty()) {
                 return null;
             }
+            String value = constants.getOrDefault(read, read);
             Param p = params.containsKey(value) ? params.get(value) : buffers.get(value);
             if (p != null) {
                 return p;
@@ -131,6 +139,18 @@ public final class OnnxGraphReader {
                 }
             }
             steps.add(new GraphNetwork.Step(n.name(), n.opType(), kind, op, inputs, newSlot(n.outputs().get(0))));
+        }
+
+        /**
+         * A node whose output is its input for training: of an initializer, the initializer itself (trained in
+         * float32 and written back in its own dtype, the node kept); of a computed value, an alias.
+         */
+        private void passThrough(GraphNode n) {
+            if (isConstant(n.input(0))) {
+                constants.put(n.outputs().get(0), constants.getOrDefault(n.input(0), n.input(0)));
+            } else {
+                alias(n);
+            }
         }
 
         private void alias(GraphNode n) {
@@ -265,7 +285,15 @@ public final class OnnxGraphReader {
                     }
                     step(n, GraphNetwork.Kind.CONCAT, null, ins);
                 }
-                case "Identity", "Dropout" -> alias(n);
+                case "Cast" -> {
+                    long to = n.intAttribute("to", 0);
+                    if (!FLOAT_TYPES.contains(to)) {
+                        throw unsupported(n, "a cast to ONNX type " + to + "; only casts between float types are "
+                                + "trained (training computes in float32)");
+                    }
+                    passThrough(n);
+                }
+                case "Identity", "Dropout" -> passThrough(n);
                 case "Softmax", "LogSoftmax" -> {
                     if (!graphOutputs.contains(n.outputs().get(0))) {
                         throw unsupported(n, "only a final " + n.opType() + " (on the graph output) is supported");

@@ -1,6 +1,8 @@
 package org.sparsitybench.train;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Random;
 
 /** A trainable tensor: its values and the gradient accumulated since the last optimizer step. */
@@ -37,6 +39,17 @@ public final class Param {
             value[i] = (float) (rng.nextGaussian() * std);
         }
         return this;
+    }
+
+    /** The given tensors that exist (a layer's weight and its optional bias), in order. */
+    public static List<Param> present(Param... ps) {
+        List<Param> out = new ArrayList<>();
+        for (Param p : ps) {
+            if (p != null) {
+                out.add(p);
+            }
+        }
+        return out;
     }
 
     public void zeroGrad() {

@@ -1,22 +1,20 @@
 package org.sparsitybench.train;
 
-import java.util.Arrays;
+import ai.onnx.proto.OnnxMl.AttributeProto;
+import java.util.ArrayList;
+import java.util.List;
+import org.sparsitybench.formats.onnx.OnnxModelBuilder;
 
 /**
  * Max or average pooling over kh×kw windows with strides and zero padding (ONNX MaxPool / AveragePool, floor
- * rounding). A max window ignores padding; an average divides by the window's positions inside the image, or
- * by kh·kw with {@code countIncludePad}. A window lying wholly in padding gives 0.
+ * rounding, no dilation; see {@link Window2d}). A max window ignores padding and passes its gradient to the first
+ * of its largest inputs; an average divides by the window's positions inside the image, or by kh·kw with
+ * {@code countIncludePad}. A window lying wholly in padding gives 0.
  */
-public final class Pool2d implements TrainableOp {
+public class Pool2d implements TrainableOp {
+    private final String name;
     private final boolean max;
-    private final int kh;
-    private final int kw;
-    private final int sh;
-    private final int sw;
-    private final int pt;
-    private final int pl;
-    private final int pb;
-    private final int pr;
+    private final Window2d win;
     private final boolean countIncludePad;
     private int[] argmax;
     private int inH;
@@ -28,81 +26,129 @@ public final class Pool2d implements TrainableOp {
      * @param pads    {top, left, bottom, right}
      */
     public Pool2d(boolean max, int[] kernel, int[] strides, int[] pads, boolean countIncludePad) {
+        this(max ? "MaxPool" : "AveragePool", max, Window2d.of(kernel, strides, pads, new int[] {1, 1}),
+                countIncludePad);
+    }
+
+    /** @param name the node's name in an export */
+    public Pool2d(String name, boolean max, Window2d window, boolean countIncludePad) {
+        if (window.dh() != 1 || window.dw() != 1) {
+            throw new IllegalArgumentException(name + ": dilated pooling");
+        }
+        this.name = name;
         this.max = max;
-        this.kh = kernel[0];
-        this.kw = kernel[1];
-        this.sh = strides[0];
-        this.sw = strides[1];
-        this.pt = pads[0];
-        this.pl = pads[1];
-        this.pb = pads[2];
-        this.pr = pads[3];
+        this.win = window;
         this.countIncludePad = countIncludePad;
     }
 
     @Override
     public Activations forward(Activations x, boolean training) {
-        x.requireSpatial(max ? "MaxPool" : "AveragePool");
+        x.requireSpatial(name);
         int h = x.height;
         int w = x.width;
-        int oh = (h + pt + pb - kh) / sh + 1;
-        int ow = (w + pl + pr - kw) / sw + 1;
+        int oh = win.outHeight(h);
+        int ow = win.outWidth(w);
+        if (oh < 1 || ow < 1) {
+            throw new IllegalArgumentException(name + ": a " + h + "×" + w + " input gives no output");
+        }
         int planes = x.channels * x.batch;
-        float[] v = x.data;
         float[] y = new float[planes * oh * ow];
-        int[] arg = training && max ? new int[y.length] : null;
-        Parallel.forEach(planes, p -> {
-            int in = p * h * w;
-            int out = p * oh * ow;
-            for (int oy = 0; oy < oh; oy++) {
-                int y0 = oy * sh - pt;
-                int ya = Math.max(0, y0);
-                int yb = Math.min(h, y0 + kh);
-                for (int ox = 0; ox < ow; ox++) {
-                    int x0 = ox * sw - pl;
-                    int xa = Math.max(0, x0);
-                    int xb = Math.min(w, x0 + kw);
-                    int o = out + oy * ow + ox;
-                    if (ya >= yb || xa >= xb) {
-                        y[o] = 0f;
-                        if (arg != null) {
-                            arg[o] = -1;
-                        }
-                        continue;
-                    }
-                    if (max) {
-                        int best = in + ya * w + xa;
-                        for (int iy = ya; iy < yb; iy++) {
-                            for (int ix = xa; ix < xb; ix++) {
-                                if (v[in + iy * w + ix] > v[best]) {
-                                    best = in + iy * w + ix;
-                                }
-                            }
-                        }
-                        y[o] = v[best];
-                        if (arg != null) {
-                            arg[o] = best;
-                        }
-                    } else {
-                        double s = 0;
-                        for (int iy = ya; iy < yb; iy++) {
-                            for (int ix = xa; ix < xb; ix++) {
-                                s += v[in + iy * w + ix];
-                            }
-                        }
-                        y[o] = (float) (s / divisor(ya, yb, xa, xb));
+        int[] arg = max ? new int[y.length] : null;
+        if (max && win.isPair()) {
+            Parallel.forEach(planes, p -> maxPairs(x.data, p, h, w, y, arg));
+        } else {
+            Parallel.forEach(planes, p -> {
+                int[] b = new int[4];
+                for (int oy = 0; oy < oh; oy++) {
+                    for (int ox = 0; ox < ow; ox++) {
+                        window(x.data, p, h, w, oy, ox, y, arg, p * oh * ow + oy * ow + ox, b);
                     }
                 }
-            }
-        });
-        argmax = arg;
+            });
+        }
+        argmax = training ? arg : null;
         inH = h;
         inW = w;
         return Activations.spatial(y, x.channels, x.batch, oh, ow);
     }
 
-    private int divisor(int ya, int yb, int xa, int xb) {
-        return countIncludePad ? kh * kw : (yb - ya) * (xb - xa);
+    /**
+     * Plane {@code p} of 2×2 max pooling without branches on the data (which of four inputs is largest is a coin
+     * toss the processor cannot predict): comparisons become index arithmetic, ties go to the earlier input.
+     */
+    private static void maxPairs(float[] v, int p, int h, int w, float[] y, int[] arg) {
+        int oh = h / 2;
+        int ow = w / 2;
+        int in = p * h * w;
+        int out = p * oh * ow;
+        for (int oy = 0; oy < oh; oy++) {
+            for (int ox = 0; ox < ow; ox++) {
+                int i0 = in + 2 * oy * w + 2 * ox;
+                float a = v[i0];
+                float b = v[i0 + 1];
+                float c = v[i0 + w];
+                float d = v[i0 + w + 1];
+                int top = b > a ? i0 + 1 : i0;
+                int bottom = d > c ? i0 + w + 1 : i0 + w;
+                int best = Math.max(c, d) > Math.max(a, b) ? bottom : top;
+                int o = out + oy * ow + ox;
+                y[o] = v[best];
+                arg[o] = best;
+            }
+        }
+    }
+
+    /**
+     * The part of output (oy, ox)'s window inside an h×w image: {@code b = {ya, yb, xa, xb}} (rows ya..yb−1,
+     * columns xa..xb−1; modified).
+     *
+     * @return false when the window lies wholly in the padding
+     */
+    private boolean inside(int oy, int ox, int h, int w, int[] b) {
+        int y0 = win.inRow(oy, 0);
+        int x0 = ox * win.sw() + win.colOffset(0);
+        b[0] = Math.max(0, y0);
+        b[1] = Math.min(h, y0 + win.kh());
+        b[2] = Math.max(0, x0);
+        b[3] = Math.min(w, x0 + win.kw());
+        return b[0] < b[1] && b[2] < b[3];
+    }
+
+    /** An average window's divisor. */
+    private int divisor(int[] b) {
+        return countIncludePad ? win.kh() * win.kw() : (b[1] - b[0]) * (b[3] - b[2]);
+    }
+
+    /** Output {@code o} at (oy, ox) of plane {@code p}: its window's maximum (with its index) or mean. */
+    private void window(float[] v, int p, int h, int w, int oy, int ox, float[] y, int[] arg, int o, int[] b) {
+        int in = p * h * w;
+        if (!inside(oy, ox, h, w, b)) {
+            y[o] = 0f;
+            if (arg != null) {
+                arg[o] = -1;
+            }
+            return;
+        }
+        if (max) {
+            int best = in + b[0] * w + b[2];
+            for (int iy = b[0]; iy < b[1]; iy++) {
+                for (int ix = b[2]; ix < b[3]; ix++) {
+                    if (v[in + iy * w + ix] > v[best]) {
+                        best = in + iy * w + ix;
+                    }
+                }
+            }
+            y[o] = v[best];
+            arg[o] = best;
+            return;
+        }
+        double s = 0;
+        for (int iy = b[0]; iy < b[1]; iy++) {
+            for (int ix = b[2]; ix < b[3]; ix++) {
+                s += v[in + iy * w + ix];
+            }
+        }
+        y[o] = (float) (s / divisor(b));
     }
 
     @Override
@@ -114,44 +160,52 @@ public final class Pool2d implements TrainableOp {
         int planes = g.channels * g.batch;
         float[] dx = new float[planes * h * w];
         if (max) {
+            int[] arg = argmax;
             for (int o = 0; o < g.data.length; o++) {
-                if (argmax[o] >= 0) {
-                    dx[argmax[o]] += g.data[o];
+                if (arg[o] >= 0) {
+                    dx[arg[o]] += g.data[o];
                 }
             }
             argmax = null;
-        } else {
-            Parallel.forEach(planes, p -> {
-                int in = p * h * w;
-                int out = p * oh * ow;
-                for (int oy = 0; oy < oh; oy++) {
-                    int y0 = oy * sh - pt;
-                    int ya = Math.max(0, y0);
-                    int yb = Math.min(h, y0 + kh);
-                    for (int ox = 0; ox < ow; ox++) {
-                        int x0 = ox * sw - pl;
-                        int xa = Math.max(0, x0);
-                        int xb = Math.min(w, x0 + kw);
-                        if (ya >= yb || xa >= xb) {
-                            continue;
-                        }
-                        float gv = g.data[out + oy * ow + ox] / divisor(ya, yb, xa, xb);
-                        for (int iy = ya; iy < yb; iy++) {
-                            int r = in + iy * w;
-                            for (int ix = xa; ix < xb; ix++) {
-                                dx[r + ix] += gv;
-                            }
+            return Activations.spatial(dx, g.channels, g.batch, h, w);
+        }
+        // The adjoint of the mean: each output's gradient spread evenly over its window.
+        Parallel.forEach(planes, p -> {
+            int[] b = new int[4];
+            for (int oy = 0; oy < oh; oy++) {
+                for (int ox = 0; ox < ow; ox++) {
+                    if (!inside(oy, ox, h, w, b)) {
+                        continue;
+                    }
+                    float gv = g.data[p * oh * ow + oy * ow + ox] / divisor(b);
+                    for (int iy = b[0]; iy < b[1]; iy++) {
+                        int r = p * h * w + iy * w;
+                        for (int ix = b[2]; ix < b[3]; ix++) {
+                            dx[r + ix] += gv;
                         }
                     }
                 }
-            });
-        }
+            }
+        });
         return Activations.spatial(dx, g.channels, g.batch, h, w);
     }
 
     @Override
+    public String export(OnnxExport onnx, String x, String output) {
+        List<AttributeProto> attrs = new ArrayList<>(List.of(OnnxModelBuilder.attrInts("kernel_shape", win.kernel()),
+                OnnxModelBuilder.attrInts("strides", win.strides())));
+        if (win.pt() + win.pl() + win.pb() + win.pr() != 0) {
+            attrs.add(OnnxModelBuilder.attrInts("pads", win.pads()));
+        }
+        if (!max && countIncludePad) {
+            attrs.add(OnnxModelBuilder.attrInt("count_include_pad", 1));
+        }
+        return onnx.node(name, max ? "MaxPool" : "AveragePool", OnnxExport.outputName(output, name + ".out"),
+                new String[] {x}, attrs.toArray(new AttributeProto[0]));
+    }
+
+    @Override
     public String toString() {
-        return (max ? "MaxPool " : "AveragePool ") + kh + "×" + kw + " stride " + sh + "×" + sw + " pads "
-                + Arrays.toString(new int[] {pt, pl, pb, pr});
+        return (max ? "MaxPool " : "AveragePool ") + win;
     }
 }

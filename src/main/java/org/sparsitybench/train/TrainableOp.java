@@ -24,6 +24,13 @@ public interface TrainableOp {
      */
     Activations backward(Activations gradOut);
 
+    /**
+     * Tells the op that nobody reads its input's gradient (the input is the data), so {@link #backward} may skip
+     * computing it and return null. Ops for which that gradient is cheap ignore this.
+     */
+    default void skipInputGradient() {
+    }
+
     /** Trainable tensors, in a fixed order. */
     default List<Param> params() {
         return List.of();
