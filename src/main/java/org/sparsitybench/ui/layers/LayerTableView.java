@@ -66,15 +66,15 @@ public final class LayerTableView extends BorderPane {
             }
         });
         name.setPrefWidth(140);
-        name.setMinWidth(62);
+        name.setMinWidth(84);
         TableColumn<LayerRow, String> op = new TableColumn<>("Op");
         op.setCellValueFactory(c -> new SimpleStringProperty(c.getValue().op()));
         op.setPrefWidth(60);
-        op.setMinWidth(46);
+        op.setMinWidth(38);
         TableColumn<LayerRow, String> shape = new TableColumn<>("Shape");
         shape.setCellValueFactory(c -> new SimpleStringProperty(c.getValue().shape()));
         shape.setPrefWidth(90);
-        shape.setMinWidth(46);
+        shape.setMinWidth(38);
         TableColumn<LayerRow, Long> params = new TableColumn<>("Params");
         params.setCellValueFactory(c -> new SimpleObjectProperty<>(c.getValue().params()));
         params.setCellFactory(c -> new TableCell<>() {
@@ -85,32 +85,32 @@ public final class LayerTableView extends BorderPane {
             }
         });
         params.setPrefWidth(66);
-        params.setMinWidth(56);
+        params.setMinWidth(48);
         TableColumn<LayerRow, LayerRow> sparsity = new TableColumn<>("Sparsity req. / ach.");
         sparsity.setCellValueFactory(c -> new SimpleObjectProperty<>(c.getValue()));
         sparsity.setCellFactory(c -> new SparsityCell(vm));
         sparsity.setComparator((a, b) -> Double.compare(a.achievedProperty().get(), b.achievedProperty().get()));
         sparsity.setPrefWidth(240);
-        sparsity.setMinWidth(226);
+        sparsity.setMinWidth(180);
         TableColumn<LayerRow, LayerRow> lock = new TableColumn<>("Lock");
         lock.setCellValueFactory(c -> new SimpleObjectProperty<>(c.getValue()));
         lock.setCellFactory(c -> new ToggleCell(true, vm::setLocked));
         lock.setSortable(false);
         lock.setPrefWidth(44);
-        lock.setMinWidth(38);
+        lock.setMinWidth(30);
         TableColumn<LayerRow, LayerRow> exclude = new TableColumn<>("Excl.");
         exclude.setCellValueFactory(c -> new SimpleObjectProperty<>(c.getValue()));
         exclude.setCellFactory(c -> new ToggleCell(false, vm::setExcluded));
         exclude.setSortable(false);
         exclude.setPrefWidth(44);
-        exclude.setMinWidth(38);
+        exclude.setMinWidth(30);
         TableColumn<LayerRow, Number> sensitivity = new TableColumn<>("Sensitivity");
         sensitivity.setId("sensitivityColumn");
         sensitivity.setCellValueFactory(c -> c.getValue().sensitivityProperty());
         sensitivity.setCellFactory(c -> new SensitivityCell());
         sensitivity.setComparator((a, b) -> Double.compare(nanLow(a), nanLow(b)));
         sensitivity.setPrefWidth(80);
-        sensitivity.setMinWidth(54);
+        sensitivity.setMinWidth(50);
         TableColumn<LayerRow, Number> zeros = new TableColumn<>("Zeros");
         zeros.setId("zerosColumn");
         zeros.setCellValueFactory(c -> c.getValue().zerosNowProperty());
@@ -136,7 +136,7 @@ public final class LayerTableView extends BorderPane {
         });
         zeros.setComparator((a, b) -> Double.compare(nanLow(a), nanLow(b)));
         zeros.setPrefWidth(60);
-        zeros.setMinWidth(52);
+        zeros.setMinWidth(46);
         header(zeros, "Share of the layer's weights that are zero now: those already zero in the file (read in the "
                 + "background), then what pruning leaves; NaN/Inf weights are flagged.");
         header(name, "The weight tensor's name in the model file.");
@@ -151,10 +151,23 @@ public final class LayerTableView extends BorderPane {
         reconstruction.setId("reconstructionColumn");
         reconstruction.setCellValueFactory(c -> c.getValue().reconstructionProperty());
         reconstruction.setPrefWidth(110);
+        reconstruction.setMinWidth(78); // "19.6% → 0.6%" whole; every minimum together fits the table at 1280 px
         header(reconstruction, "With Reconstruct on: the layer's relative output error ‖XWᵀ − XŴᵀ‖² / ‖XWᵀ‖² on the "
                 + "validation samples it was calibrated on, mask only → reconstructed Ŵ. Empty while the mask alone is shown.");
         table.getColumns().addAll(List.of(name, op, shape, params, zeros, sparsity, lock, exclude, sensitivity,
                 reconstruction));
+        // Columns without figures yet give their width to the names: at 1280 px every pixel of the table counts.
+        sensitivity.visibleProperty().bind(vm.sensitivityShownProperty());
+        reconstruction.visibleProperty().bind(vm.reconstructionShownProperty());
+        // The constrained policy does not share the width out again when a column appears (the last column was
+        // pushed out of sight): setting the policy anew makes it lay every column out from its preferred width.
+        javafx.beans.InvalidationListener relayout = o -> {
+            table.setColumnResizePolicy(TableView.UNCONSTRAINED_RESIZE_POLICY);
+            table.getColumns().forEach(c -> c.setPrefWidth(c.getPrefWidth()));
+            table.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_ALL_COLUMNS);
+        };
+        sensitivity.visibleProperty().addListener(relayout);
+        reconstruction.visibleProperty().addListener(relayout);
 
         setTop(filter);
         BorderPane.setMargin(filter, new Insets(0, 0, 4, 0));
@@ -242,7 +255,7 @@ public final class LayerTableView extends BorderPane {
 
     /** The row's slider (linked to the row through the view model) and its "requested / achieved" text. */
     private static final class SparsityCell extends TableCell<LayerRow, LayerRow> {
-        static final double SLIDER_MIN_WIDTH = 120;
+        static final double SLIDER_MIN_WIDTH = 80;
         /** Half a thumb: where the track starts and ends inside the slider (Modena's thumb is about 12 px). */
         private static final double TRACK_INSET = 6;
         private final EditSlider slider = new EditSlider();

@@ -1,5 +1,7 @@
 package org.sparsitybench.ui.layers;
 
+import javafx.beans.property.ReadOnlyBooleanProperty;
+import javafx.beans.property.ReadOnlyBooleanWrapper;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -37,6 +39,9 @@ public final class LayerTableViewModel {
     /** The statistics pass over the tensors shown; null when none runs. */
     private CancellationToken.Source statistics;
 
+    private final ReadOnlyBooleanWrapper sensitivityShown = new ReadOnlyBooleanWrapper(this, "sensitivityShown");
+    private final ReadOnlyBooleanWrapper reconstructionShown = new ReadOnlyBooleanWrapper(this, "reconstructionShown");
+
     public LayerTableViewModel(UndoableConfig config) {
         this.config = config;
         config.configProperty().addListener((o, a, b) -> showConfig(b));
@@ -44,6 +49,16 @@ public final class LayerTableViewModel {
 
     public ObservableList<LayerRow> rows() {
         return rows;
+    }
+
+    /** Whether any row has a sensitivity figure (the column is shown only then: at 1280 px every column counts). */
+    public ReadOnlyBooleanProperty sensitivityShownProperty() {
+        return sensitivityShown.getReadOnlyProperty();
+    }
+
+    /** Whether reconstruction's output errors are on screen (the column is shown only then). */
+    public ReadOnlyBooleanProperty reconstructionShownProperty() {
+        return reconstructionShown.getReadOnlyProperty();
     }
 
     /** The row whose tensor the distribution and heatmap show. */
@@ -60,6 +75,8 @@ public final class LayerTableViewModel {
         allocated.clear();
         byName.clear();
         rows.clear();
+        sensitivityShown.set(false);
+        reconstructionShown.set(false);
         for (WeightTensor t : tensors) {
             LayerRow row = new LayerRow(t);
             byName.put(t.name(), row);
@@ -143,6 +160,7 @@ public final class LayerTableViewModel {
      * output error reads mask only → reconstructed; with null the rows keep the engine's figures.
      */
     public void showReconstruction(Reconstruction.Result r) {
+        reconstructionShown.set(r != null);
         Map<String, Reconstruction.LayerReport> reports = new HashMap<>();
         if (r != null) {
             r.layers().forEach(l -> reports.put(l.name(), l));
@@ -153,7 +171,7 @@ public final class LayerTableViewModel {
                 row.setAchieved(r.masks().get(row.name()).sparsity());
             }
             row.setReconstruction(l == null || Double.isNaN(l.errorAfter()) ? "" : String.format(Locale.ROOT,
-                    "%.1f%% → %.1f%%", 100 * l.errorMaskOnly(), 100 * l.errorAfter()));
+                    "%.1f → %.1f%%", 100 * l.errorMaskOnly(), 100 * l.errorAfter()));
         }
     }
 
@@ -163,6 +181,7 @@ public final class LayerTableViewModel {
             LayerRow row = row(name);
             if (row != null) {
                 row.setSensitivity(drop);
+                sensitivityShown.set(sensitivityShown.get() || !Double.isNaN(drop));
             }
         });
     }

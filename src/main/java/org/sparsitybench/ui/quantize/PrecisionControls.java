@@ -39,7 +39,7 @@ public final class PrecisionControls {
         TableColumn<LayerRow, LayerRow> c = new TableColumn<>("Precision");
         c.setId("precisionColumn");
         c.setSortable(false);
-        c.setMinWidth(84); // the chooser whole: the layer table's constrained policy keeps every column at its minimum
+        c.setMinWidth(96); // the chooser whole ("float32" unclipped): the layer table's constrained policy keeps every column at its minimum
         c.setCellValueFactory(f -> new ReadOnlyObjectWrapper<>(f.getValue()));
         c.setCellFactory(col -> new TableCell<>() {
             private final ComboBox<Precision> box = new ComboBox<>(FXCollections.observableArrayList(Precision.values()));

@@ -101,7 +101,7 @@ class ReconstructedViewsTest {
         Reconstruction.LayerReport report = r.layers().stream().filter(l -> l.name().equals(fc1.name()))
                 .findFirst().orElseThrow();
         String text = fc1.reconstructionProperty().get();
-        assertTrue(text.matches("\\d+\\.\\d% → \\d+\\.\\d%"), text);
+        assertTrue(text.matches("\\d+\\.\\d → \\d+\\.\\d%"), text);
         assertTrue(report.errorAfter() < report.errorMaskOnly(), report.toString());
         assertEquals(r.masks().get(fc1.name()).sparsity(), fc1.achievedProperty().get(), 1e-12);
 
