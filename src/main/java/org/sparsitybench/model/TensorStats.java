@@ -22,8 +22,8 @@ public record TensorStats(long zeros, long nonFinite) {
             return new TensorStats(0, 0);
         }
         long n = data.elementCount();
-        if (data.dtype() == DType.FLOAT16 || data.dtype() == DType.BFLOAT16) {
-            TensorStats s = ofStoredHalves(data, n);
+        if (data.dtype() == DType.FLOAT16 || data.dtype() == DType.BFLOAT16 || data.dtype() == DType.FLOAT) {
+            TensorStats s = ofStored(data, n);
             if (s != null) {
                 return s;
             }
@@ -55,17 +55,32 @@ public record TensorStats(long zeros, long nonFinite) {
     private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
 
     /**
-     * 16-bit floats counted on their stored bytes, four per long (SWAR), without decoding them; null when the data
-     * cannot hand out its bytes ({@link TensorData#readStored}). Without the sign bit a lane is zero when it is 0,
-     * and NaN or infinite when its exponent bits ({@code 0x7f80} for bfloat16, {@code 0x7c00} for float16) are all
-     * set: adding the exponent's lowest bit then carries into the lane's top bit.
+     * Floats counted on their stored bytes, four 16-bit or two 32-bit lanes per long (SWAR), without decoding them;
+     * null when the data cannot hand out its bytes ({@link TensorData#readStored}). Without the sign bit a lane is
+     * zero when it is 0 (adding the lane's all-ones-but-top value then leaves its top bit clear), and NaN or infinite
+     * when its exponent bits ({@code 0x7f80} for bfloat16, {@code 0x7c00} for float16, {@code 0x7f800000} for
+     * float32) are all set (adding the exponent's lowest bit then carries into the lane's top bit).
      */
-    private static TensorStats ofStoredHalves(TensorData data, long n) {
-        boolean bf16 = data.dtype() == DType.BFLOAT16;
-        long exponent = bf16 ? 0x7f807f807f807f80L : 0x7c007c007c007c00L;
-        long lowest = bf16 ? 0x0080008000800080L : 0x0400040004000400L;
-        int lane = bf16 ? 0x7f80 : 0x7c00;
-        byte[] bytes = new byte[(int) Math.min(CHUNK, n) * 2];
+    private static TensorStats ofStored(TensorData data, long n) {
+        int width = data.dtype() == DType.FLOAT ? 4 : 2;
+        long magnitude;
+        long top;
+        long exponent;
+        long lowest;
+        if (width == 4) {
+            magnitude = 0x7fffffff7fffffffL;
+            top = 0x8000000080000000L;
+            exponent = 0x7f8000007f800000L;
+            lowest = 0x0080000000800000L;
+        } else {
+            boolean bf16 = data.dtype() == DType.BFLOAT16;
+            magnitude = 0x7fff7fff7fff7fffL;
+            top = 0x8000800080008000L;
+            exponent = bf16 ? 0x7f807f807f807f80L : 0x7c007c007c007c00L;
+            lowest = bf16 ? 0x0080008000800080L : 0x0400040004000400L;
+        }
+        int lanes = 8 / width;
+        byte[] bytes = new byte[(int) Math.min(CHUNK, n) * width];
         ByteBuffer buf = ByteBuffer.wrap(bytes);
         long zeros = 0;
         long nonFinite = 0;
@@ -75,19 +90,24 @@ public record TensorStats(long zeros, long nonFinite) {
             if (!data.readStored(at, len, buf)) {
                 return null;
             }
-            int end = 2 * len;
+            int end = width * len;
             int p = 0;
             long z = 0;
             long nf = 0;
             for (; p + 8 <= end; p += 8) {
-                long x = (long) LONGS.get(bytes, p) & 0x7fff7fff7fff7fffL;
-                z += 4 - Long.bitCount((x + 0x7fff7fff7fff7fffL) & 0x8000800080008000L);
-                nf += Long.bitCount(((x & exponent) + lowest) & 0x8000800080008000L);
+                long x = (long) LONGS.get(bytes, p) & magnitude;
+                z += lanes - Long.bitCount((x + magnitude) & top);
+                nf += Long.bitCount(((x & exponent) + lowest) & top);
             }
-            for (; p < end; p += 2) {
-                int v = ((bytes[p] & 0xff) | (bytes[p + 1] & 0xff) << 8) & 0x7fff;
+            for (; p < end; p += width) {
+                long v = 0;
+                for (int i = width - 1; i >= 0; i--) {
+                    v = v << 8 | (bytes[p + i] & 0xff);
+                }
+                v &= magnitude & (width == 4 ? 0xffffffffL : 0xffffL);
                 z += v == 0 ? 1 : 0;
-                nf += (v & lane) == lane ? 1 : 0;
+                long e = exponent & (width == 4 ? 0xffffffffL : 0xffffL);
+                nf += (v & e) == e ? 1 : 0;
             }
             zeros += z;
             nonFinite += nf;

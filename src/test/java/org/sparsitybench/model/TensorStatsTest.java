@@ -29,13 +29,20 @@ class TensorStatsTest {
     }
 
     @org.junit.jupiter.params.ParameterizedTest
-    @org.junit.jupiter.params.provider.EnumSource(value = DType.class, names = {"FLOAT16", "BFLOAT16"})
-    void storedHalvesAreCountedAsTheirDecodedValuesAre(DType type) {
+    @org.junit.jupiter.params.provider.EnumSource(value = DType.class, names = {"FLOAT16", "BFLOAT16", "FLOAT"})
+    void storedFloatsAreCountedAsTheirDecodedValuesAre(DType type) {
         java.util.SplittableRandom rnd = new java.util.SplittableRandom(3);
         int n = (1 << 16) + 7; // more than a chunk, not a multiple of four
-        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(2 * n).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        int width = type == DType.FLOAT ? 4 : 2;
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(width * n).order(java.nio.ByteOrder.LITTLE_ENDIAN);
         for (int i = 0; i < n; i++) {
             double r = rnd.nextDouble();
+            if (width == 4) {
+                // +0, −0, NaN/±Inf (any payload), denormals, and any other bits
+                b.putInt(r < 0.1 ? 0 : r < 0.2 ? 0x80000000 : r < 0.25 ? 0x7f800000 | rnd.nextInt(0x800000)
+                        | (rnd.nextBoolean() ? 0x80000000 : 0) : r < 0.3 ? rnd.nextInt(0x800000) : rnd.nextInt());
+                continue;
+            }
             int v = r < 0.1 ? 0 : r < 0.2 ? 0x8000 : r < 0.25 ? (type == DType.BFLOAT16 ? 0x7f80 : 0x7c00)
                     | rnd.nextInt(0x80) | (rnd.nextBoolean() ? 0x8000 : 0) : rnd.nextInt(0x10000);
             b.putShort((short) v);
