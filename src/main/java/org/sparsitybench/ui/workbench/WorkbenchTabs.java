@@ -109,10 +109,17 @@ final class WorkbenchTabs extends TabPane {
             precisionSweep.clear();
             speedHelp.clear();
         });
-        javafx.scene.control.SplitPane curvesSplit = new javafx.scene.control.SplitPane(curvesPane, precisionCurves);
-        curvesSplit.setOrientation(javafx.geometry.Orientation.VERTICAL);
-        curvesSplit.setDividerPositions(0.7);
-        Tab c = tab("Curves", "tabCurves", curvesSplit);
+        // Six charts do not fit the tab at 1280 × 800 without squashing the plots to nothing: each keeps a readable
+        // height and the tab scrolls.
+        curvesPane.setMinHeight(620);
+        precisionCurves.setMinHeight(320);
+        javafx.scene.layout.VBox curvesColumn = new javafx.scene.layout.VBox(curvesPane, precisionCurves);
+        javafx.scene.layout.VBox.setVgrow(curvesPane, javafx.scene.layout.Priority.ALWAYS);
+        javafx.scene.control.ScrollPane curvesScroll = new javafx.scene.control.ScrollPane(curvesColumn);
+        curvesScroll.setFitToWidth(true);
+        curvesScroll.setFitToHeight(true);
+        curvesScroll.setId("curvesScroll");
+        Tab c = tab("Curves", "tabCurves", curvesScroll);
         vm.evaluation().evaluationProperty().addListener(o -> showCurrentPoint());
         vm.evaluation().latencyProperty().addListener(o -> showCurrentPoint());
         // Chance level from the model card: a model that guesses is never on the Pareto front.

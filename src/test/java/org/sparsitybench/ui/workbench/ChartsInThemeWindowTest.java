@@ -94,6 +94,9 @@ class ChartsInThemeWindowTest {
         WaitForAsyncUtils.waitFor(30, TimeUnit.SECONDS, () -> vm.frameProperty().get() != null && vm.isIdle()
                 && !vm.executor().busyProperty().get());
         select(robot, "tabCurves");
+        // The tab scrolls (six charts at readable heights): the precision chart is below the four sweep charts.
+        robot.interact(() -> robot.lookup("#curvesScroll").queryAs(javafx.scene.control.ScrollPane.class).setVvalue(1));
+        WaitForAsyncUtils.waitForFxEvents();
         robot.clickOn("#precisionSweepButton");
         WaitForAsyncUtils.waitFor(120, TimeUnit.SECONDS, () -> !vm.executor().busyProperty().get()
                 && robot.lookup("#curvesAccuracyVsCompressedSize").queryAs(org.jfree.chart.fx.ChartViewer.class)
