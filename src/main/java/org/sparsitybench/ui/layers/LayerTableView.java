@@ -159,15 +159,6 @@ public final class LayerTableView extends BorderPane {
         // Columns without figures yet give their width to the names: at 1280 px every pixel of the table counts.
         sensitivity.visibleProperty().bind(vm.sensitivityShownProperty());
         reconstruction.visibleProperty().bind(vm.reconstructionShownProperty());
-        // The constrained policy does not share the width out again when a column appears (the last column was
-        // pushed out of sight): setting the policy anew makes it lay every column out from its preferred width.
-        javafx.beans.InvalidationListener relayout = o -> {
-            table.setColumnResizePolicy(TableView.UNCONSTRAINED_RESIZE_POLICY);
-            table.getColumns().forEach(c -> c.setPrefWidth(c.getPrefWidth()));
-            table.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_ALL_COLUMNS);
-        };
-        sensitivity.visibleProperty().addListener(relayout);
-        reconstruction.visibleProperty().addListener(relayout);
 
         setTop(filter);
         BorderPane.setMargin(filter, new Insets(0, 0, 4, 0));
