@@ -11,12 +11,15 @@ import org.sparsitybench.formats.AtomicFiles;
  * Measured points as CSV, one row per point, as {@code sparsitybench sweep --csv} and the window's export write
  * them; values not measured are empty cells; {@code recoveryEpochs} is 0 for a one-shot row and N for a row
  * fine-tuned N epochs on the train split after pruning (best epoch chosen on validation); the last column names the
- * data split every figure of the row was measured on ({@code test} for reported sweeps). Written atomically.
+ * data split every figure of the row was measured on ({@code test} for reported sweeps). Every latency (median of
+ * its timed runs, batch 1) comes with its spread: the 10th and 90th percentiles of the same runs. Written
+ * atomically.
  */
 public final class PruneExportCurves {
     /** The header line (without line end). */
     public static final String HEADER = "method,allocation,requested,achieved,accuracy,top5,loss,latencyMs,"
-            + "compactLatencyMs,sparseKernelSpeedup,params,flops,fileBytes,recoveryEpochs,split";
+            + "latencyP10Ms,latencyP90Ms,compactLatencyMs,compactLatencyP10Ms,compactLatencyP90Ms,"
+            + "sparseKernelSpeedup,params,flops,fileBytes,recoveryEpochs,split";
 
     private PruneExportCurves() {
     }
@@ -29,9 +32,15 @@ public final class PruneExportCurves {
     public static String csv(List<SweepPoint> points, String split) {
         StringBuilder sb = new StringBuilder(HEADER).append('\n');
         for (SweepPoint p : points) {
-            sb.append(String.format(Locale.ROOT, "%s,%s,%.6f,%.6f,%.6f,%.6f,%.6f,%s,%s,%s,%d,%d,%d,%d,%s%n", p.method(),
-                    p.allocation(), p.requested(), p.achieved(), p.accuracy(), p.top5(), p.loss(), num(p.latencyMs()),
-                    num(p.compactLatencyMs()), num(p.sparseKernelSpeedup()), p.params(), p.flops(), p.fileBytes(), p.recoveryEpochs(), split));
+            SweepPoint.Spread dense = Double.isFinite(p.latencyMs()) ? p.latencySpread() : null;
+            SweepPoint.Spread compact = Double.isFinite(p.compactLatencyMs()) ? p.compactSpread() : null;
+            sb.append(String.format(Locale.ROOT, "%s,%s,%.6f,%.6f,%.6f,%.6f,%.6f,%s,%s,%s,%s,%s,%s,%s,%d,%d,%d,%d,%s%n",
+                    p.method(), p.allocation(), p.requested(), p.achieved(), p.accuracy(), p.top5(), p.loss(),
+                    num(p.latencyMs()), num(dense == null ? Double.NaN : dense.p10Ms()),
+                    num(dense == null ? Double.NaN : dense.p90Ms()), num(p.compactLatencyMs()),
+                    num(compact == null ? Double.NaN : compact.p10Ms()),
+                    num(compact == null ? Double.NaN : compact.p90Ms()), num(p.sparseKernelSpeedup()), p.params(),
+                    p.flops(), p.fileBytes(), p.recoveryEpochs(), split));
         }
         return sb.toString();
     }

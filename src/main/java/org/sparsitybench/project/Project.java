@@ -77,13 +77,29 @@ public record Project(String format, int version, String model, String modelSha2
      * @param weights   which weights the figures were measured on when they were not the configuration's one-shot
      *                  (masked) ones, e.g. "recovered: epoch 3 of 3, best on validation" after a Recover run (the
      *                  recovered values are not stored: export the recovered model to keep them); null for one-shot
+     * @param latencyP10Ms 10th percentile of the timed runs behind {@code latencyMs}, or null (older files)
+     * @param latencyP90Ms 90th percentile of the timed runs behind {@code latencyMs}, or null (older files)
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Snapshot(String name, PruningConfig config, double achieved, Double accuracy, Double loss,
                            Double latencyMs, Long keptParams, Long sparseBytes, java.util.Map<String, String> precision,
-                           List<Sensitivity.LayerCurve> sensitivity, String weights) {
+                           List<Sensitivity.LayerCurve> sensitivity, String weights, Double latencyP10Ms,
+                           Double latencyP90Ms) {
         public Snapshot {
             sensitivity = sensitivity == null ? null : List.copyOf(sensitivity);
+        }
+
+        /** A snapshot whose latency spread was not recorded. */
+        public Snapshot(String name, PruningConfig config, double achieved, Double accuracy, Double loss,
+                        Double latencyMs, Long keptParams, Long sparseBytes, java.util.Map<String, String> precision,
+                        List<Sensitivity.LayerCurve> sensitivity, String weights) {
+            this(name, config, achieved, accuracy, loss, latencyMs, keptParams, sparseBytes, precision, sensitivity,
+                    weights, null, null);
+        }
+
+        /** Whether the latency comes with its spread (both percentiles recorded). */
+        public boolean hasLatencySpread() {
+            return latencyMs != null && latencyP10Ms != null && latencyP90Ms != null;
         }
 
         /** A snapshot of one-shot (masked) weights. */

@@ -44,7 +44,21 @@ class SweepCommandTest {
         assertTrue(points.get(1).get("sparseKernelSpeedup").isNull(), "digits-mlp's Gemms (32x64, 10x32) are too "
                 + "small to time a kernel on: no speedup is claimed");
         assertTrue(points.get(0).get("sparseKernelSpeedup").isNull(), "no speedup is reported at 0 % zeros");
-        assertEquals(5, Files.readAllLines(csv).size());
+        List<String> rows = Files.readAllLines(csv);
+        assertEquals(5, rows.size());
+        List<String> header = List.of(rows.get(0).split(","));
+        for (int i = 1; i < rows.size(); i++) {
+            String[] cells = rows.get(i).split(",", -1);
+            double median = Double.parseDouble(cells[header.indexOf("latencyMs")]);
+            double p10 = Double.parseDouble(cells[header.indexOf("latencyP10Ms")]);
+            double p90 = Double.parseDouble(cells[header.indexOf("latencyP90Ms")]);
+            assertTrue(p10 <= median && median <= p90, "every latency comes with its spread: " + rows.get(i));
+        }
+        String[] structured = rows.get(4).split(",", -1);
+        assertTrue(Double.parseDouble(structured[header.indexOf("compactLatencyP90Ms")])
+                >= Double.parseDouble(structured[header.indexOf("compactLatencyMs")]), rows.get(4));
+        assertEquals("", rows.get(2).split(",", -1)[header.indexOf("compactLatencyP10Ms")],
+                "no compacted model, no spread");
     }
 
     @Test

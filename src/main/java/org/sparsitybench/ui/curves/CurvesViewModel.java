@@ -170,7 +170,9 @@ public final class CurvesViewModel {
             }
             out.add(new CurveSeries(name, List.of(new CurvePoint(s.achieved(),
                     s.accuracy() == null ? Double.NaN : s.accuracy(), s.loss() == null ? Double.NaN : s.loss(),
-                    s.latencyMs() == null ? Double.NaN : s.latencyMs()))));
+                    s.latencyMs() == null ? Double.NaN : s.latencyMs(),
+                    s.hasLatencySpread() ? s.latencyP10Ms() : Double.NaN,
+                    s.hasLatencySpread() ? s.latencyP90Ms() : Double.NaN))));
         }
         return out;
     }

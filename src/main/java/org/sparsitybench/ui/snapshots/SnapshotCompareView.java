@@ -1,7 +1,6 @@
 package org.sparsitybench.ui.snapshots;
 
 import java.util.List;
-import java.util.function.Function;
 import javafx.beans.property.ReadOnlyStringWrapper;
 import javafx.geometry.Insets;
 import javafx.geometry.Pos;
@@ -168,12 +167,10 @@ public final class SnapshotCompareView extends BorderPane {
      * Opens the comparison of {@code snapshots} (two or more) over {@code owner} and starts recomputing their masks
      * as the window's foreground task.
      *
-     * @param latencyMs measured latency per snapshot in ms, or null; the function itself may be null
      * @return the stage, already shown
      */
-    public static Stage show(Window owner, Model model, List<Project.Snapshot> snapshots, FxTaskExecutor executor,
-                             Function<Project.Snapshot, Double> latencyMs) {
-        SnapshotCompareViewModel vm = new SnapshotCompareViewModel(model, snapshots, executor, latencyMs);
+    public static Stage show(Window owner, Model model, List<Project.Snapshot> snapshots, FxTaskExecutor executor) {
+        SnapshotCompareViewModel vm = new SnapshotCompareViewModel(model, snapshots, executor);
         Stage stage = new Stage();
         stage.setTitle("Compare snapshots — " + model.file().getFileName());
         if (owner != null) {
@@ -185,10 +182,5 @@ public final class SnapshotCompareView extends BorderPane {
         stage.show();
         vm.load();
         return stage;
-    }
-
-    /** As {@link #show(Window, Model, List, FxTaskExecutor, Function)} without latencies. */
-    public static Stage show(Window owner, Model model, List<Project.Snapshot> snapshots, FxTaskExecutor executor) {
-        return show(owner, model, snapshots, executor, null);
     }
 }

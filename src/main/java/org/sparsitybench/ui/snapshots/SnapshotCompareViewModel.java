@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
-import java.util.function.Function;
 import javafx.beans.property.IntegerProperty;
 import javafx.beans.property.ObjectProperty;
 import javafx.beans.property.ReadOnlyBooleanProperty;
@@ -58,7 +57,6 @@ public final class SnapshotCompareViewModel {
     private final Model model;
     private final List<Project.Snapshot> snapshots;
     private final FxTaskExecutor executor;
-    private final Function<Project.Snapshot, Double> latencyMs;
     private final ObservableList<Row> rows = FXCollections.observableArrayList();
     private final ObservableList<String> layers = FXCollections.observableArrayList();
     private final ObjectProperty<String> layer = new SimpleObjectProperty<>(this, "layer");
@@ -74,15 +72,12 @@ public final class SnapshotCompareViewModel {
      * @param model     the opened model
      * @param snapshots two or more snapshots, in the order shown
      * @param executor  the window's executor (the recomputation is its foreground task)
-     * @param latencyMs measured latency of a snapshot in ms, or null when not measured; may be null
      * @throws IllegalArgumentException with fewer than two snapshots
      */
-    public SnapshotCompareViewModel(Model model, List<Project.Snapshot> snapshots, FxTaskExecutor executor,
-                                    Function<Project.Snapshot, Double> latencyMs) {
+    public SnapshotCompareViewModel(Model model, List<Project.Snapshot> snapshots, FxTaskExecutor executor) {
         this.model = Objects.requireNonNull(model, "model");
         this.snapshots = List.copyOf(snapshots);
         this.executor = Objects.requireNonNull(executor, "executor");
-        this.latencyMs = latencyMs == null ? s -> null : latencyMs;
         if (this.snapshots.size() < 2) {
             throw new IllegalArgumentException("comparing needs two or more snapshots, got " + this.snapshots.size());
         }
@@ -216,14 +211,12 @@ public final class SnapshotCompareViewModel {
         Double[] loss = new Double[n];
         long[] kept = new long[n];
         long[] bytes = new long[n];
-        Double[] latency = new Double[n];
         for (int i = 0; i < n; i++) {
             PruningResult r = results.get(i);
             Project.Snapshot s = snapshots.get(i);
             achieved[i] = r.achievedSparsity();
             accuracy[i] = s.accuracy();
             loss[i] = s.loss();
-            latency[i] = latencyMs.apply(s);
             for (WeightTensor t : model.tensors()) {
                 long size = (long) Math.max(1, t.dtype().byteSize()) * t.elementCount();
                 Mask m = r.masks().get(t.name());
@@ -235,11 +228,22 @@ public final class SnapshotCompareViewModel {
         out.add(summary("test accuracy", n, i -> accuracy[i] == null ? "not measured" : pct(accuracy[i]), i -> accuracy[i]));
         out.add(summary("test loss", n, i -> loss[i] == null ? "not measured"
                 : String.format(Locale.ROOT, "%.4f", loss[i]), i -> loss[i]));
-        out.add(summary("latency", n, i -> latency[i] == null ? "not measured"
-                : String.format(Locale.ROOT, "%.3f ms", latency[i]), i -> latency[i]));
+        out.add(summary("latency (batch 1, median)", n, i -> latencyText(snapshots.get(i)),
+                i -> snapshots.get(i).latencyMs()));
         out.add(summary("parameters kept", n, i -> String.format(Locale.ROOT, "%,d", kept[i]), i -> kept[i]));
         out.add(summary("size, sparse (est.)", n, i -> bytesHuman(bytes[i]), i -> bytes[i]));
         return out;
+    }
+
+    /** "0.420 ms (p10–p90 0.400–0.450 ms)", the median alone when an older file kept no spread. */
+    static String latencyText(Project.Snapshot s) {
+        if (s.latencyMs() == null) {
+            return "not measured";
+        }
+        return s.hasLatencySpread()
+                ? String.format(Locale.ROOT, "%.3f ms (p10–p90 %.3f–%.3f ms)", s.latencyMs(), s.latencyP10Ms(),
+                s.latencyP90Ms())
+                : String.format(Locale.ROOT, "%.3f ms (spread not recorded)", s.latencyMs());
     }
 
     private static Row summary(String label, int n, java.util.function.IntFunction<String> text,

@@ -272,8 +272,7 @@ public final class MainView extends BorderPane implements WorkbenchMenus.Actions
             if (picked.size() < 2) {
                 info("Compare snapshots", "Pick at least two snapshots.");
             } else {
-                SnapshotCompareView.show(dialogs.owner(), vm.modelProperty().get(), picked, vm.executor(),
-                        Project.Snapshot::latencyMs);
+                SnapshotCompareView.show(dialogs.owner(), vm.modelProperty().get(), picked, vm.executor());
             }
         });
     }

@@ -44,11 +44,16 @@ class CurvesViewModelTest {
         PruningConfig c = PruningConfig.of(GlobalSettings.of(0.5, "magnitude", Allocation.UNIFORM));
         List<CurveSeries> s = CurvesViewModel.fromSnapshots(List.of(new Project.Snapshot("a", c, 0.5, 0.8, 0.4),
                 new Project.Snapshot("a", c, 0.6, null, null),
-                new Project.Snapshot("b", c, 0.7, 0.75, 0.5, 1.25, 1000L, 4000L)));
-        assertEquals(List.of("snapshot: a", "snapshot: a (2)", "snapshot: b"), s.stream().map(CurveSeries::name).toList());
+                new Project.Snapshot("b", c, 0.7, 0.75, 0.5, 1.25, 1000L, 4000L),
+                new Project.Snapshot("c", c, 0.7, 0.75, 0.5, 1.25, 1000L, 4000L, null, null, null, 1.0, 1.5)));
+        assertEquals(List.of("snapshot: a", "snapshot: a (2)", "snapshot: b", "snapshot: c"), s.stream().map(CurveSeries::name).toList());
         assertTrue(Double.isNaN(s.get(1).points().get(0).accuracy()));
         assertTrue(Double.isNaN(s.get(0).points().get(0).latencyMs()), "an older snapshot has no latency");
         assertEquals(1.25, s.get(2).points().get(0).latencyMs());
+        assertFalse(s.get(2).points().get(0).hasSpread(), "no spread recorded, none drawn");
+        CurvePoint c1 = s.get(3).points().get(0);
+        assertEquals(List.of(1.0, 1.25, 1.5), List.of(c1.latencyLowMs(), c1.latencyMs(), c1.latencyHighMs()),
+                "a snapshot's spread becomes its error bar");
     }
 
     @Test

@@ -40,8 +40,7 @@ class SnapshotCompareViewModelTest {
     }
 
     private static SnapshotCompareViewModel loaded(List<Project.Snapshot> snaps) {
-        SnapshotCompareViewModel vm = new SnapshotCompareViewModel(model, snaps, FxTaskExecutor.direct(),
-                s -> s.name().equals("half") ? 0.42 : null);
+        SnapshotCompareViewModel vm = new SnapshotCompareViewModel(model, snaps, FxTaskExecutor.direct());
         assertTrue(vm.load());
         assertEquals("", vm.errorProperty().get());
         assertTrue(vm.loadedProperty().get());
@@ -50,7 +49,13 @@ class SnapshotCompareViewModelTest {
 
     @Test
     void layerRowsHoldEachSnapshotsAchievedSparsityAndFlagChangedMasks() {
-        List<Project.Snapshot> snaps = List.of(snap("half", 0.5, 0.9), snap("eighty", 0.8, 0.85),
+        Project.Snapshot half = snap("half", 0.5, 0.9);
+        half = new Project.Snapshot(half.name(), half.config(), half.achieved(), half.accuracy(), half.loss(), 0.42,
+                null, null, null, null, null, 0.40, 0.45);
+        Project.Snapshot eighty = snap("eighty", 0.8, 0.85);
+        eighty = new Project.Snapshot(eighty.name(), eighty.config(), eighty.achieved(), eighty.accuracy(),
+                eighty.loss(), 0.5, null, null);
+        List<Project.Snapshot> snaps = List.of(half, eighty,
                 new Project.Snapshot("conv1 dense", PruningConfig.of(GlobalSettings.of(0.5, "magnitude",
                         Allocation.UNIFORM)).withLayer("conv1.weight", LayerSettings.excludedLayer()), 0.5, null, null));
         SnapshotCompareViewModel vm = loaded(snaps);
@@ -67,9 +72,10 @@ class SnapshotCompareViewModelTest {
                 .findFirst().orElseThrow();
         assertEquals(List.of("90.00%", "85.00%", "not measured"), accuracy.cells());
         assertEquals(List.of(false, true, true), accuracy.changed());
-        SnapshotCompareViewModel.Row latency = vm.rows().stream().filter(r -> r.label().equals("latency"))
+        SnapshotCompareViewModel.Row latency = vm.rows().stream().filter(r -> r.label().startsWith("latency"))
                 .findFirst().orElseThrow();
-        assertEquals(List.of("0.420 ms", "not measured", "not measured"), latency.cells());
+        assertEquals(List.of("0.420 ms (p10–p90 0.400–0.450 ms)", "0.500 ms (spread not recorded)", "not measured"),
+                latency.cells(), "a latency is shown with its spread where it was recorded");
     }
 
     @Test
@@ -115,7 +121,7 @@ class SnapshotCompareViewModelTest {
     @Test
     void oneSnapshotIsNotAComparison() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new SnapshotCompareViewModel(
-                model, List.of(snap("only", 0.5, null)), FxTaskExecutor.direct(), null));
+                model, List.of(snap("only", 0.5, null)), FxTaskExecutor.direct()));
         assertTrue(e.getMessage().contains("two or more"));
     }
 }

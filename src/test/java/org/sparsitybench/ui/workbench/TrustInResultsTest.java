@@ -126,7 +126,7 @@ class TrustInResultsTest {
         assertTrue(snaps.get(0).sensitivity() != null && !snaps.get(0).sensitivity().isEmpty(),
                 "a guided snapshot carries its curves");
         var compare = new org.sparsitybench.ui.snapshots.SnapshotCompareViewModel(vm.modelProperty().get(), snaps,
-                FxTaskExecutor.direct(), null);
+                FxTaskExecutor.direct());
         assertTrue(compare.load());
         assertEquals("", compare.errorProperty().get());
         assertTrue(compare.loadedProperty().get());

@@ -75,6 +75,9 @@ class WorkbenchViewModelTest {
         Project.Snapshot s = vm.project().snapshots().get(0);
         assertEquals(vm.evaluation().evaluationProperty().get().accuracy(), s.accuracy());
         assertTrue(s.latencyMs() != null && s.latencyMs() > 0, "latency " + s.latencyMs());
+        assertTrue(s.hasLatencySpread() && s.latencyP10Ms() <= s.latencyMs() && s.latencyMs() <= s.latencyP90Ms(),
+                "the latency is recorded with its spread: " + s);
+        assertEquals(vm.evaluation().latencyProperty().get().p90Ms(), s.latencyP90Ms());
         long total = vm.layers().rows().stream().mapToLong(LayerRow::params).sum();
         assertEquals(total - Math.round(0.5 * vm.layers().rows().get(0).params()) - Math.round(0.5 * vm.layers().rows().get(1).params()),
                 s.keptParams());
