@@ -113,6 +113,21 @@ public final class ConfigurationMeter {
     }
 
     /**
+     * As {@link #open(PruningResult, CancellationToken)}, writing {@code values} (by tensor name, not modified:
+     * reconstructed or recovered weights under the result's masks) instead of the result's masked values when they
+     * are not null.
+     */
+    public Pruned open(PruningResult result, Map<String, org.sparsitybench.model.TensorData> values,
+                       CancellationToken cancel) throws IOException {
+        if (values == null) {
+            return open(result, cancel);
+        }
+        Map<String, TensorUpdate> updates = new java.util.LinkedHashMap<>();
+        values.forEach((name, v) -> updates.put(name, new TensorUpdate(model.tensor(name).orElseThrow().shape(), v)));
+        return open(updates, Map.of(), cancel);
+    }
+
+    /**
      * A variant of the model with its tensors replaced: different values, shapes or node attributes (a compacted
      * model), written to a temporary file; close it to delete the file.
      *

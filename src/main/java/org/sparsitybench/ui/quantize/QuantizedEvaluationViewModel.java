@@ -1,6 +1,7 @@
 package org.sparsitybench.ui.quantize;
 
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import javafx.beans.property.ReadOnlyStringProperty;
 import javafx.beans.property.ReadOnlyStringWrapper;
@@ -8,6 +9,7 @@ import org.sparsitybench.eval.ConfigurationMeter;
 import org.sparsitybench.eval.DataSplits;
 import org.sparsitybench.eval.Latency;
 import org.sparsitybench.formats.data.LabeledData;
+import org.sparsitybench.model.TensorData;
 import org.sparsitybench.prune.PruningResult;
 import org.sparsitybench.quantize.QuantMode;
 import org.sparsitybench.quantize.QuantizedMeter;
@@ -34,16 +36,18 @@ public final class QuantizedEvaluationViewModel {
     private final ReadOnlyStringWrapper text = new ReadOnlyStringWrapper(this, "text", "");
     private Request last;
 
-    private record Request(ModelUnderTest on, PruningResult result, Latency floatLatency) {
+    private record Request(ModelUnderTest on, PruningResult result, Map<String, TensorData> values, String weights,
+                           Latency floatLatency) {
     }
 
     public QuantizedEvaluationViewModel(FxTaskExecutor executor, PrecisionViewModel precision) {
         this.precision = precision;
         this.measure = new LatestWins<>(executor, this::task, m -> {
             precision.setMeasured(m);
-            text.set(String.format(Locale.ROOT, "quantized: accuracy %.2f%% (%,d samples) · %s · latency %.3f ms",
+            text.set(String.format(Locale.ROOT, "quantized (%s): test accuracy %.2f%% (%,d test samples) · %s · "
+                    + "latency %.3f ms (p10–p90 %.3f–%.3f)", last == null ? "" : last.weights(),
                     100 * m.evaluation().accuracy(), m.evaluation().samples(), precision.totals(),
-                    m.latency().medianMs()) + note());
+                    m.latency().medianMs(), m.latency().p10Ms(), m.latency().p90Ms()) + note());
         }, e -> text.set("quantized: " + FxTaskExecutor.describe(e)));
     }
 
@@ -52,7 +56,7 @@ public final class QuantizedEvaluationViewModel {
         return n.isEmpty() ? "" : " · " + n;
     }
 
-    /** "quantized: accuracy …", empty when every layer is float32, or why nothing is measured. */
+    /** "quantized (WEIGHTS): test accuracy …", empty when every layer is float32, or why nothing is measured. */
     public ReadOnlyStringProperty textProperty() {
         return text.getReadOnlyProperty();
     }
@@ -67,7 +71,17 @@ public final class QuantizedEvaluationViewModel {
      * @param floatLatency the float configuration's latency (for the faster-or-not note), or null
      */
     public void request(ModelUnderTest on, PruningResult result, Latency floatLatency) {
-        last = new Request(on, result, floatLatency);
+        request(on, result, null, "one-shot: mask only", floatLatency);
+    }
+
+    /**
+     * As {@link #request(ModelUnderTest, PruningResult, Latency)} for the weights on screen: {@code values}
+     * (reconstructed or recovered, by tensor name, not modified) quantized instead of the result's masked values
+     * when not null; {@code weights} names them in the line.
+     */
+    public void request(ModelUnderTest on, PruningResult result, Map<String, TensorData> values, String weights,
+                        Latency floatLatency) {
+        last = new Request(on, result, values, weights, floatLatency);
         again();
     }
 
@@ -96,7 +110,7 @@ public final class QuantizedEvaluationViewModel {
                         + "calibrates on the validation split (the card's dataset.validation, or a held-out share of "
                         + "dataset.train); this card names neither: choose weights-only precision")).data();
             }
-            try (ConfigurationMeter.Pruned pruned = meter.open(r.result(), cancel)) {
+            try (ConfigurationMeter.Pruned pruned = meter.open(r.result(), r.values(), cancel)) {
                 return QuantizedMeter.measure(pruned.file(), r.on().card(), calibration, r.on().data(), cfg, SAMPLES,
                         LATENCY_RUNS, progress, cancel);
             }

@@ -1,7 +1,6 @@
 package org.sparsitybench.ui.workbench;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -14,7 +13,6 @@ import org.sparsitybench.eval.DataSplits;
 import org.sparsitybench.eval.ExportMeasurement;
 import org.sparsitybench.eval.Evaluation;
 import org.sparsitybench.eval.Latency;
-import org.sparsitybench.formats.TensorUpdate;
 import org.sparsitybench.model.TensorData;
 import org.sparsitybench.prune.PruningResult;
 import org.sparsitybench.task.LongTask;
@@ -69,8 +67,9 @@ public final class EvaluationViewModel {
             String weights = done.weights();
             Evaluation e = m.evaluation();
             text.set(String.format(Locale.ROOT, "test accuracy %.2f%% (%s)  loss %.3f  (%,d test samples)  ·  latency %.3f ms "
-                    + "(ONNX Runtime, batch 1, 1 thread, median of %d runs)", 100 * e.accuracy(), weights, e.loss(),
-                    e.samples(), m.latency().medianMs(), m.latency().runs()));
+                    + "(p10–p90 %.3f–%.3f; ONNX Runtime, batch 1, 1 thread, median of %d runs)", 100 * e.accuracy(),
+                    weights, e.loss(), e.samples(), m.latency().medianMs(), m.latency().p10Ms(), m.latency().p90Ms(),
+                    m.latency().runs()));
             latency.set(m.latency());
             evaluation.set(e);
             last = done;
@@ -116,11 +115,11 @@ public final class EvaluationViewModel {
     /** Measures the weights {@code f} shows: its reconstruction's when it has one, else the engine's mask. */
     public void request(ModelUnderTest on, WorkbenchFrame f) {
         if (f.recovered() != null) {
-            request(on, f.result(), f.values(), f.weights());
+            request(on, f.result(), f.shownValues(), f.weights());
         } else if (f.reconstructed() == null) {
             request(on, f.result());
         } else {
-            request(on, f.result(), f.reconstructed().values(), RECONSTRUCTED);
+            request(on, f.result(), f.shownValues(), RECONSTRUCTED);
         }
     }
 
@@ -139,8 +138,7 @@ public final class EvaluationViewModel {
     private LongTask<Measured> task(Request r) {
         ConfigurationMeter meter = new ConfigurationMeter(r.on().model(), r.on().card(), r.on().data());
         return (progress, cancel) -> {
-            try (ConfigurationMeter.Pruned pruned = r.values() == null ? meter.open(r.result(), cancel)
-                    : meter.open(updates(r), Map.of(), cancel)) {
+            try (ConfigurationMeter.Pruned pruned = meter.open(r.result(), r.values(), cancel)) {
                 Evaluation quick = pruned.evaluate(QUICK_SAMPLES, progress, cancel);
                 executor.onFx(() -> {
                     if (!cancel.isCancelled()) {
@@ -176,11 +174,5 @@ public final class EvaluationViewModel {
         json.put("measuredBy", "the window's accuracy line: the configuration as an export writes it, on the whole "
                 + "set, latency in ONNX Runtime, batch 1, one thread");
         return Optional.of(json);
-    }
-
-    private static Map<String, TensorUpdate> updates(Request r) {
-        Map<String, TensorUpdate> out = new LinkedHashMap<>();
-        r.values().forEach((name, v) -> out.put(name, new TensorUpdate(r.on().model().tensor(name).orElseThrow().shape(), v)));
-        return out;
     }
 }

@@ -103,6 +103,14 @@ public record WorkbenchFrame(PruningResult result, String layer, WeightHistogram
         return recovered == null ? null : recovered.values();
     }
 
+    /**
+     * The values of the weights on screen, as the accuracy lines measure and an export writes them: the recovered
+     * ones, else the reconstruction's Ŵ, else null for the engine's mask over the original weights.
+     */
+    public Map<String, org.sparsitybench.model.TensorData> shownValues() {
+        return recovered != null ? recovered.values() : reconstructed != null ? reconstructed.values() : null;
+    }
+
     /** Which weights the panes show: "reconstructed Ŵ", "W under the mask (mask only)", or the recovered ones. */
     public String weights() {
         return recovered != null ? recovered.label() : ReconstructedWeights.label(reconstructed);

@@ -103,7 +103,7 @@ public final class WorkbenchViewModel {
         evaluation.latencyProperty().addListener((o, a, b) -> {
             WorkbenchFrame f = frames.frameProperty().get();
             if (b != null && f != null) {
-                quantized.request(modelUnderTest(), f.result(), b);
+                quantized.request(modelUnderTest(), f.result(), f.shownValues(), f.weights(), b);
             }
         });
         config.configProperty().addListener((o, a, b) -> frames.request());

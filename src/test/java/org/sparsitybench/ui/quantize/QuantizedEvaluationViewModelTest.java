@@ -44,10 +44,24 @@ class QuantizedEvaluationViewModelTest {
         vm.request(on, r, null);
         assertEquals("", vm.textProperty().get(), "everything float32: nothing to measure");
         precision.setGlobal(Precision.INT8);
-        assertTrue(vm.textProperty().get().startsWith("quantized: accuracy "), vm.textProperty().get());
+        assertTrue(vm.textProperty().get().startsWith("quantized (one-shot: mask only): test accuracy "),
+                vm.textProperty().get());
+        assertTrue(vm.textProperty().get().matches(".*latency [0-9.]+ ms \\(p10–p90 [0-9.]+–[0-9.]+\\).*"),
+                "a latency with its spread: " + vm.textProperty().get());
         assertTrue(vm.textProperty().get().contains("8.00 bits/weight"), vm.textProperty().get());
         double accuracy = precision.measured().orElseThrow().evaluation().accuracy();
         assertTrue(accuracy > 0.7, "lenet5 at 50 % (uniform, convolutions too) and INT8 still classifies: " + accuracy);
+
+        // The weights on screen (here: every prunable weight zeroed) are what is quantized and measured.
+        java.util.Map<String, org.sparsitybench.model.TensorData> zeros = new java.util.LinkedHashMap<>();
+        for (var t : m.prunableTensors()) {
+            zeros.put(t.name(), org.sparsitybench.model.TensorData.ofFloats(new float[(int) t.elementCount()]));
+        }
+        vm.request(on, r, zeros, "reconstructed", null);
+        assertTrue(vm.textProperty().get().startsWith("quantized (reconstructed): test accuracy "),
+                vm.textProperty().get());
+        double blank = precision.measured().orElseThrow().evaluation().accuracy();
+        assertTrue(blank < 0.2, "all-zero weights, not the masked ones, were measured: " + blank);
         precision.setGlobal(Precision.FLOAT32);
         assertEquals("", vm.textProperty().get());
     }
