@@ -17,6 +17,7 @@ import javafx.beans.property.SimpleObjectProperty;
 import javafx.collections.FXCollections;
 import javafx.collections.ObservableList;
 import org.sparsitybench.eval.Sensitivity;
+import org.sparsitybench.eval.StorageEstimate;
 import org.sparsitybench.model.Model;
 import org.sparsitybench.model.WeightTensor;
 import org.sparsitybench.project.Project;
@@ -218,11 +219,11 @@ public final class SnapshotCompareViewModel {
             accuracy[i] = s.accuracy();
             loss[i] = s.loss();
             for (WeightTensor t : model.tensors()) {
-                long size = (long) Math.max(1, t.dtype().byteSize()) * t.elementCount();
                 Mask m = r.masks().get(t.name());
                 kept[i] += m == null ? t.elementCount() : m.keptCount();
-                bytes[i] += m == null ? size : Math.max(1, t.dtype().byteSize()) * m.keptCount() + (m.size() + 7) / 8;
             }
+            // The same estimate as the window's totals line, so the two never disagree.
+            bytes[i] = StorageEstimate.of(model, r.masks()).sparseStorageBytes();
         }
         out.add(summary("achieved sparsity (all layers)", n, i -> pct(achieved[i]), i -> achieved[i]));
         out.add(summary("test accuracy", n, i -> accuracy[i] == null ? "not measured" : pct(accuracy[i]), i -> accuracy[i]));
@@ -230,8 +231,8 @@ public final class SnapshotCompareViewModel {
                 : String.format(Locale.ROOT, "%.4f", loss[i]), i -> loss[i]));
         out.add(summary("latency (batch 1, median)", n, i -> latencyText(snapshots.get(i)),
                 i -> snapshots.get(i).latencyMs()));
-        out.add(summary("parameters kept", n, i -> String.format(Locale.ROOT, "%,d", kept[i]), i -> kept[i]));
-        out.add(summary("size, sparse (est.)", n, i -> bytesHuman(bytes[i]), i -> bytes[i]));
+        out.add(summary("parameters kept (all tensors)", n, i -> String.format(Locale.ROOT, "%,d", kept[i]), i -> kept[i]));
+        out.add(summary("size with sparse storage (est.)", n, i -> bytesHuman(bytes[i]), i -> bytes[i]));
         return out;
     }
 

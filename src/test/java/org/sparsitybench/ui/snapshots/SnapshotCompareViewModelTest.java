@@ -76,6 +76,13 @@ class SnapshotCompareViewModelTest {
                 .findFirst().orElseThrow();
         assertEquals(List.of("0.420 ms (p10–p90 0.400–0.450 ms)", "0.500 ms (spread not recorded)", "not measured"),
                 latency.cells(), "a latency is shown with its spread where it was recorded");
+        SnapshotCompareViewModel.Row size = vm.rows().stream()
+                .filter(r -> r.label().equals("size with sparse storage (est.)")).findFirst().orElseThrow();
+        for (int i = 0; i < 3; i++) {
+            assertEquals(SnapshotCompareViewModel.bytesHuman(org.sparsitybench.eval.StorageEstimate.of(model,
+                    vm.results().get(i).masks()).sparseStorageBytes()), size.cells().get(i),
+                    "the same estimate as the window's totals line");
+        }
     }
 
     @Test
