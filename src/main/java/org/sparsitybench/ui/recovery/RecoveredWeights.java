@@ -69,12 +69,16 @@ public final class RecoveredWeights {
 
     /**
      * Makes {@code o}'s best epoch the current state, as one step of the window's history. An outcome without a
-     * completed epoch changes nothing.
+     * completed epoch changes nothing. When the configuration changed while it trained, the recovered weights are
+     * kept for that configuration but no step is recorded: an invisible step would make Undo appear to do nothing
+     * and then lose them; Undo back to the configuration shows them.
+     *
+     * @return whether the recovered weights are on screen now
      */
-    public void apply(RecoveryViewModel.Outcome o) {
+    public boolean apply(RecoveryViewModel.Outcome o) {
         Recovery.Epoch best = o.bestEpoch();
         if (best == null) {
-            return;
+            return false;
         }
         Model recovered = RecoveredModel.inMemory(o.model(), o.net());
         Map<String, TensorData> values = new LinkedHashMap<>();
@@ -86,7 +90,11 @@ public final class RecoveredWeights {
         State before = state.get();
         State next = new State(o.model(), o.config(), recovered, values, label);
         state.set(next);
+        if (!o.config().equals(history.get())) {
+            return false;
+        }
         history.record(() -> state.set(before), () -> state.set(next));
+        return true;
     }
 
     /** Forgets the recovered weights (another model opened); records nothing. */

@@ -316,12 +316,17 @@ public final class RecoveryViewModel {
 
     private void finished(Outcome o) {
         running.set(false);
+        boolean shown = false;
         if (o != null) {
             outcome.set(o);
-            weights.apply(o);
+            shown = weights.apply(o);
         }
-        status.set(describe(o));
+        status.set(shown || o == null || o.bestEpoch() == null ? describe(o) : describe(o).replace(ON_SCREEN,
+                "The configuration changed while it trained: Undo back to it to see these weights."));
     }
+
+    private static final String ON_SCREEN = "The window now shows these weights (Edit ▸ Undo returns to the one-shot "
+            + "ones).";
 
     /** The status line for an outcome: which weights, their validation figure and split, what Cancel kept. */
     static String describe(Outcome o) {
@@ -334,8 +339,8 @@ public final class RecoveryViewModel {
                         o.result().epochs().size(), b.epochs())
                 : "";
         return kept + String.format(Locale.ROOT, "Recovered weights (epoch %d): validation accuracy %.2f %% on %,d "
-                        + "samples (seeded %d %% hold-out of the train split); trained on %,d. Sparsity %.2f %%. The "
-                        + "window now shows these weights (Edit ▸ Undo returns to the one-shot ones).",
+                        + "samples (seeded %d %% hold-out of the train split); trained on %,d. Sparsity %.2f %%. "
+                        + ON_SCREEN,
                 b.epoch(), 100 * b.validationAccuracy(), o.validationSamples(), VALIDATION_PERCENT, o.trainSamples(),
                 100 * b.sparsity());
     }

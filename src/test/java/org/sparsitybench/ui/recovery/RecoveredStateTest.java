@@ -118,6 +118,30 @@ class RecoveredStateTest {
     }
 
     @Test
+    void aRecoveryFinishedAfterTheSliderMovedRecordsNoInvisibleStepAndUndoBackShowsIt() {
+        WorkbenchViewModel vm = workbench();
+        assertTrue(vm.open(DIGITS));
+        vm.bar().setGlobalTarget(0.5);
+        var trained = vm.configProperty().get();
+        vm.recovery().limitProperty().set(400);
+        vm.recovery().epochsProperty().set(2);
+        // The user moves the slider while the first epoch is reported (tasks run on this thread here).
+        vm.recovery().history().addListener((javafx.collections.ListChangeListener<Object>) c -> {
+            if (vm.configProperty().get().equals(trained)) {
+                vm.bar().setGlobalTarget(0.7);
+            }
+        });
+        assertTrue(vm.recovery().start());
+        assertEquals(List.of(), errors);
+        assertNull(vm.frameProperty().get().recovered(), "70 % shows its one-shot weights");
+        assertTrue(vm.recovery().statusProperty().get().contains("Undo back to it"),
+                vm.recovery().statusProperty().get());
+        vm.undo();
+        assertEquals(trained, vm.configProperty().get(), "the first Undo goes back to what was trained");
+        assertNotNull(vm.frameProperty().get().recovered(), "and shows the recovered weights");
+    }
+
+    @Test
     void aWandaConfigurationIsRecoveredWithTheMasksTheWindowShows() {
         WorkbenchViewModel vm = workbench();
         assertTrue(vm.open(DIGITS));
