@@ -1,5 +1,6 @@
 package org.sparsitybench.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -8,16 +9,21 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.Iterator;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.sparsitybench.eval.EquivalenceCheck;
 import org.sparsitybench.eval.Evaluation;
 import org.sparsitybench.eval.Evaluator;
 import org.sparsitybench.eval.ModelCard;
 import org.sparsitybench.eval.OrtModel;
+import org.sparsitybench.eval.PruneExport;
+import org.sparsitybench.eval.PrunePipeline;
+import org.sparsitybench.eval.TemporaryModels;
 import org.sparsitybench.formats.AtomicFiles;
 import org.sparsitybench.formats.ModelFiles;
 import org.sparsitybench.formats.data.Datasets;
@@ -30,11 +36,13 @@ import org.sparsitybench.model.UnsupportedModelException;
 import org.sparsitybench.model.WeightTensor;
 import org.sparsitybench.prune.Allocation;
 import org.sparsitybench.prune.PruningConfig;
+import org.sparsitybench.prune.PruningMethods;
 import org.sparsitybench.prune.method.WandaMethod;
 import org.sparsitybench.task.CancellationToken;
 import org.sparsitybench.task.CancelledException;
 import org.sparsitybench.task.ProgressListener;
 import org.sparsitybench.train.GraphNetwork;
+import org.sparsitybench.train.LrSchedule;
 import org.sparsitybench.train.MaskedPruning;
 import org.sparsitybench.train.OnnxGraphReader;
 import org.sparsitybench.train.Param;
@@ -84,8 +92,17 @@ public final class FinetuneCommand implements Callable<Integer> {
     @Option(names = "--epochs", defaultValue = "3", description = "Passes over the training split (default ${DEFAULT-VALUE}).")
     int epochs;
 
-    @Option(names = "--lr", defaultValue = "1e-3", description = "Initial learning rate, cosine to 0 (default ${DEFAULT-VALUE}).")
+    @Option(names = "--lr", defaultValue = "1e-3", description = "Initial learning rate (default ${DEFAULT-VALUE}).")
     double lr;
+
+    @Option(names = "--lr-schedule", paramLabel = "S", defaultValue = "cosine", completionCandidates = ScheduleIds.class,
+            description = "How the learning rate falls from --lr over all steps: ${COMPLETION-CANDIDATES} (cosine: to 0; "
+                    + "step: ×0.1 at 50 % and 75 %; default ${DEFAULT-VALUE}).")
+    String lrSchedule;
+
+    @Option(names = "--weight-decay", paramLabel = "L", defaultValue = "0", description = "Decoupled weight decay "
+            + "(AdamW) of the weights, not of biases and batch-norm parameters (default ${DEFAULT-VALUE}).")
+    double weightDecay;
 
     @Option(names = "--batch", defaultValue = "128", description = "Samples per step (default ${DEFAULT-VALUE}).")
     int batch;
@@ -118,6 +135,11 @@ public final class FinetuneCommand implements Callable<Integer> {
             + "batch statistics, running estimates updated).")
     boolean frozenBn;
 
+    @Option(names = "--compact", description = "With a structured method: remove the pruned channels first (as "
+            + "'prune --compact', checked against the masked model in ONNX Runtime), then train and write the smaller "
+            + "model; --round-channels sets the kept counts' multiple.")
+    boolean compact;
+
     @Option(names = "--threads", defaultValue = "1", description = "OpenBLAS threads while training; 1 makes a run "
             + "reproducible bit for bit on one machine (default ${DEFAULT-VALUE}).")
     int threads;
@@ -131,6 +153,21 @@ public final class FinetuneCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    /** {@link LrSchedule#ids()}, for the help text. */
+    static final class ScheduleIds implements Iterable<String> {
+        @Override
+        public Iterator<String> iterator() {
+            return LrSchedule.ids().iterator();
+        }
+    }
+
+    /**
+     * The model training starts from and its network: MODEL (its zeros or the pruning options give the masks), or
+     * with {@code --compact} the compacted model, whose pruning report is kept for OUT's.
+     */
+    private record Start(Model model, GraphNetwork net, PruneExport.Report compaction) {
+    }
+
     @Override
     public Integer call() throws Exception {
         checkOptions();
@@ -139,7 +176,8 @@ public final class FinetuneCommand implements Callable<Integer> {
         long[] sampleDims = Arrays.copyOfRange(card.inputShape(), 1, card.inputShape().length);
         Recovery.Config cfg;
         try {
-            cfg = new Recovery.Config(epochs, batch, lr, seed, distill ? alpha : 1, temperature, threads);
+            cfg = new Recovery.Config(epochs, batch, lr, seed, distill ? alpha : 1, temperature, threads,
+                    LrSchedule.parse(lrSchedule), weightDecay);
         } catch (IllegalArgumentException e) {
             throw new SparsityBenchCli.UsageException(e.getMessage());
         }
@@ -147,8 +185,60 @@ public final class FinetuneCommand implements Callable<Integer> {
         GraphNetwork net = OnnxGraphReader.read(m, sampleDims, frozenBn);
         long zerosBefore = zeros(m);
         PruningConfig pruneCfg = pruning.given() ? pruningConfig(m) : null;
+        if (compact) {
+            requireStructured(pruneCfg);
+        }
         PrintWriter err = spec.commandLine().getErr();
-        return interruptible(err, cancel -> run(m, card, net, sets[0], sets[1], pruneCfg, zerosBefore, cfg, err, cancel));
+        return interruptible(err, cancel -> {
+            if (!compact) {
+                return run(new Start(m, net, null), card, sets[0], sets[1], pruneCfg, zerosBefore, cfg, err, cancel);
+            }
+            // The compacted model is scratch: a process-owned folder, so a killed run's is cleaned by the next one.
+            Path dir = AtomicFiles.createProcessTempDirectory(Path.of(System.getProperty("java.io.tmpdir")),
+                    TemporaryModels.TEMP_PREFIX + "compact-");
+            try {
+                Start start = compacted(m, pruneCfg, dir.resolve("compacted.onnx"), sampleDims, err, cancel);
+                return run(start, card, sets[0], sets[1], null, zerosBefore, cfg, err, cancel);
+            } finally {
+                AtomicFiles.deleteTree(dir);
+            }
+        });
+    }
+
+    /** {@code --compact} needs pruning options whose methods are all structured, and fixed masks. */
+    private void requireStructured(PruningConfig pruneCfg) {
+        boolean structured = pruneCfg != null && PruningMethods.isStructured(pruneCfg.global().method())
+                && pruneCfg.layers().values().stream().allMatch(l -> l.excluded() || l.method() == null
+                        || PruningMethods.isStructured(l.method()));
+        if (!structured) {
+            throw new SparsityBenchCli.UsageException("--compact removes whole channels; give --method "
+                    + String.join(" or ", PruningMethods.structuredIds()) + " (and --sparsity)");
+        }
+        if (gradual != null) {
+            throw new SparsityBenchCli.UsageException("--compact removes the channels before training; --gradual "
+                    + "changes the masks while training: use one of them");
+        }
+    }
+
+    /**
+     * Prunes {@code m} with {@code pruneCfg} and writes it compacted to {@code file} (checked against the masked
+     * model in ONNX Runtime, as {@code prune --compact}); training then starts from the smaller model.
+     */
+    private Start compacted(Model m, PruningConfig pruneCfg, Path file, long[] sampleDims, PrintWriter err,
+                            CancellationToken cancel) throws Exception {
+        PruneExport.Report r = PrunePipeline.run(new PrunePipeline.Request(m, model, pruning.methodName(), pruneCfg,
+                null, 0, null, pruning.fixedLayers()), new PruneExport.Options(file, true, false),
+                ProgressListener.NONE, cancel);
+        Model small = ModelFiles.read(file);
+        err.printf(Locale.ROOT, "compacted: %,d → %,d parameters (%s at %.0f %%, channels rounded to multiples of %s); "
+                        + "compaction check passed (max |diff| %.3g)%n", r.totals().get("paramsBefore").asLong(),
+                r.totals().get("paramsAfter").asLong(), pruning.methodName(), 100 * pruneCfg.global().target(),
+                pruneCfg.global().roundChannels() == null ? "1" : pruneCfg.global().roundChannels(),
+                r.compactionCheck().map(EquivalenceCheck.Result::maxAbsDiff).orElse(Double.NaN));
+        err.flush();
+        GraphNetwork net = OnnxGraphReader.read(small, sampleDims, frozenBn);
+        MaskedPruning.freezeZeros(net, small);
+        return new Start(small, net, r);
     }
 
     /** Usage errors among the options themselves. */
@@ -229,13 +319,21 @@ public final class FinetuneCommand implements Callable<Integer> {
         }
     }
 
-    private Integer run(Model m, ModelCard card, GraphNetwork net, InMemoryData trainSet, InMemoryData validationSet,
+    /**
+     * Trains {@code start}'s network and writes OUT and its report.
+     *
+     * @param pruneCfg the pruning to apply first (masks fixed, or gradually), or null when {@code start} already
+     *                 holds the masks (its zeros) or is compacted
+     */
+    private Integer run(Start start, ModelCard card, InMemoryData trainSet, InMemoryData validationSet,
                         PruningConfig pruneCfg, long zerosBefore, Recovery.Config cfg, PrintWriter err,
                         CancellationToken cancel) throws IOException {
+        Model m = start.model();
+        GraphNetwork net = start.net();
         Recovery.Gradual schedule = null;
         if (pruneCfg != null && gradual == null) {
             MaskedPruning.prune(net, m, pruneCfg, cancel);
-        } else {
+        } else if (start.compaction() == null) {
             MaskedPruning.freezeZeros(net, m);
             if (pruneCfg != null) {
                 schedule = new Recovery.Gradual(m, pruneCfg, gradual);
@@ -323,7 +421,10 @@ public final class FinetuneCommand implements Callable<Integer> {
         c.put("lr", lr);
         c.put("batch", batch);
         c.put("seed", seed);
-        c.put("schedule", "Adam, cosine decay to 0 over all steps");
+        c.put("schedule", "Adam" + (weightDecay > 0 ? "W (decoupled weight decay " + weightDecay + ")" : "") + ", "
+                + cfg.schedule().description());
+        c.put("lrSchedule", cfg.schedule().id());
+        c.put("weightDecay", weightDecay);
         c.put("batchNorm", frozenBn ? "frozen statistics" : "batch statistics, running estimates updated");
         c.put("threads", threads);
         if (distill) {
@@ -332,7 +433,15 @@ public final class FinetuneCommand implements Callable<Integer> {
             d.put("temperature", temperature);
             d.put("alpha", alpha);
         }
-        if (pruneCfg != null) {
+        if (start.compaction() != null) {
+            ObjectNode k = report.putObject("compaction");
+            JsonNode pr = start.compaction().json();
+            k.set("totals", pr.get("totals"));
+            k.set("groups", pr.get("groups"));
+            k.set("compactionCheck", pr.get("compactionCheck"));
+            c.set("pruning", pr.get("config"));
+            c.put("compact", true);
+        } else if (pruneCfg != null) {
             c.set("pruning", json.readTree(pruneCfg.toJson()));
             if (gradual != null) {
                 c.put("gradualSteps", gradual);

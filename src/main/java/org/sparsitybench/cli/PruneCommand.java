@@ -20,7 +20,6 @@ import org.sparsitybench.model.Model;
 import org.sparsitybench.model.ModelFormat;
 import org.sparsitybench.model.UnsupportedModelException;
 import org.sparsitybench.prune.Allocation;
-import org.sparsitybench.prune.ChannelRounding;
 import org.sparsitybench.prune.PruningConfig;
 import org.sparsitybench.prune.PruningMethods;
 import org.sparsitybench.prune.method.WandaMethod;
@@ -84,11 +83,6 @@ public final class PruneCommand implements Callable<Integer> {
             + "compressed sizes (DEFLATE runs at about 20 MB/s); by default they are estimated from samples and the "
             + "report's compressionMethod says how.")
     boolean exactCompression;
-
-    @Option(names = "--round-channels", paramLabel = "N", description = "Structured methods keep a multiple of N "
-            + "channels of each Conv (runtimes tile convolutions by 8 or 16 channels); 1 keeps the counts as allocated "
-            + "(default " + ChannelRounding.DEFAULT + ", or a --config's own).")
-    Integer roundChannels;
 
     @Option(names = "--eval-data", paramLabel = "DATASET", description = "Measure the written model on this labelled "
             + "set (accuracy, loss, latency beside the source's) and put it in the report (default: the model card's "
@@ -278,18 +272,11 @@ public final class PruneCommand implements Callable<Integer> {
         return dot < 0 ? "" : n.substring(dot + 1);
     }
 
-    /** The pruning options' configuration with this command's channel rounding. */
+    /** The pruning options' configuration (a --config's seed unless --seed is given). */
     private PruningConfig buildConfig(Model m) throws IOException {
-        if (roundChannels != null && roundChannels < 1) {
-            throw new SparsityBenchCli.UsageException("--round-channels " + roundChannels + " must be at least 1");
-        }
-        PruningConfig cfg = pruning.config(m, model,
+        return pruning.config(m, model,
                 spec.commandLine().getParseResult().hasMatchedOption("--seed") || pruning.config == null ? seed : null,
                 spec.commandLine().getErr());
-        // A configuration read back keeps its own rounding (absent: none), so a report's config reproduces its masks.
-        Integer rounding = roundChannels != null ? roundChannels
-                : pruning.config != null ? cfg.global().roundChannels() : Integer.valueOf(ChannelRounding.DEFAULT);
-        return new PruningConfig(cfg.global().withRoundChannels(rounding), cfg.layers());
     }
 
     static Allocation parseAllocation(String s) {

@@ -14,6 +14,7 @@ import org.sparsitybench.model.Model;
 import org.sparsitybench.model.ModelFormatException;
 import org.sparsitybench.model.WeightTensor;
 import org.sparsitybench.prune.Allocation;
+import org.sparsitybench.prune.ChannelRounding;
 import org.sparsitybench.prune.GlobalSettings;
 import org.sparsitybench.prune.LayerSettings;
 import org.sparsitybench.prune.PruningConfig;
@@ -27,7 +28,8 @@ import picocli.CommandLine.Option;
  * The pruning options, declared once for every command that prunes ({@code prune}, and {@code finetune} as its
  * first step), as a picocli mixin. {@link #given()} says whether any was given; {@link #config} turns them, over
  * an optional {@code --config}, into the engine's {@link PruningConfig}: options given override the file, the file
- * overrides the defaults (magnitude, uniform, 0.5, 2:4, seed 0).
+ * overrides the defaults (magnitude, uniform, 0.5, 2:4, seed 0, channels rounded to multiples of
+ * {@link ChannelRounding#DEFAULT}).
  */
 final class PruningOptions {
     static final String DEFAULT_METHOD = "magnitude";
@@ -52,6 +54,11 @@ final class PruningOptions {
     @Option(names = "--nm", paramLabel = "N:M", description = "N:M pattern for --method nm, wanda and sparsegpt (default 2:4).")
     String nm;
 
+    @Option(names = "--round-channels", paramLabel = "N", description = "Structured methods keep a multiple of N "
+            + "channels of each Conv (runtimes tile convolutions by 8 or 16 channels); 1 keeps the counts as allocated "
+            + "(default " + ChannelRounding.DEFAULT + ", or a --config's own).")
+    Integer roundChannels;
+
     @Option(names = "--config", paramLabel = "FILE", description = "A pruning configuration (JSON) or a project "
             + "(.sbproj); options given too override it.")
     Path config;
@@ -71,6 +78,9 @@ final class PruningOptions {
     void check() {
         if (method != null && !PruneCommand.METHODS.contains(method)) {
             throw new SparsityBenchCli.UsageException("unknown method '" + method + "'; one of " + PruneCommand.METHODS);
+        }
+        if (roundChannels != null && roundChannels < 1) {
+            throw new SparsityBenchCli.UsageException("--round-channels " + roundChannels + " must be at least 1");
         }
         if (sparsity != null && !(sparsity >= 0 && sparsity <= 1)) {
             throw new SparsityBenchCli.UsageException("--sparsity " + sparsity + " outside [0, 1]");
@@ -120,9 +130,9 @@ final class PruningOptions {
         GlobalSettings g = new GlobalSettings(target, engineMethod, alloc,
                 nm != null ? nm : b != null ? b.nmPattern() : "2:4",
                 seed != null ? seed : b != null ? b.seed() : 0, b != null ? b.calibration() : null);
-        if (b != null) {
-            g = g.withRoundChannels(b.roundChannels());
-        }
+        // A configuration read back keeps its own rounding (absent: none), so a report's config reproduces its masks.
+        g = g.withRoundChannels(roundChannels != null ? roundChannels
+                : b != null ? b.roundChannels() : Integer.valueOf(ChannelRounding.DEFAULT));
         PruningConfig cfg = new PruningConfig(g, base == null ? Map.of() : base.layers());
         for (String spec : layers) {
             int eq = spec.lastIndexOf('=');

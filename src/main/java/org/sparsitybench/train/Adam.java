@@ -4,7 +4,9 @@ import java.util.List;
 
 /**
  * Adam (Kingma &amp; Ba 2015) with bias correction: {@code m ← β₁m + (1−β₁)g, v ← β₂v + (1−β₂)g²,
- * w ← w − lr·m̂/(√v̂ + ε)}, β₁ = 0.9, β₂ = 0.999, ε = 1e-8.
+ * w ← w − lr·m̂/(√v̂ + ε)}, β₁ = 0.9, β₂ = 0.999, ε = 1e-8; optionally with decoupled weight decay (AdamW,
+ * Loshchilov &amp; Hutter 2019): first {@code w ← w·(1 − lr·λ)} for the weights of two or more dimensions (biases
+ * and normalisation parameters are not decayed).
  */
 public final class Adam {
     private static final double BETA1 = 0.9;
@@ -46,6 +48,22 @@ public final class Adam {
         }
     }
 
+    /** {@code w ← w·keep} for every position not frozen of every weight with two or more dimensions. */
+    private void decay(float keep) {
+        for (Param p : params) {
+            if (p.shape.length < 2) {
+                continue;
+            }
+            float[] w = p.value;
+            boolean[] frozen = p.frozen;
+            for (int i = 0; i < w.length; i++) {
+                if (frozen == null || !frozen[i]) {
+                    w[i] *= keep;
+                }
+            }
+        }
+    }
+
     /**
      * Forgets the moments of every parameter: after a mask changes (gradual pruning), a weight that was pruned
      * and the optimiser state built before start afresh.
@@ -59,6 +77,19 @@ public final class Adam {
 
     /** Applies the accumulated gradients with learning rate {@code lr}, then zeroes them. */
     public void step(double lr) {
+        step(lr, 0);
+    }
+
+    /**
+     * As {@link #step(double)}, decaying the weights of two or more dimensions by {@code lr·weightDecay} of their
+     * value first (frozen positions are left alone).
+     *
+     * @param weightDecay λ ≥ 0 (0: plain Adam)
+     */
+    public void step(double lr, double weightDecay) {
+        if (weightDecay > 0) {
+            decay((float) (1 - lr * weightDecay));
+        }
         step++;
         float b1 = (float) BETA1;
         float b2 = (float) BETA2;

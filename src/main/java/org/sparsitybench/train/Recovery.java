@@ -13,8 +13,9 @@ import org.sparsitybench.prune.PruningConfig;
 import org.sparsitybench.task.CancellationToken;
 
 /**
- * Fine-tuning with fixed masks, gradual pruning or distillation: mini-batch Adam over the preprocessed training
- * split with the learning rate following a cosine to zero, the batch order of each epoch a Fisher–Yates shuffle
+ * Fine-tuning with fixed masks, gradual pruning or distillation: mini-batch Adam (optionally with decoupled weight
+ * decay) over the preprocessed training split with the learning rate following the configured schedule (by default
+ * a cosine to zero), the batch order of each epoch a Fisher–Yates shuffle
  * from {@code new Random(seed + 1)} (an incomplete last batch is dropped). After each epoch the network is
  * scored on the validation split (inference mode); the best epoch by validation accuracy is kept (ties: the
  * earlier), and with gradual pruning only epochs that end at the final sparsity compete. Frozen positions
@@ -33,15 +34,23 @@ public final class Recovery {
      * @param alpha         weight of the label loss when a teacher is given (1 = labels only, 0 = teacher only)
      * @param temperature   distillation temperature T
      * @param blasThreads   OpenBLAS threads while training (1 makes a run bit-reproducible on one machine)
+     * @param schedule      how the learning rate moves from {@code lr} over all steps
+     * @param weightDecay   decoupled weight decay λ ≥ 0 of the weights with two or more dimensions ({@link Adam})
      */
     public record Config(int epochs, int batch, double lr, long seed, double alpha, double temperature,
-                         int blasThreads) {
+                         int blasThreads, LrSchedule schedule, double weightDecay) {
         public Config {
             if (epochs < 1 || batch < 1 || !(lr > 0) || !(alpha >= 0 && alpha <= 1) || !(temperature > 0)
-                    || blasThreads < 1) {
+                    || blasThreads < 1 || schedule == null || !(weightDecay >= 0)) {
                 throw new IllegalArgumentException("epochs " + epochs + ", batch " + batch + ", lr " + lr + ", alpha "
-                        + alpha + ", temperature " + temperature + ", BLAS threads " + blasThreads);
+                        + alpha + ", temperature " + temperature + ", BLAS threads " + blasThreads + ", schedule "
+                        + schedule + ", weight decay " + weightDecay);
             }
+        }
+
+        /** Cosine decay to 0, no weight decay. */
+        public Config(int epochs, int batch, double lr, long seed, double alpha, double temperature, int blasThreads) {
+            this(epochs, batch, lr, seed, alpha, temperature, blasThreads, LrSchedule.COSINE, 0);
         }
     }
 
@@ -172,7 +181,7 @@ public final class Recovery {
                 lossSum += Distillation.lossAndGradient(logits.data, y, t, batch, k, cfg.alpha(), cfg.temperature(),
                         grad, correct);
                 net.backward(Activations.flat(grad, batch, k));
-                adam.step(Trainer.cosine(cfg.lr(), step++, totalSteps));
+                adam.step(cfg.schedule().at(cfg.lr(), step++, totalSteps), cfg.weightDecay());
             }
             double[] val = evaluate(net, data.validationX(), data.validationY(), size, k);
             long prunable = model != null ? model.prunableParams() : 0;

@@ -15,7 +15,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Measure the engine's speed (not a test: prints medians as JSON).",
         subcommands = {BenchPruneCommand.class, BenchSparseCommand.class, BenchLargeCommand.class, BenchTrainCommand.class, BenchSparseGptCommand.class, BenchReconstructCommand.class,
-                BenchE2eCommand.class})
+                BenchE2eCommand.class, BenchCompactCommand.class})
 public final class BenchCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
