@@ -13,6 +13,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.sparsitybench.formats.data.LabeledData;
+import org.sparsitybench.formats.onnx.OnnxBiases;
 import org.sparsitybench.model.Model;
 import org.sparsitybench.model.ModelFormat;
 import org.sparsitybench.model.TensorData;
@@ -163,10 +164,12 @@ public final class PrunePipeline {
     public static PruneExport.Report run(Request request, PruneExport.Options options, ProgressListener progress,
                                          CancellationToken cancel) throws Exception {
         Pruned pruned = prune(request, progress.range(0, 0.4), cancel);
-        if (request.reconstruction() != null || usesMethod(request.model(), pruned.result().config(), Reconstruction::isSparseGpt)) {
+        if (request.reconstruction() != null || usesMethod(request.model(), pruned.result().config(),
+                m -> Reconstruction.isSparseGpt(m) || Reconstruction.compensatesMean(m))) {
             requireData(request, "sparsegpt and reconstruction capture each layer's inputs");
             Reconstruction.Options o = request.reconstruction() != null ? request.reconstruction()
                     : Reconstruction.Options.of(false, false, false);
+            pruned = withCreatedBiases(pruned, o);
             pruned = reconstruct(pruned, request.data(), request.calibrationSamples(), o, progress.range(0.4, 0.6), cancel);
         }
         return PruneExport.write(exportRequest(pruned, options, cancel), progress.range(0.6, 1), cancel);
@@ -217,6 +220,23 @@ public final class PrunePipeline {
             }
         }
         return new Pruned(p.model(), p.source(), p.method(), p.requested(), p.result(), extra, rec);
+    }
+
+    /**
+     * {@code p} on its model with a zero bias added to every layer bias correction (or Wanda's mean compensation)
+     * will correct but that has none ({@link Reconstruction#missingBiases}, {@link OnnxBiases}); the report's
+     * {@code biasesCreated} names them. Unchanged when every such layer has a bias.
+     */
+    static Pruned withCreatedBiases(Pruned p, Reconstruction.Options options) throws IOException {
+        Map<String, Long> missing = Reconstruction.missingBiases(p.model(), p.result(), options);
+        if (missing.isEmpty() || p.model().format() != ModelFormat.ONNX) {
+            return p;
+        }
+        OnnxBiases.Created c = OnnxBiases.withZeroBiases(p.model(), missing);
+        ObjectNode extra = p.extra().deepCopy();
+        extra.putPOJO("biasesCreated", c.biases());
+        return new Pruned(c.model(), p.source(), p.method(), p.requested(), p.result(), extra, p.reconstruction(),
+                p.recovered());
     }
 
     private static void putFinite(ObjectNode n, String key, double v) {
