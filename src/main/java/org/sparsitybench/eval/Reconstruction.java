@@ -47,10 +47,28 @@ public final class Reconstruction {
      * @param biasCorrection add {@code E[x]·(W − Ŵ)ᵀ} to each reconstructed layer's bias
      * @param recalibrateBn  re-estimate every BatchNormalization's mean and variance on the pruned model
      * @param settings       SparseGPT block size and damping share (also the least-squares damping)
+     * @param meanCompensation correct the bias of Wanda layers ({@link #compensatesMean}) even without
+     *                         {@code biasCorrection}
      */
-    public record Options(boolean reconstruct, boolean biasCorrection, boolean recalibrateBn, SparseGpt.Settings settings) {
+    public record Options(boolean reconstruct, boolean biasCorrection, boolean recalibrateBn, SparseGpt.Settings settings,
+                          boolean meanCompensation) {
+        /** With Wanda's mean compensation. */
+        public Options(boolean reconstruct, boolean biasCorrection, boolean recalibrateBn, SparseGpt.Settings settings) {
+            this(reconstruct, biasCorrection, recalibrateBn, settings, true);
+        }
+
         public static Options of(boolean reconstruct, boolean biasCorrection, boolean recalibrateBn) {
             return new Options(reconstruct, biasCorrection, recalibrateBn, SparseGpt.Settings.DEFAULT);
+        }
+
+        /** The same options, Wanda layers' mean compensation off. */
+        public Options withoutMeanCompensation() {
+            return new Options(reconstruct, biasCorrection, recalibrateBn, settings, false);
+        }
+
+        /** Whether the bias of a layer pruned by {@code method} is corrected. */
+        boolean corrects(String method) {
+            return biasCorrection || meanCompensation && compensatesMean(method);
         }
     }
 
@@ -110,7 +128,7 @@ public final class Reconstruction {
         }
         Map<String, Long> out = new LinkedHashMap<>();
         for (LayerResult lr : pruning.layers()) {
-            boolean correct = options.biasCorrection() || compensatesMean(lr.method());
+            boolean correct = options.corrects(lr.method());
             GraphNode node = consumer.get(lr.name());
             Optional<WeightTensor> t = model.tensor(lr.name());
             if (lr.status() == LayerResult.Status.EXCLUDED || !correct || !(isSparseGpt(lr.method()) || lr.pruned() > 0)
@@ -167,7 +185,7 @@ public final class Reconstruction {
                 continue;
             }
             boolean sgpt = isSparseGpt(lr.method());
-            boolean correct = options.biasCorrection() || compensatesMean(lr.method());
+            boolean correct = options.corrects(lr.method());
             // With --reconstruct a layer nothing was pruned from is still re-solved: its inputs lost what the layers
             // before it lost (a structured cut removes whole input channels), and the consumer of removed channels
             // is where they can be made up for, as SparseGPT does within a layer.
@@ -361,7 +379,7 @@ public final class Reconstruction {
                 }
                 BitMask newMask = BitMask.adopt(dense.length, keptWords);
                 masks.put(name, newMask);
-                boolean correct = options.biasCorrection() || compensatesMean(lr.method());
+                boolean correct = options.corrects(lr.method());
                 String note = correct && bias == null ? "no bias to correct" : null;
                 if (!sgpt && !options.reconstruct() && bias == null && !correct) {
                     // selected for a folded-BatchNorm correction but has no bias: its weights are the masked ones
