@@ -24,7 +24,11 @@ import org.sparsitybench.task.ProgressListener;
 
 /**
  * Calibration for Wanda: runs K samples through ONNX Runtime with each prunable layer's input exposed as an
- * extra graph output, and returns ‖X_j‖₂ per input feature (per input channel for a Conv) for every layer.
+ * extra graph output, and returns the centred norm {@code ‖X_j − μ_j‖₂} per input feature (per input channel for a
+ * Conv, over samples and positions) for every layer, {@code μ_j} the feature's mean on the same samples. Centred,
+ * because the pipeline moves a pruned weight's mean contribution {@code W_ij·μ_j} into the bias (mean
+ * compensation, {@link Reconstruction}), so what pruning it costs is {@code W_ij²·‖X_j − μ_j‖²}: a constant input
+ * (an image's border pixels) costs nothing, where the raw norm ranked it among the most important.
  */
 public final class ActivationNorms {
     private ActivationNorms() {
@@ -65,6 +69,8 @@ public final class ActivationNorms {
                 ".sparsitybench-probe-", ".onnx");
         Files.delete(probe);
         Map<String, double[]> sums = new HashMap<>();
+        Map<String, double[]> firsts = new HashMap<>();
+        Map<String, long[]> counts = new HashMap<>();
         try {
             // A layer fed by the graph input itself reads the preprocessed batch directly.
             java.util.Set<String> probed = new java.util.HashSet<>(inputOf.values());
@@ -109,11 +115,15 @@ public final class ActivationNorms {
                                     per *= s[i];
                                 }
                                 double[] acc = sums.computeIfAbsent(e.getKey(), k -> new double[features]);
+                                double[] first = firsts.computeIfAbsent(e.getKey(), k -> new double[features]);
                                 int counted = fb.remaining() / rows * count; // padded samples' activations left out
                                 for (int i = 0; i < counted; i++) {
                                     float val = fb.get();
-                                    acc[(int) ((i / per) % features)] += (double) val * val;
+                                    int f = (int) ((i / per) % features);
+                                    acc[f] += (double) val * val;
+                                    first[f] += val;
                                 }
+                                counts.computeIfAbsent(e.getKey(), k -> new long[1])[0] += counted / features;
                             }
                         }
                         seen += count;
@@ -130,8 +140,11 @@ public final class ActivationNorms {
         Map<String, FeatureNorms> out = new LinkedHashMap<>();
         for (Map.Entry<String, double[]> e : sums.entrySet()) {
             double[] norms = e.getValue().clone();
+            double[] first = firsts.get(e.getKey());
+            long n = counts.get(e.getKey())[0];
             for (int i = 0; i < norms.length; i++) {
-                norms[i] = Math.sqrt(norms[i]);
+                // Σ(x − μ)² = Σx² − (Σx)²/n, never below 0 where rounding would take it there
+                norms[i] = Math.sqrt(Math.max(0, norms[i] - first[i] * first[i] / n));
             }
             out.put(e.getKey(), new FeatureNorms(norms, featureAxis.get(e.getKey())));
         }

@@ -47,10 +47,28 @@ public final class Reconstruction {
      * @param biasCorrection add {@code E[x]·(W − Ŵ)ᵀ} to each reconstructed layer's bias
      * @param recalibrateBn  re-estimate every BatchNormalization's mean and variance on the pruned model
      * @param settings       SparseGPT block size and damping share (also the least-squares damping)
+     * @param meanCompensation correct the bias of Wanda layers ({@link #compensatesMean}) even without
+     *                         {@code biasCorrection}
      */
-    public record Options(boolean reconstruct, boolean biasCorrection, boolean recalibrateBn, SparseGpt.Settings settings) {
+    public record Options(boolean reconstruct, boolean biasCorrection, boolean recalibrateBn, SparseGpt.Settings settings,
+                          boolean meanCompensation) {
+        /** With Wanda's mean compensation. */
+        public Options(boolean reconstruct, boolean biasCorrection, boolean recalibrateBn, SparseGpt.Settings settings) {
+            this(reconstruct, biasCorrection, recalibrateBn, settings, true);
+        }
+
         public static Options of(boolean reconstruct, boolean biasCorrection, boolean recalibrateBn) {
             return new Options(reconstruct, biasCorrection, recalibrateBn, SparseGpt.Settings.DEFAULT);
+        }
+
+        /** The same options, Wanda layers' mean compensation off. */
+        public Options withoutMeanCompensation() {
+            return new Options(reconstruct, biasCorrection, recalibrateBn, settings, false);
+        }
+
+        /** Whether the bias of a layer pruned by {@code method} is corrected. */
+        boolean corrects(String method) {
+            return biasCorrection || meanCompensation && compensatesMean(method);
         }
     }
 
@@ -80,6 +98,56 @@ public final class Reconstruction {
      */
     public record Result(Map<String, Mask> masks, Map<String, TensorData> values, List<LayerReport> layers,
                          List<String> batchNorms, int samples) {
+    }
+
+    /**
+     * Methods whose pruned weights' mean contribution goes into the bias whatever the options say: the Wanda
+     * methods score {@code |W_ij|·‖X_j − μ_j‖₂} (centred, {@link ActivationNorms}), which is what pruning costs
+     * only once {@code Σ_j μ_j·(W_ij − Ŵ_ij)} is added back (mean compensation, as FLAP does; here the
+     * sequential bias correction {@code E[x_dense]·W − E[x]·Ŵ}, which is that and the drift of the layers before).
+     */
+    public static boolean compensatesMean(String method) {
+        return org.sparsitybench.prune.method.WandaMethod.isWanda(method);
+    }
+
+    /**
+     * The layers {@link #run} would correct the bias of but that have none to correct (no Gemm C, no Conv B and no
+     * BatchNormalization after it, no Add after a MatMul), with their output channels: the bias
+     * {@link org.sparsitybench.formats.onnx.OnnxBiases} creates before the run. Float32 weights of main-graph nodes
+     * only.
+     *
+     * @param model   the model the engine pruned (not modified)
+     * @param pruning its result (not modified)
+     */
+    public static Map<String, Long> missingBiases(Model model, PruningResult pruning, Options options) {
+        Map<String, GraphNode> consumer = new HashMap<>();
+        for (GraphNode n : model.graph().nodes()) {
+            if (n.inputs().size() > 1) {
+                consumer.putIfAbsent(n.input(1), n);
+            }
+        }
+        Map<String, Long> out = new LinkedHashMap<>();
+        for (LayerResult lr : pruning.layers()) {
+            boolean correct = options.corrects(lr.method());
+            GraphNode node = consumer.get(lr.name());
+            Optional<WeightTensor> t = model.tensor(lr.name());
+            if (lr.status() == LayerResult.Status.EXCLUDED || !correct || !(isSparseGpt(lr.method()) || lr.pruned() > 0)
+                    || node == null || t.isEmpty() || t.get().dtype() != org.sparsitybench.model.DType.FLOAT
+                    || !Set.of("Gemm", "Conv", "MatMul").contains(node.opType())
+                    || !node.opType().equals("MatMul") && node.inputs().size() > 2 && !node.input(2).isEmpty()) {
+                continue;
+            }
+            LayerMatrix lm;
+            try {
+                lm = LayerMatrix.of(node, t.get());
+            } catch (IllegalArgumentException e) {
+                continue; // not a layer reconstruction handles: nothing would be corrected
+            }
+            if (findBias(model, node, lm).isEmpty()) {
+                out.put(lr.name(), (long) lm.rows() * lm.groups());
+            }
+        }
+        return out;
     }
 
     /** Methods whose masks and weights this class chooses itself. */
@@ -117,11 +185,12 @@ public final class Reconstruction {
                 continue;
             }
             boolean sgpt = isSparseGpt(lr.method());
+            boolean correct = options.corrects(lr.method());
             // With --reconstruct a layer nothing was pruned from is still re-solved: its inputs lost what the layers
             // before it lost (a structured cut removes whole input channels), and the consumer of removed channels
             // is where they can be made up for, as SparseGPT does within a layer.
             boolean keptWhole = lr.pruned() == 0 && !options.reconstruct();
-            if (!sgpt && (keptWhole || !(options.reconstruct() || options.biasCorrection() || options.recalibrateBn()))) {
+            if (!sgpt && (keptWhole || !(options.reconstruct() || correct || options.recalibrateBn()))) {
                 continue;
             }
             GraphNode node = consumer.get(t.name());
@@ -142,7 +211,7 @@ public final class Reconstruction {
             // A layer kept whole is only re-solved: correcting its bias too made the compacted model disagree with
             // the masked one after a structured cut (fashion-resnet-mini, 30 % l1, --compact), the re-solve alone
             // does not.
-            if ((options.biasCorrection() || folded) && (sgpt || lr.pruned() > 0)) {
+            if ((correct || folded) && (sgpt || lr.pruned() > 0)) {
                 findBias(model, node, matrices.get(t.name())).ifPresent(b -> {
                     biasOf.put(t.name(), b.name());
                     biasScale.put(t.name(), b.scale());
@@ -310,8 +379,9 @@ public final class Reconstruction {
                 }
                 BitMask newMask = BitMask.adopt(dense.length, keptWords);
                 masks.put(name, newMask);
-                String note = options.biasCorrection() && bias == null ? "no bias to correct (creating one is not supported)" : null;
-                if (!sgpt && !options.reconstruct() && bias == null && !options.biasCorrection()) {
+                boolean correct = options.corrects(lr.method());
+                String note = correct && bias == null ? "no bias to correct" : null;
+                if (!sgpt && !options.reconstruct() && bias == null && !correct) {
                     // selected for a folded-BatchNorm correction but has no bias: its weights are the masked ones
                     progress.progress((double) ++steps / total, name);
                     continue;

@@ -224,7 +224,7 @@ public final class Sweep {
         PruningResult r = engine.run(config, ProgressListener.NONE, cancel);
         Map<String, Mask> masks = r.masks();
         Map<String, TensorData> values = r.prunedValues(model);
-        if (Reconstruction.isSparseGpt(method)) {
+        if (Reconstruction.isSparseGpt(method) || Reconstruction.compensatesMean(method)) {
             PrunePipeline.Pruned rec = PrunePipeline.reconstruct(new PrunePipeline.Pruned(model, model.file(), method,
                     requested, r, null), options.calibration(), options.calibrationSamples(),
                     Reconstruction.Options.of(false, false, false), ProgressListener.NONE, cancel);

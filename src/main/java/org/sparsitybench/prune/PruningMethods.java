@@ -22,6 +22,7 @@ public final class PruningMethods {
         register(StructuredMethod.L2);
         register(WandaMethod.INSTANCE);
         register(WandaMethod.LAYER);
+        register(WandaMethod.ROW);
         register(WandaMethod.NM);
         register(SparseGptMethod.UNSTRUCTURED);
         register(SparseGptMethod.NM);

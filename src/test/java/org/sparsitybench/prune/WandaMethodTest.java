@@ -96,7 +96,7 @@ class WandaMethodTest {
             LayerInput layer = new LayerInput(t, 0, 0, new ScoreCache(false), null, new FeatureNorms(norms, 1));
             long n = w.length;
             for (long k : new long[] {0, n, r.nextLong(n + 1)}) {
-                Mask m = WandaMethod.INSTANCE.select(layer, k, CancellationToken.NONE);
+                Mask m = WandaMethod.ROW.select(layer, k, CancellationToken.NONE);
                 assertEquals(k, m.prunedCount(), "exact count");
                 assertEquals(Reference.mask(reference(w, rows, norms, k)), m.toBitMask(),
                         kind + " trial " + trial + " k " + k);
@@ -108,7 +108,7 @@ class WandaMethodTest {
     void theEngineFailsClearlyWithoutCalibrationAndUsesTheNormsItIsGiven() {
         float[] w = StructuredMethodTest.values("random", 24, 9);
         WeightTensor t = Reference.tensor("fc", new long[] {4, 6}, w);
-        PruningConfig c = PruningConfig.of(GlobalSettings.of(0.5, "wanda", Allocation.UNIFORM));
+        PruningConfig c = PruningConfig.of(GlobalSettings.of(0.5, "wanda-row", Allocation.UNIFORM));
         IllegalStateException e = assertThrows(IllegalStateException.class,
                 () -> new PruningEngine(Reference.model(t)).run(c, ProgressListener.NONE, CancellationToken.NONE));
         assertTrue(e.getMessage().contains("fc") && e.getMessage().contains("calibration"), e.getMessage());
@@ -118,7 +118,7 @@ class WandaMethodTest {
                 Map.of("fc", new FeatureNorms(norms, 1))).run(c, ProgressListener.NONE, CancellationToken.NONE);
         assertEquals(Reference.mask(reference(w, 4, norms, 12)), r.mask("fc").toBitMask());
         assertTrue(r.targetMet());
-        assertEquals("wanda", r.layers().get(0).method());
+        assertEquals("wanda-row", r.layers().get(0).method());
         // An excluded layer needs no calibration.
         PruningResult dense = new PruningEngine(Reference.model(t)).run(c.withLayer("fc", LayerSettings.excludedLayer()),
                 ProgressListener.NONE, CancellationToken.NONE);

@@ -46,7 +46,11 @@ public final class OnnxReader implements ModelReader {
 
     @Override
     public Model read(Path file) throws IOException {
-        ModelProto proto = parse(file);
+        return of(parse(file), file);
+    }
+
+    /** The model of a parsed (or edited) protobuf, its external data found beside {@code file}. */
+    static Model of(ModelProto proto, Path file) throws IOException {
         if (!proto.hasGraph()) {
             throw new ModelFormatException(file, "ModelProto", "no graph: not an ONNX model");
         }
