@@ -83,6 +83,7 @@ public final class ThresholdMask implements Mask {
      * the zeros among its ties that it does not prune, and pruning everything keeps none. Keeping everything (or
      * any other score) says nothing about the zeros.
      */
+    @Override
     public long keptZeros() {
         if (!score.isMagnitude()) {
             return -1;
