@@ -155,6 +155,16 @@ final class ExportTally {
             return data.elementCount();
         }
 
+        /** Whether the data knows its zeros without their values being counted (a mask that keeps no zero). */
+        private boolean known(long first, int count) {
+            return count > 0 && data.zerosIfKnown(first, Math.min(count, 64)) >= 0;
+        }
+
+        @Override
+        public long zerosIfKnown(long first, int count) {
+            return data.zerosIfKnown(first, count);
+        }
+
         @Override
         public void readFloats(long first, FloatBuffer dst) {
             int start = dst.position();
@@ -170,7 +180,8 @@ final class ExportTally {
                 dst.get(start, a);
                 offset = 0;
             }
-            counter.add(first, len, (from, to) -> floatZeros(a, offset + from, offset + to));
+            counter.add(first, len, known(first, len) ? (from, to) -> (int) data.zerosIfKnown(first + from, to - from)
+                    : (from, to) -> floatZeros(a, offset + from, offset + to));
         }
 
         @Override
@@ -180,6 +191,10 @@ final class ExportTally {
                 return false;
             }
             int size = data.dtype().byteSize();
+            if (known(first, count)) {
+                counter.add(first, count, (from, to) -> (int) data.zerosIfKnown(first + from, to - from));
+                return true;
+            }
             byte[] a;
             int offset;
             if (dst.hasArray()) {

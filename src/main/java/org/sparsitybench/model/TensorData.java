@@ -37,6 +37,17 @@ public interface TensorData {
         return false;
     }
 
+    /**
+     * The zeros (either sign) among elements {@code [first, first + count)} when this data knows them without
+     * reading its values, else -1 (the default): a masked view whose mask keeps no zero holds exactly its pruned
+     * elements as zeros, which its mask's bits count.
+     *
+     * @throws IndexOutOfBoundsException if the range is outside the tensor (when known)
+     */
+    default long zerosIfKnown(long first, int count) {
+        return -1;
+    }
+
     /** Whether {@link #readStored} may hand out bytes of {@code type}: the float types, which writers keep. */
     static boolean storable(DType type) {
         return type == DType.FLOAT || type == DType.FLOAT16 || type == DType.BFLOAT16;

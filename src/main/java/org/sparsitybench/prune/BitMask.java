@@ -117,6 +117,29 @@ public final class BitMask implements Mask {
         return words[i];
     }
 
+    /** Elements kept among {@code [first, first + count)}: a count of bits, a word at a time. */
+    public long keptIn(long first, long count) {
+        if (first < 0 || count < 0 || first + count > size) {
+            throw new IndexOutOfBoundsException("elements [" + first + ", " + (first + count) + ") of " + size);
+        }
+        if (count == 0) {
+            return 0;
+        }
+        long end = first + count;
+        int w0 = (int) (first >>> 6);
+        int w1 = (int) ((end - 1) >>> 6);
+        long lowMask = -1L << first; // bits at and above first's, within its word
+        long highMask = -1L >>> (63 - (int) ((end - 1) & 63)); // bits up to end - 1's
+        if (w0 == w1) {
+            return Long.bitCount(words[w0] & lowMask & highMask);
+        }
+        long kept = Long.bitCount(words[w0] & lowMask) + Long.bitCount(words[w1] & highMask);
+        for (int w = w0 + 1; w < w1; w++) {
+            kept += Long.bitCount(words[w]);
+        }
+        return kept;
+    }
+
     /** The words (a copy). */
     public long[] words() {
         return words.clone();

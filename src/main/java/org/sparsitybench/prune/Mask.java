@@ -31,6 +31,14 @@ public interface Mask {
         return size() == 0 ? 0.0 : (double) prunedCount() / size();
     }
 
+    /**
+     * The kept elements that are zero (either sign) when the mask knows without reading the weights, else -1 (the
+     * default). A mask that keeps no zero ({@code 0}) leaves exactly its pruned elements zero in the masked tensor.
+     */
+    default long keptZeros() {
+        return -1;
+    }
+
     /** The same mask as bits in memory (this, if it already is one). */
     BitMask toBitMask();
 

@@ -91,6 +91,12 @@ public final class Masking {
                 apply(weights, mask, first, dst);
             }
 
+            /** The pruned elements, when the mask keeps no zero: a count of its bits, not of the values. */
+            @Override
+            public long zerosIfKnown(long first, int count) {
+                return mask.keptZeros() == 0 ? count - mask.toBitMask().keptIn(first, count) : -1;
+            }
+
             /** The stored bytes with the pruned elements' bytes zero (+0.0): no decoding, no encoding. */
             @Override
             public boolean readStored(long first, int count, ByteBuffer dst) {

@@ -277,7 +277,10 @@ public final class PruningEngine {
             // Zeros already in the file are the starting point: a layer holds only what its mask keeps of its
             // non-zeros, so that is what it reports (a 97 % zero weight pruned "to 50 %" is 97 % zero).
             long kept = mask.keptCount();
-            if (kept > 0 && e.tensor.stats().zeros() > 0) {
+            long keptZeros = mask.keptZeros();
+            if (keptZeros >= 0) {
+                kept -= keptZeros; // a |w| cut knows its zeros: no pass over the weights
+            } else if (kept > 0 && e.tensor.stats().zeros() > 0) {
                 kept = Masking.keptNonZeros(e.tensor.data(), mask, cancel);
             }
             results.add(new LayerResult(e.tensor.name(), e.method.id(), e.status, e.requested,

@@ -101,4 +101,24 @@ class BitMaskTest {
         assertEquals(25.0, e.total());
         assertEquals(0.64, e.retained(), 1e-15);
     }
+
+    @Test
+    void keptInCountsTheKeptBitsOfAnyRange() {
+        boolean[] kept = new boolean[333];
+        for (int i = 0; i < kept.length; i++) {
+            kept[i] = (i * 7919) % 5 < 3;
+        }
+        BitMask m = BitMask.ofKept(kept);
+        for (int first = 0; first <= kept.length; first += 13) {
+            for (int count = 0; first + count <= kept.length; count += 29) {
+                long want = 0;
+                for (int i = first; i < first + count; i++) {
+                    want += kept[i] ? 1 : 0;
+                }
+                assertEquals(want, m.keptIn(first, count), first + " + " + count);
+            }
+        }
+        assertEquals(m.keptCount(), m.keptIn(0, kept.length));
+        assertThrows(IndexOutOfBoundsException.class, () -> m.keptIn(300, 34));
+    }
 }

@@ -6,7 +6,6 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -15,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import org.sparsitybench.formats.AtomicFiles;
+import org.sparsitybench.formats.BackgroundWrites;
 import org.sparsitybench.formats.ModelWriter;
 import org.sparsitybench.formats.TensorUpdate;
 import org.sparsitybench.model.BufferTensorData;
@@ -85,20 +85,27 @@ public final class SafeTensorsWriter implements ModelWriter {
         }
         AtomicFiles.Meter meter = AtomicFiles.meter(total, progress, cancel);
         meter.check();
+        // Batches of whole chunks, about a metered step each: the writing thread takes one per hand-over.
+        final int batchBytes = chunkBytes == 0 ? 0 : Math.max(1, AtomicFiles.METER_CHUNK / chunkBytes) * chunkBytes;
         AtomicFiles.write(out, ch -> {
-            ByteBuffer head = ByteBuffer.allocate(8 + header.length).order(ByteOrder.LITTLE_ENDIAN);
-            head.putLong(header.length).put(header).flip();
-            writeFully(ch, head, meter);
-            float[] values = chunkElements == 0 ? null : new float[chunkElements];
-            ByteBuffer encoded = chunkBytes == 0 ? null : ByteBuffer.allocate(chunkBytes).order(ByteOrder.LITTLE_ENDIAN);
-            for (Item item : items) {
-                if (item.update() == null) {
-                    for (ByteBuffer window : item.original().windows()) {
-                        writeFully(ch, window, meter);
+            try (BackgroundWrites writes = new BackgroundWrites(ch, Math.max(batchBytes, 8))) {
+                ByteBuffer head = ByteBuffer.allocate(8 + header.length).order(ByteOrder.LITTLE_ENDIAN);
+                head.putLong(header.length).put(header).flip();
+                lend(writes, head, meter);
+                float[] values = chunkElements == 0 ? null : new float[chunkElements];
+                Batch batch = new Batch(writes, meter);
+                for (Item item : items) {
+                    if (item.update() == null) {
+                        batch.flush();
+                        for (ByteBuffer window : item.original().windows()) {
+                            lend(writes, window, meter);
+                        }
+                    } else {
+                        writeEncoded(item, values, chunkElements, batch);
                     }
-                } else {
-                    writeEncoded(ch, item, values, encoded, meter);
                 }
+                batch.flush();
+                writes.finish();
             }
             meter.check();
         });
@@ -197,37 +204,79 @@ public final class SafeTensorsWriter implements ModelWriter {
         return header;
     }
 
-    private static void writeEncoded(FileChannel ch, Item item, float[] values, ByteBuffer encoded,
-                                     AtomicFiles.Meter meter) throws IOException {
-        TensorData data = item.update();
-        long n = data.elementCount();
-        // Values kept in their stored dtype (masked weights of the source) come as bytes: no per-element decode
-        // and encode, which was most of writing a billion BF16 weights.
-        boolean stored = data.dtype() == item.dtype() && TensorData.storable(item.dtype());
-        for (long at = 0; at < n; at += values.length) {
-            int len = (int) Math.min(values.length, n - at);
-            encoded.clear();
-            if (!stored || !data.readStored(at, len, encoded)) {
-                encoded.clear();
-                data.readFloats(at, FloatBuffer.wrap(values, 0, len));
-                DTypeCodec.encode(item.dtype(), values, 0, len, encoded);
+    /**
+     * The buffer being filled for {@link BackgroundWrites}: whole chunks of encoded values; handed over (and metered)
+     * when the next chunk would not fit.
+     */
+    private static final class Batch {
+        private final BackgroundWrites writes;
+        private final AtomicFiles.Meter meter;
+        private ByteBuffer buffer;
+
+        Batch(BackgroundWrites writes, AtomicFiles.Meter meter) {
+            this.writes = writes;
+            this.meter = meter;
+        }
+
+        /** A buffer with room for {@code bytes} more, at its position. */
+        ByteBuffer room(int bytes) throws IOException {
+            if (buffer != null && buffer.remaining() < bytes) {
+                flush();
             }
-            encoded.flip();
-            writeFully(ch, encoded, meter);
+            if (buffer == null) {
+                buffer = writes.take();
+            }
+            return buffer;
+        }
+
+        /** Hands the filled part over to be written. */
+        void flush() throws IOException {
+            if (buffer == null) {
+                return;
+            }
+            buffer.flip();
+            int bytes = buffer.remaining();
+            writes.write(buffer);
+            buffer = null;
+            advance(meter, bytes);
         }
     }
 
-    /** Writes all of {@code src}, in steps of at most {@link AtomicFiles#METER_CHUNK} bytes, each metered. */
-    private static void writeFully(FileChannel ch, ByteBuffer src, AtomicFiles.Meter meter) throws IOException {
-        int end = src.limit();
-        while (src.position() < end) {
-            int step = Math.min(end - src.position(), AtomicFiles.METER_CHUNK);
-            src.limit(src.position() + step);
-            while (src.hasRemaining()) {
-                ch.write(src);
+    private static void writeEncoded(Item item, float[] values, int chunkElements, Batch batch) throws IOException {
+        TensorData data = item.update();
+        long n = data.elementCount();
+        int size = item.dtype().byteSize();
+        // Values kept in their stored dtype (masked weights of the source) come as bytes: no per-element decode
+        // and encode, which was most of writing a billion BF16 weights.
+        boolean stored = data.dtype() == item.dtype() && TensorData.storable(item.dtype());
+        for (long at = 0; at < n; at += chunkElements) {
+            int len = (int) Math.min(chunkElements, n - at);
+            ByteBuffer encoded = batch.room(len * size);
+            int start = encoded.position();
+            if (!stored || !data.readStored(at, len, encoded)) {
+                encoded.position(start);
+                data.readFloats(at, FloatBuffer.wrap(values, 0, len));
+                DTypeCodec.encode(item.dtype(), values, 0, len, encoded);
             }
-            src.limit(end);
+        }
+    }
+
+    /**
+     * Queues all of {@code src} (not modified until written) in steps of at most {@link AtomicFiles#METER_CHUNK}
+     * bytes, each metered.
+     */
+    private static void lend(BackgroundWrites writes, ByteBuffer src, AtomicFiles.Meter meter) throws IOException {
+        for (int at = src.position(); at < src.limit(); at += AtomicFiles.METER_CHUNK) {
+            int step = Math.min(src.limit() - at, AtomicFiles.METER_CHUNK);
+            writes.writeBorrowed(src.slice(at, step));
             meter.advance(step);
+        }
+    }
+
+    /** Meters {@code bytes} in steps of at most {@link AtomicFiles#METER_CHUNK}: cancellation is checked as often. */
+    private static void advance(AtomicFiles.Meter meter, int bytes) {
+        for (int done = 0; done < bytes; done += AtomicFiles.METER_CHUNK) {
+            meter.advance(Math.min(bytes - done, AtomicFiles.METER_CHUNK));
         }
     }
 }

@@ -77,6 +77,25 @@ public final class ThresholdMask implements Mask {
         return threshold.prunedCount();
     }
 
+    /**
+     * The kept elements that are zero (either sign) when the cut tells without reading the weights, else -1. With
+     * |w| scores a zero scores 0, the lowest score there is: a cut above 0 prunes every zero, a cut at 0 keeps just
+     * the zeros among its ties that it does not prune, and pruning everything keeps none. Keeping everything (or
+     * any other score) says nothing about the zeros.
+     */
+    @Override
+    public long keptZeros() {
+        if (!score.isMagnitude()) {
+            return -1;
+        }
+        return switch (threshold.kind()) {
+            case KEEP_ALL -> -1;
+            case PRUNE_ALL -> 0;
+            case AT_BITS -> threshold.bits() > 0 ? 0 : threshold.tieCount() - (threshold.prunedCount()
+                    - threshold.belowCount());
+        };
+    }
+
     /** Whether the bits are already materialised. */
     public boolean isMaterialised() {
         return bits != null;

@@ -22,7 +22,9 @@ public abstract class ScoredMethod implements PruningMethod {
 
     /** The score this method selects by: {@link #scoreFunction} with zeros already in the file first. */
     private ScoreFunction selectionScore(LayerInput layer) {
-        return ZerosFirstScore.of(scoreFunction(layer), layer.tensor().stats().zeros());
+        ScoreFunction score = scoreFunction(layer);
+        // |w| already puts the zeros first: counting them would be a pass over the weights for nothing.
+        return score.isMagnitude() ? score : ZerosFirstScore.of(score, layer.tensor().stats().zeros());
     }
 
     @Override

@@ -1,0 +1,171 @@
+package org.sparsitybench.formats;
+
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import org.sparsitybench.task.CancelledException;
+
+/**
+ * Writes a file's bytes on a thread of its own while the caller prepares the next ones: the caller fills a buffer
+ * ({@link #take}), hands it over ({@link #write}) and fills the next while this thread does the {@code write}
+ * system calls (and, for heap buffers, the JDK's copy into a direct buffer). On two cores a streamed export then
+ * reads, masks and counts on one core while the other moves the bytes into the file. Bytes reach the channel in
+ * the order they were handed over. One writer per file; {@link #close} always, {@link #finish} to wait for the
+ * last bytes.
+ */
+public final class BackgroundWrites implements AutoCloseable {
+    /** Buffers in circulation: one being filled, one being written, one ready so neither side waits for the other. */
+    static final int BUFFERS = 3;
+
+    private static final ByteBuffer END = ByteBuffer.allocate(0);
+
+    private final FileChannel channel;
+    private final BlockingQueue<ByteBuffer> free;
+    private final BlockingQueue<ByteBuffer> pending;
+    /** Buffers of the caller's (a mapped window) written as they are and not recycled. */
+    private final java.util.Set<ByteBuffer> borrowed = java.util.Collections.newSetFromMap(
+            new java.util.IdentityHashMap<>());
+    private final Thread thread;
+    private volatile Throwable failure;
+    private volatile boolean finished;
+
+    /**
+     * @param channel     the file, positioned where the bytes go (not closed here)
+     * @param bufferBytes size of each of the {@value #BUFFERS} heap buffers
+     */
+    public BackgroundWrites(FileChannel channel, int bufferBytes) {
+        this.channel = channel;
+        this.free = new ArrayBlockingQueue<>(BUFFERS);
+        this.pending = new ArrayBlockingQueue<>(BUFFERS + 2);
+        for (int i = 0; i < BUFFERS; i++) {
+            free.add(ByteBuffer.allocate(bufferBytes).order(ByteOrder.LITTLE_ENDIAN));
+        }
+        this.thread = new Thread(this::drain, "sparsitybench-write");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    /** An empty buffer to fill (position 0, limit its capacity); waits while all are in flight. */
+    public ByteBuffer take() throws IOException {
+        ByteBuffer b = poll(free);
+        b.clear();
+        return b;
+    }
+
+    /** Queues {@code buffer} (one from {@link #take}, flipped) to be written; it comes back through {@link #take}. */
+    public void write(ByteBuffer buffer) throws IOException {
+        put(buffer);
+    }
+
+    /**
+     * Queues the caller's {@code buffer} (a mapped window, say; from its position to its limit) to be written as it
+     * is; the caller must not change it until {@link #finish}.
+     */
+    public void writeBorrowed(ByteBuffer buffer) throws IOException {
+        synchronized (borrowed) {
+            borrowed.add(buffer);
+        }
+        put(buffer);
+    }
+
+    /** Waits until every queued byte is in the channel; rethrows a failure of the writing thread. */
+    public void finish() throws IOException {
+        put(END);
+        try {
+            thread.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CancelledException();
+        }
+        rethrow();
+        finished = true;
+    }
+
+    /** Stops the writing thread (when the export failed or was cancelled: what is queued is dropped). */
+    @Override
+    public void close() {
+        if (finished) {
+            return;
+        }
+        thread.interrupt();
+        try {
+            thread.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        finished = true;
+    }
+
+    private void drain() {
+        try {
+            while (true) {
+                ByteBuffer b = pending.take();
+                if (b == END) {
+                    return;
+                }
+                while (b.hasRemaining()) {
+                    channel.write(b);
+                }
+                boolean own;
+                synchronized (borrowed) {
+                    own = !borrowed.remove(b);
+                }
+                if (own) {
+                    free.add(b);
+                }
+            }
+        } catch (InterruptedException e) {
+            failure = new InterruptedIOException("writing stopped");
+        } catch (Throwable t) {
+            failure = t;
+        }
+    }
+
+    private void put(ByteBuffer b) throws IOException {
+        rethrow();
+        try {
+            while (!pending.offer(b, 100, java.util.concurrent.TimeUnit.MILLISECONDS)) {
+                rethrow();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CancelledException();
+        }
+    }
+
+    private ByteBuffer poll(BlockingQueue<ByteBuffer> q) throws IOException {
+        try {
+            while (true) {
+                rethrow();
+                ByteBuffer b = q.poll(100, java.util.concurrent.TimeUnit.MILLISECONDS);
+                if (b != null) {
+                    return b;
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CancelledException();
+        }
+    }
+
+    private void rethrow() throws IOException {
+        Throwable t = failure;
+        if (t == null) {
+            return;
+        }
+        if (t instanceof IOException io) {
+            throw new IOException(io.getMessage(), io);
+        }
+        if (t instanceof RuntimeException r) {
+            throw r;
+        }
+        if (t instanceof Error e) {
+            throw e;
+        }
+        throw new IOException(t);
+    }
+}
