@@ -229,22 +229,21 @@ public final class SnapshotCompareViewModel {
         out.add(summary("test accuracy", n, i -> accuracy[i] == null ? "not measured" : pct(accuracy[i]), i -> accuracy[i]));
         out.add(summary("test loss", n, i -> loss[i] == null ? "not measured"
                 : String.format(Locale.ROOT, "%.4f", loss[i]), i -> loss[i]));
-        out.add(summary("latency (batch 1, median)", n, i -> latencyText(snapshots.get(i)),
+        out.add(summary("latency, batch 1: median (p10–p90)", n, i -> latencyText(snapshots.get(i)),
                 i -> snapshots.get(i).latencyMs()));
         out.add(summary("parameters kept (all tensors)", n, i -> String.format(Locale.ROOT, "%,d", kept[i]), i -> kept[i]));
         out.add(summary("size with sparse storage (est.)", n, i -> bytesHuman(bytes[i]), i -> bytes[i]));
         return out;
     }
 
-    /** "0.420 ms (p10–p90 0.400–0.450 ms)", the median alone when an older file kept no spread. */
+    /** "0.420 ms (0.400–0.450)": median (p10–p90); the median alone when an older file kept no spread. */
     static String latencyText(Project.Snapshot s) {
         if (s.latencyMs() == null) {
             return "not measured";
         }
         return s.hasLatencySpread()
-                ? String.format(Locale.ROOT, "%.3f ms (p10–p90 %.3f–%.3f ms)", s.latencyMs(), s.latencyP10Ms(),
-                s.latencyP90Ms())
-                : String.format(Locale.ROOT, "%.3f ms (spread not recorded)", s.latencyMs());
+                ? String.format(Locale.ROOT, "%.3f ms (%.3f–%.3f)", s.latencyMs(), s.latencyP10Ms(), s.latencyP90Ms())
+                : String.format(Locale.ROOT, "%.3f ms (no spread)", s.latencyMs());
     }
 
     private static Row summary(String label, int n, java.util.function.IntFunction<String> text,

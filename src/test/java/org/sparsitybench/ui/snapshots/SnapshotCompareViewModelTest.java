@@ -74,7 +74,7 @@ class SnapshotCompareViewModelTest {
         assertEquals(List.of(false, true, true), accuracy.changed());
         SnapshotCompareViewModel.Row latency = vm.rows().stream().filter(r -> r.label().startsWith("latency"))
                 .findFirst().orElseThrow();
-        assertEquals(List.of("0.420 ms (p10–p90 0.400–0.450 ms)", "0.500 ms (spread not recorded)", "not measured"),
+        assertEquals(List.of("0.420 ms (0.400–0.450)", "0.500 ms (no spread)", "not measured"),
                 latency.cells(), "a latency is shown with its spread where it was recorded");
         SnapshotCompareViewModel.Row size = vm.rows().stream()
                 .filter(r -> r.label().equals("size with sparse storage (est.)")).findFirst().orElseThrow();
