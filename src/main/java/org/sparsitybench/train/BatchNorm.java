@@ -25,7 +25,9 @@ public final class BatchNorm implements TrainableOp {
     /** Weight of the new batch statistic in the running estimate (PyTorch's momentum; ONNX's is 1 minus it). */
     private final float momentum;
     private final boolean frozenStatistics;
-    private float[] normalized;
+    /** The last training forward's input and per-channel mean and 1/√(σ² + ε): x̂ is recomputed from them. */
+    private float[] input;
+    private float[] means;
     private float[] invStd;
 
     public BatchNorm(String name, int channels) {
@@ -76,48 +78,41 @@ public final class BatchNorm implements TrainableOp {
         int m = x.batch * x.plane();
         float[] v = x.data;
         float[] y = new float[v.length];
+        float[] inv = new float[channels];
+        float[] mu = new float[channels];
         if (!training || frozenStatistics) {
-            float[] xhat = training ? new float[v.length] : null;
-            float[] inv = new float[channels];
             for (int c = 0; c < channels; c++) {
                 inv[c] = (float) (1 / Math.sqrt(runningVar[c] + (double) epsilon));
+                mu[c] = runningMean[c];
                 float a = gamma.value[c] * inv[c];
                 float b = beta.value[c] - runningMean[c] * a;
                 for (int i = c * m, end = i + m; i < end; i++) {
                     y[i] = v[i] * a + b;
                 }
-                if (xhat != null) {
-                    float mu = runningMean[c];
-                    for (int i = c * m, end = i + m; i < end; i++) {
-                        xhat[i] = (v[i] - mu) * inv[c];
-                    }
+            }
+        } else {
+            Parallel.forEach(channels, c -> {
+                int start = c * m;
+                double mean = Sums.sum(v, start, start + m) / m;
+                double sq = Sums.squaredDeviations(v, start, start + m, mean);
+                double var = sq / m;
+                float is = (float) (1.0 / Math.sqrt(var + epsilon));
+                float fm = (float) mean;
+                float g = gamma.value[c];
+                float b = beta.value[c];
+                for (int i = start; i < start + m; i++) {
+                    y[i] = g * ((v[i] - fm) * is) + b;
                 }
-            }
-            normalized = xhat;
-            invStd = inv;
-            return x.with(y);
+                inv[c] = is;
+                mu[c] = fm;
+                runningMean[c] = (1 - momentum) * runningMean[c] + momentum * fm;
+                runningVar[c] = (1 - momentum) * runningVar[c] + momentum * (float) (m > 1 ? sq / (m - 1) : var);
+            });
         }
-        float[] xhat = new float[v.length];
-        float[] inv = new float[channels];
-        Parallel.forEach(channels, c -> {
-            int start = c * m;
-            double mean = Sums.sum(v, start, start + m) / m;
-            double sq = Sums.squaredDeviations(v, start, start + m, mean);
-            double var = sq / m;
-            float is = (float) (1.0 / Math.sqrt(var + epsilon));
-            float fm = (float) mean;
-            float g = gamma.value[c];
-            float b = beta.value[c];
-            for (int i = start; i < start + m; i++) {
-                float h = (v[i] - fm) * is;
-                xhat[i] = h;
-                y[i] = g * h + b;
-            }
-            inv[c] = is;
-            runningMean[c] = (1 - momentum) * runningMean[c] + momentum * fm;
-            runningVar[c] = (1 - momentum) * runningVar[c] + momentum * (float) (m > 1 ? sq / (m - 1) : var);
-        });
-        normalized = xhat;
+        // x̂ = (x − μ)·(1/√(σ² + ε)) is not stored but recomputed, the same float operations, in the backward pass:
+        // one array less to fill and read back.
+        input = training ? v : null;
+        means = mu;
         invStd = inv;
         return x.with(y);
     }
@@ -127,29 +122,55 @@ public final class BatchNorm implements TrainableOp {
         int m = g.batch * g.plane();
         float[] gv = g.data;
         float[] dx = new float[gv.length];
-        float[] xhat = normalized;
+        float[] xs = input;
         Parallel.forEach(channels, c -> {
             int start = c * m;
-            double dBeta = Sums.sum(gv, start, start + m);
-            double dGamma = Sums.dot(gv, xhat, start, start + m);
+            float fm = means[c];
+            float is = invStd[c];
+            // Σg and Σg·x̂ in one pass over g and x, each with four partial sums (i mod 4) as in Sums.
+            double b0 = 0;
+            double b1 = 0;
+            double b2 = 0;
+            double b3 = 0;
+            double g0 = 0;
+            double g1 = 0;
+            double g2 = 0;
+            double g3 = 0;
+            int i = start;
+            for (; i + 3 < start + m; i += 4) {
+                b0 += gv[i];
+                b1 += gv[i + 1];
+                b2 += gv[i + 2];
+                b3 += gv[i + 3];
+                g0 += gv[i] * (double) ((xs[i] - fm) * is);
+                g1 += gv[i + 1] * (double) ((xs[i + 1] - fm) * is);
+                g2 += gv[i + 2] * (double) ((xs[i + 2] - fm) * is);
+                g3 += gv[i + 3] * (double) ((xs[i + 3] - fm) * is);
+            }
+            for (; i < start + m; i++) {
+                b0 += gv[i];
+                g0 += gv[i] * (double) ((xs[i] - fm) * is);
+            }
+            double dBeta = (b0 + b1) + (b2 + b3);
+            double dGamma = (g0 + g1) + (g2 + g3);
             gamma.grad[c] += (float) dGamma;
             beta.grad[c] += (float) dBeta;
             if (frozenStatistics) {
                 // Fixed statistics: y = γ·x̂ + β is affine in x, so dx = γ/√(σ² + ε)·g.
-                float a = gamma.value[c] * invStd[c];
-                for (int i = start; i < start + m; i++) {
-                    dx[i] = a * gv[i];
+                float a = gamma.value[c] * is;
+                for (int k = start; k < start + m; k++) {
+                    dx[k] = a * gv[k];
                 }
                 return;
             }
-            float scale = gamma.value[c] * invStd[c] / m;
+            float scale = gamma.value[c] * is / m;
             float mb = (float) dBeta;
             float mg = (float) dGamma;
-            for (int i = start; i < start + m; i++) {
-                dx[i] = scale * (m * gv[i] - mb - xhat[i] * mg);
+            for (int k = start; k < start + m; k++) {
+                dx[k] = scale * (m * gv[k] - mb - ((xs[k] - fm) * is) * mg);
             }
         });
-        normalized = null;
+        input = null;
         return g.with(dx);
     }
 

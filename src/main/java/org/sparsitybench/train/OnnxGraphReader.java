@@ -57,6 +57,8 @@ public final class OnnxGraphReader {
         /** Values that are an initializer seen through Cast or Identity (fp16 weights cast to float), to its name. */
         private final Map<String, String> constants = new HashMap<>();
         private final List<GraphNetwork.Step> steps = new ArrayList<>();
+        /** Outputs of Relu nodes folded into the MaxPool that alone reads them ({@link #reluIntoMaxPool}). */
+        private final Set<String> reluBeforePool = new java.util.HashSet<>();
         private int slots;
         private String finalActivation = "";
 
@@ -231,7 +233,14 @@ public final class OnnxGraphReader {
                             (float) doubleAttribute(n, "epsilon", 1e-5),
                             (float) (1 - doubleAttribute(n, "momentum", 0.9)), frozen), x);
                 }
-                case "Relu" -> step(n, GraphNetwork.Kind.OP, new Elementwise(Elementwise.Kind.RELU, 0), computed(n, 0));
+                case "Relu" -> {
+                    if (reluIntoMaxPool(n, graphOutputs)) {
+                        reluBeforePool.add(n.outputs().get(0));
+                        alias(n);
+                    } else {
+                        step(n, GraphNetwork.Kind.OP, new Elementwise(Elementwise.Kind.RELU, 0), computed(n, 0));
+                    }
+                }
                 case "LeakyRelu" -> step(n, GraphNetwork.Kind.OP, new Elementwise(Elementwise.Kind.LEAKY_RELU,
                         (float) doubleAttribute(n, "alpha", 0.01)), computed(n, 0));
                 case "Sigmoid" -> step(n, GraphNetwork.Kind.OP, new Elementwise(Elementwise.Kind.SIGMOID, 0),
@@ -252,8 +261,9 @@ public final class OnnxGraphReader {
                     if (kernel[0] < 1 || kernel[1] < 1) {
                         throw unsupported(n, "no 2-D kernel_shape");
                     }
-                    step(n, GraphNetwork.Kind.OP, new Pool2d(n.opType().equals("MaxPool"), kernel,
-                            ints(n, "strides", 2, 1), ints(n, "pads", 4, 0), n.intAttribute("count_include_pad", 0) != 0),
+                    boolean max = n.opType().equals("MaxPool");
+                    step(n, GraphNetwork.Kind.OP, new Pool2d(max, kernel, ints(n, "strides", 2, 1), ints(n, "pads", 4, 0),
+                            n.intAttribute("count_include_pad", 0) != 0, max && reluBeforePool.contains(n.input(0))),
                             computed(n, 0));
                 }
                 case "GlobalAveragePool" -> step(n, GraphNetwork.Kind.OP, new SpatialMean(), computed(n, 0));
@@ -303,6 +313,22 @@ public final class OnnxGraphReader {
                 }
                 default -> throw unsupported(n, "the trainer has no backward pass for " + n.opType());
             }
+        }
+
+        /**
+         * Whether Relu node {@code n} can be folded into the MaxPool after it: its output is read by that one
+         * MaxPool and nothing else (not a graph output). Max pooling commutes with ReLU, so the pool then clamps
+         * its quarter-size output instead of a ReLU pass over the full maps, forward and backward (see
+         * {@link Pool2d}); the node keeps its place in the file, which training never rewrites.
+         */
+        private boolean reluIntoMaxPool(GraphNode n, Set<String> graphOutputs) {
+            String out = n.outputs().get(0);
+            if (n.outputs().size() != 1 || graphOutputs.contains(out)) {
+                return false;
+            }
+            List<GraphNode> readers = model.graph().consumers(out);
+            return readers.size() == 1 && readers.get(0).opType().equals("MaxPool")
+                    && readers.get(0).inputs().size() == 1 && readers.get(0).outputs().size() == 1;
         }
 
         private void requireBias(GraphNode n, Param b, int outputs) {

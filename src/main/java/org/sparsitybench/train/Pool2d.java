@@ -10,12 +10,19 @@ import org.sparsitybench.formats.onnx.OnnxModelBuilder;
  * rounding, no dilation; see {@link Window2d}). A max window ignores padding and passes its gradient to the first
  * of its largest inputs; an average divides by the window's positions inside the image, or by kh·kw with
  * {@code countIncludePad}. A window lying wholly in padding gives 0.
+ *
+ * <p>A max pooling may take the ReLU before it in ({@code reluFirst}): {@code max(relu(a), relu(b), …) =
+ * relu(max(a, b, …))}, so it clamps its output at 0 and passes no gradient where the clamp acted, which is the
+ * ReLU's gradient at the chosen input (the first largest, as before: ReLU keeps the order of positive values, and
+ * where all are ≤ 0 both give 0). One pass over a quarter of the values replaces a ReLU's pass over all of them
+ * forward and backward, with the same outputs and gradients to the bit.
  */
 public class Pool2d implements TrainableOp {
     private final String name;
     private final boolean max;
     private final Window2d win;
     private final boolean countIncludePad;
+    private final boolean reluFirst;
     private int[] argmax;
     private int inH;
     private int inW;
@@ -26,19 +33,32 @@ public class Pool2d implements TrainableOp {
      * @param pads    {top, left, bottom, right}
      */
     public Pool2d(boolean max, int[] kernel, int[] strides, int[] pads, boolean countIncludePad) {
+        this(max, kernel, strides, pads, countIncludePad, false);
+    }
+
+    /** @param reluFirst a max pooling that applies ReLU to its input first (see the class comment) */
+    public Pool2d(boolean max, int[] kernel, int[] strides, int[] pads, boolean countIncludePad, boolean reluFirst) {
         this(max ? "MaxPool" : "AveragePool", max, Window2d.of(kernel, strides, pads, new int[] {1, 1}),
-                countIncludePad);
+                countIncludePad, reluFirst);
     }
 
     /** @param name the node's name in an export */
     public Pool2d(String name, boolean max, Window2d window, boolean countIncludePad) {
+        this(name, max, window, countIncludePad, false);
+    }
+
+    private Pool2d(String name, boolean max, Window2d window, boolean countIncludePad, boolean reluFirst) {
         if (window.dh() != 1 || window.dw() != 1) {
             throw new IllegalArgumentException(name + ": dilated pooling");
+        }
+        if (reluFirst && !max) {
+            throw new IllegalArgumentException(name + ": ReLU does not commute with average pooling");
         }
         this.name = name;
         this.max = max;
         this.win = window;
         this.countIncludePad = countIncludePad;
+        this.reluFirst = reluFirst;
     }
 
     @Override
@@ -55,7 +75,7 @@ public class Pool2d implements TrainableOp {
         float[] y = new float[planes * oh * ow];
         int[] arg = max ? new int[y.length] : null;
         if (max && win.isPair()) {
-            Parallel.forEach(planes, p -> maxPairs(x.data, p, h, w, y, arg));
+            Parallel.forEach(planes, p -> maxPairs(x.data, p, h, w, y, arg, reluFirst));
         } else {
             Parallel.forEach(planes, p -> {
                 int[] b = new int[4];
@@ -74,9 +94,10 @@ public class Pool2d implements TrainableOp {
 
     /**
      * Plane {@code p} of 2×2 max pooling without branches on the data (which of four inputs is largest is a coin
-     * toss the processor cannot predict): comparisons become index arithmetic, ties go to the earlier input.
+     * toss the processor cannot predict): comparisons become index arithmetic, ties go to the earlier input. With
+     * {@code relu}, an output ≤ 0 becomes 0 with index −1 (no gradient), likewise without a branch.
      */
-    private static void maxPairs(float[] v, int p, int h, int w, float[] y, int[] arg) {
+    private static void maxPairs(float[] v, int p, int h, int w, float[] y, int[] arg, boolean relu) {
         int oh = h / 2;
         int ow = w / 2;
         int in = p * h * w;
@@ -92,8 +113,16 @@ public class Pool2d implements TrainableOp {
                 int bottom = d > c ? i0 + w + 1 : i0 + w;
                 int best = Math.max(c, d) > Math.max(a, b) ? bottom : top;
                 int o = out + oy * ow + ox;
-                y[o] = v[best];
-                arg[o] = best;
+                if (relu) {
+                    // All ones when the maximum is above 0 (a positive float's bits are a positive int), else 0.
+                    float m = Math.max(v[best], 0f);
+                    int on = -Float.floatToRawIntBits(m) >> 31;
+                    y[o] = m;
+                    arg[o] = best & on | ~on;
+                } else {
+                    y[o] = v[best];
+                    arg[o] = best;
+                }
             }
         }
     }
@@ -138,8 +167,9 @@ public class Pool2d implements TrainableOp {
                     }
                 }
             }
-            y[o] = v[best];
-            arg[o] = best;
+            boolean clamped = reluFirst && !(v[best] > 0f);
+            y[o] = clamped ? 0f : v[best];
+            arg[o] = clamped ? -1 : best;
             return;
         }
         double s = 0;
@@ -192,6 +222,9 @@ public class Pool2d implements TrainableOp {
 
     @Override
     public String export(OnnxExport onnx, String x, String output) {
+        if (reluFirst) {
+            x = onnx.node(name + ".relu", "Relu", name + ".relu.out", new String[] {x});
+        }
         List<AttributeProto> attrs = new ArrayList<>(List.of(OnnxModelBuilder.attrInts("kernel_shape", win.kernel()),
                 OnnxModelBuilder.attrInts("strides", win.strides())));
         if (win.pt() + win.pl() + win.pb() + win.pr() != 0) {
@@ -206,6 +239,6 @@ public class Pool2d implements TrainableOp {
 
     @Override
     public String toString() {
-        return (max ? "MaxPool " : "AveragePool ") + win;
+        return (reluFirst ? "ReLU, MaxPool " : max ? "MaxPool " : "AveragePool ") + win;
     }
 }

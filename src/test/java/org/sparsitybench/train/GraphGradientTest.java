@@ -1,5 +1,6 @@
 package org.sparsitybench.train;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -10,6 +11,7 @@ import static org.sparsitybench.formats.onnx.OnnxModelBuilder.attrInts;
 import ai.onnx.proto.OnnxMl.TensorProto;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -121,6 +123,51 @@ class GraphGradientTest {
         b.node("Gemm", new String[] {"flat", init(b, "w", 3, 8 * 25)}, new String[] {"z"}, attrInt("transB", 1));
         b.node("Dropout", new String[] {"z"}, new String[] {"y"});
         check(b, new long[] {3, 5, 5}, false, SMOOTH_STEP);
+    }
+
+    /** Conv, ReLU, 2×2 max pooling, conv, ReLU, padded 3×3 max pooling; {@code extra} outputs are declared too. */
+    private OnnxModelBuilder reluPools(String... extra) {
+        rng.setSeed(7);
+        OnnxModelBuilder b = new OnnxModelBuilder("g", 13).input("x", FLOAT, -1, 1, 8, 8).output("y", FLOAT, -1, 3);
+        for (String e : extra) {
+            b.output(e, FLOAT, -1, -1, -1, -1);
+        }
+        b.node("Conv", new String[] {"x", init(b, "k1", 2, 1, 3, 3), init(b, "kb1", 2)}, new String[] {"c1"},
+                attrInts("pads", 1, 1, 1, 1));
+        b.node("Relu", new String[] {"c1"}, new String[] {"r1"});
+        b.node("MaxPool", new String[] {"r1"}, new String[] {"p1"}, attrInts("kernel_shape", 2, 2),
+                attrInts("strides", 2, 2));
+        b.node("Conv", new String[] {"p1", init(b, "k2", 3, 2, 3, 3), init(b, "kb2", 3)}, new String[] {"c2"},
+                attrInts("pads", 1, 1, 1, 1));
+        b.node("Relu", new String[] {"c2"}, new String[] {"r2"});
+        b.node("MaxPool", new String[] {"r2"}, new String[] {"p2"}, attrInts("kernel_shape", 3, 3),
+                attrInts("strides", 2, 2), attrInts("pads", 1, 1, 1, 1));
+        b.node("Flatten", new String[] {"p2"}, new String[] {"f"}, attrInt("axis", 1));
+        b.node("Gemm", new String[] {"f", init(b, "w", 3, 12), init(b, "wb", 3)}, new String[] {"y"},
+                attrInt("transB", 1));
+        return b;
+    }
+
+    @Test
+    void reluBeforeMaxPoolingIsFoldedIntoItWithTheSameOutputsAndGradients() throws Exception {
+        GraphNetwork folded = check(reluPools(), new long[] {1, 8, 8}, false);
+        assertEquals(List.of("Conv", "MaxPool", "Conv", "MaxPool", "Flatten", "Gemm"), folded.opTypes(),
+                "each ReLU read by a max pooling alone is folded into it");
+        Path f = dir.resolve("separate.onnx");
+        reluPools("r1", "r2").save(f);
+        GraphNetwork separate = OnnxGraphReader.read(ModelFiles.read(f), new long[] {1, 8, 8}, false);
+        assertEquals(2, separate.opTypes().stream().filter("Relu"::equals).count(), "a ReLU output read elsewhere "
+                + "(here a graph output) keeps its own step");
+        int n = 5;
+        float[] x = gaussian(n * 64);
+        int[] labels = {0, 1, 2, 1, 0};
+        float[] grad = new float[n * 3];
+        double a = loss(folded, x, labels, 3, grad, true);
+        double b = loss(separate, x, labels, 3, grad, true);
+        assertEquals(a, b, 0.0, "training loss");
+        for (String name : folded.params().keySet()) {
+            assertArrayEquals(separate.params().get(name).grad, folded.params().get(name).grad, name);
+        }
     }
 
     @Test
