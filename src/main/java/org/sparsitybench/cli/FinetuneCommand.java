@@ -452,11 +452,15 @@ public final class FinetuneCommand implements Callable<Integer> {
         AtomicFiles.writeStream(reportFile, os -> os.write(bytes));
 
         PrintWriter pw = spec.commandLine().getOut();
-        pw.printf(Locale.ROOT, "%s: best epoch %d of %d; validation accuracy %.2f %% (%,d samples)%s; pruned weights "
-                        + "%s (%,d zeros before, %,d after)%n", out, result.best(), result.epochs().size(),
-                100 * val.accuracy(), val.samples(), tst == null ? "" : String.format(Locale.ROOT,
-                        "; test accuracy %.2f %% (%,d samples)", 100 * tst.accuracy(), tst.samples()),
-                preserved ? "kept at 0" : "NOT all kept at 0", zerosBefore, zerosAfter);
+        // A compacted model has its pruned channels removed, not zeroed: say what it lost instead of its zeros.
+        String weights = start.compaction() != null ? String.format(Locale.ROOT, "compacted, %,d → %,d parameters",
+                start.compaction().totals().get("paramsBefore").asLong(), written.totalParams())
+                : String.format(Locale.ROOT, "pruned weights %s (%,d zeros before, %,d after)",
+                        preserved ? "kept at 0" : "NOT all kept at 0", zerosBefore, zerosAfter);
+        pw.printf(Locale.ROOT, "%s: best epoch %d of %d; validation accuracy %.2f %% (%,d samples)%s; %s%n", out,
+                result.best(), result.epochs().size(), 100 * val.accuracy(), val.samples(), tst == null ? ""
+                        : String.format(Locale.ROOT, "; test accuracy %.2f %% (%,d samples)", 100 * tst.accuracy(),
+                        tst.samples()), weights);
         pw.println("report: " + reportFile);
         pw.flush();
         return SparsityBenchCli.EXIT_OK;

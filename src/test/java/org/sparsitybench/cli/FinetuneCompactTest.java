@@ -38,6 +38,7 @@ class FinetuneCompactTest {
                 "--weight-decay", "1e-4");
         assertEquals(0, r.code(), r.err());
         assertTrue(r.err().contains("compaction check passed"), r.err());
+        assertTrue(r.out().contains("compacted, 24,730 → "), r.out());
 
         Model dense = ModelFiles.read(RESNET);
         Model small = ModelFiles.read(out);
