@@ -11,6 +11,8 @@ import java.nio.file.Path;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.sparsitybench.eval.TemporaryModels;
 import org.sparsitybench.formats.ModelFiles;
 import org.sparsitybench.model.Model;
@@ -38,6 +40,7 @@ class FinetuneCompactTest {
                 "--weight-decay", "1e-4");
         assertEquals(0, r.code(), r.err());
         assertTrue(r.err().contains("compaction check passed"), r.err());
+        assertTrue(r.out().contains("compacted, 24,730 → "), r.out());
 
         Model dense = ModelFiles.read(RESNET);
         Model small = ModelFiles.read(out);
@@ -63,6 +66,21 @@ class FinetuneCompactTest {
             assertTrue(tmp.noneMatch(p -> p.getFileName().toString().startsWith(TemporaryModels.TEMP_PREFIX
                     + "compact-pid" + pid + "-")), "the compacted scratch model is deleted");
         }
+    }
+
+    @ParameterizedTest
+    @CsvSource(textBlock = """
+            16, 8,  true
+            32, 16, false
+            16, 0,  false
+            48, 16, false
+            24, 8,  false
+            """)
+    void aGroupCutToACountThatIsNotAMultipleOfSixteenIsFlaggedForAvx512(int channels, int removed, boolean flagged)
+            throws Exception {
+        JsonNode groups = new ObjectMapper().readTree("[{\"channels\": 32, \"removed\": 0}, {\"channels\": " + channels
+                + ", \"removed\": " + removed + "}]");
+        assertEquals(flagged, FinetuneCommand.unalignedForAvx512(groups));
     }
 
     @Test
