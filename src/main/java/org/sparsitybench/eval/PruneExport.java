@@ -279,6 +279,10 @@ public final class PruneExport {
             new OnnxWriter().write(m, updates(m, r.values()), meta, masked, ProgressListener.NONE, cancel);
             cancel.throwIfCancelled();
             Map<String, TensorUpdate> sliced = PruneExportChannels.updates(r.compaction());
+            // Values changed without losing channels (a kept layer's corrected bias) go in as the masked model has
+            // them; only the sliced ones were written before, so fc's corrected bias fell out of the compacted file.
+            r.values().forEach((name, v) -> sliced.putIfAbsent(name,
+                    new TensorUpdate(m.tensor(name).orElseThrow().shape(), v)));
             Map<String, TensorData> slicedValues = new LinkedHashMap<>();
             sliced.forEach((name, u) -> slicedValues.put(name, u.values()));
             SparseChoice choice = SparseChoice.of(m, slicedValues, sparse, cancel);

@@ -208,10 +208,9 @@ public final class Reconstruction {
             // A Conv whose BatchNorm was folded into it has no statistics to re-estimate: its bias is corrected.
             boolean folded = options.recalibrateBn() && node.opType().equals("Conv") && model.graph()
                     .consumers(node.outputs().get(0)).stream().noneMatch(c -> c.opType().equals("BatchNormalization"));
-            // A layer kept whole is only re-solved: correcting its bias too made the compacted model disagree with
-            // the masked one after a structured cut (fashion-resnet-mini, 30 % l1, --compact), the re-solve alone
-            // does not.
-            if ((correct || folded) && (sgpt || lr.pruned() > 0)) {
+            // A layer kept whole (re-solved because a cut removed its inputs) has its bias corrected too; the
+            // compacted export writes that bias although no channel of it is removed.
+            if (correct || folded) {
                 findBias(model, node, matrices.get(t.name())).ifPresent(b -> {
                     biasOf.put(t.name(), b.name());
                     biasScale.put(t.name(), b.scale());

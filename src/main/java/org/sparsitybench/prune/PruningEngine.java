@@ -325,6 +325,7 @@ public final class PruningEngine {
         }
         ChannelStructure s = structure();
         Map<Integer, boolean[]> keep = new LinkedHashMap<>();
+        List<Cut> cuts = new ArrayList<>();
         for (ChannelGroup g : s.groups()) {
             cancel.throwIfCancelled();
             StructuredMethod method = null;
@@ -384,17 +385,34 @@ public final class PruningEngine {
             // sources' share of non-zeros per channel (a 97 % zero layer asked for 50 % loses no channel).
             int remove = n == 0 || k <= zeros ? 0 : (int) Math.min(g.channels() - 1L,
                     roundHalfEven((double) (k - zeros) / (n - zeros) * g.channels()));
-            if (g.sources().stream().allMatch(src -> "Conv".equals(model.tensor(src).orElseThrow().op()))) {
-                remove = ChannelRounding.remove(g.channels(), remove, channelMultiple);
-            }
+            boolean conv = g.sources().stream().allMatch(src -> "Conv".equals(model.tensor(src).orElseThrow().op()));
+            cuts.add(new Cut(g, method, remove, conv, (double) n / g.channels()));
+        }
+        // Conv groups keep multiples of channelMultiple, the weights they remove together as near as the multiples
+        // allow to what they were asked (ChannelRounding.removeKeepingTotal); other groups keep their counts.
+        List<Cut> rounded = cuts.stream().filter(Cut::conv).toList();
+        int[] roundedRemove = ChannelRounding.removeKeepingTotal(rounded.stream().mapToInt(c -> c.group.channels()).toArray(),
+                rounded.stream().mapToInt(Cut::remove).toArray(), rounded.stream().mapToDouble(Cut::weightsPerChannel)
+                        .toArray(), channelMultiple);
+        Map<ChannelGroup, Integer> removeOf = new HashMap<>();
+        for (int i = 0; i < rounded.size(); i++) {
+            removeOf.put(rounded.get(i).group, roundedRemove[i]);
+        }
+        for (Cut c : cuts) {
+            int remove = removeOf.getOrDefault(c.group, c.remove);
             if (remove <= 0) {
                 continue;
             }
-            boolean[] kept = StructuredSelection.keep(model, g, method.norm(), remove, cancel);
-            keep.put(g.id(), kept);
-            StructuredSelection.masks(model, g, kept).forEach((name, m) -> masks.merge(name, m, StructuredSelection::and));
+            cancel.throwIfCancelled();
+            boolean[] kept = StructuredSelection.keep(model, c.group, c.method.norm(), remove, cancel);
+            keep.put(c.group.id(), kept);
+            StructuredSelection.masks(model, c.group, kept).forEach((name, m) -> masks.merge(name, m, StructuredSelection::and));
         }
         return new ChannelSelection(s, keep);
+    }
+
+    /** A channel group's cut as allocated, before rounding: channels to remove, whether its sources are all Convs. */
+    private record Cut(ChannelGroup group, StructuredMethod method, int remove, boolean conv, double weightsPerChannel) {
     }
 
     /** Sets {@code k} (or a pooled threshold) for every free layer, {@code Σ k = budget}. */
