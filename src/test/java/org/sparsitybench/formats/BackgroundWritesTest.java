@@ -12,17 +12,20 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class BackgroundWritesTest {
     @TempDir
     Path dir;
 
-    @Test
-    void bytesReachTheFileInTheOrderTheyWereHandedOver() throws Exception {
+    @ParameterizedTest
+    @ValueSource(longs = {BackgroundWrites.FLUSH_BYTES, 40})
+    void bytesReachTheFileInTheOrderTheyWereHandedOver(long flushBytes) throws Exception {
         Path file = dir.resolve("out.bin");
         ByteArrayOutputStream want = new ByteArrayOutputStream();
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-             BackgroundWrites writes = new BackgroundWrites(ch, 16)) {
+             BackgroundWrites writes = new BackgroundWrites(ch, 16, flushBytes)) { // early flushes beside the writes
             for (int i = 0; i < 200; i++) { // more hand-overs than buffers: each one comes back and is reused
                 if (i % 7 == 3) {
                     byte[] lent = {(byte) i, (byte) -i, 42};

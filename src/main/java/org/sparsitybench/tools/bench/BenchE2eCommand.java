@@ -145,15 +145,24 @@ public final class BenchE2eCommand implements Callable<Integer> {
                         Double.toString(sparsity));
             }
             List<String> cpCmd = List.of("cp", in.toString(), copy.toString());
+            // prune forces its output to disk before moving it into place (AtomicFiles); cp leaves the copy in the
+            // page cache. cp followed by an fsync of the copy (coreutils sync FILE) is the like-for-like floor.
+            List<String> cpSyncCmd = List.of("sh", "-c", "cp \"$0\" \"$1\" && sync \"$1\"", in.toString(),
+                    copy.toString());
+            ObjectNode cache = out.putObject("inputPageCache");
+            cache.put("residentBytesAtStart", residentBytes(in));
             double[] oursMs = new double[repeats];
             double[] peerMs = new double[peerCmd == null ? 0 : repeats];
             double[] cpMs = new double[repeats];
+            double[] cpSyncMs = new double[repeats];
             JsonNode peerLast = null;
             for (int i = 0; i < repeats; i++) {
                 err.println("bench e2e: run " + (i + 1) + " of " + repeats + " ...");
                 err.flush();
                 Files.deleteIfExists(copy);
                 cpMs[i] = run(cpCmd, null).ms();
+                Files.deleteIfExists(copy);
+                cpSyncMs[i] = run(cpSyncCmd, null).ms();
                 Files.deleteIfExists(copy);
                 // Taking turns, each side sees the machine's load of the same moments.
                 Timed o = run(oursCmd, null);
@@ -168,11 +177,14 @@ public final class BenchE2eCommand implements Callable<Integer> {
             out.put("javaOptions", String.join(" ", jvmOptions()));
             double ourMedian = median(oursMs);
             double cpMedian = median(cpMs);
+            double cpSyncMedian = median(cpSyncMs);
             ObjectNode medians = out.putObject("medianMs");
             medians.put("prune", round(ourMedian));
             medians.put("cp", round(cpMedian));
+            medians.put("cpSync", round(cpSyncMedian));
             ObjectNode ratios = out.putObject("ratios");
             ratios.put("pruneOverCp", round(ourMedian / cpMedian));
+            ratios.put("pruneOverCpSync", round(ourMedian / cpSyncMedian));
             ObjectNode goals = out.putObject("goals");
             if (peerCmd != null) {
                 double peerMedian = median(peerMs);
@@ -186,12 +198,19 @@ public final class BenchE2eCommand implements Callable<Integer> {
             times.set("prune", array(json, oursMs));
             times.set("peer", array(json, peerMs));
             times.set("cp", array(json, cpMs));
+            times.set("cpSync", array(json, cpSyncMs));
             JsonNode report = json.readTree(PruneExport.reportFile(ours).toFile());
             out.set("pruneTotals", report.get("totals"));
+            cache.put("residentBytesAtEnd", residentBytes(in));
+            cache.put("bytes", Files.size(in));
+            cache.put("note", "every side reads the input from the page cache when it is resident (fincore; -1: "
+                    + "unknown); cp's copy stays in the page cache, while prune forces its output to disk before the "
+                    + "atomic rename, as cpSync (cp, then sync of the copy) does");
             out.put("loadAverageAtEnd", loadAverage());
             out.put("what", "wall time of each whole process from start to exit: the prune in a fresh JVM (class "
                     + "loading, reading, the global magnitude cut, writing, the report), the peer script in a fresh "
-                    + "python (numpy: read, np.partition global cut, write), and cp of the file; medians of "
+                    + "python (numpy: read, np.partition global cut, write), cp of the file, and cp followed by sync of the copy "
+                    + "(prune also forces its output to disk); medians of "
                     + repeats + " runs taken in turns");
             out.putPOJO("notes", notes);
             BenchFigures.print(spec, json, out);
@@ -416,6 +435,19 @@ public final class BenchE2eCommand implements Callable<Integer> {
 
     private static double round(double v) {
         return Math.round(v * 100) / 100.0;
+    }
+
+    /** Bytes of {@code file} in the page cache (util-linux fincore), or -1 when that cannot be told. */
+    private static long residentBytes(Path file) {
+        try {
+            Timed t = run(List.of("fincore", "--bytes", "--noheadings", "--output", "RES", file.toString()), null);
+            return Long.parseLong(t.stdout().trim());
+        } catch (IOException | InterruptedException | RuntimeException e) {
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+            return -1;
+        }
     }
 
     /** The 1-minute load average (Linux), to tell a busy machine's figures apart; -1 when unknown. */
