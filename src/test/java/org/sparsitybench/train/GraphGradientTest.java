@@ -125,6 +125,24 @@ class GraphGradientTest {
         check(b, new long[] {3, 5, 5}, false, SMOOTH_STEP);
     }
 
+    /**
+     * Unpadded stride-1 convolutions (one of them dilated and grouped), each after another layer so that their
+     * input gradients (the fold) count in the finite differences.
+     */
+    @Test
+    void validConvolutionsAfterAnotherLayer() throws Exception {
+        OnnxModelBuilder b = new OnnxModelBuilder("g", 13).input("x", FLOAT, -1, 2, 6, 6).output("y", FLOAT, -1, 3);
+        b.node("Conv", new String[] {"x", init(b, "k1", 3, 2, 3, 3)}, new String[] {"c1"},
+                attrInts("pads", 1, 1, 1, 1));
+        b.node("Conv", new String[] {"c1", init(b, "k2", 4, 3, 3, 3), init(b, "kb2", 4)}, new String[] {"c2"});
+        b.node("Tanh", new String[] {"c2"}, new String[] {"t"});
+        b.node("Conv", new String[] {"t", init(b, "k3", 4, 2, 2, 2)}, new String[] {"c3"},
+                attrInts("dilations", 2, 2), attrInt("group", 2));
+        b.node("Flatten", new String[] {"c3"}, new String[] {"f"}, attrInt("axis", 1));
+        b.node("Gemm", new String[] {"f", init(b, "w", 3, 16)}, new String[] {"y"}, attrInt("transB", 1));
+        check(b, new long[] {2, 6, 6}, false, STEP);
+    }
+
     /** Conv, ReLU, 2×2 max pooling, conv, ReLU, padded 3×3 max pooling; {@code extra} outputs are declared too. */
     private OnnxModelBuilder reluPools(String... extra) {
         rng.setSeed(7);
