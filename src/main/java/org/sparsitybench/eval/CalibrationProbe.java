@@ -86,11 +86,18 @@ final class CalibrationProbe implements AutoCloseable {
         }
     }
 
-    private void load(ModelCard card, LabeledData data, int samples) throws IOException {
+    private void load(ModelCard card, LabeledData data, int samples) throws IOException, OrtException {
+        // A model whose input fixes its batch size (often 1) is fed exactly that many samples per run; a last,
+        // shorter batch is left out rather than padded, so no padding reaches the statistics.
+        long[] declared = ((TensorInfo) session.getInputInfo().get(input).getInfo()).getShape();
+        int fixed = declared.length > 0 && declared[0] > 0 ? (int) declared[0] : 0;
         int seen = 0;
-        try (LabeledData.Cursor cursor = data.batches(64)) {
+        try (LabeledData.Cursor cursor = data.batches(fixed > 0 ? fixed : 64)) {
             for (LabeledData.Batch b = cursor.next(); b != null && seen < samples; b = cursor.next()) {
                 int count = Math.min(b.count(), samples - seen);
+                if (fixed > 0 && count < fixed) {
+                    break;
+                }
                 float[] x = Arrays.copyOf(b.values(), count * card.sampleSize());
                 card.preprocessInPlace(x, count);
                 long[] shape = card.inputShape().clone();

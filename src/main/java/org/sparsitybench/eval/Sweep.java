@@ -206,8 +206,8 @@ public final class Sweep {
     }
 
     /**
-     * One method at one level: pruned (SparseGPT's layers reconstructed on the calibration samples), measured, and
-     * for structured methods compacted and timed again.
+     * One method at one level: pruned (SparseGPT's layers and Wanda's mean compensation as
+     * {@link PrunePipeline#recover} does them), measured, and for structured methods compacted and timed again.
      *
      * @param pattern the N:M pattern for the N:M methods, else null
      */
@@ -224,12 +224,19 @@ public final class Sweep {
         PruningResult r = engine.run(config, ProgressListener.NONE, cancel);
         Map<String, Mask> masks = r.masks();
         Map<String, TensorData> values = r.prunedValues(model);
+        ConfigurationMeter written = meter;
         if (Reconstruction.isSparseGpt(method) || Reconstruction.compensatesMean(method)) {
-            PrunePipeline.Pruned rec = PrunePipeline.reconstruct(new PrunePipeline.Pruned(model, model.file(), method,
-                    requested, r, null), options.calibration(), options.calibrationSamples(),
-                    Reconstruction.Options.of(false, false, false), ProgressListener.NONE, cancel);
+            // As prune does it: SparseGPT's layers, Wanda's mean compensation kept where validation prefers it (with
+            // the biases it creates, so the point is measured on that model).
+            PrunePipeline.Pruned rec = PrunePipeline.recover(new PrunePipeline.Request(model, model.file(), method,
+                    config, options.calibration(), options.calibrationSamples(), null, Set.of()),
+                    new PrunePipeline.Pruned(model, model.file(), method, requested, r, null), ProgressListener.NONE,
+                    cancel);
             masks = rec.masks();
             values = rec.values();
+            if (rec.model() != model) {
+                written = new ConfigurationMeter(rec.model(), meter.card(), meter.data());
+            }
         }
         long selected = 0;
         long kept = 0;
@@ -241,7 +248,7 @@ public final class Sweep {
         }
         ConfigurationMeter.Measurement measured = masks == r.masks()
                 ? meter.measure(r, limit, latencyRuns, ProgressListener.NONE, cancel)
-                : measure(meter, values, limit, latencyRuns, cancel);
+                : measure(written, values, limit, latencyRuns, cancel);
         Latency compact = latencyRuns > 0 && r.channels() != null ? compactLatency(meter, r, latencyRuns, cancel)
                 : null;
         double compactLatency = compact == null ? Double.NaN : compact.medianMs();

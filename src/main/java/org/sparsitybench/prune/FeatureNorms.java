@@ -3,11 +3,11 @@ package org.sparsitybench.prune;
 import java.util.Objects;
 
 /**
- * Calibration statistics of one layer's input, as plain data for activation-aware methods (Wanda): the L2 norm
- * of each input feature over the calibration samples. The evaluation module measures them (running the model in
- * ONNX Runtime); the engine only reads them.
+ * Calibration statistics of one layer's input, as plain data for activation-aware methods (Wanda): a norm of
+ * each input feature over the calibration samples. The evaluation module measures them (running the model in
+ * ONNX Runtime: the centred norm ‖X_j − μ_j‖₂, see {@code eval.ActivationNorms}); the engine only reads them.
  *
- * @param norms       ‖X_j‖₂ per input feature (per input channel for a Conv, over samples and positions); not
+ * @param norms       the norm per input feature (per input channel for a Conv, over samples and positions); not
  *                    modified by anyone after construction
  * @param featureAxis the weight axis that indexes those features (1 for a Conv or a transB Gemm, 0 for MatMul)
  */

@@ -8,7 +8,8 @@ import org.sparsitybench.task.CancellationToken;
 /**
  * Wanda (Sun et al. 2023, "A Simple and Effective Pruning Approach for Large Language Models"): weight
  * {@code W[i,j]} scores {@code |W[i,j]| · ‖X_j‖₂}, where {@code X_j} is input feature j over the calibration
- * samples, and each output row {@code i} drops its own lowest-scoring weights (ties by index; scores compare as
+ * samples (the calibration passes the centred norm {@code ‖X_j − μ_j‖₂}, the pipeline moving the mean into the
+ * bias; this class scores whatever norms it is given), and each output row {@code i} drops its own lowest-scoring weights (ties by index; scores compare as
  * {@link Double#compare} does, so a NaN weight, or an infinite one times a zero norm, is pruned last). For a
  * Conv, feature j is the input channel of the weight ({@code ‖X_c‖₂} over samples and positions), an
  * approximation of the im2col features of the paper (on fixtures/torch fashion-cnn the two choose masks within
