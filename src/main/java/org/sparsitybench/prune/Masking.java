@@ -228,9 +228,17 @@ public final class Masking {
             }
             return;
         }
+        byte[] a = dst.array();
+        if ((first & 63) == 0 && count >= 64) {
+            // Whole mask words from a word boundary (every chunk an export streams): as longs in an array.
+            int whole = count & ~63;
+            zeroPrunedWords(bits, (int) (first >>> 6), a, dst.arrayOffset() + start, whole, size);
+            first += whole;
+            start += whole * size;
+            count -= whole;
+        }
         // As for floats: a word at a time, branch-free, and 8 bytes at a time: 4 (16-bit) or 2 (32-bit) mask bits
         // pick an all-ones or all-zeros lane mask for a little-endian long from a table.
-        byte[] a = dst.array();
         int p = dst.arrayOffset() + start;
         int per = 8 / size;
         long[] lanes = size == 2 ? KEEP_4X16 : KEEP_2X32;
@@ -254,6 +262,45 @@ public final class Masking {
             }
             i += n;
         }
+    }
+
+    /** Scratch longs of {@link #zeroPrunedWords}, one array per thread (a chunk's worth, reused). */
+    private static final ThreadLocal<long[]> SCRATCH = ThreadLocal.withInitial(() -> new long[0]);
+
+    /**
+     * {@link #zeroPruned(BitMask, long, ByteBuffer, int, int, int)} for {@code count} (a multiple of 64) elements
+     * of {@code size} bytes at {@code a[at...]} (modified) that start at mask word {@code word}. The bytes go through
+     * a {@code long[]} by bulk copies and are masked there by plain array indexing: a loop that is fast as soon as
+     * it is compiled at all, where per-long VarHandle access stays slow until the optimising compiler has got to it,
+     * which on a busy machine came late in a command of a few seconds.
+     */
+    private static void zeroPrunedWords(BitMask bits, int word, byte[] a, int at, int count, int size) {
+        int longs = count * size / 8;
+        long[] x = SCRATCH.get();
+        if (x.length < longs) {
+            x = new long[longs];
+            SCRATCH.set(x);
+        }
+        java.nio.LongBuffer view = ByteBuffer.wrap(a, at, count * size).slice().order(ByteOrder.LITTLE_ENDIAN)
+                .asLongBuffer();
+        view.get(0, x, 0, longs);
+        int words = count >>> 6;
+        if (size == 2) {
+            for (int k = 0, q = 0; k < words; k++) {
+                long w = bits.word(word + k);
+                for (int j = 0; j < 64; j += 4, q++) {
+                    x[q] &= KEEP_4X16[(int) (w >>> j) & 15];
+                }
+            }
+        } else {
+            for (int k = 0, q = 0; k < words; k++) {
+                long w = bits.word(word + k);
+                for (int j = 0; j < 64; j += 2, q++) {
+                    x[q] &= KEEP_2X32[(int) (w >>> j) & 3];
+                }
+            }
+        }
+        view.put(0, x, 0, longs);
     }
 
     /** Lane masks of a long holding 4 little-endian 16-bit elements: bit k of the index keeps element k. */

@@ -28,8 +28,6 @@ final class HalfBits {
 
     private static final VarHandle SHORTS = MethodHandles.byteArrayViewVarHandle(short[].class,
             ByteOrder.LITTLE_ENDIAN);
-    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class,
-            ByteOrder.LITTLE_ENDIAN);
     private static final long LANES = 0x0001000100010001L;
     private static final long LOW15 = 0x7fff * LANES;
     private static final long TOPS = 0x8000 * LANES;
@@ -41,6 +39,8 @@ final class HalfBits {
 
     /** Elements {@link #countPatterns} counts between two cancellation checks (8 MB of BF16, a few ms). */
     static final int COUNT_SPAN = 1 << 22;
+    /** Longs {@link #countSpan} copies out of the mapping at a time: 32 KB, in the L1 cache while counted. */
+    private static final int COPY_BLOCK = 1 << 12;
     /** Spans shorter than this are counted straight into the caller's array (no private table to merge). */
     private static final int SMALL_SPAN = 1 << 12;
 
@@ -140,17 +140,18 @@ final class HalfBits {
     }
 
     /**
-     * Receives one chunk of raw elements {@code [first, first + len)} as little-endian bytes (element {@code i} at
-     * {@code 2 i}; read them with {@link #pattern} and {@link #above}); the array is reused.
+     * Receives one chunk of raw elements {@code [first, first + len)} as little-endian longs, four elements each
+     * (element {@code i} in bits {@code 16 (i % 4)} of long {@code i / 4}; read them with {@link #above}); the array
+     * is reused.
      */
     @FunctionalInterface
     interface ByteConsumer {
-        void accept(long first, byte[] raw, int len);
+        void accept(long first, long[] raw, int len);
     }
 
     /** The 15-bit pattern of element {@code i} of a chunk (sign cleared, NaN not clamped). */
-    static int pattern(byte[] raw, int i) {
-        return (short) SHORTS.get(raw, 2 * i) & 0x7fff;
+    static int pattern(long[] raw, int i) {
+        return (int) (raw[i >>> 2] >>> ((i & 3) << 4)) & 0x7fff;
     }
 
     /**
@@ -158,12 +159,14 @@ final class HalfBits {
      * {@code j < n <= 64}. With {@code v + (0x7fff - hi)} in each 16-bit lane of a long, a lane's top bit is set
      * exactly when {@code v > hi} and no lane carries into the next ({@code -1 <= hi <= 0x7fff}).
      */
-    static long above(byte[] raw, int i, int n, int hi) {
+    static long above(long[] raw, int i, int n, int hi) {
         long out = 0;
-        if (n == 64) {
+        if (n == 64 && (i & 3) == 0) {
+            // Plain array loads: fast from the first compilation on (a VarHandle per long was slow until C2).
             long add = (0x7fffL - hi) * LANES;
+            int at = i >>> 2;
             for (int j = 0; j < 16; j++) {
-                long x = ((long) LONGS.get(raw, 2 * i + 8 * j)) & LOW15;
+                long x = raw[at + j] & LOW15;
                 long tops = ((x + add) & TOPS) >>> 15;
                 out |= ((tops * GATHER) >>> 45 & 0xf) << (4 * j);
             }
@@ -183,8 +186,21 @@ final class HalfBits {
         int chunk = chunk(from, to);
         if (chunk > 0) {
             byte[] raw = new byte[2 * chunk];
+            long[] longs = new long[(chunk + 3) / 4];
+            java.nio.LongBuffer asLongs = ByteBuffer.wrap(raw).order(ByteOrder.LITTLE_ENDIAN).asLongBuffer();
             WindowedChunks.scan(firstElement, from, to, chunk, cancel, (w, offset, at, n) -> windows[w].get(2 * offset, raw, 2 * at, 2 * n),
-                    (first, len) -> consumer.accept(first, raw, len));
+                    (first, len) -> {
+                        int whole = len / 4;
+                        asLongs.get(0, longs, 0, whole); // a bulk copy from the cache
+                        if (whole < longs.length) {
+                            long tail = 0; // the last 1-3 elements of the range, the rest of the long zero
+                            for (int e = 4 * whole; e < Math.min(len, 4 * whole + 4); e++) {
+                                tail |= (long) ((short) SHORTS.get(raw, 2 * e) & 0xffff) << ((e & 3) << 4);
+                            }
+                            longs[whole] = tail;
+                        }
+                        consumer.accept(first, longs, len);
+                    });
         }
     }
 
@@ -216,10 +232,10 @@ final class HalfBits {
      * Counts the patterns of the little-endian elements at bytes {@code [from, to)} of {@code b} into {@code out}.
      * The loop takes two longs (eight elements) at a time and interleaves their increments, into a table of its
      * own whose length the compiler knows (no bounds checks on it): neighbouring weights often share a pattern,
-     * and interleaving two streams keeps one increment from waiting on the store of the one before. It reads a
-     * slice that starts at the span, so its index runs from 0 to a limit the JIT can check once per loop rather
-     * than per load (an offset loop over the whole window ran about 15 % slower). Measured on the 1B-parameter
-     * BF16 file, two threads: 186 ms against 245 ms for the copy-then-count-shorts loop it replaced.
+     * and interleaving two streams keeps one increment from waiting on the store of the one before. The longs
+     * are copied out of the mapping 32 KB at a time and read from an array (see the loop's comment); reading them
+     * with getLong measured 186 ms on the 1B-parameter BF16 file (two threads, compiled) against 245 ms for a
+     * copy-then-count-shorts loop, but ran at a fraction of that speed for most of a pass the compiler reached late.
      */
     private static void countSpan(ByteBuffer b, int from, int to, int[] out) {
         if (to - from < 2 * SMALL_SPAN) {
@@ -231,20 +247,37 @@ final class HalfBits {
         int[] c = new int[PATTERNS];
         ByteBuffer span = b.slice(from, to - from).order(ByteOrder.LITTLE_ENDIAN);
         int n = to - from;
-        int i = 0;
-        for (int end = n & ~15; i < end; i += 16) {
-            long x = span.getLong(i);
-            long y = span.getLong(i + 8);
-            c[(int) x & 0x7fff]++;
-            c[(int) y & 0x7fff]++;
-            c[(int) (x >>> 16) & 0x7fff]++;
-            c[(int) (y >>> 16) & 0x7fff]++;
-            c[(int) (x >>> 32) & 0x7fff]++;
-            c[(int) (y >>> 32) & 0x7fff]++;
-            c[(int) (x >>> 48) & 0x7fff]++;
-            c[(int) (y >>> 48) & 0x7fff]++;
+        // The mapped bytes come over in blocks that stay in the L1 cache, by bulk copies, and are counted from an
+        // array: plain indexing is fast from the first compilation on, where getLong on a mapped buffer stayed
+        // slow until the optimising compiler got to this loop (on a busy machine, after most of the pass).
+        java.nio.LongBuffer longs = span.asLongBuffer();
+        int total = longs.remaining();
+        long[] block = new long[COPY_BLOCK];
+        for (int at = 0; at < total; at += COPY_BLOCK) {
+            int m = Math.min(COPY_BLOCK, total - at);
+            longs.get(at, block, 0, m);
+            int k = 0;
+            for (; k + 1 < m; k += 2) {
+                long x = block[k];
+                long y = block[k + 1];
+                c[(int) x & 0x7fff]++;
+                c[(int) y & 0x7fff]++;
+                c[(int) (x >>> 16) & 0x7fff]++;
+                c[(int) (y >>> 16) & 0x7fff]++;
+                c[(int) (x >>> 32) & 0x7fff]++;
+                c[(int) (y >>> 32) & 0x7fff]++;
+                c[(int) (x >>> 48) & 0x7fff]++;
+                c[(int) (y >>> 48) & 0x7fff]++;
+            }
+            if (k < m) {
+                long x = block[k];
+                c[(int) x & 0x7fff]++;
+                c[(int) (x >>> 16) & 0x7fff]++;
+                c[(int) (x >>> 32) & 0x7fff]++;
+                c[(int) (x >>> 48) & 0x7fff]++;
+            }
         }
-        for (; i < n; i += 2) {
+        for (int i = 8 * total; i < n; i += 2) { // the last 1-3 elements
             c[span.getShort(i) & 0x7fff]++;
         }
         for (int q = 0; q < PATTERNS; q++) {
