@@ -7,8 +7,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Iterator;
@@ -18,7 +16,6 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.stream.Stream;
 import org.sparsitybench.eval.EquivalenceCheck;
 import org.sparsitybench.eval.Evaluation;
 import org.sparsitybench.eval.Evaluator;
@@ -238,11 +235,7 @@ public final class FinetuneCommand implements Callable<Integer> {
                 r.totals().get("paramsAfter").asLong(), pruning.methodName(), 100 * pruneCfg.global().target(),
                 pruneCfg.global().roundChannels() == null ? "1" : pruneCfg.global().roundChannels(),
                 r.compactionCheck().map(EquivalenceCheck.Result::maxAbsDiff).orElse(Double.NaN));
-        if (unalignedForAvx512(r.json().path("groups")) && cpuHasAvx512()) {
-            err.println("note: this CPU has AVX-512, where ONNX Runtime computes convolutions in blocks of 16 channels: "
-                    + "a kept count that is not a multiple of 16 is padded back to one, so the compacted model gains "
-                    + "less speed than it lost parameters (--round-channels 16 keeps multiples of 16)");
-        }
+        ChannelAlignment.note(r.json().path("groups")).ifPresent(err::println);
         err.flush();
         GraphNetwork net = OnnxGraphReader.read(small, sampleDims, frozenBn);
         MaskedPruning.freezeZeros(net, small);
@@ -324,26 +317,6 @@ public final class FinetuneCommand implements Callable<Integer> {
             } catch (IllegalStateException e) {
                 // Already shutting down: the hook is running and waits for the latch released above.
             }
-        }
-    }
-
-    /** Whether a channel group that lost channels keeps a count that is not a multiple of 16. */
-    static boolean unalignedForAvx512(JsonNode groups) {
-        for (JsonNode g : groups) {
-            int kept = g.path("channels").asInt() - g.path("removed").asInt();
-            if (g.path("removed").asInt() > 0 && kept % 16 != 0) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    /** Whether Linux lists {@code avx512f} among the CPU's flags (false when it cannot be told). */
-    private static boolean cpuHasAvx512() {
-        try (Stream<String> lines = Files.lines(Path.of("/proc/cpuinfo"))) {
-            return lines.anyMatch(l -> l.startsWith("flags") && l.contains(" avx512f"));
-        } catch (IOException | UncheckedIOException e) {
-            return false;
         }
     }
 

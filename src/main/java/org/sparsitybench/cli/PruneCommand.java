@@ -252,6 +252,9 @@ public final class PruneCommand implements Callable<Integer> {
         }
         written.compactionCheck().ifPresent(c -> pw.printf(Locale.ROOT, "compaction check: passed (max |diff| %.3g)%n",
                 c.maxAbsDiff()));
+        if (written.compactionCheck().isPresent()) {
+            ChannelAlignment.note(written.json().path("groups")).ifPresent(pw::println);
+        }
         if (measured != null) {
             pw.println(measured.summary());
         }

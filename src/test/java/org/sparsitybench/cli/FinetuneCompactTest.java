@@ -80,7 +80,7 @@ class FinetuneCompactTest {
             throws Exception {
         JsonNode groups = new ObjectMapper().readTree("[{\"channels\": 32, \"removed\": 0}, {\"channels\": " + channels
                 + ", \"removed\": " + removed + "}]");
-        assertEquals(flagged, FinetuneCommand.unalignedForAvx512(groups));
+        assertEquals(flagged, ChannelAlignment.unalignedForAvx512(groups));
     }
 
     @Test

@@ -74,6 +74,9 @@ class PruneCommandTest {
         assertTrue(r.out().contains("compaction check: passed"), r.out());
         JsonNode rep = report(out);
         assertTrue(rep.get("compactionCheck").get("passed").asBoolean());
+        // Said where it applies: a kept channel count off the 16-channel blocks AVX-512 kernels compute in.
+        assertEquals(ChannelAlignment.note(rep.get("groups")).isPresent(), r.out().contains("this CPU has AVX-512"),
+                r.out());
         JsonNode conv = rep.get("layers").get(0);
         assertEquals("0.weight", conv.get("name").asText());
         int zeroChannels = 0;
