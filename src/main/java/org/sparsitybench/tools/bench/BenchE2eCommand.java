@@ -155,21 +155,31 @@ public final class BenchE2eCommand implements Callable<Integer> {
             double[] peerMs = new double[peerCmd == null ? 0 : repeats];
             double[] cpMs = new double[repeats];
             double[] cpSyncMs = new double[repeats];
+            // CPU time (user + system) of each process: steadier than wall time on a shared, busy machine.
+            double[][] cpu = new double[4][repeats];
+            Path cpuFile = work.resolve("cpu.txt");
+            made.add(cpuFile);
             JsonNode peerLast = null;
             for (int i = 0; i < repeats; i++) {
                 err.println("bench e2e: run " + (i + 1) + " of " + repeats + " ...");
                 err.flush();
                 Files.deleteIfExists(copy);
-                cpMs[i] = run(cpCmd, null).ms();
+                Timed c = timed(cpCmd, cpuFile);
+                cpMs[i] = c.ms();
+                cpu[2][i] = c.cpuMs();
                 Files.deleteIfExists(copy);
-                cpSyncMs[i] = run(cpSyncCmd, null).ms();
+                Timed cs = timed(cpSyncCmd, cpuFile);
+                cpSyncMs[i] = cs.ms();
+                cpu[3][i] = cs.cpuMs();
                 Files.deleteIfExists(copy);
                 // Taking turns, each side sees the machine's load of the same moments.
-                Timed o = run(oursCmd, null);
+                Timed o = timed(oursCmd, cpuFile);
                 oursMs[i] = o.ms();
+                cpu[0][i] = o.cpuMs();
                 if (peerCmd != null) {
-                    Timed p = run(peerCmd, null);
+                    Timed p = timed(peerCmd, cpuFile);
                     peerMs[i] = p.ms();
+                    cpu[1][i] = p.cpuMs();
                     peerLast = json.readTree(lastJsonLine(p.stdout()));
                 }
             }
@@ -199,6 +209,14 @@ public final class BenchE2eCommand implements Callable<Integer> {
             times.set("peer", array(json, peerMs));
             times.set("cp", array(json, cpMs));
             times.set("cpSync", array(json, cpSyncMs));
+            ObjectNode cpuMedians = out.putObject("medianCpuMs");
+            String[] sides = {"prune", "peer", "cp", "cpSync"};
+            for (int s = 0; s < sides.length; s++) {
+                if (s != 1 || peerCmd != null) {
+                    cpuMedians.put(sides[s], round(median(cpu[s])));
+                }
+            }
+            cpuMedians.put("what", "user + system CPU time of each process (/usr/bin/time; -1: not available)");
             JsonNode report = json.readTree(PruneExport.reportFile(ours).toFile());
             out.set("pruneTotals", report.get("totals"));
             cache.put("residentBytesAtEnd", residentBytes(in));
@@ -342,8 +360,29 @@ public final class BenchE2eCommand implements Callable<Integer> {
         }
     }
 
-    /** One process's wall time and standard output. */
-    private record Timed(double ms, String stdout) {
+    /** One process's wall time, CPU time (user + system, -1 when unknown) and standard output. */
+    private record Timed(double ms, double cpuMs, String stdout) {
+    }
+
+    private static final Path TIME = Path.of("/usr/bin/time");
+
+    /** {@link #run}, with the process's CPU time from {@code /usr/bin/time} (written to {@code cpuFile}) when present. */
+    private static Timed timed(List<String> cmd, Path cpuFile) throws IOException, InterruptedException {
+        if (!Files.isExecutable(TIME)) {
+            return run(cmd, null);
+        }
+        List<String> wrapped = new ArrayList<>(List.of(TIME.toString(), "-f", "%U %S", "-o", cpuFile.toString()));
+        wrapped.addAll(cmd);
+        Timed t = run(wrapped, null);
+        double cpuMs = -1;
+        try {
+            String[] lines = Files.readString(cpuFile).trim().split("\n");
+            String[] f = lines[lines.length - 1].trim().split("\\s+");
+            cpuMs = (Double.parseDouble(f[0]) + Double.parseDouble(f[1])) * 1000;
+        } catch (IOException | RuntimeException e) {
+            // no figure: -1
+        }
+        return new Timed(t.ms(), cpuMs, t.stdout());
     }
 
     private static Timed run(List<String> cmd, Path workDir) throws IOException, InterruptedException {
@@ -378,7 +417,7 @@ public final class BenchE2eCommand implements Callable<Integer> {
             throw new IOException(String.join(" ", cmd.subList(0, Math.min(cmd.size(), 3))) + "... exited with "
                     + p.exitValue() + ": " + e.substring(Math.max(0, e.length() - 400)));
         }
-        return new Timed(ms, stdout.toString(StandardCharsets.UTF_8));
+        return new Timed(ms, -1, stdout.toString(StandardCharsets.UTF_8));
     }
 
     private static String lastJsonLine(String text) {
