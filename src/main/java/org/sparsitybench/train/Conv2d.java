@@ -234,8 +234,9 @@ public final class Conv2d implements TrainableOp {
     }
 
     /**
-     * Unfolds group {@code g}'s patch rows for samples b0.. (cc columns) into {@code out}: built in a scratch
-     * array (in cache) and copied out in one piece.
+     * Unfolds group {@code g}'s patch rows for samples b0.. (cc columns) into {@code out}, each row built in a
+     * one-row scratch array and copied into the native matrix at once: the scratch stays in the first-level
+     * cache, where a scratch of all the rows was as large as the matrix and doubled the memory traffic.
      *
      * @param src the layer's input, (C, N, H, W) (not modified)
      * @param out [(in/groups)·kh·kw, cc] (modified)
@@ -244,22 +245,21 @@ public final class Conv2d implements TrainableOp {
         int kh = win.kh();
         int kw = win.kw();
         int cg = inC / groups;
-        float[] col = gm.scratch(PATCHES, cg * kh * kw * cc);
+        float[] col = gm.scratch(PATCHES, cc);
         for (int c = g * cg; c < (g + 1) * cg; c++) {
             for (int i = 0; i < kh; i++) {
                 for (int j = 0; j < kw; j++) {
-                    int row = (((c - g * cg) * kh + i) * kw + j) * cc;
                     if (win.keepsPlane()) {
-                        shiftedCopy(src, (c * inN + b0) * inH * inW, col, row, cc,
+                        shiftedCopy(src, (c * inN + b0) * inH * inW, col, 0, cc,
                                 (i - win.pt()) * inW + (j - win.pl()));
-                        zeroBorders(col, row, cc / (inH * inW), inH, inW, i - win.pt(), j - win.pl());
+                        zeroBorders(col, 0, cc / (inH * inW), inH, inW, i - win.pt(), j - win.pl());
                     } else {
-                        tap(src, col, row, c, b0, cc / (oh * ow), i, j, oh, ow, false);
+                        tap(src, col, 0, c, b0, cc / (oh * ow), i, j, oh, ow, false);
                     }
+                    out.putRow(((c - g * cg) * kh + i) * kw + j, col);
                 }
             }
         }
-        out.put(col, 0);
     }
 
     /**
@@ -368,13 +368,14 @@ public final class Conv2d implements TrainableOp {
         int kh = win.kh();
         int kw = win.kw();
         int cg = inC / groups;
-        float[] col = gm.scratch(PATCHES, cg * kh * kw * cc);
-        dcol.get(col, 0);
+        float[] col = gm.scratch(PATCHES, cc);
         int ns = cc / (oh * ow);
+        int row = 0;
         for (int c = g * cg; c < (g + 1) * cg; c++) {
             for (int i = 0; i < kh; i++) {
                 for (int j = 0; j < kw; j++) {
-                    int row = (((c - g * cg) * kh + i) * kw + j) * cc;
+                    // One row at a time through a cached scratch, as in unfold.
+                    dcol.getRow(((c - g * cg) * kh + i) * kw + j, col);
                     if (win.keepsPlane()) {
                         // Gradients of padding positions are dropped; the rest is one shifted sum.
                         zeroBorders(col, row, ns, inH, inW, i - win.pt(), j - win.pl());

@@ -27,6 +27,8 @@ public final class Gemm {
     /**
      * A row-major {@code rows × cols} float matrix in native memory, with a buffer over the same memory for bulk
      * copies (absolute puts and gets, so threads may fill disjoint rows at once) and a pointer to it for BLAS.
+     * The pointer does not own the memory: {@code array} does, and is held here so that the memory stays allocated
+     * as long as the matrix is reachable.
      */
     public record Matrix(INDArray array, FloatBuffer buffer, FloatPointer pointer, int rows, int cols) {
         /** Copies {@code rows·cols} values from {@code src[offset...]} in. */
