@@ -102,10 +102,6 @@ public class Pool2d implements TrainableOp {
      * {@code relu}, an output ≤ 0 becomes 0 with index −1 (no gradient), likewise without a branch.
      */
     private static void maxPairs(float[] v, int p, int h, int w, float[] y, int[] arg, boolean relu) {
-        if (relu) {
-            maxPairsRelu(v, p, h, w, y, arg);
-            return;
-        }
         int oh = h / 2;
         int ow = w / 2;
         int in = p * h * w;
@@ -121,52 +117,18 @@ public class Pool2d implements TrainableOp {
                 int bottom = d > c ? i0 + w + 1 : i0 + w;
                 int best = Math.max(c, d) > Math.max(a, b) ? bottom : top;
                 int o = out + oy * ow + ox;
-                y[o] = v[best];
-                arg[o] = best;
+                if (relu) {
+                    // All ones when the maximum is above 0 (a positive float's bits are a positive int), else 0.
+                    float m = Math.max(v[best], 0f);
+                    int on = -Float.floatToRawIntBits(m) >> 31;
+                    y[o] = m;
+                    arg[o] = best & on | ~on;
+                } else {
+                    y[o] = v[best];
+                    arg[o] = best;
+                }
             }
         }
-    }
-
-    /**
-     * {@link #maxPairs} with the ReLU, on integer keys: the float comparisons above still compiled to branches, and
-     * this loop takes about 3/4 of their time. {@code key(f)} orders as the floats do (the sign bit kept, the other
-     * bits flipped for negatives), comparing in 64 bits makes each comparison's result the borrow bit (0 or 1), and
-     * maxima and indices are chosen by masks. Keys differ from floats only in ordering −0 below +0 (and placing NaN);
-     * a window whose maximum is a zero gives 0 with no gradient either way, and among positive values the first
-     * largest is the same, so outputs and indices are those of the float comparisons.
-     */
-    private static void maxPairsRelu(float[] v, int p, int h, int w, float[] y, int[] arg) {
-        int oh = h / 2;
-        int ow = w / 2;
-        int in = p * h * w;
-        int out = p * oh * ow;
-        for (int oy = 0; oy < oh; oy++) {
-            int row = in + 2 * oy * w;
-            int o0 = out + oy * ow;
-            for (int ox = 0; ox < ow; ox++) {
-                int i0 = row + 2 * ox;
-                int a = key(v[i0]);
-                int b = key(v[i0 + 1]);
-                int c = key(v[i0 + w]);
-                int d = key(v[i0 + w + 1]);
-                int right = (int) (((long) a - b) >>> 63);
-                int rightBelow = (int) (((long) c - d) >>> 63);
-                int top = a ^ (a ^ b) & -right;
-                int bottom = c ^ (c ^ d) & -rightBelow;
-                int below = (int) (((long) top - bottom) >>> 63);
-                int m = top ^ (top ^ bottom) & -below;
-                // All ones when the maximum is above 0 (a positive key is the float's own bits), else 0.
-                int on = (int) (-(long) m >> 63);
-                y[o0 + ox] = Float.intBitsToFloat(m & on);
-                arg[o0 + ox] = i0 + right + (w + rightBelow - right) * below & on | ~on;
-            }
-        }
-    }
-
-    /** A key whose signed order is the order of the floats (−0 below +0): negative floats' magnitude bits flipped. */
-    private static int key(float f) {
-        int bits = Float.floatToRawIntBits(f);
-        return bits ^ (bits >> 31 & 0x7fffffff);
     }
 
     /**
