@@ -27,6 +27,8 @@ public final class BatchNorm implements TrainableOp {
     private final boolean frozenStatistics;
     /** The last training forward's input and per-channel mean and 1/√(σ² + ε): x̂ is recomputed from them. */
     private float[] input;
+    /** Slots: the training output and the input gradient (each fully written before it is read). */
+    private final StepArrays arrays = new StepArrays(2);
     private float[] means;
     private float[] invStd;
 
@@ -77,7 +79,7 @@ public final class BatchNorm implements TrainableOp {
         }
         int m = x.batch * x.plane();
         float[] v = x.data;
-        float[] y = new float[v.length];
+        float[] y = training ? arrays.floats(0, v.length) : new float[v.length];
         float[] inv = new float[channels];
         float[] mu = new float[channels];
         if (!training || frozenStatistics) {
@@ -121,7 +123,7 @@ public final class BatchNorm implements TrainableOp {
     public Activations backward(Activations g) {
         int m = g.batch * g.plane();
         float[] gv = g.data;
-        float[] dx = new float[gv.length];
+        float[] dx = arrays.floats(1, gv.length);
         float[] xs = input;
         Parallel.forEach(channels, c -> {
             int start = c * m;

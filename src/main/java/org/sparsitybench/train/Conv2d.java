@@ -48,6 +48,8 @@ public final class Conv2d implements TrainableOp {
     /** The training passes' patches, one matrix per chunk and group (slot chunk·groups + group). */
     private final Gemm kept = new Gemm();
     private Gemm.Matrix[] patches;
+    /** Slots: the training output and the input gradient. */
+    private final StepArrays arrays = new StepArrays(2);
     private boolean inputGradient = true;
     private int inN;
     private int inH;
@@ -129,7 +131,7 @@ public final class Conv2d implements TrainableOp {
         inH = x.height;
         inW = x.width;
         Gemm.Matrix[] w = uploadWeights();
-        float[] y = new float[outC * cols];
+        float[] y = training ? arrays.floats(0, outC * cols) : new float[outC * cols];
         int per = chunkSamples(n, plane);
         int chunks = (n + per - 1) / per;
         // Allocated (or found) here, before the threads start: the cache of native matrices is not thread-safe.
@@ -181,7 +183,8 @@ public final class Conv2d implements TrainableOp {
         int per = chunkSamples(n, plane);
         int chunks = (n + per - 1) / per;
         float[][] dws = new float[chunks][outC * rg];
-        float[] dx = inputGradient ? new float[inC * n * inH * inW] : null;
+        // Cleared: fold adds each patch gradient into it.
+        float[] dx = inputGradient ? arrays.zeros(1, inC * n * inH * inW) : null;
         Parallel.forEachCallingBlas(chunks, k -> {
             int b0 = k * per;
             int cc = Math.min(per, n - b0) * plane;

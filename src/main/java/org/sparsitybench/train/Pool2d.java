@@ -23,6 +23,8 @@ public class Pool2d implements TrainableOp {
     private final Window2d win;
     private final boolean countIncludePad;
     private final boolean reluFirst;
+    /** Slots: the training output and the input gradient (floats); the training and inference argmax (ints). */
+    private final StepArrays arrays = new StepArrays(2);
     private int[] argmax;
     private int inH;
     private int inW;
@@ -72,8 +74,10 @@ public class Pool2d implements TrainableOp {
             throw new IllegalArgumentException(name + ": a " + h + "×" + w + " input gives no output");
         }
         int planes = x.channels * x.batch;
-        float[] y = new float[planes * oh * ow];
-        int[] arg = max ? new int[y.length] : null;
+        float[] y = training ? arrays.floats(0, planes * oh * ow) : new float[planes * oh * ow];
+        // Inference has an argmax array of its own: one between a training forward and its backward keeps the
+        // training one intact.
+        int[] arg = max ? arrays.ints(training ? 0 : 1, y.length) : null;
         if (max && win.isPair()) {
             Parallel.forEach(planes, p -> maxPairs(x.data, p, h, w, y, arg, reluFirst));
         } else {
@@ -188,7 +192,7 @@ public class Pool2d implements TrainableOp {
         int oh = g.height;
         int ow = g.width;
         int planes = g.channels * g.batch;
-        float[] dx = new float[planes * h * w];
+        float[] dx = arrays.zeros(1, planes * h * w);
         if (max) {
             int[] arg = argmax;
             for (int o = 0; o < g.data.length; o++) {
