@@ -100,8 +100,8 @@ public final class LatencyMeter {
                 batch / (median / 1000.0), m.createNanos() / 1e6, done);
     }
 
-    /** Linear-interpolated percentile of sorted values. */
-    static double percentile(double[] sorted, double q) {
+    /** Linear-interpolated percentile of sorted values (not modified), {@code 0 ≤ q ≤ 1}. */
+    public static double percentile(double[] sorted, double q) {
         double pos = q * (sorted.length - 1);
         int lo = (int) Math.floor(pos);
         int hi = (int) Math.ceil(pos);

@@ -167,9 +167,9 @@ final class BenchCompactCommand implements Callable<Integer> {
         for (int r = 0; r < rounds.length; r++) {
             double[] s = rounds[r].clone();
             Arrays.sort(s);
-            med[r] = BenchFigures.median(s);
-            p10[r] = s[(int) Math.floor(0.1 * (s.length - 1))];
-            p90[r] = s[(int) Math.ceil(0.9 * (s.length - 1))];
+            med[r] = LatencyMeter.percentile(s, 0.5);
+            p10[r] = LatencyMeter.percentile(s, 0.1);
+            p90[r] = LatencyMeter.percentile(s, 0.9);
         }
         o.put("median", BenchFigures.round(BenchFigures.median(med), 4));
         o.put("p10", BenchFigures.round(BenchFigures.median(p10), 4));

@@ -112,15 +112,10 @@ public final class EvaluationViewModel {
         request(on, result, null, MASK_ONLY);
     }
 
-    /** Measures the weights {@code f} shows: its reconstruction's when it has one, else the engine's mask. */
+    /** Measures the weights {@code f} shows: the recovered ones, else its reconstruction's, else the engine's mask. */
     public void request(ModelUnderTest on, WorkbenchFrame f) {
-        if (f.recovered() != null) {
-            request(on, f.result(), f.shownValues(), f.weights());
-        } else if (f.reconstructed() == null) {
-            request(on, f.result());
-        } else {
-            request(on, f.result(), f.shownValues(), RECONSTRUCTED);
-        }
+        request(on, f.result(), f.shownValues(), f.recovered() != null ? f.weights()
+                : f.reconstructed() == null ? MASK_ONLY : RECONSTRUCTED);
     }
 
     /**
