@@ -5,8 +5,6 @@ import ai.onnx.proto.OnnxMl.ModelProto;
 import ai.onnx.proto.OnnxMl.NodeProto;
 import ai.onnx.proto.OnnxMl.TensorProto;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -55,7 +53,7 @@ public final class OnnxBiases {
             }
             String bias = unique(taken, weight + ".bias");
             long c = channels.get(weight);
-            g.addInitializer(zeros(bias, c));
+            g.addInitializer(OnnxModelBuilder.floatTensor(bias, new float[Math.toIntExact(c)], c));
             if (b.getIrVersion() < 4) { // before IR 4 every initializer is also a graph input
                 g.addInput(ai.onnx.proto.OnnxMl.ValueInfoProto.newBuilder().setName(bias).setType(
                         ai.onnx.proto.OnnxMl.TypeProto.newBuilder().setTensorType(ai.onnx.proto.OnnxMl.TypeProto.Tensor
@@ -111,11 +109,5 @@ public final class OnnxBiases {
             n = name + "_" + k;
         }
         return n;
-    }
-
-    private static TensorProto zeros(String name, long count) {
-        ByteBuffer raw = ByteBuffer.allocate(Math.toIntExact(count * Float.BYTES)).order(ByteOrder.LITTLE_ENDIAN);
-        return TensorProto.newBuilder().setName(name).setDataType(TensorProto.DataType.FLOAT_VALUE).addDims(count)
-                .setRawData(com.google.protobuf.ByteString.copyFrom(raw.array())).build();
     }
 }
