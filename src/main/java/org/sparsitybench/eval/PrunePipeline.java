@@ -220,11 +220,8 @@ public final class PrunePipeline {
 
     /** Accuracy of what {@code p} would write, on the first {@link #COMPENSATION_SAMPLES} samples of {@code data}. */
     private static double validationAccuracy(Pruned p, Data data, CancellationToken cancel) throws Exception {
-        Map<String, org.sparsitybench.formats.TensorUpdate> updates = new LinkedHashMap<>();
-        p.values().forEach((name, v) -> updates.put(name,
-                new org.sparsitybench.formats.TensorUpdate(p.model().tensor(name).orElseThrow().shape(), v)));
         try (ConfigurationMeter.Pruned m = new ConfigurationMeter(p.model(), data.card(), data.data())
-                .open(updates, Map.of(), cancel)) {
+                .open(p.result(), p.values(), cancel)) {
             return m.evaluate(COMPENSATION_SAMPLES, ProgressListener.NONE, cancel).accuracy();
         }
     }
