@@ -108,8 +108,7 @@ public final class ConfigurationMeter {
 
     /** The configuration written to a temporary file, ready to evaluate and time; close it to delete the file. */
     public Pruned open(PruningResult result, CancellationToken cancel) throws IOException {
-        cancel.throwIfCancelled();
-        return new Pruned(TemporaryModels.writeValues(model, result.prunedValues(model), cancel));
+        return open(result.prunedValues(model), cancel);
     }
 
     /**
@@ -119,12 +118,14 @@ public final class ConfigurationMeter {
      */
     public Pruned open(PruningResult result, Map<String, org.sparsitybench.model.TensorData> values,
                        CancellationToken cancel) throws IOException {
-        if (values == null) {
-            return open(result, cancel);
-        }
-        Map<String, TensorUpdate> updates = new java.util.LinkedHashMap<>();
-        values.forEach((name, v) -> updates.put(name, new TensorUpdate(model.tensor(name).orElseThrow().shape(), v)));
-        return open(updates, Map.of(), cancel);
+        return values == null ? open(result, cancel) : open(values, cancel);
+    }
+
+    /** The model with {@code values} (by tensor name, not modified) in place of its tensors', shapes unchanged. */
+    public Pruned open(Map<String, org.sparsitybench.model.TensorData> values, CancellationToken cancel)
+            throws IOException {
+        cancel.throwIfCancelled();
+        return new Pruned(TemporaryModels.writeValues(model, values, cancel));
     }
 
     /**

@@ -279,9 +279,7 @@ public final class Sweep {
     private static ConfigurationMeter.Measurement measure(ConfigurationMeter meter, Map<String, TensorData> values,
                                                           int limit, int latencyRuns, CancellationToken cancel)
             throws Exception {
-        Map<String, TensorUpdate> updates = new LinkedHashMap<>();
-        values.forEach((name, v) -> updates.put(name, new TensorUpdate(meter.model().tensor(name).orElseThrow().shape(), v)));
-        try (ConfigurationMeter.Pruned written = meter.open(updates, Map.of(), cancel)) {
+        try (ConfigurationMeter.Pruned written = meter.open(values, cancel)) {
             return written.measure(limit, latencyRuns, ProgressListener.NONE, cancel);
         }
     }
