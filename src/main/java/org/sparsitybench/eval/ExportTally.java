@@ -16,9 +16,8 @@ import org.sparsitybench.model.TensorStats;
  * Counts gathered while an export streams its tensors, so the report needs no second pass over the data: each
  * new value the writer reads (as floats or as stored bytes) is counted in the chunk the writer is about to
  * write, which is still in cache: its zeros and, for a tensor with an output-channel axis, the non-zeros of each
- * channel. A tensor counts only when the writer read it once from start to end in order; one read in any other
- * order (a writer that reads a tensor twice, say) leaves it uncounted, and the report then scans it. Safe to use
- * from the writer's thread and the report's.
+ * channel. A tensor counts only when the writer read each of its elements exactly once, in any order and on any
+ * threads; a tensor read twice is left uncounted, and the report then scans it. Thread-safe.
  */
 final class ExportTally {
     private static final VarHandle SHORTS = MethodHandles.byteArrayViewVarHandle(short[].class, ByteOrder.LITTLE_ENDIAN);
@@ -91,12 +90,18 @@ final class ExportTally {
         int count(int from, int to);
     }
 
-    /** Counts of one tensor; {@code next} is the element an in-order read must start at, -1 once out of order. */
+    /**
+     * Counts of one tensor. Chunks may come in any order and from several threads (an export fills its buffers
+     * on more than one core); the counts are complete once the chunks cover the tensor exactly, and are given up
+     * when one overlaps another (a tensor read twice).
+     */
     private static final class Counter {
         private final long size;
         private final Channels channels;
         private final long[] nonZeros;
-        private long next;
+        /** The ranges counted so far, merged: start to end. */
+        private final java.util.TreeMap<Long, Long> covered = new java.util.TreeMap<>();
+        private boolean overlapped;
         private long zeros;
 
         Counter(long size, Channels channels) {
@@ -106,40 +111,79 @@ final class ExportTally {
         }
 
         /** Counts {@code len} elements starting at element {@code first}, which the chunk holds from index 0. */
-        synchronized void add(long first, int len, Zeros z) {
-            if (next < 0) {
-                return;
-            }
-            if (first != next) {
-                next = -1;
+        void add(long first, int len, Zeros z) {
+            if (!cover(first, first + len)) {
                 return;
             }
             if (channels == null) {
-                zeros += z.count(0, len);
-            } else {
-                // Segments that stay in one channel: a division per segment, not per element.
-                long inner = channels.inner();
-                int i = 0;
-                while (i < len) {
-                    long e = first + i;
-                    long row = e / inner;
-                    int end = (int) Math.min(len, (row + 1) * inner - first);
-                    int zs = z.count(i, end);
+                int zs = z.count(0, len);
+                synchronized (this) {
                     zeros += zs;
-                    nonZeros[(int) (row % channels.channels())] += end - i - zs;
-                    i = end;
+                }
+                return;
+            }
+            // Segments that stay in one channel: a division per segment, not per element; merged under the lock.
+            long inner = channels.inner();
+            int segments = (int) Math.min(len, len / inner + 2);
+            int[] channel = new int[segments];
+            int[] segmentZeros = new int[segments];
+            int[] segmentLength = new int[segments];
+            int k = 0;
+            for (int i = 0; i < len; k++) {
+                long row = (first + i) / inner;
+                int end = (int) Math.min(len, (row + 1) * inner - first);
+                channel[k] = (int) (row % channels.channels());
+                segmentZeros[k] = z.count(i, end);
+                segmentLength[k] = end - i;
+                i = end;
+            }
+            synchronized (this) {
+                for (int j = 0; j < k; j++) {
+                    zeros += segmentZeros[j];
+                    nonZeros[channel[j]] += segmentLength[j] - segmentZeros[j];
                 }
             }
-            next += len;
         }
 
-        /** The zeros, or -1 unless the tensor was read whole and in order. */
+        /** Adds {@code [from, to)} to the covered ranges; false (and the counts given up) when it overlaps them. */
+        private synchronized boolean cover(long from, long to) {
+            if (overlapped) {
+                return false;
+            }
+            if (from >= to) {
+                return true;
+            }
+            java.util.Map.Entry<Long, Long> before = covered.floorEntry(from);
+            java.util.Map.Entry<Long, Long> after = covered.ceilingEntry(from);
+            if (before != null && before.getValue() > from || after != null && after.getKey() < to) {
+                overlapped = true;
+                return false;
+            }
+            long start = from;
+            long end = to;
+            if (before != null && before.getValue() == from) {
+                start = before.getKey();
+                covered.remove(start);
+            }
+            if (after != null && after.getKey() == to) {
+                end = covered.remove(to);
+            }
+            covered.put(start, end);
+            return true;
+        }
+
+        private synchronized boolean whole() {
+            return !overlapped && (size == 0 || covered.size() == 1 && covered.firstKey() == 0
+                    && covered.firstEntry().getValue() == size);
+        }
+
+        /** The zeros, or -1 unless the tensor was read whole, each element once. */
         synchronized long complete() {
-            return next == size ? zeros : -1;
+            return whole() ? zeros : -1;
         }
 
         synchronized long[] perChannel() {
-            return nonZeros != null && next == size ? nonZeros.clone() : null;
+            return nonZeros != null && whole() ? nonZeros.clone() : null;
         }
     }
 

@@ -170,13 +170,9 @@ public final class PruneExport {
         }
         cancel.throwIfCancelled();
         progress.progress(0, "writing " + out.getFileName());
-        Map<String, String> maskHashes = maskHashes(r.masks());
-        String masksSha = masksSha256FromHashes(maskHashes);
         // The writer's own read of the new values is counted as it goes: the report needs no pass of its own.
         ExportTally tally = new ExportTally();
         Map<String, TensorData> streamed = tally.observe(r.values(), channels(m, r.masks()));
-        Map<String, String> meta = Map.of(OnnxWriter.METADATA_KEY, "{\"tool\":\"SparsityBench\",\"method\":\""
-                + r.method() + "\",\"sparsity\":" + r.requested() + ",\"masksSha256\":\"" + masksSha + "\"}");
         Set<String> sparse = new HashSet<>();
         if (r.options().sparseStorage()) {
             sparse.addAll(r.values().keySet());
@@ -184,16 +180,26 @@ public final class PruneExport {
         ObjectNode check = null;
         SparseChoice choice = null;
         ProgressListener writing = progress.range(0, 0.8);
+        // The masks' hashes go into the file's metadata. A SafeTensors header is written again once the tensors
+        // are out, so there they are hashed afterwards, from bits the stream computed as it masked the values
+        // (no pass over the weights before the write); the other writers need them first.
+        java.util.concurrent.atomic.AtomicReference<Map<String, String>> hashes = new java.util.concurrent.atomic
+                .AtomicReference<>();
+        java.util.function.Supplier<Map<String, String>> meta = () -> exportMetadata(r,
+                masksSha256FromHashes(hashes.updateAndGet(h -> h != null ? h : maskHashes(r.masks()))));
         if (r.compaction() != null) {
-            Compacted compacted = writeCompacted(r, meta, sparse, progress, cancel);
+            Compacted compacted = writeCompacted(r, meta.get(), sparse, progress, cancel);
             check = compacted.check();
             choice = compacted.sparse();
         } else if (m.format() == ModelFormat.ONNX) {
             choice = SparseChoice.of(m, r.values(), sparse, cancel);
-            new OnnxWriter().write(m, updates(m, streamed), Map.of(), choice.stored(), meta, out, writing, cancel);
+            new OnnxWriter().write(m, updates(m, streamed), Map.of(), choice.stored(), meta.get(), out, writing, cancel);
         } else {
-            ModelFiles.writerFor(m.format()).write(m, updates(m, streamed), meta, out, writing, cancel);
+            ModelFiles.writerFor(m.format()).write(m, updates(m, streamed), exportMetadata(r, "0".repeat(64)), meta,
+                    out, writing, cancel);
         }
+        Map<String, String> maskHashes = hashes.updateAndGet(h -> h != null ? h : maskHashes(r.masks()));
+        String masksSha = masksSha256FromHashes(maskHashes);
         // The model is in place: from here the report is written too, so the pair stays consistent (a cancel
         // before this point left the earlier export as it was).
         progress.progress(0.8, "writing " + reportFile.getFileName());
@@ -346,6 +352,12 @@ public final class PruneExport {
         Map<String, TensorUpdate> u = new LinkedHashMap<>();
         values.forEach((name, v) -> u.put(name, new TensorUpdate(m.tensor(name).orElseThrow().shape(), v)));
         return u;
+    }
+
+    /** The export's metadata entry: tool, method, requested sparsity and the masks' SHA-256 (64 hex digits). */
+    private static Map<String, String> exportMetadata(Request r, String masksSha) {
+        return Map.of(OnnxWriter.METADATA_KEY, "{\"tool\":\"SparsityBench\",\"method\":\"" + r.method()
+                + "\",\"sparsity\":" + r.requested() + ",\"masksSha256\":\"" + masksSha + "\"}");
     }
 
     /** SHA-256 over every mask's name and canonical bits, in tensor order. */

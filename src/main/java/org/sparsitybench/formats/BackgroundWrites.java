@@ -12,8 +12,8 @@ import org.sparsitybench.task.CancelledException;
 /**
  * Writes a file's bytes on a thread of its own while the caller prepares the next ones: the caller fills a buffer
  * ({@link #take}), hands it over ({@link #write}) and fills the next while this thread does the {@code write}
- * system calls (and, for heap buffers, the JDK's copy into a direct buffer). On two cores a streamed export then
- * reads, masks and counts on one core while the other moves the bytes into the file. Bytes reach the channel in
+ * system calls. Its buffers are direct, so the JDK copies nothing into a buffer of its own before each call (a
+ * heap buffer costs a copy of every byte, on the thread that writes). Bytes reach the channel in
  * the order they were handed over. One writer per file; {@link #close} always, {@link #finish} to wait for the
  * last bytes.
  *
@@ -48,7 +48,7 @@ public final class BackgroundWrites implements AutoCloseable {
 
     /**
      * @param channel     the file, positioned where the bytes go (not closed here)
-     * @param bufferBytes size of each of the {@value #BUFFERS} heap buffers
+     * @param bufferBytes size of each of the {@value #BUFFERS} direct buffers
      */
     public BackgroundWrites(FileChannel channel, int bufferBytes) {
         this(channel, bufferBytes, FLUSH_BYTES);
@@ -61,7 +61,7 @@ public final class BackgroundWrites implements AutoCloseable {
         this.free = new ArrayBlockingQueue<>(BUFFERS);
         this.pending = new ArrayBlockingQueue<>(BUFFERS + 2);
         for (int i = 0; i < BUFFERS; i++) {
-            free.add(ByteBuffer.allocate(bufferBytes).order(ByteOrder.LITTLE_ENDIAN));
+            free.add(ByteBuffer.allocateDirect(bufferBytes).order(ByteOrder.LITTLE_ENDIAN));
         }
         this.thread = new Thread(this::drain, "sparsitybench-write");
         thread.setDaemon(true);

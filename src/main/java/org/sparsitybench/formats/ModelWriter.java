@@ -32,4 +32,19 @@ public interface ModelWriter {
      */
     void write(Model model, Map<String, TensorUpdate> updates, Map<String, String> metadata, Path out,
                ProgressListener progress, CancellationToken cancel) throws IOException;
+
+    /**
+     * As {@link #write(Model, Map, Map, Path, ProgressListener, CancellationToken)}, with metadata that is known
+     * only once the tensors are written (hashes of masks computed as the values streamed out): the file is written
+     * with {@code placeholders} and {@code finalMetadata}, asked once every tensor is written, replaces them. Each
+     * final value must have its placeholder's length, so the header keeps its size. The default asks for the final
+     * metadata first (a writer that cannot go back to its header).
+     *
+     * @throws IllegalStateException if a final value's length differs from its placeholder's
+     */
+    default void write(Model model, Map<String, TensorUpdate> updates, Map<String, String> placeholders,
+                       java.util.function.Supplier<Map<String, String>> finalMetadata, Path out,
+                       ProgressListener progress, CancellationToken cancel) throws IOException {
+        write(model, updates, finalMetadata.get(), out, progress, cancel);
+    }
 }

@@ -122,6 +122,14 @@ public final class BitMask implements Mask {
         if (first < 0 || count < 0 || first + count > size) {
             throw new IndexOutOfBoundsException("elements [" + first + ", " + (first + count) + ") of " + size);
         }
+        return keptIn(words, first, count);
+    }
+
+    /**
+     * Set bits among elements {@code [first, first + count)} of {@code words} (not modified; element {@code i} is
+     * bit {@code i % 64} of word {@code i / 64}); the range must lie within the words.
+     */
+    public static long keptIn(long[] words, long first, long count) {
         if (count == 0) {
             return 0;
         }

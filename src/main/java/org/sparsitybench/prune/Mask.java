@@ -2,6 +2,8 @@ package org.sparsitybench.prune;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import org.sparsitybench.model.TensorData;
+import org.sparsitybench.prune.select.StreamedBits;
 
 /**
  * Which weights of one tensor a pruning keeps. A mask never modifies weights (see {@link Masking}); it is
@@ -37,6 +39,19 @@ public interface Mask {
      */
     default long keptZeros() {
         return -1;
+    }
+
+    /**
+     * Bits a writer can compute from the raw values of {@code weights} (not modified) as it streams them out in
+     * order, when this mask is a rule on those very values and has no bits yet; null (the default) otherwise.
+     * Hand the complete result to {@link #adopt}.
+     */
+    default StreamedBits streamedBits(TensorData weights) {
+        return null;
+    }
+
+    /** Takes complete bits from {@link #streamedBits} as this mask's own (the default keeps nothing). */
+    default void adopt(StreamedBits streamed) {
     }
 
     /** The same mask as bits in memory (this, if it already is one). */

@@ -9,6 +9,7 @@ import org.sparsitybench.model.DType;
 import org.sparsitybench.model.TensorData;
 import org.sparsitybench.prune.select.ChunkScan;
 import org.sparsitybench.prune.select.Parts;
+import org.sparsitybench.prune.select.StreamedBits;
 import org.sparsitybench.task.CancellationToken;
 
 /**
@@ -75,39 +76,87 @@ public final class Masking {
      */
     public static TensorData masked(TensorData weights, Mask mask) {
         requireSameSize(weights, mask);
-        return new TensorData() {
-            @Override
-            public DType dtype() {
-                return weights.dtype();
-            }
+        return new Masked(weights, mask);
+    }
 
-            @Override
-            public long elementCount() {
-                return weights.elementCount();
-            }
+    /**
+     * {@link #masked}'s view. When the mask is a rule on these very values without bits yet
+     * ({@link Mask#streamedBits}), reads of the stored bytes of a 16-bit tensor mask each chunk with bits computed
+     * from the chunk itself, and the mask adopts them once every chunk has been read (in any order, by any
+     * threads): no pass over the tensor before an export. Other reads materialise the mask first. Thread-safe.
+     */
+    private static final class Masked implements TensorData {
+        private final TensorData weights;
+        private final Mask mask;
+        /** The bits being streamed, or null (not started, or over: see {@link #streamOff}). */
+        private StreamedBits stream;
+        private boolean streamOff;
 
-            @Override
-            public void readFloats(long first, FloatBuffer dst) {
-                apply(weights, mask, first, dst);
-            }
+        Masked(TensorData weights, Mask mask) {
+            this.weights = weights;
+            this.mask = mask;
+        }
 
-            /** The pruned elements, when the mask keeps no zero: a count of its bits, not of the values. */
-            @Override
-            public long zerosIfKnown(long first, int count) {
-                return mask.keptZeros() == 0 ? count - mask.toBitMask().keptIn(first, count) : -1;
-            }
+        @Override
+        public DType dtype() {
+            return weights.dtype();
+        }
 
-            /** The stored bytes with the pruned elements' bytes zero (+0.0): no decoding, no encoding. */
-            @Override
-            public boolean readStored(long first, int count, ByteBuffer dst) {
-                int start = dst.position();
-                if (!weights.readStored(first, count, dst)) {
-                    return false;
+        @Override
+        public long elementCount() {
+            return weights.elementCount();
+        }
+
+        @Override
+        public void readFloats(long first, FloatBuffer dst) {
+            apply(weights, mask, first, dst);
+        }
+
+        /** The pruned elements, when the mask keeps no zero: a count of its bits, not of the values. */
+        @Override
+        public long zerosIfKnown(long first, int count) {
+            if (mask.keptZeros() != 0) {
+                return -1;
+            }
+            StreamedBits s = current();
+            long kept = s == null ? -1 : s.keptIn(first, count);
+            return count - (kept >= 0 ? kept : mask.toBitMask().keptIn(first, count));
+        }
+
+        /** The stored bytes with the pruned elements' bytes zero (+0.0): no decoding, no encoding. */
+        @Override
+        public boolean readStored(long first, int count, ByteBuffer dst) {
+            int start = dst.position();
+            if (!weights.readStored(first, count, dst)) {
+                return false;
+            }
+            StreamedBits s = weights.dtype().byteSize() == 2 ? stream() : null;
+            if (s != null && zeroPrunedStreamed(s, first, dst, start, count)) {
+                if (s.complete()) {
+                    mask.adopt(s);
+                    synchronized (this) {
+                        stream = null;
+                        streamOff = true;
+                    }
                 }
-                zeroPruned(mask.toBitMask(), first, dst, start, count, weights.dtype().byteSize());
                 return true;
             }
-        };
+            zeroPruned(mask.toBitMask(), first, dst, start, count, weights.dtype().byteSize());
+            return true;
+        }
+
+        private synchronized StreamedBits current() {
+            return stream;
+        }
+
+        /** The bits to stream into, made on the first read; null when the mask cannot stream or has finished. */
+        private synchronized StreamedBits stream() {
+            if (stream == null && !streamOff) {
+                stream = mask.streamedBits(weights);
+                streamOff = stream == null;
+            }
+            return stream;
+        }
     }
 
     /** Sums of squares of a masked tensor's finite weights: kept and all. */
@@ -217,6 +266,14 @@ public final class Masking {
      * {@code dst[start...]} (modified), elements {@code first...} of the tensor.
      */
     private static void zeroPruned(BitMask bits, long first, ByteBuffer dst, int start, int count, int size) {
+        if ((first & 63) == 0 && count >= 64) {
+            // Whole mask words from a word boundary (every chunk an export streams): as longs in an array.
+            int whole = count & ~63;
+            zeroPrunedWords(bits, (int) (first >>> 6), dst.slice(start, whole * size), whole, size);
+            first += whole;
+            start += whole * size;
+            count -= whole;
+        }
         if (!dst.hasArray()) {
             for (int i = 0; i < count; i++) {
                 long index = first + i;
@@ -229,14 +286,6 @@ public final class Masking {
             return;
         }
         byte[] a = dst.array();
-        if ((first & 63) == 0 && count >= 64) {
-            // Whole mask words from a word boundary (every chunk an export streams): as longs in an array.
-            int whole = count & ~63;
-            zeroPrunedWords(bits, (int) (first >>> 6), a, dst.arrayOffset() + start, whole, size);
-            first += whole;
-            start += whole * size;
-            count -= whole;
-        }
         // As for floats: a word at a time, branch-free, and 8 bytes at a time: 4 (16-bit) or 2 (32-bit) mask bits
         // pick an all-ones or all-zeros lane mask for a little-endian long from a table.
         int p = dst.arrayOffset() + start;
@@ -269,20 +318,15 @@ public final class Masking {
 
     /**
      * {@link #zeroPruned(BitMask, long, ByteBuffer, int, int, int)} for {@code count} (a multiple of 64) elements
-     * of {@code size} bytes at {@code a[at...]} (modified) that start at mask word {@code word}. The bytes go through
-     * a {@code long[]} by bulk copies and are masked there by plain array indexing: a loop that is fast as soon as
-     * it is compiled at all, where per-long VarHandle access stays slow until the optimising compiler has got to it,
-     * which on a busy machine came late in a command of a few seconds.
+     * of {@code size} bytes, all of {@code bytes} (modified; heap or direct), that start at mask word {@code word}.
+     * The bytes go through a {@code long[]} by bulk copies and are masked there by plain array indexing: a loop that
+     * is fast as soon as it is compiled at all, where per-long VarHandle access stays slow until the optimising
+     * compiler has got to it, which on a busy machine came late in a command of a few seconds.
      */
-    private static void zeroPrunedWords(BitMask bits, int word, byte[] a, int at, int count, int size) {
+    private static void zeroPrunedWords(BitMask bits, int word, ByteBuffer bytes, int count, int size) {
         int longs = count * size / 8;
-        long[] x = SCRATCH.get();
-        if (x.length < longs) {
-            x = new long[longs];
-            SCRATCH.set(x);
-        }
-        java.nio.LongBuffer view = ByteBuffer.wrap(a, at, count * size).slice().order(ByteOrder.LITTLE_ENDIAN)
-                .asLongBuffer();
+        long[] x = scratch(longs);
+        java.nio.LongBuffer view = bytes.order(ByteOrder.LITTLE_ENDIAN).asLongBuffer();
         view.get(0, x, 0, longs);
         int words = count >>> 6;
         if (size == 2) {
@@ -301,6 +345,44 @@ public final class Masking {
             }
         }
         view.put(0, x, 0, longs);
+    }
+
+    /**
+     * Zeroes the pruned ones among {@code count} 16-bit elements at {@code dst[start...]} (modified; heap or direct),
+     * elements {@code first...} of the tensor, with bits {@code stream} computes from these very bytes as it goes;
+     * as {@link #zeroPrunedWords}, through a {@code long[]}.
+     *
+     * @return false, changing nothing, when the stream does not take the chunk (not on a 64-element boundary)
+     */
+    private static boolean zeroPrunedStreamed(StreamedBits stream, long first, ByteBuffer dst, int start, int count) {
+        ByteBuffer bytes = dst.slice(start, 2 * count).order(ByteOrder.LITTLE_ENDIAN);
+        int longs = count >>> 2;
+        long[] x = scratch(longs + 1);
+        java.nio.LongBuffer view = bytes.asLongBuffer();
+        view.get(0, x, 0, longs);
+        long tail = 0; // the last 1-3 elements, the rest of the long zero
+        for (int e = 4 * longs; e < count; e++) {
+            tail |= ((long) bytes.getShort(2 * e) & 0xffff) << ((e & 3) << 4);
+        }
+        x[longs] = tail;
+        if (!stream.acceptAndMask(first, x, count)) {
+            return false;
+        }
+        view.put(0, x, 0, longs);
+        for (int e = 4 * longs; e < count; e++) {
+            bytes.putShort(2 * e, (short) (x[longs] >>> ((e & 3) << 4)));
+        }
+        return true;
+    }
+
+    /** This thread's scratch longs, at least {@code n}. */
+    private static long[] scratch(int n) {
+        long[] x = SCRATCH.get();
+        if (x.length < n) {
+            x = new long[n];
+            SCRATCH.set(x);
+        }
+        return x;
     }
 
     /** Lane masks of a long holding 4 little-endian 16-bit elements: bit k of the index keeps element k. */

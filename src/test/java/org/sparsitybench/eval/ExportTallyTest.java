@@ -30,7 +30,39 @@ class ExportTallyTest {
     }
 
     @Test
-    void aReadOutOfOrderFallsBackToAScan() {
+    void chunksInAnyOrderAreCountedWhenTheyCoverTheTensorOnce() throws Exception {
+        ExportTally tally = new ExportTally();
+        float[] values = new float[1000];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = i % 7 == 0 ? 0f : i;
+        }
+        TensorData view = tally.observe(Map.of("w", TensorData.ofFloats(values)), Map.of("w",
+                new ExportTally.Channels(100, 10))).get("w");
+        int[] starts = {900, 0, 300, 100, 600, 200, 700, 400, 800, 500};
+        Thread other = new Thread(() -> {
+            for (int c = 0; c < 5; c++) {
+                view.readFloats(starts[c], FloatBuffer.allocate(100));
+            }
+        });
+        other.start();
+        for (int c = 5; c < 10; c++) {
+            view.readFloats(starts[c], FloatBuffer.allocate(100));
+        }
+        other.join();
+        assertTrue(tally.counted("w"));
+        assertEquals(TensorStats.of(TensorData.ofFloats(values)).zeros(), tally.zeros("w", TensorData.ofFloats(values)));
+        long[] perChannel = tally.nonZerosPerChannel("w");
+        for (int c = 0; c < 10; c++) {
+            long nonZeros = 0;
+            for (int i = 100 * c; i < 100 * c + 100; i++) {
+                nonZeros += values[i] != 0 ? 1 : 0;
+            }
+            assertEquals(nonZeros, perChannel[c], "channel " + c);
+        }
+    }
+
+    @Test
+    void aTensorReadTwiceFallsBackToAScan() {
         ExportTally tally = new ExportTally();
         TensorData view = tally.observe(Map.of("w", TensorData.ofFloats(VALUES.clone()))).get("w");
         view.readFloats(0, FloatBuffer.allocate(5));

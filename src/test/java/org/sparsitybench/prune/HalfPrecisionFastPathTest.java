@@ -139,8 +139,59 @@ class HalfPrecisionFastPathTest {
                 assertEquals(Reference.mask(reference.get(t)), got.get(t).mask(), tensor);
                 ThresholdMask lazy = new ThresholdMask(fast.get(t), MagnitudeScore.INSTANCE, lazyCuts.get(t));
                 assertEquals(want.get(t).mask().sha256(), lazy.sha256(), tensor + " (materialised later)");
+                assertStreamedMaskAgrees(fast.get(t), lazyCuts.get(t), want.get(t).mask().toBitMask(), k, tensor);
             }
         }
+    }
+
+    /**
+     * Reading the stored bytes of a masked view chunk by chunk, in a shuffled order, masks them as {@code want}
+     * does, and leaves the lazy mask holding {@code want}'s bits without a pass of its own (bits streamed from the
+     * chunks). Only raw 16-bit data streams; other data goes the usual way and must agree all the same.
+     */
+    private static void assertStreamedMaskAgrees(TensorData data, Threshold cut, BitMask want, long seed,
+                                                 String where) {
+        ThresholdMask lazy = new ThresholdMask(data, MagnitudeScore.INSTANCE, cut);
+        TensorData view = Masking.masked(data, lazy);
+        int n = (int) data.elementCount();
+        int size = data.dtype().byteSize();
+        if (!data.readStored(0, 0, ByteBuffer.allocate(0))) {
+            return; // values held as floats have no stored bytes to stream
+        }
+        SplittableRandom r = new SplittableRandom(seed * 7 + n);
+        List<int[]> chunks = new ArrayList<>();
+        for (int at = 0; at < n; ) {
+            int len = Math.min(n - at, 64 * (1 + r.nextInt(Math.max(1, Math.min(n, 200_000) / 64))));
+            chunks.add(new int[] {at, len});
+            at += len;
+        }
+        java.util.Collections.shuffle(chunks, new java.util.Random(seed));
+        ByteBuffer got = ByteBuffer.allocate(n * size).order(ByteOrder.LITTLE_ENDIAN);
+        for (int[] c : chunks) {
+            // Direct and heap destinations alike.
+            ByteBuffer dst = r.nextBoolean() ? ByteBuffer.allocate(c[1] * size) : ByteBuffer.allocateDirect(c[1] * size);
+            assertTrue(view.readStored(c[0], c[1], dst), where);
+            assertEquals(c[1] * size, dst.position(), where);
+            got.put(c[0] * size, dst.flip(), 0, c[1] * size);
+        }
+        ByteBuffer expected = ByteBuffer.allocate(n * size).order(ByteOrder.LITTLE_ENDIAN);
+        assertTrue(data.readStored(0, n, expected));
+        for (int i = 0; i < n; i++) {
+            if (!want.isKept(i)) {
+                for (int b = 0; b < size; b++) {
+                    expected.put(i * size + b, (byte) 0);
+                }
+            }
+        }
+        assertArrayEquals(expected.array(), got.array(), where + " (streamed bytes)");
+        if (isRawHalf(data) && cut.kind() == Threshold.Kind.AT_BITS) {
+            assertTrue(lazy.isMaterialised(), where + ": the stream left its bits with the mask");
+        }
+        assertEquals(want, lazy.toBitMask(), where + " (streamed bits)");
+    }
+
+    private static boolean isRawHalf(TensorData data) {
+        return data instanceof BufferTensorData b && (b.dtype() == DType.BFLOAT16 || b.dtype() == DType.FLOAT16);
     }
 
     private static List<Long> ks(long total, SplittableRandom r) {

@@ -16,6 +16,7 @@ import java.util.Objects;
 import org.sparsitybench.formats.AtomicFiles;
 import org.sparsitybench.formats.BackgroundWrites;
 import org.sparsitybench.formats.ModelWriter;
+import org.sparsitybench.formats.ParallelFill;
 import org.sparsitybench.formats.TensorUpdate;
 import org.sparsitybench.model.BufferTensorData;
 import org.sparsitybench.model.DType;
@@ -40,6 +41,9 @@ public final class SafeTensorsWriter implements ModelWriter {
      */
     static final int CHUNK_ELEMENTS = 1 << 16;
 
+    /** Bytes of encoded chunks handed to the writing thread at a time (32 chunks of BF16). */
+    static final int BATCH_BYTES = 4 << 20;
+
     public SafeTensorsWriter() {
     }
 
@@ -57,6 +61,18 @@ public final class SafeTensorsWriter implements ModelWriter {
     @Override
     public void write(Model model, Map<String, TensorUpdate> updates, Map<String, String> metadata, Path out,
                       ProgressListener progress, CancellationToken cancel) throws IOException {
+        write(model, updates, metadata, null, out, progress, cancel);
+    }
+
+    /**
+     * Writes the header with {@code placeholders}, then the tensors, then the header again with
+     * {@code finalMetadata} in place (same length), before the file is forced and moved into place.
+     */
+    @Override
+    public void write(Model model, Map<String, TensorUpdate> updates, Map<String, String> placeholders,
+                      java.util.function.Supplier<Map<String, String>> finalMetadata, Path out,
+                      ProgressListener progress, CancellationToken cancel) throws IOException {
+        Map<String, String> metadata = placeholders;
         Objects.requireNonNull(model, "model");
         Objects.requireNonNull(out, "out");
         Map<String, TensorUpdate> upd = updates == null ? Map.of() : updates;
@@ -85,14 +101,16 @@ public final class SafeTensorsWriter implements ModelWriter {
         }
         AtomicFiles.Meter meter = AtomicFiles.meter(total, progress, cancel);
         meter.check();
-        // Batches of whole chunks, about a metered step each: the writing thread takes one per hand-over.
-        final int batchBytes = chunkBytes == 0 ? 0 : Math.max(1, AtomicFiles.METER_CHUNK / chunkBytes) * chunkBytes;
+        // Batches of whole chunks, a few metered steps each: the writing thread takes one per hand-over, and the
+        // chunks of one batch are filled on two cores.
+        final int batchBytes = chunkBytes == 0 ? 0 : Math.max(1, BATCH_BYTES / chunkBytes) * chunkBytes;
         AtomicFiles.write(out, ch -> {
-            try (BackgroundWrites writes = new BackgroundWrites(ch, Math.max(batchBytes, 8))) {
+            try (BackgroundWrites writes = new BackgroundWrites(ch, Math.max(batchBytes, 8));
+                 ParallelFill fill = new ParallelFill()) {
                 ByteBuffer head = ByteBuffer.allocate(8 + header.length).order(ByteOrder.LITTLE_ENDIAN);
                 head.putLong(header.length).put(header).flip();
                 lend(writes, head, meter);
-                float[] values = chunkElements == 0 ? null : new float[chunkElements];
+                ThreadLocal<float[]> values = ThreadLocal.withInitial(() -> new float[chunkElements]);
                 Batch batch = new Batch(writes, meter);
                 for (Item item : items) {
                     if (item.update() == null) {
@@ -101,13 +119,24 @@ public final class SafeTensorsWriter implements ModelWriter {
                             lend(writes, window, meter);
                         }
                     } else {
-                        writeEncoded(item, values, chunkElements, batch);
+                        writeEncoded(item, values, chunkElements, batch, fill);
                     }
                 }
                 batch.flush();
                 writes.finish();
             }
             meter.check();
+            if (finalMetadata != null) {
+                byte[] last = header(model, items, finalMetadata.get());
+                if (last.length != header.length) {
+                    throw new IllegalStateException("the final metadata takes " + last.length + " header bytes, the "
+                            + "placeholders " + header.length);
+                }
+                ByteBuffer b = ByteBuffer.wrap(last);
+                for (long at = 8; b.hasRemaining(); ) {
+                    at += ch.write(b, at);
+                }
+            }
         });
     }
 
@@ -242,22 +271,41 @@ public final class SafeTensorsWriter implements ModelWriter {
         }
     }
 
-    private static void writeEncoded(Item item, float[] values, int chunkElements, Batch batch) throws IOException {
+    /**
+     * Encodes an updated tensor into batches: each batch's chunks are read (masked, counted) and encoded by
+     * {@code fill}'s threads into their own slices of the buffer, which then goes to the file in order.
+     */
+    private static void writeEncoded(Item item, ThreadLocal<float[]> values, int chunkElements, Batch batch,
+                                     ParallelFill fill) throws IOException {
         TensorData data = item.update();
         long n = data.elementCount();
         int size = item.dtype().byteSize();
+        int chunkBytes = chunkElements * size;
         // Values kept in their stored dtype (masked weights of the source) come as bytes: no per-element decode
         // and encode, which was most of writing a billion BF16 weights.
         boolean stored = data.dtype() == item.dtype() && TensorData.storable(item.dtype());
-        for (long at = 0; at < n; at += chunkElements) {
-            int len = (int) Math.min(chunkElements, n - at);
-            ByteBuffer encoded = batch.room(len * size);
-            int start = encoded.position();
-            if (!stored || !data.readStored(at, len, encoded)) {
-                encoded.position(start);
-                data.readFloats(at, FloatBuffer.wrap(values, 0, len));
-                DTypeCodec.encode(item.dtype(), values, 0, len, encoded);
-            }
+        for (long at = 0; at < n; ) {
+            ByteBuffer buffer = batch.room((int) Math.min(chunkElements, n - at) * size);
+            int base = buffer.position();
+            long first = at;
+            int pieces = (int) Math.min(Math.max(1, buffer.remaining() / chunkBytes),
+                    (n - at + chunkElements - 1) / chunkElements);
+            fill.run(pieces, p -> {
+                long from = first + (long) p * chunkElements;
+                int len = (int) Math.min(chunkElements, n - from);
+                int start = base + p * chunkBytes;
+                ByteBuffer dst = buffer.duplicate().order(ByteOrder.LITTLE_ENDIAN).limit(start + len * size)
+                        .position(start);
+                if (!stored || !data.readStored(from, len, dst)) {
+                    dst.position(start);
+                    float[] v = values.get();
+                    data.readFloats(from, FloatBuffer.wrap(v, 0, len));
+                    DTypeCodec.encode(item.dtype(), v, 0, len, dst);
+                }
+            });
+            long filled = Math.min((long) pieces * chunkElements, n - at);
+            buffer.position(base + (int) filled * size);
+            at += filled;
         }
     }
 

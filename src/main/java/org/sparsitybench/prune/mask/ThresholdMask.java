@@ -9,6 +9,7 @@ import org.sparsitybench.prune.Mask;
 import org.sparsitybench.prune.ScoreFunction;
 import org.sparsitybench.prune.select.ChunkScan;
 import org.sparsitybench.prune.select.ExactSelector;
+import org.sparsitybench.prune.select.StreamedBits;
 import org.sparsitybench.prune.select.Threshold;
 import org.sparsitybench.task.CancellationToken;
 
@@ -169,6 +170,27 @@ public final class ThresholdMask implements Mask {
             lastPrunedTie[p] = found[0];
         }
         return found[0];
+    }
+
+    /** {@link StreamedBits} of the cut, when {@code weights} are this mask's data and its bits do not exist yet. */
+    @Override
+    public StreamedBits streamedBits(TensorData weights) {
+        return bits != null || weights != data ? null : StreamedBits.of(data, score, threshold);
+    }
+
+    /**
+     * Keeps the complete streamed bits as this mask's (checked against the cut), unless it has bits already.
+     *
+     * @throws IllegalStateException if {@code streamed} is incomplete or disagrees with the cut
+     */
+    @Override
+    public void adopt(StreamedBits streamed) {
+        BitMask b = streamed.result();
+        synchronized (lastPrunedTie) {
+            if (bits == null) {
+                bits = b;
+            }
+        }
     }
 
     @Override

@@ -24,6 +24,8 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
+import org.sparsitybench.task.ProgressListener;
+import org.sparsitybench.task.CancellationToken;
 import org.junit.jupiter.api.Test;
 import org.sparsitybench.tools.fuzz.SafeTensorsFiles;
 import org.junit.jupiter.api.io.TempDir;
@@ -213,6 +215,53 @@ class SafeTensorsWriterTest {
         assertEquals("sparsitybench", back.metadata().get("author"));
         assertEquals("0.5", back.metadata().get("sparsity"));
         assertEquals(Map.of("format", "pt", "author", "x"), model.metadata(), "the loaded model is unchanged");
+    }
+
+    @Test
+    void metadataKnownOnlyAfterTheTensorsReplacesItsPlaceholdersInTheHeader() throws IOException {
+        Model model = load(builder().meta("format", "pt").tensor("w.weight", "BF16", shape(3), u16(1, 2, 3)),
+                "in.safetensors");
+        Path out = dir.resolve("out.safetensors");
+        boolean[] tensorsWritten = {false};
+        TensorData values = TensorData.ofFloats(new float[] {1, 0, -2});
+        writer.write(model, Map.of("w.weight", new TensorUpdate(new long[] {3}, new TensorData() {
+            @Override
+            public DType dtype() {
+                return values.dtype();
+            }
+
+            @Override
+            public long elementCount() {
+                return 3;
+            }
+
+            @Override
+            public void readFloats(long first, FloatBuffer dst) {
+                values.readFloats(first, dst);
+                tensorsWritten[0] = true;
+            }
+        })), Map.of("hash", "0".repeat(64)), () -> {
+            assertTrue(tensorsWritten[0], "asked for once the values are out");
+            return Map.of("hash", "ab".repeat(32));
+        }, out, ProgressListener.NONE, CancellationToken.NONE);
+        Model back = reader.read(out);
+        assertEquals(Map.of("format", "pt", "hash", "ab".repeat(32)), back.metadata());
+        assertArrayEquals(new float[] {1, 0, -2}, back.tensor("w.weight").orElseThrow().data().readAllFloats());
+    }
+
+    @Test
+    void finalMetadataOfAnotherLengthFailsAndLeavesNothing() throws IOException {
+        Model model = load(builder().tensor("a", "U8", shape(1), u8(1)), "in.safetensors");
+        Path out = dir.resolve("out.safetensors");
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> writer.write(model, Map.of(),
+                Map.of("hash", "0".repeat(64)), () -> Map.of("hash", "0".repeat(72)), out, ProgressListener.NONE,
+                CancellationToken.NONE));
+        assertTrue(e.getMessage().contains("placeholders"), e.getMessage());
+        assertFalse(Files.exists(out));
+        try (var files = Files.list(dir)) {
+            assertEquals(List.of("in.safetensors"), files.map(f -> f.getFileName().toString()).toList(),
+                    "no temporary file left");
+        }
     }
 
     @Test

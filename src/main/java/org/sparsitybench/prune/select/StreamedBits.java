@@ -1,0 +1,264 @@
+package org.sparsitybench.prune.select;
+
+import org.sparsitybench.model.TensorData;
+import org.sparsitybench.prune.BitMask;
+import org.sparsitybench.prune.ScoreFunction;
+import org.sparsitybench.task.CancellationToken;
+
+/**
+ * A |w| threshold cut's mask bits, computed from the raw BF16/FP16 patterns a writer streams out anyway: the export
+ * masks each chunk with bits it has just computed from the chunk itself, so a billion-weight export needs no
+ * materialising pass of its own before the write (that pass was a fifth of the command's time). The rule is
+ * {@link ExactSelector#materialise}'s: kept when the pattern is above the cut's; of the cut's ties, the first
+ * {@code tiesPruned(p)} of each part {@code p} in element order are pruned. So that chunks can come in any order
+ * and from several threads, a part that prunes some of its ties but not all has the index of its last pruned tie
+ * found once, by a scan of the part up to it; every other chunk is decided by its own values alone.
+ *
+ * <p>Chunks start on a multiple of 64 elements; each element must come exactly once. Once all have come,
+ * {@link #result()} is the mask, checked against the cut's pruned count. Thread-safe.
+ */
+public final class StreamedBits {
+    private final Threshold th;
+    private final HalfBits data;
+    private final int tq;
+    private final int above;
+    private final long[] words;
+    /** One bit per word of {@link #words}: computed. */
+    private final long[] done;
+    /** Per part: the index of its last pruned tie, once found (parts whose ties are split), else -1. */
+    private final long[] lastPrunedTie;
+    private long accepted;
+    private boolean repeated;
+
+    private StreamedBits(Threshold th, HalfBits data, int tq, int above) {
+        this.th = th;
+        this.data = data;
+        this.tq = tq;
+        this.above = above;
+        int wordCount = BitMask.wordCount(th.size());
+        this.words = new long[wordCount];
+        this.done = new long[(wordCount + 63) >>> 6];
+        this.lastPrunedTie = new long[th.partCount()];
+        java.util.Arrays.fill(lastPrunedTie, -1);
+    }
+
+    /**
+     * Bits for the cut {@code th} of {@code data} (not modified; BF16 or FP16 in buffers) under {@code score}, or
+     * null when this cannot stream them: not a |w| score, not raw half-precision data, or a cut that keeps or
+     * prunes everything (whose bits cost nothing).
+     */
+    public static StreamedBits of(TensorData data, ScoreFunction score, Threshold th) {
+        if (!score.isMagnitude() || th.kind() != Threshold.Kind.AT_BITS || data.elementCount() != th.size()) {
+            return null;
+        }
+        HalfBits raw = HalfBits.of(data);
+        if (raw == null) {
+            return null;
+        }
+        int tq = raw.patternOf(th.bits());
+        if (tq < 0) {
+            if (th.tieCount() != 0) {
+                return null; // the data does not hold the cut's value: materialising reports that
+            }
+            // A cut at a value this dtype cannot hold (a global cut set by float32 tensors): no ties here.
+            int keepAbove = raw.firstPatternAbove(th.bits()) - 1;
+            return new StreamedBits(th, raw, keepAbove + 1, keepAbove);
+        }
+        // NaN patterns are all ties of a NaN cut, so nothing is above that (as ExactSelector.materialiseRaw).
+        return new StreamedBits(th, raw, tq, tq == raw.nanPattern() ? 0x7fff : tq);
+    }
+
+    /**
+     * Computes the bits of elements {@code [first, first + len)} from their raw little-endian 16-bit values, four
+     * per long ({@code raw[0...]}; element {@code first + i} in bits {@code 16 (i % 4)} of long {@code i / 4}), and
+     * zeroes the pruned ones there (modified; the lanes of a last long past {@code len} are left as they are).
+     *
+     * @return false, changing nothing, when the chunk does not start on a multiple of 64, ends inside a word short
+     *         of the tensor's end, or runs past the tensor
+     */
+    public boolean acceptAndMask(long first, long[] raw, int len) {
+        if ((first & 63) != 0 || len < 0 || first + len > th.size() || (len & 63) != 0 && first + len != th.size()) {
+            return false;
+        }
+        int word = (int) (first >>> 6);
+        int part = -1;
+        long partEnd = 0;
+        int hi = 0;
+        long last = -1; // the part's last pruned tie when its ties are split
+        for (int i = 0; i < len; i += 64, word++) {
+            long start = first + i;
+            if (start >= partEnd) {
+                part = th.partOf(start);
+                partEnd = part + 1 < th.partCount() ? th.partStart(part + 1) : th.size();
+                long budget = th.tiesPruned(part);
+                boolean split = budget > 0 && budget < th.ties(part);
+                hi = budget == 0 ? tq - 1 : above;
+                last = split ? lastPrunedTie(part) : -1;
+            }
+            int n = Math.min(64, len - i);
+            if (last < start) {
+                // No tie of this word to prune: above the cut is kept (and its ties too, once past the part's last
+                // pruned one).
+                words[word] = n == 64 ? keepAndMask(raw, i >>> 2, last >= 0 ? tq - 1 : hi)
+                        : maskLanes(raw, i, n, HalfBits.above(raw, i, n, last >= 0 ? tq - 1 : hi));
+                continue;
+            }
+            long atOrAbove = HalfBits.above(raw, i, n, tq - 1);
+            long tie = atOrAbove & ~HalfBits.above(raw, i, n, above);
+            long upTo = last - start >= 63 ? -1L : (2L << (last - start)) - 1; // elements start..last of the word
+            words[word] = maskLanes(raw, i, n, atOrAbove & ~(tie & upTo));
+        }
+        synchronized (this) {
+            int w0 = (int) (first >>> 6);
+            for (int w = w0; w < word; w++) {
+                long bit = 1L << w;
+                repeated |= (done[w >>> 6] & bit) != 0;
+                done[w >>> 6] |= bit;
+            }
+            accepted += len;
+        }
+        return true;
+    }
+
+    /** Zeroes the lanes of elements {@code i...i + n} of {@code raw} whose bit in {@code keep} is clear. */
+    private static long maskLanes(long[] raw, int i, int n, long keep) {
+        for (int q = 0; 4 * q < n; q++) {
+            raw[(i >>> 2) + q] &= LANES[(int) (keep >>> (4 * q)) & 15];
+        }
+        return keep;
+    }
+
+    /** The index of part {@code p}'s last pruned tie (its ties split), found by one scan of the part up to it. */
+    private long lastPrunedTie(int p) {
+        synchronized (lastPrunedTie) {
+            if (lastPrunedTie[p] >= 0) {
+                return lastPrunedTie[p];
+            }
+            long wanted = th.tiesPruned(p);
+            long[] seen = {0};
+            long[] found = {-1};
+            try {
+                data.scanBytes(th.partStart(p), p + 1 < th.partCount() ? th.partStart(p + 1) : th.size(),
+                        CancellationToken.NONE, (chunkFirst, bytes, len) -> {
+                            for (int i = 0; i < len; i += 64) {
+                                int n = Math.min(64, len - i);
+                                long tie = HalfBits.above(bytes, i, n, tq - 1) & ~HalfBits.above(bytes, i, n, above);
+                                int count = Long.bitCount(tie);
+                                if (seen[0] + count >= wanted) {
+                                    for (long r = wanted - seen[0]; r > 1; r--) {
+                                        tie &= tie - 1;
+                                    }
+                                    found[0] = chunkFirst + i + Long.numberOfTrailingZeros(tie);
+                                    throw new Found();
+                                }
+                                seen[0] += count;
+                            }
+                        });
+            } catch (Found f) {
+                // found[0] holds it
+            }
+            if (found[0] < 0) {
+                throw new IllegalStateException("part " + p + " holds " + seen[0] + " ties of " + th
+                        + ", expected at least " + wanted + " (data changed?)");
+            }
+            lastPrunedTie[p] = found[0];
+            return found[0];
+        }
+    }
+
+    /** The kept elements among {@code [first, first + count)}, or -1 unless all their words were computed. */
+    public synchronized long keptIn(long first, int count) {
+        if (first < 0 || count <= 0 || first + count > th.size()) {
+            return -1;
+        }
+        for (long w = first >>> 6; w <= (first + count - 1) >>> 6; w++) {
+            if ((done[(int) (w >>> 6)] & (1L << w)) == 0) {
+                return -1;
+            }
+        }
+        return BitMask.keptIn(words, first, count);
+    }
+
+    /** Whether every element has come, each once. */
+    public synchronized boolean complete() {
+        return accepted == th.size() && !repeated;
+    }
+
+    /**
+     * The mask, once {@link #complete()}.
+     *
+     * @throws IllegalStateException if not complete, or if the bits prune another count than the cut (the data
+     *                               changed since the cut was chosen)
+     */
+    public synchronized BitMask result() {
+        if (!complete()) {
+            throw new IllegalStateException(repeated ? "elements streamed twice" : "bits of " + accepted
+                    + " elements of " + th.size() + " only");
+        }
+        BitMask out = BitMask.adopt(th.size(), words);
+        if (out.prunedCount() != th.prunedCount()) {
+            throw new IllegalStateException("streamed " + out.prunedCount() + " pruned elements, the cut " + th
+                    + " says " + th.prunedCount() + " (data or score function changed?)");
+        }
+        return out;
+    }
+
+    /** Lane masks of a long of four 16-bit elements: bit k of the index keeps element k. */
+    private static final long[] LANES = new long[16];
+
+    static {
+        for (int m = 0; m < 16; m++) {
+            for (int k = 0; k < 4; k++) {
+                if ((m >>> k & 1) != 0) {
+                    LANES[m] |= 0xffffL << (16 * k);
+                }
+            }
+        }
+    }
+
+    private static final long LOW15 = 0x7fff7fff7fff7fffL;
+    private static final long TOPS = 0x8000800080008000L;
+    /** Moves the bits at 0, 16, 32, 48 to 45, 46, 47, 48 ({@link HalfBits#above}'s gather). */
+    private static final long GATHER = 1L | 1L << 15 | 1L << 30 | 1L << 45;
+
+    /**
+     * The keep bits of the 64 elements in {@code raw[at, at + 16)} whose pattern is above {@code hi}, zeroing the
+     * others in place, in one pass: a lane's top bit after adding {@code 0x7fff - hi} says whether it is kept, and
+     * times 0xffff that bit becomes the lane's mask. Four accumulators keep the ors from waiting on each other.
+     */
+    static long keepAndMask(long[] raw, int at, int hi) {
+        long add = (0x7fffL - hi) * 0x0001000100010001L;
+        long o0 = 0;
+        long o1 = 0;
+        long o2 = 0;
+        long o3 = 0;
+        for (int j = 0; j < 16; j += 4) {
+            long x0 = raw[at + j];
+            long x1 = raw[at + j + 1];
+            long x2 = raw[at + j + 2];
+            long x3 = raw[at + j + 3];
+            long t0 = (((x0 & LOW15) + add) & TOPS) >>> 15;
+            long t1 = (((x1 & LOW15) + add) & TOPS) >>> 15;
+            long t2 = (((x2 & LOW15) + add) & TOPS) >>> 15;
+            long t3 = (((x3 & LOW15) + add) & TOPS) >>> 15;
+            raw[at + j] = x0 & t0 * 0xffff;
+            raw[at + j + 1] = x1 & t1 * 0xffff;
+            raw[at + j + 2] = x2 & t2 * 0xffff;
+            raw[at + j + 3] = x3 & t3 * 0xffff;
+            o0 |= ((t0 * GATHER) >>> 45 & 0xf) << (4 * j);
+            o1 |= ((t1 * GATHER) >>> 45 & 0xf) << (4 * j + 4);
+            o2 |= ((t2 * GATHER) >>> 45 & 0xf) << (4 * j + 8);
+            o3 |= ((t3 * GATHER) >>> 45 & 0xf) << (4 * j + 12);
+        }
+        return o0 | o1 | o2 | o3;
+    }
+
+    /** Ends the scan for a part's last pruned tie. */
+    private static final class Found extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        Found() {
+            super(null, null, false, false);
+        }
+    }
+}
