@@ -41,8 +41,12 @@ public final class SafeTensorsWriter implements ModelWriter {
      */
     static final int CHUNK_ELEMENTS = 1 << 16;
 
-    /** Bytes of encoded chunks handed to the writing thread at a time (32 chunks of BF16). */
-    static final int BATCH_BYTES = 4 << 20;
+    /**
+     * Bytes of encoded chunks handed to the writing thread at a time (8 chunks of BF16): small enough that the
+     * three buffers in circulation stay in the cache between the threads that fill them and the system call that
+     * copies them into the file (4 MB batches tripled the kernel's copy time on the 1B BF16 export).
+     */
+    static final int BATCH_BYTES = 1 << 20;
 
     public SafeTensorsWriter() {
     }
