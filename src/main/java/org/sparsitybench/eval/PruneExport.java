@@ -158,6 +158,7 @@ public final class PruneExport {
      *                     written then)
      */
     public static Report write(Request r, ProgressListener progress, CancellationToken cancel) throws IOException {
+        long start = System.nanoTime();
         Path out = r.options().out();
         AtomicFiles.refuseOverwrite(r.source(), out);
         AtomicFiles.refuseOverwrite(r.model().file(), out);
@@ -200,10 +201,17 @@ public final class PruneExport {
         }
         Map<String, String> maskHashes = hashes.updateAndGet(h -> h != null ? h : maskHashes(r.masks()));
         String masksSha = masksSha256FromHashes(maskHashes);
+        long written = System.nanoTime();
         // The model is in place: from here the report is written too, so the pair stays consistent (a cancel
         // before this point left the earlier export as it was).
         progress.progress(0.8, "writing " + reportFile.getFileName());
         ObjectNode report = report(r, maskHashes, masksSha, r.compaction() == null ? tally : null, check, choice);
+        ObjectNode timings = report.has(TIMINGS) ? (ObjectNode) report.get(TIMINGS) : report.putObject(TIMINGS);
+        timings.put("write", millis(written - start));
+        timings.put("report", millis(System.nanoTime() - written));
+        timings.put("what", "wall milliseconds of this command's steps: prune (reading what the cut needs and "
+                + "choosing the masks), write (the model file, forced to disk, and the masks' hashes), report (the "
+                + "report's figures: counts, sizes, the compression estimate)");
         byte[] json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsBytes(report);
         AtomicFiles.writeStream(reportFile, os -> os.write(json));
         // Evaluating the export needs the source's preprocessing: its card goes beside the export too.
@@ -352,6 +360,14 @@ public final class PruneExport {
         Map<String, TensorUpdate> u = new LinkedHashMap<>();
         values.forEach((name, v) -> u.put(name, new TensorUpdate(m.tensor(name).orElseThrow().shape(), v)));
         return u;
+    }
+
+    /** The report's field with the wall time of each step. */
+    public static final String TIMINGS = "timingsMs";
+
+    /** Nanoseconds as milliseconds to a tenth. */
+    public static double millis(long nanos) {
+        return Math.round(nanos / 1e5) / 10.0;
     }
 
     /** The export's metadata entry: tool, method, requested sparsity and the masks' SHA-256 (64 hex digits). */

@@ -166,8 +166,11 @@ public final class PrunePipeline {
      */
     public static PruneExport.Report run(Request request, PruneExport.Options options, ProgressListener progress,
                                          CancellationToken cancel) throws Exception {
+        long start = System.nanoTime();
         Pruned pruned = recover(request, prune(request, progress.range(0, 0.4), cancel), progress.range(0.4, 0.6), cancel);
-        return PruneExport.write(exportRequest(pruned, options, cancel), progress.range(0.6, 1), cancel);
+        PruneExport.Request export = exportRequest(pruned, options, cancel);
+        export.extra().putObject(PruneExport.TIMINGS).put("prune", PruneExport.millis(System.nanoTime() - start));
+        return PruneExport.write(export, progress.range(0.6, 1), cancel);
     }
 
     /** Samples of the validation split Wanda's mean compensation is judged on (as many as sensitivity reads). */

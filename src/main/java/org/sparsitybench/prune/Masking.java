@@ -89,7 +89,7 @@ public final class Masking {
         private final TensorData weights;
         private final Mask mask;
         /** The bits being streamed, or null (not started, or over: see {@link #streamOff}). */
-        private StreamedBits stream;
+        private volatile StreamedBits stream;
         private boolean streamOff;
 
         Masked(TensorData weights, Mask mask) {
@@ -118,7 +118,7 @@ public final class Masking {
             if (mask.keptZeros() != 0) {
                 return -1;
             }
-            StreamedBits s = current();
+            StreamedBits s = stream;
             long kept = s == null ? -1 : s.keptIn(first, count);
             return count - (kept >= 0 ? kept : mask.toBitMask().keptIn(first, count));
         }
@@ -143,10 +143,6 @@ public final class Masking {
             }
             zeroPruned(mask.toBitMask(), first, dst, start, count, weights.dtype().byteSize());
             return true;
-        }
-
-        private synchronized StreamedBits current() {
-            return stream;
         }
 
         /** The bits to stream into, made on the first read; null when the mask cannot stream or has finished. */

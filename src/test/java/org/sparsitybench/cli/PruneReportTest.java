@@ -73,6 +73,19 @@ class PruneReportTest {
     }
 
     @Test
+    void theReportSaysHowLongEachStepTook() throws Exception {
+        Path in = safetensors();
+        Path out = dir.resolve("timed.safetensors");
+        assertEquals(0, InspectCommandTest.cli("prune", in.toString(), "--out", out.toString(), "--sparsity", "0.5")
+                .code());
+        JsonNode timings = report(out).get("timingsMs");
+        for (String step : new String[] {"prune", "write", "report"}) {
+            assertTrue(timings.get(step).isNumber() && timings.get(step).asDouble() > 0, step + ": " + timings);
+        }
+        assertTrue(timings.get("what").asText().contains("wall milliseconds"), timings.toString());
+    }
+
+    @Test
     void theStreamedCountsMatchTheWrittenFile() throws Exception {
         Path in = safetensors();
         Path out = dir.resolve("p.safetensors");

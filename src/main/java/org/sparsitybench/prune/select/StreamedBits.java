@@ -23,8 +23,11 @@ public final class StreamedBits {
     private final int tq;
     private final int above;
     private final long[] words;
-    /** One bit per word of {@link #words}: computed. */
-    private final long[] done;
+    /**
+     * One bit per word of {@link #words}: computed. Set after the word is written and read before it is read
+     * (atomics: a reader that sees the bit sees the word, without a lock per read).
+     */
+    private final java.util.concurrent.atomic.AtomicLongArray done;
     /** Per part: the index of its last pruned tie, once found (parts whose ties are split), else -1. */
     private final long[] lastPrunedTie;
     private long accepted;
@@ -37,7 +40,7 @@ public final class StreamedBits {
         this.above = above;
         int wordCount = BitMask.wordCount(th.size());
         this.words = new long[wordCount];
-        this.done = new long[(wordCount + 63) >>> 6];
+        this.done = new java.util.concurrent.atomic.AtomicLongArray((wordCount + 63) >>> 6);
         this.lastPrunedTie = new long[th.partCount()];
         java.util.Arrays.fill(lastPrunedTie, -1);
     }
@@ -108,13 +111,17 @@ public final class StreamedBits {
             long upTo = last - start >= 63 ? -1L : (2L << (last - start)) - 1; // elements start..last of the word
             words[word] = maskLanes(raw, i, n, atOrAbove & ~(tie & upTo));
         }
+        boolean again = false;
+        for (int w = (int) (first >>> 6); w < word; ) {
+            // The words' done bits, a long of them at a time.
+            int slot = w >>> 6;
+            int end = Math.min(word, (slot + 1) << 6);
+            long bits = (end - w == 64 ? -1L : (1L << (end - w)) - 1) << w;
+            again |= (done.getAndAccumulate(slot, bits, (a, b) -> a | b) & bits) != 0;
+            w = end;
+        }
         synchronized (this) {
-            int w0 = (int) (first >>> 6);
-            for (int w = w0; w < word; w++) {
-                long bit = 1L << w;
-                repeated |= (done[w >>> 6] & bit) != 0;
-                done[w >>> 6] |= bit;
-            }
+            repeated |= again;
             accepted += len;
         }
         return true;
@@ -167,12 +174,12 @@ public final class StreamedBits {
     }
 
     /** The kept elements among {@code [first, first + count)}, or -1 unless all their words were computed. */
-    public synchronized long keptIn(long first, int count) {
+    public long keptIn(long first, int count) {
         if (first < 0 || count <= 0 || first + count > th.size()) {
             return -1;
         }
         for (long w = first >>> 6; w <= (first + count - 1) >>> 6; w++) {
-            if ((done[(int) (w >>> 6)] & (1L << w)) == 0) {
+            if ((done.get((int) (w >>> 6)) & (1L << w)) == 0) {
                 return -1;
             }
         }

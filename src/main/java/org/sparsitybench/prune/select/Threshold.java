@@ -30,6 +30,9 @@ public final class Threshold {
     private final long[] ties;
     private final long[] tiesPruned;
     private final double boundaryKeptSquares;
+    /** Σ tiesPruned and Σ ties, summed once: masks ask for them per chunk an export streams. */
+    private final long tiesPrunedSum;
+    private final long tieSum;
 
     Threshold(Kind kind, long size, int bits, long below, long[] partStart, long[] ties, long[] tiesPruned,
               double boundaryKeptSquares) {
@@ -41,6 +44,8 @@ public final class Threshold {
         this.ties = ties;
         this.tiesPruned = tiesPruned;
         this.boundaryKeptSquares = boundaryKeptSquares;
+        this.tiesPrunedSum = Arrays.stream(tiesPruned).sum();
+        this.tieSum = Arrays.stream(ties).sum();
     }
 
     static Threshold keepAll(long size, long[] partStart) {
@@ -85,12 +90,12 @@ public final class Threshold {
 
     /** Elements pruned: {@code belowCount() + Σ tiesPruned(p)}. */
     public long prunedCount() {
-        return kind == Kind.PRUNE_ALL ? size : below + Arrays.stream(tiesPruned).sum();
+        return kind == Kind.PRUNE_ALL ? size : below + tiesPrunedSum;
     }
 
     /** Elements scoring exactly {@code T}. */
     public long tieCount() {
-        return Arrays.stream(ties).sum();
+        return tieSum;
     }
 
     public int partCount() {
