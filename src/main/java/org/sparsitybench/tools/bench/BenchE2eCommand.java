@@ -40,6 +40,9 @@ import picocli.CommandLine.Spec;
         description = "Time 'prune --method global' end to end (a fresh JVM) against the numpy peer script and cp of "
                 + "the file, in one run; prints medians and ratios as JSON.")
 public final class BenchE2eCommand implements Callable<Integer> {
+    /** The steps a prune's report times ({@code timingsMs}). */
+    private static final String[] STEPS = {"prune", "write", "report"};
+
     /** The generated model's tensors: four 4096 x 4096 float32 weights, 268 MB. */
     static final int SIDE = 4096;
     static final int TENSORS = 4;
@@ -157,6 +160,8 @@ public final class BenchE2eCommand implements Callable<Integer> {
             double[] cpSyncMs = new double[repeats];
             // CPU time (user + system) of each process: steadier than wall time on a shared, busy machine.
             double[][] cpu = new double[4][repeats];
+            // Each prune's own report says how long its steps took: where the wall time went.
+            double[][] stepMs = new double[STEPS.length][repeats];
             Path cpuFile = work.resolve("cpu.txt");
             made.add(cpuFile);
             JsonNode peerLast = null;
@@ -176,6 +181,10 @@ public final class BenchE2eCommand implements Callable<Integer> {
                 Timed o = timed(oursCmd, cpuFile);
                 oursMs[i] = o.ms();
                 cpu[0][i] = o.cpuMs();
+                JsonNode steps = json.readTree(PruneExport.reportFile(ours).toFile()).path(PruneExport.TIMINGS);
+                for (int k = 0; k < STEPS.length; k++) {
+                    stepMs[k][i] = steps.path(STEPS[k]).asDouble(-1);
+                }
                 if (peerCmd != null) {
                     Timed p = timed(peerCmd, cpuFile);
                     peerMs[i] = p.ms();
@@ -217,6 +226,13 @@ public final class BenchE2eCommand implements Callable<Integer> {
                 }
             }
             cpuMedians.put("what", "user + system CPU time of each process (/usr/bin/time; -1: not available)");
+            ObjectNode steps = out.putObject("pruneStepsMedianMs");
+            for (int k = 0; k < STEPS.length; k++) {
+                steps.put(STEPS[k], round(median(stepMs[k])));
+            }
+            steps.put("startAndExit", round(ourMedian - median(stepMs[0]) - median(stepMs[1]) - median(stepMs[2])));
+            steps.put("what", "the steps' wall times from each prune's report (timingsMs), medians; startAndExit is "
+                    + "the rest of the process's median: the JVM's start, reading the header, printing, exit");
             JsonNode report = json.readTree(PruneExport.reportFile(ours).toFile());
             out.set("pruneTotals", report.get("totals"));
             cache.put("residentBytesAtEnd", residentBytes(in));
