@@ -119,6 +119,38 @@ public final class BufferTensorData implements TensorData {
         return true;
     }
 
+    /** The bytes of a range within one window, as longs by one bulk copy; false when the range spans windows. */
+    @Override
+    public boolean readStoredLongs(long first, int count, long[] dst) {
+        if (!TensorData.storable(dtype)) {
+            return false;
+        }
+        if (first < 0 || count < 0 || first + count > this.count) {
+            throw new IndexOutOfBoundsException("elements [" + first + ", " + (first + count) + ") of " + this.count);
+        }
+        if (count == 0) {
+            return true;
+        }
+        int w = window(first);
+        if (first + count > firstElement[w + 1]) {
+            return false;
+        }
+        int size = dtype.byteSize();
+        int bytes = count * size;
+        int whole = bytes >>> 3;
+        ByteBuffer src = windows[w].slice((int) ((first - firstElement[w]) * size), bytes)
+                .order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        src.asLongBuffer().get(0, dst, 0, whole);
+        if ((bytes & 7) != 0) {
+            long tail = 0;
+            for (int b = whole << 3; b < bytes; b++) {
+                tail |= (src.get(b) & 0xffL) << ((b & 7) << 3);
+            }
+            dst[whole] = tail;
+        }
+        return true;
+    }
+
     private int window(long element) {
         return windowOf(firstElement, windows.length, element);
     }

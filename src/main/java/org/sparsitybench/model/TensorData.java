@@ -38,6 +38,19 @@ public interface TensorData {
     }
 
     /**
+     * As {@link #readStored}, into longs: the stored little-endian bytes of elements {@code [first, first + count)}
+     * packed from {@code dst[0]} on, eight bytes a long (the last long's bytes past the range unspecified), when
+     * this data can copy them straight into the array (one copy where a {@code ByteBuffer} and a view over it took
+     * two).
+     *
+     * @param dst at least {@code ceil(count × dtype().byteSize() / 8)} longs (modified)
+     * @return false, with {@code dst} untouched, when it cannot (the default): use {@link #readStored}
+     */
+    default boolean readStoredLongs(long first, int count, long[] dst) {
+        return false;
+    }
+
+    /**
      * The zeros (either sign) among elements {@code [first, first + count)} when this data knows them without
      * reading its values, else -1 (the default): a masked view whose mask keeps no zero holds exactly its pruned
      * elements as zeros, which its mask's bits count.

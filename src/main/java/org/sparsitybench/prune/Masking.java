@@ -127,22 +127,37 @@ public final class Masking {
         @Override
         public boolean readStored(long first, int count, ByteBuffer dst) {
             int start = dst.position();
+            StreamedBits s = weights.dtype().byteSize() == 2 && (first & 63) == 0 ? stream() : null;
+            if (s != null && dst.remaining() >= 2L * count) {
+                // Straight from the source into longs, masked there and copied out: one copy less.
+                long[] x = scratch((count >>> 2) + 1);
+                if (weights.readStoredLongs(first, count, x) && s.acceptAndMask(first, x, count)) {
+                    putHalves(x, count, dst.slice(start, 2 * count).order(ByteOrder.LITTLE_ENDIAN));
+                    dst.position(start + 2 * count);
+                    adoptIfComplete(s);
+                    return true;
+                }
+            }
             if (!weights.readStored(first, count, dst)) {
                 return false;
             }
-            StreamedBits s = weights.dtype().byteSize() == 2 ? stream() : null;
             if (s != null && zeroPrunedStreamed(s, first, dst, start, count)) {
-                if (s.complete()) {
-                    mask.adopt(s);
-                    synchronized (this) {
-                        stream = null;
-                        streamOff = true;
-                    }
-                }
+                adoptIfComplete(s);
                 return true;
             }
             zeroPruned(mask.toBitMask(), first, dst, start, count, weights.dtype().byteSize());
             return true;
+        }
+
+        /** Hands the streamed bits to the mask once every chunk is in. */
+        private void adoptIfComplete(StreamedBits s) {
+            if (s.complete()) {
+                mask.adopt(s);
+                synchronized (this) {
+                    stream = null;
+                    streamOff = true;
+                }
+            }
         }
 
         /** The bits to stream into, made on the first read; null when the mask cannot stream or has finished. */
@@ -364,11 +379,17 @@ public final class Masking {
         if (!stream.acceptAndMask(first, x, count)) {
             return false;
         }
-        view.put(0, x, 0, longs);
+        putHalves(x, count, bytes);
+        return true;
+    }
+
+    /** Copies {@code count} 16-bit elements packed four to a long in {@code x} into {@code bytes} (little-endian). */
+    private static void putHalves(long[] x, int count, ByteBuffer bytes) {
+        int longs = count >>> 2;
+        bytes.asLongBuffer().put(0, x, 0, longs);
         for (int e = 4 * longs; e < count; e++) {
             bytes.putShort(2 * e, (short) (x[longs] >>> ((e & 3) << 4)));
         }
-        return true;
     }
 
     /** This thread's scratch longs, at least {@code n}. */
