@@ -26,8 +26,7 @@ import org.sparsitybench.formats.onnx.OnnxModelBuilder;
  * pass, while they are in cache, from the padded input it keeps; a strided one keeps its chunks' patches in native
  * memory for the backward pass. Either way each training forward is followed by one backward (an inference pass
  * in between does not disturb it). A chunk's weight gradient is its own product and the chunks' are summed in
- * chunk order, so the
- * result does not depend on the number of threads.
+ * chunk order, so the result does not depend on the number of threads.
  */
 public final class Conv2d implements TrainableOp {
     /** Patch values per chunk: 128 K floats (512 KB) stays within a core's L2 cache alongside the operands. */
