@@ -95,8 +95,11 @@ public final class BatchNorm implements TrainableOp {
         } else {
             Parallel.forEach(channels, c -> {
                 int start = c * m;
-                double mean = Sums.sum(v, start, start + m) / m;
-                double sq = Sums.squaredDeviations(v, start, start + m, mean);
+                // Shifted by the channel's first value: near the mean, so the one-pass variance is exact enough.
+                double shift = m > 0 ? v[start] : 0;
+                double[] moments = Sums.shiftedMoments(v, start, start + m, shift);
+                double mean = shift + moments[0] / m;
+                double sq = Math.max(0, moments[1] - moments[0] * moments[0] / m);
                 double var = sq / m;
                 float is = (float) (1.0 / Math.sqrt(var + epsilon));
                 float fm = (float) mean;

@@ -154,6 +154,43 @@ class BackpropTest {
         }
     }
 
+    /**
+     * Batch statistics come from one pass of shifted sums: on data far from 0 with a small spread (where a
+     * plain sum of squares would cancel), the normalised output and the running variance still equal the
+     * two-pass values.
+     */
+    @Test
+    void batchNormStatisticsOfDataFarFromZeroMatchTwoPasses() {
+        Random rng = new Random(19);
+        int channels = 2;
+        int n = 16;
+        int plane = 25;
+        int m = n * plane;
+        float[] x = new float[channels * m];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (float) (100 * (1 + i / m) + 0.01 * rng.nextGaussian());
+        }
+        BatchNorm bn = new BatchNorm("bn", channels);
+        Activations y = bn.forward(Activations.spatial(x, channels, n, 5, 5), true);
+        for (int c = 0; c < channels; c++) {
+            double mean = 0;
+            for (int i = c * m; i < (c + 1) * m; i++) {
+                mean += x[i];
+            }
+            mean /= m;
+            double sq = 0;
+            for (int i = c * m; i < (c + 1) * m; i++) {
+                sq += (x[i] - mean) * (x[i] - mean);
+            }
+            double std = Math.sqrt(sq / m + BatchNorm.EPSILON);
+            for (int i = c * m; i < (c + 1) * m; i++) {
+                assertEquals((x[i] - mean) / std, y.data[i], 2e-3, "channel " + c + " at " + i);
+            }
+            float runningVar = bn.buffers().get(1).value[c];
+            assertEquals(0.9 + 0.1 * sq / (m - 1), runningVar, 1e-7, "running variance of channel " + c);
+        }
+    }
+
     @Test
     void denseStackGradientsMatchFiniteDifferences() {
         Random rng = new Random(11);
