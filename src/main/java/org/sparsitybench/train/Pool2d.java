@@ -29,6 +29,10 @@ public class Pool2d implements TrainableOp {
     /** The training forward's positions within 2×2 windows ({@link #maxPairs}), and the array kept for them. */
     private byte[] pairArg;
     private byte[] pairs;
+    /** The batch norm whose training normalisation this pooling does ({@link #normaliseFirst}), or null. */
+    private BatchNorm norm;
+    /** The last training forward normalised its input with {@link #norm}. */
+    private boolean normalised;
     private int inH;
     private int inW;
 
@@ -83,8 +87,13 @@ public class Pool2d implements TrainableOp {
         int[] arg = max && !win.isPair() ? arrays.ints(training ? 0 : 1, y.length) : null;
         if (max && win.isPair()) {
             byte[] pos = training ? pairs(y.length) : new byte[y.length];
-            Parallel.forEach(planes, p -> maxPairs(x.data, p, h, w, y, pos, reluFirst));
+            // The batch norm before hands over its normalisation in training (see normaliseFirst).
+            BatchNorm bn = training && norm != null && norm.deferred() ? norm : null;
+            Parallel.forEach(planes, p -> maxPairs(x.data, p, h, w, y, pos, reluFirst, bn, p / x.batch));
             pairArg = training ? pos : null;
+            if (training) {
+                normalised = bn != null;
+            }
         } else {
             Parallel.forEach(planes, p -> {
                 int[] b = new int[4];
@@ -102,7 +111,14 @@ public class Pool2d implements TrainableOp {
     }
 
     /** Position code of a 2×2 window whose output was clamped at 0 (no input gets a gradient). */
-    private static final int NONE = 4;
+    static final int NONE = 4;
+
+    /** A window's gradient {@code g} if it has a chosen position {@code k}, 0 when k is {@link #NONE}. */
+    static float gradientAt(float g, int k) {
+        // All ones unless k is NONE (4).
+        int keep = ((k ^ NONE) - 1) >> 31 ^ -1;
+        return Float.intBitsToFloat(Float.floatToRawIntBits(g) & keep);
+    }
 
     /**
      * Plane {@code p} of 2×2 max pooling without branches on the data (which of four inputs is largest is a coin
@@ -111,7 +127,8 @@ public class Pool2d implements TrainableOp {
      * stored as a byte, 2·dy + dx within the window, a quarter of the memory of an index. With {@code relu}, an
      * output ≤ 0 becomes 0 with position {@link #NONE}.
      */
-    private static void maxPairs(float[] v, int p, int h, int w, float[] y, byte[] arg, boolean relu) {
+    private static void maxPairs(float[] v, int p, int h, int w, float[] y, byte[] arg, boolean relu,
+                                 BatchNorm norm, int channel) {
         int oh = h / 2;
         int ow = w / 2;
         int in = p * h * w;
@@ -125,6 +142,12 @@ public class Pool2d implements TrainableOp {
                 float b = v[i0 + 1];
                 float c = v[i0 + w];
                 float d = v[i0 + w + 1];
+                if (norm != null) {
+                    a = norm.normalised(channel, a);
+                    b = norm.normalised(channel, b);
+                    c = norm.normalised(channel, c);
+                    d = norm.normalised(channel, d);
+                }
                 float top = Math.max(a, b);
                 float bottom = Math.max(c, d);
                 int kt = Float.floatToRawIntBits(a - b) >>> 31;
@@ -162,9 +185,7 @@ public class Pool2d implements TrainableOp {
             int o = out + oy * ow;
             for (int ox = 0; ox < ow; ox++) {
                 int k = arg[o + ox];
-                // All ones unless k is NONE (4).
-                int keep = ((k ^ NONE) - 1) >> 31 ^ -1;
-                dx[r + 2 * ox + offset[k]] = Float.intBitsToFloat(Float.floatToRawIntBits(g[o + ox]) & keep);
+                dx[r + 2 * ox + offset[k]] = gradientAt(g[o + ox], k);
             }
         }
     }
@@ -223,6 +244,25 @@ public class Pool2d implements TrainableOp {
         y[o] = (float) (s / divisor(b));
     }
 
+    /**
+     * Makes this 2×2 max pooling do the training-mode normalisation of {@code bn}, the batch norm whose output it
+     * alone reads ({@link BatchNorm#deferToPool}): its forward normalises each window's four inputs as it reads
+     * them, its backward returns the gradient with respect to the batch norm's input. Outputs are the same to the
+     * bit; the gradients differ from the separate passes' by float rounding (sums in another order).
+     */
+    public void normaliseFirst(BatchNorm bn) {
+        if (!isPairMax()) {
+            throw new IllegalArgumentException(name + ": only 2×2 max pooling takes a batch norm in");
+        }
+        norm = bn;
+        bn.deferToPool();
+    }
+
+    /** Max pooling over non-overlapping 2×2 windows: the one that can take a batch norm in. */
+    public boolean isPairMax() {
+        return max && win.isPair();
+    }
+
     /** The training array of {@code n} window positions, kept from one step to the next. */
     private byte[] pairs(int n) {
         if (pairs == null || pairs.length != n) {
@@ -242,8 +282,13 @@ public class Pool2d implements TrainableOp {
             // Every input is written: no clearing first.
             float[] dx = arrays.floats(1, planes * h * w);
             byte[] pos = pairArg;
-            Parallel.forEach(planes, p -> unpoolPairs(g.data, p, h, w, pos, dx));
+            if (normalised) {
+                norm.backwardPairs(g.data, pos, g.batch, h, w, dx);
+            } else {
+                Parallel.forEach(planes, p -> unpoolPairs(g.data, p, h, w, pos, dx));
+            }
             pairArg = null;
+            normalised = false;
             return Activations.spatial(dx, g.channels, g.batch, h, w);
         }
         float[] dx = arrays.zeros(1, planes * h * w);
