@@ -87,9 +87,12 @@ public final class BatchNorm implements TrainableOp {
         return deferred;
     }
 
-    /** {@code γ·((v − μ)·(1/√(σ² + ε))) + β} for channel {@code c} with the last training forward's statistics. */
-    float normalised(int c, float v) {
-        return gamma.value[c] * ((v - means[c]) * invStd[c]) + beta.value[c];
+    /**
+     * Channel {@code c}'s {γ, μ, 1/√(σ² + ε), β} from the last training forward: the normalised value of v is
+     * {@code γ·((v − μ)·(1/√(σ² + ε))) + β}, computed in that order.
+     */
+    float[] normalisation(int c) {
+        return new float[] {gamma.value[c], means[c], invStd[c], beta.value[c]};
     }
 
     @Override

@@ -89,7 +89,8 @@ public class Pool2d implements TrainableOp {
             byte[] pos = training ? pairs(y.length) : new byte[y.length];
             // The batch norm before hands over its normalisation in training (see normaliseFirst).
             BatchNorm bn = training && norm != null && norm.deferred() ? norm : null;
-            Parallel.forEach(planes, p -> maxPairs(x.data, p, h, w, y, pos, reluFirst, bn, p / x.batch));
+            Parallel.forEach(planes, p -> maxPairs(x.data, p, h, w, y, pos, reluFirst,
+                    bn == null ? null : bn.normalisation(p / x.batch)));
             pairArg = training ? pos : null;
             if (training) {
                 normalised = bn != null;
@@ -128,7 +129,12 @@ public class Pool2d implements TrainableOp {
      * output ≤ 0 becomes 0 with position {@link #NONE}.
      */
     private static void maxPairs(float[] v, int p, int h, int w, float[] y, byte[] arg, boolean relu,
-                                 BatchNorm norm, int channel) {
+                                 float[] norm) {
+        boolean normalise = norm != null;
+        float gm = normalise ? norm[0] : 1f;
+        float mu = normalise ? norm[1] : 0f;
+        float is = normalise ? norm[2] : 1f;
+        float be = normalise ? norm[3] : 0f;
         int oh = h / 2;
         int ow = w / 2;
         int in = p * h * w;
@@ -142,11 +148,11 @@ public class Pool2d implements TrainableOp {
                 float b = v[i0 + 1];
                 float c = v[i0 + w];
                 float d = v[i0 + w + 1];
-                if (norm != null) {
-                    a = norm.normalised(channel, a);
-                    b = norm.normalised(channel, b);
-                    c = norm.normalised(channel, c);
-                    d = norm.normalised(channel, d);
+                if (normalise) {
+                    a = gm * ((a - mu) * is) + be;
+                    b = gm * ((b - mu) * is) + be;
+                    c = gm * ((c - mu) * is) + be;
+                    d = gm * ((d - mu) * is) + be;
                 }
                 float top = Math.max(a, b);
                 float bottom = Math.max(c, d);
