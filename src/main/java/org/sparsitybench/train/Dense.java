@@ -10,8 +10,6 @@ import org.sparsitybench.formats.onnx.OnnxModelBuilder;
  * bias). The bias is one value per output or a single value broadcast to all; it may be absent.
  */
 public final class Dense implements TrainableOp {
-    /** Rows a part of a split batch has at least ({@link #parts}). */
-    static final int MIN_PART_ROWS = 32;
     private final String name;
     private final int in;
     private final int out;
@@ -20,19 +18,7 @@ public final class Dense implements TrainableOp {
     private final boolean transB;
     private final float alpha;
     private final float beta;
-    private static final int WEIGHT = 0;
-    private static final int IN = 1;
-    private static final int OUT = 2;
-    private static final int GRAD = 3;
-    private static final int GRAD_WEIGHT = 4;
-    private static final int GRAD_IN = 5;
-    /**
-     * One per part of a batch (see {@link #parts}); Gemm is not thread-safe. The first also holds the weights,
-     * uploaded before the parts start and only read by them.
-     */
-    private final Gemm[] gemms = {new Gemm(), new Gemm()};
-    /** Each part's weight gradient, added to the weights' after all are done. */
-    private final float[][] partGrads = new float[2][];
+    private final Gemm gemm = new Gemm();
     private Activations input;
     private boolean inputGradient = true;
 
@@ -71,16 +57,7 @@ public final class Dense implements TrainableOp {
         x.requireFlat(name, in);
         int n = x.batch;
         float[] y = new float[n * out];
-        int parts = parts(n);
-        Gemm.Matrix w = uploadWeight();
-        Parallel.forEachCallingBlas(parts, h -> {
-            int r0 = h * n / parts;
-            int rows = (h + 1) * n / parts - r0;
-            Gemm gm = gemms[h];
-            Gemm.Matrix ym = gm.matrix(OUT, rows, out);
-            Gemm.product(gm.upload(IN, x.data, r0 * in, rows, in), false, w, transB, ym, false);
-            ym.get(y, r0 * out);
-        });
+        gemm.multiply(x.data, false, weight.value, transB, y, n, out, in, false);
         if (alpha != 1f) {
             for (int i = 0; i < y.length; i++) {
                 y[i] *= alpha;
@@ -110,36 +87,10 @@ public final class Dense implements TrainableOp {
                 gs[i] *= alpha;
             }
         }
-        float[] xs = input.data;
-        float[] gg = gs;
-        int parts = parts(n);
-        Gemm.Matrix w = uploadWeight();
-        float[] dx = inputGradient ? new float[n * in] : null;
-        Parallel.forEachCallingBlas(parts, h -> {
-            int r0 = h * n / parts;
-            int rows = (h + 1) * n / parts - r0;
-            Gemm gm = gemms[h];
-            Gemm.Matrix gmat = gm.upload(GRAD, gg, r0 * out, rows, out);
-            Gemm.Matrix xm = gm.upload(IN, xs, r0 * in, rows, in);
-            Gemm.Matrix dw = gm.matrix(GRAD_WEIGHT, w.rows(), w.cols());
-            if (transB) {
-                Gemm.product(gmat, true, xm, false, dw, false);
-            } else {
-                Gemm.product(xm, true, gmat, false, dw, false);
-            }
-            dw.get(partGrad(h), 0);
-            if (dx != null) {
-                Gemm.Matrix dxm = gm.matrix(GRAD_IN, rows, in);
-                Gemm.product(gmat, false, w, !transB, dxm, false);
-                dxm.get(dx, r0 * in);
-            }
-        });
-        // The parts' weight gradients are added in part order, whatever the threads.
-        for (int h = 0; h < parts; h++) {
-            float[] part = partGrads[h];
-            for (int i = 0; i < part.length; i++) {
-                weight.grad[i] += part[i];
-            }
+        if (transB) {
+            gemm.multiply(gs, true, input.data, false, weight.grad, out, in, n, true);
+        } else {
+            gemm.multiply(input.data, true, gs, false, weight.grad, in, out, n, true);
         }
         if (bias != null) {
             float[] db = bias.grad;
@@ -152,29 +103,12 @@ public final class Dense implements TrainableOp {
             }
         }
         input = null;
-        return dx == null ? null : Activations.flat(dx, n, in);
-    }
-
-    /** The weights in native memory, [out, in] when transB, else [in, out], read by every part. */
-    private Gemm.Matrix uploadWeight() {
-        return gemms[0].upload(WEIGHT, weight.value, 0, (int) weight.shape[0], (int) weight.shape[1]);
-    }
-
-    /** Part h's weight gradient array (contents left from the last step). */
-    private float[] partGrad(int h) {
-        if (partGrads[h] == null || partGrads[h].length != weight.grad.length) {
-            partGrads[h] = new float[weight.grad.length];
+        if (!inputGradient) {
+            return null;
         }
-        return partGrads[h];
-    }
-
-    /**
-     * Parts a batch of {@code n} is cut into, each one product on a thread of its own: two halves when OpenBLAS
-     * runs single-threaded and the batch has at least {@link #MIN_PART_ROWS} rows per half (the layer would
-     * otherwise be the one serial stretch of a convolutional network's step), else one.
-     */
-    private static int parts(int n) {
-        return n >= 2 * MIN_PART_ROWS && org.nd4j.linalg.factory.Nd4j.factory().blas().getMaxThreads() <= 1 ? 2 : 1;
+        float[] dx = new float[n * in];
+        gemm.multiply(gs, false, weight.value, !transB, dx, n, in, out, false);
+        return Activations.flat(dx, n, in);
     }
 
     /**

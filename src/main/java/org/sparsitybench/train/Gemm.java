@@ -128,30 +128,19 @@ public final class Gemm {
      */
     public void multiply(float[] a, boolean transA, float[] b, boolean transB, float[] c, int m, int n, int k,
                          boolean accumulate) {
-        multiply(a, 0, transA, b, 0, transB, c, 0, m, n, k, accumulate);
-    }
-
-    /**
-     * As {@link #multiply(float[], boolean, float[], boolean, float[], int, int, int, boolean)} on the matrices
-     * starting at {@code a[aOffset]}, {@code b[bOffset]} and {@code c[cOffset]} (a block of rows of a larger
-     * row-major matrix, for instance).
-     */
-    public void multiply(float[] a, int aOffset, boolean transA, float[] b, int bOffset, boolean transB, float[] c,
-                         int cOffset, int m, int n, int k, boolean accumulate) {
-        if (aOffset + (long) m * k > a.length || bOffset + (long) k * n > b.length
-                || cOffset + (long) m * n > c.length) {
+        if ((long) m * k > a.length || (long) k * n > b.length || (long) m * n > c.length) {
             throw new IllegalArgumentException("operands too small for " + m + "×" + k + " · " + k + "×" + n
                     + ": " + a.length + ", " + b.length + ", " + c.length);
         }
         if (k == 0) {
             if (!accumulate) {
-                Arrays.fill(c, cOffset, cOffset + m * n, 0f);
+                Arrays.fill(c, 0, m * n, 0f);
             }
             return;
         }
-        Matrix out = accumulate ? upload(C, c, cOffset, m, n) : matrix(C, m, n);
-        product(upload(A, a, aOffset, transA ? k : m, transA ? m : k), transA, upload(B, b, bOffset,
-                transB ? n : k, transB ? k : n), transB, out, accumulate);
-        out.get(c, cOffset);
+        Matrix out = accumulate ? upload(C, c, 0, m, n) : matrix(C, m, n);
+        product(upload(A, a, 0, transA ? k : m, transA ? m : k), transA, upload(B, b, 0, transB ? n : k,
+                transB ? k : n), transB, out, accumulate);
+        out.get(c, 0);
     }
 }

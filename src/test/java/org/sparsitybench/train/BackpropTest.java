@@ -191,56 +191,6 @@ class BackpropTest {
         }
     }
 
-    /**
-     * A fully connected layer over a batch large enough to be cut into two parts (OpenBLAS single-threaded, as in
-     * training): output, input gradient and weight and bias gradients equal the direct sums, for weights stored
-     * either way round.
-     */
-    @ParameterizedTest(name = "transB={0}")
-    @CsvSource({"true", "false"})
-    void denseLayerOverTwoPartsMatchesTheDirectSums(boolean transB) {
-        Random rng = new Random(29);
-        int in = 9;
-        int out = 7;
-        int n = 2 * Dense.MIN_PART_ROWS + 3;
-        Param weight = transB ? new Param("w", out, in).gaussian(rng, 1) : new Param("w", in, out).gaussian(rng, 1);
-        Param bias = new Param("b", out).gaussian(rng, 1);
-        Dense dense = new Dense("fc", weight, bias, transB, 1f, 1f);
-        float[] x = random(rng, n * in);
-        float[] g = random(rng, n * out);
-        org.nd4j.linalg.api.blas.Blas blas = org.nd4j.linalg.factory.Nd4j.factory().blas();
-        int threads = blas.getMaxThreads();
-        blas.setMaxThreads(1);
-        Activations y;
-        Activations dx;
-        try {
-            y = dense.forward(Activations.flat(x, n, in), true);
-            dx = dense.backward(y.with(g));
-        } finally {
-            blas.setMaxThreads(threads);
-        }
-        double[] ey = new double[n * out];
-        double[] edx = new double[n * in];
-        double[] edw = new double[in * out];
-        double[] edb = new double[out];
-        for (int r = 0; r < n; r++) {
-            for (int o = 0; o < out; o++) {
-                ey[r * out + o] = bias.value[o];
-                edb[o] += g[r * out + o];
-                for (int i = 0; i < in; i++) {
-                    int wi = transB ? o * in + i : i * out + o;
-                    ey[r * out + o] += x[r * in + i] * (double) weight.value[wi];
-                    edx[r * in + i] += g[r * out + o] * (double) weight.value[wi];
-                    edw[wi] += g[r * out + o] * (double) x[r * in + i];
-                }
-            }
-        }
-        assertClose(ey, y.data, "output");
-        assertClose(edx, dx.data, "input gradient");
-        assertClose(edw, weight.grad, "weight gradient");
-        assertClose(edb, bias.grad, "bias gradient");
-    }
-
     @Test
     void denseStackGradientsMatchFiniteDifferences() {
         Random rng = new Random(11);
