@@ -7,7 +7,8 @@ import org.sparsitybench.formats.onnx.OnnxModelBuilder;
 /**
  * Batch normalisation over the channels of feature maps: {@code y = γ·(x − μ)/√(σ² + ε) + β}. Training uses
  * the batch's mean and (biased) variance and updates running estimates with momentum 0.1 (unbiased variance,
- * as PyTorch does); inference and the ONNX export use the running estimates.
+ * as PyTorch does); inference and the ONNX export use the running estimates. In training, a 2×2 max pooling that
+ * alone reads the output may do the normalisation and its backward pass instead ({@link #deferToPool}).
  */
 public final class BatchNorm implements TrainableOp {
     public static final float EPSILON = 1e-5f;

@@ -16,6 +16,9 @@ import org.sparsitybench.formats.onnx.OnnxModelBuilder;
  * ReLU's gradient at the chosen input (the first largest, as before: ReLU keeps the order of positive values, and
  * where all are ≤ 0 both give 0). One pass over a quarter of the values replaces a ReLU's pass over all of them
  * forward and backward, with the same outputs and gradients to the bit.
+ *
+ * <p>A 2×2 max pooling may also take in the training-mode normalisation of the batch norm before it
+ * ({@link #normaliseFirst}), so that the full-size normalised maps and their gradient are never written.
  */
 public class Pool2d implements TrainableOp {
     private final String name;
