@@ -336,6 +336,18 @@ public final class Conv2d implements TrainableOp {
      * @param out [(in/groups)·kh·kw, ns·oh·wp] (modified)
      */
     private void unfoldWide(float[] p, int g, int b0, int ns, int oh, Gemm.Matrix out) {
+        wideRuns(p, out, null, g, b0, ns, oh);
+    }
+
+    /**
+     * Moves the runs of group {@code g}'s wide patch rows for samples b0..b0+ns−1: copies them from the padded
+     * input into the patches ({@code tmp} null, {@link #unfoldWide}), or adds them from the patch gradients onto
+     * the padded input gradient through {@code tmp} ({@link #foldWide}).
+     *
+     * @param image the padded input (not modified) or its gradient (modified), (C, N, hp, wp)
+     * @param col   the patches (modified) or their gradients (not modified), [(c,i,j), ns·oh·wp]
+     */
+    private void wideRuns(float[] image, Gemm.Matrix col, float[] tmp, int g, int b0, int ns, int oh) {
         int wp = inW + win.pl() + win.pr();
         int size = (inH + win.pt() + win.pb()) * wp;
         int run = oh * wp;
@@ -347,10 +359,18 @@ public final class Conv2d implements TrainableOp {
                     int shift = i * win.dh() * wp + j * win.dw();
                     int len = Math.min(run, size - shift);
                     for (int b = 0; b < ns; b++) {
-                        int at = row * out.cols() + b * run;
-                        out.buffer().put(at, p, (c * inN + b0 + b) * size + shift, len);
-                        for (int z = len; z < run; z += ZEROS.length) {
-                            out.buffer().put(at + z, ZEROS, 0, Math.min(ZEROS.length, run - z));
+                        int at = (c * inN + b0 + b) * size + shift;
+                        int to = row * col.cols() + b * run;
+                        if (tmp == null) {
+                            col.buffer().put(to, image, at, len);
+                            for (int z = len; z < run; z += ZEROS.length) {
+                                col.buffer().put(to + z, ZEROS, 0, Math.min(ZEROS.length, run - z));
+                            }
+                        } else {
+                            col.buffer().get(to, tmp, at, len);
+                            for (int t = at; t < at + len; t++) {
+                                image[t] += tmp[t];
+                            }
                         }
                     }
                     row++;
@@ -368,30 +388,9 @@ public final class Conv2d implements TrainableOp {
      * @param dxp  the padded input gradient, (C, N, hp, wp) (modified)
      */
     private void foldWide(Gemm gm, Gemm.Matrix dcol, float[] dxp, int g, int b0, int ns, int oh) {
-        int wp = inW + win.pl() + win.pr();
-        int size = (inH + win.pt() + win.pb()) * wp;
-        int run = oh * wp;
-        int cg = inC / groups;
         // Each run is fetched to the same index in this array as its target in dxp: the JIT vectorises the sum
         // dxp[t] += tmp[t] over one index, not over two with different offsets (a third of the speed).
-        float[] tmp = gm.scratch(FOLD, dxp.length);
-        int row = 0;
-        for (int c = g * cg; c < (g + 1) * cg; c++) {
-            for (int i = 0; i < win.kh(); i++) {
-                for (int j = 0; j < win.kw(); j++) {
-                    int shift = i * win.dh() * wp + j * win.dw();
-                    int len = Math.min(run, size - shift);
-                    for (int b = 0; b < ns; b++) {
-                        int d = (c * inN + b0 + b) * size + shift;
-                        dcol.buffer().get(row * dcol.cols() + b * run, tmp, d, len);
-                        for (int t = d; t < d + len; t++) {
-                            dxp[t] += tmp[t];
-                        }
-                    }
-                    row++;
-                }
-            }
-        }
+        wideRuns(dxp, dcol, gm.scratch(FOLD, dxp.length), g, b0, ns, oh);
     }
 
     private Gemm take() {
