@@ -20,11 +20,13 @@ import org.sparsitybench.formats.onnx.OnnxModelBuilder;
  * {@link #CHUNK_FLOATS} values): a chunk is unfolded and multiplied while it is in cache, which on a thin
  * product such as a first layer's (six filters of 25 taps) is most of the time. Chunks run in parallel, each on
  * scratch buffers of its own (in order instead when OpenBLAS is multi-threaded, see
- * {@link Parallel#forEachCallingBlas}). In training the chunks' patches stay in native memory for the backward pass, which
- * computes {@code dW = dY·colᵀ} from them, overwrites them with {@code dcol = Wᵀ·dY} and folds that back onto the
- * input (col2im); so each training forward is followed by one backward (an inference pass in between does not
- * disturb it). A chunk's weight gradient is its own product and the chunks' are summed in chunk order, so the
- * result does not depend on the number of threads.
+ * {@link Parallel#forEachCallingBlas}). The backward pass computes {@code dWᵀ = col·dYᵀ} per chunk, overwrites the
+ * patches with {@code dcol = Wᵀ·dY} and folds that back onto the input (col2im). A stride-1 convolution unfolds
+ * wide rows ({@link #unfoldWide}: long copies, some discarded columns) and unfolds them again in the backward
+ * pass, while they are in cache, from the padded input it keeps; a strided one keeps its chunks' patches in native
+ * memory for the backward pass. Either way each training forward is followed by one backward (an inference pass
+ * in between does not disturb it). A chunk's weight gradient is its own product and the chunks' are summed in
+ * chunk order, so the result does not depend on the number of threads.
  */
 public final class Conv2d implements TrainableOp {
     /** Patch values per chunk: 128 K floats (512 KB) stays within a core's L2 cache alongside the operands. */
@@ -33,6 +35,9 @@ public final class Conv2d implements TrainableOp {
     private static final int OUT = 1;
     private static final int GRAD_OUT = 2;
     private static final int GRAD_WEIGHT = 3;
+    private static final int FOLD = 4;
+    /** Zeros for the end of a wide patch run that reaches past its plane ({@link #unfoldWide}). */
+    private static final float[] ZEROS = new float[64];
 
     private final String name;
     private final int inC;
@@ -48,8 +53,10 @@ public final class Conv2d implements TrainableOp {
     /** The training passes' patches, one matrix per chunk and group (slot chunk·groups + group). */
     private final Gemm kept = new Gemm();
     private Gemm.Matrix[] patches;
-    /** Slots: the training output and the input gradient. */
-    private final StepArrays arrays = new StepArrays(2);
+    /** The training pass's padded input when it unfolded wide rows, which the backward pass unfolds again. */
+    private float[] wideInput;
+    /** Slots: the training output, the input gradient, the padded input and its gradient (wide rows). */
+    private final StepArrays arrays = new StepArrays(4);
     private boolean inputGradient = true;
     private int inN;
     private int inH;
@@ -107,8 +114,23 @@ public final class Conv2d implements TrainableOp {
     }
 
     /** Samples per chunk: as many as keep one group's patches near {@link #CHUNK_FLOATS} values, at least one. */
-    private int chunkSamples(int n, int outPlane) {
-        return Math.max(1, Math.min(n, CHUNK_FLOATS / Math.max(1, groupRows() * outPlane)));
+    private int chunkSamples(int n, int sampleCols) {
+        return Math.max(1, Math.min(n, CHUNK_FLOATS / Math.max(1, groupRows() * sampleCols)));
+    }
+
+    /**
+     * Whether this convolution unfolds into wide rows (see {@link #unfoldWide}): stride 1 in both directions, and
+     * the padded width at most 1.5 times the output's, so that the discarded columns cost at most half the product.
+     */
+    private boolean wide(int w) {
+        int wp = w + win.pl() + win.pr();
+        int ow = win.outWidth(w);
+        return win.sh() == 1 && win.sw() == 1 && 2 * wp <= 3 * ow;
+    }
+
+    /** Patch columns per sample: oh·ow, or oh·wp (the padded width) in wide rows. */
+    private int sampleCols(boolean wide, int oh, int ow, int w) {
+        return oh * (wide ? w + win.pl() + win.pr() : ow);
     }
 
     @Override
@@ -130,41 +152,59 @@ public final class Conv2d implements TrainableOp {
         inN = n;
         inH = x.height;
         inW = x.width;
+        boolean wide = wide(inW);
+        int sc = sampleCols(wide, oh, ow, inW);
+        float[] src = wide ? padded(x.data, training) : x.data;
         Gemm.Matrix[] w = uploadWeights();
         float[] y = training ? arrays.floats(0, outC * cols) : new float[outC * cols];
-        int per = chunkSamples(n, plane);
+        int per = chunkSamples(n, sc);
         int chunks = (n + per - 1) / per;
         // Allocated (or found) here, before the threads start: the cache of native matrices is not thread-safe.
-        Gemm.Matrix[] keep = new Gemm.Matrix[training ? chunks * groups : 0];
+        Gemm.Matrix[] keep = new Gemm.Matrix[training && !wide ? chunks * groups : 0];
         for (int i = 0; i < keep.length; i++) {
-            keep[i] = kept.matrix(i, rg, Math.min(per, n - i / groups * per) * plane);
+            keep[i] = kept.matrix(i, rg, Math.min(per, n - i / groups * per) * sc);
         }
         Parallel.forEachCallingBlas(chunks, k -> {
             int b0 = k * per;
-            int cc = Math.min(per, n - b0) * plane;
+            int ns = Math.min(per, n - b0);
+            int cc = ns * sc;
             Gemm gm = take();
             Gemm.Matrix out = gm.matrix(OUT, og, cc);
             float[] rows = gm.scratch(OUT, og * cc);
             for (int g = 0; g < groups; g++) {
-                Gemm.Matrix col = training ? keep[k * groups + g] : gm.matrix(PATCHES, rg, cc);
-                unfold(gm, x.data, g, b0, cc, oh, ow, col);
+                Gemm.Matrix col = training && !wide ? keep[k * groups + g] : gm.matrix(PATCHES, rg, cc);
+                if (wide) {
+                    unfoldWide(src, g, b0, ns, oh, col);
+                } else {
+                    unfold(gm, src, g, b0, cc, oh, ow, col);
+                }
                 Gemm.product(w[g], false, col, false, out, false);
                 out.get(rows, 0);
                 for (int o = 0; o < og; o++) {
-                    System.arraycopy(rows, o * cc, y, (g * og + o) * cols + b0 * plane, cc);
+                    int at = (g * og + o) * cols + b0 * plane;
+                    if (wide) {
+                        // Only the first ow of each wp-wide row are outputs; the rest straddled the right edge.
+                        int wp = sc / oh;
+                        for (int r = 0; r < ns * oh; r++) {
+                            System.arraycopy(rows, o * cc + r * wp, y, at + r * ow, ow);
+                        }
+                    } else {
+                        System.arraycopy(rows, o * cc, y, at, cc);
+                    }
                 }
             }
             workspaces.push(gm);
         });
         if (bias != null) {
-            for (int o = 0; o < outC; o++) {
+            Parallel.forEach(outC, o -> {
                 float b = bias.value[o];
                 for (int i = o * cols, end = i + cols; i < end; i++) {
                     y[i] += b;
                 }
-            }
+            });
         }
         patches = training ? keep : null;
+        wideInput = training && wide ? src : null;
         return Activations.spatial(y, outC, n, oh, ow);
     }
 
@@ -177,47 +217,180 @@ public final class Conv2d implements TrainableOp {
         int cols = n * plane;
         int rg = groupRows();
         int og = outC / groups;
+        boolean wide = wide(inW);
+        int sc = sampleCols(wide, oh, ow, inW);
+        int wp = inW + win.pl() + win.pr();
+        int hp = inH + win.pt() + win.pb();
+        boolean pad = wp != inW || hp != inH;
         Gemm.Matrix[] saved = patches;
+        float[] src = wideInput;
         patches = null;
+        wideInput = null;
         Gemm.Matrix[] w = uploadWeights();
-        int per = chunkSamples(n, plane);
+        int per = chunkSamples(n, sc);
         int chunks = (n + per - 1) / per;
         float[][] dws = new float[chunks][outC * rg];
-        // Cleared: fold adds each patch gradient into it.
+        // Cleared: fold adds each patch gradient into it. Wide rows fold onto the padded input, cropped after.
         float[] dx = inputGradient ? arrays.zeros(1, inC * n * inH * inW) : null;
+        float[] dxp = dx == null || !wide ? dx : pad ? arrays.zeros(3, inC * n * hp * wp) : dx;
         Parallel.forEachCallingBlas(chunks, k -> {
             int b0 = k * per;
-            int cc = Math.min(per, n - b0) * plane;
+            int ns = Math.min(per, n - b0);
+            int cc = ns * sc;
             Gemm gm = take();
             float[] rows = gm.scratch(GRAD_OUT, og * cc);
             for (int q = 0; q < groups; q++) {
                 for (int o = 0; o < og; o++) {
-                    System.arraycopy(g.data, (q * og + o) * cols + b0 * plane, rows, o * cc, cc);
+                    int at = (q * og + o) * cols + b0 * plane;
+                    if (wide) {
+                        // The columns past ow get gradient 0: they are no outputs.
+                        for (int r = 0; r < ns * oh; r++) {
+                            int d = o * cc + r * wp;
+                            System.arraycopy(g.data, at + r * ow, rows, d, ow);
+                            Arrays.fill(rows, d + ow, d + wp, 0f);
+                        }
+                    } else {
+                        System.arraycopy(g.data, at, rows, o * cc, cc);
+                    }
                 }
                 Gemm.Matrix gq = gm.upload(GRAD_OUT, rows, 0, og, cc);
-                Gemm.Matrix col = saved[k * groups + q];
-                Gemm.Matrix dw = gm.matrix(GRAD_WEIGHT, og, rg);
-                Gemm.product(gq, false, col, true, dw, false);
-                dw.get(dws[k], q * og * rg);
-                if (dx != null) {
+                Gemm.Matrix col = wide ? gm.matrix(PATCHES, rg, cc) : saved[k * groups + q];
+                if (wide) {
+                    unfoldWide(src, q, b0, ns, oh, col);
+                }
+                // dWᵀ = col·dYᵀ: the same product as dY·colᵀ, and a quarter faster in OpenBLAS for these shapes.
+                Gemm.Matrix dwt = gm.matrix(GRAD_WEIGHT, rg, og);
+                Gemm.product(col, false, gq, true, dwt, false);
+                dwt.get(dws[k], q * og * rg);
+                if (dxp != null) {
                     // The chunk's patches are used up: their buffer receives the patch gradients Wᵀ·dY.
                     Gemm.product(w[q], true, gq, false, col, false);
-                    fold(gm, col, dx, q, b0, cc, oh, ow);
+                    if (wide) {
+                        foldWide(gm, col, dxp, q, b0, ns, oh);
+                    } else {
+                        fold(gm, col, dxp, q, b0, cc, oh, ow);
+                    }
                 }
             }
             workspaces.push(gm);
         });
-        for (float[] part : dws) {
-            for (int i = 0; i < part.length; i++) {
-                weight.grad[i] += part[i];
+        for (int q = 0; q < groups; q++) {
+            for (int o = 0; o < og; o++) {
+                int wo = (q * og + o) * rg;
+                for (float[] part : dws) {
+                    for (int t = 0; t < rg; t++) {
+                        weight.grad[wo + t] += part[q * og * rg + t * og + o];
+                    }
+                }
             }
         }
         if (bias != null) {
-            for (int o = 0; o < outC; o++) {
-                bias.grad[o] += (float) Sums.sum(g.data, o * cols, (o + 1) * cols);
-            }
+            Parallel.forEach(outC, o -> bias.grad[o] += (float) Sums.sum(g.data, o * cols, (o + 1) * cols));
+        }
+        if (dx != null && dxp != dx) {
+            crop(dxp, dx, hp, wp);
         }
         return dx == null ? null : Activations.spatial(dx, inC, n, inH, inW);
+    }
+
+    /**
+     * The input with the convolution's zero padding around each plane, (C, N, hp, wp); the input itself when
+     * there is none. A training pass keeps one such array, whose border is never written and so stays 0.
+     *
+     * @param x the layer's input, (C, N, H, W) (not modified)
+     */
+    private float[] padded(float[] x, boolean training) {
+        int wp = inW + win.pl() + win.pr();
+        int hp = inH + win.pt() + win.pb();
+        if (wp == inW && hp == inH) {
+            return x;
+        }
+        int planes = inC * inN;
+        float[] p = training ? arrays.floats(2, planes * hp * wp) : new float[planes * hp * wp];
+        Parallel.forEach(planes, q -> {
+            for (int r = 0; r < inH; r++) {
+                System.arraycopy(x, (q * inH + r) * inW, p, (q * hp + win.pt() + r) * wp + win.pl(), inW);
+            }
+        });
+        return p;
+    }
+
+    /** {@code dx} = the interior of the padded gradient {@code dxp}, (C, N, hp, wp) (not modified). */
+    private void crop(float[] dxp, float[] dx, int hp, int wp) {
+        Parallel.forEach(inC * inN, q -> {
+            for (int r = 0; r < inH; r++) {
+                System.arraycopy(dxp, (q * hp + win.pt() + r) * wp + win.pl(), dx, (q * inH + r) * inW, inW);
+            }
+        });
+    }
+
+    /**
+     * Unfolds group {@code g}'s patch rows for samples b0..b0+ns−1 in wide rows: with stride 1, output row oy of
+     * patch row (c, i, j) over the whole padded width wp is {@code p[c, b, oy + i·dh, j·dw + x]} for 0 ≤ x < wp,
+     * so a sample's oh rows of it are the one contiguous run {@code p[c, b][i·dh·wp + j·dw ...]} of oh·wp values,
+     * copied in at once. Columns x ≥ ow wrap onto the next row (or past the plane's end, where 0 is put); their
+     * products are discarded forward and get gradient 0 backward. A run of oh·wp values in place of oh runs of
+     * ow: LeNet-5's second layer spent more time in its ten-value copies than in its matrix product.
+     *
+     * @param p   the padded input, (C, N, hp, wp) (not modified)
+     * @param out [(in/groups)·kh·kw, ns·oh·wp] (modified)
+     */
+    private void unfoldWide(float[] p, int g, int b0, int ns, int oh, Gemm.Matrix out) {
+        wideRuns(p, out, null, g, b0, ns, oh);
+    }
+
+    /**
+     * Moves the runs of group {@code g}'s wide patch rows for samples b0..b0+ns−1: copies them from the padded
+     * input into the patches ({@code tmp} null, {@link #unfoldWide}), or adds them from the patch gradients onto
+     * the padded input gradient through {@code tmp} ({@link #foldWide}).
+     *
+     * @param image the padded input (not modified) or its gradient (modified), (C, N, hp, wp)
+     * @param col   the patches (modified) or their gradients (not modified), [(c,i,j), ns·oh·wp]
+     */
+    private void wideRuns(float[] image, Gemm.Matrix col, float[] tmp, int g, int b0, int ns, int oh) {
+        int wp = inW + win.pl() + win.pr();
+        int size = (inH + win.pt() + win.pb()) * wp;
+        int run = oh * wp;
+        int cg = inC / groups;
+        int row = 0;
+        for (int c = g * cg; c < (g + 1) * cg; c++) {
+            for (int i = 0; i < win.kh(); i++) {
+                for (int j = 0; j < win.kw(); j++) {
+                    int shift = i * win.dh() * wp + j * win.dw();
+                    int len = Math.min(run, size - shift);
+                    for (int b = 0; b < ns; b++) {
+                        int at = (c * inN + b0 + b) * size + shift;
+                        int to = row * col.cols() + b * run;
+                        if (tmp == null) {
+                            col.buffer().put(to, image, at, len);
+                            for (int z = len; z < run; z += ZEROS.length) {
+                                col.buffer().put(to + z, ZEROS, 0, Math.min(ZEROS.length, run - z));
+                            }
+                        } else {
+                            col.buffer().get(to, tmp, at, len);
+                            for (int t = at; t < at + len; t++) {
+                                image[t] += tmp[t];
+                            }
+                        }
+                    }
+                    row++;
+                }
+            }
+        }
+    }
+
+    /**
+     * The adjoint of {@link #unfoldWide}: adds each patch gradient run back onto the padded input positions it
+     * came from. The runs' columns x ≥ ow carry exact zeros (their output gradients were 0), and what lies past a
+     * plane's end is not added at all, so no chunk touches another's samples.
+     *
+     * @param dcol the patch gradients, [(c,i,j), ns·oh·wp] (not modified)
+     * @param dxp  the padded input gradient, (C, N, hp, wp) (modified)
+     */
+    private void foldWide(Gemm gm, Gemm.Matrix dcol, float[] dxp, int g, int b0, int ns, int oh) {
+        // Each run is fetched to the same index in this array as its target in dxp: the JIT vectorises the sum
+        // dxp[t] += tmp[t] over one index, not over two with different offsets (a third of the speed).
+        wideRuns(dxp, dcol, gm.scratch(FOLD, dxp.length), g, b0, ns, oh);
     }
 
     private Gemm take() {

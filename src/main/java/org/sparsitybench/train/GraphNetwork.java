@@ -77,6 +77,11 @@ public final class GraphNetwork {
         return finalActivation;
     }
 
+    /** The steps, in order (for tests). */
+    List<Step> steps() {
+        return steps;
+    }
+
     /** The op types of the steps, in order (for messages and tests). */
     public List<String> opTypes() {
         return steps.stream().map(Step::opType).toList();

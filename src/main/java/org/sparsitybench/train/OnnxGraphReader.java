@@ -59,6 +59,9 @@ public final class OnnxGraphReader {
         private final List<GraphNetwork.Step> steps = new ArrayList<>();
         /** Outputs of Relu nodes folded into the MaxPool that alone reads them ({@link #reluIntoMaxPool}). */
         private final Set<String> reluBeforePool = new java.util.HashSet<>();
+        /** Batch norms by output value, and folded ReLUs' inputs by output: for {@link #normIntoPool}. */
+        private final Map<String, BatchNorm> normOf = new HashMap<>();
+        private final Map<String, String> reluInput = new HashMap<>();
         private int slots;
         private String finalActivation = "";
 
@@ -229,13 +232,16 @@ public final class OnnxGraphReader {
                     Param shift = param(n, n.input(2), params);
                     Param mean = param(n, n.input(3), buffers);
                     Param var = param(n, n.input(4), buffers);
-                    step(n, GraphNetwork.Kind.OP, new BatchNorm(n.name(), scale, shift, mean, var,
+                    BatchNorm bn = new BatchNorm(n.name(), scale, shift, mean, var,
                             (float) doubleAttribute(n, "epsilon", 1e-5),
-                            (float) (1 - doubleAttribute(n, "momentum", 0.9)), frozen), x);
+                            (float) (1 - doubleAttribute(n, "momentum", 0.9)), frozen);
+                    step(n, GraphNetwork.Kind.OP, bn, x);
+                    normOf.put(n.outputs().get(0), bn);
                 }
                 case "Relu" -> {
                     if (reluIntoMaxPool(n, graphOutputs)) {
                         reluBeforePool.add(n.outputs().get(0));
+                        reluInput.put(n.outputs().get(0), n.input(0));
                         alias(n);
                     } else {
                         step(n, GraphNetwork.Kind.OP, new Elementwise(Elementwise.Kind.RELU, 0), computed(n, 0));
@@ -262,9 +268,10 @@ public final class OnnxGraphReader {
                         throw unsupported(n, "no 2-D kernel_shape");
                     }
                     boolean max = n.opType().equals("MaxPool");
-                    step(n, GraphNetwork.Kind.OP, new Pool2d(max, kernel, ints(n, "strides", 2, 1), ints(n, "pads", 4, 0),
-                            n.intAttribute("count_include_pad", 0) != 0, max && reluBeforePool.contains(n.input(0))),
-                            computed(n, 0));
+                    Pool2d pool = new Pool2d(max, kernel, ints(n, "strides", 2, 1), ints(n, "pads", 4, 0),
+                            n.intAttribute("count_include_pad", 0) != 0, max && reluBeforePool.contains(n.input(0)));
+                    step(n, GraphNetwork.Kind.OP, pool, computed(n, 0));
+                    normIntoPool(n, pool, graphOutputs);
                 }
                 case "GlobalAveragePool" -> step(n, GraphNetwork.Kind.OP, new SpatialMean(), computed(n, 0));
                 case "Flatten" -> {
@@ -329,6 +336,21 @@ public final class OnnxGraphReader {
             List<GraphNode> readers = model.graph().consumers(out);
             return readers.size() == 1 && readers.get(0).opType().equals("MaxPool")
                     && readers.get(0).inputs().size() == 1 && readers.get(0).outputs().size() == 1;
+        }
+
+        /**
+         * Hands the training normalisation of the batch norm before MaxPool node {@code n} (directly or through a
+         * folded ReLU) to the pooling ({@link Pool2d#normaliseFirst}) when the pooling is 2×2 and the batch norm's
+         * output is read by nothing else and is no graph output.
+         */
+        private void normIntoPool(GraphNode n, Pool2d pool, Set<String> graphOutputs) {
+            String in = n.input(0);
+            String source = reluInput.getOrDefault(in, in);
+            BatchNorm bn = normOf.get(source);
+            if (pool.isPairMax() && bn != null && !graphOutputs.contains(source)
+                    && model.graph().consumers(source).size() == 1) {
+                pool.normaliseFirst(bn);
+            }
         }
 
         private void requireBias(GraphNode n, Param b, int outputs) {

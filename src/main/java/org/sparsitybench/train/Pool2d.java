@@ -16,6 +16,9 @@ import org.sparsitybench.formats.onnx.OnnxModelBuilder;
  * ReLU's gradient at the chosen input (the first largest, as before: ReLU keeps the order of positive values, and
  * where all are ≤ 0 both give 0). One pass over a quarter of the values replaces a ReLU's pass over all of them
  * forward and backward, with the same outputs and gradients to the bit.
+ *
+ * <p>A 2×2 max pooling may also take in the training-mode normalisation of the batch norm before it
+ * ({@link #normaliseFirst}), so that the full-size normalised maps and their gradient are never written.
  */
 public class Pool2d implements TrainableOp {
     private final String name;
@@ -26,6 +29,13 @@ public class Pool2d implements TrainableOp {
     /** Slots: the training output and the input gradient (floats); the training and inference argmax (ints). */
     private final StepArrays arrays = new StepArrays(2);
     private int[] argmax;
+    /** The training forward's positions within 2×2 windows ({@link #maxPairs}), and the array kept for them. */
+    private byte[] pairArg;
+    private byte[] pairs;
+    /** The batch norm whose training normalisation this pooling does ({@link #normaliseFirst}), or null. */
+    private BatchNorm norm;
+    /** The last training forward normalised its input with {@link #norm}. */
+    private boolean normalised;
     private int inH;
     private int inW;
 
@@ -77,9 +87,17 @@ public class Pool2d implements TrainableOp {
         float[] y = training ? arrays.floats(0, planes * oh * ow) : new float[planes * oh * ow];
         // Inference has an argmax array of its own: one between a training forward and its backward keeps the
         // training one intact.
-        int[] arg = max ? arrays.ints(training ? 0 : 1, y.length) : null;
+        int[] arg = max && !win.isPair() ? arrays.ints(training ? 0 : 1, y.length) : null;
         if (max && win.isPair()) {
-            Parallel.forEach(planes, p -> maxPairs(x.data, p, h, w, y, arg, reluFirst));
+            byte[] pos = training ? pairs(y.length) : new byte[y.length];
+            // The batch norm before hands over its normalisation in training (see normaliseFirst).
+            BatchNorm bn = training && norm != null && norm.deferred() ? norm : null;
+            Parallel.forEach(planes, p -> maxPairs(x.data, p, h, w, y, pos, reluFirst,
+                    bn == null ? null : bn.normalisation(p / x.batch)));
+            pairArg = training ? pos : null;
+            if (training) {
+                normalised = bn != null;
+            }
         } else {
             Parallel.forEach(planes, p -> {
                 int[] b = new int[4];
@@ -96,37 +114,87 @@ public class Pool2d implements TrainableOp {
         return Activations.spatial(y, x.channels, x.batch, oh, ow);
     }
 
+    /** Position code of a 2×2 window whose output was clamped at 0 (no input gets a gradient). */
+    static final int NONE = 4;
+
+    /** A window's gradient {@code g} if it has a chosen position {@code k}, 0 when k is {@link #NONE}. */
+    static float gradientAt(float g, int k) {
+        // All ones unless k is NONE (4).
+        int keep = ((k ^ NONE) - 1) >> 31 ^ -1;
+        return Float.intBitsToFloat(Float.floatToRawIntBits(g) & keep);
+    }
+
     /**
      * Plane {@code p} of 2×2 max pooling without branches on the data (which of four inputs is largest is a coin
-     * toss the processor cannot predict): comparisons become index arithmetic, ties go to the earlier input. With
-     * {@code relu}, an output ≤ 0 becomes 0 with index −1 (no gradient), likewise without a branch.
+     * toss the processor cannot predict; the JIT made some conditional expressions branches, which cost twice the
+     * whole loop): {@code [y > x]} is the sign bit of {@code x − y}, ties go to the earlier input. The position is
+     * stored as a byte, 2·dy + dx within the window, a quarter of the memory of an index. With {@code relu}, an
+     * output ≤ 0 becomes 0 with position {@link #NONE}.
      */
-    private static void maxPairs(float[] v, int p, int h, int w, float[] y, int[] arg, boolean relu) {
+    private static void maxPairs(float[] v, int p, int h, int w, float[] y, byte[] arg, boolean relu,
+                                 float[] norm) {
+        boolean normalise = norm != null;
+        float gm = normalise ? norm[0] : 1f;
+        float mu = normalise ? norm[1] : 0f;
+        float is = normalise ? norm[2] : 1f;
+        float be = normalise ? norm[3] : 0f;
         int oh = h / 2;
         int ow = w / 2;
         int in = p * h * w;
         int out = p * oh * ow;
         for (int oy = 0; oy < oh; oy++) {
+            int r = in + 2 * oy * w;
+            int o = out + oy * ow;
             for (int ox = 0; ox < ow; ox++) {
-                int i0 = in + 2 * oy * w + 2 * ox;
+                int i0 = r + 2 * ox;
                 float a = v[i0];
                 float b = v[i0 + 1];
                 float c = v[i0 + w];
                 float d = v[i0 + w + 1];
-                int top = b > a ? i0 + 1 : i0;
-                int bottom = d > c ? i0 + w + 1 : i0 + w;
-                int best = Math.max(c, d) > Math.max(a, b) ? bottom : top;
-                int o = out + oy * ow + ox;
+                if (normalise) {
+                    a = gm * ((a - mu) * is) + be;
+                    b = gm * ((b - mu) * is) + be;
+                    c = gm * ((c - mu) * is) + be;
+                    d = gm * ((d - mu) * is) + be;
+                }
+                float top = Math.max(a, b);
+                float bottom = Math.max(c, d);
+                int kt = Float.floatToRawIntBits(a - b) >>> 31;
+                int kb = 2 + (Float.floatToRawIntBits(c - d) >>> 31);
+                int lower = Float.floatToRawIntBits(top - bottom) >> 31;
+                int k = kt ^ ((kt ^ kb) & lower);
+                float m = Math.max(top, bottom);
                 if (relu) {
                     // All ones when the maximum is above 0 (a positive float's bits are a positive int), else 0.
-                    float m = Math.max(v[best], 0f);
                     int on = -Float.floatToRawIntBits(m) >> 31;
-                    y[o] = m;
-                    arg[o] = best & on | ~on;
+                    y[o + ox] = Math.max(m, 0f);
+                    arg[o + ox] = (byte) (k & on | NONE & ~on);
                 } else {
-                    y[o] = v[best];
-                    arg[o] = best;
+                    y[o + ox] = m;
+                    arg[o + ox] = (byte) k;
                 }
+            }
+        }
+    }
+
+    /**
+     * The adjoint of {@link #maxPairs} on plane {@code p}: the plane is cleared, then each window's gradient is
+     * stored at its chosen input, found from a table of offsets without a branch; a window without one
+     * ({@link #NONE}) stores 0 at its first input.
+     */
+    private static void unpoolPairs(float[] g, int p, int h, int w, byte[] arg, float[] dx) {
+        int oh = h / 2;
+        int ow = w / 2;
+        int in = p * h * w;
+        int out = p * oh * ow;
+        int[] offset = {0, 1, w, w + 1, 0};
+        java.util.Arrays.fill(dx, in, in + h * w, 0f);
+        for (int oy = 0; oy < oh; oy++) {
+            int r = in + 2 * oy * w;
+            int o = out + oy * ow;
+            for (int ox = 0; ox < ow; ox++) {
+                int k = arg[o + ox];
+                dx[r + 2 * ox + offset[k]] = gradientAt(g[o + ox], k);
             }
         }
     }
@@ -185,6 +253,33 @@ public class Pool2d implements TrainableOp {
         y[o] = (float) (s / divisor(b));
     }
 
+    /**
+     * Makes this 2×2 max pooling do the training-mode normalisation of {@code bn}, the batch norm whose output it
+     * alone reads ({@link BatchNorm#deferToPool}): its forward normalises each window's four inputs as it reads
+     * them, its backward returns the gradient with respect to the batch norm's input. Outputs are the same to the
+     * bit; the gradients differ from the separate passes' by float rounding (sums in another order).
+     */
+    public void normaliseFirst(BatchNorm bn) {
+        if (!isPairMax()) {
+            throw new IllegalArgumentException(name + ": only 2×2 max pooling takes a batch norm in");
+        }
+        norm = bn;
+        bn.deferToPool();
+    }
+
+    /** Max pooling over non-overlapping 2×2 windows: the one that can take a batch norm in. */
+    public boolean isPairMax() {
+        return max && win.isPair();
+    }
+
+    /** The training array of {@code n} window positions, kept from one step to the next. */
+    private byte[] pairs(int n) {
+        if (pairs == null || pairs.length != n) {
+            pairs = new byte[n];
+        }
+        return pairs;
+    }
+
     @Override
     public Activations backward(Activations g) {
         int h = inH;
@@ -192,6 +287,19 @@ public class Pool2d implements TrainableOp {
         int oh = g.height;
         int ow = g.width;
         int planes = g.channels * g.batch;
+        if (max && win.isPair()) {
+            // Every input is written: no clearing first.
+            float[] dx = arrays.floats(1, planes * h * w);
+            byte[] pos = pairArg;
+            if (normalised) {
+                norm.backwardPairs(g.data, pos, g.batch, h, w, dx);
+            } else {
+                Parallel.forEach(planes, p -> unpoolPairs(g.data, p, h, w, pos, dx));
+            }
+            pairArg = null;
+            normalised = false;
+            return Activations.spatial(dx, g.channels, g.batch, h, w);
+        }
         float[] dx = arrays.zeros(1, planes * h * w);
         if (max) {
             int[] arg = argmax;

@@ -29,28 +29,41 @@ public final class Sums {
         return (s0 + s1) + (s2 + s3);
     }
 
-    /** {@code Σ (a[i] − shift)²} for from ≤ i < to. */
-    public static double squaredDeviations(float[] a, int from, int to, double shift) {
+    /**
+     * {@code {Σ (a[i] − shift), Σ (a[i] − shift)²}} for from ≤ i < to, in one pass (each sum with its own four
+     * partial sums). With a shift near the mean, {@code Σ(a − μ)² = Σd² − (Σd)²/n} (d = a − shift) loses nothing
+     * to cancellation in double precision, and the data is read once instead of twice.
+     */
+    public static double[] shiftedMoments(float[] a, int from, int to, double shift) {
         double s0 = 0;
         double s1 = 0;
         double s2 = 0;
         double s3 = 0;
+        double q0 = 0;
+        double q1 = 0;
+        double q2 = 0;
+        double q3 = 0;
         int i = from;
         for (; i + 3 < to; i += 4) {
             double d0 = a[i] - shift;
             double d1 = a[i + 1] - shift;
             double d2 = a[i + 2] - shift;
             double d3 = a[i + 3] - shift;
-            s0 += d0 * d0;
-            s1 += d1 * d1;
-            s2 += d2 * d2;
-            s3 += d3 * d3;
+            s0 += d0;
+            s1 += d1;
+            s2 += d2;
+            s3 += d3;
+            q0 += d0 * d0;
+            q1 += d1 * d1;
+            q2 += d2 * d2;
+            q3 += d3 * d3;
         }
         for (; i < to; i++) {
             double d = a[i] - shift;
-            s0 += d * d;
+            s0 += d;
+            q0 += d * d;
         }
-        return (s0 + s1) + (s2 + s3);
+        return new double[] {(s0 + s1) + (s2 + s3), (q0 + q1) + (q2 + q3)};
     }
 
     /** {@code Σ a[i]·b[i]} for from ≤ i < to. */

@@ -82,6 +82,115 @@ class BackpropTest {
         }
     }
 
+    /**
+     * Output, input gradient, weight and bias gradients of a convolution over a batch cut into several chunks
+     * equal the direct sums: stride 1 takes the wide-row path (padding, dilation and groups included; one case
+     * with rows that run past their plane), stride 2 the per-tap one.
+     */
+    @ParameterizedTest(name = "k={0}, stride={1}, pads={2},{3},{4},{5}, dilation={6}, groups={7}")
+    @CsvSource({"3,1,1,2,0,1,2,2", "5,1,2,2,2,2,1,1", "5,1,0,0,0,0,1,1", "3,2,1,1,1,1,1,2", "1,1,0,0,0,0,1,1"})
+    void convolutionOverSeveralChunksMatchesTheDirectSums(int k, int stride, int pt, int pl, int pb, int pr, int dil,
+                                                          int groups) {
+        Random rng = new Random(17);
+        int inC = 4;
+        int outC = 6;
+        int h = 9;
+        int w = 10;
+        int cg = inC / groups;
+        int og = outC / groups;
+        Param weight = new Param("w", outC, cg, k, k).gaussian(rng, 1);
+        Param bias = new Param("b", outC).gaussian(rng, 1);
+        Conv2d conv = new Conv2d("conv", weight, bias, new int[] {stride, stride}, new int[] {pt, pl, pb, pr},
+                new int[] {dil, dil}, groups);
+        int oh = (h + pt + pb - dil * (k - 1) - 1) / stride + 1;
+        int ow = (w + pl + pr - dil * (k - 1) - 1) / stride + 1;
+        // At least three chunks of Conv2d.CHUNK_FLOATS patch values.
+        int n = 3 * Conv2d.CHUNK_FLOATS / (cg * k * k * oh * ow) + 5;
+        float[] x = random(rng, inC * n * h * w);
+        float[] gy = random(rng, outC * n * oh * ow);
+        Activations y = conv.forward(Activations.spatial(x, inC, n, h, w), true);
+        Activations dx = conv.backward(y.with(gy));
+        double[] ey = new double[y.data.length];
+        double[] edx = new double[x.length];
+        double[] edw = new double[weight.value.length];
+        double[] edb = new double[outC];
+        for (int o = 0; o < outC; o++) {
+            int q = o / og;
+            for (int s = 0; s < n; s++) {
+                for (int oy = 0; oy < oh; oy++) {
+                    for (int ox = 0; ox < ow; ox++) {
+                        int yi = ((o * n + s) * oh + oy) * ow + ox;
+                        ey[yi] = bias.value[o];
+                        edb[o] += gy[yi];
+                        for (int c = 0; c < cg; c++) {
+                            for (int i = 0; i < k; i++) {
+                                for (int j = 0; j < k; j++) {
+                                    int iy = oy * stride - pt + i * dil;
+                                    int ix = ox * stride - pl + j * dil;
+                                    if (iy >= 0 && iy < h && ix >= 0 && ix < w) {
+                                        int wi = ((o * cg + c) * k + i) * k + j;
+                                        int xi = (((q * cg + c) * n + s) * h + iy) * w + ix;
+                                        ey[yi] += weight.value[wi] * (double) x[xi];
+                                        edx[xi] += weight.value[wi] * (double) gy[yi];
+                                        edw[wi] += x[xi] * (double) gy[yi];
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        assertClose(ey, y.data, "output");
+        assertClose(edx, dx.data, "input gradient");
+        assertClose(edw, weight.grad, "weight gradient");
+        assertClose(edb, bias.grad, "bias gradient");
+    }
+
+    private static void assertClose(double[] expected, float[] actual, String what) {
+        assertEquals(expected.length, actual.length, what);
+        for (int i = 0; i < expected.length; i++) {
+            assertEquals(expected[i], actual[i], 1e-4 * (1 + Math.abs(expected[i])) + 1e-3, what + " at " + i);
+        }
+    }
+
+    /**
+     * Batch statistics come from one pass of shifted sums: on data far from 0 with a small spread (where a
+     * plain sum of squares would cancel), the normalised output and the running variance still equal the
+     * two-pass values.
+     */
+    @Test
+    void batchNormStatisticsOfDataFarFromZeroMatchTwoPasses() {
+        Random rng = new Random(19);
+        int channels = 2;
+        int n = 16;
+        int plane = 25;
+        int m = n * plane;
+        float[] x = new float[channels * m];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (float) (100 * (1 + i / m) + 0.01 * rng.nextGaussian());
+        }
+        BatchNorm bn = new BatchNorm("bn", channels);
+        Activations y = bn.forward(Activations.spatial(x, channels, n, 5, 5), true);
+        for (int c = 0; c < channels; c++) {
+            double mean = 0;
+            for (int i = c * m; i < (c + 1) * m; i++) {
+                mean += x[i];
+            }
+            mean /= m;
+            double sq = 0;
+            for (int i = c * m; i < (c + 1) * m; i++) {
+                sq += (x[i] - mean) * (x[i] - mean);
+            }
+            double std = Math.sqrt(sq / m + BatchNorm.EPSILON);
+            for (int i = c * m; i < (c + 1) * m; i++) {
+                assertEquals((x[i] - mean) / std, y.data[i], 2e-3, "channel " + c + " at " + i);
+            }
+            float runningVar = bn.buffers().get(1).value[c];
+            assertEquals(0.9 + 0.1 * sq / (m - 1), runningVar, 1e-7, "running variance of channel " + c);
+        }
+    }
+
     @Test
     void denseStackGradientsMatchFiniteDifferences() {
         Random rng = new Random(11);

@@ -188,6 +188,74 @@ class GraphGradientTest {
         }
     }
 
+    /**
+     * Conv, batch norm, ReLU, 2×2 max pooling (on 9×9 maps: the last row and column are in no window), conv,
+     * batch norm, 2×2 max pooling; {@code extra} outputs are declared too.
+     */
+    private OnnxModelBuilder normPools(String... extra) {
+        rng.setSeed(9);
+        OnnxModelBuilder b = new OnnxModelBuilder("g", 13).input("x", FLOAT, -1, 1, 9, 9).output("y", FLOAT, -1, 3);
+        for (String e : extra) {
+            b.output(e, FLOAT, -1, -1, -1, -1);
+        }
+        b.node("Conv", new String[] {"x", init(b, "k1", 3, 1, 3, 3), init(b, "kb1", 3)}, new String[] {"c1"},
+                attrInts("pads", 1, 1, 1, 1));
+        b.node("BatchNormalization", new String[] {"c1", init(b, "g1", 3), init(b, "be1", 3), init(b, "mu1", 3),
+            positive(b, "var1", 3)}, new String[] {"n1"});
+        b.node("Relu", new String[] {"n1"}, new String[] {"r1"});
+        b.node("MaxPool", new String[] {"r1"}, new String[] {"p1"}, attrInts("kernel_shape", 2, 2),
+                attrInts("strides", 2, 2));
+        b.node("Conv", new String[] {"p1", init(b, "k2", 4, 3, 3, 3)}, new String[] {"c2"},
+                attrInts("pads", 1, 1, 1, 1));
+        b.node("BatchNormalization", new String[] {"c2", init(b, "g2", 4), init(b, "be2", 4), init(b, "mu2", 4),
+            positive(b, "var2", 4)}, new String[] {"n2"});
+        b.node("MaxPool", new String[] {"n2"}, new String[] {"p2"}, attrInts("kernel_shape", 2, 2),
+                attrInts("strides", 2, 2));
+        b.node("Flatten", new String[] {"p2"}, new String[] {"f"}, attrInt("axis", 1));
+        b.node("Gemm", new String[] {"f", init(b, "w", 3, 16), init(b, "wb", 3)}, new String[] {"y"},
+                attrInt("transB", 1));
+        return b;
+    }
+
+    /**
+     * A batch norm read by a 2×2 max pooling alone (through a folded ReLU or directly) leaves its training
+     * normalisation to the pooling: the gradients match finite differences, the training outputs equal the
+     * separate passes' to the bit and the gradients within float rounding, and the running statistics move alike.
+     */
+    @Test
+    void batchNormBeforePairMaxPoolingIsNormalisedByThePoolingWithTheSameResults() throws Exception {
+        check(normPools(), new long[] {1, 9, 9}, false);
+        Path g = dir.resolve("fused.onnx");
+        normPools().save(g);
+        GraphNetwork fused = OnnxGraphReader.read(ModelFiles.read(g), new long[] {1, 9, 9}, false);
+        Path f = dir.resolve("separate.onnx");
+        normPools("n1", "n2").save(f);
+        GraphNetwork separate = OnnxGraphReader.read(ModelFiles.read(f), new long[] {1, 9, 9}, false);
+        int n = 6;
+        float[] x = gaussian(n * 81);
+        int[] labels = {0, 1, 2, 1, 0, 2};
+        float[] grad = new float[n * 3];
+        double a = loss(fused, x, labels, 3, grad, true);
+        double b = loss(separate, x, labels, 3, grad, true);
+        assertEquals(a, b, 0.0, "training loss");
+        for (String name : fused.params().keySet()) {
+            float[] expected = separate.params().get(name).grad;
+            float[] actual = fused.params().get(name).grad;
+            for (int i = 0; i < expected.length; i++) {
+                assertEquals(expected[i], actual[i], 1e-5 * (1 + Math.abs(expected[i])), name + "[" + i + "]");
+            }
+        }
+        for (String name : fused.buffers().keySet()) {
+            assertArrayEquals(separate.buffers().get(name).value, fused.buffers().get(name).value, name);
+        }
+        separate.forward(x, n, true);
+        assertEquals(0, separate.steps().stream().filter(s -> s.op() instanceof BatchNorm bn && bn.deferred())
+                .count(), "a batch norm whose output is also a graph output normalises itself");
+        fused.forward(x, n, true);
+        assertEquals(2, fused.steps().stream().filter(s -> s.op() instanceof BatchNorm bn && bn.deferred()).count(),
+                "both batch norms left their normalisation to the pooling after them");
+    }
+
     @Test
     void anUnsupportedOpIsAnErrorNamingTheNodeAndOp() throws Exception {
         OnnxModelBuilder b = new OnnxModelBuilder("g", 13).input("x", FLOAT, -1, 4).output("y", FLOAT, -1, 4);
