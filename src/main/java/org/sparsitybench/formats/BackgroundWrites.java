@@ -23,8 +23,11 @@ import org.sparsitybench.task.CancelledException;
  * below the kernel's own writeback threshold, for the final force to write out in one go).
  */
 public final class BackgroundWrites implements AutoCloseable {
-    /** Buffers in circulation: one being filled, one being written, one ready so neither side waits for the other. */
-    static final int BUFFERS = 3;
+    /**
+     * Buffers in circulation: one being filled by each of two threads, one being written, one ready so neither side
+     * waits for the other.
+     */
+    static final int BUFFERS = 4;
 
     /** Bytes written between two early flushes. */
     static final long FLUSH_BYTES = 128L << 20;

@@ -16,7 +16,6 @@ import java.util.Objects;
 import org.sparsitybench.formats.AtomicFiles;
 import org.sparsitybench.formats.BackgroundWrites;
 import org.sparsitybench.formats.ModelWriter;
-import org.sparsitybench.formats.ParallelFill;
 import org.sparsitybench.formats.TensorUpdate;
 import org.sparsitybench.model.BufferTensorData;
 import org.sparsitybench.model.DType;
@@ -43,7 +42,7 @@ public final class SafeTensorsWriter implements ModelWriter {
 
     /**
      * Bytes of encoded chunks handed to the writing thread at a time (8 chunks of BF16): small enough that the
-     * three buffers in circulation stay in the cache between the threads that fill them and the system call that
+     * three buffers in circulation stay in the cache between the thread that fills them and the system call that
      * copies them into the file (4 MB batches tripled the kernel's copy time on the 1B BF16 export).
      */
     static final int BATCH_BYTES = 1 << 20;
@@ -105,28 +104,15 @@ public final class SafeTensorsWriter implements ModelWriter {
         }
         AtomicFiles.Meter meter = AtomicFiles.meter(total, progress, cancel);
         meter.check();
-        // Batches of whole chunks, a few metered steps each: the writing thread takes one per hand-over, and the
-        // chunks of one batch are filled on two cores.
+        // Batches of whole chunks, about a metered step each: the writing thread takes one per hand-over.
         final int batchBytes = chunkBytes == 0 ? 0 : Math.max(1, BATCH_BYTES / chunkBytes) * chunkBytes;
+        List<Step> steps = steps(items, chunkElements, batchBytes);
         AtomicFiles.write(out, ch -> {
-            try (BackgroundWrites writes = new BackgroundWrites(ch, Math.max(batchBytes, 8));
-                 ParallelFill fill = new ParallelFill()) {
+            try (BackgroundWrites writes = new BackgroundWrites(ch, Math.max(batchBytes, 8))) {
                 ByteBuffer head = ByteBuffer.allocate(8 + header.length).order(ByteOrder.LITTLE_ENDIAN);
                 head.putLong(header.length).put(header).flip();
                 lend(writes, head, meter);
-                ThreadLocal<float[]> values = ThreadLocal.withInitial(() -> new float[chunkElements]);
-                Batch batch = new Batch(writes, meter);
-                for (Item item : items) {
-                    if (item.update() == null) {
-                        batch.flush();
-                        for (ByteBuffer window : item.original().windows()) {
-                            lend(writes, window, meter);
-                        }
-                    } else {
-                        writeEncoded(item, values, chunkElements, batch, fill);
-                    }
-                }
-                batch.flush();
+                new Producers(steps, writes, meter, chunkElements).run();
                 writes.finish();
             }
             meter.check();
@@ -238,78 +224,157 @@ public final class SafeTensorsWriter implements ModelWriter {
     }
 
     /**
-     * The buffer being filled for {@link BackgroundWrites}: whole chunks of encoded values; handed over (and metered)
-     * when the next chunk would not fit.
+     * One hand-over to the writing thread, in file order: an unchanged stretch of the source lent as it is, or
+     * elements {@code [from, to)} of an updated tensor, whole chunks, to encode into a buffer.
      */
-    private static final class Batch {
-        private final BackgroundWrites writes;
-        private final AtomicFiles.Meter meter;
-        private ByteBuffer buffer;
+    private record Step(ByteBuffer lent, Item item, long from, long to) {
+    }
 
-        Batch(BackgroundWrites writes, AtomicFiles.Meter meter) {
-            this.writes = writes;
-            this.meter = meter;
-        }
-
-        /** A buffer with room for {@code bytes} more, at its position. */
-        ByteBuffer room(int bytes) throws IOException {
-            if (buffer != null && buffer.remaining() < bytes) {
-                flush();
+    /** The file after its header as steps: each unchanged tensor's windows, each updated tensor in batches. */
+    private static List<Step> steps(List<Item> items, int chunkElements, int batchBytes) {
+        List<Step> steps = new ArrayList<>();
+        for (Item item : items) {
+            if (item.update() == null) {
+                for (ByteBuffer window : item.original().windows()) {
+                    for (int at = window.position(); at < window.limit(); at += AtomicFiles.METER_CHUNK) {
+                        steps.add(new Step(window.slice(at, Math.min(window.limit() - at, AtomicFiles.METER_CHUNK)),
+                                null, 0, 0));
+                    }
+                }
+                continue;
             }
-            if (buffer == null) {
-                buffer = writes.take();
+            long n = item.update().elementCount();
+            long perBatch = (long) Math.max(1, batchBytes / (chunkElements * item.dtype().byteSize())) * chunkElements;
+            for (long at = 0; at < n; at += perBatch) {
+                steps.add(new Step(null, item, at, Math.min(n, at + perBatch)));
             }
-            return buffer;
         }
-
-        /** Hands the filled part over to be written. */
-        void flush() throws IOException {
-            if (buffer == null) {
-                return;
-            }
-            buffer.flip();
-            int bytes = buffer.remaining();
-            writes.write(buffer);
-            buffer = null;
-            advance(meter, bytes);
-        }
+        return steps;
     }
 
     /**
-     * Encodes an updated tensor into batches: each batch's chunks are read (masked, counted) and encoded by
-     * {@code fill}'s threads into their own slices of the buffer, which then goes to the file in order.
+     * Encodes the steps on the calling thread and, on a machine with a second core, one more: each takes the next
+     * step, fills a buffer of its own and hands it to the writing thread when its turn comes, so the bytes reach
+     * the file in order while two batches are read, masked and counted at once. (Filling one batch on two threads
+     * instead cost a hand-over per megabyte that ate the gain.)
      */
-    private static void writeEncoded(Item item, ThreadLocal<float[]> values, int chunkElements, Batch batch,
-                                     ParallelFill fill) throws IOException {
-        TensorData data = item.update();
-        long n = data.elementCount();
-        int size = item.dtype().byteSize();
-        int chunkBytes = chunkElements * size;
+    private static final class Producers {
+        private final List<Step> steps;
+        private final BackgroundWrites writes;
+        private final AtomicFiles.Meter meter;
+        private final int chunkElements;
+        private final java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
+        /** The step whose turn it is to be handed over. */
+        private int turn;
+        private Throwable failure;
+
+        Producers(List<Step> steps, BackgroundWrites writes, AtomicFiles.Meter meter, int chunkElements) {
+            this.steps = steps;
+            this.writes = writes;
+            this.meter = meter;
+            this.chunkElements = chunkElements;
+        }
+
+        void run() throws IOException {
+            Thread helper = null;
+            if (Runtime.getRuntime().availableProcessors() > 1 && steps.size() > 1) {
+                helper = new Thread(this::produceOrRecord, "sparsitybench-fill");
+                helper.setDaemon(true);
+                helper.start();
+            }
+            produceOrRecord();
+            if (helper != null) {
+                try {
+                    helper.join();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    fail(new org.sparsitybench.task.CancelledException());
+                    helper.interrupt();
+                }
+            }
+            Throwable t;
+            synchronized (this) {
+                t = failure;
+            }
+            if (t instanceof IOException io) {
+                throw io;
+            }
+            if (t instanceof RuntimeException r) {
+                throw r;
+            }
+            if (t instanceof Error e) {
+                throw e;
+            }
+            if (t != null) {
+                throw new IOException(t);
+            }
+        }
+
+        private void produceOrRecord() {
+            try {
+                produce();
+            } catch (Throwable t) {
+                fail(t);
+            }
+        }
+
+        private synchronized void fail(Throwable t) {
+            if (failure == null) {
+                failure = t;
+            }
+            notifyAll();
+        }
+
+        private void produce() throws IOException, InterruptedException {
+            float[] values = chunkElements == 0 ? null : new float[chunkElements];
+            for (int i = next.getAndIncrement(); i < steps.size(); i = next.getAndIncrement()) {
+                Step step = steps.get(i);
+                ByteBuffer buffer = null;
+                if (step.lent() == null) {
+                    buffer = writes.take();
+                    fill(step, buffer, values, chunkElements);
+                    buffer.flip();
+                }
+                synchronized (this) {
+                    while (turn != i && failure == null) {
+                        wait();
+                    }
+                    if (failure != null) {
+                        return;
+                    }
+                }
+                // Only this thread hands over now: the meter sees the steps in order, as the file does.
+                if (buffer == null) {
+                    writes.writeBorrowed(step.lent());
+                    meter.advance(step.lent().remaining());
+                } else {
+                    int bytes = buffer.remaining();
+                    writes.write(buffer);
+                    advance(meter, bytes);
+                }
+                synchronized (this) {
+                    turn++;
+                    notifyAll();
+                }
+            }
+        }
+    }
+
+    /** Encodes a step's elements, chunk by chunk, into {@code buffer} (at its position; modified). */
+    private static void fill(Step step, ByteBuffer buffer, float[] values, int chunkElements) {
+        TensorData data = step.item().update();
+        DType dtype = step.item().dtype();
         // Values kept in their stored dtype (masked weights of the source) come as bytes: no per-element decode
         // and encode, which was most of writing a billion BF16 weights.
-        boolean stored = data.dtype() == item.dtype() && TensorData.storable(item.dtype());
-        for (long at = 0; at < n; ) {
-            ByteBuffer buffer = batch.room((int) Math.min(chunkElements, n - at) * size);
-            int base = buffer.position();
-            long first = at;
-            int pieces = (int) Math.min(Math.max(1, buffer.remaining() / chunkBytes),
-                    (n - at + chunkElements - 1) / chunkElements);
-            fill.run(pieces, p -> {
-                long from = first + (long) p * chunkElements;
-                int len = (int) Math.min(chunkElements, n - from);
-                int start = base + p * chunkBytes;
-                ByteBuffer dst = buffer.duplicate().order(ByteOrder.LITTLE_ENDIAN).limit(start + len * size)
-                        .position(start);
-                if (!stored || !data.readStored(from, len, dst)) {
-                    dst.position(start);
-                    float[] v = values.get();
-                    data.readFloats(from, FloatBuffer.wrap(v, 0, len));
-                    DTypeCodec.encode(item.dtype(), v, 0, len, dst);
-                }
-            });
-            long filled = Math.min((long) pieces * chunkElements, n - at);
-            buffer.position(base + (int) filled * size);
-            at += filled;
+        boolean stored = data.dtype() == dtype && TensorData.storable(dtype);
+        for (long at = step.from(); at < step.to(); at += chunkElements) {
+            int len = (int) Math.min(chunkElements, step.to() - at);
+            int start = buffer.position();
+            if (!stored || !data.readStored(at, len, buffer)) {
+                buffer.position(start);
+                data.readFloats(at, FloatBuffer.wrap(values, 0, len));
+                DTypeCodec.encode(dtype, values, 0, len, buffer);
+            }
         }
     }
 
