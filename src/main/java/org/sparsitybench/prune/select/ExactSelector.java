@@ -339,36 +339,35 @@ public final class ExactSelector {
             throw new IllegalArgumentException("cut over " + th.size() + " elements for data of "
                     + data.elementCount());
         }
-        long[] words = new long[BitMask.wordCount(th.size())];
-        int t = th.bits();
         HalfBits raw = score.isMagnitude() ? HalfBits.of(data) : null;
         if (raw != null) {
-            materialiseRaw(raw, th, words, cancel);
-        } else {
-            Parts.run(th.partCount(), p -> {
-                long budget = th.tiesPruned(p);
-                long[] seen = {0};
-                ChunkScan.scan(data, score, th.partStart(p), th.partStart(p + 1), cancel, (first, w, s, len) -> {
-                    int word = (int) (first >>> 6); // parts and chunks start on word boundaries
-                    long tiesSeen = seen[0];
-                    for (int i = 0; i < len; i += 64) {
-                        int end = Math.min(len, i + 64);
-                        long bitsOfWord = 0;
-                        for (int q = i; q < end; q++) {
-                            int v = ChunkScan.bits(s, w, q);
-                            long keep = ((long) t - v) >>> 63; // 1 when v > t
-                            if (v == t) {
-                                keep = tiesSeen >= budget ? 1 : 0;
-                                tiesSeen++;
-                            }
-                            bitsOfWord |= keep << (q - i);
-                        }
-                        words[word++] = bitsOfWord;
-                    }
-                    seen[0] = tiesSeen;
-                });
-            });
+            return materialiseRaw(raw, data, score, th, cancel);
         }
+        long[] words = new long[BitMask.wordCount(th.size())];
+        int t = th.bits();
+        Parts.run(th.partCount(), p -> {
+            long budget = th.tiesPruned(p);
+            long[] seen = {0};
+            ChunkScan.scan(data, score, th.partStart(p), th.partStart(p + 1), cancel, (first, w, s, len) -> {
+                int word = (int) (first >>> 6); // parts and chunks start on word boundaries
+                long tiesSeen = seen[0];
+                for (int i = 0; i < len; i += 64) {
+                    int end = Math.min(len, i + 64);
+                    long bitsOfWord = 0;
+                    for (int q = i; q < end; q++) {
+                        int v = ChunkScan.bits(s, w, q);
+                        long keep = ((long) t - v) >>> 63; // 1 when v > t
+                        if (v == t) {
+                            keep = tiesSeen >= budget ? 1 : 0;
+                            tiesSeen++;
+                        }
+                        bitsOfWord |= keep << (q - i);
+                    }
+                    words[word++] = bitsOfWord;
+                }
+                seen[0] = tiesSeen;
+            });
+        });
         BitMask out = BitMask.adopt(th.size(), words);
         if (out.prunedCount() != th.prunedCount()) {
             throw new IllegalStateException("materialised " + out.prunedCount() + " pruned elements, the cut " + th
@@ -378,56 +377,25 @@ public final class ExactSelector {
     }
 
     /**
-     * {@link #materialise} for |w| over raw BF16/FP16 patterns (see {@link HalfBits}): no float decode. A part
-     * whose ties are all pruned keeps the patterns above the cut's, one whose ties are all kept those at or above
-     * it; only the one part that splits its ties also finds them, and prunes the first ones within its budget.
+     * {@link #materialise} for |w| over raw BF16/FP16 patterns (see {@link HalfBits}): no float decode, the parts
+     * in parallel, by the rule an export applies to the bytes it streams ({@link StreamedBits}: a part that prunes
+     * some of its ties but not all first finds its last pruned one).
      */
-    private static void materialiseRaw(HalfBits raw, Threshold th, long[] words, CancellationToken cancel) {
-        int tq = raw.patternOf(th.bits());
-        if (tq < 0) {
-            // A global cut at a value this dtype cannot hold (a float32 tensor's, say): no ties here, so every
-            // pattern scoring above the cut is kept, the others pruned.
-            if (th.tieCount() != 0) {
-                throw new IllegalStateException("no " + th + " among the tensor's values (data changed?)");
-            }
-            int keepAbove = raw.firstPatternAbove(th.bits()) - 1;
-            Parts.run(th.partCount(), p -> raw.scanBytes(th.partStart(p), th.partStart(p + 1), cancel,
-                    (first, bytes, len) -> {
-                        int word = (int) (first >>> 6); // parts and chunks start on word boundaries
-                        for (int i = 0; i < len; i += 64) {
-                            words[word++] = HalfBits.above(bytes, i, Math.min(64, len - i), keepAbove);
-                        }
-                    }));
-            return;
+    private static BitMask materialiseRaw(HalfBits raw, TensorData data, ScoreFunction score, Threshold th,
+                                          CancellationToken cancel) {
+        StreamedBits bits = StreamedBits.of(data, score, th);
+        if (bits == null) {
+            throw new IllegalStateException("no " + th + " among the tensor's values (data changed?)");
         }
-        // Kept when above the cut's pattern; NaN patterns are all ties of a NaN cut, so nothing is above that.
-        int above = tq == raw.nanPattern() ? 0x7fff : tq;
-        Parts.run(th.partCount(), p -> {
-            long budget = th.tiesPruned(p);
-            boolean split = budget > 0 && budget < th.ties(p);
-            int keepAbove = budget == 0 ? tq - 1 : above;
-            long[] seen = {0};
-            raw.scanBytes(th.partStart(p), th.partStart(p + 1), cancel, (first, bytes, len) -> {
-                int word = (int) (first >>> 6); // parts and chunks start on word boundaries
-                for (int i = 0; i < len; i += 64) {
-                    int n = Math.min(64, len - i);
-                    long keep = HalfBits.above(bytes, i, n, keepAbove);
-                    if (split) {
-                        long tie = HalfBits.above(bytes, i, n, tq - 1) & ~keep;
-                        long left = budget - seen[0]; // ties of this part still to prune
-                        int count = Long.bitCount(tie);
-                        if (left < count) {
-                            for (long r = Math.max(0, left); r > 0; r--) {
-                                tie &= tie - 1; // the first `left` ties are pruned
-                            }
-                            keep |= tie;
-                        }
-                        seen[0] += count;
+        // The parts' chunks all start on a word boundary, and only the tensor's last ends inside a word.
+        Parts.run(th.partCount(), p -> raw.scanBytes(th.partStart(p), th.partStart(p + 1), cancel,
+                (first, longs, len) -> {
+                    if (!bits.acceptAndMask(first, longs, len)) {
+                        throw new IllegalStateException("chunk [" + first + ", " + (first + len) + ") of " + th
+                                + " does not start or end on a mask word");
                     }
-                    words[word++] = keep;
-                }
-            });
-        });
+                }));
+        return bits.result();
     }
 
     /**

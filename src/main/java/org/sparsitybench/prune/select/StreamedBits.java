@@ -8,9 +8,10 @@ import org.sparsitybench.task.CancellationToken;
 /**
  * A |w| threshold cut's mask bits, computed from the raw BF16/FP16 patterns a writer streams out anyway: the export
  * masks each chunk with bits it has just computed from the chunk itself, so a billion-weight export needs no
- * materialising pass of its own before the write (that pass was a fifth of the command's time). The rule is
- * {@link ExactSelector#materialise}'s: kept when the pattern is above the cut's; of the cut's ties, the first
- * {@code tiesPruned(p)} of each part {@code p} in element order are pruned. So that chunks can come in any order
+ * materialising pass of its own before the write (that pass was a fifth of the command's time); materialising
+ * ({@link ExactSelector#materialise}) applies the same rule to each part in parallel. The rule: kept when the
+ * pattern is above the cut's; of the cut's ties, the first {@code tiesPruned(p)} of each part {@code p} in element
+ * order are pruned. So that chunks can come in any order
  * and from several threads, a part that prunes some of its ties but not all has the index of its last pruned tie
  * found once, by a scan of the part up to it; every other chunk is decided by its own values alone.
  *
