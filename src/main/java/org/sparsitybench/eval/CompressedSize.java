@@ -27,8 +27,12 @@ public final class CompressedSize {
     public static final int LEVEL = 6;
     /** Blocks an estimate compresses, spread evenly over the file (first and last included). */
     public static final int ESTIMATE_BLOCKS = 16;
-    /** Bytes per estimate block: far above DEFLATE's 32 KiB window, so a block compresses as the file does. */
-    public static final int ESTIMATE_BLOCK = 128 << 10;
+    /**
+     * Bytes per estimate block: twice DEFLATE's 32 KiB window, so a block compresses as the file does. On the
+     * 1B-weight BF16 model and its 50 % export, 16 blocks of 64 KiB came within 1.2 % of 128 blocks of 128 KiB,
+     * 16 of 128 KiB within 0.6 %, at twice the time (0.2 s a file, the last step of the command).
+     */
+    public static final int ESTIMATE_BLOCK = 64 << 10;
 
     private CompressedSize() {
     }

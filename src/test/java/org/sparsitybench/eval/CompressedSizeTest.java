@@ -34,7 +34,7 @@ class CompressedSizeTest {
         CompressedSize.Size estimate = CompressedSize.of(f, false);
         long exact = CompressedSize.exact(f);
         assertFalse(estimate.exact());
-        assertTrue(estimate.method().startsWith("estimate: DEFLATE level 6 of 16 blocks of 128 KiB"), estimate.method());
+        assertTrue(estimate.method().startsWith("estimate: DEFLATE level 6 of 16 blocks of 64 KiB"), estimate.method());
         assertTrue(Math.abs(estimate.bytes() - exact) < 0.03 * exact, estimate.bytes() + " estimated, " + exact
                 + " exact");
         CompressedSize.Size asked = CompressedSize.of(f, true);

@@ -39,9 +39,9 @@ final class HalfBits {
 
     /** Elements {@link #countPatterns} counts between two cancellation checks (8 MB of BF16, a few ms). */
     static final int COUNT_SPAN = 1 << 22;
-    /** Longs {@link #countSpan} copies out of the mapping at a time: 32 KB, in the L1 cache while counted. */
+    /** Longs {@link #countPatterns} copies out of the mapping at a time: 32 KB, in the L1 cache while counted. */
     private static final int COPY_BLOCK = 1 << 12;
-    /** Spans shorter than this are counted straight into the caller's array (no private table to merge). */
+    /** Spans shorter than this are counted element by element (no block copies). */
     private static final int SMALL_SPAN = 1 << 12;
 
     private final ByteBuffer[] windows;
@@ -213,7 +213,31 @@ final class HalfBits {
         if (counts.length != PATTERNS) {
             throw new IllegalArgumentException(counts.length + " counters for " + PATTERNS + " patterns");
         }
+        int[] c = countPatterns(from, to, cancel);
+        for (int q = 0; q < PATTERNS; q++) {
+            counts[q] += c[q];
+        }
+    }
+
+    /**
+     * A new table ({@link #PATTERNS} entries) of the number of elements in {@code [from, to)} whose 15-bit pattern
+     * is {@code q} (sign cleared, NaN patterns not clamped), checking for cancellation every {@link #COUNT_SPAN}
+     * elements.
+     *
+     * <p>The loop takes two longs (eight elements) at a time and interleaves their increments, into the table this
+     * method allocated, whose length the compiler knows (no bounds checks on it): neighbouring weights often share
+     * a pattern, and interleaving two streams keeps one increment from waiting on the store of the one before. One
+     * table per call, counted into directly: a table per span, added into the caller's, put 124 MB of garbage and
+     * eight collections into the histogram pass of a billion-weight model. The mapped bytes come over in blocks
+     * that stay in the L1 cache, by bulk copies, and are counted from an array: plain indexing is fast from the
+     * first compilation on, where getLong on a mapped buffer stayed slow until the optimising compiler got to this
+     * loop (on a busy machine, after most of the pass). Reading them with getLong measured 186 ms on the
+     * 1B-parameter BF16 file (two threads, compiled) against 245 ms for a copy-then-count-shorts loop.
+     */
+    int[] countPatterns(long from, long to, CancellationToken cancel) {
         chunk(from, to); // range check
+        int[] c = new int[PATTERNS];
+        long[] block = new long[COPY_BLOCK];
         long at = from;
         int w = from < to ? window(from) : 0;
         while (at < to) {
@@ -223,66 +247,47 @@ final class HalfBits {
             }
             int offset = (int) (at - firstElement[w]);
             int n = (int) Math.min(Math.min(to - at, firstElement[w + 1] - at), COUNT_SPAN);
-            countSpan(leWindows[w], 2 * offset, 2 * (offset + n), counts);
+            ByteBuffer b = leWindows[w];
+            int start = 2 * offset;
+            if (n < SMALL_SPAN) {
+                for (int i = start; i < start + 2 * n; i += 2) {
+                    c[b.getShort(i) & 0x7fff]++;
+                }
+                at += n;
+                continue;
+            }
+            java.nio.LongBuffer longs = b.slice(start, 2 * n).order(ByteOrder.LITTLE_ENDIAN).asLongBuffer();
+            int total = longs.remaining();
+            for (int l = 0; l < total; l += COPY_BLOCK) {
+                int m = Math.min(COPY_BLOCK, total - l);
+                longs.get(l, block, 0, m);
+                int k = 0;
+                for (; k + 1 < m; k += 2) {
+                    long x = block[k];
+                    long y = block[k + 1];
+                    c[(int) x & 0x7fff]++;
+                    c[(int) y & 0x7fff]++;
+                    c[(int) (x >>> 16) & 0x7fff]++;
+                    c[(int) (y >>> 16) & 0x7fff]++;
+                    c[(int) (x >>> 32) & 0x7fff]++;
+                    c[(int) (y >>> 32) & 0x7fff]++;
+                    c[(int) (x >>> 48) & 0x7fff]++;
+                    c[(int) (y >>> 48) & 0x7fff]++;
+                }
+                if (k < m) {
+                    long x = block[k];
+                    c[(int) x & 0x7fff]++;
+                    c[(int) (x >>> 16) & 0x7fff]++;
+                    c[(int) (x >>> 32) & 0x7fff]++;
+                    c[(int) (x >>> 48) & 0x7fff]++;
+                }
+            }
+            for (int i = start + 8 * total; i < start + 2 * n; i += 2) { // the last 1-3 elements
+                c[b.getShort(i) & 0x7fff]++;
+            }
             at += n;
         }
-    }
-
-    /**
-     * Counts the patterns of the little-endian elements at bytes {@code [from, to)} of {@code b} into {@code out}.
-     * The loop takes two longs (eight elements) at a time and interleaves their increments, into a table of its
-     * own whose length the compiler knows (no bounds checks on it): neighbouring weights often share a pattern,
-     * and interleaving two streams keeps one increment from waiting on the store of the one before. The longs
-     * are copied out of the mapping 32 KB at a time and read from an array (see the loop's comment); reading them
-     * with getLong measured 186 ms on the 1B-parameter BF16 file (two threads, compiled) against 245 ms for a
-     * copy-then-count-shorts loop, but ran at a fraction of that speed for most of a pass the compiler reached late.
-     */
-    private static void countSpan(ByteBuffer b, int from, int to, int[] out) {
-        if (to - from < 2 * SMALL_SPAN) {
-            for (int i = from; i < to; i += 2) {
-                out[b.getShort(i) & 0x7fff]++;
-            }
-            return;
-        }
-        int[] c = new int[PATTERNS];
-        ByteBuffer span = b.slice(from, to - from).order(ByteOrder.LITTLE_ENDIAN);
-        int n = to - from;
-        // The mapped bytes come over in blocks that stay in the L1 cache, by bulk copies, and are counted from an
-        // array: plain indexing is fast from the first compilation on, where getLong on a mapped buffer stayed
-        // slow until the optimising compiler got to this loop (on a busy machine, after most of the pass).
-        java.nio.LongBuffer longs = span.asLongBuffer();
-        int total = longs.remaining();
-        long[] block = new long[COPY_BLOCK];
-        for (int at = 0; at < total; at += COPY_BLOCK) {
-            int m = Math.min(COPY_BLOCK, total - at);
-            longs.get(at, block, 0, m);
-            int k = 0;
-            for (; k + 1 < m; k += 2) {
-                long x = block[k];
-                long y = block[k + 1];
-                c[(int) x & 0x7fff]++;
-                c[(int) y & 0x7fff]++;
-                c[(int) (x >>> 16) & 0x7fff]++;
-                c[(int) (y >>> 16) & 0x7fff]++;
-                c[(int) (x >>> 32) & 0x7fff]++;
-                c[(int) (y >>> 32) & 0x7fff]++;
-                c[(int) (x >>> 48) & 0x7fff]++;
-                c[(int) (y >>> 48) & 0x7fff]++;
-            }
-            if (k < m) {
-                long x = block[k];
-                c[(int) x & 0x7fff]++;
-                c[(int) (x >>> 16) & 0x7fff]++;
-                c[(int) (x >>> 32) & 0x7fff]++;
-                c[(int) (x >>> 48) & 0x7fff]++;
-            }
-        }
-        for (int i = 8 * total; i < n; i += 2) { // the last 1-3 elements
-            c[span.getShort(i) & 0x7fff]++;
-        }
-        for (int q = 0; q < PATTERNS; q++) {
-            out[q] += c[q];
-        }
+        return c;
     }
 
     private int chunk(long from, long to) {

@@ -55,11 +55,12 @@ public final class ScoreHistogram {
     private final String scoreKey;
     private final boolean magnitude;
     private final int[] values;
-    private final long[][] partValueCounts;
+    /** Per part, per distinct value: a part of a raw-pattern tensor holds fewer than 2^31 elements (an int each). */
+    private final int[][] partValueCounts;
 
     private ScoreHistogram(long size, long[] partStart, int[] bins, long[] counts, double[] sumSquares,
                            long[][] partCounts, String scoreKey, boolean magnitude, int[] values,
-                           long[][] partValueCounts) {
+                           int[][] partValueCounts) {
         this.values = values;
         this.partValueCounts = partValueCounts;
         this.size = size;
@@ -278,9 +279,7 @@ public final class ScoreHistogram {
         Parts.run(tasks.size(), t -> {
             int i = tasks.get(t)[0];
             int p = tasks.get(t)[1];
-            int[] c = new int[HalfBits.PATTERNS];
-            raw[i].countPatterns(bounds[i][p], bounds[i][p + 1], c, cancel);
-            counts[i][p] = c;
+            counts[i][p] = raw[i].countPatterns(bounds[i][p], bounds[i][p + 1], cancel);
             if (left[i].decrementAndGet() == 0) { // every part of tensor i is counted: merge them, in part order
                 out[i] = fromPatternCounts(data[i].elementCount(), bounds[i], counts[i], raw[i], score[i]);
                 counts[i] = null;
@@ -307,9 +306,7 @@ public final class ScoreHistogram {
         int parts = bounds.length - 1;
         int[][] patternCounts = new int[parts][];
         Parts.run(parts, p -> {
-            int[] c = new int[HalfBits.PATTERNS];
-            raw.countPatterns(bounds[p], bounds[p + 1], c, cancel);
-            patternCounts[p] = c;
+            patternCounts[p] = raw.countPatterns(bounds[p], bounds[p + 1], cancel);
         });
         return fromPatternCounts(n, bounds, patternCounts, raw, score);
     }
@@ -355,12 +352,12 @@ public final class ScoreHistogram {
         }
         int distinct = found + (anyNan ? 1 : 0);
         int[] values = new int[distinct];
-        long[][] partValueCounts = new long[parts][distinct];
+        int[][] partValueCounts = new int[parts][distinct];
         int binCount = 0;
         for (int v = 0; v < distinct; v++) {
             int q = v < found ? present[v] : nan;
             for (int p = 0; p < parts; p++) {
-                partValueCounts[p][v] = q < nan ? patternCounts[p][q] : nanCounts[p];
+                partValueCounts[p][v] = q < nan ? patternCounts[p][q] : (int) nanCounts[p];
             }
             values[v] = raw.scoreBits(q);
             binCount += v == 0 || values[v] >>> 16 != values[v - 1] >>> 16 ? 1 : 0;
