@@ -80,6 +80,10 @@ final class ExportFiles {
         if (w != null) {
             extra.put("weights", w.label());
         }
+        if (!Double.isNaN(source.pruneMillis())) {
+            // The window chose the masks in a background task before the export: that run is the report's prune step.
+            extra.putObject(PruneExport.TIMINGS).put("prune", source.pruneMillis());
+        }
         return new PrunePipeline.Pruned(source.model(), source.model().file(), r.config().global().method(),
                 r.config().global().target(), r, extra, w == null ? null : w.reconstruction(),
                 w == null ? null : w.recovered());

@@ -23,10 +23,12 @@ import org.sparsitybench.prune.PruningResult;
  * @param measured what the window measured for this very result (the report's {@code measured}: accuracy, loss,
  *               latency with its spread, dataset and split), or null when nothing was; not modified
  * @param weights the weights on screen when they are not the engine's masked ones, or null
+ * @param pruneMillis wall milliseconds of the engine run that chose {@code result}'s masks (the report's
+ *                {@code timingsMs.prune}), or NaN when unknown
  */
 public record ExportRequestSource(Model model, PruningResult result, List<SweepPoint> points,
                                   List<ChartExporter> charts, AfterModel afterModel, List<String> runs,
-                                  ObjectNode measured, Weights weights) {
+                                  ObjectNode measured, Weights weights, double pruneMillis) {
     /**
      * Weights the window shows instead of the engine's mask over the original ones: what the user sees is what the
      * export writes.
@@ -44,10 +46,19 @@ public record ExportRequestSource(Model model, PruningResult result, List<SweepP
         }
     }
 
+    /**
+     * As the canonical constructor, without the engine run's time ({@code pruneMillis} NaN: the report then times
+     * only its own steps).
+     */
+    public ExportRequestSource(Model model, PruningResult result, List<SweepPoint> points, List<ChartExporter> charts,
+                               AfterModel afterModel, List<String> runs, ObjectNode measured, Weights weights) {
+        this(model, result, points, charts, afterModel, runs, measured, weights, Double.NaN);
+    }
+
     /** An export of the engine's masked weights. */
     public ExportRequestSource(Model model, PruningResult result, List<SweepPoint> points, List<ChartExporter> charts,
                                AfterModel afterModel, List<String> runs, ObjectNode measured) {
-        this(model, result, points, charts, afterModel, runs, measured, null);
+        this(model, result, points, charts, afterModel, runs, measured, null, Double.NaN);
     }
 
     public ExportRequestSource {

@@ -244,7 +244,7 @@ public final class MainView extends BorderPane implements WorkbenchMenus.Actions
             ExportView.show(dialogs.owner(), new ExportRequestSource(model, f.result(), points, tabs.charts(),
                     (pruned, progress, cancel) -> QuantizedExport.write(pruned, model, vm.precision(), progress, cancel),
                     vm.sweep().runLabels(points), vm.evaluation().reportFor(f.result(), shownValues(f)).orElse(null),
-                    shownWeights(f)), vm.executor());
+                    shownWeights(f), f.pruneMillis()), vm.executor());
         }
     }
 

@@ -41,11 +41,13 @@ import org.sparsitybench.ui.recovery.RecoveredWeights;
  * @param mode        the heatmap's cell mode {@code heatmap} was computed in
  * @param recovered   the recovered weights shown instead of the one-shot ones (same masks), or null; when set, no
  *                    reconstruction is shown (recovery started from what was on screen and supersedes it)
+ * @param pruneMillis wall milliseconds the engine run that chose {@code result}'s masks took (an export's report
+ *                    gives it as the {@code prune} step, as the command line's does)
  */
 public record WorkbenchFrame(PruningResult result, String layer, WeightHistogram histogram, HeatmapGrid heatmap,
                              double threshold, long flopsBefore, long flopsAfter, List<LayerHistogram> tiles,
                              StorageEstimate storage, Reconstruction.Result reconstructed, HeatmapMode mode,
-                             RecoveredWeights.State recovered) {
+                             RecoveredWeights.State recovered, double pruneMillis) {
     /**
      * What a frame is computed from, captured on the FX thread when it is asked for.
      *
@@ -61,7 +63,9 @@ public record WorkbenchFrame(PruningResult result, String layer, WeightHistogram
     /** The engine run and the panes' statistics for {@code r}. */
     static LongTask<WorkbenchFrame> compute(Request r) {
         return (progress, cancel) -> {
+            long start = System.nanoTime();
             PruningResult result = r.engine().run(r.config(), progress, cancel);
+            double pruneMillis = org.sparsitybench.eval.PruneExport.millis(System.nanoTime() - start);
             // Recovered weights keep the masks (pruned weights stay 0): the engine's masks over their values.
             Model model = r.recovered() != null ? r.recovered().model() : r.engine().model();
             WeightTensor layer = r.selected() == null ? null : model.tensor(r.selected().name()).orElse(r.selected());
@@ -89,7 +93,7 @@ public record WorkbenchFrame(PruningResult result, String layer, WeightHistogram
                     (t, m) -> ReconstructedWeights.shown(rec, t, m), r.signed(), cancel) : null;
             return new WorkbenchFrame(result, layer == null ? null : layer.name(), h, g, threshold,
                     r.uses().flops(dense), r.uses().flops(kept), tiles, StorageEstimate.of(model, masks), rec, r.mode(),
-                    r.recovered());
+                    r.recovered(), pruneMillis);
         };
     }
 

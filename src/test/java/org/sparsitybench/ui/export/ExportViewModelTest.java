@@ -86,6 +86,25 @@ class ExportViewModelTest {
     }
 
     @Test
+    void theEngineRunsTimeIsTheReportsPruneStepAndIsLeftOutWhenUnknown() throws Exception {
+        source(List.of(), List.of());
+        ExportViewModel timed = new ExportViewModel(new ExportRequestSource(model, result, List.of(), List.of(), null,
+                null, null, null, 12.5), FxTaskExecutor.direct());
+        assertTrue(timed.export());
+        JsonNode t = new ObjectMapper().readTree(PruneExport.reportFile(timed.modelFile()).toFile()).get("timingsMs");
+        assertEquals(12.5, t.get("prune").asDouble());
+        assertTrue(t.get("write").asDouble() > 0 && t.has("report"), t.toString());
+
+        ExportViewModel untimed = new ExportViewModel(new ExportRequestSource(model, result, List.of(), List.of()),
+                FxTaskExecutor.direct());
+        untimed.baseNameProperty().set("untimed");
+        assertTrue(untimed.export());
+        JsonNode u = new ObjectMapper().readTree(PruneExport.reportFile(untimed.modelFile()).toFile()).get("timingsMs");
+        assertFalse(u.has("prune"), "no engine time was given: " + u);
+        assertTrue(u.has("write"), u.toString());
+    }
+
+    @Test
     void theReconstructedOrRecoveredWeightsOnScreenAreTheOnesWrittenAndMeasured() throws Exception {
         source(List.of(), List.of());
         Path sample = Fixtures.projectDir().resolve("sample-models/fashion-lenet5/model.onnx");

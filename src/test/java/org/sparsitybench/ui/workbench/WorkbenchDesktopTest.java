@@ -92,6 +92,27 @@ class WorkbenchDesktopTest {
     }
 
     @Test
+    void aWindowExportsReportTimesTheEngineRunThatChoseItsMasks(FxRobot robot) throws Exception {
+        openDigits(robot);
+        WorkbenchFrame frame = vm.frameProperty().get();
+        assertTrue(frame.pruneMillis() > 0 && Double.isFinite(frame.pruneMillis()), "engine run: " + frame.pruneMillis());
+        robot.interact(() -> view.export());
+        var export = robot.lookup("#exportView").queryAs(org.sparsitybench.ui.export.ExportView.class).viewModel();
+        robot.interact(() -> export.folderProperty().set(dir)); // not beside the bundled sample
+        robot.clickOn("#exportButton");
+        WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, () -> !export.runningProperty().get()
+                && !export.written().isEmpty() || !export.errorProperty().get().isEmpty());
+        WaitForAsyncUtils.waitForFxEvents();
+        assertEquals("", export.errorProperty().get());
+        var timings = new com.fasterxml.jackson.databind.ObjectMapper().readTree(
+                org.sparsitybench.eval.PruneExport.reportFile(export.modelFile()).toFile()).get("timingsMs");
+        assertEquals(frame.pruneMillis(), timings.get("prune").asDouble(), "the run behind the masks on screen");
+        assertTrue(timings.get("write").asDouble() > 0 && timings.has("report"), timings.toString());
+        robot.clickOn("#exportClose");
+        WaitForAsyncUtils.waitForFxEvents();
+    }
+
+    @Test
     void theTitleNamesTheModelAndTheProject(FxRobot robot) throws Exception {
         assertEquals("SparsityBench", stage.getTitle());
         openDigits(robot);
