@@ -224,6 +224,9 @@ public final class ProjectViewModel {
         modelSha256 = null;
         snapshots.setAll(from != null ? from.snapshots() : List.of());
         savedSnapshots = recovering ? List.of() : List.copyOf(snapshots);
+        // The last line was about the session that just ended ("Saved snapshot 'Snapshot 1' (1 in this session)").
+        status.set(from == null || snapshots.isEmpty() ? "" : String.format(java.util.Locale.ROOT,
+                "Opened with %d snapshot%s", snapshots.size(), snapshots.size() == 1 ? "" : "s"));
         if (from != null) {
             workbench.sweep().restore(from.sweeps());
             if (from.sensitivity() != null) {

@@ -44,6 +44,17 @@ class SnapshotRestoreTest {
     }
 
     @Test
+    void theStatusLineForgetsTheLastSessionsSnapshotWhenAnotherModelOpens() {
+        WorkbenchViewModel vm = new WorkbenchViewModel(FxTaskExecutor.direct(), null, Duration.ofMillis(50));
+        vm.open(DIGITS);
+        vm.project().saveSnapshot("half");
+        assertEquals("Saved snapshot 'half' (1 in this session)", vm.project().statusProperty().get());
+        vm.open(Fixtures.projectDir().resolve("sample-models/fashion-lenet5/model.onnx"));
+        assertEquals(0, vm.project().snapshots().size());
+        assertEquals("", vm.project().statusProperty().get(), "nothing was saved in this session yet");
+    }
+
+    @Test
     void restoringAFloatSnapshotMakesEveryLayerFloatAgain() {
         WorkbenchViewModel vm = new WorkbenchViewModel(FxTaskExecutor.direct(), null, Duration.ofMillis(50));
         vm.open(DIGITS);
