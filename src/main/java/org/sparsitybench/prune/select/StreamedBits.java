@@ -102,9 +102,16 @@ public final class StreamedBits {
             int n = Math.min(64, len - i);
             if (last < start) {
                 // No tie of this word to prune: above the cut is kept (and its ties too, once past the part's last
-                // pruned one).
-                words[word] = n == 64 ? keepAndMask(raw, i >>> 2, last >= 0 ? tq - 1 : hi)
-                        : maskLanes(raw, i, n, HalfBits.above(raw, i, n, last >= 0 ? tq - 1 : hi));
+                // pruned one). So are the part's next words in this chunk: the whole words go in one run.
+                int keepAbove = last >= 0 ? tq - 1 : hi;
+                int run = (int) Math.min((partEnd - start + 63) >>> 6, (len - i) >>> 6);
+                if (run > 0) {
+                    keepAndMaskRun(raw, i >>> 2, run, keepAbove, words, word);
+                    i += 64 * (run - 1);
+                    word += run - 1;
+                } else {
+                    words[word] = maskLanes(raw, i, n, HalfBits.above(raw, i, n, keepAbove));
+                }
                 continue;
             }
             long atOrAbove = HalfBits.above(raw, i, n, tq - 1);
@@ -229,36 +236,40 @@ public final class StreamedBits {
     /** Moves the bits at 0, 16, 32, 48 to 45, 46, 47, 48 ({@link HalfBits#above}'s gather). */
     private static final long GATHER = 1L | 1L << 15 | 1L << 30 | 1L << 45;
 
+    /** Each thread's scratch for {@link #keepAndMaskRun}: the 4-bit keep pattern of each long, at the long's index. */
+    private static final ThreadLocal<long[]> NIBBLES = ThreadLocal.withInitial(() -> new long[0]);
+
     /**
-     * The keep bits of the 64 elements in {@code raw[at, at + 16)} whose pattern is above {@code hi}, zeroing the
-     * others in place, in one pass: a lane's top bit after adding {@code 0x7fff - hi} says whether it is kept, and
-     * times 0xffff that bit becomes the lane's mask. Four accumulators keep the ors from waiting on each other.
+     * The keep bits of the {@code 64 count} elements in {@code raw[at, at + 16 count)} whose pattern is above
+     * {@code hi}, into {@code out[outAt, outAt + count)}, zeroing the others in place. A lane's top bit after adding
+     * {@code 0x7fff - hi} says whether it is kept; {@code (tops << 1) - (tops >>> 15)} spreads it over the lane, and
+     * a multiply gathers a long's four into a nibble. Two loops: the first, element-wise over the longs, writes
+     * each nibble at its long's own index, which the compiler turns into vector instructions; the second only ors
+     * the nibbles into words. A billion elements through a 128 KB chunk, one thread, here: 0.32-0.44 ns an
+     * element, against 0.79 for one loop computing each word's bits as it masked. (Written into a small block at
+     * other indices, the nibbles kept the first loop scalar, and it was no faster than the one loop.)
      */
-    static long keepAndMask(long[] raw, int at, int hi) {
+    static void keepAndMaskRun(long[] raw, int at, int count, int hi, long[] out, int outAt) {
         long add = (0x7fffL - hi) * 0x0001000100010001L;
-        long o0 = 0;
-        long o1 = 0;
-        long o2 = 0;
-        long o3 = 0;
-        for (int j = 0; j < 16; j += 4) {
-            long x0 = raw[at + j];
-            long x1 = raw[at + j + 1];
-            long x2 = raw[at + j + 2];
-            long x3 = raw[at + j + 3];
-            long t0 = (((x0 & LOW15) + add) & TOPS) >>> 15;
-            long t1 = (((x1 & LOW15) + add) & TOPS) >>> 15;
-            long t2 = (((x2 & LOW15) + add) & TOPS) >>> 15;
-            long t3 = (((x3 & LOW15) + add) & TOPS) >>> 15;
-            raw[at + j] = x0 & t0 * 0xffff;
-            raw[at + j + 1] = x1 & t1 * 0xffff;
-            raw[at + j + 2] = x2 & t2 * 0xffff;
-            raw[at + j + 3] = x3 & t3 * 0xffff;
-            o0 |= ((t0 * GATHER) >>> 45 & 0xf) << (4 * j);
-            o1 |= ((t1 * GATHER) >>> 45 & 0xf) << (4 * j + 4);
-            o2 |= ((t2 * GATHER) >>> 45 & 0xf) << (4 * j + 8);
-            o3 |= ((t3 * GATHER) >>> 45 & 0xf) << (4 * j + 12);
+        int end = at + 16 * count;
+        long[] nibbles = NIBBLES.get();
+        if (nibbles.length < end) {
+            nibbles = new long[Math.max(end, raw.length)];
+            NIBBLES.set(nibbles);
         }
-        return o0 | o1 | o2 | o3;
+        for (int k = at; k < end; k++) {
+            long x = raw[k];
+            long tops = ((x & LOW15) + add) & TOPS;
+            raw[k] = x & ((tops << 1) - (tops >>> 15));
+            nibbles[k] = ((tops >>> 15) * GATHER) >>> 45;
+        }
+        for (int w = 0, k = at; w < count; w++, k += 16) {
+            long o = 0;
+            for (int j = 0; j < 16; j++) {
+                o |= (nibbles[k + j] & 0xf) << (4 * j);
+            }
+            out[outAt + w] = o;
+        }
     }
 
     /** Ends the scan for a part's last pruned tie. */
