@@ -207,36 +207,24 @@ final class HalfBits {
     /**
      * Adds to {@code counts[q]} ({@link #PATTERNS} entries) the number of elements in {@code [from, to)} whose
      * 15-bit pattern is {@code q} (sign cleared, NaN patterns not clamped), checking for cancellation every
-     * {@link #COUNT_SPAN} elements. Reads the mapped bytes in place, no copy.
+     * {@link #COUNT_SPAN} elements.
+     *
+     * <p>The loop takes two longs (eight elements) at a time and interleaves their increments: neighbouring weights
+     * often share a pattern, and interleaving two streams keeps one increment from waiting on the store of the one
+     * before. It counts into {@code counts} itself: a table per span, added into the caller's, put 124 MB of garbage
+     * and eight collections into the histogram pass of a billion-weight model (the builders hand their tables
+     * round). The mapped bytes come over in blocks that stay in the L1 cache, by bulk copies, and are counted from
+     * an array: plain indexing is fast from the first compilation on, where getLong on a mapped buffer stayed slow
+     * until the optimising compiler got to this loop (on a busy machine, after most of the pass). Reading them with
+     * getLong measured 186 ms on the 1B-parameter BF16 file (two threads, compiled) against 245 ms for a
+     * copy-then-count-shorts loop.
      */
     void countPatterns(long from, long to, int[] counts, CancellationToken cancel) {
         if (counts.length != PATTERNS) {
             throw new IllegalArgumentException(counts.length + " counters for " + PATTERNS + " patterns");
         }
-        int[] c = countPatterns(from, to, cancel);
-        for (int q = 0; q < PATTERNS; q++) {
-            counts[q] += c[q];
-        }
-    }
-
-    /**
-     * A new table ({@link #PATTERNS} entries) of the number of elements in {@code [from, to)} whose 15-bit pattern
-     * is {@code q} (sign cleared, NaN patterns not clamped), checking for cancellation every {@link #COUNT_SPAN}
-     * elements.
-     *
-     * <p>The loop takes two longs (eight elements) at a time and interleaves their increments, into the table this
-     * method allocated, whose length the compiler knows (no bounds checks on it): neighbouring weights often share
-     * a pattern, and interleaving two streams keeps one increment from waiting on the store of the one before. One
-     * table per call, counted into directly: a table per span, added into the caller's, put 124 MB of garbage and
-     * eight collections into the histogram pass of a billion-weight model. The mapped bytes come over in blocks
-     * that stay in the L1 cache, by bulk copies, and are counted from an array: plain indexing is fast from the
-     * first compilation on, where getLong on a mapped buffer stayed slow until the optimising compiler got to this
-     * loop (on a busy machine, after most of the pass). Reading them with getLong measured 186 ms on the
-     * 1B-parameter BF16 file (two threads, compiled) against 245 ms for a copy-then-count-shorts loop.
-     */
-    int[] countPatterns(long from, long to, CancellationToken cancel) {
         chunk(from, to); // range check
-        int[] c = new int[PATTERNS];
+        int[] c = counts;
         long[] block = new long[COPY_BLOCK];
         long at = from;
         int w = from < to ? window(from) : 0;
@@ -287,6 +275,12 @@ final class HalfBits {
             }
             at += n;
         }
+    }
+
+    /** A new table of the counts {@link #countPatterns(long, long, int[], CancellationToken)} adds. */
+    int[] countPatterns(long from, long to, CancellationToken cancel) {
+        int[] c = new int[PATTERNS];
+        countPatterns(from, to, c, cancel);
         return c;
     }
 

@@ -276,12 +276,22 @@ public final class ScoreHistogram {
                 }
             }
         }
+        // Part tables go round: a merged tensor's are cleared and counted into again, so the pass allocates a few
+        // (the tensors in flight) instead of 128 KB per part.
+        java.util.Queue<int[]> tables = new java.util.concurrent.ConcurrentLinkedQueue<>();
         Parts.run(tasks.size(), t -> {
             int i = tasks.get(t)[0];
             int p = tasks.get(t)[1];
-            counts[i][p] = raw[i].countPatterns(bounds[i][p], bounds[i][p + 1], cancel);
+            int[] table = tables.poll();
+            table = table != null ? table : new int[HalfBits.PATTERNS];
+            raw[i].countPatterns(bounds[i][p], bounds[i][p + 1], table, cancel);
+            counts[i][p] = table;
             if (left[i].decrementAndGet() == 0) { // every part of tensor i is counted: merge them, in part order
                 out[i] = fromPatternCounts(data[i].elementCount(), bounds[i], counts[i], raw[i], score[i]);
+                for (int[] c : counts[i]) {
+                    java.util.Arrays.fill(c, 0);
+                    tables.add(c);
+                }
                 counts[i] = null;
                 if (done != null) {
                     done.accept(i);
