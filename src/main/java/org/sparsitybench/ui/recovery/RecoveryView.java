@@ -17,6 +17,7 @@ import javafx.scene.layout.FlowPane;
 import javafx.scene.layout.HBox;
 import javafx.scene.layout.Priority;
 import javafx.scene.layout.VBox;
+import org.sparsitybench.train.LrSchedule;
 import org.sparsitybench.train.Recovery;
 
 /**
@@ -28,7 +29,6 @@ public final class RecoveryView extends BorderPane {
     private final RecoveryViewModel vm;
     private final XYChart.Series<Number, Number> loss = new XYChart.Series<>();
     private final XYChart.Series<Number, Number> accuracy = new XYChart.Series<>();
-    private final TextField lr = new TextField();
 
     /** @param vm the pane's view model */
     public RecoveryView(RecoveryViewModel vm) {
@@ -43,33 +43,28 @@ public final class RecoveryView extends BorderPane {
         epochs.setPrefWidth(80);
         epochs.valueProperty().addListener((o, a, b) -> vm.epochsProperty().set(b));
         vm.epochsProperty().addListener((o, a, b) -> epochs.getValueFactory().setValue(b.intValue()));
-        lr.setId("recoverLearningRate");
+        TextField lr = numberField("recoverLearningRate", vm.learningRateProperty());
         lr.setPrefColumnCount(7);
-        lr.setText(format(vm.learningRateProperty().get()));
-        lr.setTooltip(new Tooltip("Initial Adam learning rate; it follows a cosine to 0 over the run."));
-        lr.textProperty().addListener((o, a, b) -> {
-            try {
-                vm.learningRateProperty().set(Double.parseDouble(b.trim()));
-                lr.getStyleClass().remove("invalid");
-            } catch (NumberFormatException e) {
-                vm.learningRateProperty().set(Double.NaN);
-                if (!lr.getStyleClass().contains("invalid")) {
-                    lr.getStyleClass().add("invalid");
-                }
+        lr.setTooltip(new Tooltip("Initial Adam learning rate; the schedule beside it says how it moves over the run."));
+        javafx.scene.control.ComboBox<LrSchedule> schedule = new javafx.scene.control.ComboBox<>(
+                javafx.collections.FXCollections.observableArrayList(LrSchedule.values()));
+        schedule.setId("recoverSchedule");
+        schedule.setConverter(new javafx.util.StringConverter<>() {
+            @Override
+            public String toString(LrSchedule s) {
+                return s == null ? "" : s.id();
+            }
+
+            @Override
+            public LrSchedule fromString(String id) {
+                return LrSchedule.parse(id);
             }
         });
-        vm.learningRateProperty().addListener((o, a, b) -> {
-            if (!Double.isNaN(b.doubleValue()) && !format(b.doubleValue()).equals(lr.getText())) {
-                try {
-                    if (Double.parseDouble(lr.getText().trim()) == b.doubleValue()) {
-                        return;
-                    }
-                } catch (NumberFormatException e) {
-                    // Replaced below by the model's value.
-                }
-                lr.setText(format(b.doubleValue()));
-            }
-        });
+        schedule.valueProperty().bindBidirectional(vm.scheduleProperty());
+        schedule.setTooltip(new Tooltip(java.util.Arrays.stream(LrSchedule.values()).map(s -> s.id() + ": "
+                + s.description()).collect(java.util.stream.Collectors.joining("\n"))));
+        TextField decay = numberField("recoverWeightDecay", vm.weightDecayProperty());
+        decay.setTooltip(new Tooltip("Decoupled weight decay (AdamW) on the kept weights; 0 is plain Adam."));
         CheckBox distill = new CheckBox("distil from the dense model");
         distill.setId("recoverDistill");
         distill.setTooltip(new Tooltip("Train toward the unpruned model's outputs (T = 4) as well as the labels (α = 0.5)."));
@@ -98,8 +93,8 @@ public final class RecoveryView extends BorderPane {
         });
 
         // The pane is narrow beside the layer table: the controls wrap instead of truncating to "...".
-        FlowPane controls = new FlowPane(8, 6, new Label("Epochs"), epochs, new Label("Learning rate"), lr, distill,
-                start, cancel, export);
+        FlowPane controls = new FlowPane(8, 6, new Label("Epochs"), epochs, new Label("Learning rate"), lr, schedule,
+                new Label("Weight decay"), decay, distill, start, cancel, export);
         controls.setAlignment(Pos.CENTER_LEFT);
         for (javafx.scene.Node n : controls.getChildren()) {
             if (n instanceof javafx.scene.control.Control c) {
@@ -182,5 +177,39 @@ public final class RecoveryView extends BorderPane {
 
     private static String format(double v) {
         return Double.toString(v);
+    }
+
+    /**
+     * A field for a number property: what parses goes into the property, what does not marks the field and sets
+     * NaN (the view model then refuses to start, naming the field).
+     */
+    private static TextField numberField(String id, javafx.beans.property.DoubleProperty value) {
+        TextField f = new TextField(format(value.get()));
+        f.setId(id);
+        f.setPrefColumnCount(5);
+        f.textProperty().addListener((o, a, b) -> {
+            try {
+                value.set(Double.parseDouble(b.trim()));
+                f.getStyleClass().remove("invalid");
+            } catch (NumberFormatException e) {
+                value.set(Double.NaN);
+                if (!f.getStyleClass().contains("invalid")) {
+                    f.getStyleClass().add("invalid");
+                }
+            }
+        });
+        value.addListener((o, a, b) -> {
+            if (!Double.isNaN(b.doubleValue())) {
+                try {
+                    if (Double.parseDouble(f.getText().trim()) == b.doubleValue()) {
+                        return;
+                    }
+                } catch (NumberFormatException e) {
+                    // Replaced below by the model's value.
+                }
+                f.setText(format(b.doubleValue()));
+            }
+        });
+        return f;
     }
 }

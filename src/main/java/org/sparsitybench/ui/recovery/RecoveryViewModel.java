@@ -34,6 +34,7 @@ import org.sparsitybench.prune.PruningResult;
 import org.sparsitybench.task.CancellationToken;
 import org.sparsitybench.task.ProgressListener;
 import org.sparsitybench.train.GraphNetwork;
+import org.sparsitybench.train.LrSchedule;
 import org.sparsitybench.train.MaskedPruning;
 import org.sparsitybench.train.OnnxGraphReader;
 import org.sparsitybench.train.RecoveredModel;
@@ -69,9 +70,10 @@ public final class RecoveryViewModel {
      * @param cancelled       whether the run was cancelled before its last epoch
      * @param trainSamples    samples it trained on
      * @param validationSamples samples held out for validation
+     * @param settings        how it trained: epochs, learning rate and its schedule, weight decay, distillation
      */
     public record Outcome(Model model, PruningConfig config, GraphNetwork net, Recovery.Result result,
-                          boolean cancelled, int trainSamples, int validationSamples) {
+                          boolean cancelled, int trainSamples, int validationSamples, Recovery.Config settings) {
         /** The best epoch's figures, or null when none completed. */
         public Recovery.Epoch bestEpoch() {
             return result.best() == 0 ? null : result.epochs().get(result.best() - 1);
@@ -86,6 +88,9 @@ public final class RecoveryViewModel {
     private final RecoveredWeights weights;
     private final IntegerProperty epochs = new SimpleIntegerProperty(this, "epochs", 3);
     private final DoubleProperty learningRate = new SimpleDoubleProperty(this, "learningRate", 1e-3);
+    private final javafx.beans.property.ObjectProperty<LrSchedule> schedule =
+            new javafx.beans.property.SimpleObjectProperty<>(this, "schedule", LrSchedule.COSINE);
+    private final DoubleProperty weightDecay = new SimpleDoubleProperty(this, "weightDecay", 0);
     private final BooleanProperty distill = new SimpleBooleanProperty(this, "distill", false);
     private final IntegerProperty limit = new SimpleIntegerProperty(this, "limit", Integer.MAX_VALUE);
     private final ObservableList<Recovery.Epoch> history = FXCollections.observableArrayList();
@@ -145,9 +150,19 @@ public final class RecoveryViewModel {
         return epochs;
     }
 
-    /** Initial Adam learning rate, cosine to 0 (0 &lt; lr ≤ 1). */
+    /** Initial Adam learning rate (0 &lt; lr ≤ 1); {@link #scheduleProperty()} says how it moves. */
     public DoubleProperty learningRateProperty() {
         return learningRate;
+    }
+
+    /** How the learning rate moves over the run: cosine to 0 (the default), step decay, or constant. */
+    public javafx.beans.property.ObjectProperty<LrSchedule> scheduleProperty() {
+        return schedule;
+    }
+
+    /** Decoupled weight decay (AdamW), 0 ≤ λ ≤ 1; 0 (the default) is plain Adam, as the command line's default. */
+    public DoubleProperty weightDecayProperty() {
+        return weightDecay;
     }
 
     /** Distil from the model as opened (dense) instead of training on labels only. */
@@ -189,6 +204,13 @@ public final class RecoveryViewModel {
         double lr = learningRate.get();
         if (!(lr > 0 && lr <= 1)) {
             return "learning rate: " + lr + " must be above 0 and at most 1";
+        }
+        double wd = weightDecay.get();
+        if (!(wd >= 0 && wd <= 1)) {
+            return "weight decay: " + wd + " must be at least 0 and at most 1";
+        }
+        if (schedule.get() == null) {
+            return "learning-rate schedule: choose one of " + LrSchedule.ids();
         }
         if (limit.get() < 20) {
             return "sample limit: " + limit.get() + " leaves too few samples to hold out validation";
@@ -235,7 +257,7 @@ public final class RecoveryViewModel {
             return false;
         }
         Recovery.Config cfg = new Recovery.Config(epochs.get(), BATCH, learningRate.get(), SEED,
-                distill.get() ? 0.5 : 1, 4, 1);
+                distill.get() ? 0.5 : 1, 4, 1, schedule.get(), weightDecay.get());
         Path train = trainPath(on);
         int max = limit.get();
         boolean teacher = distill.get();
@@ -297,7 +319,7 @@ public final class RecoveryViewModel {
             executor.onFx(() -> history.add(e));
         }, cancel);
         Outcome o = new Outcome(m, config, net, result, result.epochs().size() < cfg.epochs(), trainSet.count(),
-                validationSet.count());
+                validationSet.count(), cfg);
         // A cancelled task delivers no result, yet the completed epochs are kept: hand them over before returning.
         executor.onFx(() -> outcome.set(o));
         return o;
@@ -339,10 +361,16 @@ public final class RecoveryViewModel {
                         o.result().epochs().size(), b.epochs())
                 : "";
         return kept + String.format(Locale.ROOT, "Recovered weights (epoch %d): validation accuracy %.2f %% on %,d "
-                        + "samples (seeded %d %% hold-out of the train split); trained on %,d. Sparsity %.2f %%. "
+                        + "samples (seeded %d %% hold-out of the train split); trained on %,d (%s). Sparsity %.2f %%. "
                         + ON_SCREEN,
                 b.epoch(), 100 * b.validationAccuracy(), o.validationSamples(), VALIDATION_PERCENT, o.trainSamples(),
-                100 * b.sparsity());
+                settings(o.settings()), 100 * b.sparsity());
+    }
+
+    /** "lr 0.001, cosine decay to 0 over all steps, weight decay 0.01, distilled": how a run trained. */
+    static String settings(Recovery.Config c) {
+        return String.format(Locale.ROOT, "lr %s, %s%s%s", c.lr(), c.schedule().description(),
+                c.weightDecay() > 0 ? ", weight decay " + c.weightDecay() : "", c.alpha() < 1 ? ", distilled" : "");
     }
 
     /** Where the recovered model is exported by default: beside the model, never the model itself. */

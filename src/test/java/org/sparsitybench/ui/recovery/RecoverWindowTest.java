@@ -61,6 +61,13 @@ class RecoverWindowTest {
         assertEquals("tabRecover", tabs.getSelectionModel().getSelectedItem().getId());
 
         robot.interact(() -> vm.recovery().epochsProperty().set(200));
+        // The schedule and the decay as a user sets them: the list, then the field.
+        robot.clickOn("#recoverSchedule");
+        robot.clickOn("step");
+        robot.doubleClickOn("#recoverWeightDecay").eraseText(5).write("0.01");
+        WaitForAsyncUtils.waitForFxEvents();
+        assertEquals(org.sparsitybench.train.LrSchedule.STEP, vm.recovery().scheduleProperty().get());
+        assertEquals(0.01, vm.recovery().weightDecayProperty().get());
         try (FxStallMonitor monitor = FxStallMonitor.start(5)) {
             robot.clickOn("#recoverStart");
             WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, () -> points(robot, "#recoverAccuracyChart") >= 2);
@@ -84,6 +91,8 @@ class RecoverWindowTest {
         assertTrue(status.startsWith("Cancelled after " + kept + " of 200 epochs; the best completed epoch is kept."),
                 status);
         assertTrue(status.contains("validation accuracy"), status);
+        assertTrue(status.contains("step decay") && status.contains("weight decay 0.01"), status);
+        assertEquals(0.01, o.settings().weightDecay());
         assertFalse(robot.lookup("#recoverExport").query().isDisabled(), "the kept epochs can be exported");
     }
 }

@@ -65,8 +65,53 @@ class RecoveryViewModelTest {
         vm.learningRateProperty().set(0);
         assertTrue(vm.problem().startsWith("learning rate"), vm.problem());
         vm.learningRateProperty().set(1e-3);
+        for (double wd : new double[] {-0.1, Double.NaN, 2}) {
+            vm.weightDecayProperty().set(wd);
+            assertTrue(vm.problem().startsWith("weight decay"), wd + ": " + vm.problem());
+        }
+        vm.weightDecayProperty().set(0.01);
+        vm.scheduleProperty().set(null);
+        assertTrue(vm.problem().startsWith("learning-rate schedule"), vm.problem());
+        vm.scheduleProperty().set(org.sparsitybench.train.LrSchedule.STEP);
+        assertNull(vm.problem());
         assertTrue(vm.problem(ModelUnderTest.NONE).contains("open a model"));
         assertTrue(vm.problem(new ModelUnderTest(on.model(), null, null)).contains("model card"));
+    }
+
+    @Test
+    void theScheduleAndWeightDecayChosenAreTheOnesTrainedWithAndSaidInTheStatus() throws Exception {
+        ModelUnderTest on = digits();
+        RecoveryViewModel cosine = vm(on);
+        assertEquals(org.sparsitybench.train.LrSchedule.COSINE, cosine.scheduleProperty().get(), "the default");
+        assertEquals(0, cosine.weightDecayProperty().get(), "plain Adam by default, as the command line");
+        assertTrue(cosine.start(), errors.toString());
+        RecoveryViewModel constant = vm(on);
+        constant.scheduleProperty().set(org.sparsitybench.train.LrSchedule.CONSTANT);
+        constant.weightDecayProperty().set(0.5);
+        assertTrue(constant.start(), errors.toString());
+        assertTrue(errors.isEmpty(), errors.toString());
+
+        Recovery.Config used = constant.outcomeProperty().get().settings();
+        assertEquals(org.sparsitybench.train.LrSchedule.CONSTANT, used.schedule());
+        assertEquals(0.5, used.weightDecay());
+        assertEquals(3e-3, used.lr());
+        String status = constant.statusProperty().get();
+        assertTrue(status.contains("lr 0.003, constant, weight decay 0.5"), status);
+        assertTrue(cosine.statusProperty().get().contains("lr 0.003, cosine decay to 0 over all steps)"),
+                cosine.statusProperty().get());
+        assertTrue(constant.weights().label(on.model(), HALF).endsWith("best on validation; lr 0.003 constant, weight "
+                + "decay 0.5"), constant.weights().label(on.model(), HALF));
+
+        // Same seed, data and masks: only the schedule and the decay differ, and the kept weights with them.
+        boolean differ = false;
+        var a = cosine.outcomeProperty().get().net().tensors();
+        for (Param p : constant.outcomeProperty().get().net().tensors().values()) {
+            float[] other = a.get(p.name).value;
+            for (int i = 0; i < p.value.length && !differ; i++) {
+                differ = p.value[i] != other[i];
+            }
+        }
+        assertTrue(differ, "the schedule and the decay changed the training");
     }
 
     @Test
