@@ -31,15 +31,21 @@ public final class RecoveredWeights {
      * @param config the configuration whose masks were kept
      * @param model  the model with the recovered values (in memory; same graph and file as {@code source})
      * @param values the trained tensors' recovered values by name (pruned weights exactly 0)
-     * @param label  what the accuracy line and a snapshot say: "recovered: epoch 3 of 3, best on validation; lr 0.001
-     *               cosine"
+     * @param label  what the accuracy line and the panes say: "recovered: epoch 3 of 3, best on validation"
+     * @param training how they were trained: "lr 0.001 step, weight decay 0.01"
      */
     public record State(Model source, PruningConfig config, Model model, Map<String, TensorData> values,
-                        String label) {
+                        String label, String training) {
         public State {
             Objects.requireNonNull(source, "source");
             Objects.requireNonNull(config, "config");
+            Objects.requireNonNull(training, "training");
             values = Map.copyOf(values);
+        }
+
+        /** The label with how they were trained: what a snapshot records and an export's report says. */
+        public String described() {
+            return label + "; " + training;
         }
     }
 
@@ -86,14 +92,14 @@ public final class RecoveredWeights {
         for (String name : o.net().tensors().keySet()) {
             values.put(name, recovered.tensor(name).orElseThrow().data());
         }
+        String label = String.format(Locale.ROOT, "%s: epoch %d of %d%s, best on validation", RECOVERED,
+                best.epoch(), o.result().epochs().size(), o.cancelled() ? " completed before cancel" : "");
         // How they were trained goes with them: into snapshots and an export's report ("weights").
         var c = o.settings();
-        String label = String.format(Locale.ROOT, "%s: epoch %d of %d%s, best on validation; lr %s %s%s%s", RECOVERED,
-                best.epoch(), o.result().epochs().size(), o.cancelled() ? " completed before cancel" : "", c.lr(),
-                c.schedule().id(), c.weightDecay() > 0 ? ", weight decay " + c.weightDecay() : "",
-                c.alpha() < 1 ? ", distilled" : "");
+        String training = String.format(Locale.ROOT, "lr %s %s%s%s", c.lr(), c.schedule().id(),
+                c.weightDecay() > 0 ? ", weight decay " + c.weightDecay() : "", c.alpha() < 1 ? ", distilled" : "");
         State before = state.get();
-        State next = new State(o.model(), o.config(), recovered, values, label);
+        State next = new State(o.model(), o.config(), recovered, values, label, training);
         state.set(next);
         if (!o.config().equals(history.get())) {
             return false;

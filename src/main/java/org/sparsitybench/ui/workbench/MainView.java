@@ -58,7 +58,7 @@ public final class MainView extends BorderPane implements WorkbenchMenus.Actions
                 new GlobalBar(vm.bar(), vm.configProperty()), PrecisionControls.chooser(vm.precision()),
                 ReconstructControls.bar(vm.reconstruct(), Bindings.createStringBinding(() -> vm.frameProperty().get() == null
                         || vm.frameProperty().get().recovered() == null ? "" : "Weights on screen: "
-                        + vm.frameProperty().get().recovered().label(), vm.frameProperty())),
+                        + vm.frameProperty().get().recovered().described(), vm.frameProperty())),
                 line("totalsLabel", vm.totalsProperty()), messagesLine(), statusLine(),
                 line("accuracyLabel", vm.evaluation().textProperty()),
                 line("quantizedLabel", vm.quantized().textProperty())));
@@ -255,7 +255,7 @@ public final class MainView extends BorderPane implements WorkbenchMenus.Actions
 
     /** The weights on screen when they are not the engine's masked ones: what the export writes. */
     private static ExportRequestSource.Weights shownWeights(WorkbenchFrame f) {
-        return f.recovered() != null ? new ExportRequestSource.Weights(null, f.values(), f.weights())
+        return f.recovered() != null ? new ExportRequestSource.Weights(null, f.values(), f.recovered().described())
                 : f.reconstructed() != null ? new ExportRequestSource.Weights(f.reconstructed(), null, f.weights())
                 : null;
     }

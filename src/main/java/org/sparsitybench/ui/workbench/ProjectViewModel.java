@@ -91,7 +91,7 @@ public final class ProjectViewModel {
                 f == null ? null : f.keptParams(), f == null ? null : f.storage().sparseStorageBytes(),
                 workbench.precision().config().isPresent() ? workbench.precision().snapshot() : null,
                 usesSensitivity(workbench.configProperty().get()) ? List.copyOf(workbench.sensitivity().curves()) : null,
-                f == null || f.recovered() == null ? null : f.recovered().label(),
+                f == null || f.recovered() == null ? null : f.recovered().described(),
                 measured && l != null ? l.p10Ms() : null, measured && l != null ? l.p90Ms() : null));
         status.set(String.format(java.util.Locale.ROOT, "Saved snapshot '%s' (%d in this session%s)", name,
                 snapshots.size(), measured ? "" : "; accuracy was still being measured, so it is not recorded"));

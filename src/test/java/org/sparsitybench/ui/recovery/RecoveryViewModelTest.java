@@ -99,8 +99,11 @@ class RecoveryViewModelTest {
         assertTrue(status.contains("lr 0.003, constant, weight decay 0.5"), status);
         assertTrue(cosine.statusProperty().get().contains("lr 0.003, cosine decay to 0 over all steps)"),
                 cosine.statusProperty().get());
-        assertTrue(constant.weights().label(on.model(), HALF).endsWith("best on validation; lr 0.003 constant, weight "
-                + "decay 0.5"), constant.weights().label(on.model(), HALF));
+        RecoveredWeights.State shown = constant.weights().shown(on.model(), HALF);
+        assertTrue(shown.label().matches("recovered: epoch [12] of 2, best on validation"), "the accuracy line's "
+                + "words: " + shown.label());
+        assertEquals(shown.label() + "; lr 0.003 constant, weight decay 0.5", shown.described(),
+                "what a snapshot and an export record");
 
         // Same seed, data and masks: only the schedule and the decay differ, and the kept weights with them.
         boolean differ = false;
