@@ -72,6 +72,11 @@ public final class BenchE2eCommand implements Callable<Integer> {
             + "default: this JVM's own).")
     String javaOpts;
 
+    @Option(names = "--warm", paramLabel = "N", defaultValue = "0", description = "Also run the prune N + 1 times in "
+            + "one more JVM and report the last N (warmMs): what the engine and the disk cost once the JVM has compiled "
+            + "them, against the fresh JVM's whole process (default ${DEFAULT-VALUE}: not run).")
+    int warm;
+
     @Option(names = "--exact-compression", description = "Pass --exact-compression to the timed prune.")
     boolean exactCompression;
 
@@ -89,6 +94,9 @@ public final class BenchE2eCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         if (repeats < 1) {
             throw new SparsityBenchCli.UsageException("--repeats " + repeats + " must be at least 1");
+        }
+        if (warm < 0) {
+            throw new SparsityBenchCli.UsageException("--warm " + warm + " must be 0 or more");
         }
         if (!(sparsity >= 0 && sparsity <= 1)) {
             throw new SparsityBenchCli.UsageException("--sparsity " + sparsity + " outside [0, 1]");
@@ -133,12 +141,7 @@ public final class BenchE2eCommand implements Callable<Integer> {
             // options, same main class as the launcher).
             Path argFile = work.resolve("prune.args");
             made.add(argFile);
-            StringBuilder lines = new StringBuilder();
-            for (String a : oursArgs.subList(1, oursArgs.size())) {
-                lines.append('"').append(a.replace("\\", "\\\\").replace("\"", "\\\"")).append("\"\n");
-            }
-            Files.writeString(argFile, lines, StandardCharsets.UTF_8);
-            List<String> oursCmd = List.of(oursArgs.get(0), "@" + argFile);
+            List<String> oursCmd = List.of(oursArgs.get(0), "@" + argFile(argFile, oursArgs));
             Path script = noPeer ? null : peerScript();
             List<String> peerCmd = null;
             if (script == null) {
@@ -192,6 +195,7 @@ public final class BenchE2eCommand implements Callable<Integer> {
                     peerLast = json.readTree(lastJsonLine(p.stdout()));
                 }
             }
+            double[] warmMs = warm == 0 ? new double[0] : warmRuns(oursArgs, work, made, err);
             out.put("command", String.join(" ", oursArgs.subList(oursArgs.indexOf(MAIN_CLASS) + 1, oursArgs.size())));
             out.put("javaOptions", String.join(" ", jvmOptions()));
             double ourMedian = median(oursMs);
@@ -213,6 +217,19 @@ public final class BenchE2eCommand implements Callable<Integer> {
                 out.set("peerLastRun", peerLast);
             }
             goals.put("atMost3xCp", ourMedian <= 3 * cpMedian);
+            if (warmMs.length > 0) {
+                double[] later = Arrays.copyOfRange(warmMs, 1, warmMs.length);
+                ObjectNode w = out.putObject("warm");
+                w.set("ms", array(json, warmMs));
+                w.put("firstMs", round(warmMs[0]));
+                w.put("medianLaterMs", round(median(later)));
+                w.put("laterOverCp", round(median(later) / cpMedian));
+                w.put("laterOverCpSync", round(median(later) / cpSyncMedian));
+                w.put("what", "the same prune " + warmMs.length + " times in one JVM (java options as the timed "
+                        + "prune's): the first pays class loading and the compilers' warm-up as a fresh process does "
+                        + "(without the JVM's own start and exit), the later ones what the engine and the disk cost once "
+                        + "compiled, as in the window after its first prune; medianLaterMs is their median");
+            }
             ObjectNode times = out.putObject("timesMs");
             times.set("prune", array(json, oursMs));
             times.set("peer", array(json, peerMs));
@@ -334,6 +351,45 @@ public final class BenchE2eCommand implements Callable<Integer> {
         if (Files.isRegularFile(archive)) {
             cmd.add(at, "-XX:SharedArchiveFile=" + archive);
         }
+    }
+
+    /** Writes {@code cmd}'s arguments after the java command, one quoted per line, to {@code file}; returns it. */
+    private static Path argFile(Path file, List<String> cmd) throws IOException {
+        StringBuilder lines = new StringBuilder();
+        for (String a : cmd.subList(1, cmd.size())) {
+            lines.append('"').append(a.replace("\\", "\\\\").replace("\"", "\\\"")).append("\"\n");
+        }
+        Files.writeString(file, lines, StandardCharsets.UTF_8);
+        return file;
+    }
+
+    /** The prune {@code warm + 1} times in one fresh JVM ({@link WarmPrunes}); each run's wall milliseconds. */
+    private double[] warmRuns(List<String> oursArgs, Path work, List<Path> made, PrintWriter err)
+            throws IOException, InterruptedException {
+        err.println("bench e2e: " + (warm + 1) + " prunes in one JVM ...");
+        err.flush();
+        List<String> cmd = new ArrayList<>(oursArgs);
+        // An output of their own: the timed prunes' report is read afterwards.
+        int outAt = cmd.indexOf("--out") + 1;
+        String name = Path.of(cmd.get(outAt)).getFileName().toString();
+        Path warmOut = work.resolve("warm" + name.substring(name.lastIndexOf('.')));
+        made.addAll(List.of(warmOut, PruneExport.reportFile(warmOut)));
+        cmd.set(outAt, warmOut.toString());
+        int main = cmd.indexOf(MAIN_CLASS);
+        cmd.set(main, WarmPrunes.class.getName());
+        cmd.add(main + 1, Integer.toString(warm + 1));
+        Path argFile = work.resolve("warm.args");
+        made.add(argFile);
+        Timed t = run(List.of(cmd.get(0), "@" + argFile(argFile, cmd)), null);
+        JsonNode ms = new ObjectMapper().readTree(lastJsonLine(t.stdout())).path("ms");
+        if (!ms.isArray() || ms.size() != warm + 1) {
+            throw new IOException("the warm runs printed no times: " + t.stdout());
+        }
+        double[] out = new double[ms.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = ms.get(i).asDouble();
+        }
+        return out;
     }
 
     private String pythonCommand() {

@@ -1,0 +1,71 @@
+package org.sparsitybench.tools.bench;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.sparsitybench.eval.PruneExport;
+import org.sparsitybench.testing.Fixtures;
+
+/**
+ * {@code bench e2e --warm}: the same prune several times in one JVM beside the fresh-process runs, on the bundled
+ * LeNet-5 (real files, real child JVMs).
+ */
+class BenchE2eWarmTest {
+    @TempDir
+    Path dir;
+
+    private Path lenet() throws Exception {
+        Path model = dir.resolve("lenet5.onnx");
+        Files.copy(Fixtures.projectDir().resolve("sample-models/fashion-lenet5/model.onnx"), model);
+        return model;
+    }
+
+    @Test
+    void warmPrunesRunTheCommandInOneJvmAndLeaveNothingBehind() throws Exception {
+        Path model = lenet();
+        Path out = dir.resolve("out.onnx");
+        double[] ms = WarmPrunes.run(3, new String[] {"prune", model.toString(), "--out", out.toString(), "--method",
+            "global", "--sparsity", "0.5", "--no-eval"});
+        assertEquals(3, ms.length);
+        for (double m : ms) {
+            assertTrue(m > 0, java.util.Arrays.toString(ms));
+        }
+        assertFalse(Files.exists(out) || Files.exists(PruneExport.reportFile(out)), "outputs deleted after each run");
+
+        assertThrows(IllegalArgumentException.class, () -> WarmPrunes.run(0, new String[] {"prune"}));
+        assertThrows(IllegalArgumentException.class, () -> WarmPrunes.run(2, new String[] {"prune", model.toString()}),
+                "no --out");
+        IllegalStateException failed = assertThrows(IllegalStateException.class, () -> WarmPrunes.run(2,
+                new String[] {"prune", dir.resolve("missing.onnx").toString(), "--out", out.toString()}));
+        assertTrue(failed.getMessage().startsWith("prune run 1 of 2"), failed.getMessage());
+    }
+
+    @Test
+    void theBenchReportsTheWarmRunsBesideTheFreshProcesses() throws Exception {
+        Path model = lenet();
+        BenchPruneCommandTest.Run r = BenchPruneCommandTest.cli("bench", "e2e", "--model", model.toString(),
+                "--no-peer", "--repeats", "1", "--warm", "2", "--dir", dir.resolve("work").toString());
+        assertEquals(0, r.code(), r.err());
+        JsonNode json = new ObjectMapper().readTree(r.out());
+        JsonNode warm = json.get("warm");
+        assertEquals(3, warm.get("ms").size(), r.out());
+        assertTrue(warm.get("firstMs").asDouble() > 0 && warm.get("medianLaterMs").asDouble() > 0, warm.toString());
+        assertEquals(warm.get("medianLaterMs").asDouble() / json.at("/medianMs/cp").asDouble(),
+                warm.get("laterOverCp").asDouble(), 0.01 * warm.get("laterOverCp").asDouble() + 0.01);
+        assertTrue(json.at("/medianMs/prune").asDouble() > 0);
+        assertTrue(Files.exists(model), "the model is never deleted");
+
+        BenchPruneCommandTest.Run bad = BenchPruneCommandTest.cli("bench", "e2e", "--model", model.toString(),
+                "--no-peer", "--warm", "-1");
+        assertEquals(org.sparsitybench.cli.SparsityBenchCli.EXIT_USAGE, bad.code(), bad.err());
+        assertTrue(bad.err().contains("--warm -1"), bad.err());
+    }
+}
