@@ -376,14 +376,18 @@ public final class BenchE2eCommand implements Callable<Integer> {
         made.addAll(List.of(warmOut, PruneExport.reportFile(warmOut)));
         cmd.set(outAt, warmOut.toString());
         int main = cmd.indexOf(MAIN_CLASS);
+        Path times = work.resolve("warm-times.json");
+        made.add(times);
         cmd.set(main, WarmPrunes.class.getName());
-        cmd.add(main + 1, Integer.toString(warm + 1));
+        cmd.add(main + 1, times.toString());
+        cmd.add(main + 2, Integer.toString(warm + 1));
         Path argFile = work.resolve("warm.args");
         made.add(argFile);
-        Timed t = run(List.of(cmd.get(0), "@" + argFile(argFile, cmd)), null);
-        JsonNode ms = new ObjectMapper().readTree(lastJsonLine(t.stdout())).path("ms");
-        if (!ms.isArray() || ms.size() != warm + 1) {
-            throw new IOException("the warm runs printed no times: " + t.stdout());
+        Files.deleteIfExists(times);
+        run(List.of(cmd.get(0), "@" + argFile(argFile, cmd)), null);
+        JsonNode ms = Files.exists(times) ? new ObjectMapper().readTree(times.toFile()).path("ms") : null;
+        if (ms == null || !ms.isArray() || ms.size() != warm + 1) {
+            throw new IOException("the warm runs wrote no times to " + times);
         }
         double[] out = new double[ms.size()];
         for (int i = 0; i < out.length; i++) {

@@ -13,23 +13,25 @@ import org.sparsitybench.eval.PruneExport;
  * The same {@code prune} command line run {@code N} times in one JVM, for {@code bench e2e --warm}: the first run
  * pays what a fresh JVM pays (class loading, the interpreter, the compilers compiling the hot loops while they
  * run), the later ones what the engine and the disk cost once compiled, as in the window after its first prune.
- * Prints one JSON line, {@code {"ms":[...]}}: each run's wall milliseconds, the output deleted after each.
+ * Writes one JSON line, {@code {"ms":[...]}}, to a file: each run's wall milliseconds (the output is deleted after
+ * each run). Standard output stays the commands' (the architecture rules keep it to the CLI).
  *
- * <p>Usage: {@code java ... WarmPrunes N prune MODEL --out OUT ...}
+ * <p>Usage: {@code java ... WarmPrunes TIMES_FILE N prune MODEL --out OUT ...}
  */
 public final class WarmPrunes {
     private WarmPrunes() {
     }
 
     public static void main(String[] args) throws Exception {
-        int n = Integer.parseInt(args[0]);
-        String[] prune = Arrays.copyOfRange(args, 1, args.length);
+        Path times = Path.of(args[0]);
+        int n = Integer.parseInt(args[1]);
+        String[] prune = Arrays.copyOfRange(args, 2, args.length);
         double[] ms = run(n, prune);
         StringBuilder line = new StringBuilder("{\"ms\":[");
         for (int i = 0; i < ms.length; i++) {
             line.append(i == 0 ? "" : ",").append(ms[i]);
         }
-        System.out.println(line.append("]}"));
+        Files.writeString(times, line.append("]}\n"));
         System.exit(0);
     }
 
