@@ -18,6 +18,12 @@ import org.sparsitybench.model.TensorStats;
  * write, which is still in cache: its zeros and, for a tensor with an output-channel axis, the non-zeros of each
  * channel. A tensor counts only when the writer read each of its elements exactly once, in any order and on any
  * threads; a tensor read twice is left uncounted, and the report then scans it. Thread-safe.
+ *
+ * <p>Data that knows its zeros without their values ({@link TensorData#zerosIfKnown}: a |w| mask that keeps no zero)
+ * is not counted chunk by chunk: the tally only checks that the writer read it whole, each element once, and asks
+ * the data for its zeros (and each channel's) afterwards, from the mask's bits. Counting each chunk through the
+ * data's answers was cheap to run but made the optimising compiler compile a deep chain of calls, twice, while the
+ * export of a billion weights was running.
  */
 final class ExportTally {
     private static final VarHandle SHORTS = MethodHandles.byteArrayViewVarHandle(short[].class, ByteOrder.LITTLE_ENDIAN);
@@ -52,7 +58,7 @@ final class ExportTally {
     Map<String, TensorData> observe(Map<String, TensorData> values, Map<String, Channels> channels) {
         Map<String, TensorData> out = new LinkedHashMap<>();
         values.forEach((name, data) -> {
-            Counter c = new Counter(data.elementCount(), channels.get(name));
+            Counter c = new Counter(data, channels.get(name));
             counters.put(name, c);
             out.put(name, new Observed(data, c));
         });
@@ -68,6 +74,9 @@ final class ExportTally {
         long z = c == null ? -1 : c.complete();
         return z >= 0 ? z : TensorStats.of(data).zeros();
     }
+
+    /** Rows shorter than this are counted chunk by chunk even when the data knows its zeros (a call per row). */
+    static final long KNOWN_ROW_MIN = 256;
 
     /**
      * The non-zeros of each channel of tensor {@code name} as written, index = channel; null unless the tensor was
@@ -96,6 +105,7 @@ final class ExportTally {
      * when one overlaps another (a tensor read twice).
      */
     private static final class Counter {
+        private final TensorData data;
         private final long size;
         private final Channels channels;
         private final long[] nonZeros;
@@ -103,17 +113,38 @@ final class ExportTally {
         private final java.util.TreeMap<Long, Long> covered = new java.util.TreeMap<>();
         private boolean overlapped;
         private long zeros;
+        /** Chunks whose zeros the data tells ({@link #cover} only), and chunks counted from their values. */
+        private boolean byData;
+        private boolean byValues;
 
-        Counter(long size, Channels channels) {
-            this.size = size;
+        Counter(TensorData data, Channels channels) {
+            this.data = data;
+            this.size = data.elementCount();
             this.channels = channels;
             this.nonZeros = channels == null ? null : new long[channels.channels()];
+        }
+
+        /** Whether the data can tell this tensor's zeros, and its channels', without their values, at any time. */
+        boolean knowsZeros() {
+            return channels == null || channels.inner() >= KNOWN_ROW_MIN;
+        }
+
+        /** Records elements {@code [first, first + len)} as read, their zeros to be asked of the data at the end. */
+        void addKnown(long first, int len) {
+            if (cover(first, first + len)) {
+                synchronized (this) {
+                    byData = true;
+                }
+            }
         }
 
         /** Counts {@code len} elements starting at element {@code first}, which the chunk holds from index 0. */
         void add(long first, int len, Zeros z) {
             if (!cover(first, first + len)) {
                 return;
+            }
+            synchronized (this) {
+                byValues = true;
             }
             if (channels == null) {
                 int zs = z.count(0, len);
@@ -173,17 +204,52 @@ final class ExportTally {
         }
 
         private synchronized boolean whole() {
-            return !overlapped && (size == 0 || covered.size() == 1 && covered.firstKey() == 0
-                    && covered.firstEntry().getValue() == size);
+            return !overlapped && !(byData && byValues) && (size == 0 || covered.size() == 1
+                    && covered.firstKey() == 0 && covered.firstEntry().getValue() == size);
         }
 
-        /** The zeros, or -1 unless the tensor was read whole, each element once. */
+        /** The zeros, or -1 unless the tensor was read whole, each element once (and the data tells them). */
         synchronized long complete() {
-            return whole() ? zeros : -1;
+            if (!whole()) {
+                return -1;
+            }
+            return byData ? zerosOf(0, size) : zeros;
         }
 
         synchronized long[] perChannel() {
-            return nonZeros != null && whole() ? nonZeros.clone() : null;
+            if (nonZeros == null || !whole()) {
+                return null;
+            }
+            if (!byData) {
+                return nonZeros.clone();
+            }
+            long inner = channels.inner();
+            long[] out = new long[channels.channels()];
+            for (long row = 0; row * inner < size; row++) {
+                long from = row * inner;
+                long len = Math.min(inner, size - from);
+                long z = zerosOf(from, len);
+                if (z < 0) {
+                    return null;
+                }
+                out[(int) (row % channels.channels())] += len - z;
+            }
+            return out;
+        }
+
+        /** The data's zeros among {@code [from, from + len)}, asked in int-sized pieces; -1 when it cannot tell. */
+        private long zerosOf(long from, long len) {
+            long z = 0;
+            for (long at = from; at < from + len; ) {
+                int n = (int) Math.min(1 << 30, from + len - at);
+                long part = data.zerosIfKnown(at, n);
+                if (part < 0) {
+                    return -1;
+                }
+                z += part;
+                at += n;
+            }
+            return z;
         }
     }
 
@@ -214,6 +280,10 @@ final class ExportTally {
             int start = dst.position();
             data.readFloats(first, dst);
             int len = dst.position() - start;
+            if (counter.knowsZeros() && known(first, len)) {
+                counter.addKnown(first, len);
+                return;
+            }
             float[] a;
             int offset;
             if (dst.hasArray()) {
@@ -236,7 +306,11 @@ final class ExportTally {
             }
             int size = data.dtype().byteSize();
             if (known(first, count)) {
-                counter.add(first, count, (from, to) -> (int) data.zerosIfKnown(first + from, to - from));
+                if (counter.knowsZeros()) {
+                    counter.addKnown(first, count);
+                } else {
+                    counter.add(first, count, (from, to) -> (int) data.zerosIfKnown(first + from, to - from));
+                }
                 return true;
             }
             byte[] a;
