@@ -49,12 +49,17 @@ class ExportTallyTest {
             view.readFloats(starts[c], FloatBuffer.allocate(100));
         }
         other.join();
+        assertCountedAsAScanWould(tally, values, 100);
+    }
+
+    /** Tensor "w" of {@code tally} counted from the stream, its zeros and its 10 channels' non-zeros as a scan says. */
+    private static void assertCountedAsAScanWould(ExportTally tally, float[] values, int inner) {
         assertTrue(tally.counted("w"));
         assertEquals(TensorStats.of(TensorData.ofFloats(values)).zeros(), tally.zeros("w", TensorData.ofFloats(values)));
         long[] perChannel = tally.nonZerosPerChannel("w");
         for (int c = 0; c < 10; c++) {
             long nonZeros = 0;
-            for (int i = 100 * c; i < 100 * c + 100; i++) {
+            for (int i = inner * c; i < inner * c + inner; i++) {
                 nonZeros += values[i] != 0 ? 1 : 0;
             }
             assertEquals(nonZeros, perChannel[c], "channel " + c);
@@ -137,16 +142,7 @@ class ExportTallyTest {
         }
         other.join();
         assertEquals(4, data.asked.get(), "one probe per chunk while reading, no count per channel segment");
-        assertTrue(tally.counted("w"));
-        assertEquals(TensorStats.of(TensorData.ofFloats(values)).zeros(), tally.zeros("w", TensorData.ofFloats(values)));
-        long[] perChannel = tally.nonZerosPerChannel("w");
-        for (int c = 0; c < 10; c++) {
-            long nonZeros = 0;
-            for (int i = 400 * c; i < 400 * c + 400; i++) {
-                nonZeros += values[i] != 0 ? 1 : 0;
-            }
-            assertEquals(nonZeros, perChannel[c], "channel " + c);
-        }
+        assertCountedAsAScanWould(tally, values, 400);
     }
 
     @Test
