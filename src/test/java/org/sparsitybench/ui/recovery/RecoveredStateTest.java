@@ -90,6 +90,8 @@ class RecoveredStateTest {
         vm.project().saveSnapshot("recovered half");
         Project.Snapshot snap = vm.project().snapshots().get(0);
         assertTrue(snap.weights().startsWith("recovered: epoch "), snap.weights());
+        assertTrue(snap.weights().contains(", best on validation; lr ") && snap.weights().contains(" cosine"),
+                "the snapshot says how the weights were trained: " + snap.weights());
         assertEquals(recoveredAccuracy, snap.accuracy(), 0);
         Path project = dir.resolve("s.sbproj");
         vm.project().saveProject(project);
