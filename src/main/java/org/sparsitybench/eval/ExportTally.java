@@ -131,20 +131,13 @@ final class ExportTally {
 
         /** Records elements {@code [first, first + len)} as read, their zeros to be asked of the data at the end. */
         void addKnown(long first, int len) {
-            if (cover(first, first + len)) {
-                synchronized (this) {
-                    byData = true;
-                }
-            }
+            cover(first, first + len, true);
         }
 
         /** Counts {@code len} elements starting at element {@code first}, which the chunk holds from index 0. */
         void add(long first, int len, Zeros z) {
-            if (!cover(first, first + len)) {
+            if (!cover(first, first + len, false)) {
                 return;
-            }
-            synchronized (this) {
-                byValues = true;
             }
             if (channels == null) {
                 int zs = z.count(0, len);
@@ -176,10 +169,18 @@ final class ExportTally {
             }
         }
 
-        /** Adds {@code [from, to)} to the covered ranges; false (and the counts given up) when it overlaps them. */
-        private synchronized boolean cover(long from, long to) {
+        /**
+         * Adds {@code [from, to)} to the covered ranges, noting whether its zeros are the data's to tell
+         * ({@code known}) or counted from its values; false (and the counts given up) when it overlaps them.
+         */
+        private synchronized boolean cover(long from, long to, boolean known) {
             if (overlapped) {
                 return false;
+            }
+            if (known) {
+                byData = true;
+            } else {
+                byValues = true;
             }
             if (from >= to) {
                 return true;

@@ -1,5 +1,9 @@
 package org.sparsitybench.ui.recovery;
 
+import java.util.Arrays;
+import java.util.stream.Collectors;
+import javafx.beans.property.DoubleProperty;
+import javafx.collections.FXCollections;
 import javafx.collections.ListChangeListener;
 import javafx.geometry.Insets;
 import javafx.geometry.Pos;
@@ -8,6 +12,7 @@ import javafx.scene.chart.NumberAxis;
 import javafx.scene.chart.XYChart;
 import javafx.scene.control.Button;
 import javafx.scene.control.CheckBox;
+import javafx.scene.control.ComboBox;
 import javafx.scene.control.Label;
 import javafx.scene.control.Spinner;
 import javafx.scene.control.TextField;
@@ -17,6 +22,7 @@ import javafx.scene.layout.FlowPane;
 import javafx.scene.layout.HBox;
 import javafx.scene.layout.Priority;
 import javafx.scene.layout.VBox;
+import javafx.util.StringConverter;
 import org.sparsitybench.train.LrSchedule;
 import org.sparsitybench.train.Recovery;
 
@@ -46,10 +52,10 @@ public final class RecoveryView extends BorderPane {
         TextField lr = numberField("recoverLearningRate", vm.learningRateProperty());
         lr.setPrefColumnCount(7);
         lr.setTooltip(new Tooltip("Initial Adam learning rate; the schedule beside it says how it moves over the run."));
-        javafx.scene.control.ComboBox<LrSchedule> schedule = new javafx.scene.control.ComboBox<>(
-                javafx.collections.FXCollections.observableArrayList(LrSchedule.values()));
+        ComboBox<LrSchedule> schedule = new ComboBox<>(
+                FXCollections.observableArrayList(LrSchedule.values()));
         schedule.setId("recoverSchedule");
-        schedule.setConverter(new javafx.util.StringConverter<>() {
+        schedule.setConverter(new StringConverter<>() {
             @Override
             public String toString(LrSchedule s) {
                 return s == null ? "" : s.id();
@@ -61,8 +67,8 @@ public final class RecoveryView extends BorderPane {
             }
         });
         schedule.valueProperty().bindBidirectional(vm.scheduleProperty());
-        schedule.setTooltip(new Tooltip(java.util.Arrays.stream(LrSchedule.values()).map(s -> s.id() + ": "
-                + s.description()).collect(java.util.stream.Collectors.joining("\n"))));
+        schedule.setTooltip(new Tooltip(Arrays.stream(LrSchedule.values()).map(s -> s.id() + ": "
+                + s.description()).collect(Collectors.joining("\n"))));
         TextField decay = numberField("recoverWeightDecay", vm.weightDecayProperty());
         decay.setTooltip(new Tooltip("Decoupled weight decay (AdamW) on the kept weights; 0 is plain Adam."));
         CheckBox distill = new CheckBox("distil from the dense model");
@@ -183,7 +189,7 @@ public final class RecoveryView extends BorderPane {
      * A field for a number property: what parses goes into the property, what does not marks the field and sets
      * NaN (the view model then refuses to start, naming the field).
      */
-    private static TextField numberField(String id, javafx.beans.property.DoubleProperty value) {
+    private static TextField numberField(String id, DoubleProperty value) {
         TextField f = new TextField(format(value.get()));
         f.setId(id);
         f.setPrefColumnCount(5);

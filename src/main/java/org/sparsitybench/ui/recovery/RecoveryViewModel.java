@@ -11,6 +11,7 @@ import java.util.function.Supplier;
 import javafx.beans.property.BooleanProperty;
 import javafx.beans.property.DoubleProperty;
 import javafx.beans.property.IntegerProperty;
+import javafx.beans.property.ObjectProperty;
 import javafx.beans.property.ReadOnlyBooleanProperty;
 import javafx.beans.property.ReadOnlyBooleanWrapper;
 import javafx.beans.property.ReadOnlyObjectProperty;
@@ -20,6 +21,7 @@ import javafx.beans.property.ReadOnlyStringWrapper;
 import javafx.beans.property.SimpleBooleanProperty;
 import javafx.beans.property.SimpleDoubleProperty;
 import javafx.beans.property.SimpleIntegerProperty;
+import javafx.beans.property.SimpleObjectProperty;
 import javafx.collections.FXCollections;
 import javafx.collections.ObservableList;
 import org.sparsitybench.eval.ModelCard;
@@ -88,8 +90,8 @@ public final class RecoveryViewModel {
     private final RecoveredWeights weights;
     private final IntegerProperty epochs = new SimpleIntegerProperty(this, "epochs", 3);
     private final DoubleProperty learningRate = new SimpleDoubleProperty(this, "learningRate", 1e-3);
-    private final javafx.beans.property.ObjectProperty<LrSchedule> schedule =
-            new javafx.beans.property.SimpleObjectProperty<>(this, "schedule", LrSchedule.COSINE);
+    private final ObjectProperty<LrSchedule> schedule =
+            new SimpleObjectProperty<>(this, "schedule", LrSchedule.COSINE);
     private final DoubleProperty weightDecay = new SimpleDoubleProperty(this, "weightDecay", 0);
     private final BooleanProperty distill = new SimpleBooleanProperty(this, "distill", false);
     private final IntegerProperty limit = new SimpleIntegerProperty(this, "limit", Integer.MAX_VALUE);
@@ -156,7 +158,7 @@ public final class RecoveryViewModel {
     }
 
     /** How the learning rate moves over the run: cosine to 0 (the default), step decay, or constant. */
-    public javafx.beans.property.ObjectProperty<LrSchedule> scheduleProperty() {
+    public ObjectProperty<LrSchedule> scheduleProperty() {
         return schedule;
     }
 
