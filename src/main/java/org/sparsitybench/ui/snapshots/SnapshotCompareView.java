@@ -13,6 +13,8 @@ import javafx.scene.control.TableCell;
 import javafx.scene.control.TableColumn;
 import javafx.scene.control.TableView;
 import javafx.scene.control.Tooltip;
+import javafx.scene.input.KeyCode;
+import javafx.scene.input.KeyEvent;
 import javafx.scene.layout.BorderPane;
 import javafx.scene.layout.HBox;
 import javafx.scene.layout.Pane;
@@ -178,7 +180,15 @@ public final class SnapshotCompareView extends BorderPane {
         }
         SnapshotCompareView view = new SnapshotCompareView(vm);
         DialogService.followTheme(owner, view);
-        stage.setScene(new Scene(view, 900, 720));
+        Scene scene = new Scene(view, 900, 720);
+        // Escape closes it, as it closes a dialog: without a window manager it has no title bar to close it by.
+        scene.addEventHandler(KeyEvent.KEY_PRESSED, e -> {
+            if (e.getCode() == KeyCode.ESCAPE) {
+                e.consume();
+                stage.close();
+            }
+        });
+        stage.setScene(scene);
         stage.show();
         vm.load();
         return stage;

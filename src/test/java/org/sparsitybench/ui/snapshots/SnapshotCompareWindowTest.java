@@ -1,6 +1,7 @@
 package org.sparsitybench.ui.snapshots;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
@@ -121,5 +122,11 @@ class SnapshotCompareWindowTest {
                 }
             });
         }
+
+        // Escape closes the window, as a dialog's (without a window manager there is no title bar to close it by).
+        robot.clickOn("#diffSummary");
+        robot.type(javafx.scene.input.KeyCode.ESCAPE);
+        WaitForAsyncUtils.waitForFxEvents();
+        assertFalse(stage.get().isShowing(), "Escape closed the comparison");
     }
 }
