@@ -280,6 +280,13 @@ public final class BenchE2eCommand implements Callable<Integer> {
 
     static final String MAIN_CLASS = "org.sparsitybench.app.Cli";
 
+    /**
+     * For the run that writes a class archive: JDK 17 archives a method still waiting in the compile queue at exit
+     * with its "queued" flag set, and every run that maps the archive runs that method interpreted for good
+     * (JDK-8306460, fixed in JDK 21). Compiling in the foreground leaves the queue empty at exit.
+     */
+    static final String ARCHIVE_SAFELY = "-XX:-BackgroundCompilation";
+
     /** A fresh JVM running {@code prune} as the launcher does: the same class path and JVM options. */
     private List<String> oursArguments(Path in, Path out) {
         String java = ProcessHandle.current().info().command().orElse("java");
@@ -335,6 +342,7 @@ public final class BenchE2eCommand implements Callable<Integer> {
             Path part = archive.resolveSibling("prune.jsa." + ProcessHandle.current().pid() + ".part");
             List<String> first = new ArrayList<>(cmd);
             first.add(at, "-XX:ArchiveClassesAtExit=" + part);
+            first.add(at, ARCHIVE_SAFELY); // as the launcher writes its archives
             Path out = Path.of(cmd.get(cmd.indexOf("--out") + 1));
             try {
                 run(first, null);
