@@ -42,8 +42,9 @@ public final class SafeTensorsWriter implements ModelWriter {
 
     /**
      * Bytes of encoded chunks handed to the writing thread at a time (8 chunks of BF16): small enough that the
-     * three buffers in circulation stay in the cache between the thread that fills them and the system call that
-     * copies them into the file (4 MB batches tripled the kernel's copy time on the 1B BF16 export).
+     * buffers in circulation stay in the cache between the thread that fills them and the system calls that copy
+     * them into the file (4 MB batches tripled the kernel's copy time on the 1B BF16 export), which take at most
+     * {@code BackgroundWrites.WRITE_BYTES} each.
      */
     static final int BATCH_BYTES = 1 << 20;
 
