@@ -38,7 +38,7 @@ public final class BackgroundWrites implements AutoCloseable {
      * against 1.2 s for writes of 64 KiB, with the whole prune at 4.4 against 3.3 s; {@code dd} shows the same (1 MiB
      * blocks 4.0-4.7 s, 64 KiB 1.1-1.7 s for the same 2 GB). 32 and 128 KiB did as well as 64.
      */
-    static final int WRITE_BYTES = 64 << 10;
+    public static final int WRITE_BYTES = 64 << 10;
 
     private static final ByteBuffer END = ByteBuffer.allocate(0);
 

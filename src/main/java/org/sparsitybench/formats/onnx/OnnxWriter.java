@@ -338,9 +338,7 @@ public final class OnnxWriter implements ModelWriter {
         for (Pending p : pending) {
             if (p.offset > pos) {
                 zeros.clear().limit((int) (p.offset - pos));
-                while (zeros.hasRemaining()) {
-                    ch.write(zeros);
-                }
+                AtomicFiles.writeAll(ch, zeros);
                 meter.advance(p.offset - pos);
                 pos = p.offset;
             }
@@ -350,9 +348,7 @@ public final class OnnxWriter implements ModelWriter {
                     while (w.position() < end) {
                         int step = Math.min(end - w.position(), AtomicFiles.METER_CHUNK);
                         w.limit(w.position() + step);
-                        while (w.hasRemaining()) {
-                            ch.write(w);
-                        }
+                        AtomicFiles.writeAll(ch, w);
                         w.limit(end);
                         meter.advance(step);
                     }
@@ -378,9 +374,7 @@ public final class OnnxWriter implements ModelWriter {
             DTypeCodec.encode(dtype, chunk, 0, len, bytes);
             bytes.flip();
             int step = bytes.remaining();
-            while (bytes.hasRemaining()) {
-                ch.write(bytes);
-            }
+            AtomicFiles.writeAll(ch, bytes);
             meter.advance(step);
         }
     }
