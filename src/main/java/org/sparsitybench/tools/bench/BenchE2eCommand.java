@@ -77,6 +77,14 @@ public final class BenchE2eCommand implements Callable<Integer> {
             + "them, against the fresh JVM's whole process (default ${DEFAULT-VALUE}: not run).")
     int warm;
 
+    @Option(names = "--settle", paramLabel = "SECONDS", defaultValue = "5", description = "Seconds to wait before "
+            + "each timed command, after the last one's files were deleted (default ${DEFAULT-VALUE}). A virtual "
+            + "machine that returns freed memory to its host (free page reporting) makes a write into memory freed a "
+            + "moment ago several times cheaper than into memory freed seconds ago: a cp right after another copy was "
+            + "deleted gets the first, a prune that writes a second after it starts the second. After the wait every "
+            + "side starts alike. cp is also timed right after a deletion (cpJustFreed). 0: no wait.")
+    double settle;
+
     @Option(names = "--exact-compression", description = "Pass --exact-compression to the timed prune.")
     boolean exactCompression;
 
@@ -97,6 +105,9 @@ public final class BenchE2eCommand implements Callable<Integer> {
         }
         if (warm < 0) {
             throw new SparsityBenchCli.UsageException("--warm " + warm + " must be 0 or more");
+        }
+        if (!(settle >= 0 && settle <= 600)) {
+            throw new SparsityBenchCli.UsageException("--settle " + settle + " outside [0, 600] seconds");
         }
         if (!(sparsity >= 0 && sparsity <= 1)) {
             throw new SparsityBenchCli.UsageException("--sparsity " + sparsity + " outside [0, 1]");
@@ -161,6 +172,11 @@ public final class BenchE2eCommand implements Callable<Integer> {
             double[] peerMs = new double[peerCmd == null ? 0 : repeats];
             double[] cpMs = new double[repeats];
             double[] cpSyncMs = new double[repeats];
+            double[] cpJustFreedMs = new double[repeats];
+            // dd in 64 KiB blocks: the write size prune uses, which this kind of machine charges far less for than
+            // cp's large copies when the memory written into was returned to the host.
+            List<String> ddCmd = List.of("dd", "if=" + in, "of=" + copy, "bs=64K", "status=none");
+            double[] ddMs = new double[repeats];
             // CPU time (user + system) of each process: steadier than wall time on a shared, busy machine.
             double[][] cpu = new double[4][repeats];
             // Each prune's own report says how long its steps took: where the wall time went.
@@ -172,14 +188,23 @@ public final class BenchE2eCommand implements Callable<Integer> {
                 err.println("bench e2e: run " + (i + 1) + " of " + repeats + " ...");
                 err.flush();
                 Files.deleteIfExists(copy);
+                settle();
                 Timed c = timed(cpCmd, cpuFile);
                 cpMs[i] = c.ms();
                 cpu[2][i] = c.cpuMs();
                 Files.deleteIfExists(copy);
+                // Into the memory the copy just freed: the fastest a copy goes here, and no longer the same start.
+                cpJustFreedMs[i] = timed(cpCmd, cpuFile).ms();
+                Files.deleteIfExists(copy);
+                settle();
+                ddMs[i] = timed(ddCmd, cpuFile).ms();
+                Files.deleteIfExists(copy);
+                settle();
                 Timed cs = timed(cpSyncCmd, cpuFile);
                 cpSyncMs[i] = cs.ms();
                 cpu[3][i] = cs.cpuMs();
                 Files.deleteIfExists(copy);
+                settle();
                 // Taking turns, each side sees the machine's load of the same moments.
                 Timed o = timed(oursCmd, cpuFile);
                 oursMs[i] = o.ms();
@@ -189,6 +214,7 @@ public final class BenchE2eCommand implements Callable<Integer> {
                     stepMs[k][i] = steps.path(STEPS[k]).asDouble(-1);
                 }
                 if (peerCmd != null) {
+                    settle();
                     Timed p = timed(peerCmd, cpuFile);
                     peerMs[i] = p.ms();
                     cpu[1][i] = p.cpuMs();
@@ -205,9 +231,15 @@ public final class BenchE2eCommand implements Callable<Integer> {
             medians.put("prune", round(ourMedian));
             medians.put("cp", round(cpMedian));
             medians.put("cpSync", round(cpSyncMedian));
+            double cpJustFreedMedian = median(cpJustFreedMs);
+            medians.put("cpJustFreed", round(cpJustFreedMedian));
+            double ddMedian = median(ddMs);
+            medians.put("dd64k", round(ddMedian));
             ObjectNode ratios = out.putObject("ratios");
             ratios.put("pruneOverCp", round(ourMedian / cpMedian));
             ratios.put("pruneOverCpSync", round(ourMedian / cpSyncMedian));
+            ratios.put("pruneOverCpJustFreed", round(ourMedian / cpJustFreedMedian));
+            ratios.put("pruneOverDd64k", round(ourMedian / ddMedian));
             ObjectNode goals = out.putObject("goals");
             if (peerCmd != null) {
                 double peerMedian = median(peerMs);
@@ -235,6 +267,8 @@ public final class BenchE2eCommand implements Callable<Integer> {
             times.set("peer", array(json, peerMs));
             times.set("cp", array(json, cpMs));
             times.set("cpSync", array(json, cpSyncMs));
+            times.set("cpJustFreed", array(json, cpJustFreedMs));
+            times.set("dd64k", array(json, ddMs));
             ObjectNode cpuMedians = out.putObject("medianCpuMs");
             String[] sides = {"prune", "peer", "cp", "cpSync"};
             for (int s = 0; s < sides.length; s++) {
@@ -257,12 +291,21 @@ public final class BenchE2eCommand implements Callable<Integer> {
             cache.put("note", "every side reads the input from the page cache when it is resident (fincore; -1: "
                     + "unknown); cp's copy stays in the page cache, while prune forces its output to disk before the "
                     + "atomic rename, as cpSync (cp, then sync of the copy) does");
+            ObjectNode memory = out.putObject("settle");
+            memory.put("seconds", settle);
+            memory.put("freePageReportingOrder", pageReportingOrder());
+            memory.put("what", "each timed command started " + settle + " s after the previous one's files were "
+                    + "deleted. freePageReportingOrder (-1: none) says whether this machine returns freed memory to "
+                    + "its host, which makes writing into memory freed seconds ago dearer than into memory freed a "
+                    + "moment ago; cpJustFreed is cp started right after a copy of the same size was deleted, the "
+                    + "cheapest case, which a process that writes a second or more after it starts cannot have; "
+                    + "dd64k is dd of the file in 64 KiB blocks, the size of prune's writes, after the same wait");
             out.put("loadAverageAtEnd", loadAverage());
             out.put("what", "wall time of each whole process from start to exit: the prune in a fresh JVM (class "
                     + "loading, reading, the global magnitude cut, writing, the report), the peer script in a fresh "
                     + "python (numpy: read, np.partition global cut, write), cp of the file, and cp followed by sync of the copy "
                     + "(prune also forces its output to disk); medians of "
-                    + repeats + " runs taken in turns");
+                    + repeats + " runs taken in turns, each after the same wait (settle)");
             out.putPOJO("notes", notes);
             BenchFigures.print(spec, json, out);
             return SparsityBenchCli.EXIT_OK;
@@ -275,6 +318,26 @@ public final class BenchE2eCommand implements Callable<Integer> {
             if (ownDir) {
                 Files.deleteIfExists(work);
             }
+        }
+    }
+
+    /** Waits {@link #settle} seconds (see its option). */
+    private void settle() throws InterruptedException {
+        if (settle > 0) {
+            Thread.sleep(Math.round(settle * 1000));
+        }
+    }
+
+    /**
+     * The smallest block (as a power of two of pages) this machine's free page reporting hands back to its host;
+     * -1 when it has none (not a VM that reports, or not Linux).
+     */
+    static int pageReportingOrder() {
+        try {
+            return Integer.parseInt(Files.readString(Path.of(
+                    "/sys/module/page_reporting/parameters/page_reporting_order")).strip());
+        } catch (IOException | RuntimeException e) {
+            return -1;
         }
     }
 

@@ -52,7 +52,7 @@ class BenchE2eWarmTest {
     void theBenchReportsTheWarmRunsBesideTheFreshProcesses() throws Exception {
         Path model = lenet();
         BenchPruneCommandTest.Run r = BenchPruneCommandTest.cli("bench", "e2e", "--model", model.toString(),
-                "--no-peer", "--repeats", "1", "--warm", "2", "--dir", dir.resolve("work").toString());
+                "--no-peer", "--repeats", "1", "--warm", "2", "--settle", "0.2", "--dir", dir.resolve("work").toString());
         assertEquals(0, r.code(), r.err());
         JsonNode json = new ObjectMapper().readTree(r.out());
         JsonNode warm = json.get("warm");
@@ -62,10 +62,24 @@ class BenchE2eWarmTest {
                 warm.get("laterOverCp").asDouble(), 0.01 * warm.get("laterOverCp").asDouble() + 0.01);
         assertTrue(json.at("/medianMs/prune").asDouble() > 0);
         assertTrue(Files.exists(model), "the model is never deleted");
+        // Every side starts after the same wait; cp is also timed right after a copy was deleted.
+        assertEquals(0.2, json.at("/settle/seconds").asDouble(), r.out());
+        assertEquals(Files.exists(Path.of("/sys/module/page_reporting/parameters/page_reporting_order")),
+                json.at("/settle/freePageReportingOrder").asInt() >= 0, r.out());
+        double justFreed = json.at("/medianMs/cpJustFreed").asDouble();
+        assertTrue(justFreed > 0, r.out());
+        assertEquals(json.at("/timesMs/cpJustFreed/0").asDouble(), justFreed, 0.01, "one run: its time is the median");
+        assertTrue(json.at("/medianMs/dd64k").asDouble() > 0, r.out());
+        assertEquals(json.at("/medianMs/prune").asDouble() / justFreed, json.at("/ratios/pruneOverCpJustFreed")
+                .asDouble(), 0.01 * json.at("/ratios/pruneOverCpJustFreed").asDouble() + 0.01);
 
         BenchPruneCommandTest.Run bad = BenchPruneCommandTest.cli("bench", "e2e", "--model", model.toString(),
                 "--no-peer", "--warm", "-1");
         assertEquals(org.sparsitybench.cli.SparsityBenchCli.EXIT_USAGE, bad.code(), bad.err());
         assertTrue(bad.err().contains("--warm -1"), bad.err());
+        BenchPruneCommandTest.Run badSettle = BenchPruneCommandTest.cli("bench", "e2e", "--model", model.toString(),
+                "--no-peer", "--settle", "-1");
+        assertEquals(org.sparsitybench.cli.SparsityBenchCli.EXIT_USAGE, badSettle.code(), badSettle.err());
+        assertTrue(badSettle.err().contains("--settle -1"), badSettle.err());
     }
 }
