@@ -52,10 +52,15 @@ public final class AtomicFiles {
      * memory cost the kernel several times more on the VMs this project runs on.
      */
     public static void writeAll(FileChannel channel, ByteBuffer src) throws IOException {
+        writeAll(channel, src, BackgroundWrites.WRITE_BYTES);
+    }
+
+    /** As {@link #writeAll(FileChannel, ByteBuffer)}, at most {@code callBytes} (positive) per system call. */
+    static void writeAll(FileChannel channel, ByteBuffer src, int callBytes) throws IOException {
         int limit = src.limit();
         try {
             while (src.position() < limit) {
-                src.limit(Math.min(limit, src.position() + BackgroundWrites.WRITE_BYTES));
+                src.limit(Math.min(limit, src.position() + callBytes));
                 while (src.hasRemaining()) {
                     channel.write(src);
                 }

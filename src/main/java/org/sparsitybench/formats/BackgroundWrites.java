@@ -155,14 +155,7 @@ public final class BackgroundWrites implements AutoCloseable {
                     return;
                 }
                 sinceFlush += b.remaining();
-                int limit = b.limit();
-                while (b.position() < limit) {
-                    b.limit(Math.min(limit, b.position() + writeBytes));
-                    while (b.hasRemaining()) {
-                        channel.write(b);
-                    }
-                    b.limit(limit);
-                }
+                AtomicFiles.writeAll(channel, b, writeBytes);
                 if (sinceFlush >= flushBytes) {
                     sinceFlush = 0;
                     flushes.release();
