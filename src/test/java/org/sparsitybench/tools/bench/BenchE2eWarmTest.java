@@ -32,18 +32,24 @@ class BenchE2eWarmTest {
     void warmPrunesRunTheCommandInOneJvmAndLeaveNothingBehind() throws Exception {
         Path model = lenet();
         Path out = dir.resolve("out.onnx");
-        double[] ms = WarmPrunes.run(3, new String[] {"prune", model.toString(), "--out", out.toString(), "--method",
+        long t0 = System.nanoTime();
+        double[] ms = WarmPrunes.run(3, 150, new String[] {"prune", model.toString(), "--out", out.toString(), "--method",
             "global", "--sparsity", "0.5", "--no-eval"});
+        double elapsedMs = (System.nanoTime() - t0) / 1e6;
         assertEquals(3, ms.length);
+        assertTrue(elapsedMs >= 3 * 150 + java.util.Arrays.stream(ms).sum() - 3,
+                "each run waits 150 ms first, outside its time: " + elapsedMs + " ms for " + java.util.Arrays.toString(ms));
         for (double m : ms) {
             assertTrue(m > 0, java.util.Arrays.toString(ms));
         }
         assertFalse(Files.exists(out) || Files.exists(PruneExport.reportFile(out)), "outputs deleted after each run");
 
-        assertThrows(IllegalArgumentException.class, () -> WarmPrunes.run(0, new String[] {"prune"}));
-        assertThrows(IllegalArgumentException.class, () -> WarmPrunes.run(2, new String[] {"prune", model.toString()}),
+        assertThrows(IllegalArgumentException.class, () -> WarmPrunes.run(0, 0, new String[] {"prune"}));
+        assertThrows(IllegalArgumentException.class, () -> WarmPrunes.run(1, -1, new String[] {"prune",
+                model.toString(), "--out", out.toString()}), "a negative wait");
+        assertThrows(IllegalArgumentException.class, () -> WarmPrunes.run(2, 0, new String[] {"prune", model.toString()}),
                 "no --out");
-        IllegalStateException failed = assertThrows(IllegalStateException.class, () -> WarmPrunes.run(2,
+        IllegalStateException failed = assertThrows(IllegalStateException.class, () -> WarmPrunes.run(2, 0,
                 new String[] {"prune", dir.resolve("missing.onnx").toString(), "--out", out.toString()}));
         assertTrue(failed.getMessage().startsWith("prune run 1 of 2"), failed.getMessage());
     }
@@ -70,6 +76,7 @@ class BenchE2eWarmTest {
         assertTrue(justFreed > 0, r.out());
         assertEquals(json.at("/timesMs/cpJustFreed/0").asDouble(), justFreed, 0.01, "one run: its time is the median");
         assertTrue(json.at("/medianMs/dd64k").asDouble() > 0, r.out());
+        assertTrue(json.at("/goals/atMost3xCp").isBoolean(), "a checkpoint given with --model: the 3x cp goal");
         assertEquals(json.at("/medianMs/prune").asDouble() / justFreed, json.at("/ratios/pruneOverCpJustFreed")
                 .asDouble(), 0.01 * json.at("/ratios/pruneOverCpJustFreed").asDouble() + 0.01);
 
