@@ -33,10 +33,9 @@ public final class BackgroundWrites implements AutoCloseable {
     static final long FLUSH_BYTES = 128L << 20;
 
     /**
-     * Bytes per {@code write} system call at most. On this project's VMs the kernel's copy into new page-cache memory
-     * is what a large write costs: the 1B BF16 export's writes of 1 MiB spent 2.4 s (median, 8 runs) in the kernel
-     * against 1.2 s for writes of 64 KiB, with the whole prune at 4.4 against 3.3 s; {@code dd} shows the same (1 MiB
-     * blocks 4.0-4.7 s, 64 KiB 1.1-1.7 s for the same 2 GB). 32 and 128 KiB did as well as 64.
+     * The smaller of the two call sizes {@link WriteSizes} chooses between, and the size of every call of
+     * {@link AtomicFiles#writeAll}. On this project's VMs, while the host is slow to back memory handed back to it,
+     * {@code dd} of 2 GB took 4.0-4.7 s in 1 MiB blocks and 1.1-1.7 s in 64 KiB ones.
      */
     public static final int WRITE_BYTES = 64 << 10;
 
@@ -51,7 +50,7 @@ public final class BackgroundWrites implements AutoCloseable {
     private final Thread thread;
     private final Thread flusher;
     private final long flushBytes;
-    private final int writeBytes;
+    private final WriteSizes sizes;
     /** Flushes asked for and not yet started (at most one counts: a flush writes out everything written so far). */
     private final java.util.concurrent.Semaphore flushes = new java.util.concurrent.Semaphore(0);
     private volatile boolean writing = true;
@@ -68,17 +67,18 @@ public final class BackgroundWrites implements AutoCloseable {
 
     /** As {@link #BackgroundWrites(FileChannel, int)}, flushing every {@code flushBytes} (tests flush often). */
     BackgroundWrites(FileChannel channel, int bufferBytes, long flushBytes) {
-        this(channel, bufferBytes, flushBytes, WRITE_BYTES);
+        this(channel, bufferBytes, flushBytes, WriteSizes.measured());
     }
 
     /** As {@link #BackgroundWrites(FileChannel, int, long)}, at most {@code writeBytes} per system call. */
     BackgroundWrites(FileChannel channel, int bufferBytes, long flushBytes, int writeBytes) {
-        if (writeBytes < 1) {
-            throw new IllegalArgumentException("writeBytes " + writeBytes + " must be positive");
-        }
+        this(channel, bufferBytes, flushBytes, WriteSizes.fixed(writeBytes));
+    }
+
+    private BackgroundWrites(FileChannel channel, int bufferBytes, long flushBytes, WriteSizes sizes) {
         this.channel = channel;
         this.flushBytes = flushBytes;
-        this.writeBytes = writeBytes;
+        this.sizes = sizes;
         this.free = new ArrayBlockingQueue<>(BUFFERS);
         this.pending = new ArrayBlockingQueue<>(BUFFERS + 2);
         for (int i = 0; i < BUFFERS; i++) {
@@ -154,8 +154,12 @@ public final class BackgroundWrites implements AutoCloseable {
                 if (b == END) {
                     return;
                 }
-                sinceFlush += b.remaining();
-                AtomicFiles.writeAll(channel, b, writeBytes);
+                int n = b.remaining();
+                sinceFlush += n;
+                int size = sizes.next();
+                long t0 = System.nanoTime();
+                AtomicFiles.writeAll(channel, b, size);
+                sizes.record(size, n, System.nanoTime() - t0);
                 if (sinceFlush >= flushBytes) {
                     sinceFlush = 0;
                     flushes.release();

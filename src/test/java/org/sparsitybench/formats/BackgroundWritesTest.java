@@ -53,18 +53,32 @@ class BackgroundWritesTest {
     }
 
     /**
-     * No system call writes more than {@link BackgroundWrites#WRITE_BYTES}, from its own buffers or from lent ones
-     * (large writes cost several times more kernel time on the VMs this project runs on).
+     * With a fixed size, no system call writes more than it, from the writer's own buffers or from lent ones; by
+     * default the calls take one of the two sizes {@link WriteSizes} chooses between.
      */
     @Test
-    void eachWriteCallTakesAtMostWriteBytes() throws Exception {
-        Path file = dir.resolve("sizes.bin");
+    void eachWriteCallTakesAtMostItsSize() throws Exception {
         int bufferBytes = 3 * BackgroundWrites.WRITE_BYTES + 100;
+        List<Integer> fixed = writeOwnAndLent(dir.resolve("fixed.bin"), bufferBytes, BackgroundWrites.WRITE_BYTES);
+        assertTrue(fixed.size() >= 7, "4 + 3 slices at least: " + fixed);
+        for (int n : fixed) {
+            assertTrue(n <= BackgroundWrites.WRITE_BYTES, n + " bytes in one call: " + fixed);
+        }
+        List<Integer> measured = writeOwnAndLent(dir.resolve("measured.bin"), bufferBytes, -1);
+        assertEquals(BackgroundWrites.WRITE_BYTES, measured.get(0), "the first buffer in small calls: " + measured);
+        for (int n : measured) {
+            assertTrue(n <= 1 << 20, n + " bytes in one call: " + measured);
+        }
+    }
+
+    /** Writes a buffer of its own and a lent one, in calls of {@code writeBytes} (-1: measured); the calls' sizes. */
+    private static List<Integer> writeOwnAndLent(Path file, int bufferBytes, int writeBytes) throws Exception {
         ByteArrayOutputStream want = new ByteArrayOutputStream();
         List<Integer> calls = new ArrayList<>();
         try (FileChannel real = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
              FileChannel ch = new CountingChannel(real, calls);
-             BackgroundWrites writes = new BackgroundWrites(ch, bufferBytes)) {
+             BackgroundWrites writes = writeBytes < 0 ? new BackgroundWrites(ch, bufferBytes)
+                     : new BackgroundWrites(ch, bufferBytes, BackgroundWrites.FLUSH_BYTES, writeBytes)) {
             ByteBuffer own = writes.take();
             byte[] ownBytes = new byte[bufferBytes];
             new Random(1).nextBytes(ownBytes);
@@ -78,10 +92,7 @@ class BackgroundWritesTest {
             writes.finish();
         }
         assertArrayEquals(want.toByteArray(), Files.readAllBytes(file));
-        assertTrue(calls.size() >= 7, "4 + 3 slices at least: " + calls);
-        for (int n : calls) {
-            assertTrue(n <= BackgroundWrites.WRITE_BYTES, n + " bytes in one call: " + calls);
-        }
+        return calls;
     }
 
     /** {@link AtomicFiles#writeAll} writes everything, in calls of at most {@link BackgroundWrites#WRITE_BYTES}. */
