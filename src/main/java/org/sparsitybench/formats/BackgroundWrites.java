@@ -156,10 +156,9 @@ public final class BackgroundWrites implements AutoCloseable {
                 }
                 int n = b.remaining();
                 sinceFlush += n;
-                int size = sizes.next();
                 long t0 = System.nanoTime();
-                AtomicFiles.writeAll(channel, b, size);
-                sizes.record(size, n, System.nanoTime() - t0);
+                AtomicFiles.writeAll(channel, b, sizes.next());
+                sizes.record(n, System.nanoTime() - t0);
                 if (sinceFlush >= flushBytes) {
                     sinceFlush = 0;
                     flushes.release();

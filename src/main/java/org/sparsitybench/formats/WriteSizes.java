@@ -51,8 +51,8 @@ final class WriteSizes {
         return sizes[turn];
     }
 
-    /** {@code n} bytes were written in calls of {@code size} (the last {@link #next}) in {@code ns} nanoseconds. */
-    void record(int size, long n, long ns) {
+    /** {@code n} bytes were written in calls of the last {@link #next} size in {@code ns} nanoseconds. */
+    void record(long n, long ns) {
         if (chosen >= 0) {
             return;
         }

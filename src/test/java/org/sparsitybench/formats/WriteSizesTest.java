@@ -21,7 +21,7 @@ class WriteSizesTest {
             int size = sizes.next();
             given.add(size);
             double rate = size == SMALL ? smallNsPerByte : largeNsPerByte;
-            sizes.record(size, LARGE, Math.round(rate * LARGE));
+            sizes.record(LARGE, Math.round(rate * LARGE));
             if (given.size() > 1000) {
                 throw new AssertionError("no size chosen after " + given.size() + " buffers");
             }
@@ -41,7 +41,7 @@ class WriteSizesTest {
         assertEquals(SMALL, slowLarge.chosen());
         for (int i = 0; i < 5; i++) {
             assertEquals(SMALL, slowLarge.next(), "kept for the rest of the file");
-            slowLarge.record(SMALL, LARGE, 10 * LARGE); // later times change nothing
+            slowLarge.record(LARGE, 10 * LARGE); // later times change nothing
         }
         assertEquals(SMALL, slowLarge.chosen());
 
@@ -56,7 +56,7 @@ class WriteSizesTest {
         WriteSizes fixed = WriteSizes.fixed(5);
         assertEquals(5, fixed.chosen());
         assertEquals(5, fixed.next());
-        fixed.record(5, 100, 1);
+        fixed.record(100, 1);
         assertEquals(5, fixed.next());
         assertThrows(IllegalArgumentException.class, () -> WriteSizes.fixed(0));
     }

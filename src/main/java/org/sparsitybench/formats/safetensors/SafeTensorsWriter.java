@@ -43,8 +43,8 @@ public final class SafeTensorsWriter implements ModelWriter {
     /**
      * Bytes of encoded chunks handed to the writing thread at a time (8 chunks of BF16): small enough that the
      * buffers in circulation stay in the cache between the thread that fills them and the system calls that copy
-     * them into the file (4 MB batches tripled the kernel's copy time on the 1B BF16 export), which take at most
-     * {@code BackgroundWrites.WRITE_BYTES} each.
+     * them into the file (4 MB batches tripled the kernel's copy time on the 1B BF16 export), in calls of 64 KiB or
+     * of a whole batch, whichever the writing thread measured cheaper ({@code WriteSizes}).
      */
     static final int BATCH_BYTES = 1 << 20;
 

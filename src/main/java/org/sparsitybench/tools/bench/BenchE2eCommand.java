@@ -173,8 +173,8 @@ public final class BenchE2eCommand implements Callable<Integer> {
             double[] cpMs = new double[repeats];
             double[] cpSyncMs = new double[repeats];
             double[] cpJustFreedMs = new double[repeats];
-            // dd in 64 KiB blocks: the write size prune uses, which this kind of machine charges far less for than
-            // cp's large copies when the memory written into was returned to the host.
+            // dd in 64 KiB blocks, prune's smaller write size, which this kind of machine charges far less for than
+            // cp's large copies while the host is slow to back memory handed back to it.
             List<String> ddCmd = List.of("dd", "if=" + in, "of=" + copy, "bs=64K", "status=none");
             double[] ddMs = new double[repeats];
             // CPU time (user + system) of each process: steadier than wall time on a shared, busy machine.
@@ -260,8 +260,8 @@ public final class BenchE2eCommand implements Callable<Integer> {
                 w.put("laterOverCp", round(median(later) / cpMedian));
                 w.put("laterOverCpSync", round(median(later) / cpSyncMedian));
                 w.put("what", "the same prune " + warmMs.length + " times in one JVM (java options as the timed "
-                        + "prune's; each after the same settle wait): the first pays class loading and the compilers' warm-up as a fresh process does "
-                        + "(without the JVM's own start and exit), the later ones what the engine and the disk cost once "
+                        + "prune's; each after the same settle wait): the first pays class loading and the compilers' "
+                        + "warm-up as a fresh process does (without the JVM's own start and exit), the later ones what the engine and the disk cost once "
                         + "compiled, as in the window after its first prune; medianLaterMs is their median");
             }
             ObjectNode times = out.putObject("timesMs");
@@ -301,7 +301,7 @@ public final class BenchE2eCommand implements Callable<Integer> {
                     + "its host, which makes writing into memory freed seconds ago dearer than into memory freed a "
                     + "moment ago; cpJustFreed is cp started right after a copy of the same size was deleted, the "
                     + "cheapest case, which a process that writes a second or more after it starts cannot have; "
-                    + "dd64k is dd of the file in 64 KiB blocks, the size of prune's writes, after the same wait");
+                    + "dd64k is dd of the file in 64 KiB blocks, prune's smaller write size, after the same wait");
             out.put("loadAverageAtEnd", loadAverage());
             out.put("what", "wall time of each whole process from start to exit: the prune in a fresh JVM (class "
                     + "loading, reading, the global magnitude cut, writing, the report), the peer script in a fresh "
