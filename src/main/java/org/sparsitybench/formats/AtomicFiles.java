@@ -78,6 +78,15 @@ public final class AtomicFiles {
     }
 
     /**
+     * Writes the content of one file through {@code channel}, given the path of the temporary file it writes as well
+     * (to open it a second time, for direct I/O say); the path is not the target's.
+     */
+    @FunctionalInterface
+    public interface FileContent {
+        void writeTo(FileChannel channel, Path file) throws IOException;
+    }
+
+    /**
      * Refuses an output that is the input itself (same path, or the same file through a link).
      *
      * @throws OutputPathException naming both paths
@@ -121,6 +130,16 @@ public final class AtomicFiles {
      * temporary file is deleted and the target left untouched.
      */
     public static void write(Path target, Content content, Check beforeCommit) throws IOException {
+        writeFile(target, (channel, file) -> content.writeTo(channel), beforeCommit);
+    }
+
+    /** As {@link #write(Path, Content)}, the content given the temporary file's path too. */
+    public static void writeFile(Path target, FileContent content) throws IOException {
+        writeFile(target, content, written -> { });
+    }
+
+    /** As {@link #write(Path, Content, Check)}, the content given the temporary file's path too. */
+    public static void writeFile(Path target, FileContent content, Check beforeCommit) throws IOException {
         Path abs = target.toAbsolutePath();
         Path dir = abs.getParent();
         Files.createDirectories(dir);
@@ -135,7 +154,7 @@ public final class AtomicFiles {
         }
         try {
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
-                content.writeTo(ch);
+                content.writeTo(ch, tmp);
                 ch.force(true);
             }
             beforeCommit.check(tmp);

@@ -21,6 +21,10 @@ import org.sparsitybench.task.CancelledException;
  * ({@link FileChannel#force force(false)}), so the disk works while the export goes on: the atomic write's final
  * {@code force(true)} then waits for the last stretch only, not for the whole file (a 2 GB export left 2 GB dirty,
  * below the kernel's own writeback threshold, for the final force to write out in one go).
+ *
+ * <p>Given the file's path, the writing thread writes with direct I/O instead ({@link DirectWrites}), where the
+ * file system takes it: the bytes go to the disk without passing through the page cache, and there is nothing left
+ * to flush early. Its buffers are aligned for that, so that a batch at a block boundary goes out without a copy.
  */
 public final class BackgroundWrites implements AutoCloseable {
     /**
@@ -39,6 +43,9 @@ public final class BackgroundWrites implements AutoCloseable {
      */
     public static final int WRITE_BYTES = 64 << 10;
 
+    /** Alignment of the buffers' addresses: a page, the block size of direct I/O on common file systems. */
+    static final int BUFFER_ALIGN = 4096;
+
     private static final ByteBuffer END = ByteBuffer.allocate(0);
 
     private final FileChannel channel;
@@ -49,6 +56,8 @@ public final class BackgroundWrites implements AutoCloseable {
             new java.util.IdentityHashMap<>());
     private final Thread thread;
     private final Thread flusher;
+    /** Direct writes to the file, or null: through the channel (the page cache). */
+    private final DirectWrites direct;
     private final long flushBytes;
     private final WriteSizes sizes;
     /** Flushes asked for and not yet started (at most one counts: a flush writes out everything written so far). */
@@ -65,31 +74,48 @@ public final class BackgroundWrites implements AutoCloseable {
         this(channel, bufferBytes, FLUSH_BYTES);
     }
 
+    /**
+     * As {@link #BackgroundWrites(FileChannel, int)}, writing {@code file} (the channel's, not null) with direct I/O
+     * where its file system takes it and the channel is at a block boundary.
+     */
+    public BackgroundWrites(FileChannel channel, java.nio.file.Path file, int bufferBytes) {
+        this(channel, bufferBytes, FLUSH_BYTES, WriteSizes.measured(), DirectWrites.open(channel, file));
+    }
+
+    /** Direct writes through {@code direct} (tests hand in one whose writes fail). */
+    BackgroundWrites(FileChannel channel, int bufferBytes, DirectWrites direct) {
+        this(channel, bufferBytes, FLUSH_BYTES, WriteSizes.measured(), direct);
+    }
+
     /** As {@link #BackgroundWrites(FileChannel, int)}, flushing every {@code flushBytes} (tests flush often). */
     BackgroundWrites(FileChannel channel, int bufferBytes, long flushBytes) {
-        this(channel, bufferBytes, flushBytes, WriteSizes.measured());
+        this(channel, bufferBytes, flushBytes, WriteSizes.measured(), null);
     }
 
     /** As {@link #BackgroundWrites(FileChannel, int, long)}, at most {@code writeBytes} per system call. */
     BackgroundWrites(FileChannel channel, int bufferBytes, long flushBytes, int writeBytes) {
-        this(channel, bufferBytes, flushBytes, WriteSizes.fixed(writeBytes));
+        this(channel, bufferBytes, flushBytes, WriteSizes.fixed(writeBytes), null);
     }
 
-    private BackgroundWrites(FileChannel channel, int bufferBytes, long flushBytes, WriteSizes sizes) {
+    private BackgroundWrites(FileChannel channel, int bufferBytes, long flushBytes, WriteSizes sizes,
+                             DirectWrites direct) {
         this.channel = channel;
+        this.direct = direct;
         this.flushBytes = flushBytes;
         this.sizes = sizes;
         this.free = new ArrayBlockingQueue<>(BUFFERS);
         this.pending = new ArrayBlockingQueue<>(BUFFERS + 2);
         for (int i = 0; i < BUFFERS; i++) {
-            free.add(ByteBuffer.allocateDirect(bufferBytes).order(ByteOrder.LITTLE_ENDIAN));
+            free.add(DirectWrites.aligned(bufferBytes, BUFFER_ALIGN).order(ByteOrder.LITTLE_ENDIAN));
         }
         this.thread = new Thread(this::drain, "sparsitybench-write");
         thread.setDaemon(true);
         this.flusher = new Thread(this::flushEarly, "sparsitybench-flush");
         flusher.setDaemon(true);
         thread.start();
-        flusher.start();
+        if (direct == null) {
+            flusher.start();
+        }
     }
 
     /** An empty buffer to fill (position 0, limit its capacity); waits while all are in flight. */
@@ -143,7 +169,15 @@ public final class BackgroundWrites implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        if (direct != null) {
+            direct.close();
+        }
         finished = true;
+    }
+
+    /** Bytes written with direct I/O (0 when it was not used); read after {@link #finish}. */
+    public long directBytes() {
+        return direct == null ? 0 : direct.directBytes();
     }
 
     private void drain() {
@@ -152,7 +186,16 @@ public final class BackgroundWrites implements AutoCloseable {
             while (true) {
                 ByteBuffer b = pending.take();
                 if (b == END) {
+                    if (direct != null) {
+                        direct.finish();
+                        direct.close();
+                    }
                     return;
+                }
+                if (direct != null) {
+                    direct.append(b);
+                    recycle(b);
+                    continue;
                 }
                 int n = b.remaining();
                 sinceFlush += n;
@@ -163,18 +206,23 @@ public final class BackgroundWrites implements AutoCloseable {
                     sinceFlush = 0;
                     flushes.release();
                 }
-                boolean own;
-                synchronized (borrowed) {
-                    own = !borrowed.remove(b);
-                }
-                if (own) {
-                    free.add(b);
-                }
+                recycle(b);
             }
         } catch (InterruptedException e) {
             failure = new InterruptedIOException("writing stopped");
         } catch (Throwable t) {
             failure = t;
+        }
+    }
+
+    /** Gives a buffer of the writer's own back to {@link #take}; a borrowed one is forgotten. */
+    private void recycle(ByteBuffer b) {
+        boolean own;
+        synchronized (borrowed) {
+            own = !borrowed.remove(b);
+        }
+        if (own) {
+            free.add(b);
         }
     }
 

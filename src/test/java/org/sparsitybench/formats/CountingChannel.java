@@ -10,7 +10,7 @@ import java.nio.channels.WritableByteChannel;
 import java.util.List;
 
 /** A file channel that notes how many bytes each write call asked for. */
-final class CountingChannel extends FileChannel {
+class CountingChannel extends FileChannel {
     private final FileChannel real;
     private final List<Integer> calls;
 

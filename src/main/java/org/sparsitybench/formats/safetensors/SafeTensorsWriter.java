@@ -48,6 +48,17 @@ public final class SafeTensorsWriter implements ModelWriter {
      */
     static final int BATCH_BYTES = 1 << 20;
 
+    /**
+     * Exports of at least this many bytes are written with direct I/O ({@link BackgroundWrites}), past the page
+     * cache, and their header is padded so that the tensors start at a multiple of {@link #DIRECT_ALIGN} bytes: then
+     * every batch of the updated tensors (whole 4 KiB blocks at a block boundary) goes to the disk without a copy.
+     * Smaller ones go through the page cache, their header padded to 8 bytes as usual.
+     */
+    static final long DIRECT_MIN_BYTES = 64L << 20;
+
+    /** Where the tensors of a direct-I/O export start: a multiple of this (the page and block size). */
+    static final int DIRECT_ALIGN = 4096;
+
     public SafeTensorsWriter() {
     }
 
@@ -87,7 +98,13 @@ public final class SafeTensorsWriter implements ModelWriter {
                     + "cannot write it back as SafeTensors");
         }
         List<Item> items = plan(model, source, upd);
-        byte[] header = header(model, items, meta);
+        long tensorBytes = 0;
+        for (Item item : items) {
+            tensorBytes += item.bytes();
+        }
+        final boolean direct = tensorBytes >= DIRECT_MIN_BYTES;
+        final int dataAlign = direct ? DIRECT_ALIGN : 8;
+        byte[] header = header(model, items, meta, dataAlign);
 
         int chunk = 0;
         int widest = 0;
@@ -99,17 +116,16 @@ public final class SafeTensorsWriter implements ModelWriter {
         }
         final int chunkElements = chunk;
         final int chunkBytes = chunk * widest;
-        long total = 8L + header.length;
-        for (Item item : items) {
-            total += item.bytes();
-        }
+        long total = 8L + header.length + tensorBytes;
         AtomicFiles.Meter meter = AtomicFiles.meter(total, progress, cancel);
         meter.check();
         // Batches of whole chunks, about a metered step each: the writing thread takes one per hand-over.
         final int batchBytes = chunkBytes == 0 ? 0 : Math.max(1, BATCH_BYTES / chunkBytes) * chunkBytes;
         List<Step> steps = steps(items, chunkElements, batchBytes);
-        AtomicFiles.write(out, ch -> {
-            try (BackgroundWrites writes = new BackgroundWrites(ch, Math.max(batchBytes, 8))) {
+        AtomicFiles.writeFile(out, (ch, file) -> {
+            int bufferBytes = Math.max(batchBytes, 8);
+            try (BackgroundWrites writes = direct ? new BackgroundWrites(ch, file, bufferBytes)
+                    : new BackgroundWrites(ch, bufferBytes)) {
                 ByteBuffer head = ByteBuffer.allocate(8 + header.length).order(ByteOrder.LITTLE_ENDIAN);
                 head.putLong(header.length).put(header).flip();
                 lend(writes, head, meter);
@@ -118,7 +134,7 @@ public final class SafeTensorsWriter implements ModelWriter {
             }
             meter.check();
             if (finalMetadata != null) {
-                byte[] last = header(model, items, finalMetadata.get());
+                byte[] last = header(model, items, finalMetadata.get(), dataAlign);
                 if (last.length != header.length) {
                     throw new IllegalStateException("the final metadata takes " + last.length + " header bytes, the "
                             + "placeholders " + header.length);
@@ -185,8 +201,12 @@ public final class SafeTensorsWriter implements ModelWriter {
         return items;
     }
 
-    /** The header JSON with recomputed offsets, padded with spaces so that 8 + its length is a multiple of 8. */
-    private static byte[] header(Model model, List<Item> items, Map<String, String> extra) throws IOException {
+    /**
+     * The header JSON with recomputed offsets, padded with spaces so that 8 + its length (where the tensors start) is
+     * a multiple of {@code align} (8, or {@link #DIRECT_ALIGN}).
+     */
+    private static byte[] header(Model model, List<Item> items, Map<String, String> extra, int align)
+            throws IOException {
         ObjectNode root = SafeTensorsReader.JSON.createObjectNode();
         Map<String, String> metadata = new LinkedHashMap<>(model.metadata());
         for (Map.Entry<String, String> e : extra.entrySet()) {
@@ -214,7 +234,7 @@ public final class SafeTensorsWriter implements ModelWriter {
             offsets.add(offset);
         }
         byte[] json = SafeTensorsReader.JSON.writeValueAsBytes(root);
-        int padded = (json.length + 7) & ~7;
+        int padded = (int) Math.min(Integer.MAX_VALUE, ((json.length + 8L + align - 1) / align) * align - 8);
         if (padded > SafeTensorsReader.MAX_HEADER_BYTES || padded < json.length) {
             throw new UnsupportedModelException(model.file() + ": the header would take " + json.length
                     + " bytes, more than the " + SafeTensorsReader.MAX_HEADER_BYTES + " SafeTensors allows");

@@ -119,6 +119,62 @@ class SafeTensorsWriterTest {
         }
     }
 
+    /**
+     * An export of at least {@link SafeTensorsWriter#DIRECT_MIN_BYTES} is written with direct I/O: its header is
+     * padded so that the tensors start at a 4 KiB boundary, and its bytes are those of the update and the originals.
+     */
+    @Test
+    void largeExportsStartTheirTensorsAtABlockBoundary() throws IOException {
+        int n = (int) (SafeTensorsWriter.DIRECT_MIN_BYTES / 2); // BF16: just large enough
+        byte[] big = new byte[2 * n];
+        byte[] want = new byte[2 * n];
+        for (int i = 0; i < n; i++) {
+            int bits = Float.floatToIntBits((i % 256) - 128) >>> 16; // exact in BF16
+            big[2 * i] = (byte) bits;
+            big[2 * i + 1] = (byte) (bits >>> 8);
+            if (i % 2 == 0) {
+                want[2 * i] = big[2 * i];
+                want[2 * i + 1] = big[2 * i + 1];
+            }
+        }
+        Model model = load(builder().tensor("norm", "F32", shape(3), f32(1, 2, 3))
+                .tensor("big.weight", "BF16", shape(n), big)
+                .tensor("tail", "U8", shape(5), u8(1, 2, 3, 4, 5)), "in.safetensors");
+        big = null;
+        TensorData halved = new TensorData() {
+            @Override
+            public DType dtype() {
+                return DType.FLOAT;
+            }
+
+            @Override
+            public long elementCount() {
+                return n;
+            }
+
+            @Override
+            public void readFloats(long first, FloatBuffer dst) {
+                for (long i = first; dst.hasRemaining(); i++) {
+                    dst.put(i % 2 == 0 ? (i % 256) - 128 : 0);
+                }
+            }
+        };
+        Path out = dir.resolve("out.safetensors");
+        writer.write(model, Map.of("big.weight", new TensorUpdate(new long[] {n}, halved)), Map.of(), out);
+        byte[] bytes = Files.readAllBytes(out);
+        long h = SafeTensorsFiles.headerLength(bytes);
+        assertEquals(0, (8 + h) % SafeTensorsWriter.DIRECT_ALIGN, "tensors start at " + (8 + h));
+        String header = new String(bytes, 8, (int) h, StandardCharsets.UTF_8);
+        assertTrue(header.stripTrailing().endsWith("}") && header.length() - header.stripTrailing().length() > 8,
+                "padded with spaces: " + header.length() + " bytes");
+        int at = (int) (8 + h);
+        assertArrayEquals(f32(1, 2, 3), Arrays.copyOfRange(bytes, at, at + 12));
+        assertTrue(Arrays.equals(want, 0, want.length, bytes, at + 12, at + 12 + want.length), "the BF16 tensor");
+        assertArrayEquals(u8(1, 2, 3, 4, 5), Arrays.copyOfRange(bytes, at + 12 + want.length, bytes.length));
+        assertEquals(List.of("norm", "big.weight", "tail"), reader.read(out).tensors().stream()
+                .map(WeightTensor::name).toList());
+    }
+
     @Test
     void updatesToHalfAndBfloatTensorsAreWrittenInTheirOwnDtype() throws IOException {
         SafeTensorsFiles files = everyDtype();
