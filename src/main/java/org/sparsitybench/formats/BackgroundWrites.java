@@ -43,6 +43,13 @@ public final class BackgroundWrites implements AutoCloseable {
      */
     public static final int WRITE_BYTES = 64 << 10;
 
+    /**
+     * Files of at least this many bytes are worth writing with direct I/O: below it, the page cache's copy is cheap
+     * and the file system's own writeback soon done; above it, on this project's VMs, filling new page-cache memory
+     * and writing it out again cost a 2 GB export more than the disk's own time (see docs/large-models.md).
+     */
+    public static final long DIRECT_MIN_BYTES = 64L << 20;
+
     /** Alignment of the buffers' addresses: a page, the block size of direct I/O on common file systems. */
     static final int BUFFER_ALIGN = 4096;
 

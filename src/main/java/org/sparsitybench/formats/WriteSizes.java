@@ -8,6 +8,9 @@ package org.sparsitybench.formats;
  * returned memory (01:10, 8 runs each: 4.38 against 3.26 s in all), and 1 MiB calls were the cheaper ones once it was
  * quick (02:44, 5 runs: 2.83 against 3.30 s; 256 KiB 3.09 s). So the first {@link #TRIAL_BYTES} of each size are
  * written in turns, timed, and the size with fewer nanoseconds per byte is kept for the rest. Used by one thread.
+ *
+ * <p>Only writes through the page cache choose: a {@link BackgroundWrites} given its file's path writes with direct
+ * I/O ({@link DirectWrites}: SafeTensors exports of 64 MiB and more), which never fills page-cache memory.
  */
 final class WriteSizes {
     /** Bytes written with each size before one is chosen. */

@@ -12,7 +12,8 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.api.io.TempDir;
 import org.sparsitybench.formats.ModelFiles;
 import org.sparsitybench.formats.TensorUpdate;
@@ -39,24 +40,28 @@ import org.sparsitybench.tools.bench.large.OnnxChain;
  * {@code bench large --format onnx} runs on a real 2.4 GB one.
  */
 class OnnxExternalDataPipelineTest {
-    private static final int HIDDEN = 64;
-    private static final int LAYERS = 4;
     /** Sparse hole before the last weight: its offset in the data file lies beyond 2^31. */
     private static final long HOLE = 3L << 30;
 
     @TempDir
     Path dir;
 
-    @Test
-    void anExternalDataModelIsPrunedExportedBesideItselfAndRunsInOnnxRuntime() throws Exception {
+    /**
+     * Small weights, and weights whose data file (5 × 2048² floats, 80 MiB) is past
+     * {@link org.sparsitybench.formats.BackgroundWrites#DIRECT_MIN_BYTES}, which the writer sends to the disk with
+     * direct I/O.
+     */
+    @ParameterizedTest(name = "hidden {0}, {1} layers")
+    @CsvSource({"64, 4", "2048, 5"})
+    void anExternalDataModelIsPrunedExportedBesideItselfAndRunsInOnnxRuntime(int hidden, int layers) throws Exception {
         Path in = dir.resolve("source").resolve("chain.onnx");
         Files.createDirectories(in.getParent());
-        OnnxChain.write(in, HIDDEN, LAYERS, HOLE, 7);
+        OnnxChain.write(in, hidden, layers, HOLE, 7);
         assertTrue(Files.size(OnnxChain.dataFile(in)) > (2L << 30), "source data file reaches past 2 GiB");
         String before = sha256(in) + sha256(OnnxChain.dataFile(in));
 
         Model model = ModelFiles.read(in);
-        assertEquals(LAYERS, model.prunableTensors().size());
+        assertEquals(layers, model.prunableTensors().size());
         model.tensors().forEach(t -> assertTrue(t.storage().contains("external"), t.toString()));
         PruningResult result = new PruningEngine(model).run(
                 PruningConfig.of(GlobalSettings.of(0.7, "magnitude", Allocation.GLOBAL)),
@@ -76,13 +81,13 @@ class OnnxExternalDataPipelineTest {
             assertEquals(List.of("pruned.onnx", "pruned.onnx.data"),
                     files.map(f -> f.getFileName().toString()).sorted().toList());
         }
-        assertTrue(Files.size(data) >= 4L * HIDDEN * HIDDEN * LAYERS, "the weights are in the data file");
+        assertTrue(Files.size(data) >= 4L * hidden * hidden * layers, "the weights are in the data file");
         assertTrue(Files.size(data) < HOLE, "the export is written contiguously, without the source's hole");
 
         Model reread = ModelFiles.read(out);
         ExportVerification v = ExportVerification.check(model, reread, result);
         assertTrue(v.ok(), v.problems().toString());
-        assertEquals(LAYERS, v.prunedTensors());
+        assertEquals(layers, v.prunedTensors());
         for (WeightTensor t : reread.tensors()) {
             assertTrue(t.storage().contains("external"), t + " stays external");
             float[] expected = Masking.apply(model.tensor(t.name()).orElseThrow().data(), result.mask(t.name()));
@@ -91,9 +96,9 @@ class OnnxExternalDataPipelineTest {
             assertArrayEquals(expected, actual, 0f, t.name());
         }
 
-        float[] x = OnnxChain.input(HIDDEN, 3);
+        float[] x = OnnxChain.input(hidden, 3);
         double[] reference = OnnxChain.forward(reread, x);
-        float[] y = Ort.run(out, "X", x, 1, HIDDEN);
+        float[] y = Ort.run(out, "X", x, 1, hidden);
         assertTrue(OnnxChain.relativeError(y, reference) < 1e-5, "ONNX Runtime runs the pruned export");
         double[] dense = OnnxChain.forward(model, x);
         assertTrue(OnnxChain.relativeError(y, dense) > 1e-3, "and it is the pruned model, not the dense one");

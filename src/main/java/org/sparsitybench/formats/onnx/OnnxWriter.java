@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.sparsitybench.formats.AtomicFiles;
+import org.sparsitybench.formats.BackgroundWrites;
 import org.sparsitybench.formats.ModelWriter;
 import org.sparsitybench.formats.TensorUpdate;
 import org.sparsitybench.model.BufferTensorData;
@@ -49,7 +50,11 @@ public final class OnnxWriter implements ModelWriter {
     public static final int ALIGNMENT = 4096;
     /** Tensors smaller than this stay inline even when a model is written with external data. */
     static final int EXTERNAL_MIN_BYTES = 1024;
-    private static final int CHUNK = 1 << 20;
+    /** Elements decoded and encoded per step when values are not copied as stored bytes. */
+    private static final int CHUNK = 1 << 16;
+
+    /** Bytes of encoded values handed to the writing thread at a time (a multiple of every dtype's size). */
+    private static final int DATA_BATCH_BYTES = 1 << 20;
 
     private final long externalThreshold;
     /** Whether a model read with external data may be written inline when it fits (scratch copies). */
@@ -232,7 +237,7 @@ public final class OnnxWriter implements ModelWriter {
             long dataBytes = pending.isEmpty() ? 0 : pending.get(pending.size() - 1).offset
                     + pending.get(pending.size() - 1).bytes;
             AtomicFiles.Meter meter = AtomicFiles.meter(dataBytes + result.getSerializedSize(), progress, cancel);
-            AtomicFiles.write(dataFile, ch -> writeData(ch, pending, meter));
+            AtomicFiles.writeFile(dataFile, (ch, file) -> writeData(ch, file, pending, dataBytes, meter));
             boolean done = false;
             try {
                 AtomicFiles.writeStream(target, os -> writeMetered(result, os, meter), beforeCommit);
@@ -332,50 +337,73 @@ public final class OnnxWriter implements ModelWriter {
         return r == 0 ? offset : offset + ALIGNMENT - r;
     }
 
-    private static void writeData(FileChannel ch, List<Pending> pending, AtomicFiles.Meter meter) throws IOException {
-        ByteBuffer zeros = ByteBuffer.allocate(ALIGNMENT);
-        long pos = 0;
-        for (Pending p : pending) {
-            if (p.offset > pos) {
-                zeros.clear().limit((int) (p.offset - pos));
-                AtomicFiles.writeAll(ch, zeros);
-                meter.advance(p.offset - pos);
-                pos = p.offset;
-            }
-            if (!p.reencode && p.values instanceof BufferTensorData bd) {
-                for (ByteBuffer w : bd.windows()) {
-                    int end = w.limit();
-                    while (w.position() < end) {
-                        int step = Math.min(end - w.position(), AtomicFiles.METER_CHUNK);
-                        w.limit(w.position() + step);
-                        AtomicFiles.writeAll(ch, w);
-                        w.limit(end);
-                        meter.advance(step);
-                    }
+    /**
+     * Writes the external data file: each tensor at its offset, zeros between. A thread of its own does the writes
+     * ({@link BackgroundWrites}) while this one reads, masks and encodes the next megabyte; files of
+     * {@link BackgroundWrites#DIRECT_MIN_BYTES} and more go to the disk with direct I/O, past the page cache, as
+     * large SafeTensors exports do. Unchanged tensors are lent to the writer as they are mapped, not copied.
+     */
+    private static void writeData(FileChannel ch, Path file, List<Pending> pending, long dataBytes,
+                                  AtomicFiles.Meter meter) throws IOException {
+        ByteBuffer zeros = ByteBuffer.allocate(ALIGNMENT).asReadOnlyBuffer();
+        try (BackgroundWrites writes = dataBytes >= BackgroundWrites.DIRECT_MIN_BYTES
+                ? new BackgroundWrites(ch, file, DATA_BATCH_BYTES) : new BackgroundWrites(ch, DATA_BATCH_BYTES)) {
+            long pos = 0;
+            for (Pending p : pending) {
+                if (p.offset > pos) {
+                    writes.writeBorrowed(zeros.slice(0, (int) (p.offset - pos)));
+                    meter.advance(p.offset - pos);
+                    pos = p.offset;
                 }
-            } else {
-                streamEncoded(ch, p.values, p.dtype, meter);
+                if (!p.reencode && p.values instanceof BufferTensorData bd) {
+                    for (ByteBuffer w : bd.windows()) {
+                        for (int at = w.position(); at < w.limit(); at += AtomicFiles.METER_CHUNK) {
+                            int step = Math.min(w.limit() - at, AtomicFiles.METER_CHUNK);
+                            writes.writeBorrowed(w.slice(at, step));
+                            meter.advance(step);
+                        }
+                    }
+                } else {
+                    streamEncoded(writes, p.values, p.dtype, meter);
+                }
+                pos += p.bytes;
             }
-            pos += p.bytes;
+            writes.finish();
         }
     }
 
-    private static void streamEncoded(FileChannel ch, TensorData values, DType dtype, AtomicFiles.Meter meter)
-            throws IOException {
+    /**
+     * Encodes {@code values} into the writer's buffers, a megabyte at a time. Values already in the stored dtype
+     * (masked weights of the source) are copied as bytes; others are decoded and encoded in chunks.
+     */
+    private static void streamEncoded(BackgroundWrites writes, TensorData values, DType dtype,
+                                      AtomicFiles.Meter meter) throws IOException {
         long n = values.elementCount();
-        // Chunks of at most one meter step, so that cancellation is checked at least once per step written.
-        int perStep = Math.max(1, AtomicFiles.METER_CHUNK / Math.max(1, dtype.byteSize()));
-        float[] chunk = new float[(int) Math.min(Math.min(CHUNK, perStep), Math.max(1, n))];
-        ByteBuffer bytes = ByteBuffer.allocate(chunk.length * dtype.byteSize()).order(ByteOrder.LITTLE_ENDIAN);
-        for (long at = 0; at < n; at += chunk.length) {
-            int len = (int) Math.min(chunk.length, n - at);
-            values.readFloats(at, FloatBuffer.wrap(chunk, 0, len));
-            bytes.clear();
-            DTypeCodec.encode(dtype, chunk, 0, len, bytes);
-            bytes.flip();
-            int step = bytes.remaining();
-            AtomicFiles.writeAll(ch, bytes);
-            meter.advance(step);
+        int size = Math.max(1, dtype.byteSize());
+        float[] chunk = new float[(int) Math.min(CHUNK, Math.max(1, n))];
+        boolean stored = values.dtype() == dtype && TensorData.storable(dtype);
+        ByteBuffer buffer = null;
+        for (long at = 0; at < n; ) {
+            if (buffer == null) {
+                buffer = writes.take();
+            }
+            int len = (int) Math.min(Math.min(chunk.length, n - at), buffer.remaining() / size);
+            int start = buffer.position();
+            if (!stored || !values.readStored(at, len, buffer)) {
+                buffer.position(start);
+                values.readFloats(at, FloatBuffer.wrap(chunk, 0, len));
+                DTypeCodec.encode(dtype, chunk, 0, len, buffer);
+            }
+            at += len;
+            if (buffer.remaining() < size || at == n) {
+                buffer.flip();
+                int bytes = buffer.remaining();
+                writes.write(buffer);
+                buffer = null;
+                for (int done = 0; done < bytes; done += AtomicFiles.METER_CHUNK) {
+                    meter.advance(Math.min(bytes - done, AtomicFiles.METER_CHUNK));
+                }
+            }
         }
     }
 

@@ -54,7 +54,7 @@ public final class SafeTensorsWriter implements ModelWriter {
      * every batch of the updated tensors (whole 4 KiB blocks at a block boundary) goes to the disk without a copy.
      * Smaller ones go through the page cache, their header padded to 8 bytes as usual.
      */
-    static final long DIRECT_MIN_BYTES = 64L << 20;
+    static final long DIRECT_MIN_BYTES = BackgroundWrites.DIRECT_MIN_BYTES;
 
     /** Where the tensors of a direct-I/O export start: a multiple of this (the page and block size). */
     static final int DIRECT_ALIGN = 4096;
