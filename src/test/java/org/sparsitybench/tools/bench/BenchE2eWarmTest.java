@@ -75,7 +75,9 @@ class BenchE2eWarmTest {
         double justFreed = json.at("/medianMs/cpJustFreed").asDouble();
         assertTrue(justFreed > 0, r.out());
         assertEquals(json.at("/timesMs/cpJustFreed/0").asDouble(), justFreed, 0.01, "one run: its time is the median");
-        assertTrue(json.at("/medianMs/dd64k").asDouble() > 0, r.out());
+        // The disk's own time with direct I/O, or -1 and a note where the file system refuses it.
+        double dd = json.at("/medianMs/ddDirect").asDouble();
+        assertTrue(dd > 0 || dd == -1 && json.get("notes").toString().contains("ddDirect skipped"), r.out());
         assertTrue(json.at("/goals/atMost3xCp").isBoolean(), "a checkpoint given with --model: the 3x cp goal");
         assertEquals(json.at("/medianMs/prune").asDouble() / justFreed, json.at("/ratios/pruneOverCpJustFreed")
                 .asDouble(), 0.01 * json.at("/ratios/pruneOverCpJustFreed").asDouble() + 0.01);
