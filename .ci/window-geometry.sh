@@ -35,7 +35,8 @@ for n in $(seq 1 "$starts"); do
   # A fresh user folder for every start: an autosave left by the previous start (it is killed) would open the
   # recovery question first, and that dialog's window is not the one to measure.
   data_home=$(mktemp -d)
-  XDG_DATA_HOME="$data_home" DISPLAY="$display" mvn -o -q exec:exec >target/window-geometry-$n.log 2>&1 &
+  # Not offline: on a fresh machine `verify` has not fetched the exec plugin (the first start fetches it).
+  XDG_DATA_HOME="$data_home" DISPLAY="$display" mvn -q -B -ntp exec:exec >target/window-geometry-$n.log 2>&1 &
   app=$!
   set +m
   win=""
