@@ -289,13 +289,8 @@ public final class SnapshotCompareViewModel {
         return String.format(Locale.ROOT, "%.2f%%", 100 * v);
     }
 
+    /** A size as the window's totals line gives it (binary units, named GiB, MiB, KiB). */
     static String bytesHuman(long b) {
-        if (b >= 1L << 20) {
-            return String.format(Locale.ROOT, "%.2f MB", b / (double) (1L << 20));
-        }
-        if (b >= 1L << 10) {
-            return String.format(Locale.ROOT, "%.1f kB", b / 1024.0);
-        }
-        return b + " B";
+        return org.sparsitybench.ui.common.Sizes.bytes(b);
     }
 }

@@ -160,15 +160,6 @@ public record WorkbenchFrame(PruningResult result, String layer, WeightHistogram
     }
 
     static String bytes(long b) {
-        if (b >= 1L << 30) {
-            return String.format(Locale.ROOT, "%.2f GB", b / (double) (1L << 30));
-        }
-        if (b >= 1L << 20) {
-            return String.format(Locale.ROOT, "%.2f MB", b / (double) (1L << 20));
-        }
-        if (b >= 1L << 10) {
-            return String.format(Locale.ROOT, "%.1f kB", b / 1024.0);
-        }
-        return b + " B";
+        return org.sparsitybench.ui.common.Sizes.bytes(b);
     }
 }
