@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.Callable;
+import org.sparsitybench.eval.DataSplits;
 import org.sparsitybench.eval.Evaluation;
 import org.sparsitybench.eval.Evaluator;
 import org.sparsitybench.eval.Latency;
@@ -23,6 +24,7 @@ import org.sparsitybench.formats.ModelFiles;
 import org.sparsitybench.formats.data.Datasets;
 import org.sparsitybench.formats.data.LabeledData;
 import org.sparsitybench.model.Model;
+import org.sparsitybench.model.ModelFormatException;
 import org.sparsitybench.model.WeightTensor;
 import org.sparsitybench.prune.BitMask;
 import org.sparsitybench.prune.Mask;
@@ -35,14 +37,15 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** {@code sparsitybench eval MODEL --data DATASET}: accuracy, top-5, loss, per-class accuracy and latency. */
+/** {@code sparsitybench eval MODEL [--data DATASET]}: accuracy, top-5, loss, per-class accuracy and latency. */
 @Command(name = "eval", mixinStandardHelpOptions = true,
         description = "Measure a model's accuracy on a dataset and its latency in ONNX Runtime.")
 public final class EvalCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "MODEL", description = "An .onnx model with a model-card.json beside it.")
     Path model;
 
-    @Option(names = "--data", required = true, paramLabel = "DATASET", description = "IDX images file or CSV.")
+    @Option(names = "--data", paramLabel = "DATASET", description = "IDX images file, NPZ, image folder or CSV "
+            + "(default: the model card's test split).")
     Path data;
 
     @Mixin
@@ -74,13 +77,17 @@ public final class EvalCommand implements Callable<Integer> {
     /** The model's fixed batch size (0 when the batch dimension is free), read when the session opens. */
     private int fixed;
 
+    /** The data measured on, with the split it plays. */
+    private DataSplits.Split on;
+
     @Override
     public Integer call() throws Exception {
         if (batch < 1 || threads < 0 || latencyRuns < 0 || limit < 1) {
             throw new SparsityBenchCli.UsageException("--batch and --limit must be >= 1, --threads and --latency-runs >= 0");
         }
         ModelCard card = modelCard.card(model);
-        LabeledData set = Datasets.open(data);
+        on = split(card);
+        LabeledData set = on.data();
         Evaluation e;
         try (OrtModel m = OrtModel.open(model, card.input(), threads)) {
             fixed = m.fixedBatch();
@@ -90,6 +97,8 @@ public final class EvalCommand implements Callable<Integer> {
                 : LatencyMeter.measure(model, card, batch, threads, Math.min(10, latencyRuns), latencyRuns, CancellationToken.NONE);
         List<Latency> grid = latencyGrid(card);
         ObjectNode root = json(e, lat, grid);
+        root.put("dataset", on.description());
+        root.put("split", on.name());
         if (sparseKernel) {
             sparseKernel(root);
         }
@@ -101,6 +110,30 @@ public final class EvalCommand implements Callable<Integer> {
         }
         out.flush();
         return SparsityBenchCli.EXIT_OK;
+    }
+
+    /**
+     * {@code --data} when given, as the split it is in the model card (test or validation; "given" for a file the
+     * card does not name), else the card's test split.
+     *
+     * @throws ModelFormatException naming the model when neither is there (exit 3, as a card without data is)
+     */
+    private DataSplits.Split split(ModelCard card) throws java.io.IOException {
+        if (data == null) {
+            return DataSplits.test(card, model).orElseThrow(() -> new ModelFormatException(model, "", "the model "
+                    + "card names no test data (dataset.test): give --data DATASET"));
+        }
+        String role = DataSplits.isTestFile(card, model, data) ? DataSplits.TEST
+                : card.validationData(model).filter(v -> same(v, data)).isPresent() ? DataSplits.VALIDATION : "given";
+        return new DataSplits.Split(role, Datasets.open(data), data.toString());
+    }
+
+    private static boolean same(Path a, Path b) {
+        try {
+            return java.nio.file.Files.exists(b) && java.nio.file.Files.isSameFile(a, b);
+        } catch (java.io.IOException e) {
+            return false;
+        }
     }
 
     /** Deployment sees batch 1 and a larger batch, on one thread and on all cores: all four, when timing at all. */
@@ -166,8 +199,8 @@ public final class EvalCommand implements Callable<Integer> {
             out.printf(Locale.ROOT, "note: %s takes a fixed batch of %d: evaluated and timed %d sample%s per run "
                     + "instead of --batch %d%n", model, fixed, fixed, fixed == 1 ? "" : "s", batch);
         }
-        out.printf(Locale.ROOT, "accuracy %.2f%%  top-5 %.2f%%  loss %.4f  on %,d samples of %s%n", 100 * e.accuracy(),
-                100 * e.top5(), e.loss(), e.samples(), data);
+        out.printf(Locale.ROOT, "accuracy %.2f%%  top-5 %.2f%%  loss %.4f  on %,d samples of the %s split (%s)%n",
+                100 * e.accuracy(), 100 * e.top5(), e.loss(), e.samples(), on.name(), on.description());
         if (root.has("sparseKernel")) {
             for (var l : root.get("sparseKernel")) {
                 out.printf(Locale.ROOT, "sparse kernel %s (%.0f%% zeros): %.2fx dense at batch 1, %.2fx at batch 8%n",
@@ -177,12 +210,13 @@ public final class EvalCommand implements Callable<Integer> {
             out.println("note: ONNX Runtime's CPU kernels are dense; its latency does not change with zeros.");
         }
         if (lat != null) {
-            out.printf(Locale.ROOT, "latency batch %d, %s threads: median %.3f ms (p10 %.3f, p90 %.3f), %.0f items/s; "
+            out.printf(Locale.ROOT, "latency batch %d, %s threads: median %.3f ms (p10 %.3f, p90 %.3f), %,.0f items/s; "
                     + "session created in %.1f ms%n", lat.batch(), threads == 0 ? "all" : Integer.toString(threads),
                     lat.medianMs(), lat.p10Ms(), lat.p90Ms(), lat.itemsPerSecond(), lat.sessionCreateMs());
             for (Latency g : grid) {
-                out.printf(Locale.ROOT, "  batch %3d, %s thread(s): median %.3f ms, %.0f items/s%n", g.batch(),
-                        g.threads() == 0 ? "all" : Integer.toString(g.threads()), g.medianMs(), g.itemsPerSecond());
+                out.printf(Locale.ROOT, "  batch %3d, %s thread(s): median %.3f ms (p10 %.3f, p90 %.3f), %,.0f items/s%n",
+                        g.batch(), g.threads() == 0 ? "all" : Integer.toString(g.threads()), g.medianMs(), g.p10Ms(),
+                        g.p90Ms(), g.itemsPerSecond());
             }
         }
     }

@@ -75,6 +75,48 @@ class EvalCommandTest {
     }
 
     @Test
+    void withoutDataItMeasuresTheCardsTestSplitAndSaysWhichSplit() throws Exception {
+        Path model = sample("fashion-lenet5");
+        Path data = Fixtures.projectDir().resolve("sample-models/data/fashion-mnist/t10k-images-idx3-ubyte.gz");
+        Run byCard = InspectCommandTest.cli("eval", model.toString(), "--json", "--latency-runs", "0", "--limit", "500");
+        Run given = InspectCommandTest.cli("eval", model.toString(), "--data", data.toString(), "--json",
+                "--latency-runs", "0", "--limit", "500");
+        assertEquals(0, byCard.code(), byCard.err());
+        JsonNode a = new ObjectMapper().readTree(byCard.out());
+        JsonNode b = new ObjectMapper().readTree(given.out());
+        assertEquals("test", a.get("split").asText());
+        assertTrue(a.get("dataset").asText().endsWith("t10k-images-idx3-ubyte.gz"), a.toString());
+        assertEquals("test", b.get("split").asText(), "the card's own test file given with --data is the test split");
+        assertEquals(a.get("accuracy").asDouble(), b.get("accuracy").asDouble(), 0.0);
+        Run text = InspectCommandTest.cli("eval", model.toString(), "--latency-runs", "3", "--limit", "200");
+        assertTrue(text.out().contains("on 200 samples of the test split ("), text.out());
+        // Every latency printed comes with its spread.
+        List<String> latencies = text.out().lines().filter(l -> l.contains(" ms")).toList();
+        assertEquals(5, latencies.size(), text.out());
+        latencies.forEach(l -> assertTrue(l.contains("(p10 ") && l.contains(", p90 "), l));
+
+        // A file the card does not name is measured as given, and called so.
+        Path other = dir.resolve("copy-images-idx3-ubyte.gz");
+        Files.copy(data, other);
+        Files.copy(data.resolveSibling("t10k-labels-idx1-ubyte.gz"), dir.resolve("copy-labels-idx1-ubyte.gz"));
+        Run elsewhere = InspectCommandTest.cli("eval", model.toString(), "--data", other.toString(), "--json",
+                "--latency-runs", "0", "--limit", "200");
+        assertEquals(0, elsewhere.code(), elsewhere.err());
+        assertEquals("given", new ObjectMapper().readTree(elsewhere.out()).get("split").asText());
+
+        // A card that names no test data, and no --data: exit 3 naming the model and what to give.
+        Path bare = dir.resolve("bare").resolve("model.onnx");
+        Files.createDirectories(bare.getParent());
+        Files.copy(model, bare);
+        String card = Files.readString(model.resolveSibling(ModelCard.FILE_NAME))
+                .replaceAll("\"test\" : \"[^\"]*\",", "").replaceAll("\"train\" : \"[^\"]*\",", "");
+        Files.writeString(bare.resolveSibling(ModelCard.FILE_NAME), card);
+        Run none = InspectCommandTest.cli("eval", bare.toString(), "--latency-runs", "0");
+        assertEquals(3, none.code(), none.out());
+        assertTrue(none.err().contains(bare.toString()) && none.err().contains("--data"), none.err());
+    }
+
+    @Test
     void aModelWithoutACardGetsAMessageSayingHowToWriteOne() throws Exception {
         Path model = dir.resolve("m.onnx");
         Files.copy(Fixtures.torch("mlp.onnx"), model);
