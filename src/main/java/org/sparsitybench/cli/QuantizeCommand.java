@@ -146,9 +146,10 @@ public final class QuantizeCommand implements Callable<Integer> {
         pw.printf(Locale.ROOT, "test accuracy %.2f%% → %.2f%% on %,d samples of %s%n", 100 * t.accuracy().before(),
                 100 * t.accuracy().after(), t.accuracy().samples(), test);
         for (QuantizePipeline.LatencyPair p : t.latency()) {
-            pw.printf(Locale.ROOT, "latency batch %d, %s: float %.3f ms, quantized %.3f ms (%.2f×)%n",
-                    p.before().batch(), p.before().threads() == 0 ? "all threads" : "1 thread",
-                    p.before().medianMs(), p.after().medianMs(), p.speedup());
+            pw.printf(Locale.ROOT, "latency batch %d, %s: float %.3f ms (p10–p90 %.3f–%.3f), quantized %.3f ms "
+                    + "(p10–p90 %.3f–%.3f), %.2f×%n", p.before().batch(),
+                    p.before().threads() == 0 ? "all threads" : "1 thread", p.before().medianMs(), p.before().p10Ms(),
+                    p.before().p90Ms(), p.after().medianMs(), p.after().p10Ms(), p.after().p90Ms(), p.speedup());
         }
         t.notes().forEach(n -> pw.println("note: " + n));
     }

@@ -44,6 +44,9 @@ class QuantizeCommandTest {
                 "--latency-runs", "3");
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("test accuracy"), r.out());
+        List<String> latencies = r.out().lines().filter(l -> l.startsWith("latency")).toList();
+        assertEquals(4, latencies.size(), r.out());
+        latencies.forEach(l -> assertEquals(2, l.split("p10–p90", -1).length - 1, "both latencies with their spread: " + l));
         JsonNode j = new ObjectMapper().readTree(dir.resolve("l5-int8.onnx.report.json").toFile());
         assertEquals(5, j.get("layers").size());
         for (JsonNode l : j.get("layers")) {
