@@ -123,17 +123,7 @@ public final class EvalCommand implements Callable<Integer> {
             return DataSplits.test(card, model).orElseThrow(() -> new ModelFormatException(model, "", "the model "
                     + "card names no test data (dataset.test): give --data DATASET"));
         }
-        String role = DataSplits.isTestFile(card, model, data) ? DataSplits.TEST
-                : card.validationData(model).filter(v -> same(v, data)).isPresent() ? DataSplits.VALIDATION : "given";
-        return new DataSplits.Split(role, Datasets.open(data), data.toString());
-    }
-
-    private static boolean same(Path a, Path b) {
-        try {
-            return java.nio.file.Files.exists(b) && java.nio.file.Files.isSameFile(a, b);
-        } catch (java.io.IOException e) {
-            return false;
-        }
+        return new DataSplits.Split(DataSplits.roleOf(card, model, data), Datasets.open(data), data.toString());
     }
 
     /** Deployment sees batch 1 and a larger batch, on one thread and on all cores: all four, when timing at all. */

@@ -24,6 +24,8 @@ public final class DataSplits {
     public static final String VALIDATION = "validation";
     /** Split name of the data reported figures come from. */
     public static final String TEST = "test";
+    /** Role of data the user gave that the model card does not name for any split. */
+    public static final String GIVEN = "given";
     /** Share of the training data held out for validation when the card names no validation file. */
     public static final double DEFAULT_VALIDATION_SHARE = 0.1;
     /** Seed of the held-out validation part (finetune's default {@code --seed}). */
@@ -86,14 +88,25 @@ public final class DataSplits {
      * spelled): choosing on it would leak the test split into what is chosen.
      */
     public static boolean isTestFile(ModelCard card, Path model, Path data) {
-        Optional<Path> test = card.testData(model);
-        if (test.isEmpty() || data == null || !Files.exists(data)) {
+        return sameFile(card.testData(model), data);
+    }
+
+    /**
+     * The split {@code data} plays for {@code model}: {@link #TEST} or {@link #VALIDATION} when it is the card's own
+     * file for that split, else {@link #GIVEN}.
+     */
+    public static String roleOf(ModelCard card, Path model, Path data) {
+        return isTestFile(card, model, data) ? TEST : sameFile(card.validationData(model), data) ? VALIDATION : GIVEN;
+    }
+
+    private static boolean sameFile(Optional<Path> named, Path data) {
+        if (named.isEmpty() || data == null || !Files.exists(data)) {
             return false;
         }
         try {
-            return Files.isSameFile(test.get(), data);
+            return Files.isSameFile(named.get(), data);
         } catch (IOException e) {
-            return test.get().equals(data.toAbsolutePath().normalize());
+            return named.get().equals(data.toAbsolutePath().normalize());
         }
     }
 }

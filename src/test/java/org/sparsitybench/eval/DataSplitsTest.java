@@ -42,4 +42,21 @@ class DataSplitsTest {
         assertTrue(DataSplits.isTestFile(card, DIGITS, spelledOtherwise));
         assertFalse(DataSplits.isTestFile(card, DIGITS, card.trainData(DIGITS).orElseThrow()));
     }
+
+    @Test
+    void aFileIsTheSplitTheCardNamesItForElseGiven(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        Path data = Fixtures.projectDir().resolve("sample-models/data/digits");
+        Path model = dir.resolve("model.onnx");
+        java.nio.file.Files.copy(DIGITS, model);
+        java.nio.file.Files.writeString(model.resolveSibling(ModelCard.FILE_NAME), java.nio.file.Files
+                .readString(DIGITS.resolveSibling(ModelCard.FILE_NAME))
+                .replace("\"test\" : \"../data/digits/", "\"test\" : \"" + data + "/")
+                .replace("\"train\" : \"../data/digits/digits-train-images-idx3-ubyte.gz\"",
+                        "\"validation\" : \"" + data + "/digits-train-images-idx3-ubyte.gz\""));
+        ModelCard card = ModelCard.beside(model).orElseThrow();
+        assertEquals(DataSplits.TEST, DataSplits.roleOf(card, model, data.resolve("digits-test-images-idx3-ubyte.gz")));
+        assertEquals(DataSplits.VALIDATION, DataSplits.roleOf(card, model,
+                data.resolve("../digits/digits-train-images-idx3-ubyte.gz")));
+        assertEquals(DataSplits.GIVEN, DataSplits.roleOf(card, model, dir.resolve("elsewhere.csv")));
+    }
 }
