@@ -156,19 +156,20 @@ public final class BitMask implements Mask {
     @Override
     public void writeTo(OutputStream out) throws IOException {
         long bytes = (size + 7) >>> 3;
+        // Whole runs of words at a time, by bulk copies into little-endian bytes: a put per word kept SHA-256 of a
+        // billion bits (sha256) waiting on this loop until the optimising compiler got to it.
         ByteBuffer buf = ByteBuffer.allocate(1 << 16).order(ByteOrder.LITTLE_ENDIAN);
-        long written = 0;
-        for (long w : words) {
-            if (buf.remaining() < 8) {
-                out.write(buf.array(), 0, buf.position());
-                buf.clear();
-            }
-            buf.putLong(w);
-            written += 8;
+        java.nio.LongBuffer longs = buf.asLongBuffer();
+        int perRun = longs.capacity();
+        long left = bytes;
+        for (int at = 0; at < words.length; at += perRun) {
+            int n = Math.min(perRun, words.length - at);
+            longs.put(0, words, at, n);
+            // The words hold up to 7 bytes more than the layout; the last run drops them.
+            int len = (int) Math.min(left, 8L * n);
+            out.write(buf.array(), 0, len);
+            left -= len;
         }
-        // The words hold up to 7 bytes more than the layout; drop them.
-        int excess = (int) (written - bytes);
-        out.write(buf.array(), 0, buf.position() - excess);
     }
 
     @Override

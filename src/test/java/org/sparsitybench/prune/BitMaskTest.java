@@ -42,6 +42,25 @@ class BitMaskTest {
         assertEquals(want, BitMask.ofKept(kept).sha256());
     }
 
+    @Test
+    void canonicalBytesSpanSeveralRunsAndEndMidWord() throws Exception {
+        // More than two runs of 8,192 words, ending 35 bits into a word (and 3 into a byte).
+        boolean[] kept = new boolean[64 * 8192 * 2 + 64 * 5 + 35];
+        java.util.Random r = new java.util.Random(7);
+        byte[] want = new byte[(kept.length + 7) / 8];
+        for (int i = 0; i < kept.length; i++) {
+            kept[i] = r.nextBoolean();
+            if (kept[i]) {
+                want[i / 8] |= (byte) (1 << (i % 8));
+            }
+        }
+        BitMask m = BitMask.ofKept(kept);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        m.writeTo(out);
+        assertArrayEquals(want, out.toByteArray());
+        assertEquals(HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(want)), m.sha256());
+    }
+
     @ParameterizedTest(name = "size {0}")
     @CsvSource(textBlock = """
             0
