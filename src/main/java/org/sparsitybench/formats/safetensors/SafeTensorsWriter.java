@@ -48,14 +48,6 @@ public final class SafeTensorsWriter implements ModelWriter {
      */
     static final int BATCH_BYTES = 1 << 20;
 
-    /**
-     * Exports of at least this many bytes are written with direct I/O ({@link BackgroundWrites}), past the page
-     * cache, and their header is padded so that the tensors start at a multiple of {@link #DIRECT_ALIGN} bytes: then
-     * every batch of the updated tensors (whole 4 KiB blocks at a block boundary) goes to the disk without a copy.
-     * Smaller ones go through the page cache, their header padded to 8 bytes as usual.
-     */
-    static final long DIRECT_MIN_BYTES = BackgroundWrites.DIRECT_MIN_BYTES;
-
     /** Where the tensors of a direct-I/O export start: a multiple of this (the page and block size). */
     static final int DIRECT_ALIGN = 4096;
 
@@ -102,7 +94,11 @@ public final class SafeTensorsWriter implements ModelWriter {
         for (Item item : items) {
             tensorBytes += item.bytes();
         }
-        final boolean direct = tensorBytes >= DIRECT_MIN_BYTES;
+        // Exports of BackgroundWrites.DIRECT_MIN_BYTES and more are written with direct I/O, past the page cache,
+        // their header padded so that the tensors start at a multiple of DIRECT_ALIGN: then every batch of the
+        // updated tensors (whole 4 KiB blocks at a block boundary) goes to the disk without a copy. Smaller ones go
+        // through the page cache, their header padded to 8 bytes as usual.
+        final boolean direct = tensorBytes >= BackgroundWrites.DIRECT_MIN_BYTES;
         final int dataAlign = direct ? DIRECT_ALIGN : 8;
         byte[] header = header(model, items, meta, dataAlign);
 

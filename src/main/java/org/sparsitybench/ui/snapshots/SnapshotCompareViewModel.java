@@ -28,6 +28,7 @@ import org.sparsitybench.prune.PruningResult;
 import org.sparsitybench.prune.stats.MaskDiffGrid;
 import org.sparsitybench.task.CancellationToken;
 import org.sparsitybench.ui.common.FxTaskExecutor;
+import org.sparsitybench.ui.common.Sizes;
 
 /**
  * State of the snapshot comparison without any Node. Snapshots store configurations, and a configuration gives
@@ -232,7 +233,7 @@ public final class SnapshotCompareViewModel {
         out.add(summary("latency, batch 1: median (p10–p90)", n, i -> latencyText(snapshots.get(i)),
                 i -> snapshots.get(i).latencyMs()));
         out.add(summary("parameters kept (all tensors)", n, i -> String.format(Locale.ROOT, "%,d", kept[i]), i -> kept[i]));
-        out.add(summary("size with sparse storage (est.)", n, i -> bytesHuman(bytes[i]), i -> bytes[i]));
+        out.add(summary("size with sparse storage (est.)", n, i -> Sizes.bytes(bytes[i]), i -> bytes[i]));
         return out;
     }
 
@@ -287,10 +288,5 @@ public final class SnapshotCompareViewModel {
 
     static String pct(double v) {
         return String.format(Locale.ROOT, "%.2f%%", 100 * v);
-    }
-
-    /** A size as the window's totals line gives it (binary units, named GiB, MiB, KiB). */
-    static String bytesHuman(long b) {
-        return org.sparsitybench.ui.common.Sizes.bytes(b);
     }
 }

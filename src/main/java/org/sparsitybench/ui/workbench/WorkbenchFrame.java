@@ -17,6 +17,7 @@ import org.sparsitybench.prune.stats.HeatmapGrid;
 import org.sparsitybench.prune.stats.WeightHistogram;
 import org.sparsitybench.prune.stats.FlopCounter;
 import org.sparsitybench.task.LongTask;
+import org.sparsitybench.ui.common.Sizes;
 import org.sparsitybench.ui.distribution.DistributionViewModel;
 import org.sparsitybench.ui.distribution.LayerHistogram;
 import org.sparsitybench.ui.heatmap.HeatmapMode;
@@ -141,7 +142,7 @@ public record WorkbenchFrame(PruningResult result, String layer, WeightHistogram
         long kept = result.layers().stream().mapToLong(LayerResult::kept).sum();
         return String.format(Locale.ROOT, "achieved %.1f%%%s  ·  prunable weights kept %,d of %,d  ·  %s  ·  file ≈ %s, "
                 + "sparse storage ≈ %s", 100 * result.achievedSparsity(), met, kept, all, flops,
-                bytes(storage.denseBytes()), bytes(storage.sparseStorageBytes()))
+                Sizes.bytes(storage.denseBytes()), Sizes.bytes(storage.sparseStorageBytes()))
                 + (recovered != null ? "  ·  weights: " + RecoveredWeights.RECOVERED
                 : reconstructed == null ? "" : "  ·  weights: reconstructed");
     }
@@ -157,9 +158,5 @@ public record WorkbenchFrame(PruningResult result, String layer, WeightHistogram
             return String.format(Locale.ROOT, "%.1fk", v / 1e3);
         }
         return Long.toString(v);
-    }
-
-    static String bytes(long b) {
-        return org.sparsitybench.ui.common.Sizes.bytes(b);
     }
 }

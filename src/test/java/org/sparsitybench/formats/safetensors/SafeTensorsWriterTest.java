@@ -120,12 +120,12 @@ class SafeTensorsWriterTest {
     }
 
     /**
-     * An export of at least {@link SafeTensorsWriter#DIRECT_MIN_BYTES} is written with direct I/O: its header is
+     * An export of at least {@link org.sparsitybench.formats.BackgroundWrites#DIRECT_MIN_BYTES} is written with direct I/O: its header is
      * padded so that the tensors start at a 4 KiB boundary, and its bytes are those of the update and the originals.
      */
     @Test
     void largeExportsStartTheirTensorsAtABlockBoundary() throws IOException {
-        int n = (int) (SafeTensorsWriter.DIRECT_MIN_BYTES / 2); // BF16: just large enough
+        int n = (int) (org.sparsitybench.formats.BackgroundWrites.DIRECT_MIN_BYTES / 2); // BF16: just large enough
         byte[] big = new byte[2 * n];
         byte[] want = new byte[2 * n];
         for (int i = 0; i < n; i++) {

@@ -79,7 +79,7 @@ class SnapshotCompareViewModelTest {
         SnapshotCompareViewModel.Row size = vm.rows().stream()
                 .filter(r -> r.label().equals("size with sparse storage (est.)")).findFirst().orElseThrow();
         for (int i = 0; i < 3; i++) {
-            assertEquals(SnapshotCompareViewModel.bytesHuman(org.sparsitybench.eval.StorageEstimate.of(model,
+            assertEquals(org.sparsitybench.ui.common.Sizes.bytes(org.sparsitybench.eval.StorageEstimate.of(model,
                     vm.results().get(i).masks()).sparseStorageBytes()), size.cells().get(i),
                     "the same estimate as the window's totals line");
         }
