@@ -33,12 +33,14 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code sparsitybench bench e2e}: the {@code prune} command end to end, JVM start included, beside a numpy script
- * doing the same (read, global {@code np.partition} cut, write) and beside {@code cp} of the file (the read +
- * write floor), all three as fresh processes taking turns in one run. Prints medians and ratios as JSON.
+ * doing the same (read, global {@code np.partition} cut, write), beside the same prune as a small C program for
+ * 16-bit weights ({@link NativeFloor}) and beside {@code cp} of the file (the read + write floor), all as fresh
+ * processes taking turns in one run. Prints medians and ratios as JSON.
  */
 @Command(name = "e2e", mixinStandardHelpOptions = true,
-        description = "Time 'prune --method global' end to end (a fresh JVM) against the numpy peer script and cp of "
-                + "the file, in one run; prints medians and ratios as JSON.")
+        description = "Time 'prune --method global' end to end (a fresh JVM) against the numpy peer script, the native "
+                + "floor (the same prune in C, for BF16/F16 files) and cp of the file, in one run; prints medians and "
+                + "ratios as JSON.")
 public final class BenchE2eCommand implements Callable<Integer> {
     /** The steps a prune's report times ({@code timingsMs}). */
     private static final String[] STEPS = {"prune", "write", "report"};
@@ -67,6 +69,18 @@ public final class BenchE2eCommand implements Callable<Integer> {
 
     @Option(names = "--no-peer", description = "Skip the peer (a non-float32 model has none).")
     boolean noPeer;
+
+    @Option(names = "--native-source", paramLabel = "FILE", description = "The native floor's C source (default "
+            + "bench/native_floor.c in the working directory, else beside the build): the same prune of a BF16/F16 "
+            + "SafeTensors file as a small C program, same output bytes, same durability, timed beside the others.")
+    Path nativeSource;
+
+    @Option(names = "--cc", paramLabel = "CC", defaultValue = "cc", description = "C compiler for the native floor "
+            + "(default ${DEFAULT-VALUE}).")
+    String cc;
+
+    @Option(names = "--no-native", description = "Skip the native floor.")
+    boolean noNative;
 
     @Option(names = "--java-opts", paramLabel = "OPTS", description = "JVM options of the timed prune (e.g. -Xmx1g; "
             + "default: this JVM's own).")
@@ -137,7 +151,8 @@ public final class BenchE2eCommand implements Callable<Integer> {
             Path ours = work.resolve("ours." + ext);
             Path theirs = work.resolve("peer." + ext);
             Path copy = work.resolve("copy." + ext);
-            made.addAll(List.of(ours, PruneExport.reportFile(ours), theirs, copy));
+            Path nativeOut = work.resolve("native." + ext);
+            made.addAll(List.of(ours, PruneExport.reportFile(ours), theirs, copy, nativeOut));
             ObjectNode file = out.putObject("model");
             file.put("path", in.toString());
             file.put("bytes", Files.size(in));
@@ -161,6 +176,7 @@ public final class BenchE2eCommand implements Callable<Integer> {
                 peerCmd = List.of(pythonCommand(), script.toString(), in.toString(), theirs.toString(),
                         Double.toString(sparsity));
             }
+            List<String> nativeCmd = nativeCommand(in, nativeOut, work, made, notes, err);
             List<String> cpCmd = List.of("cp", in.toString(), copy.toString());
             // prune forces its output to disk before moving it into place (AtomicFiles); cp leaves the copy in the
             // page cache. cp followed by an fsync of the copy (coreutils sync FILE) is the like-for-like floor.
@@ -181,7 +197,9 @@ public final class BenchE2eCommand implements Callable<Integer> {
             double[] ddMs = new double[repeats];
             String ddRefused = null;
             // CPU time (user + system) of each process: steadier than wall time on a shared, busy machine.
-            double[][] cpu = new double[4][repeats];
+            double[][] cpu = new double[5][repeats];
+            double[] nativeMs = new double[nativeCmd == null ? 0 : repeats];
+            JsonNode nativeLast = null;
             // Each prune's own report says how long its steps took: where the wall time went.
             double[][] stepMs = new double[STEPS.length][repeats];
             Path cpuFile = work.resolve("cpu.txt");
@@ -233,6 +251,14 @@ public final class BenchE2eCommand implements Callable<Integer> {
                     cpu[1][i] = p.cpuMs();
                     peerLast = json.readTree(lastJsonLine(p.stdout()));
                 }
+                if (nativeCmd != null) {
+                    settle();
+                    Timed n = timed(nativeCmd, cpuFile);
+                    nativeMs[i] = n.ms();
+                    cpu[4][i] = n.cpuMs();
+                    nativeLast = json.readTree(lastJsonLine(n.stdout()));
+                    Files.deleteIfExists(nativeOut);
+                }
             }
             double[] warmMs = warm == 0 ? new double[0] : warmRuns(oursArgs, work, made, err);
             out.put("command", String.join(" ", oursArgs.subList(oursArgs.indexOf(MAIN_CLASS) + 1, oursArgs.size())));
@@ -263,6 +289,14 @@ public final class BenchE2eCommand implements Callable<Integer> {
                 goals.put("atMostHalfOfPeer", ourMedian <= peerMedian / 2);
                 out.set("peerLastRun", peerLast);
             }
+            if (nativeCmd != null) {
+                double nativeMedian = median(nativeMs);
+                medians.put("native", round(nativeMedian));
+                ratios.put("pruneOverNative", round(ourMedian / nativeMedian));
+                ratios.put("nativeOverCp", round(nativeMedian / cpMedian));
+                ratios.put("nativeOverCpSync", round(nativeMedian / cpSyncMedian));
+                out.set("nativeLastRun", nativeLast);
+            }
             if (model != null) { // the goal for a checkpoint (the 1B BF16 file); the generated one's is the peer
                 goals.put("atMost3xCp", ourMedian <= 3 * cpMedian);
             }
@@ -286,10 +320,11 @@ public final class BenchE2eCommand implements Callable<Integer> {
             times.set("cpSync", array(json, cpSyncMs));
             times.set("cpJustFreed", array(json, cpJustFreedMs));
             times.set("ddDirect", array(json, ddMs));
+            times.set("native", array(json, nativeMs));
             ObjectNode cpuMedians = out.putObject("medianCpuMs");
-            String[] sides = {"prune", "peer", "cp", "cpSync"};
+            String[] sides = {"prune", "peer", "cp", "cpSync", "native"};
             for (int s = 0; s < sides.length; s++) {
-                if (s != 1 || peerCmd != null) {
+                if ((s != 1 || peerCmd != null) && (s != 4 || nativeCmd != null)) {
                     cpuMedians.put(sides[s], round(median(cpu[s])));
                 }
             }
@@ -322,8 +357,10 @@ public final class BenchE2eCommand implements Callable<Integer> {
             out.put("loadAverageAtEnd", loadAverage());
             out.put("what", "wall time of each whole process from start to exit: the prune in a fresh JVM (class "
                     + "loading, reading, the global magnitude cut, writing, the report), the peer script in a fresh "
-                    + "python (numpy: read, np.partition global cut, write), cp of the file, and cp followed by sync of the copy "
-                    + "(prune also forces its output to disk); medians of "
+                    + "python (numpy: read, np.partition global cut, write), the native floor (bench/native_floor.c: the "
+                    + "same prune of 16-bit weights as a small C program, the same output bytes, direct I/O, fsync and "
+                    + "rename as prune; no masks' hashes, no report), cp of the file, and cp followed by sync of the "
+                    + "copy (prune also forces its output to disk); medians of "
                     + repeats + " runs taken in turns, each after the same wait (settle)");
             out.putPOJO("notes", notes);
             BenchFigures.print(spec, json, out);
@@ -496,13 +533,56 @@ public final class BenchE2eCommand implements Callable<Integer> {
 
     /** The peer script: as given, else {@code bench/peer_e2e.py} in the working directory or beside the build. */
     private Path peerScript() {
-        if (peerScript != null) {
-            if (!Files.isRegularFile(peerScript)) {
-                throw new SparsityBenchCli.UsageException("--peer-script " + peerScript + ": no such file");
-            }
-            return peerScript.toAbsolutePath();
+        return benchFile(peerScript, "peer_e2e.py", "--peer-script");
+    }
+
+    /**
+     * The native floor's command, its program compiled into {@code work}; null, with a note saying why, when it
+     * is skipped: asked to, no source, no compiler, or a model it does not take (only BF16/F16 SafeTensors).
+     */
+    private List<String> nativeCommand(Path in, Path out, Path work, List<Path> made, List<String> notes,
+                                       PrintWriter err) throws InterruptedException {
+        if (noNative) {
+            notes.add("native floor skipped (--no-native)");
+            return null;
         }
-        Path here = Path.of("bench", "peer_e2e.py");
+        Path source = benchFile(nativeSource, NativeFloor.SOURCE, "--native-source");
+        if (source == null) {
+            notes.add("native floor skipped: no bench/" + NativeFloor.SOURCE + " found (--native-source)");
+            return null;
+        }
+        if (!in.getFileName().toString().endsWith(".safetensors")) {
+            notes.add("native floor skipped: it takes SafeTensors files only");
+            return null;
+        }
+        err.println("bench e2e: compiling the native floor " + source + " ...");
+        err.flush();
+        try {
+            Path exe = NativeFloor.compile(cc, source, work);
+            made.add(exe);
+            List<String> cmd = NativeFloor.command(exe, in, out, sparsity);
+            // One untimed run: a model it does not take fails here, not in the middle of the timed runs.
+            try {
+                run(cmd, null);
+            } finally {
+                Files.deleteIfExists(out);
+            }
+            return cmd;
+        } catch (IOException e) {
+            notes.add("native floor skipped: " + e.getMessage());
+            return null;
+        }
+    }
+
+    /** A file of {@code bench/}: as given, else {@code bench/NAME} in the working directory or beside the build. */
+    private static Path benchFile(Path given, String name, String option) {
+        if (given != null) {
+            if (!Files.isRegularFile(given)) {
+                throw new SparsityBenchCli.UsageException(option + " " + given + ": no such file");
+            }
+            return given.toAbsolutePath();
+        }
+        Path here = Path.of("bench", name);
         if (Files.isRegularFile(here)) {
             return here.toAbsolutePath();
         }
@@ -510,7 +590,7 @@ public final class BenchE2eCommand implements Callable<Integer> {
             // target/classes or target/sparsitybench-x.jar: the project is two levels up.
             Path code = Path.of(BenchE2eCommand.class.getProtectionDomain().getCodeSource().getLocation().toURI());
             Path root = code.getParent() == null ? null : code.getParent().getParent();
-            Path beside = root == null ? null : root.resolve("bench").resolve("peer_e2e.py");
+            Path beside = root == null ? null : root.resolve("bench").resolve(name);
             return beside != null && Files.isRegularFile(beside) ? beside : null;
         } catch (URISyntaxException | RuntimeException e) {
             return null;
@@ -597,12 +677,17 @@ public final class BenchE2eCommand implements Callable<Integer> {
      * N(0, 0.02) from {@code seed}, through one reused buffer.
      */
     static void writeModel(Path file, long seed) throws IOException {
-        long bytes = (long) SIDE * SIDE * 4;
+        writeModel(file, seed, SIDE);
+    }
+
+    /** As {@link #writeModel(Path, long)}, the tensors {@code side} x {@code side} (tests write small ones). */
+    static void writeModel(Path file, long seed, int side) throws IOException {
+        long bytes = (long) side * side * 4;
         StringBuilder h = new StringBuilder("{");
         for (int i = 0; i < TENSORS; i++) {
             h.append(i == 0 ? "" : ",").append(String.format(Locale.ROOT,
-                    "\"layers.%d.weight\":{\"dtype\":\"F32\",\"shape\":[%d,%d],\"data_offsets\":[%d,%d]}", i, SIDE,
-                    SIDE, i * bytes, (i + 1) * bytes));
+                    "\"layers.%d.weight\":{\"dtype\":\"F32\",\"shape\":[%d,%d],\"data_offsets\":[%d,%d]}", i, side,
+                    side, i * bytes, (i + 1) * bytes));
         }
         h.append('}');
         while ((h.length() + 8) % 8 != 0) {
@@ -613,7 +698,7 @@ public final class BenchE2eCommand implements Callable<Integer> {
         ByteBuffer buf = ByteBuffer.allocate(1 << 22).order(ByteOrder.LITTLE_ENDIAN);
         try (OutputStream os = Files.newOutputStream(file)) {
             buf.putLong(header.length).put(header);
-            for (long n = (long) TENSORS * SIDE * SIDE; n > 0; n--) {
+            for (long n = (long) TENSORS * side * side; n > 0; n--) {
                 if (!buf.hasRemaining()) {
                     os.write(buf.array(), 0, buf.position());
                     buf.clear();
