@@ -113,6 +113,8 @@ class NativeFloorTest {
                 0.01 * json.at("/ratios/pruneOverNative").asDouble() + 0.01, r.out());
         assertEquals(nativeMs / json.at("/medianMs/cp").asDouble(), json.at("/ratios/nativeOverCp").asDouble(),
                 0.01 * json.at("/ratios/nativeOverCp").asDouble() + 0.01, r.out());
+        assertEquals(nativeMs <= 3 * json.at("/medianMs/cp").asDouble(),
+                json.at("/goals/nativeFloorAtMost3xCp").asBoolean(), r.out());
         // The same cut as the prune's.
         assertEquals(json.at("/pruneTotals/selectedParams").asLong() - json.at("/pruneTotals/selectedParamsKept").asLong(),
                 json.at("/nativeLastRun/pruned").asLong(), r.out());
