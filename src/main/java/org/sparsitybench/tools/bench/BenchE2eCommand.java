@@ -302,6 +302,9 @@ public final class BenchE2eCommand implements Callable<Integer> {
                 if (nativeCmd != null) {
                     // Whether the yardstick was within reach in this run at all: the same work in C, as durable.
                     goals.put("nativeFloorAtMost3xCp", median(nativeMs) <= 3 * cpMedian);
+                    goals.put("what", "atMost3xCp: the prune's median within 3 x cp's; nativeFloorAtMost3xCp: whether "
+                            + "the native floor (the same work in C, as durable) was, in the same run: where it was "
+                            + "not, cp was faster than any writer that forces the file to disk could be");
                 }
             }
             if (warmMs.length > 0) {
